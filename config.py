@@ -1,0 +1,75 @@
+"""Configuration classes; secrets and addresses come only from the environment."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("COOPMATCH_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _default_data_dir() -> str:
+    """Return ../shared beside the checkout when it exists (the open reference data)."""
+    candidate = BASE_DIR.parent / "shared"
+    return str(candidate) if candidate.is_dir() else ""
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'coopmatch.db'}")
+    COOPMATCH_DATA_DIR = os.environ.get("COOPMATCH_DATA_DIR", _default_data_dir())
+    CACHE_DIR = os.environ.get("COOPMATCH_CACHE_DIR", str(INSTANCE_DIR / "cache"))
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    WTF_CSRF_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PAGE_SIZE = 25
+    # Imports larger than this are refused outright; above the background threshold they
+    # run as a job with progress rather than inside the request.
+    IMPORT_MAX_BYTES = int(os.environ.get("COOPMATCH_IMPORT_MAX_BYTES", 200 * 1024 * 1024))
+    IMPORT_BACKGROUND_BYTES = int(os.environ.get("COOPMATCH_IMPORT_BACKGROUND_BYTES", 256 * 1024))
+    MAX_CONTENT_LENGTH = IMPORT_MAX_BYTES + 1024 * 1024
+    # Matching weights: each signal is scaled to 0..1 and the score is their weighted sum.
+    MATCH_WEIGHTS = {
+        "text": 0.45,
+        "cpv": 0.2,
+        "geography": 0.15,
+        "capacity": 0.08,
+        "track_record": 0.12,
+        "ownership": 0.1,
+    }
+    # Gap reports: a tender is a gap when its best local match scores below this.
+    GAP_THRESHOLD = float(os.environ.get("COOPMATCH_GAP_THRESHOLD", 0.35))
+    GAP_NEAR_MISS_MARGIN = 0.08
+    GAP_NEW_COOP_MIN_GBP_A_YEAR = 100_000.0
+
+
+class Development(Config):
+    DEBUG = True
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+
+
+class Test(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = True
+    # Outside services point at addresses that fail loudly unless a test sets them.
+    REDIS_URL = ""
+    SERVER_NAME = None
+
+
+class Production(Config):
+    SESSION_COOKIE_SECURE = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start without the secrets production needs."""
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("Set SECRET_KEY in the environment to run in production.")
+
+
+configs = {
+    "development": Development,
+    "test": Test,
+    "production": Production,
+}

@@ -1,0 +1,71 @@
+"""The database: one engine per app, one session per request, closed on teardown."""
+
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets foreign keys and a file directory that exists."""
+    parsed = make_url(url)
+    kwargs: dict = {"pool_pre_ping": True}
+    if parsed.get_backend_name() == "sqlite":
+        kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            from sqlalchemy.pool import StaticPool
+
+            kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine to the app and close the request's session on teardown."""
+    app.extensions["coopmatch.engine"] = make_engine(app.config["DATABASE_URL"])
+    app.teardown_appcontext(close_session)
+
+
+def get_engine() -> Engine:
+    return current_app.extensions["coopmatch.engine"]
+
+
+def get_session() -> Session:
+    """Return this request's (or CLI command's) session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    return g.db_session
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the schema at url up to a revision with the Alembic migrations."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, revision)

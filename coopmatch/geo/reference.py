@@ -1,0 +1,290 @@
+"""Postcode -> coordinates, local authority, county or combined authority, and region.
+
+Reads the ONS and OS Code-Point Open files under `<data dir>/reference-data/geography`. The
+1.7 million unit postcodes are parsed once into a compact NumPy cache file (about 20 MB) and
+looked up by binary search, so a process pays a fraction of a second, not a full parse.
+Without the data directory everything still works at district level by format alone.
+"""
+
+import csv
+import gzip
+import hashlib
+import io
+import os
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from coopmatch.geo.postcodes import normalise_postcode, outward_code
+
+GEOGRAPHY = Path("reference-data") / "geography"
+POSTCODES_FILE = "postcodes_gb_codepoint_2014.csv.gz"
+CACHE_VERSION = "1"
+# Nations stand in for regions outside England, which has no regions of its own there.
+COUNTRY_CODES = {
+    "England": "E92000001",
+    "Wales": "W92000004",
+    "Scotland": "S92000003",
+    "Northern Ireland": "N92000002",
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a postcode is, as precisely as the reference data allows."""
+
+    postcode: str
+    district: str
+    latitude: float | None = None
+    longitude: float | None = None
+    lad_code: str | None = None
+    lad_name: str | None = None
+    county_code: str | None = None
+    county_name: str | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+    country: str | None = None
+    # "postcode" (unit centroid), "district" (outward-code centroid) or "format" (no data).
+    precision: str = "format"
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+@dataclass
+class Area:
+    code: str
+    name: str
+    kind: str  # local_authority, county, combined_authority, region
+    lad_codes: set[str] = field(default_factory=set)
+
+
+class GeoReference:
+    """Lookups over the geography reference files in one data directory."""
+
+    def __init__(self, data_dir: str | os.PathLike | None, cache_dir: str | os.PathLike | None):
+        self.root = Path(data_dir) / GEOGRAPHY if data_dir else None
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        """Return whether the reference data is present (full geography)."""
+        return bool(self.root and (self.root / "local_authority_districts.csv").is_file())
+
+    # --- postcodes ---------------------------------------------------------------------------
+
+    def lookup(self, postcode: str) -> Place:
+        """Locate a postcode; raise InvalidPostcode for one that is not a UK postcode."""
+        postcode = normalise_postcode(postcode)
+        district = outward_code(postcode)
+        if not self.available:
+            return Place(postcode=postcode, district=district)
+        units = self._units
+        if units is not None:
+            key = postcode.replace(" ", "").encode()
+            i = int(np.searchsorted(units["keys"], key))
+            if i < len(units["keys"]) and units["keys"][i] == key and not np.isnan(units["lat"][i]):
+                lad = str(self._lad_names[int(units["lad"][i])])
+                return self._place(
+                    postcode, district, float(units["lat"][i]), float(units["lon"][i]), lad,
+                    "postcode",
+                )
+        row = self._districts.get(district)
+        if row:
+            return self._place(postcode, district, row[0], row[1], row[2], "district")
+        return Place(postcode=postcode, district=district)
+
+    def lookup_many(self, postcodes: list[str]) -> list[Place | None]:
+        """Locate many postcodes; invalid ones give None."""
+        places: list[Place | None] = []
+        for postcode in postcodes:
+            try:
+                places.append(self.lookup(postcode) if postcode else None)
+            except ValueError:
+                places.append(None)
+        return places
+
+    def _place(self, postcode, district, lat, lon, lad_code, precision) -> Place:
+        lad = self._lads.get(lad_code or "", {})
+        county = self._county_of.get(lad_code or "")
+        return Place(
+            postcode=postcode,
+            district=district,
+            latitude=round(lat, 6),
+            longitude=round(lon, 6),
+            lad_code=lad_code or None,
+            lad_name=lad.get("name"),
+            county_code=county[0] if county else None,
+            county_name=county[1] if county else None,
+            region_code=lad.get("region_code") or None,
+            region_name=lad.get("region_name"),
+            country=lad.get("country"),
+            precision=precision,
+        )
+
+    # --- areas ---------------------------------------------------------------------------------
+
+    def area(self, code: str) -> Area | None:
+        """Return a local authority, county, combined authority or region by its GSS code."""
+        return self._areas.get(code)
+
+    def areas(self, kind: str | None = None) -> list[Area]:
+        """List areas, optionally of one kind, by name."""
+        found = [a for a in self._areas.values() if kind is None or a.kind == kind]
+        return sorted(found, key=lambda a: a.name)
+
+    def area_name(self, code: str | None) -> str | None:
+        area = self._areas.get(code or "")
+        return area.name if area else None
+
+    def lad_codes_in(self, code: str) -> set[str]:
+        """Return the local authority codes inside an area (a LAD gives itself)."""
+        area = self._areas.get(code)
+        return set(area.lad_codes) if area else {code}
+
+    def area_of_district(self, district: str) -> str | None:
+        """Return the modal local authority of a postcode district (e.g. PR1)."""
+        row = self._districts.get(district.upper())
+        return row[2] if row else None
+
+    # --- loading (lazy, once per process) -----------------------------------------------------
+
+    def _read_csv(self, name: str) -> list[dict]:
+        with open(self.root / name, encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    @cached_property
+    def _lads(self) -> dict[str, dict]:
+        if not self.available:
+            return {}
+        lads = {}
+        for row in self._read_csv("local_authority_districts.csv"):
+            lads[row["lad_code"]] = {
+                "name": row["lad_name"],
+                "country": row["country"],
+                "region_code": row["region_code"] or COUNTRY_CODES.get(row["country"], ""),
+                "region_name": row["region_name"] or row["country"],
+                "successor": row["successor_lad_code"],
+            }
+        return lads
+
+    @cached_property
+    def _county_of(self) -> dict[str, tuple[str, str]]:
+        """Map a LAD to its county (two-tier areas) or combined authority."""
+        if not self.available:
+            return {}
+        county: dict[str, tuple[str, str]] = {}
+        for row in self._read_csv("ons_ward_lad_county_region_country_dec2019.csv"):
+            # Shire counties only: metropolitan counties are covered by combined authorities.
+            # A district since merged into a unitary has left its county (Cumbria, 2023).
+            lad = row["LAD19CD"]
+            if row["CTY19CD"].startswith("E10") and not self._lads.get(lad, {}).get("successor"):
+                county[lad] = (row["CTY19CD"], row["CTY19NM"])
+        for row in self._read_csv("ons_lad_to_combined_authority_may2024.csv"):
+            county.setdefault(row["LAD24CD"], (row["CAUTH24CD"], row["CAUTH24NM"]))
+        return county
+
+    @cached_property
+    def _areas(self) -> dict[str, Area]:
+        areas: dict[str, Area] = {}
+        for code, lad in self._lads.items():
+            if lad["successor"]:
+                continue
+            areas[code] = Area(code, lad["name"], "local_authority", {code})
+            if lad["region_code"]:
+                region = areas.setdefault(
+                    lad["region_code"], Area(lad["region_code"], lad["region_name"], "region")
+                )
+                region.lad_codes.add(code)
+        for lad_code, (code, name) in self._county_of.items():
+            kind = "combined_authority" if code.startswith("E47") else "county"
+            areas.setdefault(code, Area(code, name, kind)).lad_codes.add(lad_code)
+        return areas
+
+    @cached_property
+    def _lad_names(self) -> list[str]:
+        return list(self._units["lad_names"]) if self._units is not None else []
+
+    @cached_property
+    def _districts(self) -> dict[str, tuple[float, float, str]]:
+        if not self.available:
+            return {}
+        districts = {}
+        for row in self._read_csv("postcode_districts_gb.csv"):
+            if row["latitude"] and row["longitude"]:
+                districts[row["outcode"]] = (
+                    float(row["latitude"]),
+                    float(row["longitude"]),
+                    row["lad_code"],
+                )
+        return districts
+
+    @cached_property
+    def _units(self) -> dict | None:
+        source = self.root / POSTCODES_FILE if self.root else None
+        if not source or not source.is_file():
+            return None
+        with self._lock:
+            cache = self._cache_path(source)
+            if cache and cache.is_file():
+                with np.load(cache, allow_pickle=False) as data:
+                    return {k: data[k] for k in data.files}
+            units = _parse_units(source)
+            if cache:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cache.with_suffix(".tmp.npz")
+                np.savez(tmp, **units)
+                os.replace(tmp, cache)
+            return units
+
+    def _cache_path(self, source: Path) -> Path | None:
+        if not self.cache_dir:
+            return None
+        stat = source.stat()
+        tag = hashlib.sha1(f"{source}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:12]
+        return self.cache_dir / f"postcodes-v{CACHE_VERSION}-{tag}.npz"
+
+
+def _parse_units(source: Path) -> dict:
+    """Parse the Code-Point Open postcode file into sorted arrays."""
+    keys, lats, lons, lad_idx = [], [], [], []
+    lad_index: dict[str, int] = {}
+    with gzip.open(source, "rb") as raw:
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
+        header = next(reader)
+        pc_i, lat_i, lon_i, lad_i = (
+            header.index("postcode"),
+            header.index("latitude"),
+            header.index("longitude"),
+            header.index("lad_code"),
+        )
+        for row in reader:
+            keys.append(row[pc_i].replace(" ", ""))
+            lats.append(float(row[lat_i]) if row[lat_i] else np.nan)
+            lons.append(float(row[lon_i]) if row[lon_i] else np.nan)
+            lad_idx.append(lad_index.setdefault(row[lad_i], len(lad_index)))
+    keys_arr = np.array(keys, dtype="S8")
+    order = np.argsort(keys_arr, kind="stable")
+    return {
+        "keys": keys_arr[order],
+        "lat": np.array(lats, dtype=np.float32)[order],
+        "lon": np.array(lons, dtype=np.float32)[order],
+        "lad": np.array(lad_idx, dtype=np.uint16)[order],
+        "lad_names": np.array(list(lad_index), dtype="U9"),
+    }
+
+
+_references: dict[tuple[str, str], GeoReference] = {}
+
+
+def load_reference(data_dir: str | None, cache_dir: str | None) -> GeoReference:
+    """Return the shared GeoReference for a data directory (created on first use)."""
+    key = (str(data_dir or ""), str(cache_dir or ""))
+    if key not in _references:
+        _references[key] = GeoReference(data_dir, cache_dir)
+    return _references[key]

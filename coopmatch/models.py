@@ -1,0 +1,348 @@
+"""Every table of coopmatch, in one module so that relationships never import in a cycle.
+
+Lists of codes (CPV, SIC, accreditations) are stored as space-separated text: portable across
+SQLite and PostgreSQL, and a CPV division filter is a plain LIKE.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlmodel import Field, Relationship, SQLModel
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def _timestamp(**kwargs) -> Field:
+    return Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        **kwargs,
+    )
+
+
+def split_codes(text: str | None) -> list[str]:
+    """Split a stored space-separated code list."""
+    return [c for c in (text or "").split() if c]
+
+
+def join_codes(codes) -> str:
+    """Store a list of codes as space-separated text, de-duplicated, order kept."""
+    seen: dict[str, None] = {}
+    for code in codes or ():
+        code = str(code).strip()
+        if code:
+            seen.setdefault(code, None)
+    return " ".join(seen)
+
+
+# --- vocabularies --------------------------------------------------------------------------
+
+ORGANISATION_KINDS = {
+    "council": "Council",
+    "nhs": "NHS trust or health body",
+    "education": "College or university",
+    "housing": "Housing association",
+    "police_fire": "Police or fire service",
+    "other_public": "Other public body",
+    "agency": "Co-op development agency",
+}
+
+ROLES = {
+    "procurement": "Procurement officer",
+    "supplier": "Supplier (SME or co-operative)",
+    "agency": "Development agency",
+    "admin": "Administrator",
+}
+
+OWNERSHIP_MODELS = {
+    "worker_coop": "Worker co-operative",
+    "consumer_coop": "Consumer co-operative",
+    "multi_stakeholder_coop": "Multi-stakeholder co-operative",
+    "community_benefit_society": "Community benefit society",
+    "employee_owned": "Employee-owned business",
+    "social_enterprise": "Social enterprise or CIC",
+    "charity": "Charity",
+    "sme": "Small or medium-sized business",
+    "large_company": "Large company",
+    "public_body": "Public body",
+}
+# Democratic and social ownership models that an ownership preference favours.
+SOCIAL_OWNERSHIP = frozenset(
+    {
+        "worker_coop",
+        "consumer_coop",
+        "multi_stakeholder_coop",
+        "community_benefit_society",
+        "employee_owned",
+        "social_enterprise",
+        "charity",
+    }
+)
+
+TURNOVER_BANDS = {
+    "under_100k": ("Under £100,000", 100_000),
+    "100k_500k": ("£100,000 to £500,000", 500_000),
+    "500k_2m": ("£500,000 to £2 million", 2_000_000),
+    "2m_10m": ("£2 million to £10 million", 10_000_000),
+    "10m_50m": ("£10 million to £50 million", 50_000_000),
+    "over_50m": ("Over £50 million", 500_000_000),
+}
+
+ACCREDITATIONS = {
+    "real_living_wage": "Real Living Wage employer",
+    "good_work_pledge": "Good Work pledge or charter",
+}
+
+SUPPLIER_STATUSES = {"active": "Active", "inactive": "Inactive", "dissolved": "Dissolved"}
+
+# Where a register entry came from: registered itself, or known from imports and awards.
+SUPPLIER_SOURCES = {
+    "self_registered": "Registered on coopmatch",
+    "award": "Known from contract awards",
+    "register_import": "Imported supplier register",
+    "coops_uk": "Co-operatives UK open data",
+    "companies_house": "Companies House",
+    "demo": "Demo data",
+}
+
+TENDER_STATUSES = {
+    "planned": "Planned",
+    "open": "Open",
+    "closed": "Closed",
+    "awarded": "Awarded",
+    "cancelled": "Cancelled",
+}
+
+RECURRENCE = {"one_off": "One-off", "recurring": "Recurring"}
+
+
+# --- organisations and people ----------------------------------------------------------------
+
+
+class OrganisationBase(SQLModel):
+    name: str = Field(max_length=300, index=True)
+    kind: str = Field(default="other_public", max_length=20)
+    postcode: str | None = Field(default=None, max_length=10)
+    local_authority_code: str | None = Field(default=None, max_length=9, index=True)
+
+
+class Organisation(OrganisationBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # Lower-cased name with legal suffixes removed: how imports recognise a buyer again.
+    normalised_name: str = Field(default="", max_length=300, index=True)
+    county_code: str | None = Field(default=None, max_length=9)
+    region_code: str | None = Field(default=None, max_length=9)
+    latitude: float | None = None
+    longitude: float | None = None
+    created_at: datetime = _timestamp()
+
+    tenders: list["Tender"] = Relationship(back_populates="buyer")
+    users: list["User"] = Relationship(back_populates="organisation")
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, sa_column_kwargs={"unique": True}, index=True)
+    name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(max_length=20)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    supplier_id: int | None = Field(default=None, foreign_key="supplier.id")
+    active: bool = True
+    created_at: datetime = _timestamp()
+
+    organisation: Optional["Organisation"] = Relationship(back_populates="users")
+    supplier: Optional["Supplier"] = Relationship(back_populates="users")
+
+    # Flask-Login protocol, kept here so the model needs no Flask import.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+# --- suppliers ---------------------------------------------------------------------------------
+
+
+class SupplierBase(SQLModel):
+    name: str = Field(max_length=300, index=True)
+    description: str = Field(default="", sa_type=sa.Text)
+    postcode: str | None = Field(default=None, max_length=10)
+    ownership: str = Field(default="sme", max_length=30)
+    legal_form: str | None = Field(default=None, max_length=120)
+    registration_number: str | None = Field(default=None, max_length=40, index=True)
+    employees: int | None = None
+    turnover_band: str | None = Field(default=None, max_length=20)
+    max_contract_value: float | None = None
+    cpv_codes: str = Field(default="", sa_type=sa.Text)
+    sic_codes: str = Field(default="", max_length=200)
+    accreditations: str = Field(default="", max_length=200)
+    service_radius_km: float | None = None
+    website: str | None = Field(default=None, max_length=300)
+    contact_email: str | None = Field(default=None, max_length=320)
+    contact_phone: str | None = Field(default=None, max_length=40)
+    status: str = Field(default="active", max_length=20)
+    succession_risk: bool = False
+    incorporation_date: date | None = None
+
+
+class Supplier(SupplierBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    normalised_name: str = Field(default="", max_length=300, index=True)
+    latitude: float | None = None
+    longitude: float | None = None
+    local_authority_code: str | None = Field(default=None, max_length=9, index=True)
+    county_code: str | None = Field(default=None, max_length=9, index=True)
+    region_code: str | None = Field(default=None, max_length=9, index=True)
+    source: str = Field(default="self_registered", max_length=30)
+    # Known registers' own ids, e.g. a Co-operatives UK identifier or an OCDS party id.
+    external_id: str | None = Field(default=None, max_length=120, index=True)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+    awards: list["Award"] = Relationship(back_populates="supplier")
+    users: list["User"] = Relationship(back_populates="supplier")
+
+    @property
+    def cpv_list(self) -> list[str]:
+        return split_codes(self.cpv_codes)
+
+    @property
+    def sic_list(self) -> list[str]:
+        return split_codes(self.sic_codes)
+
+    @property
+    def accreditation_list(self) -> list[str]:
+        return split_codes(self.accreditations)
+
+    @property
+    def capacity_gbp(self) -> float | None:
+        """Return the largest contract value the supplier can take, if known."""
+        if self.max_contract_value:
+            return self.max_contract_value
+        band = TURNOVER_BANDS.get(self.turnover_band or "")
+        # The usual public-sector test: turnover of at least twice the contract value.
+        return band[1] / 2 if band else None
+
+
+class SupplierPublic(SQLModel):
+    id: int
+    name: str
+    description: str
+    postcode: str | None
+    ownership: str
+    local_authority_code: str | None
+    region_code: str | None
+    cpv_codes: str
+    website: str | None
+
+
+# --- tenders, lots and awards -------------------------------------------------------------------
+
+
+class TenderBase(SQLModel):
+    title: str = Field(max_length=500)
+    description: str = Field(default="", sa_type=sa.Text)
+    cpv_codes: str = Field(default="", sa_type=sa.Text)
+    value: float | None = None
+    currency: str = Field(default="GBP", max_length=3)
+    status: str = Field(default="open", max_length=20, index=True)
+    published_date: date | None = None
+    deadline: date | None = None
+    delivery_postcode: str | None = Field(default=None, max_length=10)
+    delivery_area: str | None = Field(default=None, max_length=200)
+    contract_start: date | None = None
+    contract_end: date | None = None
+    recurrence: str = Field(default="one_off", max_length=20)
+    social_value: str = Field(default="", sa_type=sa.Text)
+
+
+class Tender(TenderBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    buyer_id: int = Field(foreign_key="organisation.id", index=True)
+    ocid: str | None = Field(default=None, max_length=200, sa_column_kwargs={"unique": True})
+    notice_url: str | None = Field(default=None, max_length=500)
+    source: str = Field(default="coopmatch", max_length=40)
+    # Where the work is delivered (or the buyer's location), for geography.
+    latitude: float | None = None
+    longitude: float | None = None
+    local_authority_code: str | None = Field(default=None, max_length=9, index=True)
+    county_code: str | None = Field(default=None, max_length=9)
+    region_code: str | None = Field(default=None, max_length=9)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+    buyer: "Organisation" = Relationship(back_populates="tenders")
+    lots: list["Lot"] = Relationship(
+        back_populates="tender",
+        sa_relationship_kwargs={"cascade": "all, delete-orphan", "order_by": "Lot.number"},
+    )
+    awards: list["Award"] = Relationship(
+        back_populates="tender", sa_relationship_kwargs={"cascade": "all, delete-orphan"}
+    )
+
+    @property
+    def cpv_list(self) -> list[str]:
+        return split_codes(self.cpv_codes)
+
+
+class Lot(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tender_id: int = Field(foreign_key="tender.id", index=True)
+    number: int = 1
+    title: str = Field(default="", max_length=500)
+    description: str = Field(default="", sa_type=sa.Text)
+    value: float | None = None
+    cpv_codes: str = Field(default="", sa_type=sa.Text)
+    external_id: str | None = Field(default=None, max_length=120)
+
+    tender: "Tender" = Relationship(back_populates="lots")
+
+    @property
+    def cpv_list(self) -> list[str]:
+        return split_codes(self.cpv_codes)
+
+
+class Award(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tender_id: int = Field(foreign_key="tender.id", index=True)
+    lot_id: int | None = Field(default=None, foreign_key="lot.id")
+    supplier_id: int = Field(foreign_key="supplier.id", index=True)
+    value: float | None = None
+    currency: str = Field(default="GBP", max_length=3)
+    award_date: date | None = None
+    external_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _timestamp()
+
+    tender: "Tender" = Relationship(back_populates="awards")
+    supplier: "Supplier" = Relationship(back_populates="awards")
+
+
+# --- audit -----------------------------------------------------------------------------------------
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _timestamp(index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    action: str = Field(max_length=40)
+    entity: str = Field(max_length=40)
+    entity_id: int | None = None
+    summary: str = Field(default="", sa_type=sa.Text)

@@ -1,0 +1,50 @@
+"""Organisation names in a comparable form: how imports and ledgers recognise a supplier again."""
+
+import html
+import re
+import unicodedata
+
+# Legal-form words that do not tell two organisations apart.
+_SUFFIXES = (
+    r"limited|ltd|plc|llp|lp|llc|inc|incorporated|cic|community interest company|company|co|the"
+)
+_SUFFIX_RE = re.compile(rf"\b(?:{_SUFFIXES})\b")
+_TRADING_AS = re.compile(r"\b(?:t/a|ta|trading as|t\.a\.)\b.*$")
+_PUNCT = re.compile(r"[^\w\s]")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(text: str | None) -> str:
+    """Unescape HTML entities and collapse whitespace (Contracts Finder titles carry &amp;)."""
+    if not text:
+        return ""
+    text = html.unescape(html.unescape(text))
+    text = text.replace("\u00a0", " ").replace("Â£", "£")
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise_name(name: str | None, *, keep_trading_name: bool = False) -> str:
+    """Return a name reduced for comparison: "J. Smith & Sons Ltd" -> "j smith and sons"."""
+    text = clean_text(name).lower()
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    if not keep_trading_name:
+        # "A Ltd t/a B": the registered name identifies the firm.
+        text = _TRADING_AS.sub("", text)
+    text = re.sub(r"\bco-?op(erative)?s?\b", lambda m: "cooperative" if m.group(1) else "coop", text)
+    text = text.replace("&", " and ").replace("+", " and ")
+    # "A.B.C." and "ABC" agree; other punctuation separates words.
+    text = _PUNCT.sub(" ", text.replace(".", "").replace("'", ""))
+    text = _SUFFIX_RE.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def trading_name(name: str | None) -> str | None:
+    """Return the trading name in "A Ltd t/a B", normalised, or None."""
+    text = clean_text(name).lower()
+    match = re.search(r"\b(?:t/a|trading as)\b(.*)$", text)
+    return normalise_name(match.group(1)) if match else None
+
+
+def name_key(name: str | None) -> str:
+    """Return a word-order-free key: "smith j and sons" and "j smith and sons" agree."""
+    return " ".join(sorted(normalise_name(name).split()))

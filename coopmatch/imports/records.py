@@ -46,6 +46,8 @@ class SupplierRecord:
     # e.g. "coops_uk", "companies_house", "award", "register_import"
     source: str = "register_import"
     external_id: str | None = None
+    # Other names the organisation is known by (a registered name beside its trading name).
+    other_names: list[str] = field(default_factory=list)
 
 
 @dataclass

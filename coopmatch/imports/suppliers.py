@@ -1,0 +1,187 @@
+"""The coopmatch supplier register CSV: strict, because it is our own format.
+
+Columns: name (required), description, postcode, cpv_codes and sic_codes (";"-separated),
+ownership (a code or its label), registration_number, employees, website, email. Column names
+are matched ignoring case, spaces and punctuation; unknown columns are ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from coopmatch.cpv import CPVVocabulary
+from coopmatch.errors import InvalidCPV, InvalidPostcode
+from coopmatch.geo.postcodes import normalise_postcode
+from coopmatch.imports.reading import (
+    DEFAULT_MAX_BYTES,
+    CsvRow,
+    SourceLike,
+    open_source,
+    read_csv,
+    tidy,
+)
+from coopmatch.imports.records import RowError, SupplierRecord
+
+COLUMNS = [
+    "name",
+    "description",
+    "postcode",
+    "cpv_codes",
+    "sic_codes",
+    "ownership",
+    "registration_number",
+    "employees",
+    "website",
+    "email",
+]
+
+OWNERSHIP_LABELS = {
+    "worker_coop": "Worker co-operative",
+    "consumer_coop": "Consumer co-operative",
+    "multi_stakeholder_coop": "Multi-stakeholder co-operative",
+    "community_benefit_society": "Community benefit society",
+    "employee_owned": "Employee-owned business",
+    "social_enterprise": "Social enterprise or CIC",
+    "charity": "Charity",
+    "sme": "Small or medium-sized business",
+    "large_company": "Large company",
+    "public_body": "Public body",
+}
+
+# Other ways people write the same ownership models.
+_SYNONYMS = {
+    "worker_coop": ["workers coop", "worker owned coop", "workers", "worker cooperative"],
+    "consumer_coop": ["consumers coop", "consumer", "consumers", "retail coop"],
+    "multi_stakeholder_coop": ["multistakeholder coop", "multi stakeholder"],
+    "community_benefit_society": ["cbs", "community benefit", "bencom"],
+    "employee_owned": ["employee owned", "employee ownership trust", "eot", "employee trust"],
+    "social_enterprise": ["cic", "community interest company", "social enterprise"],
+    "charity": ["registered charity", "cio", "charitable incorporated organisation"],
+    "sme": ["small business", "small or medium business", "small and medium enterprise"],
+    "large_company": ["large business", "large", "plc"],
+    "public_body": ["public sector", "public sector body", "local authority"],
+}
+
+
+def _ownership_key(text: str) -> str:
+    key = re.sub(r"[^a-z]+", " ", text.lower()).strip()
+    key = re.sub(r"\bco ?operatives?\b|\bco ?ops?\b", "coop", key)
+    return re.sub(r"\s+", " ", key)
+
+
+_OWNERSHIP = {
+    _ownership_key(text): code
+    for code, label in OWNERSHIP_LABELS.items()
+    for text in [code, label, *_SYNONYMS[code]]
+}
+
+
+def parse_ownership(text: str) -> str:
+    """Return the ownership code for a code or label ("Worker co-operative" -> "worker_coop")."""
+    code = _OWNERSHIP.get(_ownership_key(text))
+    if code is None:
+        choices = ", ".join(OWNERSHIP_LABELS)
+        raise ValueError(f"'{text}' is not an ownership model; use one of: {choices}")
+    return code
+
+
+def parse_sic_codes(text: str) -> list[str]:
+    """Return 5-digit UK SIC 2007 codes from ";"-separated text."""
+    codes: dict[str, None] = {}
+    for part in re.split(r"[;,\s]+", text.strip()):
+        if not part:
+            continue
+        if not re.fullmatch(r"\d{5}", part):
+            raise ValueError(f"'{part}' is not a SIC code: SIC codes have 5 digits, like 43220")
+        codes.setdefault(part, None)
+    return list(codes)
+
+
+def parse_employees(text: str) -> int:
+    """Return a whole number of employees of 0 or more ("1,200" is allowed)."""
+    cleaned = text.replace(",", "").strip()
+    match = re.fullmatch(r"(\d+)(?:\.0+)?", cleaned)
+    if not match:
+        raise ValueError(f"employees must be a whole number of 0 or more ('{text}' is not)")
+    return int(match.group(1))
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _website(text: str) -> str:
+    if re.match(r"^https?://", text, re.IGNORECASE):
+        return text
+    if re.fullmatch(r"[\w.-]+\.[a-z]{2,}(/\S*)?", text, re.IGNORECASE):
+        return f"https://{text}"
+    raise ValueError(f"'{text}' is not a web address, like https://example.coop")
+
+
+def _supplier(row: CsvRow, cpv: CPVVocabulary) -> SupplierRecord | RowError:
+    name = tidy(row.get("name"))
+    if not name:
+        return RowError(row.line, "name", "the supplier's name is missing")
+    if len(name) > 300:
+        return RowError(row.line, "name", "the name is longer than 300 characters")
+    record = SupplierRecord(name=name, line=row.line, description=tidy(row.get("description")))
+    field_name = "postcode"
+    try:
+        if row.get("postcode"):
+            record.postcode = normalise_postcode(row.get("postcode"))
+        field_name = "cpv_codes"
+        record.cpv_codes = cpv.normalise_many(row.get("cpv_codes"))
+        field_name = "sic_codes"
+        record.sic_codes = parse_sic_codes(row.get("sic_codes"))
+        field_name = "ownership"
+        record.ownership = parse_ownership(row.get("ownership")) if row.get("ownership") else None
+        field_name = "employees"
+        record.employees = parse_employees(row.get("employees")) if row.get("employees") else None
+        field_name = "website"
+        record.website = _website(row.get("website")) if row.get("website") else None
+    except (InvalidPostcode, InvalidCPV) as error:
+        return RowError(row.line, field_name, error.message)
+    except ValueError as error:
+        return RowError(row.line, field_name, str(error))
+    email = row.get("email")
+    if email and not _EMAIL.match(email):
+        return RowError(row.line, "email", f"'{email}' is not an email address")
+    record.email = email or None
+    record.registration_number = row.get("registration_number").upper() or None
+    return record
+
+
+def parse(
+    source: SourceLike, *, cpv: CPVVocabulary, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[SupplierRecord | RowError]:
+    """Parse a supplier register CSV; every bad value is a RowError naming line and column."""
+    source = open_source(source, max_bytes=max_bytes)
+    for row in read_csv(source, required=["name"], strict_width=True):
+        yield row if isinstance(row, RowError) else _supplier(row, cpv)
+
+
+def write_suppliers_csv(records: Iterable[SupplierRecord], path: str | Path) -> int:
+    """Write suppliers in the register layout that `parse` reads back; return the row count."""
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for record in records:
+            writer.writerow(
+                [
+                    record.name,
+                    record.description or "",
+                    record.postcode or "",
+                    ";".join(record.cpv_codes),
+                    ";".join(record.sic_codes),
+                    record.ownership or "",
+                    record.registration_number or "",
+                    "" if record.employees is None else record.employees,
+                    record.website or "",
+                    record.email or "",
+                ]
+            )
+            count += 1
+    return count

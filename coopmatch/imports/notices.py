@@ -68,6 +68,9 @@ def valid_cpv_codes(cpv: CPVVocabulary, codes: Iterable) -> list[str]:
         for part in re.split(r"[;,\s]+", str(code).strip()):
             if not part:
                 continue
+            if len(part) == 7 and part.isdigit():
+                # A spreadsheet dropped the leading zero of 09323000 (divisions 03 and 09).
+                part = "0" + part
             try:
                 kept.setdefault(cpv.normalise(part), None)
             except InvalidCPV:

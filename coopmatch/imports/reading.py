@@ -312,6 +312,7 @@ class CsvRow:
 
     line: int
     values: dict[str, str]
+    cells: list[str]  # in header order, for layouts whose column names are data (OCDS paths)
 
     def get(self, *keys: str) -> str:
         """Return the first non-blank value among the given column keys, stripped."""
@@ -352,7 +353,7 @@ class CsvReader:
                 continue
             if len(values) < width:
                 values = values + [""] * (width - len(values))
-            yield CsvRow(line, dict(zip(self.keys, values, strict=False)))
+            yield CsvRow(line, dict(zip(self.keys, values, strict=False)), values)
 
 
 def _physical_rows(source: Source, delimiter: str) -> Iterator[tuple[int, list[str]]]:

@@ -316,10 +316,13 @@ class CsvRow:
 
     def get(self, *keys: str) -> str:
         """Return the first non-blank value among the given column keys, stripped."""
+        values = self.values
         for key in keys:
-            value = self.values.get(key)
-            if value is not None and value.strip():
-                return value.strip()
+            value = values.get(key)
+            if value:
+                value = value.strip()
+                if value:
+                    return value
         return ""
 
 
@@ -336,7 +339,8 @@ class CsvReader:
     def __iter__(self) -> Iterator[CsvRow | RowError]:
         width = len(self.header)
         for line, values in self._rows:
-            if len(values) > width and any(v.strip() for v in values[width:]):
+            extra = len(values) > width
+            if extra and (self.strict_width or "".join(values[width:]).strip()):
                 yield RowError(
                     line,
                     "row",
@@ -375,7 +379,7 @@ def _physical_rows(source: Source, delimiter: str) -> Iterator[tuple[int, list[s
             ) from error
         line, start = start, reader.line_num + 1
         source.progress = handle.tell() / total
-        if values and any(v.strip() for v in values):
+        if values and "".join(values).strip():
             yield line, values
     source.progress = 1.0
 

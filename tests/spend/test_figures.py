@@ -1,0 +1,196 @@
+"""The hand-made ledger end to end: every figure worked out by hand."""
+
+from datetime import date
+
+import pytest
+
+from coopmatch.spend import (
+    AnchorArea,
+    build_table,
+    classify_suppliers,
+    concat_tables,
+    group_figures,
+    read_ledger,
+    resolve_suppliers,
+    spend_figures,
+    table_from_columns,
+)
+from tests.spend.handmade import (
+    AREA,
+    HYNDBURN,
+    LANCASHIRE,
+    LOCATIONS,
+    NORTH_WEST,
+    OWNERSHIP,
+    REGISTER,
+)
+
+
+@pytest.fixture
+def figures(hand_ledger):
+    ledger = read_ledger(hand_ledger)
+    assert ledger.errors == []
+    names = [p.supplier_name for p in ledger.payments]
+    resolutions = resolve_suppliers(names, REGISTER)
+    table = build_table(ledger.payments, resolutions, anchor="hyndburn")
+    return spend_figures(table, AREA, LOCATIONS, ownership=OWNERSHIP, top=3)
+
+
+def test_each_tier_per_financial_year_over_that_years_total(figures):
+    assert [y.label for y in figures.years] == ["2019/20", "2020/21"]
+    first = figures.year("2019/20").split
+    assert first.total == 1_000_000  # £10,000.00, the £200 credit netted off
+    assert first.tiers == {
+        "local_authority": 380_000,  # joinery £1,000 - £200, energy firm's Hyndburn branch £3,000
+        "wider_area": 50_000,
+        "region": 200_000,
+        "rest_of_uk": 70_000,
+        "outside_uk": 100_000,
+        "unknown": 200_000,  # no location £300, redacted £1,200, unresolved £500
+    }
+    assert first.shares == {
+        "local_authority": 0.38,
+        "wider_area": 0.05,
+        "region": 0.20,
+        "rest_of_uk": 0.07,
+        "outside_uk": 0.10,
+        "unknown": 0.20,
+    }
+    assert first.payments == 10
+    second = figures.year(2020).split
+    assert second.total == 400_000
+    assert second.local == 200_000
+    assert second.local_share == 0.5
+    assert second.tiers["rest_of_uk"] == 100_000  # £1,500 less a £500 credit
+    assert second.redacted == 100_000
+
+
+def test_leakage_and_the_wider_area_view(figures):
+    split = figures.year("2019/20").split
+    assert split.leakage == 620_000
+    assert split.wider_local == 430_000
+    assert split.wider_share == pytest.approx(0.43)
+    assert split.wider_leakage == 570_000
+    assert split.known_leakage == 420_000  # leakage less the £2,000 whose location is unknown
+
+
+def test_resolved_unresolved_and_redacted_spend(figures):
+    split = figures.year("2019/20").split
+    assert (split.resolved, split.unresolved, split.redacted) == (830_000, 50_000, 120_000)
+    overall = figures.overall.split
+    assert overall.total == 1_400_000
+    assert (overall.resolved, overall.unresolved, overall.redacted) == (1_130_000, 50_000, 220_000)
+
+
+def test_registered_office_view_ignores_branches(figures):
+    office = figures.year("2019/20").registered_office
+    assert office.local == 80_000
+    assert office.tiers["rest_of_uk"] == 370_000  # the energy firm's London office + Leeds
+
+
+def test_split_by_expense_type(figures):
+    by_type = figures.year("2019/20").by_expense_type
+    assert set(by_type) == {
+        "Repairs",
+        "Printing",
+        "Cleaning",
+        "Energy",
+        "Software",
+        "Legal",
+        "Consultancy",
+        "Care",
+    }
+    repairs = by_type["Repairs"]
+    assert repairs.total == 130_000  # £1,000 - £200 + £500 unresolved
+    assert repairs.local == 80_000
+    assert repairs.unresolved == 50_000
+    assert by_type["Care"].redacted == 120_000
+    assert sum(s.total for s in by_type.values()) == 1_000_000
+
+
+def test_split_by_ownership(figures):
+    by_owner = figures.year("2019/20").by_ownership
+    assert {label: s.total for label, s in by_owner.items()} == {
+        "worker_coop": 80_000,
+        "multi_stakeholder_coop": 50_000,
+        "sme": 300_000,
+        "large_company": 400_000,
+        "redacted": 120_000,
+        "unresolved": 50_000,
+    }
+    assert by_owner["large_company"].local == 300_000
+
+
+def test_top_non_local_suppliers_are_repatriation_targets(figures):
+    top = figures.year("2019/20").top_non_local
+    assert [(s.supplier_id, s.pence, s.tier) for s in top] == [
+        (3, 200_000, "region"),
+        (5, 100_000, "outside_uk"),
+        (6, 70_000, "rest_of_uk"),
+    ]
+    assert top[0].name == "Manchester Cleaning Services"
+    unresolved = figures.year("2019/20").top_unresolved
+    assert [(n.name, n.pence) for n in unresolved] == [("Unknown Trader XYZ", 50_000)]
+
+
+def test_year_on_year_change_in_local_share(figures):
+    first, last = figures.change()
+    assert (first.label, first.local_share) == ("2019/20", 0.38)
+    assert (last.label, last.local_share) == ("2020/21", 0.5)
+    assert last.change == pytest.approx(12.0)
+    assert figures.trend[0].change is None
+
+
+def test_to_dict_gives_pounds(figures):
+    data = figures.year("2019/20").split.to_dict()
+    assert data["total"] == 10_000.0
+    assert data["local"] == 3_800.0
+    assert data["leakage"] == 6_200.0
+
+
+def test_a_group_of_anchors_measured_together_and_each_on_its_own():
+    pendle = AnchorArea("E07000122", LANCASHIRE, NORTH_WEST)
+    lancashire = AnchorArea("", LANCASHIRE, NORTH_WEST)
+    hyndburn_table = table_from_columns(
+        [date(2019, 5, 1), date(2019, 6, 1)], [10_000, 30_000], [1, 2], anchors=["hbc"] * 2
+    )
+    pendle_table = table_from_columns(
+        [date(2019, 5, 1), date(2020, 1, 1)], [20_000, 40_000], [2, None], anchors=["pbc"] * 2
+    )
+    group = group_figures(
+        {"hbc": (AREA, hyndburn_table), "pbc": (pendle, pendle_table)},
+        lancashire,
+        LOCATIONS,
+    )
+    combined = group.combined.year("2019/20").split
+    assert combined.total == 100_000
+    assert combined.tiers["wider_area"] == 60_000  # every located supplier is in Lancashire
+    assert combined.unresolved == 40_000
+    assert group.members["hbc"].year("2019/20").split.local == 10_000
+    assert group.members["pbc"].year("2019/20").split.local == 20_000
+
+
+def test_tables_concatenate_with_their_own_codes():
+    one = table_from_columns([date(2019, 5, 1)], [100], [7], supplier_names=["A"])
+    two = table_from_columns([date(2019, 5, 1)], [200], [9], redacted=[True])
+    both = concat_tables([one, two])
+    assert both.supplier_ids == [7, 9]
+    assert both.supplier.tolist() == [0, -2]
+    assert both.pence.tolist() == [100, 200]
+
+
+def test_precomputed_tiers_are_accepted(figures):
+    tiers = classify_suppliers(AREA, LOCATIONS)
+    table = table_from_columns([date(2019, 5, 1)], [500], [4])
+    again = spend_figures(table, AREA, tiers)
+    assert again.overall.split.local == 500
+    assert again.overall.registered_office.tiers["rest_of_uk"] == 500
+
+
+def test_no_payments_gives_empty_figures():
+    table = table_from_columns([], [], [])
+    empty = spend_figures(table, AnchorArea(HYNDBURN), {})
+    assert empty.years == []
+    assert empty.overall.split.total == 0
+    assert empty.overall.split.local_share is None
+    assert empty.change() is None

@@ -1,0 +1,647 @@
+"""The supplier register as a fitted index: tender in, ranked suppliers with reasons out."""
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from coopmatch.matching import persist, reasons
+from coopmatch.matching.scoring import (
+    ScoringParams,
+    capability_of,
+    check_weights,
+    combine,
+    squash,
+)
+from coopmatch.matching.signals import (
+    UNKNOWN,
+    CPVPostings,
+    best_cpv_pair,
+    capacity_scores,
+    experience_score,
+    geography_scores,
+)
+from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel, short_text
+from coopmatch.matching.types import (
+    SOCIAL_OWNERSHIP,
+    Match,
+    MatchOptions,
+    SupplierProfile,
+    TenderQuery,
+)
+
+KIND = "supplier-index"
+# Characters of an award description used: the start says what the work was; the rest of a
+# long notice is mostly boilerplate (and would only slow the index down).
+AWARD_DESCRIPTION_CHARS = 1000
+CAPABILITY_SHORT_CHARS = 500
+BATCH_ROWS = 32  # query rows scored together in match_many
+
+
+@dataclass
+class _QueryRow:
+    tender: int  # position in the batch
+    lot_id: int | None
+    lot_title: str
+    long_text: str
+    short_text: str
+    cpv_codes: list[str]
+    value: float | None
+    buyer_id: int | None
+
+
+def profile_units(profile: SupplierProfile, doc: int, first_award: int):
+    """Yield (text, document, is_short, award number or -1) for one supplier's text units."""
+    yield profile.name or "", doc, True, -1
+    text = profile.text or ""
+    yield text[:CAPABILITY_SHORT_CHARS], doc, True, -1
+    if len(text) > CAPABILITY_SHORT_CHARS:
+        yield text[CAPABILITY_SHORT_CHARS:], doc, False, -1
+    for k, award in enumerate(profile.awards):
+        yield award.title or "", doc, True, first_award + k
+        yield (award.description or "")[:AWARD_DESCRIPTION_CHARS], doc, False, first_award + k
+
+
+class CodeTable:
+    """Strings (area codes, ownership models, buyer ids) as small integers."""
+
+    def __init__(self, values: Iterable | None = None):
+        self.values: list = []
+        self.index: dict = {}
+        for value in values or ():
+            self.add(value)
+
+    def add(self, value) -> int:
+        if value is None or value == "":
+            return -1
+        found = self.index.get(value)
+        if found is None:
+            found = self.index[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def get(self, value) -> int:
+        if value is None:
+            return -1
+        return self.index.get(value, -1)
+
+    def codes_for(self, values: Iterable) -> np.ndarray:
+        return np.array([i for i in (self.get(v) for v in values) if i >= 0], dtype=np.int32)
+
+    def __getstate__(self):
+        return self.values
+
+    def __setstate__(self, values):
+        self.values = list(values)
+        self.index = {v: i for i, v in enumerate(self.values)}
+
+
+class MatchIndex:
+    """Suppliers fitted for matching: build once, save, load, refresh, then match fast."""
+
+    def __init__(self):
+        self.weights = check_weights(None)
+        self.params = ScoringParams()
+        self.social = SOCIAL_OWNERSHIP
+        self.cpv_descriptions: Mapping[str, str] = {}
+        self.area_names: Mapping[str, str] = {}
+
+    # --- building ----------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        profiles: list[SupplierProfile],
+        weights: dict[str, float] | None = None,
+        *,
+        params: ScoringParams | None = None,
+        social_ownership: Iterable[str] = SOCIAL_OWNERSHIP,
+        cpv_descriptions: Mapping[str, str] | None = None,
+    ) -> "MatchIndex":
+        """Fit the text model and index every supplier."""
+        index = cls()
+        index.weights = check_weights(weights)
+        index.params = params or ScoringParams()
+        index.social = frozenset(social_ownership)
+        index.cpv_descriptions = cpv_descriptions or {}
+        index.text = TextModel()
+        index._reset_tables()
+        units, owner, short, award_of = index._units(profiles, first_doc=0, first_award=0)
+        words, chars, awards = index.text.fit(
+            units, owner, short, len(profiles), award_of, sum(p.award_count for p in profiles)
+        )
+        index.words_t = words.T.tocsr()
+        index.chars_t = chars.T.tocsr()
+        index.awards_t = _transpose(awards, words.shape[1])
+        index._add_rows(profiles)
+        index._finish()
+        index.appended = 0
+        return index
+
+    def _reset_tables(self) -> None:
+        self.tables = {k: CodeTable() for k in ("lad", "county", "region", "ownership", "buyer")}
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.names: list[str] = []
+        self.alive = np.zeros(0, dtype=bool)
+        self.arrays = {
+            k: np.zeros(0, dtype=np.float64) for k in ("lat", "lon", "capacity", "radius")
+        }
+        for key in ("lad", "county", "region", "ownership"):
+            self.arrays[key] = np.zeros(0, dtype=np.int32)
+        self.award_count = np.zeros(0, dtype=np.int32)
+        self.award_titles: list[str] = []
+        self.award_buyers: list[str | None] = []
+        self.cpv_codes: list[list[str]] = []
+        self.buyer_pairs = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+    def _units(self, profiles, first_doc: int, first_award: int):
+        units, owner, short, award_of = [], [], [], []
+        award = first_award
+        for doc, profile in enumerate(profiles, start=first_doc):
+            for text, d, is_short, a in profile_units(profile, doc, award):
+                units.append(text)
+                owner.append(d)
+                short.append(is_short)
+                award_of.append(a)
+            award += profile.award_count
+        return units, np.array(owner, np.int64), np.array(short, bool), np.array(award_of, np.int64)
+
+    def _add_rows(self, profiles: list[SupplierProfile]) -> None:
+        """Append the non-text columns of new suppliers."""
+        start = len(self.ids)
+        t = self.tables
+        self.ids = np.concatenate([self.ids, np.array([p.id for p in profiles], dtype=np.int64)])
+        self.names.extend(p.name or "" for p in profiles)
+        self.alive = np.concatenate([self.alive, np.ones(len(profiles), dtype=bool)])
+
+        def floats(values):
+            return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+
+        new = {
+            "lat": floats(p.latitude for p in profiles),
+            "lon": floats(p.longitude for p in profiles),
+            "capacity": floats(p.capacity_gbp for p in profiles),
+            "radius": floats(p.service_radius_km for p in profiles),
+            "lad": np.array([t["lad"].add(p.lad_code) for p in profiles], np.int32),
+            "county": np.array([t["county"].add(p.county_code) for p in profiles], np.int32),
+            "region": np.array([t["region"].add(p.region_code) for p in profiles], np.int32),
+            "ownership": np.array([t["ownership"].add(p.ownership) for p in profiles], np.int32),
+        }
+        for key, values in new.items():
+            self.arrays[key] = np.concatenate([self.arrays[key], values])
+        counts = np.array([p.award_count for p in profiles], dtype=np.int32)
+        self.award_count = np.concatenate([self.award_count, counts])
+        rows, buyers = [], []
+        for row, profile in enumerate(profiles, start=start):
+            self.cpv_codes.append(profile.all_cpv_codes)
+            for award in profile.awards:
+                self.award_titles.append(award.title or "")
+                self.award_buyers.append(award.buyer_name)
+                if award.buyer_id is not None:
+                    rows.append(row)
+                    buyers.append(t["buyer"].add(award.buyer_id))
+        self.buyer_pairs = (
+            np.concatenate([self.buyer_pairs[0], np.array(rows, dtype=np.int64)]),
+            np.concatenate([self.buyer_pairs[1], np.array(buyers, dtype=np.int64)]),
+        )
+
+    def _finish(self) -> None:
+        """Derive the lookup structures from the stored columns."""
+        n = len(self.ids)
+        self.award_start = np.concatenate([[0], np.cumsum(self.award_count, dtype=np.int64)])
+        self.has_awards = self.award_count > 0
+        self.cpv = CPVPostings.build(self.cpv_codes)
+        self.has_cpv = np.array([bool(c) for c in self.cpv_codes], dtype=bool)
+        rows, buyers = self.buyer_pairs
+        self.buyers = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (buyers, rows)),
+            shape=(max(len(self.tables["buyer"].values), 1), n),
+        )
+        self.buyers.sum_duplicates()
+        social_codes = self.tables["ownership"].codes_for(self.social)
+        self.is_social = np.isin(self.arrays["ownership"], social_codes)
+        self.experience = experience_score(self.award_count)
+        self.row_of = {int(i): r for r, i in enumerate(self.ids.tolist()) if self.alive[r]}
+
+    # --- refreshing --------------------------------------------------------------------------
+
+    def update(self, profiles: list[SupplierProfile], removed_ids: Iterable[int] = ()) -> None:
+        """Add or replace suppliers and drop removed ones, keeping the fitted vocabulary.
+
+        Replaced and removed suppliers' rows are marked dead and new rows appended, so an update
+        costs about one pass over the new profiles. Vocabulary and term weights stay as fitted:
+        call `needs_rebuild` and rebuild from scratch when much of the register has changed.
+        """
+        for supplier_id in [*removed_ids, *(p.id for p in profiles)]:
+            row = self.row_of.pop(int(supplier_id), None)
+            if row is not None:
+                self.alive[row] = False
+        if profiles:
+            units, owner, short, award_of = self._units(profiles, 0, 0)
+            words, chars, awards = self.text.transform_documents(
+                units,
+                owner,
+                short,
+                len(profiles),
+                award_of,
+                sum(p.award_count for p in profiles),
+            )
+            self.words_t = sp.hstack([self.words_t, words.T]).tocsr()
+            self.chars_t = sp.hstack([self.chars_t, chars.T]).tocsr()
+            if awards is not None:
+                self.awards_t = sp.hstack([self.awards_t, awards.T]).tocsr()
+            self._add_rows(profiles)
+            self.appended += len(profiles)
+        self._finish()
+
+    @property
+    def size(self) -> int:
+        """Return how many suppliers can be matched."""
+        return int(self.alive.sum())
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """Return whether enough has changed since fitting that a full rebuild is due."""
+        stale = int((~self.alive).sum()) + self.appended
+        return stale > 0.2 * max(len(self.ids), 1)
+
+    # --- persisting --------------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> None:
+        """Write the index to a directory (replaced atomically)."""
+        arrays = {f"col_{k}": v for k, v in self.arrays.items()}
+        arrays.update(
+            ids=self.ids,
+            alive=self.alive,
+            award_count=self.award_count,
+            buyer_rows=self.buyer_pairs[0],
+            buyer_codes=self.buyer_pairs[1],
+        )
+        persist.save(
+            path,
+            KIND,
+            meta={
+                "weights": self.weights,
+                "params": self.params.to_dict(),
+                "social": sorted(self.social),
+                "suppliers": self.size,
+                "appended": self.appended,
+            },
+            arrays=arrays,
+            matrices={"words_t": self.words_t, "chars_t": self.chars_t, "awards_t": self.awards_t},
+            objects={
+                "text": self.text,
+                "tables": self.tables,
+                "names": self.names,
+                "award_titles": self.award_titles,
+                "award_buyers": self.award_buyers,
+                "cpv_codes": self.cpv_codes,
+            },
+        )
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        *,
+        cpv_descriptions: Mapping[str, str] | None = None,
+    ) -> "MatchIndex":
+        """Read an index written by `save`; raise persist.IndexFormatError if it is stale."""
+        meta, arrays, matrices, objects = persist.load(path, KIND)
+        index = cls()
+        index.weights = check_weights(meta["weights"])
+        index.params = ScoringParams.from_dict(meta["params"])
+        index.social = frozenset(meta["social"])
+        index.appended = int(meta.get("appended", 0))
+        index.cpv_descriptions = cpv_descriptions or {}
+        index.arrays = {k[4:]: v for k, v in arrays.items() if k.startswith("col_")}
+        index.ids, index.alive = arrays["ids"], arrays["alive"]
+        index.award_count = arrays["award_count"]
+        index.buyer_pairs = (arrays["buyer_rows"], arrays["buyer_codes"])
+        index.words_t, index.chars_t = matrices["words_t"], matrices["chars_t"]
+        index.awards_t = matrices["awards_t"]
+        for key in ("text", "tables", "names", "award_titles", "award_buyers", "cpv_codes"):
+            setattr(index, key, objects[key])
+        index._finish()
+        return index
+
+    # --- matching ----------------------------------------------------------------------------
+
+    def match(self, tender: TenderQuery, options: MatchOptions | None = None) -> list[Match]:
+        """Return the best suppliers for a tender (or one of its lots), best first."""
+        return self.match_many([tender], options)[0]
+
+    def match_many(
+        self, tenders: list[TenderQuery], options: MatchOptions | None = None
+    ) -> list[list[Match]]:
+        """Match many tenders, scoring several query rows per sparse product."""
+        options = options or MatchOptions()
+        weights = check_weights(options.weights) if options.weights else self.weights
+        results: list[list[Match]] = []
+        batch: list[TenderQuery] = []
+        rows = 0
+        for tender in tenders:
+            n_rows = 1 + (len(tender.lots) if options.match_lots else 0)
+            if batch and rows + n_rows > BATCH_ROWS:
+                results.extend(self._match_batch(batch, options, weights))
+                batch, rows = [], 0
+            batch.append(tender)
+            rows += n_rows
+        if batch:
+            results.extend(self._match_batch(batch, options, weights))
+        return results
+
+    def _query_rows(self, tenders: list[TenderQuery], options: MatchOptions) -> list[_QueryRow]:
+        rows = []
+        for t_index, tender in enumerate(tenders):
+            long_text = f"{tender.title or ''} . {tender.description or ''}"
+            rows.append(
+                _QueryRow(
+                    t_index,
+                    None,
+                    "",
+                    long_text,
+                    short_text(tender.title, tender.description),
+                    list(tender.cpv_codes),
+                    tender.value,
+                    tender.buyer_id,
+                )
+            )
+            if not options.match_lots:
+                continue
+            for lot in tender.lots:
+                lot_long = f"{tender.title or ''} . {lot.title or ''} . {lot.description or ''}"
+                lot_short = f"{lot.title or ''} {(lot.description or '')[:SHORT_DESCRIPTION_CHARS]}"
+                rows.append(
+                    _QueryRow(
+                        t_index,
+                        lot.id,
+                        lot.title or "",
+                        lot_long,
+                        lot_short,
+                        list(lot.cpv_codes or tender.cpv_codes),
+                        lot.value,
+                        tender.buyer_id,
+                    )
+                )
+        return rows
+
+    def _place(self, tender: TenderQuery) -> dict:
+        t = self.tables
+        return {
+            "latitude": tender.latitude,
+            "longitude": tender.longitude,
+            "lad": t["lad"].get(tender.lad_code),
+            "county": t["county"].get(tender.county_code),
+            "region": t["region"].get(tender.region_code),
+            "known": (tender.latitude is not None and tender.longitude is not None)
+            or any((tender.lad_code, tender.county_code, tender.region_code)),
+        }
+
+    def _mask(self, options: MatchOptions, distance: np.ndarray, place: dict) -> np.ndarray:
+        mask = self.alive.copy()
+        if options.ownership:
+            mask &= np.isin(
+                self.arrays["ownership"], self.tables["ownership"].codes_for(options.ownership)
+            )
+        if options.area_lad_codes is not None:
+            mask &= np.isin(
+                self.arrays["lad"], self.tables["lad"].codes_for(options.area_lad_codes)
+            )
+        if options.radius_km is not None and place["latitude"] is not None:
+            mask &= distance <= options.radius_km
+        if options.exclude_ids:
+            excluded = [self.row_of[i] for i in options.exclude_ids if i in self.row_of]
+            mask[excluded] = False
+        return mask
+
+    def _match_batch(self, tenders, options, weights) -> list[list[Match]]:
+        rows = self._query_rows(tenders, options)
+        p = self.params
+        q_words = self.text.transform_words([r.long_text for r in rows])
+        q_chars = self.text.transform_chars([r.short_text for r in rows])
+        word_sim = (q_words @ self.words_t).toarray()
+        char_sim = (q_chars @ self.chars_t).toarray()
+        text_raw = p.word_share * word_sim + (1 - p.word_share) * char_sim
+        text = squash(text_raw, p.text_scale)
+        award_sim, each_award = self._award_similarity(q_words)
+        track = p.similar_share * squash(award_sim, p.award_scale)
+        buyer_counts = np.zeros_like(track)
+        for i, row in enumerate(rows):
+            b = self.tables["buyer"].get(row.buyer_id)
+            if b >= 0:
+                start, end = self.buyers.indptr[b], self.buyers.indptr[b + 1]
+                buyer_counts[i, self.buyers.indices[start:end]] = self.buyers.data[start:end]
+        track += p.buyer_share * (buyer_counts > 0) + p.experience_share * self.experience
+        results = []
+        for t_index, tender in enumerate(tenders):
+            mine = [i for i, r in enumerate(rows) if r.tender == t_index]
+            results.append(
+                self._rank_tender(
+                    tender,
+                    [rows[i] for i in mine],
+                    options,
+                    weights,
+                    {"text": text[mine], "track_record": track[mine]},
+                    {
+                        "text_raw": text_raw[mine],
+                        "award_sim": award_sim[mine],
+                        "each_award": each_award[mine],
+                        "buyer_counts": buyer_counts[mine],
+                        "q_words": q_words[mine],
+                    },
+                )
+            )
+        return results
+
+    def _award_similarity(self, q_words: sp.csr_matrix):
+        """Return each supplier's best single past contract similarity, and every contract's."""
+        n_q, n = q_words.shape[0], len(self.ids)
+        best = np.zeros((n_q, n), dtype=np.float32)
+        if not self.has_awards.any() or self.awards_t.shape[1] == 0:
+            return best, np.zeros((n_q, 0), dtype=np.float32)
+        sims = (q_words @ self.awards_t).toarray()
+        starts = self.award_start[:-1][self.has_awards]
+        best[:, self.has_awards] = np.maximum.reduceat(sims, starts, axis=1)
+        return best, sims
+
+    def _rank_tender(self, tender, rows, options, weights, computed, extra) -> list[Match]:
+        n = len(self.ids)
+        place = self._place(tender)
+        geo, distance, tier = geography_scores(place, self._geo_columns())
+        mask = self._mask(options, distance, place)
+        if options.min_score <= 0 and not mask.any():
+            return []
+        totals, parts_by_row, fits_by_row = [], [], []
+        for i, row in enumerate(rows):
+            parts = {"text": computed["text"][i], "track_record": computed["track_record"][i]}
+            if row.cpv_codes:
+                cpv = self.cpv.tender_to_documents(row.cpv_codes, n)
+                parts["cpv"] = np.where(self.has_cpv, cpv, UNKNOWN["cpv"]).astype(np.float32)
+            if place["known"]:
+                parts["geography"] = geo
+            capacity, fits = capacity_scores(row.value, self.arrays["capacity"])
+            if row.value is not None:
+                parts["capacity"] = capacity
+            if options.prefer_social:
+                parts["ownership"] = self.is_social.astype(np.float32)
+            totals.append(combine(parts, weights))
+            parts_by_row.append(parts)
+            fits_by_row.append(fits)
+        stacked = np.vstack(totals)
+        best_row = np.argmax(stacked, axis=0)
+        score = stacked[best_row, np.arange(n)]
+        score = np.where(mask & (score >= options.min_score), score, -np.inf)
+        chosen = _top_k(score, options.top_k)
+        return [
+            self._explain(
+                tender,
+                rows,
+                int(best_row[j]),
+                j,
+                float(score[j]),
+                parts_by_row,
+                fits_by_row,
+                weights,
+                options,
+                distance,
+                tier,
+                extra,
+            )
+            for j in chosen
+        ]
+
+    def _geo_columns(self) -> dict:
+        a = self.arrays
+        return {
+            "lat": a["lat"],
+            "lon": a["lon"],
+            "lad": a["lad"],
+            "county": a["county"],
+            "region": a["region"],
+            "radius": a["radius"],
+        }
+
+    def _explain(
+        self,
+        tender,
+        rows,
+        r,
+        j,
+        score,
+        parts_by_row,
+        fits_by_row,
+        weights,
+        options,
+        distance,
+        tier,
+        extra,
+    ) -> Match:
+        row = rows[r]
+        parts = parts_by_row[r]
+        components = {k: float(v[j]) for k, v in parts.items()}
+        capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()}, weights)[0])
+        fits = int(fits_by_row[r][j])
+        found: list[reasons.Reason] = []
+        if row.lot_id is not None:
+            found.append(
+                reasons.lot_reason(
+                    row.lot_id, row.lot_title, row.value, tender.value, int(fits_by_row[0][j])
+                )
+            )
+        terms = reasons.key_terms(
+            extra["q_words"][r], self.words_t, np.array([j]), self.text.terms
+        )[0]
+        text_reason = reasons.text_reason(terms, float(extra["text_raw"][r, j]))
+        if text_reason:
+            found.append(text_reason)
+        if row.cpv_codes:
+            best = best_cpv_pair(row.cpv_codes, self.cpv_codes[j])
+            cpv_reason = reasons.cpv_reason(best, self.cpv_descriptions)
+            if cpv_reason:
+                found.append(cpv_reason)
+        title, buyer, similarity = self._best_award(extra["each_award"][r], j)
+        found.extend(
+            reasons.track_record_reasons(
+                title,
+                buyer,
+                similarity,
+                int(extra["buyer_counts"][r, j]),
+                int(self.award_count[j]),
+                tender.buyer_name,
+            )
+        )
+        dist = None if math.isnan(distance[j]) else float(distance[j])
+        radius = self.arrays["radius"][j]
+        outside = float(radius) if dist is not None and radius < dist else None
+        if "geography" in parts:
+            area = self._area_name(int(tier[j]), j)
+            found.append(reasons.geography_reason(dist, int(tier[j]), outside, area))
+        capacity = self.arrays["capacity"][j]
+        found.append(
+            reasons.capacity_reason(
+                row.value, None if math.isnan(capacity) else float(capacity), fits
+            )
+        )
+        ownership = (
+            self.tables["ownership"].values[self.arrays["ownership"][j]]
+            if self.arrays["ownership"][j] >= 0
+            else ""
+        )
+        own = reasons.ownership_reason(ownership, options.prefer_social)
+        if own:
+            found.append(own)
+        if "capacity" not in components:
+            components["capacity"] = UNKNOWN["capacity"]
+        return Match(
+            supplier_id=int(self.ids[j]),
+            supplier_name=self.names[j],
+            score=max(0.0, min(1.0, score)),
+            distance_km=dist,
+            lot_id=row.lot_id,
+            reasons=found,
+            components=components,
+            capable_but_too_small=fits == 0 and capability >= self.params.capable_threshold,
+            capability=capability,
+        )
+
+    def _area_name(self, tier: int, j: int) -> str | None:
+        key = {0: "lad", 1: "county", 2: "region"}.get(tier)
+        if key is None:
+            return None
+        code_index = self.arrays[key][j]
+        code = self.tables[key].values[code_index] if code_index >= 0 else None
+        return self.area_names.get(code) if code else None
+
+    def _best_award(self, each_award: np.ndarray, j: int):
+        start, end = int(self.award_start[j]), int(self.award_start[j + 1])
+        if end <= start or end > len(each_award):
+            return None, None, 0.0
+        sims = each_award[start:end]
+        k = int(np.argmax(sims))
+        return self.award_titles[start + k], self.award_buyers[start + k], float(sims[k])
+
+
+def _transpose(matrix: sp.csr_matrix | None, n_features: int) -> sp.csr_matrix:
+    if matrix is None:
+        return sp.csr_matrix((n_features, 0), dtype=np.float32)
+    return matrix.T.tocsr()
+
+
+def _top_k(score: np.ndarray, k: int) -> list[int]:
+    """Return the indexes of the k highest finite scores, best first (ties: lower index)."""
+    finite = np.isfinite(score)
+    available = int(finite.sum())
+    k = min(k, available)
+    if k <= 0:
+        return []
+    if k < len(score):
+        candidates = np.argpartition(-score, k - 1)[:k]
+    else:
+        candidates = np.arange(len(score))
+    candidates = candidates[np.isfinite(score[candidates])]
+    order = np.lexsort((candidates, -score[candidates]))
+    return candidates[order].tolist()

@@ -1,0 +1,82 @@
+"""Fitted indexes on disk: a directory of NumPy and SciPy files plus pickled vectorizers.
+
+The directory is written beside its destination and renamed into place, so a reader never sees
+half an index. `meta.json` carries the format version and library versions; an index written by
+another format version is refused (rebuild it) rather than misread.
+"""
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+
+FORMAT_VERSION = 1
+
+
+class IndexFormatError(ValueError):
+    """The files are missing, of another kind, or from another format version: rebuild."""
+
+
+def save(path, kind: str, *, meta: dict, arrays: dict, matrices: dict, objects: dict) -> None:
+    """Write an index directory atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        np.savez(work / "arrays.npz", **arrays)
+        for name, matrix in matrices.items():
+            sp.save_npz(work / f"{name}.npz", sp.csr_matrix(matrix), compressed=False)
+        joblib.dump(objects, work / "objects.joblib")
+        header = {
+            "kind": kind,
+            "format_version": FORMAT_VERSION,
+            "sklearn_version": sklearn.__version__,
+            "numpy_version": np.__version__,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "matrices": sorted(matrices),
+            **meta,
+        }
+        (work / "meta.json").write_text(json.dumps(header, indent=2, sort_keys=True))
+        old = None
+        if path.exists():
+            old = path.with_name(f".{path.name}.old-{os.getpid()}")
+            os.replace(path, old)
+        os.replace(work, path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def read_meta(path) -> dict:
+    """Return an index's meta.json, or raise IndexFormatError."""
+    try:
+        return json.loads((Path(path) / "meta.json").read_text())
+    except (OSError, ValueError) as error:
+        raise IndexFormatError(f"No matching index at {path}: build one first.") from error
+
+
+def load(path, kind: str):
+    """Return (meta, arrays, matrices, objects) of an index directory."""
+    path = Path(path)
+    meta = read_meta(path)
+    if meta.get("kind") != kind:
+        raise IndexFormatError(f"{path} holds a {meta.get('kind')}, not a {kind}.")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise IndexFormatError(
+            f"{path} was written in index format {meta.get('format_version')}; this version "
+            f"reads format {FORMAT_VERSION}. Rebuild the index."
+        )
+    with np.load(path / "arrays.npz", allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    matrices = {name: sp.load_npz(path / f"{name}.npz").tocsr() for name in meta["matrices"]}
+    objects = joblib.load(path / "objects.joblib")
+    return meta, arrays, matrices, objects

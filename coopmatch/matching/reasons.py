@@ -1,0 +1,221 @@
+"""Reasons a person can read: a kind, a sentence, and the figures behind it."""
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import scipy.sparse as sp
+
+from coopmatch.matching.signals import CPV_LEVEL_NAMES, TIER_NAMES, TURNOVER_MULTIPLE
+from coopmatch.matching.types import Reason
+
+TIER_TEXT = {
+    "local_authority": "in the same local authority",
+    "county": "in the same county or combined authority",
+    "region": "in the same region",
+}
+OWNERSHIP_TEXT = {
+    "worker_coop": "a worker co-operative",
+    "consumer_coop": "a consumer co-operative",
+    "multi_stakeholder_coop": "a multi-stakeholder co-operative",
+    "community_benefit_society": "a community benefit society",
+    "employee_owned": "employee-owned",
+    "social_enterprise": "a social enterprise",
+    "charity": "a charity",
+}
+
+
+def money(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return "unknown"
+    if value >= 1_000_000:
+        return f"£{value / 1_000_000:,.1f} million".replace(".0 million", " million")
+    return f"£{value:,.0f}"
+
+
+def key_terms(
+    query_row: sp.csr_matrix,
+    doc_matrix_t: sp.csr_matrix,
+    columns: np.ndarray,
+    terms: np.ndarray,
+    limit: int = 6,
+) -> list[list[tuple[str, float]]]:
+    """Return, for each document column, the shared terms that add most to its similarity."""
+    features, weights = query_row.indices, query_row.data
+    if not len(features) or not len(columns):
+        return [[] for _ in columns]
+    shared = doc_matrix_t[features][:, columns].toarray() * weights[:, None]
+    found = []
+    for j in range(len(columns)):
+        order = np.argsort(-shared[:, j])
+        chosen: list[tuple[str, float]] = []
+        for i in order[: limit * 3]:
+            if shared[i, j] <= 0:
+                break
+            term = str(terms[features[i]])
+            # A word already inside a chosen phrase adds nothing for the reader.
+            if any(term in phrase.split() or phrase in term.split() for phrase, _ in chosen):
+                if " " in term:
+                    chosen = [(p, w) for p, w in chosen if p not in term.split()]
+                else:
+                    continue
+            chosen.append((term, float(shared[i, j])))
+            if len(chosen) >= limit:
+                break
+        found.append(chosen)
+    return found
+
+
+def text_reason(terms: list[tuple[str, float]], similarity: float) -> Reason | None:
+    if not terms:
+        return None
+    words = [t for t, _ in terms]
+    return Reason(
+        "text",
+        "Shared key terms: " + ", ".join(words) + ".",
+        {"terms": words, "similarity": round(similarity, 4)},
+    )
+
+
+def cpv_reason(best, describe: Mapping[str, str] | None) -> Reason | None:
+    """Explain the best CPV pair (score, depth, tender code, supplier code)."""
+    if best is None:
+        return None
+    score, depth, tender_code, supplier_code = best
+    describe = describe or {}
+    label = supplier_code + (f" {describe[supplier_code]}" if describe.get(supplier_code) else "")
+    if tender_code == supplier_code:
+        text = f"Works under the tender's own CPV code {label}."
+    elif score >= 1.0 and depth < 5:
+        text = f"Works under CPV {label}, which falls within the tender's code {tender_code}."
+    else:
+        level = CPV_LEVEL_NAMES[min(depth, 5)]
+        text = f"Works under CPV {label}, in the same {level} as the tender's {tender_code}."
+    return Reason(
+        "cpv",
+        text,
+        {
+            "tender_code": tender_code,
+            "supplier_code": supplier_code,
+            "depth": depth,
+            "level": CPV_LEVEL_NAMES[min(depth, 5)],
+            "score": round(score, 4),
+        },
+    )
+
+
+def geography_reason(
+    distance_km: float | None,
+    tier: int,
+    outside_radius_km: float | None,
+    area_name: str | None = None,
+) -> Reason:
+    tier_name = TIER_NAMES[tier] if 0 <= tier < len(TIER_NAMES) else None
+    parts = []
+    if distance_km is not None:
+        parts.append(f"{distance_km:,.0f} km away" if distance_km >= 1 else "under 1 km away")
+    if tier_name in TIER_TEXT:
+        parts.append(TIER_TEXT[tier_name] + (f" ({area_name})" if area_name else ""))
+    if not parts:
+        text = "Location unknown, so distance could not be checked."
+    else:
+        text = ", ".join(parts).capitalize() + "."
+    if outside_radius_km is not None:
+        text += f" This is beyond the {outside_radius_km:,.0f} km it says it serves."
+    return Reason(
+        "geography",
+        text,
+        {
+            "distance_km": None if distance_km is None else round(distance_km, 1),
+            "tier": tier_name if tier_name != "none" else None,
+            "outside_service_radius": outside_radius_km is not None,
+        },
+    )
+
+
+def capacity_reason(value: float | None, capacity: float | None, fits: int) -> Reason:
+    data = {"value": value, "capacity_gbp": capacity, "fits": None if fits < 0 else bool(fits)}
+    if value is None:
+        text = "The contract value is not given, so size could not be checked."
+    elif capacity is None:
+        text = f"Its capacity is unknown, so fit with the {money(value)} value was not checked."
+    elif fits:
+        text = (
+            f"Big enough: its capacity of {money(capacity)} is at least "
+            f"{TURNOVER_MULTIPLE:g} times the {money(value)} value."
+        )
+    else:
+        text = (
+            f"May be too small: its capacity of {money(capacity)} is under "
+            f"{TURNOVER_MULTIPLE:g} times the {money(value)} value."
+        )
+    return Reason("capacity", text, data)
+
+
+def track_record_reasons(
+    award_title: str | None,
+    award_buyer: str | None,
+    award_similarity: float,
+    buyer_awards: int,
+    award_count: int,
+    buyer_name: str | None,
+) -> list[Reason]:
+    reasons = []
+    if award_title and award_similarity > 0.05:
+        text = f"Has delivered similar work: '{award_title}'"
+        text += f" for {award_buyer}." if award_buyer else "."
+        reasons.append(
+            Reason(
+                "track_record",
+                text,
+                {
+                    "award_title": award_title,
+                    "award_buyer": award_buyer,
+                    "similarity": round(award_similarity, 4),
+                    "award_count": award_count,
+                },
+            )
+        )
+    if buyer_awards:
+        who = buyer_name or "this buyer"
+        plural = "contract" if buyer_awards == 1 else "contracts"
+        reasons.append(
+            Reason(
+                "buyer",
+                f"Has won {buyer_awards} {plural} from {who} before.",
+                {"buyer_awards": buyer_awards},
+            )
+        )
+    elif award_count and not reasons:
+        plural = "contract" if award_count == 1 else "contracts"
+        reasons.append(
+            Reason(
+                "track_record",
+                f"Has won {award_count} public {plural}.",
+                {"award_count": award_count},
+            )
+        )
+    return reasons
+
+
+def ownership_reason(ownership: str, preferred: bool) -> Reason | None:
+    if ownership not in OWNERSHIP_TEXT:
+        return None
+    text = f"It is {OWNERSHIP_TEXT[ownership]}"
+    text += " (preferred in this search)." if preferred else "."
+    return Reason("ownership", text, {"ownership": ownership, "preferred": preferred})
+
+
+def lot_reason(
+    lot_id: int, lot_title: str, lot_value: float | None, whole_value: float | None, whole_fits: int
+) -> Reason:
+    text = f"Matched to lot '{lot_title}'"
+    if lot_value is not None:
+        text += f" ({money(lot_value)})"
+    if whole_fits == 0 and whole_value is not None:
+        text += f": the whole tender ({money(whole_value)}) looks too big for it"
+    return Reason(
+        "lot",
+        text + ".",
+        {"lot_id": lot_id, "lot_value": lot_value, "whole_value": whole_value},
+    )

@@ -1,0 +1,71 @@
+"""How signals become one score, and the parameters that shape them (shared by both indexes)."""
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from coopmatch.matching.types import COMPONENTS, DEFAULT_WEIGHTS
+
+
+@dataclass
+class ScoringParams:
+    """Shapes of the signals; the weights between them come from configuration."""
+
+    # Text: the mix of word and character cosine, and the cosine that counts as a fair match.
+    word_share: float = 0.7
+    text_scale: float = 0.15  # text = 1 - exp(-cosine / scale): 0.15 -> 0.63, 0.3 -> 0.86
+    # Track record: similar past work (best single contract), this buyer before, experience.
+    similar_share: float = 0.6
+    buyer_share: float = 0.25
+    experience_share: float = 0.15
+    award_scale: float = 0.2
+    # Capability at or above this (0..1) with a capacity too small: "capable but too small".
+    capable_threshold: float = 0.45
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "ScoringParams":
+        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def check_weights(weights: dict[str, float] | None) -> dict[str, float]:
+    """Return complete, non-negative weights (missing components take the defaults)."""
+    merged = dict(DEFAULT_WEIGHTS)
+    for key, value in (weights or {}).items():
+        if key not in COMPONENTS:
+            raise ValueError(
+                f"Unknown matching weight '{key}': use one of {', '.join(COMPONENTS)}."
+            )
+        value = float(value)
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"Matching weight '{key}' must be a number of 0 or more.")
+        merged[key] = value
+    return merged
+
+
+def squash(cosine: np.ndarray, scale: float) -> np.ndarray:
+    """Map a cosine similarity to 0..1, rising fast at first and then levelling off."""
+    return (1.0 - np.exp(-np.maximum(cosine, 0.0) / scale)).astype(np.float32)
+
+
+def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Return the weighted mean of the active components (those present in the dict)."""
+    total = sum(weights[k] for k in components)
+    if total <= 0:
+        first = next(iter(components.values()))
+        return np.zeros_like(first)
+    score = None
+    for key, values in components.items():
+        part = values * (weights[key] / total)
+        score = part if score is None else score + part
+    return score
+
+
+def capability_of(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Return the weighted mean of what says a supplier can do the work (not size or place)."""
+    parts = {k: v for k, v in components.items() if k in ("text", "cpv", "track_record")}
+    return combine(parts, weights)

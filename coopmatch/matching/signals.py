@@ -1,0 +1,189 @@
+"""The non-text signals, each scaled to 0..1 and computed for a whole register at once."""
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+
+from coopmatch.cpv import shared_depth, significant_digits
+from coopmatch.geo import haversine_km_many
+
+# CPV: the score of a shared prefix depth (division 2, group 3, class 4, category 5+ digits).
+CPV_DEPTH_SCORE = {2: 0.35, 3: 0.6, 4: 0.8}
+CPV_LEVEL_NAMES = {2: "division", 3: "group", 4: "class", 5: "category"}
+
+# Geography: a tier of shared area, or closeness (halving about every 28 km), whichever is more.
+TIER_SCORE = {"local_authority": 1.0, "county": 0.8, "region": 0.5}
+DISTANCE_SCALE_KM = 40.0
+OUTSIDE_SERVICE_RADIUS = 0.5  # factor when the tender is beyond the supplier's stated radius
+
+# What a supplier scores on a signal it has no data for (the tender side being known).
+UNKNOWN = {"cpv": 0.25, "geography": 0.3, "capacity": 0.5}
+
+# Public buyers usually ask for a turnover of at least twice the contract value.
+TURNOVER_MULTIPLE = 2.0
+
+
+def cpv_pair_score(tender_code: str, supplier_code: str) -> tuple[float, int]:
+    """Return (score, shared depth) of one tender code against one supplier code."""
+    depth = shared_depth(tender_code, supplier_code)
+    return _depth_score(depth, len(significant_digits(tender_code))), depth
+
+
+def _depth_score(depth: int, tender_digits: int) -> float:
+    if depth < 2:
+        return 0.0
+    if depth >= 5 or depth == tender_digits:
+        return 1.0
+    return CPV_DEPTH_SCORE[depth]
+
+
+class CPVPostings:
+    """Which documents hold a CPV code with a given prefix (of significant digits)."""
+
+    def __init__(
+        self, prefixes: dict[str, int], prefix_matrix: sp.csr_matrix, exact_matrix: sp.csr_matrix
+    ):
+        self.prefixes = prefixes
+        self.prefix_matrix = prefix_matrix  # prefix x document: some code starts with it
+        self.exact_matrix = exact_matrix  # prefix x document: some code is exactly it
+
+    @classmethod
+    def build(cls, code_lists: list[list[str]], prefixes: dict[str, int] | None = None):
+        """Index each document's codes; `prefixes` may be extended in place."""
+        prefixes = {} if prefixes is None else prefixes
+        rows, cols, exact_rows, exact_cols = [], [], [], []
+        for doc, codes in enumerate(code_lists):
+            for code in codes:
+                digits = significant_digits(code)
+                for length in range(2, len(digits) + 1):
+                    rows.append(prefixes.setdefault(digits[:length], len(prefixes)))
+                    cols.append(doc)
+                exact_rows.append(prefixes[digits])
+                exact_cols.append(doc)
+        shape = (max(len(prefixes), 1), len(code_lists))
+        return cls(prefixes, _binary(rows, cols, shape), _binary(exact_rows, exact_cols, shape))
+
+    def _docs(self, matrix: sp.csr_matrix, prefix: str) -> np.ndarray:
+        row = self.prefixes.get(prefix)
+        if row is None:
+            return np.zeros(0, dtype=np.int32)
+        return matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]]
+
+    def tender_to_documents(self, tender_codes: list[str], n_docs: int) -> np.ndarray:
+        """Score documents (suppliers) against a tender's codes: the best pair for each."""
+        scores = np.zeros(n_docs, dtype=np.float32)
+        for code in tender_codes:
+            digits = significant_digits(code)
+            for length in range(2, len(digits) + 1):
+                docs = self._docs(self.prefix_matrix, digits[:length])
+                _raise(scores, docs, _depth_score(length, len(digits)))
+        return scores
+
+    def supplier_to_documents(self, supplier_codes: list[str], n_docs: int) -> np.ndarray:
+        """Score documents (open tenders) against a supplier's codes: the best pair for each."""
+        scores = np.zeros(n_docs, dtype=np.float32)
+        for code in supplier_codes:
+            digits = significant_digits(code)
+            for length in range(2, len(digits) + 1):
+                prefix = digits[:length]
+                partial = 1.0 if length >= 5 else CPV_DEPTH_SCORE[length]
+                _raise(scores, self._docs(self.prefix_matrix, prefix), partial)
+                # A tender code that is exactly this prefix is matched as far as it goes.
+                _raise(scores, self._docs(self.exact_matrix, prefix), 1.0)
+        return scores
+
+
+def _raise(scores: np.ndarray, docs: np.ndarray, value: float) -> None:
+    if len(docs):
+        scores[docs] = np.maximum(scores[docs], value)
+
+
+def _binary(rows, cols, shape) -> sp.csr_matrix:
+    matrix = sp.csr_matrix(
+        (
+            np.ones(len(rows), dtype=np.float32),
+            (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)),
+        ),
+        shape=shape,
+        dtype=np.float32,
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def best_cpv_pair(tender_codes: list[str], supplier_codes: list[str]):
+    """Return (score, depth, tender code, supplier code) of the best pair, or None."""
+    best = None
+    for t in tender_codes:
+        for s in supplier_codes:
+            score, depth = cpv_pair_score(t, s)
+            if score > 0 and (best is None or (score, depth) > best[:2]):
+                best = (score, depth, t, s)
+    return best
+
+
+# --- geography ---------------------------------------------------------------------------------
+
+
+def distance_score(distance_km: np.ndarray) -> np.ndarray:
+    return np.exp(-distance_km / DISTANCE_SCALE_KM)
+
+
+def geography_scores(place: dict, register: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (score, distance km or NaN, tier index) of every supplier for one place.
+
+    `place` has latitude, longitude, lad, county, region (codes as register integers, -1 when
+    unknown); `register` has the same keys as arrays plus radius. Tier index: 0 local
+    authority, 1 county or combined authority, 2 region, 3 none, -1 unknown.
+    """
+    n = len(register["lat"])
+    distance = np.full(n, np.nan)
+    if place["latitude"] is not None and place["longitude"] is not None:
+        distance = haversine_km_many(
+            place["latitude"], place["longitude"], register["lat"], register["lon"]
+        )
+    closeness = distance_score(distance)
+    tier = np.full(n, -1, dtype=np.int8)
+    tier_score = np.full(n, np.nan)
+    any_code = np.zeros(n, dtype=bool)
+    for key in ("region", "county", "lad"):
+        known = register[key] >= 0
+        any_code |= known
+    tier[any_code] = 3
+    tier_score[any_code] = 0.0
+    for index, (key, name) in reversed(
+        list(enumerate([("lad", "local_authority"), ("county", "county"), ("region", "region")]))
+    ):
+        if place[key] is not None and place[key] >= 0:
+            same = register[key] == place[key]
+            tier[same] = index
+            tier_score[same] = TIER_SCORE[name]
+    score = np.fmax(closeness, tier_score)
+    score = np.where(np.isnan(score), UNKNOWN["geography"], score)
+    outside = register["radius"] < distance  # NaN compares False
+    score = np.where(outside, score * OUTSIDE_SERVICE_RADIUS, score)
+    return score.astype(np.float32), distance, tier
+
+
+TIER_NAMES = ["local_authority", "county", "region", "none"]
+
+
+# --- capacity ----------------------------------------------------------------------------------
+
+
+def capacity_scores(value: float | None, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (score, fits) for a contract value: fits is 1, 0 (too small) or -1 (unknown)."""
+    n = len(capacity)
+    if value is None or not math.isfinite(value) or value <= 0:
+        return np.full(n, UNKNOWN["capacity"], dtype=np.float32), np.full(n, -1, dtype=np.int8)
+    ratio = capacity / (TURNOVER_MULTIPLE * value)
+    score = np.where(np.isnan(ratio), UNKNOWN["capacity"], np.clip(ratio, 0.0, 1.0))
+    fits = np.where(np.isnan(ratio), -1, (ratio >= 1.0).astype(np.int8))
+    return score.astype(np.float32), fits.astype(np.int8)
+
+
+def experience_score(award_count: np.ndarray) -> np.ndarray:
+    """Return 0..1 for how many public contracts a supplier has delivered (10+ counts as 1)."""
+    return np.minimum(1.0, np.log1p(award_count) / math.log1p(10)).astype(np.float32)

@@ -1,0 +1,326 @@
+"""TF-IDF text features over words and character n-grams, fitted fast at register scale.
+
+A document (a supplier profile or an open tender) is made of text units: its name, its own
+description and the titles and descriptions of contracts. Each unit is tokenised once, in one
+vectorised pass over the whole corpus; word and bigram counts per document are sums of unit
+counts (a sparse product), and the per-contract vectors used for track record come from the same
+counts. Character n-grams are taken within words (scikit-learn's ``char_wb``) over the short units
+only (names, own descriptions, titles), where spelling variants and word forms matter most: the
+n-gram counts of a document are its word counts times a word -> n-gram matrix, so each distinct
+word is cut into n-grams once. The fitted vectorizers are plain scikit-learn ``CountVectorizer``
+and ``TfidfTransformer`` objects with fixed vocabularies, so a query is transformed by exactly
+the analysis that built the index.
+"""
+
+import html
+import re
+from collections import defaultdict
+from itertools import count
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import (
+    ENGLISH_STOP_WORDS,
+    CountVectorizer,
+    TfidfTransformer,
+)
+
+_TOKEN = re.compile(r"[a-z][a-z0-9]+")
+# Words every notice uses, which say nothing about the work itself.
+_BOILERPLATE = {
+    "tender",
+    "tenders",
+    "contract",
+    "contracts",
+    "contractor",
+    "provision",
+    "provide",
+    "lot",
+    "lots",
+    "framework",
+    "agreement",
+    "procurement",
+    "requirement",
+    "requirements",
+    "ltd",
+    "limited",
+    "plc",
+    "llp",
+    "please",
+    "notice",
+    "award",
+    "awarded",
+    "opportunity",
+    "bidders",
+    "com",
+    "www",
+    "http",
+    "https",
+    "uk",
+    "gov",
+}
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | _BOILERPLATE)
+CHAR_NGRAMS = (3, 5)
+# Characters of a tender's description that count as "short" text for character n-grams.
+SHORT_DESCRIPTION_CHARS = 300
+
+
+def clean(text: str | None) -> str:
+    """Unescape HTML entities (Contracts Finder keeps them) and lower-case."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = html.unescape(html.unescape(text))
+    return text.lower()
+
+
+def word_tokens(text: str | None) -> list[str]:
+    """Return the content words of a text, in order, stop words removed."""
+    return [t for t in _TOKEN.findall(clean(text)) if t not in STOP_WORDS]
+
+
+def analyse_words(text: str | None) -> list[str]:
+    """Return unigrams and bigrams: the word analyzer of the fitted CountVectorizer."""
+    tokens = word_tokens(text)
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def short_text(title: str | None, description: str | None) -> str:
+    """Return the short part of a notice: its title and the start of its description."""
+    return f"{title or ''} {(description or '')[:SHORT_DESCRIPTION_CHARS]}"
+
+
+_CORPUS_TOKEN = re.compile(r"[a-z][a-z0-9]+|\x00")
+_CHUNK = 20_000  # units per tokenising pass: bounds the memory of the token lists
+
+
+def _tokenise_corpus(texts: list[str]):
+    """Tokenise texts in one vectorised pass: word ids, the text each token is in, the words.
+
+    Units are joined with a NUL separator and tokenised a chunk at a time, so there is one
+    regular-expression call per chunk rather than per text; stop words are dropped by id.
+    """
+    index: defaultdict[str, int] = defaultdict(count().__next__)
+    sentinel = index["\x00"]
+    id_parts, owner_parts = [], []
+    for start in range(0, len(texts), _CHUNK):
+        chunk = texts[start : start + _CHUNK]
+        joined = "\x00".join(t.replace("\x00", " ") if t else "" for t in chunk)
+        if "&" in joined:
+            joined = html.unescape(html.unescape(joined))
+        tokens = _CORPUS_TOKEN.findall(joined.lower())
+        ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+        del tokens
+        is_sentinel = ids == sentinel
+        owner = (np.cumsum(is_sentinel, dtype=np.int32) + start)[~is_sentinel]
+        id_parts.append(ids[~is_sentinel])
+        owner_parts.append(owner)
+    words = list(index)
+    stop = np.fromiter((w in STOP_WORDS or w == "\x00" for w in words), dtype=bool)
+    ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)
+    owner = np.concatenate(owner_parts) if owner_parts else np.zeros(0, dtype=np.int32)
+    content = ~stop[ids]
+    return ids[content], owner[content], words
+
+
+def _count_matrix(rows, cols, n_rows: int, n_cols: int) -> sp.csr_matrix:
+    """Return a rows x cols count matrix from one (row, col) pair per occurrence."""
+    data = np.ones(len(rows), dtype=np.float32)
+    matrix = sp.csr_matrix((data, (rows, cols)), shape=(n_rows, n_cols), dtype=np.float32)
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _group_matrix(groups: np.ndarray, n_groups: int) -> sp.csr_matrix:
+    """Return the group x unit 0/1 matrix for units labelled with their group (-1: none)."""
+    units = np.flatnonzero(groups >= 0)
+    data = np.ones(len(units), dtype=np.float32)
+    return sp.csr_matrix(
+        (data, (groups[units], units)), shape=(n_groups, len(groups)), dtype=np.float32
+    )
+
+
+def _document_frequency(matrix: sp.csr_matrix) -> np.ndarray:
+    return np.bincount(matrix.indices, minlength=matrix.shape[1])
+
+
+def _limits(n_docs: int) -> tuple[int, float]:
+    """Return (min_df for bigrams and n-grams, max_df): lenient for small registers."""
+    min_df = 2 if n_docs >= 1000 else 1
+    max_df = 0.5 if n_docs >= 200 else 1.0
+    return min_df, max_df
+
+
+class TextModel:
+    """Fitted word and character TF-IDF vectorizers for one kind of document."""
+
+    def __init__(self, char_max_df: float = 0.25):
+        self.char_max_df = char_max_df
+        self.words: CountVectorizer | None = None
+        self.word_idf: TfidfTransformer | None = None
+        self.chars: CountVectorizer | None = None
+        self.char_idf: TfidfTransformer | None = None
+        self._terms: np.ndarray | None = None
+
+    # --- fitting -----------------------------------------------------------------------------
+
+    def fit(
+        self,
+        units: list[str],
+        owner: np.ndarray,
+        short: np.ndarray,
+        n_docs: int,
+        award_of_unit: np.ndarray | None = None,
+        n_awards: int = 0,
+    ):
+        """Fit on text units; return (doc x words, doc x chars, award x words) TF-IDF matrices.
+
+        ``owner[i]`` is the document of unit i, ``short[i]`` whether it also feeds character
+        n-grams, and ``award_of_unit[i]`` the past contract it belongs to (-1 for none).
+        """
+        owner = np.asarray(owner, dtype=np.int64)
+        short = np.asarray(short, dtype=bool)
+        if award_of_unit is None:
+            award_of_unit = np.full(len(units), -1)
+        award_of_unit = np.asarray(award_of_unit, dtype=np.int64)
+        ids, unit, words = _tokenise_corpus(units)
+        n_words = max(len(words), 1)
+        # Bigrams join neighbouring content words of the same unit, as sklearn's n-grams do.
+        same = unit[1:] == unit[:-1]
+        keys = ids[:-1][same].astype(np.int64) * n_words + ids[1:][same]
+        bigram_keys, bigram_ids = np.unique(keys, return_inverse=True)
+        features = np.concatenate([ids.astype(np.int64), n_words + bigram_ids.ravel()])
+        feature_unit = np.concatenate([unit, unit[1:][same]])
+        del keys, bigram_ids
+        n_features = n_words + len(bigram_keys)
+        doc_counts = _count_matrix(owner[feature_unit], features, n_docs, n_features)
+
+        min_df, max_df = _limits(n_docs)
+        df = _document_frequency(doc_counts)
+        is_word = np.arange(n_features) < n_words
+        keep = (df >= 1) & (is_word | (df >= min_df)) & (df <= max(1.0, max_df * n_docs))
+        kept = np.flatnonzero(keep)
+        first, second = divmod(bigram_keys, n_words)
+        names = [
+            words[i] if i < n_words else f"{words[first[i - n_words]]} {words[second[i - n_words]]}"
+            for i in kept.tolist()
+        ]
+        if not names:
+            names, kept = ["__empty__"], np.zeros(0, dtype=np.int64)
+        self.words = CountVectorizer(
+            analyzer=analyse_words,
+            vocabulary={name: i for i, name in enumerate(names)},
+            dtype=np.float32,
+        )
+        doc_words = _columns(doc_counts, kept, len(names))
+        del doc_counts
+        self.word_idf = TfidfTransformer(sublinear_tf=True).fit(doc_words)
+        word_matrix = self._weigh(self.word_idf, doc_words)
+        del doc_words
+
+        award_matrix = None
+        if n_awards:
+            award = award_of_unit[feature_unit]
+            chosen = award >= 0
+            award_counts = _count_matrix(award[chosen], features[chosen], n_awards, n_features)
+            award_matrix = self._weigh(self.word_idf, _columns(award_counts, kept, len(names)))
+            del award_counts, award, chosen
+        del features, feature_unit
+
+        in_short = short[unit]
+        doc_unigrams = _count_matrix(owner[unit[in_short]], ids[in_short], n_docs, n_words)
+        char_matrix = self._fit_chars(doc_unigrams, words, n_docs)
+        self._terms = None
+        return word_matrix, char_matrix, award_matrix
+
+    def _fit_chars(self, doc_unigrams, words, n_docs) -> sp.csr_matrix:
+        used = np.flatnonzero(_document_frequency(doc_unigrams) > 0)
+        cutter = CountVectorizer(
+            analyzer="char_wb", ngram_range=CHAR_NGRAMS, lowercase=False, dtype=np.float32
+        )
+        if len(used):
+            ngrams_of_word = cutter.fit_transform([words[i] for i in used.tolist()])
+            doc_ngrams = (doc_unigrams[:, used] @ ngrams_of_word).tocsr()
+            vocabulary = cutter.vocabulary_
+        else:
+            doc_ngrams, vocabulary = sp.csr_matrix((n_docs, 1), dtype=np.float32), {"   ": 0}
+        min_df, _ = _limits(n_docs)
+        df = _document_frequency(doc_ngrams)
+        max_df = self.char_max_df if n_docs >= 200 else 1.0
+        keep = np.flatnonzero((df >= min_df) & (df <= max(1.0, max_df * n_docs)))
+        if not len(keep):
+            keep = np.array([0])
+        old_names = np.empty(len(vocabulary), dtype=object)
+        for name, i in vocabulary.items():
+            old_names[i] = name
+        self.chars = CountVectorizer(
+            analyzer="char_wb",
+            ngram_range=CHAR_NGRAMS,
+            lowercase=False,
+            vocabulary={name: i for i, name in enumerate(old_names[keep].tolist())},
+            dtype=np.float32,
+        )
+        doc_chars = _columns(doc_ngrams, keep, len(keep))
+        self.char_idf = TfidfTransformer(sublinear_tf=True).fit(doc_chars)
+        return self._weigh(self.char_idf, doc_chars)
+
+    @staticmethod
+    def _weigh(idf: TfidfTransformer, counts: sp.csr_matrix) -> sp.csr_matrix:
+        matrix = idf.transform(counts).astype(np.float32)
+        matrix.sort_indices()
+        return matrix
+
+    # --- transforming ------------------------------------------------------------------------
+
+    def transform_words(self, texts: list[str]) -> sp.csr_matrix:
+        """Return word TF-IDF rows for long texts (whole notices, whole profiles)."""
+        return self._weigh(self.word_idf, self.words.transform(texts))
+
+    def transform_chars(self, texts: list[str]) -> sp.csr_matrix:
+        """Return character n-gram TF-IDF rows for short texts (titles, names)."""
+        joined = [" ".join(word_tokens(t)) for t in texts]
+        return self._weigh(self.char_idf, self.chars.transform(joined))
+
+    def transform_documents(self, units, owner, short, n_docs, award_of_unit=None, n_awards=0):
+        """Transform new documents' units with the fitted vocabularies (incremental updates)."""
+        owner = np.asarray(owner, dtype=np.int64)
+        short_owner = np.where(np.asarray(short, dtype=bool), owner, -1)
+        counts = self.words.transform(units)
+        doc_words = self._weigh(self.word_idf, _group_matrix(owner, n_docs) @ counts)
+        chars = self.chars.transform([" ".join(word_tokens(u)) for u in units])
+        doc_chars = self._weigh(self.char_idf, _group_matrix(short_owner, n_docs) @ chars)
+        awards = None
+        if award_of_unit is not None and n_awards:
+            group = _group_matrix(np.asarray(award_of_unit, dtype=np.int64), n_awards)
+            awards = self._weigh(self.word_idf, group @ counts)
+        return doc_words, doc_chars, awards
+
+    @property
+    def terms(self) -> np.ndarray:
+        """Return the word features' names by column."""
+        if self._terms is None:
+            terms = np.empty(len(self.words.vocabulary), dtype=object)
+            for name, i in self.words.vocabulary.items():
+                terms[i] = name
+            self._terms = terms
+        return self._terms
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_terms"] = None
+        return state
+
+
+def _columns(matrix: sp.csr_matrix, keep: np.ndarray, width: int) -> sp.csr_matrix:
+    """Return the kept columns (sorted), renumbered 0..len(keep)-1, without a CSC copy."""
+    matrix = matrix.tocsr()
+    mapping = np.full(matrix.shape[1], -1, dtype=np.int64)
+    mapping[keep] = np.arange(len(keep))
+    columns = mapping[matrix.indices]
+    kept = columns >= 0
+    indptr = np.concatenate([[0], np.cumsum(kept)])[matrix.indptr]
+    return sp.csr_matrix(
+        (matrix.data[kept], columns[kept].astype(np.int32), indptr),
+        shape=(matrix.shape[0], width),
+        dtype=np.float32,
+    )

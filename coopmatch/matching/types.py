@@ -1,0 +1,179 @@
+"""Plain data in and out of the matching engine: no database rows, no Flask."""
+
+from dataclasses import dataclass, field
+
+# The democratic and social ownership models that an ownership preference favours. A copy of
+# coopmatch.models.SOCIAL_OWNERSHIP so that this package stays free of the database layer.
+SOCIAL_OWNERSHIP = frozenset(
+    {
+        "worker_coop",
+        "consumer_coop",
+        "multi_stakeholder_coop",
+        "community_benefit_society",
+        "employee_owned",
+        "social_enterprise",
+        "charity",
+    }
+)
+
+# The weights used when the caller passes none (config.Config.MATCH_WEIGHTS has the same keys).
+DEFAULT_WEIGHTS = {
+    "text": 0.45,
+    "cpv": 0.2,
+    "geography": 0.15,
+    "capacity": 0.08,
+    "track_record": 0.12,
+    "ownership": 0.1,
+}
+COMPONENTS = ("text", "cpv", "geography", "capacity", "track_record", "ownership")
+
+
+@dataclass
+class PastAward:
+    """A contract the supplier has won: its evidence of delivering similar work."""
+
+    title: str
+    description: str = ""
+    buyer_id: int | None = None
+    buyer_name: str | None = None
+    value_gbp: float | None = None
+    cpv_codes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SupplierProfile:
+    """What the engine knows about one supplier."""
+
+    id: int
+    name: str
+    text: str = ""  # capabilities, in the supplier's own words
+    awards: list[PastAward] = field(default_factory=list)
+    cpv_codes: list[str] = field(default_factory=list)  # declared; won codes come from awards
+    latitude: float | None = None
+    longitude: float | None = None
+    lad_code: str | None = None
+    county_code: str | None = None  # county or combined authority
+    region_code: str | None = None
+    ownership: str = "sme"
+    capacity_gbp: float | None = None  # the largest contract it can take; None when unknown
+    service_radius_km: float | None = None
+
+    @property
+    def award_count(self) -> int:
+        return len(self.awards)
+
+    @property
+    def buyer_ids(self) -> set[int]:
+        return {a.buyer_id for a in self.awards if a.buyer_id is not None}
+
+    @property
+    def all_cpv_codes(self) -> list[str]:
+        """Return declared codes, then codes of won contracts, without repeats."""
+        codes = dict.fromkeys(self.cpv_codes)
+        for award in self.awards:
+            codes.update(dict.fromkeys(award.cpv_codes))
+        return [c for c in codes if c]
+
+
+@dataclass
+class LotQuery:
+    id: int
+    title: str
+    description: str = ""
+    value: float | None = None
+    cpv_codes: list[str] = field(default_factory=list)  # empty: the tender's codes apply
+
+
+@dataclass
+class TenderQuery:
+    """A tender (or an open opportunity) to find suppliers for."""
+
+    id: int
+    title: str
+    description: str = ""
+    cpv_codes: list[str] = field(default_factory=list)
+    value: float | None = None
+    buyer_id: int | None = None
+    buyer_name: str | None = None
+    latitude: float | None = None  # the delivery place, else the buyer's address
+    longitude: float | None = None
+    lad_code: str | None = None
+    county_code: str | None = None
+    region_code: str | None = None
+    lots: list[LotQuery] = field(default_factory=list)
+
+
+@dataclass
+class MatchOptions:
+    top_k: int = 10
+    area_lad_codes: set[str] | None = None  # "local only": suppliers inside these districts
+    radius_km: float | None = None  # ... or within this distance of the tender
+    ownership: set[str] | None = None  # only these ownership models
+    prefer_social: bool = False  # favour co-ops, employee-owned firms and social enterprises
+    match_lots: bool = True
+    min_score: float = 0.0
+    exclude_ids: set[int] | None = None
+    weights: dict[str, float] | None = None  # override the index's weights for this search
+
+
+@dataclass
+class Reason:
+    """Why a supplier was matched, for a person to trust or dismiss."""
+
+    kind: str  # text, cpv, geography, capacity, track_record, buyer, ownership, lot
+    text: str
+    data: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "text": self.text, "data": self.data}
+
+
+@dataclass
+class Match:
+    supplier_id: int
+    score: float  # 0..1, the weighted mean of the components
+    distance_km: float | None
+    lot_id: int | None  # None: the whole tender
+    reasons: list[Reason]
+    components: dict[str, float]  # each 0..1
+    # Capable of the work (text and classification) but not big enough to take it on.
+    capable_but_too_small: bool = False
+    capability: float = 0.0  # the capability part of the score alone, 0..1
+    supplier_name: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "supplier_id": self.supplier_id,
+            "supplier_name": self.supplier_name,
+            "score": round(self.score, 4),
+            "distance_km": None if self.distance_km is None else round(self.distance_km, 1),
+            "lot_id": self.lot_id,
+            "capability": round(self.capability, 4),
+            "capable_but_too_small": self.capable_but_too_small,
+            "components": {k: round(v, 4) for k, v in self.components.items()},
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+
+
+@dataclass
+class Opportunity:
+    """An open tender (or one of its lots) that fits a supplier."""
+
+    tender_id: int
+    lot_id: int | None
+    score: float
+    reasons: list[Reason]
+    components: dict[str, float]
+    distance_km: float | None = None
+    capable_but_too_small: bool = False
+
+    def to_dict(self) -> dict:
+        return {
+            "tender_id": self.tender_id,
+            "lot_id": self.lot_id,
+            "score": round(self.score, 4),
+            "distance_km": None if self.distance_km is None else round(self.distance_km, 1),
+            "capable_but_too_small": self.capable_but_too_small,
+            "components": {k: round(v, 4) for k, v in self.components.items()},
+            "reasons": [r.to_dict() for r in self.reasons],
+        }

@@ -1,9 +1,9 @@
 """Anchor spend analysis (the CLES method): ledgers in, local-spend figures out. Pure code.
 
-    ledger = read_ledgers(paths)                            # Payments + RowErrors
-    resolutions = resolve_suppliers(names, register, decisions)
-    table = build_table(ledger.payments, resolutions, anchor=anchor_id)
-    figures = spend_figures(table, area, locations, ownership=ownership)
+The steps: `read_ledgers(paths)` gives Payments and RowErrors; `resolve_suppliers(names,
+register, decisions)` gives a Resolution per ledger name; `build_table(payments, resolutions)`
+turns payments into columns; `spend_figures(table, area, locations, ownership=...)` gives the
+figures per financial year (and `group_figures` for several anchors together).
 """
 
 from coopmatch.spend.figures import (

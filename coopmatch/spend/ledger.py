@@ -81,17 +81,15 @@ def read_ledgers(
     """Read several files of one anchor; a file without a header borrows a sibling's."""
     options = LedgerOptions(columns=columns, header=header, max_bytes=max_bytes)
     reader = _Reader(options)
-    ledger = Ledger()
-    retry = []
+    sources = list(sources)
+    read: list[Ledger | None] = []
     for source in sources:
         rereadable = isinstance(source, str | os.PathLike | bytes)
-        read = reader.read(source, defer_headerless=rereadable)
-        if read is None:
-            retry.append(source)  # read again once the siblings' headers are known
-        else:
-            ledger.extend(read)
-    for source in retry:
-        ledger.extend(reader.read(source))
+        read.append(reader.read(source, defer_headerless=rereadable))
+    ledger = Ledger()
+    for source, done in zip(sources, read, strict=True):
+        # A file put aside for want of a header is read now that its siblings' are known.
+        ledger.extend(done if done is not None else reader.read(source))
     return ledger
 
 

@@ -1,0 +1,119 @@
+import pytest
+
+from coopmatch.spend import (
+    REJECTED,
+    SupplierRegister,
+    Thresholds,
+    decision_key,
+    resolve_suppliers,
+)
+
+REGISTER = [
+    (1, "SMITH J AND SONS LIMITED", "BB5 1AA", []),
+    (2, "Lancashire Gas Services Ltd", "BB5 2AA", []),
+    (3, "Acme Plumbing Ltd", "PR1 2HE", ["Acme Heating"]),
+    (4, "Acme Plumbing Ltd", "LS1 1AA", []),
+    (5, "Oyster Partnership Ltd", "M1 1AA", []),
+    (6, "Unit 4 Holdings Ltd", None, []),
+    (7, "Rossendale Vulcanising (Sales) Ltd", None, []),
+    (8, "Rossendale Vulcanizing Sales Ltd", None, []),
+    (9, "Third Party Forensic Services Ltd", None, []),
+]
+
+
+def _one(name, decisions=None, **options):
+    return resolve_suppliers([name], REGISTER, decisions, **options)[name]
+
+
+def test_normalised_names_match_exactly():
+    found = _one("J Smith & Sons Ltd")
+    assert (found.supplier_id, found.status, found.confidence) == (1, "auto", 1.0)
+    assert found.reason == "exact"
+    assert _one("LANCASHIRE GAS SERVICES").supplier_id == 2
+
+
+def test_a_trading_name_matches():
+    found = _one("Acme Ltd t/a Acme Heating")
+    assert (found.supplier_id, found.reason) == (3, "trading name")
+
+
+def test_a_near_spelling_matches_with_less_than_full_confidence():
+    found = _one("Oister Partnership")
+    assert (found.supplier_id, found.status, found.reason) == (5, "auto", "fuzzy")
+    assert 0.92 <= found.confidence < 1
+
+
+def test_a_remembered_decision_is_confirmed():
+    found = _one("Smith Bros", {decision_key("Smith Bros"): 1})
+    assert (found.supplier_id, found.status, found.confidence) == (1, "confirmed", 1.0)
+
+
+def test_a_remembered_rejection_is_honoured():
+    found = _one("Oyster Partnership", {decision_key("OYSTER PARTNERSHIP LTD"): REJECTED})
+    assert (found.supplier_id, found.status, found.reason) == (None, "unresolved", "rejected")
+
+
+def test_a_decision_for_a_supplier_no_longer_registered_is_ignored():
+    found = _one("J Smith & Sons Ltd", {decision_key("J Smith & Sons Ltd"): 999})
+    assert (found.supplier_id, found.status) == (1, "auto")
+
+
+def test_the_same_name_on_two_suppliers_goes_to_review():
+    found = _one("ACME PLUMBING")
+    assert (found.supplier_id, found.status, found.reason) == (None, "review", "ambiguous")
+    assert {c.supplier_id for c in found.candidates} == {3, 4}
+    assert {c.postcode for c in found.candidates} == {"PR1 2HE", "LS1 1AA"}
+
+
+def test_two_close_candidates_go_to_review():
+    found = _one("Rossendale Vulcanisng Sales")
+    assert found.status == "review"
+    assert found.supplier_id is None
+    assert [c.supplier_id for c in found.candidates][:2] in ([7, 8], [8, 7])
+
+
+def test_different_numbers_are_never_matched_automatically():
+    found = _one("Unit 5 Holdings Ltd")
+    assert (found.supplier_id, found.status, found.reason) == (None, "review", "numbers differ")
+
+
+def test_a_redacted_name_never_resolves():
+    for name in ("THIRD PARTY", "Redacted - personal data"):
+        found = _one(name, {decision_key(name): 1})
+        assert (found.supplier_id, found.status, found.reason) == (None, "unresolved", "redacted")
+    # A real firm whose name starts like a redaction still resolves.
+    assert _one("THIRD PARTY FORENSIC SERVICES").supplier_id == 9
+
+
+def test_weak_or_empty_names_stay_unresolved():
+    assert _one("Nobody At All").status == "unresolved"
+    assert _one("Ltd").reason == "no name"
+    assert _one("Lancs Gas").status == "unresolved"
+
+
+def test_thresholds_are_configurable():
+    strict = Thresholds(auto=0.99, review=0.95)
+    assert _one("Oister Partnership", thresholds=strict).status == "unresolved"
+    loose = Thresholds(auto=0.85, review=0.6)
+    assert _one("Lancs Gas Services", thresholds=loose).status in {"auto", "review"}
+    with pytest.raises(ValueError):
+        Thresholds(auto=0.5, review=0.9)
+
+
+def test_results_keep_input_order_and_a_register_can_be_reused():
+    register = SupplierRegister(REGISTER)
+    names = ["Nobody", "J Smith & Sons Ltd", "Nobody", "ACME PLUMBING"]
+    found = resolve_suppliers(names, register)
+    assert list(found) == ["Nobody", "J Smith & Sons Ltd", "ACME PLUMBING"]
+    assert resolve_suppliers(["Oister Partnership"], register)["Oister Partnership"].resolved
+
+
+def test_blocking_finds_typos_in_any_word():
+    register = SupplierRegister(
+        [(i, f"Supplier Number {i} Services Ltd", None, []) for i in range(2000)]
+        + [(5000, "Marchbridge Builders Ltd", None, []), (5001, "Hitchens Engravers Ltd", None, [])]
+    )
+    found = resolve_suppliers(["Marchbrdge Builders", "Hitchens Engravrs Ltd", "Hitchns"], register)
+    assert found["Marchbrdge Builders"].supplier_id == 5000
+    assert found["Hitchens Engravrs Ltd"].supplier_id == 5001
+    assert found["Hitchns"].status == "unresolved"

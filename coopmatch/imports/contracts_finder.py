@@ -54,7 +54,7 @@ def notice_ocid(notice_id: str, organisation: str) -> str:
         return cf_notice_ocid(notice_id)
     notice_id = notice_id.strip()
     reference = re.sub(r"[^A-Za-z0-9]+", "-", notice_id).strip("-").lower()
-    if reference != notice_id.lower():
+    if re.search(r"[^A-Za-z0-9\s_-]", notice_id):
         # Punctuation is dropped above, so "07/01/2025" and "07/01/2025." need telling apart.
         reference += "-" + hashlib.sha1(notice_id.encode()).hexdigest()[:6]
     return f"cf-{slug(organisation)[:60]}-{reference}"

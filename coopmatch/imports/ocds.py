@@ -179,7 +179,7 @@ class OCDSCollector:
             for entry in wrapped:
                 errors += self.add(entry["data"], line, published)
             return errors
-        if "ocid" in obj:
+        if "ocid" in obj or _is_full_release(obj):
             if _is_record(obj):
                 return self._add_record(obj, line, published)
             return self._add_release(obj, line, published)
@@ -232,8 +232,9 @@ class OCDSCollector:
             return [ocid]
         compiled = _obj(record.get("compiledRelease"))
         full = [r for r in _objs(record.get("releases")) if _is_full_release(r)]
-        tender = self._tender(ocid, where, published)
-        tender.dates += [_text(r.get("date")) for r in _objs(record.get("releases"))]
+        if compiled or full:
+            tender = self._tender(ocid, where, published)
+            tender.dates += [_text(r.get("date")) for r in _objs(record.get("releases"))]
         if compiled:
             tender.compiled = {**compiled, "ocid": ocid}
             return []
@@ -299,7 +300,8 @@ class OCDSCollector:
 
 def _json_error(error: json.JSONDecodeError, text: str, line: int | None = None) -> RowError:
     where = line or error.lineno
-    if error.pos >= len(text.rstrip()) - 1:
+    # A string still open at the end, or an error at the very end, means the text stops early.
+    if error.msg.startswith("Unterminated string") or error.pos >= len(text.rstrip()) - 1:
         reason = (
             "the JSON ends too early (the file looks cut short, perhaps by an interrupted download)"
         )

@@ -1,0 +1,251 @@
+"""The CSV and JSON notice files other than OCDS JSON, on the real files."""
+
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from coopmatch.imports import contracts_finder
+from coopmatch.imports.notices import split_supplier_names
+from tests.imports.helpers import FIXTURES, by_ocid, errors, notices
+
+CSV = "procurement-data/contracts-finder-csv/"
+LANCASHIRE = "procurement-data/lancashire-contracts-finder/lancashire_councils_cf_notices"
+TED = "procurement-data/ted-uk-awards-2020/ted_uk_contract_awards_2020-01_to_10.csv"
+PAIRS = "procurement-data/labelled/award_supplier_pairs_uk.csv"
+
+
+def test_contracts_finder_export_open_notices(parsed):
+    results = parsed("contracts-finder", CSV + "cf_export_2025-11_bidboost.csv")
+    found = notices(results)
+    assert (len(found), errors(results)) == (852, [])
+    assert len({n.ocid for n in found}) == 852
+    assert Counter(n.status for n in found) == {"open": 641, "planned": 211}  # Pipeline etc.
+    pool = found[0]
+    assert pool.ocid == "cf-castle-pool-community-partnership-castle-pool-infrastructure-support"
+    assert (pool.title, pool.buyer.name, pool.buyer.postcode) == (
+        "Castle Vale pool",
+        "Castle Pool Community Partnership",
+        "B35 7EH",
+    )
+    assert (pool.cpv_codes, pool.value, pool.delivery_postcode) == (
+        ["50000000", "51000000"],
+        70000.0,
+        "B35 7EH",
+    )
+    assert (pool.deadline, pool.contract_start, pool.contract_end) == (
+        date(2025, 11, 21),
+        date(2025, 12, 1),
+        date(2026, 2, 28),
+    )
+    guid = by_ocid(results)["cf-1b94e713-a116-4dea-ab8e-43db3a85d1b5"]
+    assert guid.notice_url == (
+        "https://www.contractsfinder.service.gov.uk/Notice/1b94e713-a116-4dea-ab8e-43db3a85d1b5"
+    )
+
+
+def test_contracts_finder_references_that_differ_only_by_punctuation_stay_apart():
+    assert contracts_finder.notice_ocid("07/01/2025", "Transport for London") != (
+        contracts_finder.notice_ocid("07/01/2025.", "Transport for London")
+    )
+
+
+def test_contracts_finder_awarded_rows_carry_their_suppliers(cpv):
+    awarded, pipeline = contracts_finder.parse(FIXTURES / "cf_export_awarded.csv", cpv=cpv)
+    assert awarded.ocid == "cf-aa3cbb34-ce2c-487c-a94a-dba7cc088ac4"
+    assert awarded.description == "Restore & convert St John's Centre"
+    assert awarded.cpv_codes == ["45000000"]  # the malformed second code is dropped
+    assert (awarded.status, awarded.contract_start) == ("awarded", date(2026, 3, 1))
+    barnfield, cic = (a.supplier for a in awarded.awards)
+    assert (barnfield.name, barnfield.postcode, barnfield.registration_number) == (
+        "Barnfield Construction Limited",
+        "BB11 5BZ",
+        "01234567",
+    )
+    assert (cic.name, cic.postcode, cic.is_sme) == ("Little Builders CIC", None, True)
+    assert {a.value for a in awarded.awards} == {8_000_000}
+    assert awarded.awards[0].award_date == date(2026, 2, 25)
+    assert (pipeline.status, pipeline.value, pipeline.delivery_area) == ("planned", None, None)
+    assert pipeline.notice_url == "https://burnley.example/tenders"
+
+
+def test_flattened_ocds_csv(parsed):
+    results = parsed("ocds-csv", CSV + "cf_daily_ocds_flat_2020-08-05_silvereye.csv")
+    found = notices(results)
+    assert (len(found), errors(results)) == (29, [])
+    assert sum(len(n.awards) for n in found) == 28
+    leicester = found[0]
+    assert leicester.ocid == "ocds-b5fd17-0352a521-4cd7-4fc0-8ad6-cb4668990c6d"
+    assert (leicester.buyer.name, leicester.buyer.postcode) == ("Leicester City Council", "LE1 1FZ")
+    assert (leicester.cpv_codes, leicester.value) == (["73000000"], 35000.0)
+    # OCDS 1.0 Contracts Finder gives contract dates only as milestones.
+    assert (leicester.contract_start, leicester.contract_end) == (
+        date(2020, 9, 28),
+        date(2022, 8, 31),
+    )
+    telford = by_ocid(results)["ocds-b5fd17-e9732077-fbcb-40ba-a350-d91cd9e69af4"]
+    [award] = telford.awards
+    assert (award.supplier.name, award.supplier.postcode, award.value) == (
+        "Alphatec Software Limited",
+        "NN7 4GS",
+        50000.0,
+    )
+
+
+def test_silvereye_awards_take_the_cf_ocid_from_the_notice_id(parsed):
+    results = parsed("silvereye-awards", CSV + "silvereye_sample_awards_2020.csv")
+    found = notices(results)
+    assert (len(found), errors(results)) == (352, [])
+    assert sum(len(n.awards) for n in found) == 352
+    assert sum(1 for n in found for a in n.awards if a.supplier.postcode) == 231
+    assert not any(n.cpv_codes for n in found)  # the classification columns are empty
+    first = found[0]
+    assert first.ocid == "ocds-b5fd17-cdba1419-3c10-4c5e-976e-19a1c2ca509d"
+    assert (first.title, first.buyer.name, first.status) == (
+        "PM Services - Finsbury Circus",
+        "City of London Corporation",
+        "awarded",
+    )
+    [award] = first.awards
+    assert (award.supplier.name, award.supplier.postcode, award.value) == (
+        "Potter Raper Partnership",
+        "BR3 3LA",
+        95905.88,
+    )
+
+
+def test_silvereye_tenders(parsed):
+    results = parsed("silvereye-tenders", CSV + "silvereye_sample_tenders_2020.csv")
+    found = notices(results)
+    assert (len(found), errors(results)) == (134, [])
+    assert all(n.status == "open" for n in found)
+    warmth = next(n for n in found if n.title.startswith("Clustering for Warmth"))
+    assert warmth.cpv_codes == ["09323000"]  # "9323000" lost its leading zero in a spreadsheet
+    art = found[0]
+    assert (art.value, art.deadline) == (None, date(2020, 7, 17))  # "0.0" means not given
+
+
+def test_ted_rows_group_into_notices_with_several_awards(parsed):
+    results = parsed("ted-awards", TED)
+    found = notices(results)
+    assert (len(found), errors(results)) == (3024, [])
+    # 7,042 rows, less 127 that name no supplier.
+    assert sum(len(n.awards) for n in found) == 6915
+    assert not any(n.cpv_codes for n in found)
+    marsden = by_ocid(results)["ted-001412-2020"]
+    assert (marsden.buyer.name, marsden.buyer.postcode) == (
+        "The Royal Marsden NHS Foundation Trusts",
+        "SW10 0XD",
+    )
+    assert marsden.value == 4_000_000  # "1000000-4000000": the upper end
+    assert marsden.awards[0].award_date == date(2020, 1, 3)
+    audit = by_ocid(results)["ted-003448-2020"]
+    assert len(audit.awards) == 11
+    bdo = audit.awards[0]
+    assert (bdo.supplier.name, bdo.supplier.postcode, bdo.supplier.registration_number) == (
+        "BDO LLP",
+        "W1U 7EU",
+        "OC305127",
+    )
+    assert {a.external_id for a in audit.awards} == {"ted-003448-2020"}
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_lancashire_notices(parsed, suffix):
+    results = parsed(f"lancashire{suffix.replace('.', '-')}", LANCASHIRE + suffix)
+    found = notices(results)
+    # 1,224 listings, one notice shared by two councils.
+    assert (len(found), errors(results)) == (1223, [])
+    assert Counter(n.status for n in found) == {
+        "awarded": 802,
+        "closed": 408,
+        "cancelled": 10,
+        "open": 3,
+    }
+    assert sum(len(n.awards) for n in found) == 947
+    centre = found[0]
+    assert centre.ocid == "cf-aa3cbb34-ce2c-487c-a94a-dba7cc088ac4"
+    assert centre.description.startswith("Blackburn with Darwen Council plan to restore")
+    assert "St John's Centre" in centre.description
+    assert [(a.supplier.name, a.supplier.is_sme) for a in centre.awards] == [
+        ("Barnfield Construction", False)
+    ]
+    lots = by_ocid(results)["cf-43ed562b-b9ac-4b30-92db-a4fffdd696f8"]
+    assert [(a.lot_external_id, a.supplier.name) for a in lots.awards] == [
+        ("1", "Global Ardour Recycling Limited"),
+        ("2", "Global Ardour Recycling Limited"),
+        ("3", "Global Ardour Recycling Limited"),
+    ]
+
+
+def test_lancashire_json_and_csv_agree(parsed):
+    from_json = by_ocid(parsed("lancashire-json", LANCASHIRE + ".json"))
+    from_csv = by_ocid(parsed("lancashire-csv", LANCASHIRE + ".csv"))
+    assert from_json.keys() == from_csv.keys()
+
+    def content(notice):
+        # Everything but line numbers: a CSV row's line is not the JSON record's number.
+        awards = [
+            (a.supplier.name, a.supplier.is_sme, a.value, a.lot_external_id) for a in notice.awards
+        ]
+        return (
+            notice.title,
+            notice.description,
+            notice.buyer,
+            notice.cpv_codes,
+            notice.value,
+            notice.status,
+            notice.published_date,
+            notice.deadline,
+            notice.delivery_postcode,
+            notice.delivery_area,
+            notice.notice_url,
+            awards,
+        )
+
+    assert all(content(from_json[ocid]) == content(from_csv[ocid]) for ocid in from_json)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Premier RoadMarkings Limited,WJ North Limited",
+            ["Premier RoadMarkings Limited", "WJ North Limited"],
+        ),
+        ("Knight, Kavanagh &amp; Page", ["Knight, Kavanagh & Page"]),
+        (
+            "C L Danson Ltd,Grounds, Gardens &amp; Trees Ltd,Sencat Ltd",
+            ["C L Danson Ltd", "Grounds, Gardens & Trees Ltd", "Sencat Ltd"],
+        ),
+        ("Zurich Municipal,Protector Insurance,", ["Zurich Municipal", "Protector Insurance"]),
+        ("Shell Energy,Shell Energy,Shell Energy", ["Shell Energy"]),
+        ("Lot 4 - North Lancashire - No Award", []),
+        ("n/a", []),
+        ("", []),
+    ],
+)
+def test_comma_joined_winners_are_split_carefully(text, expected):
+    assert [name for _, name in split_supplier_names(text)] == expected
+
+
+def test_award_pairs_group_by_record_and_share_ids_with_the_sources(parsed):
+    results = parsed("award-pairs", PAIRS)
+    found = notices(results)
+    assert (len(found), errors(results)) == (4247, [])
+    assert sum(len(n.awards) for n in found) == 9650  # 9,505 rows; Lancashire names split
+    assert all(n.status == "awarded" for n in found)
+    pairs = by_ocid(results)
+    assert pairs["ted-001412-2020"].value == 4_000_000
+    film = pairs["ocds-b5fd17-0054a4e6-0715-42c6-9109-e219fe9d3289"]
+    assert film.cpv_codes == ["79952000", "79952100"]
+    assert film.awards[0].supplier.postcode == "E18 1AN"
+    # The same tender from each source's own file gets the same ocid.
+    for fmt, path in [
+        ("ted-awards", TED),
+        ("silvereye-awards", CSV + "silvereye_sample_awards_2020.csv"),
+        ("lancashire-json", LANCASHIRE + ".json"),
+        ("ocds", "procurement-data/contracts-finder-ocds/cf_releases_2025_cfserver1.json"),
+    ]:
+        own = by_ocid(parsed(fmt, path))
+        assert len(own.keys() & pairs.keys()) >= 0.7 * len([n for n in own.values() if n.awards])

@@ -1,0 +1,182 @@
+"""Suggest CPV codes for free text, learnt from the CPV vocabulary and from awarded notices.
+
+Each code is a TF-IDF centroid (words and character n-grams) of its own description, its
+ancestors' descriptions and the texts of notices classified under it. A query is scored by
+cosine against every centroid (one sparse product), and the leading candidates are re-scored
+with rapidfuzz against the codes' short descriptions, where a near-exact phrase ("grounds
+maintenance") should win. Confidence is the share of the candidates' softmax mass.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from rapidfuzz import fuzz, process, utils
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from coopmatch.cpv import significant_digits
+from coopmatch.matching import persist
+from coopmatch.matching.text import STOP_WORDS, clean
+
+KIND = "cpv-suggester"
+# How much each source adds to a code's centroid.
+OWN_DESCRIPTION, ANCESTORS, NOTICES = 1.0, 0.35, 0.8
+WORD_SHARE = 0.6
+CANDIDATES = 50
+FUZZ_SHARE = 0.25
+TEMPERATURE = 0.1
+LABELLED_CHARS = 400  # of a notice's text: titles and openings name the work
+
+
+class CPVSuggester:
+    """Free text in, likely CPV codes with a confidence out."""
+
+    def fit(
+        self,
+        vocabulary_rows: Iterable[tuple[str, str]],
+        labelled_pairs: Iterable[tuple[str, Iterable[str]]] = (),
+    ) -> "CPVSuggester":
+        """Fit on (8-digit code, description) rows and (notice text, codes) pairs."""
+        rows = [(c[:8], d) for c, d in vocabulary_rows if c and d]
+        self.codes = [c for c, _ in rows]
+        self.descriptions = [d for _, d in rows]
+        position = {c: i for i, c in enumerate(self.codes)}
+        texts_of: dict[int, list[str]] = defaultdict(list)
+        for text, codes in labelled_pairs:
+            for code in codes:
+                i = position.get(str(code)[:8])
+                if i is not None and text:
+                    texts_of[i].append(clean(text)[:LABELLED_CHARS])
+        self.notice_counts = np.array([len(texts_of[i]) for i in range(len(rows))])
+
+        corpus = self.descriptions + [t for i in sorted(texts_of) for t in texts_of[i]]
+        self.words = TfidfVectorizer(
+            ngram_range=(1, 2),
+            stop_words=sorted(STOP_WORDS),
+            sublinear_tf=True,
+            min_df=1,
+            dtype=np.float32,
+            preprocessor=clean,
+        ).fit(corpus)
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            sublinear_tf=True,
+            min_df=2,
+            dtype=np.float32,
+            preprocessor=clean,
+        ).fit(corpus)
+
+        own = self._vectors(self.descriptions)
+        ancestors = _ancestor_matrix(self.codes) @ own
+        notice_rows, notice_texts = [], []
+        for i in sorted(texts_of):
+            notice_rows.extend([i] * len(texts_of[i]))
+            notice_texts.extend(texts_of[i])
+        if notice_texts:
+            group = sp.csr_matrix(
+                (
+                    np.ones(len(notice_rows), dtype=np.float32),
+                    (notice_rows, np.arange(len(notice_rows))),
+                ),
+                shape=(len(rows), len(notice_rows)),
+            )
+            notices = normalize(group @ self._vectors(notice_texts))
+        else:
+            notices = sp.csr_matrix(own.shape, dtype=np.float32)
+        centroids = OWN_DESCRIPTION * own + ANCESTORS * normalize(ancestors) + NOTICES * notices
+        self.centroids_t = normalize(centroids).T.tocsr().astype(np.float32)
+        self._keys = None
+        return self
+
+    def _vectors(self, texts: list[str]) -> sp.csr_matrix:
+        words = self.words.transform(texts) * np.sqrt(WORD_SHARE)
+        chars = self.chars.transform(texts) * np.sqrt(1 - WORD_SHARE)
+        return sp.hstack([words, chars]).tocsr().astype(np.float32)
+
+    @property
+    def keys(self) -> list[str]:
+        if self._keys is None:
+            self._keys = [utils.default_process(d) for d in self.descriptions]
+        return self._keys
+
+    def suggest(self, text: str, k: int = 5) -> list[tuple[str, str, float]]:
+        """Return up to k (code, description, confidence 0..1) for a piece of free text."""
+        if not text or not text.strip():
+            return []
+        query = self._vectors([text])
+        if not query.nnz:
+            return []
+        scores = (query @ self.centroids_t).toarray().ravel()
+        top = np.argpartition(-scores, min(CANDIDATES, len(scores) - 1))[:CANDIDATES]
+        top = top[scores[top] > 0]
+        if not len(top):
+            return []
+        phrase = utils.default_process(text)
+        if len(phrase) <= 120:
+            # Short phrases: a description that reads almost the same is strong evidence.
+            fuzzy = (
+                process.cdist(
+                    [phrase],
+                    [self.keys[i] for i in top],
+                    scorer=fuzz.token_set_ratio,
+                    processor=None,
+                )[0]
+                / 100.0
+            )
+            blended = (1 - FUZZ_SHARE) * scores[top] + FUZZ_SHARE * fuzzy * scores[top].max()
+        else:
+            blended = scores[top]
+        order = np.argsort(-blended)
+        top, blended = top[order], blended[order]
+        weights = np.exp((blended - blended[0]) / TEMPERATURE)
+        confidence = weights / weights.sum()
+        return [
+            (self.codes[i], self.descriptions[i], round(float(c), 4))
+            for i, c in zip(top[:k].tolist(), confidence[:k].tolist(), strict=True)
+        ]
+
+    def save(self, path: str | Path) -> None:
+        persist.save(
+            path,
+            KIND,
+            meta={"codes": len(self.codes)},
+            arrays={"notice_counts": self.notice_counts},
+            matrices={"centroids_t": self.centroids_t},
+            objects={
+                "codes": self.codes,
+                "descriptions": self.descriptions,
+                "words": self.words,
+                "chars": self.chars,
+            },
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> "CPVSuggester":
+        _, arrays, matrices, objects = persist.load(path, KIND)
+        suggester = cls()
+        suggester.notice_counts = arrays["notice_counts"]
+        suggester.centroids_t = matrices["centroids_t"]
+        for key, value in objects.items():
+            setattr(suggester, key, value)
+        suggester._keys = None
+        return suggester
+
+
+def _ancestor_matrix(codes: list[str]) -> sp.csr_matrix:
+    """Return codes x codes with 1 where the column is a strict ancestor of the row's code."""
+    position = {significant_digits(c): i for i, c in enumerate(codes)}
+    rows, cols = [], []
+    for i, code in enumerate(codes):
+        digits = significant_digits(code)
+        for length in range(2, len(digits)):
+            j = position.get(digits[:length])
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+    return sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(codes), len(codes))
+    )

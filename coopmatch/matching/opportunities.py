@@ -1,0 +1,334 @@
+"""Open tenders as a fitted index: supplier in, the tenders (or lots) that fit it out."""
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from coopmatch.matching import persist, reasons
+from coopmatch.matching.index import AWARD_DESCRIPTION_CHARS, CAPABILITY_SHORT_CHARS, CodeTable
+from coopmatch.matching.scoring import ScoringParams, check_weights, squash
+from coopmatch.matching.signals import TURNOVER_MULTIPLE as MULTIPLE
+from coopmatch.matching.signals import (
+    UNKNOWN,
+    CPVPostings,
+    best_cpv_pair,
+    experience_score,
+    geography_scores,
+)
+from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel
+from coopmatch.matching.types import Opportunity, SupplierProfile, TenderQuery
+
+KIND = "opportunity-index"
+
+
+class OpportunityIndex:
+    """Open tenders and their lots, each a row, fitted for "opportunities for you"."""
+
+    def __init__(self):
+        self.weights = check_weights(None)
+        self.params = ScoringParams()
+        self.cpv_descriptions: Mapping[str, str] = {}
+
+    @classmethod
+    def build(
+        cls,
+        tenders: list[TenderQuery],
+        weights: dict[str, float] | None = None,
+        *,
+        params: ScoringParams | None = None,
+        cpv_descriptions: Mapping[str, str] | None = None,
+    ) -> "OpportunityIndex":
+        index = cls()
+        index.weights = check_weights(weights)
+        index.params = params or ScoringParams()
+        index.cpv_descriptions = cpv_descriptions or {}
+        units, owner, short = [], [], []
+        rows = []  # (tender id, lot id, lot title, value, cpv codes, buyer id, buyer name)
+        places = []
+        for tender in tenders:
+            parts = [(tender.title or "", True), ((tender.description or ""), False)]
+            parts.append(((tender.description or "")[:SHORT_DESCRIPTION_CHARS], True))
+            lots = [None, *tender.lots]
+            for lot in lots:
+                doc = len(rows)
+                for text, is_short in parts:
+                    units.append(text)
+                    owner.append(doc)
+                    short.append(is_short)
+                if lot is not None:
+                    for text, is_short in ((lot.title or "", True), (lot.description or "", False)):
+                        units.append(text)
+                        owner.append(doc)
+                        short.append(is_short)
+                rows.append(
+                    (
+                        tender.id,
+                        None if lot is None else lot.id,
+                        "" if lot is None else (lot.title or ""),
+                        tender.value if lot is None else lot.value,
+                        list(
+                            tender.cpv_codes if lot is None else (lot.cpv_codes or tender.cpv_codes)
+                        ),
+                        tender.buyer_id,
+                        tender.buyer_name,
+                    )
+                )
+                places.append(tender)
+        index.text = TextModel()
+        words, chars, _ = index.text.fit(units, np.array(owner), np.array(short), len(rows))
+        index.words_t, index.chars_t = words.T.tocsr(), chars.T.tocsr()
+        index.rows = rows
+        index.tables = {k: CodeTable() for k in ("lad", "county", "region")}
+        t = index.tables
+        index.arrays = {
+            "lat": _floats(p.latitude for p in places),
+            "lon": _floats(p.longitude for p in places),
+            "radius": np.full(len(places), np.nan),
+            "lad": np.array([t["lad"].add(p.lad_code) for p in places], dtype=np.int32),
+            "county": np.array([t["county"].add(p.county_code) for p in places], dtype=np.int32),
+            "region": np.array([t["region"].add(p.region_code) for p in places], dtype=np.int32),
+            "value": _floats(r[3] for r in rows),
+        }
+        index._finish()
+        return index
+
+    def _finish(self) -> None:
+        n = len(self.rows)
+        self.cpv = CPVPostings.build([r[4] for r in self.rows])
+        self.has_cpv = np.array([bool(r[4]) for r in self.rows], dtype=bool)
+        a = self.arrays
+        self.located = (
+            (~np.isnan(a["lat"]) & ~np.isnan(a["lon"]))
+            | (a["lad"] >= 0)
+            | (a["county"] >= 0)
+            | (a["region"] >= 0)
+        )
+        self.tender_ids = np.array([r[0] for r in self.rows], dtype=np.int64)
+        starts = np.flatnonzero(np.r_[True, self.tender_ids[1:] != self.tender_ids[:-1]])
+        self.tender_starts = starts if n else np.zeros(0, dtype=np.int64)
+        self.buyer_ids = [r[5] for r in self.rows]
+
+    @property
+    def size(self) -> int:
+        return len(self.tender_starts)
+
+    # --- persisting --------------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> None:
+        persist.save(
+            path,
+            KIND,
+            meta={"weights": self.weights, "params": self.params.to_dict(), "tenders": self.size},
+            arrays={f"col_{k}": v for k, v in self.arrays.items()},
+            matrices={"words_t": self.words_t, "chars_t": self.chars_t},
+            objects={"text": self.text, "tables": self.tables, "rows": self.rows},
+        )
+
+    @classmethod
+    def load(cls, path, *, cpv_descriptions: Mapping[str, str] | None = None):
+        meta, arrays, matrices, objects = persist.load(path, KIND)
+        index = cls()
+        index.weights = check_weights(meta["weights"])
+        index.params = ScoringParams.from_dict(meta["params"])
+        index.cpv_descriptions = cpv_descriptions or {}
+        index.arrays = {k[4:]: v for k, v in arrays.items()}
+        index.words_t, index.chars_t = matrices["words_t"], matrices["chars_t"]
+        index.text, index.tables, index.rows = objects["text"], objects["tables"], objects["rows"]
+        index._finish()
+        return index
+
+    # --- matching ----------------------------------------------------------------------------
+
+    def for_supplier(
+        self,
+        profile: SupplierProfile,
+        top_k: int = 10,
+        *,
+        min_score: float = 0.0,
+        exclude_tender_ids: set[int] | None = None,
+    ) -> list[Opportunity]:
+        """Return the open tenders (best lot or whole) that fit a supplier, best first."""
+        n = len(self.rows)
+        if not n:
+            return []
+        p, w = self.params, self.weights
+        long_text = " . ".join(
+            [profile.name or "", profile.text or ""]
+            + [
+                f"{a.title} . {(a.description or '')[:AWARD_DESCRIPTION_CHARS]}"
+                for a in profile.awards
+            ]
+        )
+        short = " . ".join(
+            [profile.name or "", (profile.text or "")[:CAPABILITY_SHORT_CHARS]]
+            + [a.title or "" for a in profile.awards]
+        )
+        q_words = self.text.transform_words([long_text])
+        q_chars = self.text.transform_chars([short])
+        text_raw = (
+            p.word_share * (q_words @ self.words_t).toarray()[0]
+            + (1 - p.word_share) * (q_chars @ self.chars_t).toarray()[0]
+        )
+        parts = {"text": squash(text_raw, p.text_scale)}
+
+        award_sims = np.zeros((0, n), dtype=np.float32)
+        if profile.awards:
+            award_texts = [
+                f"{a.title} . {(a.description or '')[:AWARD_DESCRIPTION_CHARS]}"
+                for a in profile.awards
+            ]
+            award_sims = (self.text.transform_words(award_texts) @ self.words_t).toarray()
+        similar = award_sims.max(axis=0) if len(award_sims) else np.zeros(n, dtype=np.float32)
+        buyers = profile.buyer_ids
+        same_buyer = np.array([b is not None and b in buyers for b in self.buyer_ids], dtype=bool)
+        experience = float(experience_score(np.array([profile.award_count]))[0])
+        parts["track_record"] = (
+            p.similar_share * squash(similar, p.award_scale)
+            + p.buyer_share * same_buyer
+            + p.experience_share * experience
+        ).astype(np.float32)
+
+        codes = profile.all_cpv_codes
+        cpv = self.cpv.supplier_to_documents(codes, n) if codes else np.full(n, UNKNOWN["cpv"])
+        parts["cpv"] = np.where(self.has_cpv, cpv, np.nan)
+
+        geo = np.full(n, np.nan)
+        distance = np.full(n, np.nan)
+        tier = np.full(n, -1, dtype=np.int8)
+        place = {
+            "latitude": profile.latitude,
+            "longitude": profile.longitude,
+            "lad": self.tables["lad"].get(profile.lad_code),
+            "county": self.tables["county"].get(profile.county_code),
+            "region": self.tables["region"].get(profile.region_code),
+        }
+        if profile.latitude is not None or any(
+            (profile.lad_code, profile.county_code, profile.region_code)
+        ):
+            geo, distance, tier = geography_scores(place, self.arrays)
+            if profile.service_radius_km is not None:
+                outside = distance > profile.service_radius_km
+                geo = np.where(outside, geo * 0.5, geo)
+            geo = np.where(self.located, geo, np.nan)
+        parts["geography"] = geo
+
+        values = self.arrays["value"]
+        if profile.capacity_gbp is None:
+            capacity = np.where(np.isnan(values), np.nan, UNKNOWN["capacity"])
+            fits = np.full(n, -1, dtype=np.int8)
+        else:
+            ratio = profile.capacity_gbp / (MULTIPLE * values)
+            capacity = np.clip(ratio, 0.0, 1.0)  # NaN where the value is unknown
+            fits = np.where(np.isnan(ratio), -1, ratio >= 1.0).astype(np.int8)
+        parts["capacity"] = capacity
+
+        score = _nan_weighted_mean(parts, w)
+        if exclude_tender_ids:
+            score = np.where(np.isin(self.tender_ids, list(exclude_tender_ids)), -np.inf, score)
+        # The best row of each tender (its whole, or one of its lots).
+        best = np.maximum.reduceat(score, self.tender_starts)
+        order = np.argsort(-best, kind="stable")
+        found = []
+        for t in order[:top_k].tolist():
+            if not np.isfinite(best[t]) or best[t] < min_score:
+                break
+            start = self.tender_starts[t]
+            end = self.tender_starts[t + 1] if t + 1 < len(self.tender_starts) else n
+            row = start + int(np.argmax(score[start:end]))
+            found.append(
+                self._explain(
+                    row,
+                    float(best[t]),
+                    parts,
+                    fits,
+                    distance,
+                    tier,
+                    q_words,
+                    award_sims,
+                    profile,
+                    start,
+                )
+            )
+        return found
+
+    def _explain(
+        self, row, score, parts, fits, distance, tier, q_words, award_sims, profile, whole_row
+    ) -> Opportunity:
+        tender_id, lot_id, lot_title, value, codes, buyer_id, buyer_name = self.rows[row]
+        components = {k: float(v[row]) for k, v in parts.items() if not math.isnan(v[row])}
+        found = []
+        if lot_id is not None:
+            found.append(
+                reasons.lot_reason(
+                    lot_id, lot_title, value, self.rows[whole_row][3], int(fits[whole_row])
+                )
+            )
+        terms = reasons.key_terms(q_words[0], self.words_t, np.array([row]), self.text.terms)[0]
+        text_reason = reasons.text_reason(terms, components.get("text", 0.0))
+        if text_reason:
+            found.append(text_reason)
+        if codes:
+            cpv_reason = reasons.cpv_reason(
+                best_cpv_pair(codes, profile.all_cpv_codes), self.cpv_descriptions
+            )
+            if cpv_reason:
+                found.append(cpv_reason)
+        title, similarity = None, 0.0
+        if len(award_sims):
+            k = int(np.argmax(award_sims[:, row]))
+            title, similarity = profile.awards[k].title, float(award_sims[k, row])
+        buyer_awards = sum(
+            1 for a in profile.awards if buyer_id is not None and a.buyer_id == buyer_id
+        )
+        found.extend(
+            reasons.track_record_reasons(
+                title, None, similarity, buyer_awards, profile.award_count, buyer_name
+            )
+        )
+        dist = None if math.isnan(distance[row]) else float(distance[row])
+        if "geography" in components:
+            outside = profile.service_radius_km
+            outside = (
+                outside if outside is not None and dist is not None and dist > outside else None
+            )
+            found.append(reasons.geography_reason(dist, int(tier[row]), outside))
+        found.append(reasons.capacity_reason(value, profile.capacity_gbp, int(fits[row])))
+        capability = _nan_weighted_mean(
+            {
+                k: np.array([v])
+                for k, v in components.items()
+                if k in ("text", "cpv", "track_record")
+            },
+            self.weights,
+        )[0]
+        return Opportunity(
+            tender_id=tender_id,
+            lot_id=lot_id,
+            score=max(0.0, min(1.0, score)),
+            reasons=found,
+            components=components,
+            distance_km=dist,
+            capable_but_too_small=int(fits[row]) == 0
+            and capability >= self.params.capable_threshold,
+        )
+
+
+def _floats(values) -> np.ndarray:
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+
+
+def _nan_weighted_mean(parts: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Weighted mean over the components that are known (not NaN) for each row."""
+    numerator = None
+    denominator = None
+    for key, values in parts.items():
+        values = np.asarray(values, dtype=np.float64)
+        known = ~np.isnan(values)
+        part = np.where(known, values, 0.0) * weights[key]
+        numerator = part if numerator is None else numerator + part
+        share = known * weights[key]
+        denominator = share if denominator is None else denominator + share
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / denominator, 0.0)

@@ -1,0 +1,49 @@
+"""CPV suggestions from free text, fitted on the real CPV 2008 vocabulary."""
+
+import csv
+import time
+
+import pytest
+
+from coopmatch.matching.cpv_suggest import CPVSuggester
+
+
+@pytest.fixture(scope="module")
+def suggester(data_dir):
+    path = data_dir / "reference-data" / "cpv" / "cpv_2008_en.csv"
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = [(r["code8"], r["description"]) for r in csv.DictReader(handle)]
+    pairs = [
+        ("Hot lunches for primary schools in the borough", ["55524000"]),
+        ("Grass cutting and grounds maintenance of parks", ["77314000"]),
+    ]
+    return CPVSuggester().fit(rows, pairs)
+
+
+def codes(found) -> list[str]:
+    return [code for code, _, _ in found]
+
+
+def test_school_meals(suggester):
+    found = suggester.suggest("school meals catering", 3)
+    assert {"55524000", "55523100", "15894210"} & set(codes(found))
+    assert all(0 <= c <= 1 for _, _, c in found)
+    assert [c for _, _, c in found] == sorted((c for _, _, c in found), reverse=True)
+
+
+def test_grounds_maintenance(suggester):
+    found = suggester.suggest("grounds maintenance", 3)
+    assert codes(found)[0] == "77314000"
+    assert found[0][1] == "Grounds maintenance services"
+
+
+def test_suggestions_are_fast_and_persist(suggester, tmp_path):
+    suggester.suggest("warm up", 5)
+    started = time.perf_counter()
+    for _ in range(20):
+        suggester.suggest("resurfacing of highways and footpaths", 5)
+    assert (time.perf_counter() - started) / 20 < 0.05
+    suggester.save(tmp_path / "cpv")
+    loaded = CPVSuggester.load(tmp_path / "cpv")
+    assert loaded.suggest("hedge trimming", 5) == suggester.suggest("hedge trimming", 5)
+    assert suggester.suggest("", 5) == []

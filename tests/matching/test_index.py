@@ -1,0 +1,196 @@
+"""Tender -> suppliers: ranking, reasons, lots, filters, preferences and persistence."""
+
+import dataclasses
+
+import pytest
+
+from coopmatch.matching import MatchIndex, MatchOptions, PastAward, SupplierProfile, TenderQuery
+from coopmatch.matching.persist import IndexFormatError
+
+from .conftest import LEEDS, PRESTON, supplier
+
+
+@pytest.fixture
+def index(register) -> MatchIndex:
+    return MatchIndex.build(register)
+
+
+def ids(matches) -> list[int]:
+    return [m.supplier_id for m in matches]
+
+
+def test_the_right_supplier_comes_first(index, school_meals):
+    matches = index.match(school_meals)
+    assert matches[0].supplier_id == 1
+    assert matches[0].score > 0.7
+    assert all(0.0 <= m.score <= 1.0 for m in matches)
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+
+
+def test_a_far_supplier_ranks_below_a_near_one_with_the_same_text(index, school_meals):
+    # Suppliers 1 (Preston) and 4 (Leeds) have the same capability text; 1 also has history,
+    # so compare on a tender from a buyer neither has worked for.
+    tender = dataclasses.replace(school_meals, buyer_id=None)
+    order = ids(index.match(tender))
+    assert order.index(1) < order.index(4)
+    near, far = (m for m in index.match(tender) if m.supplier_id in (1, 4))
+    assert near.components["geography"] > far.components["geography"]
+    assert near.distance_km < 1 < 50 < far.distance_km
+
+
+def test_distance_alone_orders_identical_suppliers():
+    text = "Window cleaning for offices and schools."
+    register = [
+        supplier(1, "Far Windows", text, place=LEEDS),
+        supplier(2, "Near Windows", text, place=PRESTON),
+    ]
+    tender = TenderQuery(id=1, title="Window cleaning", description="Offices", **PRESTON)
+    assert ids(MatchIndex.build(register).match(tender)) == [2, 1]
+
+
+def test_a_lot_is_matched_to_a_small_supplier_that_cannot_take_the_whole(index, grounds_with_lots):
+    matches = {m.supplier_id: m for m in index.match(grounds_with_lots)}
+    small = matches[5]
+    assert small.lot_id == 202
+    assert small.components["capacity"] == 1.0
+    kinds = [r.kind for r in small.reasons]
+    assert kinds[0] == "lot"
+    assert "too big" in small.reasons[0].text
+    assert small.reasons[0].data["lot_id"] == 202
+
+
+def test_without_lots_the_small_supplier_is_flagged_too_small(index, grounds_with_lots):
+    tender = dataclasses.replace(grounds_with_lots, lots=[])
+    small = next(m for m in index.match(tender) if m.supplier_id == 5)
+    assert small.lot_id is None
+    assert small.components["capacity"] < 0.1
+    assert small.capable_but_too_small
+    capacity = next(r for r in small.reasons if r.kind == "capacity")
+    assert capacity.data["fits"] is False
+
+
+def test_every_match_carries_structured_reasons(index, school_meals):
+    best = index.match(school_meals)[0]
+    kinds = {r.kind for r in best.reasons}
+    assert {"text", "cpv", "track_record", "buyer", "geography", "capacity"} <= kinds
+    text = next(r for r in best.reasons if r.kind == "text")
+    assert "school meals" in text.data["terms"]
+    cpv = next(r for r in best.reasons if r.kind == "cpv")
+    assert cpv.data["supplier_code"] == "55524000"
+    geography = next(r for r in best.reasons if r.kind == "geography")
+    assert geography.data["tier"] == "local_authority"
+    for reason in best.reasons:
+        assert reason.text.endswith(".")
+        assert set(reason.to_dict()) == {"kind", "text", "data"}
+    assert set(best.components) >= {"text", "cpv", "geography", "capacity", "track_record"}
+    assert best.to_dict()["reasons"][0]["kind"] == best.reasons[0].kind
+
+
+def test_ownership_preference_changes_the_order():
+    text = "Office cleaning and window cleaning."
+    register = [
+        supplier(1, "Sparkle Cleaning Ltd", text, ownership="sme"),
+        supplier(2, "Clean Co-operative", text + " Cleaning.", ownership="worker_coop"),
+    ]
+    index = MatchIndex.build(register)
+    tender = TenderQuery(id=1, title="Office cleaning", description="Daily office cleaning")
+    plain = ids(index.match(tender))
+    preferred = index.match(tender, MatchOptions(prefer_social=True))
+    assert plain[0] == 1
+    assert ids(preferred)[0] == 2
+    assert any(r.kind == "ownership" and r.data["preferred"] for r in preferred[0].reasons)
+    assert "ownership" in preferred[0].components
+
+
+def test_ownership_filter_keeps_only_the_chosen_models(index, school_meals):
+    matches = index.match(school_meals, MatchOptions(ownership={"worker_coop"}))
+    assert set(ids(matches)) == {1, 5}
+
+
+def test_local_only_excludes_suppliers_outside_the_area(index, school_meals):
+    area = {PRESTON["lad_code"]}
+    matches = index.match(school_meals, MatchOptions(area_lad_codes=area))
+    assert set(ids(matches)) == {1, 2, 6}
+    assert 4 not in ids(matches)
+
+
+def test_radius_filter(index, school_meals):
+    matches = index.match(school_meals, MatchOptions(radius_km=20))
+    assert set(ids(matches)) == {1, 2, 5, 6}
+    assert all(m.distance_km <= 20 for m in matches)
+
+
+def test_top_k_and_exclusions(index, school_meals):
+    assert len(index.match(school_meals, MatchOptions(top_k=2))) == 2
+    assert 1 not in ids(index.match(school_meals, MatchOptions(exclude_ids={1})))
+
+
+def test_save_and_load_give_identical_results(tmp_path, index, school_meals, grounds_with_lots):
+    index.save(tmp_path / "suppliers")
+    loaded = MatchIndex.load(tmp_path / "suppliers")
+    for tender in (school_meals, grounds_with_lots):
+        assert [m.to_dict() for m in loaded.match(tender)] == [
+            m.to_dict() for m in index.match(tender)
+        ]
+    # Saving again over the same path replaces it.
+    loaded.save(tmp_path / "suppliers")
+    assert MatchIndex.load(tmp_path / "suppliers").size == index.size
+
+
+def test_loading_something_else_is_refused(tmp_path):
+    with pytest.raises(IndexFormatError):
+        MatchIndex.load(tmp_path / "missing")
+
+
+def test_match_many_agrees_with_match(index, school_meals, grounds_with_lots):
+    many = index.match_many([school_meals, grounds_with_lots] * 20)
+    assert len(many) == 40
+    assert [m.to_dict() for m in many[1]] == [m.to_dict() for m in index.match(grounds_with_lots)]
+    assert [m.to_dict() for m in many[38]] == [m.to_dict() for m in index.match(school_meals)]
+
+
+def test_incremental_update_adds_replaces_and_removes(index, school_meals):
+    newcomer = supplier(
+        7,
+        "Preston School Kitchens CIC",
+        "School meals and catering for primary schools; hot lunches cooked fresh.",
+        ownership="social_enterprise",
+        capacity_gbp=500_000,
+        cpv_codes=["55524000"],
+        awards=[PastAward("Primary school meals", buyer_id=7)],
+    )
+    index.update([newcomer], removed_ids=[4])
+    found = ids(index.match(school_meals))
+    assert 7 in found[:2]
+    assert 4 not in found
+    changed = dataclasses.replace(
+        newcomer, name="Preston Print CIC", text="Printing", awards=[], cpv_codes=["79800000"]
+    )
+    index.update([changed])
+    assert index.size == 6
+    again = {m.supplier_id: m for m in index.match(school_meals)}
+    assert again[7].supplier_name == "Preston Print CIC"
+    assert again[7].components["text"] < 0.5
+    assert again[7].score < again[1].score
+
+
+def test_weights_come_from_the_caller(register, school_meals):
+    text_only = MatchIndex.build(
+        register, {k: 0.0 for k in ("cpv", "geography", "capacity", "track_record", "ownership")}
+    )
+    best = text_only.match(school_meals)[0]
+    assert best.score == pytest.approx(best.components["text"], abs=1e-6)
+    with pytest.raises(ValueError):
+        MatchIndex.build(register, {"colour": 1.0})
+
+
+def test_unknown_values_do_not_break_matching():
+    register = [
+        SupplierProfile(id=1, name="Nameless"),
+        SupplierProfile(id=2, name="Acme Roofing", text="Roof repairs"),
+    ]
+    index = MatchIndex.build(register)
+    matches = index.match(TenderQuery(id=1, title="Roof repairs to a library"))
+    assert ids(matches)[0] == 2
+    assert matches[0].distance_km is None
+    assert index.match(TenderQuery(id=2, title="")) is not None

@@ -1,0 +1,36 @@
+"""Supplier -> open tenders ("opportunities for you")."""
+
+from coopmatch.matching import TenderQuery
+from coopmatch.matching.opportunities import OpportunityIndex
+
+from .conftest import LEEDS
+
+
+def test_opportunities_for_a_supplier(register, school_meals, grounds_with_lots, tmp_path):
+    it_tender = TenderQuery(
+        id=300,
+        title="Cyber security review",
+        description="IT security testing and support",
+        cpv_codes=["72000000"],
+        value=80_000,
+        **LEEDS,
+    )
+    index = OpportunityIndex.build([school_meals, grounds_with_lots, it_tender])
+    meals = index.for_supplier(register[0])
+    assert meals[0].tender_id == 100
+    assert meals[0].lot_id is None
+    assert {r.kind for r in meals[0].reasons} >= {"text", "cpv", "buyer", "geography"}
+
+    hedges = index.for_supplier(register[4], top_k=1)
+    assert [(o.tender_id, o.lot_id) for o in hedges] == [(200, 202)]
+    assert hedges[0].reasons[0].kind == "lot"
+
+    it = index.for_supplier(register[2], top_k=1)
+    assert it[0].tender_id == 300
+
+    index.save(tmp_path / "open")
+    loaded = OpportunityIndex.load(tmp_path / "open")
+    assert [o.to_dict() for o in loaded.for_supplier(register[4])] == [
+        o.to_dict() for o in index.for_supplier(register[4])
+    ]
+    assert index.for_supplier(register[0], exclude_tender_ids={100})[0].tender_id != 100

@@ -1,0 +1,40 @@
+"""The fast corpus fit agrees with scikit-learn's own transform of the same texts."""
+
+import numpy as np
+
+from coopmatch.matching.text import TextModel, analyse_words
+
+UNITS = [
+    "Grounds maintenance &amp; grass cutting",
+    "Grass cutting of verges; hedge trimming.",
+    "School meals",
+    "Hot school meals for primary schools",
+    "Roof repairs",
+    "Roofing and roof repairs to council buildings",
+]
+
+
+def test_fast_fit_matches_the_fitted_vectorizers():
+    owner = np.array([0, 0, 1, 1, 2, 2])
+    short = np.array([True, False, True, False, True, False])
+    model = TextModel()
+    words, chars, awards = model.fit(UNITS, owner, short, 3, np.array([-1, 0, -1, 1, -1, 2]), 3)
+    long_texts = [" \n ".join(UNITS[i] for i in np.flatnonzero(owner == d)) for d in range(3)]
+    # Bigrams never span two units, so compare unit by unit for the awards.
+    again = model.transform_words([UNITS[1], UNITS[3], UNITS[5]])
+    assert np.allclose(awards.toarray(), again.toarray(), atol=1e-6)
+    same_chars = model.transform_chars([UNITS[0], UNITS[2], UNITS[4]])
+    assert np.allclose(chars.toarray(), same_chars.toarray(), atol=1e-6)
+    assert words.shape[0] == 3 and len(long_texts) == 3
+    assert "grass cutting" in model.words.vocabulary
+    assert "&amp;" not in " ".join(model.words.vocabulary)
+
+
+def test_analyser_drops_stop_words_before_bigrams():
+    assert analyse_words("Supply of the school meals") == [
+        "supply",
+        "school",
+        "meals",
+        "supply school",
+        "school meals",
+    ]

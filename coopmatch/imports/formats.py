@@ -39,8 +39,25 @@ class ImportFormat:
     name: str  # the CLI name: `coopmatch import <name> FILE`
     kind: str  # "suppliers" or "notices"
     label: str  # what a user would call the file
-    parse: Callable[..., Parsed]
+    parser: Callable[..., Parsed]
     options: frozenset[str] = frozenset()  # which of data_dir / areas the parser takes
+
+    def parse(
+        self,
+        source: SourceLike,
+        *,
+        cpv: CPVVocabulary,
+        data_dir: str | Path | None = None,
+        areas: set[str] | None = None,
+        max_bytes: int | None = None,
+    ) -> Parsed:
+        """Parse a file in this format, passing on only the options the format takes."""
+        options: dict = {"max_bytes": max_bytes or DEFAULT_MAX_BYTES}
+        if "data_dir" in self.options:
+            options["data_dir"] = data_dir
+        if "areas" in self.options:
+            options["areas"] = areas
+        return self.parser(source, cpv=cpv, **options)
 
 
 FORMATS: dict[str, ImportFormat] = {
@@ -147,6 +164,9 @@ def _json_format(text: str) -> str | None:
     return None
 
 
+get = get_format
+
+
 def detect_source(source: Source) -> str | None:
     """Return the format name of a decoded file by its JSON shape or CSV header, or None."""
     text = source.text.lstrip()
@@ -187,10 +207,4 @@ def parse_file(
                 + ".",
                 field="file",
             )
-    fmt = get_format(name)
-    options: dict = {}
-    if "data_dir" in fmt.options:
-        options["data_dir"] = data_dir
-    if "areas" in fmt.options:
-        options["areas"] = areas
-    return fmt.parse(src, cpv=cpv, **options)
+    return get_format(name).parse(src, cpv=cpv, data_dir=data_dir, areas=areas)

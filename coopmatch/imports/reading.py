@@ -54,14 +54,6 @@ class Source:
     size: int  # bytes after gunzipping
     progress: float = 0.0  # 0..1, updated by the parser as it goes
 
-    @property
-    def suffix(self) -> str:
-        """Return the file's extension without any .gz, lower-cased: ".csv", ".json"."""
-        name = self.name.lower()
-        if name.endswith(".gz"):
-            name = name[:-3]
-        return Path(name).suffix
-
 
 SourceLike = str | os.PathLike | BinaryIO | Source
 

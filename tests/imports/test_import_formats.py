@@ -5,7 +5,7 @@ import io
 import pytest
 
 from coopmatch.imports.formats import FORMATS, detect_format, get_format, parse_file
-from coopmatch.imports.reading import FileRejected
+from coopmatch.imports.reading import FileRejected, open_source
 from tests.imports.helpers import FIXTURES, errors, notices
 
 REAL_FILES = {
@@ -82,3 +82,22 @@ def test_every_format_has_a_kind():
         "coops-uk",
         "companies-house",
     ]
+
+
+def test_progress_moves_from_start_to_end_while_parsing(data_dir, cpv):
+    source = open_source(data_dir / next(iter(REAL_FILES)))
+    seen = []
+    for _ in get_format("ocds").parse(source, cpv=cpv, data_dir=data_dir):
+        seen.append(source.progress)
+    assert 0 < seen[0] <= seen[-1] <= 1
+    source = open_source(FIXTURES / "suppliers_good.csv")
+    steps = [source.progress for _ in get_format("suppliers").parse(source, cpv=cpv)]
+    assert steps == sorted(steps) and 0 < steps[0] < steps[-1] <= 1
+
+
+def test_the_registry_accepts_every_option_for_every_format(cpv, data_dir):
+    for fmt in FORMATS.values():
+        parsed = fmt.parse(
+            FIXTURES / "suppliers_good.csv", cpv=cpv, data_dir=data_dir, areas=None, max_bytes=None
+        )
+        assert parsed is not None

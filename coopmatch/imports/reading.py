@@ -26,6 +26,8 @@ from coopmatch.imports.records import RowError
 from coopmatch.names import clean_text
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# Long notice descriptions can pass csv's default 128 KB field limit; the file limit still holds.
+csv.field_size_limit(max(csv.field_size_limit(), DEFAULT_MAX_BYTES))
 _CHUNK = 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 

@@ -226,3 +226,21 @@ def test_mojibake_and_entities_are_repaired():
     assert fix_mojibake("Supplierâ€™s") == "Supplier’s"
     assert fix_mojibake("Café") == "Café"
     assert tidy("Cassidy &amp; Ashton&#039;s  \n Group") == "Cassidy & Ashton's Group"
+
+
+def test_a_real_cp1252_ledger_with_old_mac_line_endings(data_dir):
+    source = open_source(data_dir / "procurement-data/council-spend/hyndburn/raw/1705.csv")
+    reader = read_csv(source, required=["name"])
+    assert source.encoding == "cp1252"
+    assert reader.header[-1] == "Net Amount(£)"
+    rows = list(reader)
+    assert len(rows) == 178
+    assert (rows[0].line, rows[0].get("name")) == (2, "THOMSON REUTERS")
+    assert (rows[-1].line, rows[-1].get("name")) == (179, "NATWEST BANK")
+
+
+def test_a_very_long_field_is_read(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text('name,description\nA,"' + "word " * 60_000 + '"\n', encoding="utf-8")
+    [row] = rows_of(path)
+    assert len(row.get("description")) > 200_000

@@ -39,7 +39,7 @@ def join_codes(codes) -> str:
     return " ".join(seen)
 
 
-# --- vocabularies --------------------------------------------------------------------------
+# --- vocabularies -----------------------------------------------------------------------------
 
 ORGANISATION_KINDS = {
     "council": "Council",
@@ -120,7 +120,7 @@ TENDER_STATUSES = {
 RECURRENCE = {"one_off": "One-off", "recurring": "Recurring"}
 
 
-# --- organisations and people ----------------------------------------------------------------
+# --- organisations and people -----------------------------------------------------------------
 
 
 class OrganisationBase(SQLModel):
@@ -175,7 +175,7 @@ class User(SQLModel, table=True):
         return str(self.id)
 
 
-# --- suppliers ---------------------------------------------------------------------------------
+# --- suppliers --------------------------------------------------------------------------------
 
 
 class SupplierBase(SQLModel):
@@ -251,7 +251,7 @@ class SupplierPublic(SQLModel):
     website: str | None
 
 
-# --- tenders, lots and awards -------------------------------------------------------------------
+# --- tenders, lots and awards -----------------------------------------------------------------
 
 
 class TenderBase(SQLModel):
@@ -333,7 +333,7 @@ class Award(SQLModel, table=True):
     supplier: "Supplier" = Relationship(back_populates="awards")
 
 
-# --- audit -----------------------------------------------------------------------------------------
+# --- audit ------------------------------------------------------------------------------------
 
 
 class AuditEntry(SQLModel, table=True):
@@ -346,3 +346,26 @@ class AuditEntry(SQLModel, table=True):
     entity: str = Field(max_length=40)
     entity_id: int | None = None
     summary: str = Field(default="", sa_type=sa.Text)
+
+
+# --- input shapes for services (validated by forms, API and imports) --------------------------
+
+
+class SupplierCreate(SupplierBase):
+    """A supplier profile as submitted: codes are space-separated, postcode unvalidated."""
+
+
+class OrganisationCreate(OrganisationBase):
+    pass
+
+
+class LotCreate(SQLModel):
+    title: str = ""
+    description: str = ""
+    value: float | None = None
+    cpv_codes: str = ""
+
+
+class TenderCreate(TenderBase):
+    buyer_id: int | None = None
+    lots: list[LotCreate] = []

@@ -12,6 +12,7 @@ _SUFFIX_RE = re.compile(rf"\b(?:{_SUFFIXES})\b")
 _TRADING_AS = re.compile(r"\b(?:t/a|ta|trading as|t\.a\.)\b.*$")
 _PUNCT = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
+_COOP = re.compile(r"\bco-?op(erative)?s?\b")
 
 
 def clean_text(text: str | None) -> str:
@@ -30,7 +31,7 @@ def normalise_name(name: str | None, *, keep_trading_name: bool = False) -> str:
     if not keep_trading_name:
         # "A Ltd t/a B": the registered name identifies the firm.
         text = _TRADING_AS.sub("", text)
-    text = re.sub(r"\bco-?op(erative)?s?\b", lambda m: "cooperative" if m.group(1) else "coop", text)
+    text = _COOP.sub(lambda m: "cooperative" if m.group(1) else "coop", text)
     text = text.replace("&", " and ").replace("+", " and ")
     # "A.B.C." and "ABC" agree; other punctuation separates words.
     text = _PUNCT.sub(" ", text.replace(".", "").replace("'", ""))
@@ -48,3 +49,14 @@ def trading_name(name: str | None) -> str | None:
 def name_key(name: str | None) -> str:
     """Return a word-order-free key: "smith j and sons" and "j smith and sons" agree."""
     return " ".join(sorted(normalise_name(name).split()))
+
+
+# Words that vary between the names one public body goes by ("Blackpool Council",
+# "Blackpool Borough Council", "BLACKPOOL COUNCIL").
+_PUBLIC_BODY_WORDS = re.compile(r"\b(?:borough|city|council|district|metropolitan|county|of)\b")
+
+
+def buyer_key(name: str | None) -> str:
+    """Return a key under which a public buyer's variant names agree."""
+    key = _SPACES.sub(" ", _PUBLIC_BODY_WORDS.sub(" ", normalise_name(name))).strip()
+    return key or normalise_name(name)

@@ -1,0 +1,64 @@
+from flask import jsonify, request
+
+from coopmatch.api import bp
+from coopmatch.db import get_session
+from coopmatch.reference import current as reference
+from coopmatch.services import suppliers, tenders
+
+
+@bp.get("/health")
+def health():
+    return jsonify({"status": "ok", "reference_data": reference().geo.available})
+
+
+@bp.get("/cpv")
+def cpv_search():
+    """Find CPV codes by words or code prefix, for the picker."""
+    query = request.args.get("q", "")
+    limit = min(request.args.get("limit", 10, type=int), 50)
+    vocabulary = reference().cpv
+    return jsonify({
+        "available": vocabulary.available,
+        "results": [
+            {"code": c.code, "full": c.full, "description": c.description, "level": c.level}
+            for c in vocabulary.search(query, limit=limit)
+        ],
+    })
+
+
+@bp.get("/tenders")
+def tender_list():
+    page = tenders.search_tenders(
+        session=get_session(), ref=reference(), text=request.args.get("q", ""),
+        status=request.args.get("status", "open"), cpv_division=request.args.get("cpv", ""),
+        area=request.args.get("area", ""), page=request.args.get("page", 1, type=int),
+        page_size=min(request.args.get("page_size", 50, type=int), 200),
+    )
+    return jsonify({
+        "total": page.total, "page": page.page, "pages": page.pages,
+        "tenders": [
+            {"id": t.id, "title": t.title, "buyer": t.buyer.name, "status": t.status,
+             "value": t.value, "currency": t.currency, "cpv_codes": t.cpv_list,
+             "deadline": t.deadline.isoformat() if t.deadline else None, "ocid": t.ocid}
+            for t in page.items
+        ],
+    })
+
+
+@bp.get("/suppliers")
+def supplier_list():
+    page = suppliers.search_suppliers(
+        session=get_session(), ref=reference(), text=request.args.get("q", ""),
+        ownership=request.args.get("ownership", ""), area=request.args.get("area", ""),
+        cpv_division=request.args.get("cpv", ""), page=request.args.get("page", 1, type=int),
+        page_size=min(request.args.get("page_size", 50, type=int), 200),
+    )
+    return jsonify({
+        "total": page.total, "page": page.page, "pages": page.pages,
+        "suppliers": [
+            {"id": s.id, "name": s.name, "ownership": s.ownership, "postcode": s.postcode,
+             "local_authority_code": s.local_authority_code, "cpv_codes": s.cpv_list,
+             "website": s.website}
+            for s in page.items
+        ],
+    })

@@ -1,0 +1,76 @@
+"""The `coopmatch` command: thin wrappers over the services, on the database DATABASE_URL names."""
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from coopmatch.db import get_session, upgrade
+
+
+def _create_app() -> Flask:
+    from coopmatch import create_app
+
+    return create_app(os.environ.get("COOPMATCH_ENV", "development"))
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False)
+def main():
+    """coopmatch: match anchor institutions' tenders to local suppliers and co-ops."""
+
+
+db_group = click.Group("db", help="Manage the database schema.")
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str):
+    """Create or migrate the schema to the latest revision."""
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database at {_safe_url()} is at revision {revision}.")
+
+
+@click.command("demo")
+@click.option("--small", is_flag=True, help="Load only the small built-in demo.")
+@with_appcontext
+def demo(small: bool):
+    """Load the demo: Lancashire anchors and notices, North West co-ops, demo accounts."""
+    from coopmatch.reference import current as reference
+    from coopmatch.services import demo as demo_service
+
+    result = demo_service.load_demo(get_session(), ref=reference(),
+                                    data_dir=current_app.config.get("COOPMATCH_DATA_DIR") or None,
+                                    small=small, echo=click.echo)
+    click.echo(result.summary())
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int):
+    """Serve the app locally (use gunicorn 'wsgi:app' in production)."""
+    from coopmatch.services.demo import DEMO_ACCOUNTS
+
+    click.echo(f"coopmatch on http://{host}:{port}/  (database {_safe_url()})")
+    click.echo(f"Demo accounts (password for all: {DEMO_ACCOUNTS[0][2]}):")
+    for email, role, _password in DEMO_ACCOUNTS:
+        click.echo(f"  {role:<12} {email}")
+    app = current_app._get_current_object()
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+def _safe_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(current_app.config["DATABASE_URL"]).render_as_string(hide_password=True)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands to the app's CLI."""
+    app.cli.add_command(db_group)
+    app.cli.add_command(demo)
+    app.cli.add_command(serve)

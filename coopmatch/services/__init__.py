@@ -1,0 +1,1 @@
+"""Use cases: each service function owns its transaction and raises domain errors."""

@@ -1,0 +1,211 @@
+"""The demo: Lancashire's anchors with their real notices, North West co-ops, demo accounts.
+
+With the reference data present the demo is real open data; without it a small built-in set
+keeps the app from being empty. Loading twice changes nothing.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from coopmatch.models import Organisation, Supplier, Tender
+from coopmatch.names import normalise_name
+from coopmatch.reference import Reference
+from coopmatch.services import accounts
+from coopmatch.services.geography import apply_place
+from coopmatch.services.imports import ImportOptions, ImportSummary, import_file
+
+DEMO_PASSWORD = "coopmatch-demo"  # a public demo password, for local demo data only
+DEMO_ACCOUNTS = [
+    ("admin@demo.coopmatch.org", "admin", DEMO_PASSWORD),
+    ("buyer@demo.coopmatch.org", "procurement", DEMO_PASSWORD),
+    ("agency@demo.coopmatch.org", "agency", DEMO_PASSWORD),
+    ("supplier@demo.coopmatch.org", "supplier", DEMO_PASSWORD),
+]
+NORTH_WEST = "E12000002"
+
+LANCASHIRE_NOTICES = Path("procurement-data/lancashire-contracts-finder/"
+                          "lancashire_councils_cf_notices.json")
+COOPS = Path("reference-data/coops/coops_uk_open_data_2023q2.csv")
+
+# Lancashire's councils as anchors: the name Contracts Finder uses, and the main office.
+LANCASHIRE_ANCHORS = [
+    ("Preston City Council", "council", "PR1 2RL"),
+    ("Lancashire County Council", "council", "PR1 8XJ"),
+    ("Blackburn With Darwen Borough Council", "council", "BB1 7DY"),
+    ("Blackpool Council", "council", "FY1 3AH"),
+    ("Burnley Borough Council", "council", "BB11 9SA"),
+    ("Chorley Council", "council", "PR7 1DP"),
+    ("Fylde Council", "council", "FY8 1LW"),
+    ("Hyndburn Borough Council", "council", "BB5 1LA"),
+    ("Lancaster City Council", "council", "LA1 1PJ"),
+    ("Pendle Borough Council", "council", "BB9 7LG"),
+    ("Ribble Valley Borough Council", "council", "BB7 2RA"),
+    ("Rossendale Borough Council", "council", "BB4 5LA"),
+    ("South Ribble Borough Council", "council", "PR25 1DH"),
+    ("West Lancashire Borough Council", "council", "L39 2DF"),
+    ("Wyre Council", "council", "FY6 7PU"),
+    ("Lancashire Teaching Hospitals NHS Foundation Trust", "nhs", "PR2 9HT"),
+    ("Preston Co-operative Development Network (demo agency)", "agency", "PR1 2HE"),
+]
+
+
+@dataclass
+class DemoResult:
+    imports: list[ImportSummary] = field(default_factory=list)
+    accounts_created: int = 0
+    built_in: bool = False
+
+    def summary(self) -> str:
+        lines = [s.summary() for s in self.imports]
+        if self.built_in:
+            lines.append("Loaded the small built-in demo (no reference data directory).")
+        lines.append(f"Demo accounts created: {self.accounts_created} "
+                     f"(password for all: {DEMO_PASSWORD})")
+        return "\n".join(lines)
+
+
+def _organisation(session: Session, ref: Reference, name: str, kind: str,
+                  postcode: str) -> Organisation:
+    key = normalise_name(name)
+    organisation = session.exec(
+        select(Organisation).where(Organisation.normalised_name == key)).first()
+    if organisation is None:
+        organisation = Organisation(name=name, normalised_name=key, kind=kind)
+        session.add(organisation)
+    if organisation.postcode is None:
+        try:
+            apply_place(organisation, ref.geo.lookup(postcode))
+        except ValueError:
+            organisation.postcode = postcode
+    organisation.kind = kind
+    return organisation
+
+
+def _accounts(session: Session, buyer: Organisation, agency: Organisation,
+              supplier: Supplier | None) -> int:
+    created = 0
+    links = {
+        "procurement": {"organisation_id": buyer.id},
+        "agency": {"organisation_id": agency.id},
+        "supplier": {"supplier_id": supplier.id if supplier else None},
+        "admin": {},
+    }
+    for email, role, password in DEMO_ACCOUNTS:
+        if accounts.find_by_email(session=session, email=email):
+            continue
+        accounts.create_user(session, actor=None, email=email, password=password,
+                             name=f"Demo {role}", role=role, **links[role])
+        created += 1
+    return created
+
+
+def _demo_supplier(session: Session, ref: Reference) -> Supplier:
+    """The demo supplier account's own profile: a (fictional) worker co-op in Preston."""
+    name = "Ribble Valley Catering Co-operative (demo)"
+    supplier = session.exec(select(Supplier).where(Supplier.name == name)).first()
+    if supplier is None:
+        supplier = Supplier(
+            name=name,
+            normalised_name=normalise_name(name),
+            description=("Worker-owned catering co-operative: school meals, hospital and "
+                         "care-home catering, community cafés and event catering using "
+                         "Lancashire produce. Real Living Wage employer."),
+            ownership="worker_coop",
+            legal_form="Co-operative society",
+            employees=24,
+            turnover_band="500k_2m",
+            cpv_codes="55520000 55523100 15894210",
+            sic_codes="56290",
+            accreditations="real_living_wage",
+            service_radius_km=40,
+            source="self_registered",
+        )
+        try:
+            apply_place(supplier, ref.geo.lookup("PR1 3NN"))
+        except ValueError:
+            supplier.postcode = "PR1 3NN"
+        session.add(supplier)
+    return supplier
+
+
+def load_demo(session: Session, *, ref: Reference, data_dir: str | None, small: bool = False,
+              echo=print) -> DemoResult:
+    """Load the demo data and accounts (idempotent)."""
+    result = DemoResult()
+    anchors = {name: _organisation(session, ref, name, kind, postcode)
+               for name, kind, postcode in LANCASHIRE_ANCHORS}
+    supplier = _demo_supplier(session, ref)
+    session.commit()
+    root = Path(data_dir) if data_dir else None
+    if root and (root / LANCASHIRE_NOTICES).is_file() and not small:
+        echo("Importing Lancashire councils' Contracts Finder notices ...")
+        result.imports.append(import_file(
+            session, fmt="lancashire-json", path=root / LANCASHIRE_NOTICES, ref=ref,
+            data_dir=data_dir, options=ImportOptions(skip_invalid=True),
+            source_name="Lancashire councils' notices"))
+        echo("Importing North West co-operatives from Co-operatives UK open data ...")
+        result.imports.append(import_file(
+            session, fmt="coops-uk", path=root / COOPS, ref=ref, data_dir=data_dir,
+            options=ImportOptions(skip_invalid=True, areas={NORTH_WEST}),
+            source_name="Co-operatives UK open data (North West)"))
+    else:
+        _built_in(session, ref, anchors)
+        result.built_in = True
+    agency = anchors["Preston Co-operative Development Network (demo agency)"]
+    result.accounts_created = _accounts(session, anchors["Preston City Council"], agency,
+                                        supplier)
+    session.commit()
+    return result
+
+
+BUILT_IN_SUPPLIERS = [
+    ("Preston Cleaning Co-operative", "worker_coop", "PR1 1HT",
+     "Office, school and communal area cleaning by a worker co-op; window cleaning.",
+     "90910000"),
+    ("Lune Valley Food Hub", "multi_stakeholder_coop", "LA1 1DW",
+     "Local food distribution to schools and care homes; fresh fruit, vegetables and dairy.",
+     "15000000"),
+    ("Pendle Community Energy", "community_benefit_society", "BB9 7LG",
+     "Community-owned solar PV installation and energy efficiency retrofit.", "09332000"),
+    ("Fylde Coast Grounds Maintenance Ltd", "sme", "FY8 1LW",
+     "Grounds maintenance, grass cutting, tree surgery and landscaping.", "77314000"),
+]
+BUILT_IN_TENDERS = [
+    ("School meals for Preston primary schools", "Preston City Council", "55523100",
+     1_200_000, "recurring"),
+    ("Cleaning of council offices and depots", "Lancashire County Council", "90910000",
+     450_000, "recurring"),
+    ("Parks grounds maintenance 2027-2030", "Fylde Council", "77314000", 900_000,
+     "recurring"),
+    ("Solar PV on leisure centre roofs", "Burnley Borough Council", "09332000", 300_000,
+     "one_off"),
+]
+
+
+def _built_in(session: Session, ref: Reference, anchors: dict[str, Organisation]) -> None:
+    """A small demo written here, for when the reference data directory is absent."""
+    for name, ownership, postcode, description, cpv in BUILT_IN_SUPPLIERS:
+        if session.exec(select(Supplier).where(Supplier.name == name)).first():
+            continue
+        supplier = Supplier(name=name, normalised_name=normalise_name(name),
+                            ownership=ownership, description=description, cpv_codes=cpv,
+                            source="demo")
+        apply_place(supplier, ref.geo.lookup(postcode))
+        session.add(supplier)
+    today = date.today()
+    for title, buyer_name, cpv, value, recurrence in BUILT_IN_TENDERS:
+        if session.exec(select(Tender).where(Tender.title == title)).first():
+            continue
+        buyer = anchors[buyer_name]
+        session.flush()
+        tender = Tender(title=title, description=f"{title}. Demo tender.", buyer_id=buyer.id,
+                        cpv_codes=cpv, value=value, status="open", recurrence=recurrence,
+                        published_date=today, deadline=today + timedelta(days=30),
+                        source="demo", latitude=buyer.latitude, longitude=buyer.longitude,
+                        local_authority_code=buyer.local_authority_code,
+                        county_code=buyer.county_code, region_code=buyer.region_code)
+        session.add(tender)
+    session.flush()

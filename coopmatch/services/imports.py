@@ -1,0 +1,585 @@
+"""Imports: parsed records become organisations, tenders, lots, awards and suppliers.
+
+One import is one transaction. Rows are parsed and checked first; by default any rejected row
+rejects the whole file before anything is written. Re-importing a file changes nothing.
+"""
+
+import csv
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from coopmatch.errors import CoopmatchError
+from coopmatch.geo import outward_code
+from coopmatch.imports.records import (
+    BuyerRecord,
+    NoticeRecord,
+    RowError,
+    SupplierRecord,
+)
+from coopmatch.models import (
+    OWNERSHIP_MODELS,
+    Award,
+    Lot,
+    Organisation,
+    Supplier,
+    Tender,
+    User,
+    join_codes,
+    utcnow,
+)
+from coopmatch.names import buyer_key, clean_text, normalise_name
+from coopmatch.reference import Reference
+from coopmatch.services import audit
+from coopmatch.services.geography import apply_place
+from coopmatch.services.organisations import guess_kind
+
+# Two names in the same postcode district this similar are the same supplier.
+NEAR_MISS_SCORE = 92
+MAX_ERRORS_IN_MESSAGE = 20
+
+Progress = Callable[[str, int, int | None], None]
+
+
+class ImportRejected(CoopmatchError):
+    """An import refused as a whole: the errors say which rows and why."""
+
+    status_code = 422
+
+    def __init__(self, message: str, errors: list[RowError] | None = None):
+        super().__init__(message)
+        self.errors = errors or []
+
+    def to_dict(self) -> dict:
+        body = super().to_dict()
+        body["rows"] = [
+            {"line": e.line, "field": e.field, "reason": e.reason} for e in self.errors
+        ]
+        return body
+
+
+@dataclass
+class ImportOptions:
+    skip_invalid: bool = False
+    dry_run: bool = False
+    # Keep only suppliers located in these areas (GSS codes of LADs, counties or regions).
+    areas: set[str] | None = None
+    # A procurement officer may import only their own organisation's notices.
+    restrict_to_buyer: Organisation | None = None
+    user: User | None = None
+
+
+@dataclass
+class ImportSummary:
+    format: str
+    source: str
+    dry_run: bool = False
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    errors: list[RowError] = field(default_factory=list)
+    skipped_outside_area: int = 0
+    rejected_file: str | None = None
+
+    def count(self, entity: str, outcome: str, n: int = 1) -> None:
+        self.counts[entity][outcome] += n
+
+    @property
+    def rejected(self) -> int:
+        return len({e.line for e in self.errors}) if self.errors else 0
+
+    @property
+    def changed(self) -> int:
+        return sum(c["created"] + c["updated"] for c in self.counts.values())
+
+    def as_dict(self) -> dict:
+        return {
+            "format": self.format,
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "counts": {k: dict(v) for k, v in self.counts.items()},
+            "rejected": self.rejected,
+            "skipped_outside_area": self.skipped_outside_area,
+            "rejected_file": self.rejected_file,
+            "errors": [
+                {"line": e.line, "field": e.field, "reason": e.reason} for e in self.errors[:100]
+            ],
+        }
+
+    def summary(self) -> str:
+        verb = "Would import" if self.dry_run else "Imported"
+        lines = [f"{verb} {self.source} ({self.format}):"]
+        for entity in ("notices", "suppliers", "awards", "organisations"):
+            c = self.counts.get(entity)
+            if c:
+                lines.append(
+                    f"  {entity:<14} {c['created']:>6} created  {c['updated']:>6} updated  "
+                    f"{c['unchanged']:>6} unchanged"
+                )
+        lines.append(f"  rejected rows  {self.rejected:>6}")
+        if self.skipped_outside_area:
+            lines.append(f"  outside area   {self.skipped_outside_area:>6} (not imported)")
+        if self.rejected_file:
+            lines.append(f"  rejected rows written to {self.rejected_file}")
+        return "\n".join(lines)
+
+
+def rejection_message(errors: list[RowError]) -> str:
+    shown = "\n".join(f"  - {e}" for e in errors[:MAX_ERRORS_IN_MESSAGE])
+    more = len(errors) - MAX_ERRORS_IN_MESSAGE
+    tail = f"\n  ... and {more} more" if more > 0 else ""
+    return (
+        f"Nothing was imported: {len(errors)} row(s) have problems. Fix them and import "
+        f"again, or import the good rows only (--skip-invalid).\n{shown}{tail}"
+    )
+
+
+def write_rejected(errors: list[RowError], source: Path) -> Path:
+    """Write rejected rows, with reasons, to a CSV beside the input."""
+    target = source.with_name(source.name + ".rejected.csv")
+    raw_keys: list[str] = []
+    for error in errors:
+        for key in error.raw or {}:
+            if key not in raw_keys:
+                raw_keys.append(key)
+    with open(target, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "field", "reason", *raw_keys])
+        for error in errors:
+            raw = error.raw or {}
+            writer.writerow([error.line, error.field, error.reason,
+                             *[raw.get(k, "") for k in raw_keys]])
+    return target
+
+
+# --- the register as the import sees it -------------------------------------------------------
+
+
+class Register:
+    """Existing suppliers, organisations and tenders, indexed for matching imported records."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.by_registration: dict[str, Supplier] = {}
+        self.by_external: dict[str, Supplier] = {}
+        self.by_name: dict[str, list[Supplier]] = defaultdict(list)
+        self.names_by_district: dict[str, dict[str, Supplier]] = defaultdict(dict)
+        for supplier in session.exec(select(Supplier)):
+            self.add_supplier(supplier)
+        self.organisations: dict[str, Organisation] = {}
+        for organisation in session.exec(select(Organisation).order_by(Organisation.id)):
+            self.organisations.setdefault(buyer_key(organisation.name), organisation)
+        self._tenders: dict[str, Tender] | None = None
+
+    def add_supplier(self, supplier: Supplier) -> None:
+        if supplier.registration_number:
+            self.by_registration[supplier.registration_number.upper()] = supplier
+        if supplier.external_id:
+            self.by_external[f"{supplier.source}:{supplier.external_id}"] = supplier
+        self.by_name[supplier.normalised_name].append(supplier)
+        if supplier.postcode:
+            self.names_by_district[outward_code(supplier.postcode)][
+                supplier.normalised_name] = supplier
+
+    def find_supplier(self, record: SupplierRecord, normalised: str) -> Supplier | None:
+        """Same registration number, else same name and postcode, else a near-miss name."""
+        if record.registration_number:
+            found = self.by_registration.get(record.registration_number.upper())
+            if found:
+                return found
+        if record.external_id:
+            found = self.by_external.get(f"{record.source}:{record.external_id}")
+            if found:
+                return found
+        same_name = self.by_name.get(normalised, [])
+        for supplier in same_name:
+            if not record.postcode or not supplier.postcode or supplier.postcode == record.postcode:
+                return supplier
+        if record.postcode and normalised:
+            candidates = self.names_by_district.get(outward_code(record.postcode), {})
+            if candidates:
+                best = process.extractOne(normalised, list(candidates), scorer=fuzz.ratio,
+                                          score_cutoff=NEAR_MISS_SCORE)
+                if best:
+                    return candidates[best[0]]
+        return None
+
+    def tenders(self) -> dict[str, Tender]:
+        if self._tenders is None:
+            query = select(Tender).where(Tender.ocid.is_not(None)).options(
+                selectinload(Tender.lots), selectinload(Tender.awards))
+            self._tenders = {t.ocid: t for t in self.session.exec(query)}
+        return self._tenders
+
+
+# --- applying records -------------------------------------------------------------------------
+
+
+def _set(obj, values: dict, *, fill_only: bool = False) -> bool:
+    """Set attributes that differ; return whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        current = getattr(obj, name)
+        if fill_only and current not in (None, "", 0):
+            continue
+        if value in (None, "") and current not in (None, ""):
+            continue  # an import never blanks what we already know
+        if current != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+class Importer:
+    """Applies records to the database within the caller's transaction."""
+
+    def __init__(self, session: Session, ref: Reference, summary: ImportSummary,
+                 options: ImportOptions):
+        self.session = session
+        self.ref = ref
+        self.summary = summary
+        self.options = options
+        self.register = Register(session)
+        # A supplier named in many awards of one file is counted once, by its strongest outcome.
+        self._supplier_outcomes: dict[int, str] = {}
+        self._area_lads = (
+            set().union(*(ref.geo.lad_codes_in(code) for code in options.areas))
+            if options.areas else None
+        )
+
+    def _place(self, postcode: str | None):
+        if not postcode:
+            return None
+        try:
+            return self.ref.geo.lookup(postcode)
+        except CoopmatchError:
+            return None
+
+    def in_area(self, postcode: str | None) -> bool:
+        if self._area_lads is None:
+            return True
+        place = self._place(postcode)
+        return bool(place and place.lad_code in self._area_lads)
+
+    def supplier(self, record: SupplierRecord) -> Supplier:
+        name = clean_text(record.name)
+        normalised = normalise_name(name)
+        existing = self.register.find_supplier(record, normalised)
+        place = self._place(record.postcode)
+        values = {
+            "name": name,
+            "description": clean_text(record.description),
+            "ownership": record.ownership if record.ownership in OWNERSHIP_MODELS else None,
+            "legal_form": record.legal_form,
+            "registration_number": (record.registration_number or "").upper() or None,
+            "employees": record.employees,
+            "turnover_band": record.turnover_band,
+            "website": record.website,
+            "contact_email": record.email,
+            "contact_phone": record.phone,
+            "incorporation_date": record.incorporation_date,
+            "external_id": record.external_id,
+        }
+        if record.status:
+            values["status"] = record.status
+        if record.succession_risk is not None:
+            values["succession_risk"] = record.succession_risk
+        if existing is None:
+            supplier = Supplier(
+                name=name,
+                normalised_name=normalised,
+                source=record.source,
+                ownership=values.pop("ownership") or ("sme" if record.is_sme else "sme"),
+            )
+            if record.is_sme is False and record.ownership is None:
+                supplier.ownership = "large_company"
+            _set(supplier, values)
+            supplier.cpv_codes = join_codes(record.cpv_codes)
+            supplier.sic_codes = join_codes(record.sic_codes)
+            apply_place(supplier, place)
+            self.session.add(supplier)
+            self.register.add_supplier(supplier)
+            self._outcome(supplier, "created")
+            return supplier
+        # A register file updates what it said before. Otherwise what we know wins and the
+        # record only fills blanks: a supplier's own profile, another register's entry, or a
+        # name spelt several ways across award notices, or two rows of one file that are one
+        # supplier. That keeps re-imports idempotent.
+        fill_only = (existing.source != record.source or record.source == "award"
+                     or id(existing) in self._supplier_outcomes)
+        if fill_only:
+            values.pop("name")
+        changed = _set(existing, values, fill_only=fill_only)
+        codes = join_codes(existing.cpv_list + list(record.cpv_codes))
+        sic = join_codes(existing.sic_list + list(record.sic_codes))
+        if codes != existing.cpv_codes or sic != existing.sic_codes:
+            existing.cpv_codes, existing.sic_codes = codes, sic
+            changed = True
+        if place and not existing.postcode:
+            apply_place(existing, place)
+            changed = True
+        if changed:
+            existing.normalised_name = normalise_name(existing.name)
+            existing.updated_at = utcnow()
+        self._outcome(existing, "updated" if changed else "unchanged")
+        return existing
+
+    def _outcome(self, supplier: Supplier, outcome: str) -> None:
+        rank = {"unchanged": 0, "updated": 1, "created": 2}
+        previous = self._supplier_outcomes.get(id(supplier))
+        if previous is None or rank[outcome] > rank[previous]:
+            self._supplier_outcomes[id(supplier)] = outcome
+
+    def finish(self) -> None:
+        """Add the per-supplier outcomes to the summary."""
+        for outcome in self._supplier_outcomes.values():
+            self.summary.count("suppliers", outcome)
+
+    def buyer(self, record: BuyerRecord) -> Organisation:
+        name = clean_text(record.name) or "Unknown buyer"
+        key = buyer_key(name)
+        organisation = self.register.organisations.get(key)
+        place = self._place(record.postcode)
+        if organisation is None:
+            organisation = Organisation(name=name, normalised_name=normalise_name(name),
+                                        kind=record.kind or guess_kind(name))
+            apply_place(organisation, place)
+            self.session.add(organisation)
+            self.register.organisations[key] = organisation
+            self.summary.count("organisations", "created")
+        elif place and not organisation.postcode:
+            apply_place(organisation, place)
+            self.summary.count("organisations", "updated")
+        return organisation
+
+    def check_buyer(self, record: NoticeRecord) -> None:
+        """Refuse another organisation's notice when the importer is restricted to its own."""
+        restrict = self.options.restrict_to_buyer
+        if restrict is None:
+            return
+        name = normalise_name(clean_text(record.buyer.name))
+        if fuzz.ratio(name, restrict.normalised_name) < NEAR_MISS_SCORE:
+            raise _RowRejected(RowError(
+                record.line, "buyer",
+                f"this notice's buyer is {clean_text(record.buyer.name)}, not "
+                f"{restrict.name}: you can import only your own organisation's notices"))
+
+    def notice(self, record: NoticeRecord) -> None:
+        self.check_buyer(record)
+        buyer = self.options.restrict_to_buyer or self.buyer(record.buyer)
+        tenders = self.register.tenders()
+        tender = tenders.get(record.ocid)
+        place = self._place(record.delivery_postcode)
+        values = {
+            "title": clean_text(record.title)[:500] or "(untitled notice)",
+            "description": clean_text(record.description),
+            "cpv_codes": join_codes(record.cpv_codes),
+            "value": record.value,
+            "currency": record.currency or "GBP",
+            "status": record.status,
+            "published_date": record.published_date,
+            "deadline": record.deadline,
+            "delivery_area": record.delivery_area,
+            "contract_start": record.contract_start,
+            "contract_end": record.contract_end,
+            "recurrence": record.recurrence or None,
+            "social_value": record.social_value,
+            "notice_url": record.notice_url,
+        }
+        created = tender is None
+        if created:
+            tender = Tender(title=values["title"], buyer=buyer, buyer_id=buyer.id,
+                            ocid=record.ocid, source=record.source)
+            self.session.add(tender)
+            tenders[record.ocid] = tender
+        changed = _set(tender, values)
+        if tender.buyer_id != buyer.id and buyer.id is not None:
+            tender.buyer = buyer
+            changed = True
+        located = place or (self._place(buyer.postcode) if buyer.postcode else None)
+        if located and tender.latitude is None:
+            apply_place(tender, located, postcode_attr="delivery_postcode")
+            if not place:
+                tender.delivery_postcode = None
+            changed = True
+        changed |= self._lots(tender, record)
+        if record.awards:
+            self.session.flush()  # lots and suppliers need ids before awards refer to them
+            changed |= self._awards(tender, record)
+        if created:
+            self.summary.count("notices", "created")
+        elif changed:
+            tender.updated_at = utcnow()
+            self.summary.count("notices", "updated")
+        else:
+            self.summary.count("notices", "unchanged")
+
+    def _lots(self, tender: Tender, record: NoticeRecord) -> bool:
+        if not record.lots:
+            return False
+        existing = {lot.external_id: lot for lot in tender.lots}
+        changed = False
+        for number, lot_record in enumerate(record.lots, start=1):
+            lot = existing.get(lot_record.external_id)
+            if lot is None:
+                lot = Lot(number=number, external_id=lot_record.external_id)
+                tender.lots.append(lot)
+                changed = True
+            changed |= _set(lot, {
+                "title": clean_text(lot_record.title)[:500],
+                "description": clean_text(lot_record.description),
+                "value": lot_record.value,
+                "cpv_codes": join_codes(lot_record.cpv_codes),
+            })
+        return changed
+
+    def _awards(self, tender: Tender, record: NoticeRecord) -> bool:
+        changed = False
+        lots = {lot.external_id: lot for lot in tender.lots}
+        existing = {(a.supplier_id, a.external_id): a for a in tender.awards}
+        seen = set()
+        for award_record in record.awards:
+            supplier = self.supplier(award_record.supplier)
+            if supplier.id is None:
+                self.session.flush()
+            key = (supplier.id, award_record.external_id or award_record.lot_external_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            award = existing.get(key)
+            lot = lots.get(award_record.lot_external_id)
+            values = {
+                "value": award_record.value,
+                "currency": award_record.currency or "GBP",
+                "award_date": award_record.award_date,
+            }
+            if award is None:
+                award = Award(tender=tender, supplier=supplier, supplier_id=supplier.id,
+                              external_id=key[1], lot_id=lot.id if lot is not None else None)
+                _set(award, values)
+                tender.awards.append(award)
+                self.summary.count("awards", "created")
+                changed = True
+            elif _set(award, values):
+                self.summary.count("awards", "updated")
+                changed = True
+            else:
+                self.summary.count("awards", "unchanged")
+        return changed
+
+
+class _RowRejected(Exception):
+    def __init__(self, error: RowError):
+        self.error = error
+
+
+# --- the use case -----------------------------------------------------------------------------
+
+
+def parse_file(fmt: str, path: Path, ref: Reference, *, data_dir: str | None,
+               max_bytes: int | None, progress: Progress | None = None
+               ) -> tuple[list, list[RowError]]:
+    """Parse a file into records and row errors, without touching the database."""
+    from coopmatch.imports import formats
+
+    parser = formats.get(fmt)
+    records, errors = [], []
+    try:
+        for item in parser.parse(path, cpv=ref.cpv, data_dir=data_dir, max_bytes=max_bytes):
+            if isinstance(item, RowError):
+                errors.append(item)
+            else:
+                records.append(item)
+            if progress and (len(records) + len(errors)) % 200 == 0:
+                progress("reading", len(records) + len(errors), None)
+    except CoopmatchError:
+        raise
+    except (OSError, UnicodeError) as error:
+        raise ImportRejected(
+            f"Nothing was imported: the file could not be read ({error}).") from error
+    return records, errors
+
+
+def import_records(
+    session: Session,
+    *,
+    records: Iterable,
+    errors: list[RowError],
+    ref: Reference,
+    summary: ImportSummary,
+    options: ImportOptions,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Write parsed records in one transaction (rolled back on a dry run or any failure)."""
+    records = list(records)
+    if errors and not options.skip_invalid:
+        summary.errors = errors
+        raise ImportRejected(rejection_message(errors), errors)
+    importer = Importer(session, ref, summary, options)
+    try:
+        for done, record in enumerate(records, start=1):
+            try:
+                _apply_record(importer, record)
+            except _RowRejected as rejected:
+                if not options.skip_invalid:
+                    errors.append(rejected.error)
+                    summary.errors = errors
+                    raise ImportRejected(rejection_message(errors), errors) from None
+                errors.append(rejected.error)
+            if progress and (done % 100 == 0 or done == len(records)):
+                progress("saving", done, len(records))
+            if done % 500 == 0:
+                session.flush()
+        importer.finish()
+        summary.errors = errors
+        audit.record(session, user=options.user, action="import", entity="import",
+                     entity_id=None, summary=f"{summary.format} {summary.source}: "
+                     f"{summary.changed} changes, {summary.rejected} rejected")
+        if options.dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return summary
+
+
+def _apply_record(importer: Importer, record) -> None:
+    if isinstance(record, SupplierRecord):
+        if not importer.in_area(record.postcode):
+            importer.summary.skipped_outside_area += 1
+            return
+        importer.supplier(record)
+    elif isinstance(record, NoticeRecord):
+        importer.notice(record)
+    else:  # pragma: no cover - parsers only yield these
+        raise TypeError(f"unexpected record {type(record).__name__}")
+
+
+def import_file(
+    session: Session,
+    *,
+    fmt: str,
+    path: str | Path,
+    ref: Reference,
+    options: ImportOptions | None = None,
+    data_dir: str | None = None,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
+    source_name: str | None = None,
+) -> ImportSummary:
+    """Parse and import one file; raise ImportRejected with the row errors if it is refused."""
+    options = options or ImportOptions()
+    path = Path(path)
+    summary = ImportSummary(format=fmt, source=source_name or path.name, dry_run=options.dry_run)
+    records, errors = parse_file(fmt, path, ref, data_dir=data_dir, max_bytes=max_bytes,
+                                 progress=progress)
+    import_records(session, records=records, errors=errors, ref=ref, summary=summary,
+                   options=options, progress=progress)
+    if errors and options.skip_invalid and not source_name:
+        summary.rejected_file = str(write_rejected(errors, path))
+    return summary

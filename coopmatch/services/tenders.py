@@ -1,0 +1,162 @@
+"""Tenders: posting, editing, closing and search."""
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from coopmatch.errors import CoopmatchError, Forbidden, NotFound
+from coopmatch.models import Lot, Organisation, Tender, TenderCreate, User, join_codes, utcnow
+from coopmatch.reference import Reference
+from coopmatch.services import audit
+from coopmatch.services.geography import apply_place, locate
+from coopmatch.services.pagination import Page, paginate
+from coopmatch.services.permissions import can_edit_tender, can_post_tenders
+from coopmatch.services.suppliers import area_clause, cpv_division_clause
+
+FIELDS = tuple(name for name in TenderCreate.model_fields if name not in {"lots", "buyer_id"})
+
+
+class TenderError(CoopmatchError):
+    """A tender that cannot be saved as submitted."""
+
+
+def get_tender(*, session: Session, tender_id: int) -> Tender:
+    tender = session.exec(
+        select(Tender)
+        .where(Tender.id == tender_id)
+        .options(selectinload(Tender.lots), selectinload(Tender.buyer))
+    ).first()
+    if tender is None:
+        raise NotFound("There is no tender with that number.")
+    return tender
+
+
+def _check_dates(data: TenderCreate) -> None:
+    if data.contract_start and data.contract_end and data.contract_end < data.contract_start:
+        raise TenderError("The contract end date must be after its start date.",
+                          field="contract_end")
+    if data.published_date and data.deadline and data.deadline < data.published_date:
+        raise TenderError("The deadline must be on or after the published date.",
+                          field="deadline")
+
+
+def _apply(tender: Tender, data: TenderCreate, buyer: Organisation, ref: Reference) -> None:
+    _check_dates(data)
+    for name in FIELDS:
+        setattr(tender, name, getattr(data, name))
+    tender.title = data.title.strip()
+    tender.cpv_codes = join_codes(ref.cpv.normalise_many(data.cpv_codes))
+    place = locate(ref.geo, data.delivery_postcode, field="delivery_postcode")
+    apply_place(tender, place, postcode_attr="delivery_postcode")
+    if place is None and buyer.latitude is not None:
+        # Without a delivery postcode the work is assumed to be at the buyer's.
+        tender.latitude, tender.longitude = buyer.latitude, buyer.longitude
+        tender.local_authority_code = buyer.local_authority_code
+        tender.county_code, tender.region_code = buyer.county_code, buyer.region_code
+    lots = []
+    for number, lot in enumerate((lot for lot in data.lots if lot.title.strip()), start=1):
+        lots.append(
+            Lot(
+                number=number,
+                title=lot.title.strip(),
+                description=lot.description,
+                value=lot.value,
+                cpv_codes=join_codes(ref.cpv.normalise_many(lot.cpv_codes, field="lots")),
+            )
+        )
+    tender.lots = lots
+
+
+def _buyer_for(session: Session, user: User, data: TenderCreate) -> Organisation:
+    buyer_id = data.buyer_id if user.role == "admin" and data.buyer_id else user.organisation_id
+    buyer = session.get(Organisation, buyer_id) if buyer_id else None
+    if buyer is None:
+        raise TenderError("Choose the buying organisation.", field="buyer_id")
+    return buyer
+
+
+def create_tender(session: Session, *, user: User, data: TenderCreate, ref: Reference) -> Tender:
+    """Post a tender for the user's organisation."""
+    if not can_post_tenders(user):
+        raise Forbidden("Only procurement officers can post tenders.")
+    buyer = _buyer_for(session, user, data)
+    tender = Tender(title=data.title, buyer_id=buyer.id, created_by_id=user.id)
+    _apply(tender, data, buyer, ref)
+    session.add(tender)
+    session.flush()
+    audit.record(session, user=user, action="create", entity="tender", entity_id=tender.id,
+                 summary=tender.title)
+    session.commit()
+    return tender
+
+
+def update_tender(
+    session: Session, *, user: User, tender_id: int, data: TenderCreate, ref: Reference
+) -> Tender:
+    """Save changes to a tender; only its buyer's officers or an administrator may."""
+    tender = get_tender(session=session, tender_id=tender_id)
+    if not can_edit_tender(user, tender):
+        raise Forbidden("You can only edit your own organisation's tenders.")
+    before = tender.model_dump(include=set(FIELDS))
+    _apply(tender, data, tender.buyer, ref)
+    tender.updated_at = utcnow()
+    audit.record(session, user=user, action="update", entity="tender", entity_id=tender.id,
+                 summary=audit.describe_changes(before, tender.model_dump(include=set(FIELDS))))
+    session.commit()
+    return tender
+
+
+def close_tender(session: Session, *, user: User, tender_id: int) -> Tender:
+    """Close a tender to new bids."""
+    tender = get_tender(session=session, tender_id=tender_id)
+    if not can_edit_tender(user, tender):
+        raise Forbidden("You can only close your own organisation's tenders.")
+    if tender.status not in {"open", "planned"}:
+        raise TenderError(f"This tender is already {tender.status}.", field="status")
+    tender.status = "closed"
+    tender.updated_at = utcnow()
+    audit.record(session, user=user, action="close", entity="tender", entity_id=tender.id,
+                 summary=tender.title)
+    session.commit()
+    return tender
+
+
+def search_tenders(
+    *,
+    session: Session,
+    ref: Reference,
+    text: str = "",
+    status: str = "",
+    cpv_division: str = "",
+    buyer_id: int | None = None,
+    area: str = "",
+    page: int = 1,
+    page_size: int = 25,
+) -> Page[Tender]:
+    """Search tenders by words, status, CPV division, buyer and area; newest first."""
+    query = select(Tender).options(selectinload(Tender.buyer))
+    for word in text.lower().split()[:8]:
+        pattern = f"%{word}%"
+        query = query.where(
+            or_(func.lower(Tender.title).like(pattern),
+                func.lower(Tender.description).like(pattern))
+        )
+    if status:
+        query = query.where(Tender.status == status)
+    if cpv_division:
+        query = query.where(cpv_division_clause(Tender.cpv_codes, cpv_division))
+    if buyer_id:
+        query = query.where(Tender.buyer_id == buyer_id)
+    if area:
+        query = query.where(area_clause(Tender, area, ref))
+    query = query.order_by(Tender.published_date.desc().nulls_last(), Tender.id.desc())
+    return paginate(session, query, page=page, page_size=page_size)
+
+
+def buyers_with_tenders(*, session: Session) -> list[Organisation]:
+    query = (
+        select(Organisation)
+        .where(Organisation.id.in_(select(Tender.buyer_id).distinct()))
+        .order_by(Organisation.name)
+    )
+    return list(session.exec(query))

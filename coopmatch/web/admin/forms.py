@@ -1,0 +1,39 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from coopmatch.models import ORGANISATION_KINDS, ROLES, OrganisationCreate
+from coopmatch.services.accounts import MIN_PASSWORD_LENGTH
+from coopmatch.web.forms import Postcode, int_or_zero
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the organisation's name."),
+                                           Length(max=300)])
+    kind = SelectField("Kind", choices=list(ORGANISATION_KINDS.items()), default="council")
+    postcode = StringField("Postcode", validators=[Postcode()])
+
+    def to_data(self) -> OrganisationCreate:
+        return OrganisationCreate(name=self.name.data, kind=self.kind.data,
+                                  postcode=self.postcode.data)
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the person's name.")])
+    email = EmailField("Email address", validators=[
+        DataRequired("Enter an email address."),
+        Email("Enter an email address in the correct format, like name@example.gov.uk.")])
+    password = PasswordField("Temporary password", validators=[
+        DataRequired("Enter a temporary password."),
+        Length(min=MIN_PASSWORD_LENGTH,
+               message=f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters.")])
+    role = SelectField("Role", choices=list(ROLES.items()))
+    organisation_id = SelectField("Organisation", coerce=int_or_zero,
+                                  validate_choice=False)
+
+
+class UserUpdateForm(FlaskForm):
+    role = SelectField("Role", choices=list(ROLES.items()))
+    organisation_id = SelectField("Organisation", coerce=int_or_zero,
+                                  validate_choice=False)
+    active = SelectField("Account", choices=[("1", "Active"), ("0", "Deactivated")])

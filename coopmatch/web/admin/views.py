@@ -1,0 +1,106 @@
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from coopmatch.db import get_session
+from coopmatch.errors import CoopmatchError
+from coopmatch.reference import current as reference
+from coopmatch.services import accounts, audit, organisations
+from coopmatch.web.admin import bp
+from coopmatch.web.admin.forms import OrganisationForm, UserForm, UserUpdateForm
+
+
+def _organisation_choices(form) -> None:
+    form.organisation_id.choices = [(0, "None")] + [
+        (o.id, o.name) for o in organisations.list_organisations(session=get_session())
+    ]
+
+
+@bp.get("/organisations")
+def organisation_list():
+    return render_template("admin/organisations.html",
+                           organisations=organisations.list_organisations(session=get_session()))
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+def organisation_form(organisation_id: int | None = None):
+    session = get_session()
+    existing = (organisations.get_organisation(session=session, organisation_id=organisation_id)
+                if organisation_id else None)
+    form = OrganisationForm(obj=existing)
+    if form.validate_on_submit():
+        try:
+            if existing:
+                organisations.update_organisation(session, actor=current_user,
+                                                  organisation_id=existing.id,
+                                                  data=form.to_data(), ref=reference())
+            else:
+                organisations.create_organisation(session, actor=current_user,
+                                                  data=form.to_data(), ref=reference())
+        except CoopmatchError as error:
+            session.rollback()
+            getattr(form, error.field or "name", form.name).errors.append(error.message)
+        else:
+            flash("Organisation saved.", "success")
+            return redirect(url_for("admin.organisation_list"))
+    return render_template("admin/organisation_form.html", form=form, organisation=existing), (
+        400 if form.is_submitted() else 200)
+
+
+@bp.get("/users")
+def users():
+    return render_template("admin/users.html",
+                           users=accounts.list_users(session=get_session()))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_create():
+    session = get_session()
+    form = UserForm()
+    _organisation_choices(form)
+    if form.validate_on_submit():
+        try:
+            accounts.create_user(session, actor=current_user, email=form.email.data,
+                                 password=form.password.data, name=form.name.data,
+                                 role=form.role.data,
+                                 organisation_id=form.organisation_id.data or None)
+        except CoopmatchError as error:
+            session.rollback()
+            getattr(form, error.field or "email", form.email).errors.append(error.message)
+        else:
+            flash(f"Account created for {form.email.data}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form), (
+        400 if form.is_submitted() else 200)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    session = get_session()
+    user = accounts.get_user(session=session, user_id=user_id)
+    if user is None:
+        return render_template("errors/404.html"), 404
+    form = UserUpdateForm(role=user.role, organisation_id=user.organisation_id or 0,
+                          active="1" if user.active else "0")
+    _organisation_choices(form)
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(session, actor=current_user, user_id=user.id,
+                                 role=form.role.data, active=form.active.data == "1",
+                                 organisation_id=form.organisation_id.data or 0)
+        except CoopmatchError as error:
+            session.rollback()
+            getattr(form, error.field or "role", form.role).errors.append(error.message)
+        else:
+            flash(f"Account for {user.email} saved.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_edit.html", form=form, user=user), (
+        400 if form.is_submitted() else 200)
+
+
+@bp.get("/audit")
+def audit_log():
+    session = get_session()
+    emails = {u.id: u.email for u in accounts.list_users(session=session)}
+    return render_template("admin/audit.html", emails=emails,
+                           entries=audit.recent(session=session, limit=200))

@@ -1,0 +1,52 @@
+"""HTML error pages app-wide; domain errors become pages or JSON depending on the request."""
+
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
+
+from coopmatch.errors import CoopmatchError
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CoopmatchError)
+    def domain_error(error: CoopmatchError):
+        if _wants_json():
+            return jsonify(error.to_dict()), error.status_code
+        return render_template("errors/error.html", error=error), error.status_code
+
+    for code, title in {
+        400: "Bad request",
+        403: "You do not have permission to do this",
+        404: "Page not found",
+        405: "Method not allowed",
+        413: "File too large",
+    }.items():
+        app.register_error_handler(code, _handler(code, title))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
+        log.exception("Unhandled error on %s", request.path)
+        if _wants_json():
+            return jsonify({"error": "ServerError", "message": "Something went wrong."}), 500
+        return render_template("errors/500.html"), 500
+
+
+def _handler(code: int, title: str):
+    def handle(error):
+        message = getattr(error, "description", "") or title
+        if _wants_json():
+            return jsonify({"error": title, "message": message}), code
+        return render_template(f"errors/{code}.html" if code in (403, 404) else
+                               "errors/error.html", title=title, message=message,
+                               error=None), code
+
+    return handle

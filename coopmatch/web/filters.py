@@ -1,0 +1,57 @@
+"""Template filters and globals: money, dates, labels from the vocabularies."""
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_login import current_user
+
+from coopmatch import models
+from coopmatch.reference import current as current_reference
+from coopmatch.services import permissions
+
+
+def money(value: float | None, currency: str = "GBP") -> str:
+    if value is None:
+        return "Not stated"
+    symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(currency, f"{currency} ")
+    if abs(value) >= 1_000_000:
+        return f"{symbol}{value / 1_000_000:,.1f}m"
+    return f"{symbol}{value:,.0f}"
+
+
+def long_date(value: date | datetime | None) -> str:
+    if not value:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def field_attrs(field, hint: str | None = None) -> dict:
+    """Return aria-describedby for a field's hint and error message, as the pattern asks."""
+    ids = []
+    if hint:
+        ids.append(f"{field.id}-hint")
+    if field.errors:
+        ids.append(f"{field.id}-error")
+    return {"aria-describedby": " ".join(ids)} if ids else {}
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(money)
+    app.add_template_filter(long_date)
+    app.add_template_global(field_attrs, "_attrs")
+
+    @app.context_processor
+    def vocabularies():
+        return {
+            "ORGANISATION_KINDS": models.ORGANISATION_KINDS,
+            "OWNERSHIP_MODELS": models.OWNERSHIP_MODELS,
+            "TENDER_STATUSES": models.TENDER_STATUSES,
+            "ROLES": models.ROLES,
+            "TURNOVER_BANDS": models.TURNOVER_BANDS,
+            "ACCREDITATIONS": models.ACCREDITATIONS,
+            "RECURRENCE": models.RECURRENCE,
+            "SUPPLIER_SOURCES": models.SUPPLIER_SOURCES,
+            "reference": current_reference(),
+            "can": permissions,
+            "me": current_user if current_user.is_authenticated else None,
+        }

@@ -1,0 +1,67 @@
+"""Fields and validators shared by the forms: postcodes, CPV codes, money."""
+
+from flask import current_app
+from wtforms import DecimalField, StringField
+from wtforms.validators import StopValidation
+
+from coopmatch.errors import CoopmatchError
+from coopmatch.geo import normalise_postcode
+from coopmatch.reference import current as current_reference
+
+
+class Postcode:
+    """Validate and normalise a UK postcode; optional unless required=True."""
+
+    def __init__(self, required: bool = False):
+        self.required = required
+
+    def __call__(self, form, field):
+        value = (field.data or "").strip()
+        if not value:
+            if self.required:
+                raise StopValidation(f"Enter the {field.label.text.lower()}.")
+            field.data = None
+            return
+        try:
+            field.data = normalise_postcode(value)
+        except CoopmatchError as error:
+            raise StopValidation(error.message) from error
+
+
+class CPVCodes:
+    """Validate a list of CPV codes against the vocabulary; store them space-separated."""
+
+    def __call__(self, form, field):
+        try:
+            codes = current_reference().cpv.normalise_many(field.data or "")
+        except CoopmatchError as error:
+            raise StopValidation(error.message) from error
+        field.data = " ".join(codes)
+
+
+class CPVField(StringField):
+    """A CPV code list with the as-you-type picker attached in the template."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, [*(validators or []), CPVCodes()], **kwargs)
+
+
+class MoneyField(DecimalField):
+    """A £ amount that accepts "£1,200" and "1200"."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [v.replace("£", "").replace(",", "").strip() for v in valuelist]
+        super().process_formdata(valuelist)
+
+
+def int_or_zero(value) -> int:
+    """Coerce a select's value to an id, with 0 for "none chosen"."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def page_size() -> int:
+    return current_app.config["PAGE_SIZE"]

@@ -1,0 +1,96 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from coopmatch.db import get_session
+from coopmatch.errors import CoopmatchError
+from coopmatch.models import OWNERSHIP_MODELS, Award, Tender
+from coopmatch.reference import current as reference
+from coopmatch.services import permissions, suppliers
+from coopmatch.web.access import roles_required, signed_in_user
+from coopmatch.web.forms import page_size
+from coopmatch.web.suppliers import bp
+from coopmatch.web.suppliers.forms import FilterForm, SupplierForm
+
+
+@bp.get("/")
+def index():
+    ref = reference()
+    form = FilterForm(request.args)
+    form.ownership.choices = [("", "Any")] + list(OWNERSHIP_MODELS.items())
+    form.cpv.choices = [("", "Any")] + [(d.division, f"{d.division} {d.description}")
+                                         for d in ref.cpv.divisions()]
+    results = suppliers.search_suppliers(
+        session=get_session(), ref=ref, text=form.q.data or "",
+        ownership=form.ownership.data or "", area=form.area.data or "",
+        cpv_division=form.cpv.data or "", page=request.args.get("page", 1, type=int),
+        page_size=page_size(),
+    )
+    return render_template("suppliers/index.html", form=form, results=results)
+
+
+@bp.get("/<int:supplier_id>")
+def detail(supplier_id: int):
+    session = get_session()
+    supplier = suppliers.get_supplier(session=session, supplier_id=supplier_id)
+    awards = session.exec(
+        select(Award, Tender).join(Tender).where(Award.supplier_id == supplier_id)
+        .order_by(Award.award_date.desc().nulls_last()).limit(20)
+    ).all()
+    return render_template("suppliers/detail.html", supplier=supplier, awards=awards,
+                           can_edit=permissions.can_edit_supplier(signed_in_user(), supplier))
+
+
+def _save(form: SupplierForm, supplier_id: int | None):
+    if not form.validate_on_submit():
+        return None
+    session = get_session()
+    try:
+        if supplier_id is None:
+            supplier = suppliers.register_supplier(session, user=current_user,
+                                                   data=form.to_data(), ref=reference())
+        else:
+            supplier = suppliers.update_supplier(session, user=current_user,
+                                                 supplier_id=supplier_id, data=form.to_data(),
+                                                 ref=reference())
+    except CoopmatchError as error:
+        session.rollback()
+        if error.status_code == 403:
+            abort(403)
+        if error.status_code == 409:
+            flash(error.message, "error")
+            return redirect(url_for("main.dashboard"))
+        field = getattr(form, error.field or "name", form.name)
+        field.errors = [*field.errors, error.message]
+        return None
+    flash("Your profile is saved." if supplier_id else "Your business is in the register.",
+          "success")
+    return redirect(url_for("suppliers.detail", supplier_id=supplier.id))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@roles_required("supplier")
+def register():
+    if current_user.role == "supplier" and current_user.supplier_id:
+        return redirect(url_for("suppliers.edit", supplier_id=current_user.supplier_id))
+    form = SupplierForm()
+    return _save(form, None) or (
+        render_template("suppliers/form.html", form=form, supplier=None),
+        400 if form.is_submitted() else 200,
+    )
+
+
+@bp.route("/<int:supplier_id>/edit", methods=["GET", "POST"])
+@roles_required("supplier")
+def edit(supplier_id: int):
+    supplier = suppliers.get_supplier(session=get_session(), supplier_id=supplier_id)
+    if not permissions.can_edit_supplier(current_user, supplier):
+        abort(403)
+    form = SupplierForm(obj=supplier if request.method == "GET" else None)
+    if request.method == "GET":
+        form.accreditations.data = supplier.accreditation_list
+        form.turnover_band.data = supplier.turnover_band or ""
+    return _save(form, supplier_id) or (
+        render_template("suppliers/form.html", form=form, supplier=supplier),
+        400 if form.is_submitted() else 200,
+    )

@@ -1,0 +1,88 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from coopmatch.models import RECURRENCE, LotCreate, TenderCreate
+from coopmatch.web.forms import CPVField, MoneyField, Postcode, int_or_zero
+
+DATE_HINT = "For example, 27 March 2027"
+
+
+class LotForm(Form):
+    title = StringField("Lot title", validators=[Optional(), Length(max=500)])
+    description = TextAreaField("What this lot covers", validators=[Optional()])
+    value = MoneyField("Estimated value (£)", places=2, validators=[
+        Optional(), NumberRange(min=0, message="Enter a value of £0 or more.")])
+    cpv_codes = CPVField("CPV codes for this lot", validators=[Optional()])
+
+
+class TenderForm(FlaskForm):
+    buyer_id = SelectField("Buying organisation", coerce=int_or_zero,
+                           validate_choice=False)
+    title = StringField("Title", validators=[
+        DataRequired("Enter a title for the tender."), Length(max=500)])
+    description = TextAreaField("Description", validators=[
+        DataRequired("Describe what you are buying, so suppliers can tell if it fits them.")])
+    cpv_codes = CPVField("CPV codes")
+    value = MoneyField("Estimated total value (£)", places=2, validators=[
+        Optional(), NumberRange(min=0, message="Enter a value of £0 or more.")])
+    status = RadioField("Status", choices=[("open", "Open for bids"),
+                                           ("planned", "Planned (early market engagement)")],
+                        default="open")
+    published_date = DateField("Published", validators=[Optional()])
+    deadline = DateField("Deadline for bids", validators=[Optional()])
+    delivery_postcode = StringField("Delivery postcode", validators=[Postcode()])
+    delivery_area = StringField("Delivery area", validators=[Optional(), Length(max=200)])
+    contract_start = DateField("Contract start", validators=[Optional()])
+    contract_end = DateField("Contract end", validators=[Optional()])
+    recurrence = RadioField("Is this a recurring need?", choices=list(RECURRENCE.items()),
+                            default="one_off")
+    social_value = TextAreaField("Social value asks", validators=[Optional()])
+    lots = FieldList(FormField(LotForm), min_entries=1, max_entries=20)
+
+    def to_data(self) -> TenderCreate:
+        lots = [
+            LotCreate(
+                title=lot.title.data or "",
+                description=lot.description.data or "",
+                value=float(lot.value.data) if lot.value.data is not None else None,
+                cpv_codes=lot.cpv_codes.data or "",
+            )
+            for lot in (entry.form for entry in self.lots)
+        ]
+        return TenderCreate(
+            title=self.title.data,
+            description=self.description.data,
+            cpv_codes=self.cpv_codes.data or "",
+            value=float(self.value.data) if self.value.data is not None else None,
+            status=self.status.data,
+            published_date=self.published_date.data,
+            deadline=self.deadline.data,
+            delivery_postcode=self.delivery_postcode.data,
+            delivery_area=self.delivery_area.data or None,
+            contract_start=self.contract_start.data,
+            contract_end=self.contract_end.data,
+            recurrence=self.recurrence.data,
+            social_value=self.social_value.data or "",
+            buyer_id=(self.buyer_id.data or None) if "buyer_id" in self else None,
+            lots=lots,
+        )
+
+
+class FilterForm(Form):
+    """The tender list's search and filters (GET, so no CSRF token)."""
+
+    q = StringField("Search")
+    status = SelectField("Status", validate_choice=False)
+    cpv = SelectField("CPV division", validate_choice=False)
+    buyer = SelectField("Buyer", validate_choice=False)
+    area = StringField("Area")

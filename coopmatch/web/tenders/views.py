@@ -1,0 +1,132 @@
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from coopmatch.db import get_session
+from coopmatch.errors import CoopmatchError
+from coopmatch.models import TENDER_STATUSES
+from coopmatch.reference import current as reference
+from coopmatch.services import organisations, permissions, tenders
+from coopmatch.web.access import roles_required, signed_in_user
+from coopmatch.web.forms import page_size
+from coopmatch.web.tenders import bp
+from coopmatch.web.tenders.forms import FilterForm, TenderForm
+
+
+@bp.get("/")
+def index():
+    session, ref = get_session(), reference()
+    form = FilterForm(request.args)
+    form.status.choices = [("", "Any status")] + list(TENDER_STATUSES.items())
+    if "status" not in request.args:
+        form.status.data = "open"
+    form.cpv.choices = [("", "Any")] + [(d.division, f"{d.division} {d.description}")
+                                         for d in ref.cpv.divisions()]
+    buyers = tenders.buyers_with_tenders(session=session)
+    form.buyer.choices = [("", "Any buyer")] + [(str(b.id), b.name) for b in buyers]
+    results = tenders.search_tenders(
+        session=session, ref=ref, text=form.q.data or "", status=form.status.data or "",
+        cpv_division=form.cpv.data or "", buyer_id=request.args.get("buyer", type=int),
+        area=form.area.data or "", page=request.args.get("page", 1, type=int),
+        page_size=page_size(),
+    )
+    return render_template("tenders/index.html", form=form, results=results)
+
+
+@bp.get("/<int:tender_id>")
+def detail(tender_id: int):
+    tender = tenders.get_tender(session=get_session(), tender_id=tender_id)
+    return render_template("tenders/detail.html", tender=tender,
+                           can_edit=permissions.can_edit_tender(signed_in_user(), tender))
+
+
+def _buyer_choices(form: TenderForm) -> None:
+    if current_user.role == "admin":
+        form.buyer_id.choices = [(0, "Choose the buyer")] + [
+            (o.id, o.name) for o in organisations.list_organisations(session=get_session())
+            if o.kind != "agency"
+        ]
+    else:
+        del form.buyer_id
+
+
+def _save(form: TenderForm, tender_id: int | None):
+    """Validate and save; return a redirect, or None to re-render with errors."""
+    if not form.validate_on_submit():
+        return None
+    session = get_session()
+    try:
+        if tender_id is None:
+            tender = tenders.create_tender(session, user=current_user, data=form.to_data(),
+                                           ref=reference())
+        else:
+            tender = tenders.update_tender(session, user=current_user, tender_id=tender_id,
+                                           data=form.to_data(), ref=reference())
+    except CoopmatchError as error:
+        session.rollback()
+        if error.status_code == 403:
+            abort(403)
+        field = getattr(form, error.field or "title", form.title)
+        field.errors = [*field.errors, error.message]
+        return None
+    flash("Tender saved." if tender_id else "Tender posted.", "success")
+    return redirect(url_for("tenders.detail", tender_id=tender.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("procurement")
+def create():
+    if not permissions.can_post_tenders(current_user):
+        abort(403)
+    form = TenderForm()
+    _buyer_choices(form)
+    if request.method == "GET":
+        form.published_date.data = date.today()
+    if request.method == "POST" and "add_lot" in request.form:
+        form.lots.append_entry()
+        return render_template("tenders/form.html", form=form, tender=None)
+    return _save(form, None) or (
+        render_template("tenders/form.html", form=form, tender=None),
+        400 if form.is_submitted() else 200,
+    )
+
+
+@bp.route("/<int:tender_id>/edit", methods=["GET", "POST"])
+@roles_required("procurement")
+def edit(tender_id: int):
+    tender = tenders.get_tender(session=get_session(), tender_id=tender_id)
+    if not permissions.can_edit_tender(current_user, tender):
+        abort(403)
+    form = TenderForm(obj=tender if request.method == "GET" else None)
+    _buyer_choices(form)
+    if request.method == "GET":
+        form.cpv_codes.data = tender.cpv_codes
+        while len(form.lots):
+            form.lots.pop_entry()
+        for lot in tender.lots or [None]:
+            form.lots.append_entry(lot)
+        if "buyer_id" in form:
+            form.buyer_id.data = tender.buyer_id
+    if request.method == "POST" and "add_lot" in request.form:
+        form.lots.append_entry()
+        return render_template("tenders/form.html", form=form, tender=tender)
+    return _save(form, tender_id) or (
+        render_template("tenders/form.html", form=form, tender=tender),
+        400 if form.is_submitted() else 200,
+    )
+
+
+@bp.post("/<int:tender_id>/close")
+@roles_required("procurement")
+def close(tender_id: int):
+    try:
+        tenders.close_tender(get_session(), user=current_user, tender_id=tender_id)
+    except CoopmatchError as error:
+        get_session().rollback()
+        if error.status_code in (403, 404):
+            abort(error.status_code)
+        flash(error.message, "error")
+    else:
+        flash("The tender is closed to new bids.", "success")
+    return redirect(url_for("tenders.detail", tender_id=tender_id))

@@ -1,0 +1,39 @@
+from coopmatch.geo import GeoReference
+
+
+def test_locates_a_postcode_with_its_areas(data_dir, cache_dir):
+    geo = GeoReference(data_dir, cache_dir)
+    place = geo.lookup("pr1 2he")
+    assert place.precision == "postcode"
+    assert place.lad_code == "E07000123" and place.lad_name == "Preston"
+    assert place.county_code == "E10000017" and place.county_name == "Lancashire"
+    assert place.region_code == "E12000002"
+    assert 53.7 < place.latitude < 53.8 and -2.8 < place.longitude < -2.6
+
+
+def test_combined_authority_is_the_wider_area_in_greater_manchester(data_dir, cache_dir):
+    place = GeoReference(data_dir, cache_dir).lookup("M1 1AE")
+    assert place.lad_code == "E08000003"
+    assert place.county_code == "E47000001"
+
+
+def test_unknown_unit_postcode_falls_back_to_its_district(data_dir, cache_dir):
+    place = GeoReference(data_dir, cache_dir).lookup("LA1 9ZZ")
+    assert place.precision == "district"
+    assert place.lad_code == "E07000121"
+
+
+def test_areas_list_their_local_authorities(data_dir, cache_dir):
+    geo = GeoReference(data_dir, cache_dir)
+    lancashire = geo.lad_codes_in("E10000017")
+    assert "E07000123" in lancashire and len(lancashire) == 12
+    assert "E07000123" in geo.lad_codes_in("E12000002")
+    assert geo.area_name("E47000001") == "Greater Manchester"
+
+
+def test_without_reference_data_postcodes_are_grouped_by_district(tmp_path):
+    geo = GeoReference(None, tmp_path)
+    assert not geo.available
+    place = geo.lookup("pr1 2he")
+    assert place.district == "PR1" and place.precision == "format"
+    assert place.latitude is None and place.lad_code is None

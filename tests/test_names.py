@@ -1,0 +1,26 @@
+import pytest
+
+from coopmatch.names import clean_text, name_key, normalise_name, trading_name
+
+
+@pytest.mark.parametrize("a, b", [
+    ("J. Smith & Sons Ltd", "J Smith and Sons Limited"),
+    ("A.B.C. Ltd", "ABC LIMITED"),
+    ("Unity Co-operative Limited", "unity cooperative"),
+    ("Cassidy &amp; Ashton Group Ltd", "Cassidy and Ashton Group"),
+])
+def test_equivalent_names_normalise_alike(a, b):
+    assert normalise_name(a) == normalise_name(b)
+
+
+def test_word_order_free_key():
+    assert name_key("Smith J and Sons Ltd") == name_key("J Smith & Sons Limited")
+
+
+def test_trading_as():
+    assert normalise_name("ACME LIMITED t/a Acme Cleaning") == "acme"
+    assert trading_name("ACME LIMITED t/a Acme Cleaning") == "acme cleaning"
+
+
+def test_clean_text_unescapes_entities():
+    assert clean_text("St John&#039;s &amp; Co") == "St John's & Co"

@@ -1,0 +1,70 @@
+import html
+
+from sqlmodel import select
+
+from coopmatch.models import Organisation, User
+from tests.factories import create_organisation, create_user
+
+
+def test_admin_creates_an_organisation_and_approves_a_buyer(client, session, ref):
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    response = client.post("/admin/organisations/new", {
+        "name": "Lancashire Teaching Hospitals", "kind": "nhs", "postcode": "PR2 9HT"})
+    assert response.status_code == 302
+    hospital = session.exec(select(Organisation)).one()
+    assert hospital.kind == "nhs" and hospital.local_authority_code == "E07000123"
+    pending = User(email="p@nhs.example", password_hash="x", role="procurement",
+                   organisation_id=hospital.id, active=False)
+    session.add(pending)
+    session.commit()
+    response = client.post(f"/admin/users/{pending.id}", {
+        "role": "procurement", "organisation_id": str(hospital.id), "active": "1"})
+    assert response.status_code == 302
+    session.refresh(pending)
+    assert pending.active
+
+
+def test_bad_organisation_input_stores_nothing(client, session):
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    response = client.post("/admin/organisations/new", {"name": "", "kind": "council",
+                                                        "postcode": "XX"})
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "Enter the organisation's name." in body and "Enter a full UK postcode" in body
+    assert session.exec(select(Organisation)).all() == []
+
+
+def test_non_admins_cannot_manage_accounts_or_organisations(client, session, ref):
+    council = create_organisation(session, ref)
+    target = create_user(session, role="supplier")
+    for role in ("supplier", "procurement", "agency"):
+        intruder = create_user(session, role=role, organisation=council)
+        client.sign_in(intruder.email)
+        assert client.get("/admin/users").status_code == 403
+        assert client.post("/admin/organisations/new", {
+            "name": "Fake", "kind": "council"}).status_code == 403
+        assert client.post(f"/admin/organisations/{council.id}/edit", {
+            "name": "Renamed", "kind": "council"}).status_code == 403
+        assert client.post(f"/admin/users/{target.id}", {
+            "role": "admin", "active": "1"}).status_code == 403
+        assert client.post("/admin/users/new", {
+            "name": "x", "email": "x@example.org", "password": "long enough password",
+            "role": "admin"}).status_code == 403
+        client.sign_out()
+    session.refresh(target)
+    session.refresh(council)
+    assert target.role == "supplier" and council.name == "Preston City Council"
+    assert len(session.exec(select(Organisation)).all()) == 1
+    assert session.exec(select(User).where(User.email == "x@example.org")).first() is None
+
+
+def test_admin_cannot_deactivate_themselves(client, session):
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    response = client.post(f"/admin/users/{admin.id}", {"role": "admin", "active": "0"})
+    assert response.status_code == 400
+    assert "cannot deactivate your own account" in html.unescape(response.get_data(as_text=True))
+    session.refresh(admin)
+    assert admin.active

@@ -1,0 +1,47 @@
+def test_public_pages_render(client):
+    for url, text in [("/", "Keep public money in your place"), ("/about", "Co-operatives UK"),
+                      ("/tenders/", "Tenders"), ("/suppliers/", "Supplier register"),
+                      ("/sign-in", "Sign in"), ("/sign-up", "Create an account")]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.get_data(as_text=True), url
+
+
+def test_about_page_carries_the_data_attributions(client):
+    body = client.get("/about").get_data(as_text=True)
+    for attribution in ["Contains OS data © Crown copyright", "Royal Mail",
+                        "Open Government Licence v3.0", "Open Data Commons Attribution",
+                        "Commission Regulation (EC) No 213/2008"]:
+        assert attribution in body
+
+
+def test_missing_page_is_a_404_page(client):
+    response = client.get("/tenders/999999")
+    assert response.status_code == 404
+    assert "There is no tender with that number." in response.get_data(as_text=True)
+    assert client.get("/no-such-page").status_code == 404
+
+
+def test_server_error_page(app, client):
+    @app.get("/boom-for-test")
+    def boom():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/boom-for-test")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+
+
+def test_cpv_picker_api_finds_codes_by_words(client):
+    data = client.get("/api/cpv?q=grounds+maintenance").get_json()
+    assert data["available"]
+    assert data["results"][0]["code"] == "77314000"
+
+
+def test_without_reference_data_the_page_says_geography_is_limited(app, client):
+    from coopmatch.reference import Reference
+
+    app.extensions["coopmatch.reference"] = Reference.from_settings(None, None)
+    body = client.get("/").get_data(as_text=True)
+    assert "Full geography (local authorities, distances) needs the reference data" in body

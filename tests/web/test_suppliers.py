@@ -1,0 +1,94 @@
+import html
+
+from sqlmodel import select
+
+from coopmatch.models import Supplier
+from tests.factories import create_supplier, create_user
+
+VALID = {
+    "name": "Ribble Catering Co-operative",
+    "description": "Worker co-op: school meals and care-home catering across Preston.",
+    "postcode": "pr1 3nn",
+    "ownership": "worker_coop",
+    "employees": "12",
+    "turnover_band": "500k_2m",
+    "cpv_codes": "55520000",
+    "sic_codes": "56290",
+    "accreditations": ["real_living_wage"],
+    "website": "https://ribble.example.coop",
+    "status": "active",
+}
+
+
+def test_supplier_registers_their_business(client, session):
+    user = create_user(session, role="supplier")
+    client.sign_in(user.email)
+    response = client.post("/suppliers/register", VALID)
+    assert response.status_code == 302
+    supplier = session.exec(select(Supplier)).one()
+    assert supplier.postcode == "PR1 3NN" and supplier.local_authority_code == "E07000123"
+    assert supplier.region_code == "E12000002" and supplier.latitude is not None
+    assert supplier.accreditation_list == ["real_living_wage"]
+    assert supplier.capacity_gbp == 1_000_000  # half the top of the turnover band
+    session.refresh(user)
+    assert user.supplier_id == supplier.id
+
+
+def test_bad_supplier_input_names_each_field_and_stores_nothing(client, session):
+    user = create_user(session, role="supplier")
+    client.sign_in(user.email)
+    bad = dict(VALID, name="", description="short", postcode="nowhere", employees="many",
+               cpv_codes="9999", sic_codes="abc", website="not a url")
+    response = client.post("/suppliers/register", bad)
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    for message in ["Enter the name of your business.", "at least 20 characters",
+                    "Enter a full UK postcode", "Not a valid integer value",
+                    "'9999' is not a CPV code", "'abc' is not a SIC code",
+                    "Enter a web address"]:
+        assert message in body, message
+    assert session.exec(select(Supplier)).all() == []
+
+
+def test_supplier_edits_only_their_own_profile(client, session, ref):
+    owner = create_user(session, role="supplier")
+    supplier = create_supplier(session, ref, user=owner)
+    other = create_user(session, role="supplier")
+    create_supplier(session, ref, user=other, name="Another Co-op")
+    officer = create_user(session, role="procurement")
+    for intruder in (other, officer):
+        client.sign_in(intruder.email)
+        assert client.post(f"/suppliers/{supplier.id}/edit",
+                           dict(VALID, name="Hijacked")).status_code == 403
+        client.sign_out()
+    session.refresh(supplier)
+    assert supplier.name == "Preston Cleaning Co-operative"
+    client.sign_in(owner.email)
+    assert client.post(f"/suppliers/{supplier.id}/edit",
+                       dict(VALID, name="Preston Cleaning Co-op")).status_code == 302
+    session.refresh(supplier)
+    assert supplier.name == "Preston Cleaning Co-op"
+
+
+def test_only_supplier_accounts_register_a_business(client, session):
+    officer = create_user(session, role="procurement")
+    client.sign_in(officer.email)
+    assert client.post("/suppliers/register", VALID).status_code == 403
+    assert session.exec(select(Supplier)).all() == []
+
+
+def test_register_list_filters(client, session, ref):
+    create_supplier(session, ref, name="Preston Cleaning Co-operative")
+    create_supplier(session, ref, name="Manchester Builders Ltd", ownership="sme",
+                    postcode="M1 1AE", cpv_codes="45000000",
+                    description="General building contractor for public buildings.")
+    body = client.get("/suppliers/?ownership=worker_coop").get_data(as_text=True)
+    assert "Preston Cleaning" in body and "Manchester Builders" not in body
+    body = client.get("/suppliers/?area=E47000001").get_data(as_text=True)
+    assert "Manchester Builders" in body and "Preston Cleaning" not in body
+    body = client.get("/suppliers/?cpv=45").get_data(as_text=True)
+    assert "Manchester Builders" in body and "Preston Cleaning" not in body
+    body = client.get("/suppliers/?q=building").get_data(as_text=True)
+    assert "Manchester Builders" in body and "Preston Cleaning" not in body
+    body = client.get("/suppliers/?area=PR1").get_data(as_text=True)
+    assert "Preston Cleaning" in body

@@ -1,0 +1,139 @@
+import html
+
+from sqlmodel import select
+
+from coopmatch.models import AuditEntry, Lot, Tender
+from tests.factories import create_organisation, create_tender, create_user
+
+VALID = {
+    "title": "School meals for Preston primary schools",
+    "description": "Hot school meals for 12 primary schools, five days a week.",
+    "cpv_codes": "55523100-3 15894210",
+    "value": "£1,200,000",
+    "status": "open",
+    "delivery_postcode": "pr1 2he",
+    "recurrence": "recurring",
+    "lots-0-title": "North Preston schools",
+    "lots-0-value": "600000",
+    "lots-0-cpv_codes": "55523100",
+}
+
+
+def _buyer(session, ref, name="Preston City Council"):
+    council = create_organisation(session, ref, name=name)
+    return council, create_user(session, role="procurement", organisation=council)
+
+
+def test_procurement_officer_posts_a_tender_with_lots(client, session, ref):
+    council, officer = _buyer(session, ref)
+    client.sign_in(officer.email)
+    response = client.post("/tenders/new", VALID)
+    assert response.status_code == 302
+    tender = session.exec(select(Tender)).one()
+    assert tender.buyer_id == council.id and tender.created_by_id == officer.id
+    assert tender.cpv_list == ["55523100", "15894210"]
+    assert tender.value == 1_200_000
+    assert tender.delivery_postcode == "PR1 2HE" and tender.local_authority_code == "E07000123"
+    lot = session.exec(select(Lot)).one()
+    assert lot.title == "North Preston schools" and lot.value == 600_000
+    audit = session.exec(select(AuditEntry).where(AuditEntry.entity == "tender")).one()
+    assert audit.user_id == officer.id and audit.action == "create"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "School meals for Preston primary schools" in page and "North Preston schools" in page
+
+
+def test_bad_tender_input_names_each_field_and_stores_nothing(client, session, ref):
+    _, officer = _buyer(session, ref)
+    client.sign_in(officer.email)
+    bad = dict(VALID, title="", description="", cpv_codes="4500000 99999999",
+               value="lots", delivery_postcode="PR1", **{"lots-0-cpv_codes": "123"})
+    response = client.post("/tenders/new", bad)
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    for message in ["Enter a title for the tender.", "Describe what you are buying",
+                    "'4500000' is not a CPV code", "Not a valid decimal value",
+                    "not just the first half", "'123' is not a CPV code"]:
+        assert message in body, message
+    assert session.exec(select(Tender)).all() == []
+
+
+def test_contract_end_before_start_is_refused(client, session, ref):
+    _, officer = _buyer(session, ref)
+    client.sign_in(officer.email)
+    response = client.post("/tenders/new", dict(VALID, contract_start="2027-04-01",
+                                                contract_end="2027-03-01"))
+    assert response.status_code == 400
+    body = html.unescape(response.get_data(as_text=True))
+    assert "The contract end date must be after its start date." in body
+    assert session.exec(select(Tender)).all() == []
+
+
+def test_officer_edits_and_closes_own_tender(client, session, ref):
+    _, officer = _buyer(session, ref)
+    tender = create_tender(session, ref, officer)
+    client.sign_in(officer.email)
+    response = client.post(f"/tenders/{tender.id}/edit",
+                           dict(VALID, title="Office cleaning 2027", **{"lots-0-title": ""}))
+    assert response.status_code == 302
+    session.refresh(tender)
+    assert tender.title == "Office cleaning 2027" and tender.lots == []
+    assert client.post(f"/tenders/{tender.id}/close").status_code == 302
+    session.refresh(tender)
+    assert tender.status == "closed"
+
+
+def test_wrong_owner_and_wrong_role_cannot_change_a_tender(client, session, ref):
+    _, officer = _buyer(session, ref)
+    tender = create_tender(session, ref, officer)
+    _, other_officer = _buyer(session, ref, name="Chorley Borough Council")
+    supplier_user = create_user(session, role="supplier")
+    agency = create_user(session, role="agency")
+    for intruder in (other_officer, supplier_user, agency):
+        client.sign_in(intruder.email)
+        edit = client.post(f"/tenders/{tender.id}/edit", dict(VALID, title="Hijacked"))
+        close = client.post(f"/tenders/{tender.id}/close")
+        assert edit.status_code == 403, intruder.role
+        assert close.status_code == 403, intruder.role
+        assert client.get(f"/tenders/{tender.id}/edit").status_code == 403
+        client.sign_out()
+    session.refresh(tender)
+    assert tender.title == "Cleaning of council offices" and tender.status == "open"
+    for intruder in (supplier_user, agency):
+        client.sign_in(intruder.email)
+        assert client.post("/tenders/new", VALID).status_code == 403
+        client.sign_out()
+    assert len(session.exec(select(Tender)).all()) == 1
+
+
+def test_visitors_are_sent_to_sign_in(client, session, ref):
+    _, officer = _buyer(session, ref)
+    tender = create_tender(session, ref, officer)
+    for url in ("/tenders/new", f"/tenders/{tender.id}/edit"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    assert client.post(f"/tenders/{tender.id}/close").status_code == 302
+    session.refresh(tender)
+    assert tender.status == "open"
+
+
+def test_tender_list_search_filters_and_pagination(app, client, session, ref):
+    _, officer = _buyer(session, ref)
+    create_tender(session, ref, officer, title="Grounds maintenance", cpv_codes="77314000",
+                  delivery_postcode="PR1 2HE")
+    create_tender(session, ref, officer, title="Office cleaning", cpv_codes="90910000",
+                  delivery_postcode="M1 1AE")
+    closed = create_tender(session, ref, officer, title="Old cleaning", cpv_codes="90910000")
+    closed.status = "closed"
+    session.add(closed)
+    session.commit()
+    body = client.get("/tenders/?q=grounds").get_data(as_text=True)
+    assert "Grounds maintenance" in body and "Office cleaning" not in body
+    body = client.get("/tenders/?cpv=90").get_data(as_text=True)
+    assert "Office cleaning" in body and "Grounds maintenance" not in body
+    assert "Old cleaning" not in body  # open tenders by default
+    assert "Old cleaning" in client.get("/tenders/?status=").get_data(as_text=True)
+    body = client.get("/tenders/?area=E10000017").get_data(as_text=True)  # Lancashire
+    assert "Grounds maintenance" in body and "Office cleaning" not in body
+    app.config["PAGE_SIZE"] = 1
+    body = client.get("/tenders/?status=&page=2").get_data(as_text=True)
+    assert "Page 2 of 3" in body

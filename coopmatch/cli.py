@@ -38,6 +38,9 @@ def db_upgrade(revision: str):
 @with_appcontext
 def demo(small: bool):
     """Load the demo: Lancashire anchors and notices, North West co-ops, demo accounts."""
+    if os.environ.get("COOPMATCH_ENV") == "production":
+        raise click.ClickException(
+            "The demo creates accounts with a published password: it will not run in production.")
     from coopmatch.reference import current as reference
     from coopmatch.services import demo as demo_service
 

@@ -3,6 +3,7 @@
 from flask import current_app
 from wtforms import DecimalField, StringField
 from wtforms.validators import StopValidation
+from wtforms.widgets import TextInput
 
 from coopmatch.errors import CoopmatchError
 from coopmatch.geo import normalise_postcode
@@ -47,7 +48,13 @@ class CPVField(StringField):
 
 
 class MoneyField(DecimalField):
-    """A £ amount that accepts "£1,200" and "1200"."""
+    """A £ amount that accepts "£1,200" and "1200" (a text box, as GOV.UK advises)."""
+
+    widget = TextInput()
+
+    def __call__(self, **kwargs):
+        kwargs.setdefault("inputmode", "decimal")
+        return super().__call__(**kwargs)
 
     def process_formdata(self, valuelist):
         if valuelist:

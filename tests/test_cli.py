@@ -1,0 +1,72 @@
+"""The `coopmatch` command, run as a user runs it, on the database DATABASE_URL names."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+COOPMATCH = Path(sys.executable).with_name("coopmatch")
+
+
+def run(*args, database_url: str, data_dir: str | None = "", cache_dir=None, check=True):
+    env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_ENV="development")
+    if data_dir is not None:
+        env["COOPMATCH_DATA_DIR"] = str(data_dir)
+    if cache_dir:
+        env["COOPMATCH_CACHE_DIR"] = str(cache_dir)
+    result = subprocess.run([str(COOPMATCH), *args], env=env, capture_output=True, text=True,
+                            timeout=600)
+    if check:
+        assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def count(url: str, table: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        value = connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one()
+    engine.dispose()
+    return value
+
+
+def test_db_upgrade_builds_a_fresh_file_and_the_small_demo_fills_it(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = run("db", "upgrade", database_url=url)
+    assert "is at revision head" in result.stdout
+    result = run("demo", database_url=url, data_dir="")
+    assert "built-in demo" in result.stdout
+    assert count(url, "tender") == 4 and count(url, "user") == 4
+    # Loading again changes nothing.
+    run("demo", database_url=url, data_dir="")
+    assert count(url, "tender") == 4 and count(url, "supplier") == 5
+
+
+def test_demo_loads_lancashire_notices_and_north_west_coops(tmp_path, data_dir, cache_dir):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    run("db", "upgrade", database_url=url)
+    result = run("demo", database_url=url, data_dir=data_dir, cache_dir=cache_dir)
+    assert "notices          1223 created" in result.stdout
+    assert "rejected rows       0" in result.stdout
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        preston = connection.execute(text(
+            "SELECT count(*) FROM tender JOIN organisation o ON o.id = tender.buyer_id "
+            "WHERE o.name = 'Preston City Council'")).scalar_one()
+        north_west_coops = connection.execute(text(
+            "SELECT count(*) FROM supplier WHERE source = 'coops_uk' "
+            "AND region_code = 'E12000002'")).scalar_one()
+        outside = connection.execute(text(
+            "SELECT count(*) FROM supplier WHERE source = 'coops_uk' "
+            "AND (region_code IS NULL OR region_code != 'E12000002')")).scalar_one()
+    engine.dispose()
+    assert preston == 86
+    assert north_west_coops > 600 and outside == 0
+    assert count(url, "user") == 4
+
+
+def test_a_bad_database_url_fails_with_a_clear_message(tmp_path):
+    result = run("db", "upgrade", database_url="nonsense://nowhere", check=False)
+    assert result.returncode != 0
+    assert "nonsense" in (result.stderr + result.stdout)

@@ -8,6 +8,7 @@ Unresolved and redacted spend stay in the totals and are reported as such, never
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 
@@ -72,18 +73,23 @@ def _take(table: PaymentTable, mask: np.ndarray) -> PaymentTable:
     )
 
 
-def _codes(values: Iterable) -> tuple[np.ndarray, list]:
-    """Return (codes, distinct values in first-seen order)."""
-    index: dict = {}
-    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64)
-    return codes, list(index)
+def _codes(values: Sequence) -> tuple[np.ndarray, list]:
+    """Return (code per value, distinct values in first-seen order)."""
+    distinct = list(dict.fromkeys(values))
+    index = {value: code for code, value in enumerate(distinct)}
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+    return codes, distinct
 
 
-def _financial_years(dates) -> np.ndarray:
-    days = np.asarray(dates, dtype="datetime64[D]")
+def _financial_years(dates: Sequence) -> np.ndarray:
+    """Return the financial year of each date (distinct dates are few, so work on those)."""
+    if not len(dates):
+        return np.zeros(0, dtype=np.int32)
+    codes, distinct = _codes(dates)
+    days = np.asarray(distinct, dtype="datetime64[D]")
     months = days.astype("datetime64[M]").astype(np.int64)
     year, month = months // 12 + 1970, months % 12 + 1
-    return np.where(month >= 4, year, year - 1).astype(np.int32)
+    return np.where(month >= 4, year, year - 1).astype(np.int32)[codes]
 
 
 def table_from_columns(
@@ -101,11 +107,13 @@ def table_from_columns(
     supplier, suppliers = _supplier_codes(supplier_ids)
     if redacted is not None:
         supplier = np.where(np.asarray(redacted, dtype=bool), REDACTED, supplier)
-    name, names = _codes(supplier_names if supplier_names is not None else [""] * count)
-    expense, expense_list = _codes(expense_types if expense_types is not None else [""] * count)
-    anchor, anchor_list = _codes(anchors if anchors is not None else [None] * count)
+    name, names = _codes(list(supplier_names) if supplier_names is not None else [""] * count)
+    expense, expense_list = _codes(
+        list(expense_types) if expense_types is not None else [""] * count
+    )
+    anchor, anchor_list = _codes(list(anchors) if anchors is not None else [None] * count)
     return PaymentTable(
-        _financial_years(dates) if count else np.zeros(0, dtype=np.int32),
+        _financial_years(list(dates)),
         np.asarray(pence, dtype=np.int64),
         supplier.astype(np.int64),
         suppliers,
@@ -125,15 +133,16 @@ def build_table(
     anchor: Hashable = None,
 ) -> PaymentTable:
     """Build a table from parsed payments and name -> supplier id (or Resolution) decisions."""
-    name, names = _codes(p.supplier_name for p in payments)
+    count = len(payments)
+    name, names = _codes(list(map(attrgetter("supplier_name"), payments)))
     per_name, suppliers = _supplier_codes(_supplier_id(supplier_of.get(n)) for n in names)
-    supplier = per_name[name] if len(payments) else np.zeros(0, dtype=np.int64)
-    redacted = np.fromiter((p.redacted for p in payments), dtype=bool, count=len(payments))
+    supplier = per_name[name] if count else np.zeros(0, dtype=np.int64)
+    redacted = np.fromiter(map(attrgetter("redacted"), payments), dtype=bool, count=count)
     supplier = np.where(redacted, REDACTED, supplier)
-    expense, expense_types = _codes(p.expense_type for p in payments)
+    expense, expense_types = _codes(list(map(attrgetter("expense_type"), payments)))
     return PaymentTable(
-        _financial_years([p.date for p in payments]) if payments else np.zeros(0, dtype=np.int32),
-        np.fromiter((p.amount_pence for p in payments), dtype=np.int64, count=len(payments)),
+        _financial_years(list(map(attrgetter("date"), payments))),
+        np.fromiter(map(attrgetter("amount_pence"), payments), dtype=np.int64, count=count),
         supplier,
         suppliers,
         name,

@@ -26,6 +26,7 @@ STATUSES = ("confirmed", "auto", "review", "unresolved")
 SECOND_BLOCK_MAX = 1_000
 # Blocks smaller than this many pairs are scored on one thread: starting threads costs more.
 _THREADED_PAIRS = 2_000_000
+_CHUNK_CELLS = 64_000_000
 _DIGITS = re.compile(r"\d+")
 _TRADING_AS = re.compile(r"(?i)\b(?:t/a|trading as)\b")
 
@@ -40,6 +41,10 @@ class Thresholds:
     review: float = 0.80
     # The best supplier must beat the next one by this much to be matched automatically.
     margin: float = 0.04
+    # One letter is a bigger part of a short name: "supar uk" is 93% like "spar uk" but means
+    # "supra uk". Names shorter than this need short_auto to be matched automatically.
+    short_name: int = 10
+    short_auto: float = 0.97
     candidates: int = 5
 
     def __post_init__(self):
@@ -83,7 +88,12 @@ def _sorted_key(normalised: str) -> str:
 
 
 class SupplierRegister:
-    """The register, indexed for resolution. Build once and reuse for every ledger."""
+    """The register, indexed for resolution. Build once and reuse for every ledger.
+
+    Entries are (id, name, postcode or None, trading names) tuples, optionally with a fifth
+    item: the name already normalised by `coopmatch.names.normalise_name` (as stored), which
+    saves normalising 100,000 names again.
+    """
 
     def __init__(self, entries: Iterable[tuple]):
         self.ids: list[SupplierId] = []
@@ -92,28 +102,27 @@ class SupplierRegister:
         self.by_id: dict[SupplierId, int] = {}
         self.exact: dict[str, set[int]] = defaultdict(set)  # normalised name -> entries
         self.by_key: dict[str, set[int]] = defaultdict(set)  # word-order-free key -> entries
-        owners: dict[str, set[int]] = defaultdict(set)
-        for entry in entries:
-            supplier_id, name, postcode, *rest = entry
-            trading = list(rest[0] or ()) if rest else []
-            index = len(self.ids)
+        for index, entry in enumerate(entries):
+            supplier_id, name, postcode = entry[:3]
             self.ids.append(supplier_id)
             self.names.append(name)
             self.postcodes.append(postcode)
             self.by_id[supplier_id] = index
-            variants = {normalise_name(name)}
+            normalised = entry[4] if len(entry) > 4 and entry[4] else normalise_name(name)
+            self._add(normalised, index)
             if _TRADING_AS.search(name):
-                variants.add(trading_name(name) or "")
-            variants.update(normalise_name(other) for other in trading)
-            for variant in variants - {""}:
-                key = _sorted_key(variant)
-                self.exact[variant].add(index)
-                self.by_key[key].add(index)
-                owners[key].add(index)
+                self._add(trading_name(name) or "", index)
+            for other in (entry[3] or ()) if len(entry) > 3 else ():
+                self._add(normalise_name(other), index)
         self._digits: dict[int, list[str]] = {}
-        self.choices: list[str] = list(owners)
-        self.owners: list[tuple[int, ...]] = [tuple(sorted(owners[key])) for key in self.choices]
+        self.choices: list[str] = list(self.by_key)
+        self.owners: list[tuple[int, ...]] = [tuple(sorted(self.by_key[k])) for k in self.choices]
         self._index_tokens()
+
+    def _add(self, normalised: str, index: int) -> None:
+        if normalised:
+            self.exact[normalised].add(index)
+            self.by_key[_sorted_key(normalised)].add(index)
 
     def _index_tokens(self) -> None:
         tokens: dict[str, list[int]] = defaultdict(list)
@@ -215,7 +224,8 @@ def _blocks(keys: list[str], register: SupplierRegister) -> dict[tuple[str, str]
 
     Each query goes in the block of its rarest token the register knows, of its second-rarest
     too if that is still rare, and, for tokens the register does not know (typos), the block of
-    names sharing the token's first four letters.
+    names sharing the token's first four letters. A query with no word the register knows
+    ("capmbells guesthouse") is scored against the whole register.
     """
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     token_choices, prefix_choices = register.token_choices, register.prefix_choices
@@ -225,11 +235,19 @@ def _blocks(keys: list[str], register: SupplierRegister) -> dict[tuple[str, str]
             blocks[("token", known[0][1])].append(q)
             if len(known) > 1 and known[1][0] <= SECOND_BLOCK_MAX:
                 blocks[("token", known[1][1])].append(q)
-        if len(known) < 2:
+        if not known:
+            blocks[("all", "")].append(q)
+        elif len(known) < 2:
             for token in set(key.split()):
                 if token not in token_choices and token[:4] in prefix_choices:
                     blocks[("prefix", token[:4])].append(q)
     return blocks
+
+
+def _block_choices(register: SupplierRegister, kind: str, block: str) -> np.ndarray:
+    if kind == "all":
+        return np.arange(len(register.choices))
+    return (register.token_choices if kind == "token" else register.prefix_choices)[block]
 
 
 def _score(
@@ -240,27 +258,29 @@ def _score(
     found: list[dict[int, int]] = [{} for _ in keys]
     choices = register.choices
     for (kind, block), members in _blocks(keys, register).items():
-        columns = (register.token_choices if kind == "token" else register.prefix_choices)[block]
-        queries = [keys[q] for q in members]
-        block_choices = [choices[c] for c in columns]
-        pairs = len(queries) * len(block_choices)
-        scores = process.cdist(
-            queries,
-            block_choices,
-            scorer=fuzz.ratio,
-            processor=None,
-            score_cutoff=cutoff,
-            dtype=np.uint8,
-            workers=workers if pairs >= _THREADED_PAIRS else 1,
-        )
-        rows, cols = np.nonzero(scores)
-        for row, col, score in zip(
-            rows.tolist(), cols.tolist(), scores[rows, cols].tolist(), strict=True
-        ):
-            best = found[members[row]]
-            for entry in register.owners[columns[col]]:
-                if best.get(entry, 0) < score:
-                    best[entry] = score
+        columns = _block_choices(register, kind, block)
+        block_choices = [choices[c] for c in columns] if kind != "all" else choices
+        # At most _CHUNK_CELLS scores in memory at once (uint8: one byte each).
+        step = max(1, _CHUNK_CELLS // max(len(block_choices), 1))
+        for start in range(0, len(members), step):
+            part = members[start : start + step]
+            scores = process.cdist(
+                [keys[q] for q in part],
+                block_choices,
+                scorer=fuzz.ratio,
+                processor=None,
+                score_cutoff=cutoff,
+                dtype=np.uint8,
+                workers=workers if len(part) * len(block_choices) >= _THREADED_PAIRS else 1,
+            )
+            rows, cols = np.nonzero(scores)
+            for row, col, score in zip(
+                rows.tolist(), cols.tolist(), scores[rows, cols].tolist(), strict=True
+            ):
+                best = found[part[row]]
+                for entry in register.owners[columns[col]]:
+                    if best.get(entry, 0) < score:
+                        best[entry] = score
     return found
 
 
@@ -291,11 +311,14 @@ def _judge(
     ]
     best = ranked[0][0]
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-    if best >= thresholds.auto and best - runner_up >= thresholds.margin:
+    needed = thresholds.auto
+    if len(key) < thresholds.short_name:
+        needed = max(needed, thresholds.short_auto)
+    if best >= needed and best - runner_up >= thresholds.margin:
         top = candidates[0]
         return Resolution(name, top.supplier_id, top.confidence, "auto", "fuzzy", candidates)
     if best >= thresholds.review:
-        reason = "ambiguous" if best >= thresholds.auto else "near miss"
+        reason = "ambiguous" if best >= needed else "near miss"
         if best < thresholds.auto and max(matches.values()) / 100 >= thresholds.auto:
             reason = "numbers differ"
         return Resolution(name, None, round(best, 4), "review", reason, candidates)

@@ -179,6 +179,20 @@ def test_tables_concatenate_with_their_own_codes():
     assert both.pence.tolist() == [100, 200]
 
 
+def test_split_by_supplier_sector_and_one_anchors_rows(hand_ledger):
+    ledger = read_ledger(hand_ledger)
+    resolutions = resolve_suppliers([p.supplier_name for p in ledger.payments], REGISTER)
+    table = build_table(ledger.payments, resolutions, anchor="hyndburn")
+    sectors = {1: "F Construction", 2: "C Manufacturing", 3: "N Support services"}
+    figures = spend_figures(table, AREA, LOCATIONS, sectors=sectors)
+    by_sector = figures.year("2019/20").by_sector
+    assert by_sector["F Construction"].total == 80_000
+    assert by_sector["unknown"].total == 500_000  # energy, software, legal, consulting: no sector
+    assert by_sector["unresolved"].total == 50_000
+    assert table.only_anchor("hyndburn").pence.sum() == 1_400_000
+    assert len(table.only_anchor("elsewhere")) == 0
+
+
 def test_precomputed_tiers_are_accepted(figures):
     tiers = classify_suppliers(AREA, LOCATIONS)
     table = table_from_columns([date(2019, 5, 1)], [500], [4])

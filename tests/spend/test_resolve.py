@@ -111,9 +111,23 @@ def test_results_keep_input_order_and_a_register_can_be_reused():
 def test_blocking_finds_typos_in_any_word():
     register = SupplierRegister(
         [(i, f"Supplier Number {i} Services Ltd", None, []) for i in range(2000)]
-        + [(5000, "Marchbridge Builders Ltd", None, []), (5001, "Hitchens Engravers Ltd", None, [])]
+        + [
+            (5000, "Marchbridge Builders Ltd", None, []),
+            (5001, "Hitchens Engravers Ltd", None, []),
+            (5002, "Campbells Guesthouse", None, []),
+        ]
     )
-    found = resolve_suppliers(["Marchbrdge Builders", "Hitchens Engravrs Ltd", "Hitchns"], register)
+    typos = ["Marchbrdge Builders", "Hitchens Engravrs Ltd", "Capmbells Guesthouse", "Hitchns"]
+    found = resolve_suppliers(typos, register)
     assert found["Marchbrdge Builders"].supplier_id == 5000
     assert found["Hitchens Engravrs Ltd"].supplier_id == 5001
+    # No word the register knows, and the first letters swapped: scored against everyone.
+    assert found["Capmbells Guesthouse"].supplier_id == 5002
     assert found["Hitchns"].status == "unresolved"
+
+
+def test_short_names_need_more_confidence():
+    register = [(1, "Spar (UK) Ltd", None, []), (2, "Supra UK Ltd", None, [])]
+    found = resolve_suppliers(["Supar UK Ltd"], register)["Supar UK Ltd"]
+    assert (found.status, found.supplier_id) == ("review", None)
+    assert found.candidates[0].supplier_id == 1  # the likelier spelling is not the right firm

@@ -5,12 +5,13 @@ header written below the rows or missing, one sheet per month, mixed encodings, 
 "123.45-". `read_ledgers` copes with these and names every row it could not read.
 """
 
+import csv
 import itertools
 import os
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from coopmatch.imports.records import RowError
 from coopmatch.spend.columns import (
     KNOWN_LAYOUTS,
     REQUIRED,
@@ -20,7 +21,7 @@ from coopmatch.spend.columns import (
     looks_like_header,
     mend_header,
 )
-from coopmatch.spend.reading import UnreadableFile, csv_rows, open_ledger
+from coopmatch.spend.reading import UnreadableFile, csv_rows, open_ledger, source_name
 from coopmatch.spend.records import (
     FileSummary,
     Layout,
@@ -36,6 +37,8 @@ from coopmatch.spend.values import DateParser, is_redacted, parse_amount, parse_
 MAX_PENDING_ROWS = 20_000
 # Share of sample rows whose date and amount must read under a borrowed column order.
 _FIT = 0.9
+# What makes a whole file unreadable (rather than one row).
+_FILE_ERRORS = (UnreadableFile, OSError, ValueError, csv.Error, zipfile.BadZipFile, KeyError)
 
 
 @dataclass
@@ -97,17 +100,25 @@ def sibling_header(source) -> list[str] | None:
     """Return the first header row of a ledger file, to read a header-less sibling with."""
     try:
         opened = open_ledger(source)
-    except (OSError, UnreadableFile):
+    except _FILE_ERRORS:
         return None
-    with opened.stream:
+    decoding = None
+    try:
         if opened.kind == "xlsx":
             blocks = _xlsx_blocks(opened.stream)
         else:
-            blocks = [("", enumerate(csv_rows(opened.stream)[0], start=1))]
+            records, decoding = csv_rows(opened.stream)
+            blocks = [("", enumerate(records, start=1))]
         for _sheet, rows in blocks:
             for _line, cells in itertools.islice(rows, 200):
                 if looks_like_header(cells):
                     return [str(c) if c is not None else "" for c in cells]
+    except _FILE_ERRORS:
+        return None
+    finally:
+        if decoding is not None:
+            decoding.finish()
+        opened.close()
     return None
 
 
@@ -131,29 +142,30 @@ class _Reader:
         self.defer_headerless = defer_headerless
         try:
             opened = open_ledger(source, max_bytes=self.options.max_bytes)
-        except (OSError, UnreadableFile) as error:
-            name = getattr(source, "name", str(source))
-            return self._unreadable(ledger, FileSummary(name=str(name)), error)
+        except _FILE_ERRORS as error:
+            return self._unreadable(ledger, FileSummary(name=source_name(source)), error)
         summary = FileSummary(name=opened.name)
         ledger.files.append(summary)
+        decoding = None
         try:
-            with opened.stream:
-                if opened.kind == "xlsx":
-                    summary.encoding = "xlsx"
-                    blocks = _xlsx_blocks(opened.stream)
-                    for sheet, rows in blocks:
-                        summary.sheets.append(sheet)
-                        self._read_block(rows, summary, ledger, sheet=sheet)
-                else:
-                    records, decoding = csv_rows(opened.stream)
-                    self._read_block(enumerate(records, start=1), summary, ledger, sheet="")
-                    decoding.finish()
-                    summary.encoding = decoding.encoding
+            if opened.kind == "xlsx":
+                summary.encoding = "xlsx"
+                for sheet, rows in _xlsx_blocks(opened.stream):
+                    summary.sheets.append(sheet)
+                    self._read_block(rows, summary, ledger, sheet=sheet)
+            else:
+                records, decoding = csv_rows(opened.stream)
+                self._read_block(enumerate(records, start=1), summary, ledger, sheet="")
         except _NoHeaderYet:
             return None
-        except (UnreadableFile, OSError, ValueError) as error:
-            ledger.files.remove(summary)
-            return self._unreadable(ledger, summary, error)
+        except _FILE_ERRORS as error:
+            # All of a file or none of it: a half-read file would import half its payments.
+            return self._unreadable(Ledger(), FileSummary(name=summary.name), error)
+        finally:
+            if decoding is not None:
+                decoding.finish()
+                summary.encoding = decoding.encoding
+            opened.close()
         _assign_keys(ledger.payments)
         summary.rows = len(ledger.payments)
         summary.errors = len(ledger.errors)
@@ -178,27 +190,44 @@ class _Reader:
                 summary.blank_rows += 1
                 continue
             if looks_like_header(cells):
-                found_by = "trailing header" if pending and layout is None else "header"
-                layout = self._layout(cells, line, found_by)
-                summary.layouts.append(layout)
-                self.seen_headers.append([str(c) if c is not None else "" for c in cells])
-                for pending_line, pending_cells in pending:
-                    convert(pending_line, pending_cells, layout)
-                pending.clear()
+                new = self._layout(cells, line, "header")
+                if layout is None or new.columns != layout.columns:
+                    layout = new
+                    summary.layouts.append(layout)
+                    self.seen_headers.append([str(c) if c is not None else "" for c in cells])
+                if pending:
+                    self._read_pending(pending, layout, convert, summary)
                 continue
             if layout is None:
                 pending.append((line, cells))
                 if len(pending) >= MAX_PENDING_ROWS:
                     layout = self._borrowed_layout(pending, summary)
-                    for pending_line, pending_cells in pending:
-                        convert(pending_line, pending_cells, layout)
-                    pending.clear()
+                    self._read_pending(pending, layout, convert, summary)
                 continue
             convert(line, cells, layout)
         if pending:
             layout = self._borrowed_layout(pending, summary)
-            for pending_line, pending_cells in pending:
-                convert(pending_line, pending_cells, layout)
+            self._read_pending(pending, layout, convert, summary)
+
+    def _read_pending(self, pending: list, layout: Layout, convert, summary: FileSummary):
+        """Read rows that came before the first header: a title above it, or data if the
+        header was written below the rows (Hyndburn 2025)."""
+        used = 0
+        for line, cells in pending:
+            columns = layout.columns
+            try:
+                self.dates(_cell(cells, columns["date"]))
+            except (ValueError, TypeError):
+                try:
+                    parse_amount(_cell(cells, columns["amount"]))
+                except (ValueError, TypeError):
+                    summary.preamble_rows += 1  # neither a date nor an amount: a title
+                    continue
+            convert(line, cells, layout)
+            used += 1
+        if used and layout.found_by == "header" and layout.header_line > pending[-1][0]:
+            layout.found_by = "trailing header"
+        pending.clear()
 
     def _layout(self, cells: list, line: int, found_by: str) -> Layout:
         header, name = mend_header(cells)
@@ -242,7 +271,8 @@ class _Reader:
         candidates += [("known order", list(h), name) for name, h in KNOWN_LAYOUTS.items()]
         if self.options.columns and all(isinstance(c, int) for c in self.options.columns.values()):
             candidates.insert(0, ("given", [""] * width, ""))
-        sample = pending[:: max(1, len(pending) // 50)][:50]
+        sample = [(line, cells) for line, cells in pending if len(cells) > 2]
+        sample = sample[:: max(1, len(sample) // 50)][:50]
         for found_by, header, name in candidates:
             for fitted in _fit_header(header, pending, width):
                 columns = self._apply_given_columns(assign_roles(fitted), fitted)
@@ -267,7 +297,7 @@ class _Reader:
                 good += 1
             except (ValueError, TypeError):
                 pass
-        return good >= _FIT * len(sample)
+        return bool(sample) and good >= _FIT * len(sample)
 
     def _converter(self, summary: FileSummary, ledger: Ledger, sheet: str):
         """Return a function that turns one row into a Payment (or RowErrors)."""
@@ -377,12 +407,6 @@ def _text(value) -> str:
     return str(value)
 
 
-def _optional(cells, index: int | None) -> str:
-    if index is None or index >= len(cells):
-        return ""
-    return _text(cells[index])
-
-
 def _assign_keys(payments: list[Payment]) -> None:
     """Give each payment of one file its key, counting repeats of identical rows."""
     seen: dict[str, int] = {}
@@ -417,6 +441,3 @@ def _xlsx_blocks(stream) -> Iterator[tuple[str, Iterator[tuple[int, tuple]]]]:
             yield sheet.title, enumerate(sheet.iter_rows(values_only=True), start=1)
     finally:
         workbook.close()
-
-
-__all__ = ["RowError", "read_ledger", "read_ledgers", "sibling_header"]

@@ -15,6 +15,7 @@ from typing import BinaryIO
 ZIP_MAGIC = b"PK\x03\x04"
 GZIP_MAGIC = b"\x1f\x8b"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+MAX_WORKBOOK_BYTES = 256 * 1024 * 1024
 _FALLBACK = "coopmatch-spend-cp1252"
 _state = threading.local()
 
@@ -56,6 +57,11 @@ class Opened:
     name: str
     kind: str  # "csv" or "xlsx"
     stream: BinaryIO
+    owned: BinaryIO | None = None  # the file this module opened; a caller's stream stays open
+
+    def close(self) -> None:
+        if self.owned is not None:
+            self.owned.close()
 
 
 def source_name(source) -> str:
@@ -67,23 +73,38 @@ def source_name(source) -> str:
 def open_ledger(source, *, max_bytes: int | None = None) -> Opened:
     """Open a path, bytes or binary stream; tell CSV (gzipped or not) from XLSX by content."""
     name = source_name(source)
+    owned = None
     if isinstance(source, bytes | bytearray):
         stream: BinaryIO = io.BytesIO(source)
     elif isinstance(source, str | os.PathLike):
-        stream = open(source, "rb")  # noqa: SIM115 - closed by the reader
+        stream = owned = open(source, "rb")  # noqa: SIM115 - closed by Opened.close
     else:
         stream = source
+    try:
+        return _open(name, stream, owned, max_bytes)
+    except BaseException:
+        if owned is not None:
+            owned.close()
+        raise
+
+
+def _open(name: str, stream: BinaryIO, owned, max_bytes: int | None) -> Opened:
     head = _peek(stream, 4)
     if head.startswith(GZIP_MAGIC):
         stream = gzip.GzipFile(fileobj=stream, mode="rb")
         head = _peek(stream, 4)
-    if max_bytes is not None:
-        stream = io.BufferedReader(_Limited(stream, max_bytes))
-    if head.startswith(ZIP_MAGIC):
-        return Opened(name, "xlsx", stream)
     if head.startswith(OLE_MAGIC):
         raise UnreadableFile("this is an old .xls workbook; save it as .xlsx or CSV")
-    return Opened(name, "csv", stream)
+    if head.startswith(ZIP_MAGIC):
+        # A workbook is a zip archive, read by seeking: hold it in memory, within the limit.
+        limit = max_bytes if max_bytes is not None else MAX_WORKBOOK_BYTES
+        data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise UnreadableFile("the file is larger than the import limit")
+        return Opened(name, "xlsx", io.BytesIO(data), owned)
+    if max_bytes is not None:
+        stream = io.BufferedReader(_Limited(stream, max_bytes))
+    return Opened(name, "csv", stream, owned)
 
 
 def _peek(stream: BinaryIO, size: int) -> bytes:
@@ -99,7 +120,8 @@ def _peek(stream: BinaryIO, size: int) -> bytes:
 
 def csv_rows(stream: BinaryIO) -> tuple[Iterator[list[str]], "Decoding"]:
     """Return the CSV records of a byte stream (any line ending, BOM or not) and its encoding."""
-    buffered = stream if hasattr(stream, "peek") else io.BufferedReader(stream)
+    created = not hasattr(stream, "peek")
+    buffered = io.BufferedReader(stream) if created else stream
     head = buffered.peek(4)[:4]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding, errors = "utf-16", "replace"
@@ -109,6 +131,7 @@ def csv_rows(stream: BinaryIO) -> tuple[Iterator[list[str]], "Decoding"]:
     # newline="" splits lines at \r, \n or \r\n (old-Mac files end lines with \r alone) and
     # leaves line breaks inside quoted cells for the csv module.
     text = io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline="")
+    decoding.wrappers = [text, buffered] if created else [text]
     first = list(itertools.islice(text, 5))
     rows = csv.reader(itertools.chain(first, text), _dialect(first))
     return rows, decoding
@@ -129,6 +152,8 @@ class Decoding:
         self.declared = encoding
         self.fallbacks = 0
         self._start = _fallbacks()
+        # Wrappers made around the caller's stream: detached, not closed, when reading ends.
+        self.wrappers: list = []
 
     @property
     def encoding(self) -> str:
@@ -137,8 +162,11 @@ class Decoding:
         return "cp1252" if self.fallbacks else "utf-8"
 
     def finish(self) -> None:
-        """Note how many bytes needed the Windows-1252 fallback (call after reading)."""
+        """Note how many bytes needed the Windows-1252 fallback, and let go of the stream."""
         self.fallbacks = _fallbacks() - self._start
+        for wrapper in self.wrappers:
+            wrapper.detach()
+        self.wrappers = []
 
 
 def _fallbacks() -> int:

@@ -95,6 +95,7 @@ class FileSummary:
     rows: int = 0  # payments read
     errors: int = 0
     blank_rows: int = 0
+    preamble_rows: int = 0  # titles and notes above the header, skipped
     encoding: str = ""
     sheets: list[str] = field(default_factory=list)
     layouts: list[Layout] = field(default_factory=list)

@@ -57,12 +57,27 @@ def test_utf8_with_bom_and_crlf_and_a_gzip(tmp_path):
         assert [(p.supplier_name, p.amount_pence) for p in ledger.payments] == [("Café Ltd", 500)]
 
 
-def test_an_upload_stream_with_a_name():
+def test_an_upload_stream_with_a_name_is_read_and_left_open():
     upload = io.BytesIO(b"Supplier,Date,Amount\nA Ltd,2020-05-01,1.50\n")
     upload.name = "may.csv"
     ledger = read_ledger(upload)
     assert ledger.payments[0].source_file == "may.csv"
     assert ledger.payments[0].amount_pence == 150
+    assert not upload.closed
+
+
+def test_titles_above_the_header_are_skipped(tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_text(
+        "Spend over £500,,\nApril 2020,,\n,,\nSupplier,Date,Amount\nA Ltd,2020-04-01,1.50\n",
+        encoding="utf-8",
+    )
+    ledger = read_ledger(path)
+    assert ledger.errors == []
+    assert [p.line for p in ledger.payments] == [5]
+    summary = ledger.files[0]
+    assert (summary.preamble_rows, summary.blank_rows) == (2, 1)
+    assert summary.layouts[0].found_by == "header"
 
 
 def test_a_header_written_below_the_rows_is_used_for_them(tmp_path):
@@ -191,6 +206,8 @@ def test_a_workbook_with_one_sheet_per_month(tmp_path):
     ledger = read_ledger(path)
     summary = ledger.files[0]
     assert summary.sheets == ["Apr 19", "May 19"]
+    assert read_ledger(path, max_bytes=1_000).errors[0].field == "file"
+    assert len(read_ledger(path.read_bytes()).payments) == 4
     assert [(p.sheet, p.line) for p in ledger.payments] == [
         ("Apr 19", 2),
         ("Apr 19", 3),
@@ -251,6 +268,9 @@ def test_unreadable_files_are_reported_not_raised(tmp_path):
     limited = read_ledger(big, max_bytes=5_000)
     assert limited.payments == []
     assert limited.errors[0].reason == "the file is larger than the import limit"
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert read_ledger(broken).errors[0].reason.startswith("cannot be read")
 
 
 def test_keys_are_stable_and_count_identical_rows(tmp_path):

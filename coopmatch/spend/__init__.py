@@ -7,6 +7,7 @@ figures per financial year (and `group_figures` for several anchors together).
 """
 
 from coopmatch.spend.figures import (
+    OWNERSHIP_GROUPS,
     GroupFigures,
     NameSpend,
     PaymentTable,
@@ -18,6 +19,7 @@ from coopmatch.spend.figures import (
     build_table,
     concat_tables,
     group_figures,
+    ownership_groups,
     spend_figures,
     table_from_columns,
 )
@@ -29,6 +31,7 @@ from coopmatch.spend.records import (
     LedgerRowError,
     Payment,
     payment_key,
+    spend_by_name,
 )
 from coopmatch.spend.resolve import (
     REJECTED,
@@ -38,6 +41,7 @@ from coopmatch.spend.resolve import (
     Thresholds,
     decision_key,
     resolve_suppliers,
+    review_queue,
 )
 from coopmatch.spend.tiers import (
     BRANCH,
@@ -61,6 +65,7 @@ from coopmatch.spend.values import (
 
 __all__ = [
     "BRANCH",
+    "OWNERSHIP_GROUPS",
     "REGISTERED_OFFICE",
     "REJECTED",
     "TIERS",
@@ -94,13 +99,16 @@ __all__ = [
     "group_figures",
     "is_redacted",
     "location_tier",
+    "ownership_groups",
     "parse_amount",
     "parse_date",
     "payment_key",
     "read_ledger",
     "read_ledgers",
     "resolve_suppliers",
+    "review_queue",
     "sibling_header",
+    "spend_by_name",
     "spend_figures",
     "table_from_columns",
     "year_label",

@@ -27,6 +27,19 @@ from coopmatch.spend.values import year_label
 SupplierId = Hashable
 UNRESOLVED = -1
 REDACTED = -2
+# The ownership models of coopmatch.models.OWNERSHIP_MODELS, in the groups CLES reports use.
+OWNERSHIP_GROUPS = {
+    "worker_coop": "co-operative",
+    "consumer_coop": "co-operative",
+    "multi_stakeholder_coop": "co-operative",
+    "community_benefit_society": "co-operative",
+    "employee_owned": "employee-owned",
+    "social_enterprise": "social enterprise",
+    "charity": "charity",
+    "sme": "SME",
+    "large_company": "large firm",
+    "public_body": "public body",
+}
 STATUSES = ("resolved", "unresolved", "redacted")
 _UNKNOWN = TIERS.index(UNKNOWN)
 _LOCAL = TIERS.index(LOCAL_AUTHORITY)
@@ -90,6 +103,11 @@ def _financial_years(dates: Sequence) -> np.ndarray:
     months = days.astype("datetime64[M]").astype(np.int64)
     year, month = months // 12 + 1970, months % 12 + 1
     return np.where(month >= 4, year, year - 1).astype(np.int32)[codes]
+
+
+def ownership_groups(ownership: Mapping[SupplierId, str]) -> dict[SupplierId, str]:
+    """Return supplier id -> ownership group ("co-operative", "SME"...) from model codes."""
+    return {supplier: OWNERSHIP_GROUPS.get(code, code) for supplier, code in ownership.items()}
 
 
 def table_from_columns(

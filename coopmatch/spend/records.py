@@ -1,6 +1,8 @@
 """Plain records a spend ledger is read into."""
 
 import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -145,3 +147,11 @@ def key_of(content: str, occurrence: int = 0) -> str:
 def payment_key(payment: Payment, occurrence: int = 0) -> str:
     """Return the stable key of a payment (see `key_of`)."""
     return key_of(payment_content(payment), occurrence)
+
+
+def spend_by_name(payments: Iterable[Payment]) -> dict[str, int]:
+    """Return net pence per ledger supplier name (e.g. to order a review queue by money)."""
+    totals: dict[str, int] = defaultdict(int)
+    for payment in payments:
+        totals[payment.supplier_name] += payment.amount_pence
+    return dict(totals)

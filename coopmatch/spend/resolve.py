@@ -323,3 +323,12 @@ def _judge(
             reason = "numbers differ"
         return Resolution(name, None, round(best, 4), "review", reason, candidates)
     return Resolution(name, None, round(best, 4), "unresolved", "no candidate", candidates)
+
+
+def review_queue(
+    resolutions: Mapping[str, Resolution], spend: Mapping[str, int] | None = None
+) -> list[tuple[Resolution, int]]:
+    """Return the names waiting for a reviewer, with their spend in pence, largest first."""
+    spend = spend or {}
+    waiting = [(r, spend.get(name, 0)) for name, r in resolutions.items() if r.status == "review"]
+    return sorted(waiting, key=lambda item: (-item[1], item[0].name))

@@ -10,6 +10,7 @@ from coopmatch.spend import (
     classify_suppliers,
     concat_tables,
     group_figures,
+    ownership_groups,
     read_ledger,
     resolve_suppliers,
     spend_figures,
@@ -26,14 +27,17 @@ from tests.spend.handmade import (
 )
 
 
-@pytest.fixture
-def figures(hand_ledger):
-    ledger = read_ledger(hand_ledger)
+def _table(path):
+    ledger = read_ledger(path)
     assert ledger.errors == []
     names = [p.supplier_name for p in ledger.payments]
     resolutions = resolve_suppliers(names, REGISTER)
-    table = build_table(ledger.payments, resolutions, anchor="hyndburn")
-    return spend_figures(table, AREA, LOCATIONS, ownership=OWNERSHIP, top=3)
+    return build_table(ledger.payments, resolutions, anchor="hyndburn")
+
+
+@pytest.fixture
+def figures(hand_ledger):
+    return spend_figures(_table(hand_ledger), AREA, LOCATIONS, ownership=OWNERSHIP, top=3)
 
 
 def test_each_tier_per_financial_year_over_that_years_total(figures):
@@ -108,7 +112,7 @@ def test_split_by_expense_type(figures):
     assert sum(s.total for s in by_type.values()) == 1_000_000
 
 
-def test_split_by_ownership(figures):
+def test_split_by_ownership(figures, hand_ledger):
     by_owner = figures.year("2019/20").by_ownership
     assert {label: s.total for label, s in by_owner.items()} == {
         "worker_coop": 80_000,
@@ -119,6 +123,11 @@ def test_split_by_ownership(figures):
         "unresolved": 50_000,
     }
     assert by_owner["large_company"].local == 300_000
+    grouped = spend_figures(
+        _table(hand_ledger), AREA, LOCATIONS, ownership=ownership_groups(OWNERSHIP)
+    ).year("2019/20")
+    assert grouped.by_ownership["co-operative"].total == 130_000
+    assert grouped.by_ownership["large firm"].total == 400_000
 
 
 def test_top_non_local_suppliers_are_repatriation_targets(figures):

@@ -1,11 +1,16 @@
+from datetime import date
+
 import pytest
 
 from coopmatch.spend import (
     REJECTED,
+    Payment,
     SupplierRegister,
     Thresholds,
     decision_key,
     resolve_suppliers,
+    review_queue,
+    spend_by_name,
 )
 
 REGISTER = [
@@ -131,3 +136,20 @@ def test_short_names_need_more_confidence():
     found = resolve_suppliers(["Supar UK Ltd"], register)["Supar UK Ltd"]
     assert (found.status, found.supplier_id) == ("review", None)
     assert found.candidates[0].supplier_id == 1  # the likelier spelling is not the right firm
+
+
+def test_the_review_queue_puts_the_most_money_first():
+    payments = [
+        Payment(2, date(2020, 5, 1), 1_000, "ACME PLUMBING"),
+        Payment(3, date(2020, 5, 2), 90_000, "Rossendale Vulcanisng Sales"),
+        Payment(4, date(2020, 5, 3), -500, "ACME PLUMBING"),
+        Payment(5, date(2020, 5, 3), 7_000, "J Smith & Sons Ltd"),
+    ]
+    spend = spend_by_name(payments)
+    assert spend["ACME PLUMBING"] == 500
+    found = resolve_suppliers(spend, REGISTER)
+    queue = review_queue(found, spend)
+    assert [(r.name, pence) for r, pence in queue] == [
+        ("Rossendale Vulcanisng Sales", 90_000),
+        ("ACME PLUMBING", 500),
+    ]

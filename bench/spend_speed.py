@@ -390,10 +390,10 @@ def resolution_baselines(names: list[str], register: SupplierRegister, measured:
             found += bool(tops & reachable[q])
     per_name_blocked = measured / max(len(keys), 1)
     return {
-        "names scored": len(keys),
+        "distinct names": len(keys),
         "per-pair Python loop (s/name)": per_name_loop,
         "cdist over whole register (s/name)": per_name_full,
-        "blocked cdist (s/name)": per_name_blocked,
+        "resolve_suppliers, all steps (s/name)": per_name_blocked,
         "loop estimate for all names (s)": per_name_loop * len(keys),
         "whole-register cdist estimate (s)": per_name_full * len(keys),
         "speed-up vs loop": per_name_loop / per_name_blocked,
@@ -547,14 +547,14 @@ def main() -> None:
     print("\nBaselines (measured in this run):")
     baselines = resolution_baselines(names, register, resolve_seconds, rng)
     for label, value in baselines.items():
-        print(f"  {label:<38} {value:,.4g}")
+        print(f"  {label:<40} {value:,.4g}")
     all_rows = [row for anchor_rows in rows.values() for row in anchor_rows]
     slow = figures_baseline(all_rows, resolutions, locations, ANCHORS["hyndburn"])
     start = time.perf_counter()
     spend_figures(concat_tables(list(tables.values())), ANCHORS["hyndburn"], locations)
     fast = time.perf_counter() - start
-    print(f"  {'per-row Python year x tier split (s)':<38} {slow:,.3g}")
-    print(f"  {'numpy figures, all breakdowns, 1M (s)':<38} {fast:,.3g}  ({slow / fast:.1f}x)")
+    print(f"  {'per-row Python, year x tier only (s)':<40} {slow:,.3g}")
+    print(f"  {'spend_figures, every breakdown (s)':<40} {fast:,.3g}  ({slow / fast:.1f}x)")
 
     print("\nFigures (synthetic supplier locations: the shape of the output, not facts):")
     for anchor, figures_of in [*each.items(), ("group: Lancashire vs Preston", group.combined)]:

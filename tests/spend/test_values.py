@@ -59,6 +59,8 @@ def test_what_is_not_an_amount(text):
         ("1st September 2023", date(2023, 9, 1)),
         ("2019-04-01", date(2019, 4, 1)),
         ("2019-04-01 00:00:00", date(2019, 4, 1)),
+        ("2019-04-01T09:30:00.000Z", date(2019, 4, 1)),
+        ("01/04/2019 00:00:00", date(2019, 4, 1)),
         ("04/01/2017 00:00", date(2017, 1, 4)),
         ("43658", date(2019, 7, 12)),  # an Excel serial written as text
         (45044, date(2023, 4, 28)),  # an Excel serial cell

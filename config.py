@@ -23,6 +23,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     PAGE_SIZE = 25
+    UPLOAD_DIR = os.environ.get("COOPMATCH_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    OCDS_PUBLISHER = os.environ.get("COOPMATCH_OCDS_PUBLISHER", "coopmatch")
+    # Register a prefix with the Open Contracting Partnership before publishing for real.
+    OCDS_PREFIX = os.environ.get("COOPMATCH_OCDS_PREFIX", "ocds-coopmatch")
     # Imports larger than this are refused outright; above the background threshold they
     # run as a job with progress rather than inside the request.
     IMPORT_MAX_BYTES = int(os.environ.get("COOPMATCH_IMPORT_MAX_BYTES", 200 * 1024 * 1024))

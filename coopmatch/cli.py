@@ -74,6 +74,10 @@ def _safe_url() -> str:
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
+    from coopmatch.cli_imports import export_group, import_group
+
     app.cli.add_command(db_group)
     app.cli.add_command(demo)
     app.cli.add_command(serve)
+    app.cli.add_command(import_group)
+    app.cli.add_command(export_group)

@@ -331,6 +331,7 @@ class Award(SQLModel, table=True):
 
     tender: "Tender" = Relationship(back_populates="awards")
     supplier: "Supplier" = Relationship(back_populates="awards")
+    lot: Optional["Lot"] = Relationship()
 
 
 # --- audit ------------------------------------------------------------------------------------
@@ -369,3 +370,36 @@ class LotCreate(SQLModel):
 class TenderCreate(TenderBase):
     buyer_id: int | None = None
     lots: list[LotCreate] = []
+
+
+# --- import jobs -------------------------------------------------------------------------------
+
+IMPORT_JOB_STATUSES = {
+    "uploaded": "Uploaded, waiting for you to check it",
+    "queued": "Waiting to start",
+    "running": "Importing",
+    "done": "Imported",
+    "rejected": "Not imported: rows have problems",
+    "failed": "Failed",
+}
+
+
+class ImportJob(SQLModel, table=True):
+    """A file uploaded through the web, and what importing it did."""
+
+    __tablename__ = "import_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    format: str = Field(max_length=40)
+    filename: str = Field(max_length=300)
+    stored_path: str = Field(max_length=500)
+    size_bytes: int = 0
+    skip_invalid: bool = False
+    dry_run: bool = False
+    status: str = Field(default="uploaded", max_length=20)
+    message: str = Field(default="", sa_type=sa.Text)
+    # The ImportSummary as JSON, once finished.
+    result: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = _timestamp()
+    finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

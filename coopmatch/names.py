@@ -60,3 +60,9 @@ def buyer_key(name: str | None) -> str:
     """Return a key under which a public buyer's variant names agree."""
     key = _SPACES.sub(" ", _PUBLIC_BODY_WORDS.sub(" ", normalise_name(name))).strip()
     return key or normalise_name(name)
+
+
+def registration_key(number: str | None) -> str:
+    """Return a registration number in one form: Companies House numbers are 8 characters."""
+    text = re.sub(r"\s+", "", (number or "").upper())
+    return text.zfill(8) if text.isdigit() and len(text) < 8 else text

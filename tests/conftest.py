@@ -105,8 +105,16 @@ def _empty_tables(engine) -> None:
                 connection.execute(text(f'DELETE FROM "{table}"'))
 
 
+@pytest.fixture(scope="session")
+def warm_geography(data_dir, cache_dir) -> None:
+    """Parse the postcode file into its cache once, before any request needs it."""
+    from coopmatch.geo import load_reference
+
+    load_reference(str(data_dir), str(cache_dir)).lookup("PR1 2HE")
+
+
 @pytest.fixture
-def app_config(data_dir, cache_dir, tmp_path) -> dict:
+def app_config(data_dir, cache_dir, tmp_path, warm_geography) -> dict:
     """Overrides for the test app; tests may change them before `app` is built."""
     return {
         "COOPMATCH_DATA_DIR": str(data_dir),
@@ -219,6 +227,6 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     yield page
     context.close()

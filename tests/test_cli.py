@@ -70,3 +70,28 @@ def test_a_bad_database_url_fails_with_a_clear_message(tmp_path):
     result = run("db", "upgrade", database_url="nonsense://nowhere", check=False)
     assert result.returncode != 0
     assert "nonsense" in (result.stderr + result.stdout)
+
+
+def test_import_command_summarises_and_refuses_bad_files_whole(tmp_path, data_dir, cache_dir):
+    url = f"sqlite:///{tmp_path / 'imports.db'}"
+    run("db", "upgrade", database_url=url)
+    good = tmp_path / "register.csv"
+    good.write_text("name,postcode,ownership\nPreston Cleaning Co-op,PR1 2HE,worker_coop\n")
+    dry = run("import", "suppliers", str(good), "--dry-run", database_url=url,
+              data_dir=data_dir, cache_dir=cache_dir)
+    assert "Would import" in dry.stdout and count(url, "supplier") == 0
+    done = run("import", "suppliers", str(good), database_url=url, data_dir=data_dir,
+               cache_dir=cache_dir)
+    assert "suppliers           1 created" in done.stdout and count(url, "supplier") == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,postcode\nA Co-op,PR1 2HE\nB Co-op,nowhere\n")
+    refused = run("import", "suppliers", str(bad), database_url=url, data_dir=data_dir,
+                  cache_dir=cache_dir, check=False)
+    assert refused.returncode == 1
+    assert "Nothing was imported" in refused.stderr and "line 3, postcode" in refused.stderr
+    assert count(url, "supplier") == 1
+    skipped = run("import", "suppliers", str(bad), "--skip-invalid", database_url=url,
+                  data_dir=data_dir, cache_dir=cache_dir)
+    assert "rejected rows       1" in skipped.stdout
+    assert (tmp_path / "bad.csv.rejected.csv").exists()
+    assert count(url, "supplier") == 2

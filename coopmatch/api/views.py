@@ -1,9 +1,10 @@
-from flask import jsonify, request
+from flask import current_app, jsonify, request, url_for
+from flask_login import current_user, login_required
 
 from coopmatch.api import bp
 from coopmatch.db import get_session
 from coopmatch.reference import current as reference
-from coopmatch.services import suppliers, tenders
+from coopmatch.services import exports, jobs, suppliers, tenders
 
 
 @bp.get("/health")
@@ -62,3 +63,24 @@ def supplier_list():
             for s in page.items
         ],
     })
+
+
+@bp.get("/ocds/releases")
+def ocds_releases():
+    """Tenders posted in coopmatch as an OCDS 1.1 release package (?all=1 adds imported ones)."""
+    package = exports.ocds_release_package(
+        get_session(), include_imported=request.args.get("all") == "1",
+        publisher=current_app.config["OCDS_PUBLISHER"], prefix=current_app.config["OCDS_PREFIX"],
+        uri=url_for("api.ocds_releases", _external=True),
+        describe=reference().cpv.describe)
+    return jsonify(package)
+
+
+@bp.get("/imports/<int:job_id>")
+@login_required
+def import_progress(job_id: int):
+    """The status and progress of one of your imports, for the progress bar."""
+    job = jobs.get_job(get_session(), user=current_user, job_id=job_id)
+    progress = jobs.progress_store(current_app.config.get("REDIS_URL", "")).get(job.id)
+    return jsonify({"id": job.id, "status": job.status, "message": job.message,
+                    "progress": progress, "finished": job.finished_at is not None})

@@ -4,6 +4,7 @@ With the reference data present the demo is real open data; without it a small b
 keeps the app from being empty. Loading twice changes nothing.
 """
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -145,12 +146,13 @@ def load_demo(session: Session, *, ref: Reference, data_dir: str | None, small: 
         result.imports.append(import_file(
             session, fmt="lancashire-json", path=root / LANCASHIRE_NOTICES, ref=ref,
             data_dir=data_dir, options=ImportOptions(skip_invalid=True),
-            source_name="Lancashire councils' notices"))
+            source_name="Lancashire councils' notices", rejected_dir=Path(tempfile.gettempdir())))
         echo("Importing North West co-operatives from Co-operatives UK open data ...")
         result.imports.append(import_file(
             session, fmt="coops-uk", path=root / COOPS, ref=ref, data_dir=data_dir,
             options=ImportOptions(skip_invalid=True, areas={NORTH_WEST}),
-            source_name="Co-operatives UK open data (North West)"))
+            source_name="Co-operatives UK open data (North West)",
+            rejected_dir=Path(tempfile.gettempdir())))
     else:
         _built_in(session, ref, anchors)
         result.built_in = True

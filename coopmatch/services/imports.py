@@ -5,6 +5,8 @@ rejects the whole file before anything is written. Re-importing a file changes n
 """
 
 import csv
+import os
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,7 +35,7 @@ from coopmatch.models import (
     join_codes,
     utcnow,
 )
-from coopmatch.names import buyer_key, clean_text, normalise_name
+from coopmatch.names import buyer_key, clean_text, normalise_name, registration_key
 from coopmatch.reference import Reference
 from coopmatch.services import audit
 from coopmatch.services.geography import apply_place
@@ -137,22 +139,35 @@ def rejection_message(errors: list[RowError]) -> str:
     )
 
 
-def write_rejected(errors: list[RowError], source: Path) -> Path:
-    """Write rejected rows, with reasons, to a CSV beside the input."""
+def write_rejected(errors: list[RowError], source: Path, *, original: Path | None = None) -> Path:
+    """Write rejected rows with their reasons, and the original row, to a CSV.
+
+    The CSV goes beside `source` (or to the temp directory when that is read-only).
+    """
     target = source.with_name(source.name + ".rejected.csv")
-    raw_keys: list[str] = []
-    for error in errors:
-        for key in error.raw or {}:
-            if key not in raw_keys:
-                raw_keys.append(key)
+    if not os.access(target.parent, os.W_OK):
+        target = Path(tempfile.gettempdir()) / target.name
+    lines = _source_lines(original or source)
     with open(target, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["line", "field", "reason", *raw_keys])
+        writer.writerow(["line", "field", "reason", "original"])
         for error in errors:
-            raw = error.raw or {}
-            writer.writerow([error.line, error.field, error.reason,
-                             *[raw.get(k, "") for k in raw_keys]])
+            text = lines[error.line - 1] if 0 < error.line <= len(lines) else ""
+            writer.writerow([error.line, error.field, error.reason, text])
     return target
+
+
+def _source_lines(path: Path) -> list[str]:
+    """The input's lines, decoded as the parsers decode them (for CSV inputs)."""
+    from coopmatch.imports.reading import open_source
+
+    try:
+        source = open_source(path)
+    except (OSError, CoopmatchError):
+        return []
+    if source.text.lstrip()[:1] in "[{":
+        return []  # JSON records have no line of their own worth copying
+    return source.text.splitlines()
 
 
 # --- the register as the import sees it -------------------------------------------------------
@@ -176,7 +191,7 @@ class Register:
 
     def add_supplier(self, supplier: Supplier) -> None:
         if supplier.registration_number:
-            self.by_registration[supplier.registration_number.upper()] = supplier
+            self.by_registration[registration_key(supplier.registration_number)] = supplier
         if supplier.external_id:
             self.by_external[f"{supplier.source}:{supplier.external_id}"] = supplier
         self.by_name[supplier.normalised_name].append(supplier)
@@ -187,7 +202,7 @@ class Register:
     def find_supplier(self, record: SupplierRecord, normalised: str) -> Supplier | None:
         """Same registration number, else same name and postcode, else a near-miss name."""
         if record.registration_number:
-            found = self.by_registration.get(record.registration_number.upper())
+            found = self.by_registration.get(registration_key(record.registration_number))
             if found:
                 return found
         if record.external_id:
@@ -391,24 +406,27 @@ class Importer:
         }
         created = tender is None
         if created:
-            tender = Tender(title=values["title"], buyer=buyer, buyer_id=buyer.id,
-                            ocid=record.ocid, source=record.source)
+            # Empty collections set here are not lazy-loaded from the database.
+            tender = Tender(title=values["title"], buyer=buyer, ocid=record.ocid,
+                            source=record.source, lots=[], awards=[])
             self.session.add(tender)
             tenders[record.ocid] = tender
         changed = _set(tender, values)
-        if tender.buyer_id != buyer.id and buyer.id is not None:
+        if tender.buyer is not buyer:
             tender.buyer = buyer
             changed = True
-        located = place or (self._place(buyer.postcode) if buyer.postcode else None)
-        if located and tender.latitude is None:
-            apply_place(tender, located, postcode_attr="delivery_postcode")
-            if not place:
-                tender.delivery_postcode = None
-            changed = True
+        # Where the work is: the delivery postcode, else the buyer's address.
+        located = place or self._place(buyer.postcode)
+        changed |= _set(tender, {
+            "delivery_postcode": place.postcode if place else None,
+            "latitude": located.latitude if located else None,
+            "longitude": located.longitude if located else None,
+            "local_authority_code": located.lad_code if located else None,
+            "county_code": located.county_code if located else None,
+            "region_code": located.region_code if located else None,
+        })
         changed |= self._lots(tender, record)
-        if record.awards:
-            self.session.flush()  # lots and suppliers need ids before awards refer to them
-            changed |= self._awards(tender, record)
+        changed |= self._awards(tender, record)
         if created:
             self.summary.count("notices", "created")
         elif changed:
@@ -437,30 +455,29 @@ class Importer:
         return changed
 
     def _awards(self, tender: Tender, record: NoticeRecord) -> bool:
+        # Keys use the objects themselves, so new suppliers need no flush to get an id.
         changed = False
         lots = {lot.external_id: lot for lot in tender.lots}
-        existing = {(a.supplier_id, a.external_id): a for a in tender.awards}
+        existing = {(id(a.supplier), a.external_id): a for a in tender.awards}
         seen = set()
         for award_record in record.awards:
             supplier = self.supplier(award_record.supplier)
-            if supplier.id is None:
-                self.session.flush()
-            key = (supplier.id, award_record.external_id or award_record.lot_external_id)
+            external_id = award_record.external_id or award_record.lot_external_id
+            key = (id(supplier), external_id)
             if key in seen:
                 continue
             seen.add(key)
             award = existing.get(key)
-            lot = lots.get(award_record.lot_external_id)
             values = {
                 "value": award_record.value,
                 "currency": award_record.currency or "GBP",
                 "award_date": award_record.award_date,
             }
             if award is None:
-                award = Award(tender=tender, supplier=supplier, supplier_id=supplier.id,
-                              external_id=key[1], lot_id=lot.id if lot is not None else None)
+                award = Award(tender=tender, supplier=supplier, external_id=external_id,
+                              lot=lots.get(award_record.lot_external_id))
                 _set(award, values)
-                tender.awards.append(award)
+                self.session.add(award)
                 self.summary.count("awards", "created")
                 changed = True
             elif _set(award, values):
@@ -479,28 +496,54 @@ class _RowRejected(Exception):
 # --- the use case -----------------------------------------------------------------------------
 
 
-def parse_file(fmt: str, path: Path, ref: Reference, *, data_dir: str | None,
-               max_bytes: int | None, progress: Progress | None = None
-               ) -> tuple[list, list[RowError]]:
-    """Parse a file into records and row errors, without touching the database."""
-    from coopmatch.imports import formats
+def parse_file(fmt: str | None, path, ref: Reference, *, data_dir: str | None,
+               max_bytes: int | None, areas: set[str] | None = None,
+               progress: Progress | None = None) -> tuple[str, list, list[RowError]]:
+    """Parse a file into records and row errors, without touching the database.
 
+    `fmt` None means: recognise the format from the file. Returns (format, records, errors).
+    """
+    from coopmatch.imports import formats
+    from coopmatch.imports.reading import DEFAULT_MAX_BYTES, open_source
+
+    source = open_source(path, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+    fmt = fmt or formats.detect_source(source)
+    if fmt is None:
+        raise ImportRejected(
+            "Nothing was imported: this file's layout was not recognised. Choose its format: "
+            + ", ".join(formats.FORMATS) + ".")
     parser = formats.get(fmt)
     records, errors = [], []
-    try:
-        for item in parser.parse(path, cpv=ref.cpv, data_dir=data_dir, max_bytes=max_bytes):
-            if isinstance(item, RowError):
-                errors.append(item)
-            else:
-                records.append(item)
-            if progress and (len(records) + len(errors)) % 200 == 0:
-                progress("reading", len(records) + len(errors), None)
-    except CoopmatchError:
-        raise
-    except (OSError, UnicodeError) as error:
-        raise ImportRejected(
-            f"Nothing was imported: the file could not be read ({error}).") from error
-    return records, errors
+    for item in parser.parse(source, cpv=ref.cpv, data_dir=data_dir, areas=areas,
+                             max_bytes=max_bytes):
+        if isinstance(item, RowError):
+            errors.append(item)
+        else:
+            records.append(item)
+        if progress and (len(records) + len(errors)) % 200 == 0:
+            progress("reading", round(source.progress * 1000), 1000)
+    if progress:
+        progress("reading", 1000, 1000)
+    return fmt, records, errors
+
+
+def preview(fmt: str | None, path, ref: Reference, *, data_dir: str | None,
+            max_bytes: int | None, rows: int = 10) -> tuple[str, list, list[RowError]]:
+    """Parse the first rows of a file, to show before importing it."""
+    from coopmatch.imports import formats
+    from coopmatch.imports.reading import DEFAULT_MAX_BYTES, open_source
+
+    source = open_source(path, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
+    fmt = fmt or formats.detect_source(source)
+    if fmt is None:
+        raise ImportRejected("This file's layout was not recognised. Choose its format.")
+    records, errors = [], []
+    for item in formats.get(fmt).parse(source, cpv=ref.cpv, data_dir=data_dir,
+                                       max_bytes=max_bytes):
+        (errors if isinstance(item, RowError) else records).append(item)
+        if len(records) >= rows or len(errors) >= rows:
+            break
+    return fmt, records, errors
 
 
 def import_records(
@@ -535,9 +578,10 @@ def import_records(
                 session.flush()
         importer.finish()
         summary.errors = errors
-        audit.record(session, user=options.user, action="import", entity="import",
-                     entity_id=None, summary=f"{summary.format} {summary.source}: "
-                     f"{summary.changed} changes, {summary.rejected} rejected")
+        if summary.changed:  # a re-import that changes nothing leaves no trace either
+            audit.record(session, user=options.user, action="import", entity="import",
+                         entity_id=None, summary=f"{summary.format} {summary.source}: "
+                         f"{summary.changed} changes, {summary.rejected} rejected")
         if options.dry_run:
             session.rollback()
         else:
@@ -563,7 +607,7 @@ def _apply_record(importer: Importer, record) -> None:
 def import_file(
     session: Session,
     *,
-    fmt: str,
+    fmt: str | None,
     path: str | Path,
     ref: Reference,
     options: ImportOptions | None = None,
@@ -571,15 +615,20 @@ def import_file(
     max_bytes: int | None = None,
     progress: Progress | None = None,
     source_name: str | None = None,
+    rejected_dir: Path | None = None,
 ) -> ImportSummary:
-    """Parse and import one file; raise ImportRejected with the row errors if it is refused."""
+    """Parse and import one file; raise ImportRejected with the row errors if it is refused.
+
+    With skip_invalid the rejected rows go to a CSV beside the input (or in rejected_dir).
+    """
     options = options or ImportOptions()
     path = Path(path)
+    fmt, records, errors = parse_file(fmt, path, ref, data_dir=data_dir, max_bytes=max_bytes,
+                                      areas=options.areas, progress=progress)
     summary = ImportSummary(format=fmt, source=source_name or path.name, dry_run=options.dry_run)
-    records, errors = parse_file(fmt, path, ref, data_dir=data_dir, max_bytes=max_bytes,
-                                 progress=progress)
     import_records(session, records=records, errors=errors, ref=ref, summary=summary,
                    options=options, progress=progress)
-    if errors and options.skip_invalid and not source_name:
-        summary.rejected_file = str(write_rejected(errors, path))
+    if errors and options.skip_invalid:
+        target = (rejected_dir / path.name) if rejected_dir else path
+        summary.rejected_file = str(write_rejected(errors, target, original=path))
     return summary

@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import Flask, abort, flash, redirect, request, url_for
+from flask import Flask, abort, flash, jsonify, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -19,6 +19,15 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     csrf.init_app(app)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """API callers get 401 JSON; people get the sign-in page."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": "Unauthorized", "message": "Sign in first."}), 401
+    flash("Sign in to continue.", "info")
+    return redirect(url_for("auth.sign_in", next=request.full_path))
 
 
 @login_manager.user_loader

@@ -1,0 +1,128 @@
+"""`coopmatch import <format> FILE...` and `coopmatch export ocds`: thin over the services."""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from coopmatch.db import get_session
+from coopmatch.errors import CoopmatchError
+from coopmatch.imports.formats import FORMATS
+from coopmatch.reference import current as reference
+from coopmatch.services.imports import ImportOptions, import_file
+
+
+class StageProgress:
+    """A progress bar per stage ("reading", "saving") on stderr, for long imports."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = None
+        self.stage = None
+        self.done = 0
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if not sys.stderr.isatty() and stage == self.stage:
+            return
+        if stage != self.stage:
+            self.close()
+            self.stage, self.done = stage, 0
+            self.bar = click.progressbar(length=total or 1000, file=sys.stderr,
+                                         label=f"{self.label}: {stage}", show_pos=True)
+            self.bar.__enter__()
+        if self.bar is not None and total:
+            self.bar.update(max(0, done - self.done))
+            self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _import_command(fmt: str):
+    spec = FORMATS[fmt]
+
+    @click.command(fmt, help=f"Import {spec.label}.")
+    @click.argument("files", nargs=-1, required=True,
+                    type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--skip-invalid", is_flag=True,
+                  help="Import the good rows; write rejected rows with reasons to a CSV.")
+    @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+    @click.option("--area", "areas", multiple=True, metavar="GSS_CODE",
+                  help="Keep only suppliers in this area (LAD, county or region code).")
+    @with_appcontext
+    def command(files, skip_invalid, dry_run, areas):
+        options = ImportOptions(skip_invalid=skip_invalid, dry_run=dry_run,
+                                areas=set(areas) or None)
+        _run_imports(fmt, files, options)
+
+    return command
+
+
+def _run_imports(fmt: str, files, options: ImportOptions) -> None:
+    session, ref = get_session(), reference()
+    failed = False
+    for path in files:
+        started = time.perf_counter()
+        progress = StageProgress(path.name)
+        try:
+            summary = import_file(
+                session, fmt=fmt, path=path, ref=ref, options=options,
+                data_dir=current_app.config.get("COOPMATCH_DATA_DIR") or None,
+                max_bytes=current_app.config["IMPORT_MAX_BYTES"], progress=progress)
+        except CoopmatchError as error:
+            progress.close()
+            click.echo(f"{path}: {error.message}", err=True)
+            failed = True
+            continue
+        progress.close()
+        click.echo(summary.summary())
+        click.echo(f"  took {time.perf_counter() - started:.1f} s")
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+import_group = click.Group("import", help="Import suppliers or notices from a file.")
+for _name in FORMATS:
+    import_group.add_command(_import_command(_name))
+
+
+@import_group.command("auto")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True)
+@click.option("--dry-run", is_flag=True)
+@with_appcontext
+def import_auto(files, skip_invalid, dry_run):
+    """Import files, recognising each one's format from its columns or JSON shape."""
+    _run_imports(None, files, ImportOptions(skip_invalid=skip_invalid, dry_run=dry_run))
+
+
+export_group = click.Group("export", help="Export data.")
+
+
+@export_group.command("ocds")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.option("--all", "include_imported", is_flag=True,
+              help="Include imported notices, not only tenders posted in coopmatch.")
+@with_appcontext
+def export_ocds(output, include_imported):
+    """Write tenders posted in coopmatch as an OCDS 1.1 release package."""
+    from coopmatch.services.exports import ocds_release_package
+
+    package = ocds_release_package(get_session(), include_imported=include_imported,
+                                   publisher=current_app.config["OCDS_PUBLISHER"],
+                                   prefix=current_app.config["OCDS_PREFIX"],
+                                   describe=reference().cpv.describe)
+    text = json.dumps(package, indent=2, ensure_ascii=False)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {len(package['releases'])} releases to {output}.", err=True)
+    else:
+        click.echo(text)

@@ -1,0 +1,256 @@
+"""Import jobs: files uploaded through the web, previewed, then imported with visible progress.
+
+Small files import inside the request. Large ones run in the background: on an RQ queue in
+Redis when REDIS_URL is set, otherwise in a thread of the web process (the embedded default).
+Progress lives outside the database (Redis or memory), because on SQLite the import's own
+transaction holds the only write lock until it commits.
+"""
+
+import json
+import logging
+import shutil
+import threading
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+from werkzeug.utils import secure_filename
+
+from coopmatch.errors import CoopmatchError, Forbidden, NotFound
+from coopmatch.imports import formats
+from coopmatch.imports.reading import FileRejected
+from coopmatch.models import ImportJob, Organisation, User, utcnow
+from coopmatch.reference import Reference
+from coopmatch.services import audit
+from coopmatch.services.imports import ImportOptions, ImportRejected, import_file, preview
+from coopmatch.services.permissions import can_import, is_admin
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "coopmatch-imports"
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """What a job needs to run anywhere: in the request, a thread or an RQ worker."""
+
+    database_url: str
+    data_dir: str | None
+    cache_dir: str | None
+    max_bytes: int
+    redis_url: str = ""
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+class MemoryProgress:
+    """Progress of jobs running in this process."""
+
+    def __init__(self):
+        self._data: dict[int, dict] = {}
+        self._lock = threading.Lock()
+
+    def set(self, job_id: int, stage: str, fraction: float) -> None:
+        with self._lock:
+            self._data[job_id] = {"stage": stage, "fraction": round(fraction, 3)}
+
+    def get(self, job_id: int) -> dict | None:
+        with self._lock:
+            return self._data.get(job_id)
+
+
+class RedisProgress:
+    """Progress of jobs shared through Redis, so any web worker can report it."""
+
+    def __init__(self, url: str):
+        from redis import Redis
+
+        self.redis = Redis.from_url(url)
+
+    def _key(self, job_id: int) -> str:
+        return f"coopmatch:import-progress:{job_id}"
+
+    def set(self, job_id: int, stage: str, fraction: float) -> None:
+        key = self._key(job_id)
+        self.redis.hset(key, mapping={"stage": stage, "fraction": round(fraction, 3)})
+        self.redis.expire(key, 24 * 3600)
+
+    def get(self, job_id: int) -> dict | None:
+        raw = self.redis.hgetall(self._key(job_id))
+        if not raw:
+            return None
+        return {"stage": raw[b"stage"].decode(), "fraction": float(raw[b"fraction"])}
+
+
+_memory = MemoryProgress()
+
+
+def progress_store(redis_url: str = ""):
+    return RedisProgress(redis_url) if redis_url else _memory
+
+
+# --- uploads -------------------------------------------------------------------------------------
+
+
+def _check_may_import(user: User, fmt: str) -> None:
+    if not can_import(user):
+        raise Forbidden("Only buyers, agencies and administrators can import files.")
+    if user.role == "procurement" and formats.get(fmt).kind != "notices":
+        raise Forbidden("Buyers can import their own organisation's notices. Supplier registers "
+                        "are imported by development agencies.")
+
+
+def create_upload(session: Session, *, user: User, stream, filename: str, fmt: str | None,
+                  upload_dir: str, max_bytes: int, ref: Reference,
+                  data_dir: str | None) -> ImportJob:
+    """Store an uploaded file, recognise its format and record the job; nothing is imported."""
+    if not can_import(user):
+        raise Forbidden("Only buyers, agencies and administrators can import files.")
+    name = secure_filename(filename or "") or "upload"
+    folder = Path(upload_dir) / uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    try:
+        size = _save_limited(stream, target, max_bytes)
+        fmt, _, _ = preview(fmt or None, target, ref, data_dir=data_dir, max_bytes=max_bytes,
+                            rows=1)
+        _check_may_import(user, fmt)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    job = ImportJob(user_id=user.id, format=fmt, filename=filename or name,
+                    stored_path=str(target), size_bytes=size)
+    session.add(job)
+    session.flush()
+    audit.record(session, user=user, action="upload", entity="import_job", entity_id=job.id,
+                 summary=f"{job.filename} ({fmt}, {size} bytes)")
+    session.commit()
+    return job
+
+
+def _save_limited(stream, target: Path, max_bytes: int) -> int:
+    size = 0
+    with open(target, "wb") as out:
+        while chunk := stream.read(1024 * 1024):
+            size += len(chunk)
+            if size > max_bytes:
+                raise FileRejected(
+                    f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit. "
+                    "Split it into smaller files, or import it with the command line.",
+                    field="file")
+            out.write(chunk)
+    if size == 0:
+        raise FileRejected("The selected file is empty.", field="file")
+    return size
+
+
+def get_job(session: Session, *, user: User, job_id: int) -> ImportJob:
+    """Return a job its uploader (or an administrator) may see."""
+    job = session.get(ImportJob, job_id)
+    if job is None:
+        raise NotFound("There is no such import.")
+    if job.user_id != user.id and not is_admin(user):
+        raise Forbidden("You can only see your own imports.")
+    return job
+
+
+def list_jobs(session: Session, *, user: User, limit: int = 50) -> list[ImportJob]:
+    query = select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)
+    if not is_admin(user):
+        query = query.where(ImportJob.user_id == user.id)
+    return list(session.exec(query))
+
+
+def preview_job(job: ImportJob, *, ref: Reference, settings: JobSettings, rows: int = 10):
+    """Parse the first rows of an uploaded file, to show before importing it."""
+    _, records, errors = preview(job.format, job.stored_path, ref, data_dir=settings.data_dir,
+                                 max_bytes=settings.max_bytes, rows=rows)
+    return records, errors
+
+
+def start_job(session: Session, *, user: User, job_id: int, skip_invalid: bool, dry_run: bool,
+              settings: JobSettings, background: bool) -> ImportJob:
+    """Queue an uploaded file for import: in the background, or now for a small file."""
+    job = get_job(session, user=user, job_id=job_id)
+    if job.status != "uploaded":
+        raise CoopmatchError("This import has already started.")
+    job.skip_invalid, job.dry_run, job.status = skip_invalid, dry_run, "queued"
+    session.commit()
+    if not background:
+        run_import_job(job.id, asdict(settings))
+    elif settings.redis_url:
+        from redis import Redis
+        from rq import Queue
+
+        Queue(QUEUE_NAME, connection=Redis.from_url(settings.redis_url)).enqueue(
+            run_import_job, job.id, asdict(settings), job_timeout=6 * 3600,
+            job_id=f"coopmatch-import-{job.id}-{uuid.uuid4().hex[:6]}")
+    else:
+        threading.Thread(target=run_import_job, args=(job.id, asdict(settings)),
+                         name=f"import-{job.id}", daemon=True).start()
+    session.refresh(job)
+    return job
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+def run_import_job(job_id: int, settings: dict) -> str:
+    """Run one import job to the end and record its outcome (the RQ and thread entry point)."""
+    from coopmatch.db import make_engine
+
+    settings = JobSettings(**settings)
+    engine = make_engine(settings.database_url)
+    ref = Reference.from_settings(settings.data_dir, settings.cache_dir)
+    progress = progress_store(settings.redis_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            job = session.get(ImportJob, job_id)
+            user = session.get(User, job.user_id)
+            job.status = "running"
+            session.commit()
+            restrict = (session.get(Organisation, user.organisation_id)
+                        if user.role == "procurement" else None)
+            options = ImportOptions(skip_invalid=job.skip_invalid, dry_run=job.dry_run,
+                                    restrict_to_buyer=restrict, user=user)
+
+            def report(stage: str, done: int, total: int | None) -> None:
+                # Reading is the first half of the bar, saving the second.
+                fraction = (done / total) if total else 0.0
+                progress.set(job_id, stage, fraction / 2 + (0.5 if stage == "saving" else 0.0))
+
+            try:
+                summary = import_file(
+                    session, fmt=job.format, path=job.stored_path, ref=ref, options=options,
+                    data_dir=settings.data_dir, max_bytes=settings.max_bytes, progress=report,
+                    source_name=job.filename, rejected_dir=Path(job.stored_path).parent)
+            except ImportRejected as error:
+                _finish(session, job_id, "rejected", error.message,
+                        {"errors": error.to_dict()["rows"][:500]})
+            except CoopmatchError as error:
+                _finish(session, job_id, "rejected", error.message, {})
+            else:
+                _finish(session, job_id, "done", summary.summary(), summary.as_dict())
+    except Exception as error:  # a job must always end with a status the user can see
+        log.exception("Import job %s failed", job_id)
+        with Session(engine) as session:
+            _finish(session, job_id, "failed",
+                    f"The import failed and nothing was saved ({type(error).__name__}).", {})
+    finally:
+        progress.set(job_id, "finished", 1.0)
+        engine.dispose()
+    return "finished"
+
+
+def _finish(session: Session, job_id: int, status: str, message: str, result: dict) -> None:
+    session.rollback()
+    job = session.get(ImportJob, job_id)
+    job.status, job.message = status, message
+    job.result = json.dumps(result, default=str)
+    job.finished_at = utcnow()
+    session.commit()
+
+
+def job_result(job: ImportJob) -> dict:
+    return json.loads(job.result) if job.result else {}

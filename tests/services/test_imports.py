@@ -1,0 +1,256 @@
+"""Imports into the database: every real format, idempotence, dedupe, and bad input."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import SQLModel, select
+
+from coopmatch.models import Award, Organisation, Supplier, Tender
+from coopmatch.services.imports import ImportOptions, ImportRejected, import_file
+
+PROCUREMENT = Path("procurement-data")
+NOTICE_FILES = [
+    ("ocds", "contracts-finder-ocds/cf_releases_2025_cfserver1.json", 191),
+    ("ocds", "contracts-finder-ocds/bluetail_cf_release_packages_ocds1.1_2019-2020.jsonl.gz", 100),
+    ("ocds", "contracts-finder-ocds/bluetail_cf_release_packages_ocds1.0_multisupplier_2020"
+             ".jsonl.gz", 100),
+    ("ocds", "contracts-finder-ocds/ocds_sample_data_uk_contracts_finder_2016.json", 200),
+    ("ocds", "find-a-tender-ocds/fts_release_package_032703-2026_tender.json", 1),
+    ("ocds", "find-a-tender-ocds/fts_release_package_037689-2026_planning.json", 1),
+    ("contracts-finder", "contracts-finder-csv/cf_export_2025-11_bidboost.csv", 852),
+    ("ocds-csv", "contracts-finder-csv/cf_daily_ocds_flat_2020-08-05_silvereye.csv", 29),
+    ("silvereye-awards", "contracts-finder-csv/silvereye_sample_awards_2020.csv", 352),
+    ("silvereye-tenders", "contracts-finder-csv/silvereye_sample_tenders_2020.csv", 134),
+    ("ted-awards", "ted-uk-awards-2020/ted_uk_contract_awards_2020-01_to_10.csv", 3024),
+    ("lancashire-json", "lancashire-contracts-finder/lancashire_councils_cf_notices.json", 1223),
+    ("lancashire-csv", "lancashire-contracts-finder/lancashire_councils_cf_notices.csv", 1223),
+]
+
+
+def counts(session) -> dict[str, int]:
+    """Rows in every table: 'the database is unchanged' means these are equal."""
+    session.expire_all()
+    return {
+        table.name: session.exec(select(func.count()).select_from(table)).one()
+        for table in SQLModel.metadata.sorted_tables
+    }
+
+
+def run_import(session, ref, data_dir, fmt, path, **options):
+    return import_file(session, fmt=fmt, path=path, ref=ref, data_dir=str(data_dir),
+                       options=ImportOptions(**options))
+
+
+@pytest.mark.parametrize("fmt, name, notices", NOTICE_FILES,
+                         ids=[Path(n).name[:40] for _, n, _ in NOTICE_FILES])
+def test_every_real_notice_file_imports(session, ref, data_dir, fmt, name, notices):
+    path = data_dir / PROCUREMENT / name
+    summary = run_import(session, ref, data_dir, None, path)  # the format is recognised
+    assert summary.format == fmt
+    assert summary.counts["notices"]["created"] == notices
+    assert summary.rejected == 0
+    assert session.exec(select(func.count()).select_from(Tender)).one() == notices
+
+
+def test_ocds_import_compiles_buyers_lots_cpv_and_award_suppliers(session, ref, data_dir):
+    path = data_dir / PROCUREMENT / NOTICE_FILES[1][1]
+    summary = run_import(session, ref, data_dir, "ocds", path)
+    # 787 award-supplier pairs, one of them "Scarab Sweepers" and "Scarab Sweepers Ltd" twice.
+    assert summary.counts["awards"]["created"] == 786
+    award_suppliers = session.exec(select(Supplier).where(Supplier.source == "award")).all()
+    assert award_suppliers and any(s.postcode for s in award_suppliers)
+    tender = session.exec(select(Tender).where(Tender.ocid.like("ocds-b5fd17-%"))).first()
+    assert tender is not None and "raw" not in tender.ocid
+    assert all(len(code) == 8 for t in session.exec(select(Tender)) for code in t.cpv_list)
+    assert "&amp;" not in "".join(t.title for t in session.exec(select(Tender)))
+
+
+def test_reimporting_a_file_changes_nothing(session, ref, data_dir):
+    path = data_dir / PROCUREMENT / NOTICE_FILES[0][1]
+    run_import(session, ref, data_dir, "ocds", path)
+    before = counts(session)
+    again = run_import(session, ref, data_dir, "ocds", path)
+    assert again.changed == 0
+    assert again.counts["notices"]["unchanged"] == 191
+    assert counts(session) == before
+
+
+def test_registers_import_and_keep_ownership_sic_and_registration(session, ref, data_dir):
+    coops = data_dir / "reference-data/coops/coops_uk_open_data_2023q2.csv"
+    summary = run_import(session, ref, data_dir, "coops-uk", coops, areas={"E10000017"})
+    assert summary.counts["suppliers"]["created"] > 50
+    assert summary.skipped_outside_area > 7000
+    suppliers = session.exec(select(Supplier)).all()
+    assert all(s.county_code == "E10000017" for s in suppliers)
+    assert {"worker_coop", "consumer_coop"} <= {s.ownership for s in suppliers}
+    assert any(s.sic_list for s in suppliers) and any(s.registration_number for s in suppliers)
+    ch = data_dir / "reference-data/companies-house/companies_house_south_yorkshire.csv.gz"
+    summary = run_import(session, ref, data_dir, "companies-house", ch, areas={"E08000016"})
+    assert 10_000 < summary.counts["suppliers"]["created"] <= 10_708  # Barnsley only
+
+
+def test_same_supplier_is_updated_not_duplicated(session, ref, data_dir, tmp_path):
+    first = tmp_path / "first.csv"
+    first.write_text("name,postcode,description,registration_number\n"
+                     "Acme Cleaning Services Ltd,PR1 2HE,Office cleaning,\n"
+                     "Ribble Foods & Catering Limited,PR1 3NN,School meals,01234567\n")
+    second = tmp_path / "second.csv"
+    second.write_text("name,postcode,description,registration_number\n"
+                      "ACME CLEANING SERVICES LIMITED,PR1 2HE,Office and school cleaning,\n"
+                      "Acme Cleaning Service Ltd,PR1 2HF,Window cleaning,\n"
+                      "Ribble Foods and Catering,PR2 9HT,School meals and catering,1234567\n")
+    run_import(session, ref, data_dir, "suppliers", first)
+    summary = run_import(session, ref, data_dir, "suppliers", second)
+    assert summary.counts["suppliers"]["created"] == 0
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == 2
+    ribble = session.exec(select(Supplier).where(Supplier.name.like("Ribble%"))).one()
+    assert ribble.description == "School meals and catering"
+
+
+# --- bad input: a clear message naming the row and field, and nothing stored -------------------
+
+
+BAD_INPUTS = {
+    "missing required column": (
+        "suppliers", "company,postcode\nAcme,PR1 2HE\n",
+        ["missing the required column 'name'"]),
+    "malformed rows": (
+        "suppliers", "name,postcode,employees\nGood Co-op,PR1 2HE,4\n"
+        "Bad Co-op,PR1 2HE,many\n,PR1 2HE,3\n",
+        ["line 3, employees", "line 4, name"]),
+    "invalid postcode": (
+        "suppliers", "name,postcode\nGood Co-op,PR1 2HE\nLost Co-op,PR99 ZZZ\n",
+        ["line 3, postcode", "Enter a full UK postcode"]),
+    "invalid CPV code": (
+        "suppliers", "name,cpv_codes\nGood Co-op,55520000\nOdd Co-op,55520000;1234\n",
+        ["line 3, cpv_codes", "'1234' is not a CPV code"]),
+    "truncated JSON": (
+        "ocds", '{"releases": [{"ocid": "ocds-x-1", "id": "1", "tender": {"title": "A',
+        ["the JSON ends too early"]),
+    "JSON that is not OCDS": (
+        "ocds", '{"council": "Preston", "payments": [1, 2, 3]}',
+        ["not OCDS"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_is_refused_whole_with_row_errors(session, ref, data_dir, tmp_path, case):
+    fmt, content, messages = BAD_INPUTS[case]
+    path = tmp_path / ("input.json" if fmt == "ocds" else "input.csv")
+    path.write_text(content, encoding="utf-8")
+    before = counts(session)
+    with pytest.raises(Exception) as caught:
+        run_import(session, ref, data_dir, fmt, path)
+    message = getattr(caught.value, "message", str(caught.value))
+    for expected in messages:
+        assert expected in message, message
+    assert counts(session) == before
+
+
+def test_a_file_over_the_size_limit_is_refused(session, ref, data_dir, tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text("name\n" + "A Co-op\n" * 20_000)
+    before = counts(session)
+    with pytest.raises(Exception) as caught:
+        import_file(session, fmt="suppliers", path=path, ref=ref, max_bytes=50_000)
+    assert "larger than" in caught.value.message and "limit" in caught.value.message
+    assert counts(session) == before
+
+
+def test_cp1252_and_bom_files_import_with_their_characters(session, ref, data_dir, tmp_path):
+    cp1252 = tmp_path / "cp1252.csv"
+    cp1252.write_bytes("name,description\nCafé Co-op,Meals from £3\n".encode("cp1252"))
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + b"name,description\nBOM Bakers,Bread\n")
+    run_import(session, ref, data_dir, "suppliers", cp1252)
+    run_import(session, ref, data_dir, "suppliers", bom)
+    names = {s.name: s for s in session.exec(select(Supplier))}
+    assert names["Café Co-op"].description == "Meals from £3"
+    assert "BOM Bakers" in names
+
+
+def test_skip_invalid_imports_good_rows_and_writes_the_rejected_ones(session, ref, data_dir,
+                                                                     tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text("name,postcode\nGood Co-op,PR1 2HE\nLost Co-op,nowhere\nFine Co-op,\n")
+    summary = run_import(session, ref, data_dir, "suppliers", path, skip_invalid=True)
+    assert summary.counts["suppliers"]["created"] == 2 and summary.rejected == 1
+    rejected = Path(summary.rejected_file).read_text()
+    assert rejected.startswith("line,field,reason,original")
+    assert "3,postcode" in rejected and "Lost Co-op" in rejected
+
+
+def test_dry_run_reports_and_changes_nothing(session, ref, data_dir):
+    path = data_dir / PROCUREMENT / NOTICE_FILES[0][1]
+    before = counts(session)
+    summary = run_import(session, ref, data_dir, "ocds", path, dry_run=True)
+    assert summary.counts["notices"]["created"] == 191 and summary.dry_run
+    assert "Would import" in summary.summary()
+    assert counts(session) == before
+
+
+def test_buyer_may_import_only_their_own_notices(session, ref, data_dir):
+    from tests.factories import create_organisation
+
+    preston = create_organisation(session, ref, name="Preston City Council")
+    path = data_dir / PROCUREMENT / "lancashire-contracts-finder/lancashire_councils_cf_notices.csv"
+    before = counts(session)
+    with pytest.raises(ImportRejected) as caught:
+        run_import(session, ref, data_dir, "lancashire-csv", path, restrict_to_buyer=preston)
+    assert "you can import only your own organisation's notices" in caught.value.message
+    assert counts(session) == before
+    summary = run_import(session, ref, data_dir, "lancashire-csv", path,
+                         restrict_to_buyer=preston, skip_invalid=True)
+    assert summary.counts["notices"]["created"] == 86
+    buyers = {t.buyer_id for t in session.exec(select(Tender))}
+    assert buyers == {preston.id}
+
+
+def test_killing_an_import_part_way_leaves_the_database_as_it_was(tmp_path, data_dir,
+                                                                  cache_dir):
+    """The whole import is one transaction: a killed process has written nothing."""
+    from sqlalchemy import create_engine, text
+
+    from coopmatch.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    upgrade(url)
+    path = data_dir / PROCUREMENT / "ted-uk-awards-2020/ted_uk_contract_awards_2020-01_to_10.csv"
+    env = dict(os.environ, DATABASE_URL=url, COOPMATCH_DATA_DIR=str(data_dir),
+               COOPMATCH_CACHE_DIR=str(cache_dir), COOPMATCH_ENV="development")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("coopmatch")), "import", "ted-awards", str(path)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    seen = ""
+    while time.time() < deadline:
+        line = process.stderr.readline()
+        seen += line
+        if "saving" in line:
+            break
+    assert "saving" in seen, seen
+    time.sleep(0.5)  # well into writing the notices
+    assert process.poll() is None, "the import finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+        for table in ("tender", "award", "supplier", "organisation"):
+            assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
+    engine.dispose()
+
+
+def test_award_suppliers_are_flagged_as_known_from_awards(session, ref, data_dir):
+    path = data_dir / PROCUREMENT / NOTICE_FILES[0][1]
+    run_import(session, ref, data_dir, "ocds", path)
+    sources = {s.source for s in session.exec(select(Supplier))}
+    assert sources == {"award"}
+    assert session.exec(select(func.count()).select_from(Award)).one() > 200
+    assert session.exec(select(func.count()).select_from(Organisation)).one() > 50

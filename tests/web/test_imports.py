@@ -1,0 +1,132 @@
+"""Importing through the web: upload, preview, import, summary; and who may."""
+
+import html
+import io
+import time
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from coopmatch.models import ImportJob, Supplier, Tender
+from tests.factories import create_organisation, create_user
+
+REGISTER = ("name,postcode,ownership,cpv_codes\n"
+            "Preston Cleaning Co-op,PR1 2HE,worker_coop,90910000\n"
+            "Lune Valley Food Hub,LA1 1DW,multi_stakeholder_coop,15000000\n")
+
+
+def upload(client, content: str | bytes, filename="register.csv", fmt=""):
+    data = content.encode() if isinstance(content, str) else content
+    return client.post("/imports/", {"file": (io.BytesIO(data), filename), "format": fmt},
+                       content_type="multipart/form-data")
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def wait_for(client, job_id: int, timeout: float = 120) -> dict:
+    """Poll the progress API until the import has finished (it may run in the background)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status = client.get(f"/api/imports/{job_id}").get_json()
+        if status["finished"]:
+            return status
+        time.sleep(0.3)
+    raise AssertionError(f"import {job_id} did not finish: {status}")
+
+
+def test_agency_uploads_a_register_previews_it_and_imports_it(client, session):
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    response = upload(client, REGISTER)
+    assert response.status_code == 302
+    preview = text(client.get(response.headers["Location"]))
+    assert "The first rows" in preview and "Preston Cleaning Co-op" in preview
+    assert "suppliers" in preview  # the recognised format
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == 0
+    job = session.exec(select(ImportJob)).one()
+    done = client.post(f"/imports/{job.id}/start", {})
+    assert done.status_code == 302
+    page = text(client.get(done.headers["Location"]))
+    assert "Imported" in page and "2 created" in page
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == 2
+
+
+def test_rejected_upload_lists_rows_and_stores_nothing(client, session):
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    response = upload(client, REGISTER + "Nowhere Co-op,ZZ,sme,\n")
+    job_url = response.headers["Location"]
+    job = session.exec(select(ImportJob)).one()
+    client.post(f"/imports/{job.id}/start", {})
+    page = text(client.get(job_url))
+    assert "Nothing was imported" in page and "line 4, postcode" in page
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == 0
+
+
+def test_an_unrecognised_file_is_refused_at_upload(client, session):
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    response = upload(client, "just,some,columns\n1,2,3\n", filename="mystery.csv")
+    assert response.status_code == 400
+    assert "layout was not recognised" in text(response)
+    assert session.exec(select(ImportJob)).all() == []
+
+
+def test_buyers_import_only_notices_of_their_own_organisation(client, session, ref, data_dir):
+    preston = create_organisation(session, ref, name="Preston City Council")
+    officer = create_user(session, role="procurement", organisation=preston)
+    client.sign_in(officer.email)
+    refused = upload(client, REGISTER)
+    assert refused.status_code == 400
+    assert "Buyers can import their own organisation's notices" in text(refused)
+    notices = (data_dir / "procurement-data/lancashire-contracts-finder/"
+               "lancashire_councils_cf_notices.csv").read_bytes()
+    response = upload(client, notices, filename="lancashire.csv")
+    job = session.exec(select(ImportJob)).one()
+    client.post(f"/imports/{job.id}/start", {"skip_invalid": "y"})
+    wait_for(client, job.id)
+    page = text(client.get(response.headers["Location"]))
+    assert "86 created" in page and "not Preston City Council" in page
+    assert {t.buyer_id for t in session.exec(select(Tender))} == {preston.id}
+
+
+def test_suppliers_and_strangers_cannot_import_or_see_imports(client, session):
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    upload(client, REGISTER)
+    job = session.exec(select(ImportJob)).one()
+    client.sign_out()
+    supplier = create_user(session, role="supplier")
+    client.sign_in(supplier.email)
+    assert upload(client, REGISTER).status_code == 403
+    assert client.post(f"/imports/{job.id}/start", {}).status_code == 403
+    client.sign_out()
+    other_agency = create_user(session, role="agency")
+    client.sign_in(other_agency.email)
+    assert client.get(f"/imports/{job.id}").status_code == 403
+    assert client.post(f"/imports/{job.id}/start", {}).status_code == 403
+    assert client.get(f"/api/imports/{job.id}").status_code == 403
+    session.refresh(job)
+    assert job.status == "uploaded"
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == 0
+
+
+def test_large_files_import_in_the_background_with_progress(app, client, session, data_dir):
+    app.config["IMPORT_BACKGROUND_BYTES"] = 0  # everything counts as large
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    notices = (data_dir / "procurement-data/contracts-finder-csv/"
+               "cf_export_2025-11_bidboost.csv").read_bytes()
+    response = upload(client, notices, filename="cf.csv")
+    job = session.exec(select(ImportJob)).one()
+    started = client.post(f"/imports/{job.id}/start", {})
+    assert started.status_code == 302
+    page = text(client.get(response.headers["Location"]))
+    assert "Progress" in page or "Imported" in page
+    status = wait_for(client, job.id)
+    assert status["status"] == "done", status
+    assert status["progress"]["fraction"] == 1.0
+    assert "852 created" in text(client.get(response.headers["Location"]))
+    assert session.exec(select(func.count()).select_from(Tender)).one() == 852

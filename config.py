@@ -18,6 +18,8 @@ class Config:
     DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'coopmatch.db'}")
     COOPMATCH_DATA_DIR = os.environ.get("COOPMATCH_DATA_DIR", _default_data_dir())
     CACHE_DIR = os.environ.get("COOPMATCH_CACHE_DIR", str(INSTANCE_DIR / "cache"))
+    # The fitted matching indexes, one folder per database.
+    INDEX_DIR = os.environ.get("COOPMATCH_INDEX_DIR", str(INSTANCE_DIR / "index"))
     REDIS_URL = os.environ.get("REDIS_URL", "")
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_HTTPONLY = True

@@ -62,8 +62,10 @@ def serve(host: str, port: int):
     click.echo(f"Demo accounts (password for all: {DEMO_ACCOUNTS[0][2]}):")
     for email, role, _password in DEMO_ACCOUNTS:
         click.echo(f"  {role:<12} {email}")
-    app = current_app._get_current_object()
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), use_reloader=False,
+               threaded=True)
 
 
 def _safe_url() -> str:
@@ -75,9 +77,11 @@ def _safe_url() -> str:
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     from coopmatch.cli_imports import export_group, import_group
+    from coopmatch.cli_match import match
 
     app.cli.add_command(db_group)
     app.cli.add_command(demo)
     app.cli.add_command(serve)
     app.cli.add_command(import_group)
     app.cli.add_command(export_group)
+    app.cli.add_command(match)

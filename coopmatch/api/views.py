@@ -4,7 +4,8 @@ from flask_login import current_user, login_required
 from coopmatch.api import bp
 from coopmatch.db import get_session
 from coopmatch.reference import current as reference
-from coopmatch.services import exports, jobs, suppliers, tenders
+from coopmatch.services import exports, jobs, matching, suppliers, tenders
+from coopmatch.web.matching import match_settings, search_from_args
 
 
 @bp.get("/health")
@@ -84,3 +85,42 @@ def import_progress(job_id: int):
     progress = jobs.progress_store(current_app.config.get("REDIS_URL", "")).get(job.id)
     return jsonify({"id": job.id, "status": job.status, "message": job.message,
                     "progress": progress, "finished": job.finished_at is not None})
+
+
+@bp.get("/tenders/<int:tender_id>/matches")
+def tender_matches(tender_id: int):
+    """Suppliers for a tender, best first, each with its reasons."""
+    session = get_session()
+    tender, found = matching.matches_for_tender(
+        session, tender_id=tender_id, search=search_from_args(request.args), ref=reference(),
+        settings=match_settings())
+    names = matching.supplier_names(session, (m.supplier_id for m in found))
+    rows = []
+    for m in found:
+        row = m.to_dict()
+        row["supplier_name"] = names.get(m.supplier_id, m.supplier_name)
+        rows.append(row)
+    return jsonify({"tender_id": tender.id, "ocid": tender.ocid, "title": tender.title,
+                    "matches": rows})
+
+
+@bp.get("/suppliers/<int:supplier_id>/opportunities")
+def supplier_opportunities(supplier_id: int):
+    """Open tenders that fit a supplier, best first."""
+    supplier, found = matching.opportunities_for_supplier(
+        get_session(), supplier_id=supplier_id,
+        top_k=max(1, min(request.args.get("top", 10, type=int), 100)), ref=reference(),
+        settings=match_settings())
+    return jsonify({"supplier_id": supplier.id, "supplier_name": supplier.name,
+                    "opportunities": [dict(o.to_dict(), title=t.title, buyer=t.buyer.name,
+                                           deadline=t.deadline.isoformat() if t.deadline
+                                           else None) for o, t in found]})
+
+
+@bp.get("/cpv/suggest")
+def cpv_suggest():
+    """Suggest CPV codes for free text, such as a tender's description."""
+    text = request.args.get("text", "")[:5000]
+    return jsonify({"suggestions": matching.suggest_cpv(
+        get_session(), text=text, k=min(request.args.get("k", 5, type=int), 20),
+        ref=reference(), settings=match_settings())})

@@ -88,6 +88,26 @@
       } else if (e.key === "Escape") { close(); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
+
+    // Suggestions from the description: codes learnt from the CPV vocabulary and past notices.
+    var suggest = group.querySelector(".cpv-picker__suggest");
+    if (suggest) {
+      suggest.addEventListener("click", function () {
+        var source = document.getElementById(group.getAttribute("data-suggest-from"));
+        var text = source ? source.value : "";
+        if (text.trim().length < 3) { status.textContent = "Write a description first"; return; }
+        fetch(group.getAttribute("data-suggest-endpoint") + "?text=" + encodeURIComponent(text),
+              { headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.json(); })
+          .then(function (data) {
+            render((data.suggestions || []).map(function (s) {
+              return { code: s.code, description: s.description + " (suggested)" };
+            }));
+            input.focus();
+          })
+          .catch(function () { status.textContent = "Could not suggest CPV codes"; });
+      });
+    }
   }
 
   document.querySelectorAll('[data-module="cpv-picker"]').forEach(setup);

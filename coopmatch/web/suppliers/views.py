@@ -6,9 +6,10 @@ from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.models import OWNERSHIP_MODELS, Award, Tender
 from coopmatch.reference import current as reference
-from coopmatch.services import permissions, suppliers
+from coopmatch.services import matching, permissions, suppliers
 from coopmatch.web.access import roles_required, signed_in_user
 from coopmatch.web.forms import page_size
+from coopmatch.web.matching import match_settings
 from coopmatch.web.suppliers import bp
 from coopmatch.web.suppliers.forms import FilterForm, SupplierForm
 
@@ -37,7 +38,10 @@ def detail(supplier_id: int):
         select(Award, Tender).join(Tender).where(Award.supplier_id == supplier_id)
         .order_by(Award.award_date.desc().nulls_last()).limit(20)
     ).all()
+    _, opportunities = matching.opportunities_for_supplier(
+        session, supplier_id=supplier.id, top_k=10, ref=reference(), settings=match_settings())
     return render_template("suppliers/detail.html", supplier=supplier, awards=awards,
+                           opportunities=opportunities,
                            can_edit=permissions.can_edit_supplier(signed_in_user(), supplier))
 
 

@@ -7,9 +7,10 @@ from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.models import TENDER_STATUSES
 from coopmatch.reference import current as reference
-from coopmatch.services import organisations, permissions, tenders
+from coopmatch.services import matching, organisations, permissions, tenders
 from coopmatch.web.access import roles_required, signed_in_user
 from coopmatch.web.forms import page_size
+from coopmatch.web.matching import match_settings, search_from_args
 from coopmatch.web.tenders import bp
 from coopmatch.web.tenders.forms import FilterForm, TenderForm
 
@@ -36,9 +37,16 @@ def index():
 
 @bp.get("/<int:tender_id>")
 def detail(tender_id: int):
-    tender = tenders.get_tender(session=get_session(), tender_id=tender_id)
-    return render_template("tenders/detail.html", tender=tender,
-                           can_edit=permissions.can_edit_tender(signed_in_user(), tender))
+    session = get_session()
+    tender = tenders.get_tender(session=session, tender_id=tender_id)
+    search = search_from_args(request.args)
+    _, found = matching.matches_for_tender(session, tender_id=tender.id, search=search,
+                                           ref=reference(), settings=match_settings())
+    return render_template(
+        "tenders/detail.html", tender=tender, search=search, matches=found,
+        names=matching.supplier_names(session, (m.supplier_id for m in found)),
+        lots={lot.id: lot for lot in tender.lots},
+        can_edit=permissions.can_edit_tender(signed_in_user(), tender))
 
 
 def _buyer_choices(form: TenderForm) -> None:

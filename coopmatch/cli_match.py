@@ -1,0 +1,85 @@
+"""`coopmatch match`: rank suppliers for one tender or all, on the database DATABASE_URL names."""
+
+import csv
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from coopmatch.db import get_session
+from coopmatch.models import OWNERSHIP_MODELS
+from coopmatch.reference import current as reference
+from coopmatch.services import matching
+from coopmatch.web.matching import match_settings
+
+
+def _match_row(match, names: dict[int, str]) -> dict:
+    row = match.to_dict()
+    row["supplier_name"] = names.get(match.supplier_id, match.supplier_name)
+    return row
+
+
+@click.command("match")
+@click.option("--tender", "tender_id", type=int, help="The tender to match.")
+@click.option("--all", "all_tenders", is_flag=True, help="Match every tender.")
+@click.option("--top", "top_k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--local-only", is_flag=True,
+              help="Only suppliers in the tender's county or combined authority (or district).")
+@click.option("--area", help="Only suppliers in this area (a LAD, county or region GSS code).")
+@click.option("--radius-km", type=float, help="Only suppliers within this distance.")
+@click.option("--ownership", multiple=True, type=click.Choice(list(OWNERSHIP_MODELS)),
+              help="Only these ownership models (repeat for several).")
+@click.option("--prefer-social", is_flag=True,
+              help="Favour co-ops, employee-owned firms and social enterprises.")
+@click.option("--format", "output", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "jsonl"]))
+@with_appcontext
+def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership, prefer_social,
+          output):
+    """Rank suppliers for a tender (--tender ID) or for every tender (--all)."""
+    if bool(tender_id) == bool(all_tenders):
+        raise click.UsageError("Give either --tender ID or --all.")
+    session, ref, settings = get_session(), reference(), match_settings()
+    search = matching.Search(top_k=top_k, local_only=local_only, area=area,
+                             radius_km=radius_km, ownership=set(ownership) or None,
+                             prefer_social=prefer_social)
+    if tender_id:
+        results = [matching.matches_for_tender(session, tender_id=tender_id, search=search,
+                                               ref=ref, settings=settings)]
+    else:
+        click.echo("Preparing the match index ...", err=True)
+        results = matching.matches_for_all(session, search=search, ref=ref, settings=settings)
+    writer = csv.writer(sys.stdout) if output == "csv" else None
+    if writer:
+        writer.writerow(["tender_id", "ocid", "title", "rank", "lot_id", "supplier_id",
+                         "supplier_name", "score", "distance_km", "reasons"])
+    done = 0
+    for tender, matches in results:
+        names = matching.supplier_names(session, (m.supplier_id for m in matches))
+        rows = [_match_row(m, names) for m in matches]
+        if output == "jsonl":
+            click.echo(json.dumps({"tender_id": tender.id, "ocid": tender.ocid,
+                                   "title": tender.title, "matches": rows},
+                                  ensure_ascii=False))
+        elif writer:
+            for rank, row in enumerate(rows, start=1):
+                writer.writerow([tender.id, tender.ocid or "", tender.title, rank,
+                                 row["lot_id"] or "", row["supplier_id"], row["supplier_name"],
+                                 row["score"], row["distance_km"] if row["distance_km"] is not None
+                                 else "", "; ".join(r["text"] for r in row["reasons"])])
+        else:
+            click.echo(f"\n#{tender.id} {tender.title}")
+            if not rows:
+                click.echo("  no matching suppliers")
+            for rank, row in enumerate(rows, start=1):
+                distance = f"{row['distance_km']:.0f} km" if row["distance_km"] is not None \
+                    else "distance unknown"
+                lot = f" (lot {row['lot_id']})" if row["lot_id"] else ""
+                click.echo(f"  {rank:>2}. {row['score']:.3f}  {row['supplier_name']}{lot}"
+                           f"  [{distance}]")
+                for reason in row["reasons"][:4]:
+                    click.echo(f"        - {reason['text']}")
+        done += 1
+        if all_tenders and done % 500 == 0:
+            click.echo(f"matched {done} tenders", err=True)

@@ -1,0 +1,383 @@
+"""Matching as a use case: keep the fitted indexes in step with the database, then match.
+
+The indexes are built once, saved under INDEX_DIR, and loaded by each process. Before a match
+the service compares a cheap fingerprint of the data (row counts and latest change times) with
+the one the index was built from. Edited or new suppliers are then folded in incrementally;
+only a missing, foreign or much-changed index is rebuilt from scratch.
+"""
+
+import hashlib
+import json
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from coopmatch.errors import NotFound
+from coopmatch.matching import (
+    IndexFormatError,
+    LotQuery,
+    Match,
+    MatchIndex,
+    MatchOptions,
+    Opportunity,
+    PastAward,
+    SupplierProfile,
+    TenderQuery,
+)
+from coopmatch.matching.cpv_suggest import CPVSuggester
+from coopmatch.matching.opportunities import OpportunityIndex
+from coopmatch.models import Award, Lot, Supplier, Tender
+from coopmatch.reference import Reference
+
+log = logging.getLogger(__name__)
+
+# A supplier within this distance of the work counts as local too, whatever its area.
+LOCAL_RADIUS_KM = 25.0
+OPEN_STATUSES = ("open", "planned")
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    index_dir: str
+    weights: dict
+    database_url: str
+
+
+# --- plain data from rows ---------------------------------------------------------------------
+
+
+def supplier_profiles(session: Session, supplier_ids: list[int] | None = None
+                      ) -> list[SupplierProfile]:
+    """Build the engine's profiles: capabilities plus the contracts each supplier has won."""
+    query = select(Supplier).where(Supplier.status != "dissolved").order_by(Supplier.id)
+    if supplier_ids is not None:
+        query = query.where(Supplier.id.in_(supplier_ids))
+    suppliers = list(session.exec(query))
+    awards: dict[int, list[PastAward]] = defaultdict(list)
+    award_query = (
+        select(Award.supplier_id, Award.value, Tender.title, Tender.description,
+               Tender.buyer_id, Tender.cpv_codes)
+        .join(Tender, Tender.id == Award.tender_id)
+    )
+    if supplier_ids is not None:
+        award_query = award_query.where(Award.supplier_id.in_(supplier_ids))
+    buyer_names = _buyer_names(session)
+    for supplier_id, value, title, description, buyer_id, cpv_codes in session.exec(award_query):
+        awards[supplier_id].append(PastAward(
+            title=title, description=description or "", buyer_id=buyer_id,
+            buyer_name=buyer_names.get(buyer_id), value_gbp=value,
+            cpv_codes=(cpv_codes or "").split()))
+    return [
+        SupplierProfile(
+            id=s.id, name=s.name, text=s.description or "", awards=awards.get(s.id, []),
+            cpv_codes=s.cpv_list, latitude=s.latitude, longitude=s.longitude,
+            lad_code=s.local_authority_code, county_code=s.county_code,
+            region_code=s.region_code, ownership=s.ownership, capacity_gbp=s.capacity_gbp,
+            service_radius_km=s.service_radius_km,
+        )
+        for s in suppliers
+    ]
+
+
+def _buyer_names(session: Session) -> dict[int, str]:
+    from coopmatch.models import Organisation
+
+    return dict(session.exec(select(Organisation.id, Organisation.name)).all())
+
+
+def tender_query(tender: Tender) -> TenderQuery:
+    return TenderQuery(
+        id=tender.id, title=tender.title, description=tender.description or "",
+        cpv_codes=tender.cpv_list, value=tender.value, buyer_id=tender.buyer_id,
+        buyer_name=tender.buyer.name if tender.buyer else None,
+        latitude=tender.latitude, longitude=tender.longitude,
+        lad_code=tender.local_authority_code, county_code=tender.county_code,
+        region_code=tender.region_code,
+        lots=[LotQuery(id=lot.id, title=lot.title, description=lot.description or "",
+                       value=lot.value, cpv_codes=lot.cpv_list) for lot in tender.lots],
+    )
+
+
+# --- fingerprints -----------------------------------------------------------------------------
+
+
+def _stamp(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def register_fingerprint(session: Session) -> dict:
+    """What the supplier index depends on: suppliers and awards."""
+    count, latest = session.exec(
+        select(func.count(Supplier.id), func.max(Supplier.updated_at))).one()
+    awards, last_award = session.exec(select(func.count(Award.id), func.max(Award.id))).one()
+    return {"suppliers": count, "supplier_changed": _stamp(latest), "awards": awards,
+            "last_award": last_award or 0}
+
+
+def tender_fingerprint(session: Session) -> dict:
+    count, latest = session.exec(
+        select(func.count(Tender.id), func.max(Tender.updated_at))).one()
+    lots = session.exec(select(func.count(Lot.id))).one()
+    return {"tenders": count, "tender_changed": _stamp(latest), "lots": lots}
+
+
+# --- the indexes, per database, per process ---------------------------------------------------
+
+
+class Indexes:
+    """The fitted indexes of one database, loaded once per process and kept up to date."""
+
+    def __init__(self, settings: MatchSettings, ref: Reference):
+        self.settings = settings
+        self.ref = ref
+        tag = hashlib.sha1(settings.database_url.encode()).hexdigest()[:10]
+        self.root = Path(settings.index_dir) / tag
+        self.lock = threading.RLock()
+        self.suppliers: MatchIndex | None = None
+        self.suppliers_meta: dict = {}
+        self.tenders: OpportunityIndex | None = None
+        self.tenders_meta: dict = {}
+        self.suggester: CPVSuggester | None = None
+        self.suggester_meta: dict = {}
+
+    def _descriptions(self) -> dict[str, str]:
+        return {code: c.description for code, c in self.ref.cpv.codes.items()}
+
+    # supplier index --------------------------------------------------------------------
+
+    def supplier_index(self, session: Session) -> MatchIndex:
+        """Return the supplier index, refreshed if the register changed since it was built."""
+        with self.lock:
+            fingerprint = register_fingerprint(session)
+            if self.suppliers is None:
+                self._load_suppliers()
+            if self.suppliers is not None and self.suppliers_meta.get("fingerprint") == fingerprint:
+                return self.suppliers
+            if self.suppliers is not None and self._refresh_suppliers(session, fingerprint):
+                return self.suppliers
+            self.rebuild_suppliers(session, fingerprint)
+            return self.suppliers
+
+    def _load_suppliers(self) -> None:
+        path = self.root / "suppliers"
+        meta_path = self.root / "suppliers.json"
+        if not path.exists() or not meta_path.exists():
+            return
+        try:
+            self.suppliers = MatchIndex.load(path, cpv_descriptions=self._descriptions())
+            self.suppliers_meta = json.loads(meta_path.read_text())
+        except (IndexFormatError, OSError, ValueError, KeyError) as error:
+            log.warning("Rebuilding the match index: %s", error)
+            self.suppliers = None
+
+    def rebuild_suppliers(self, session: Session, fingerprint: dict | None = None) -> MatchIndex:
+        fingerprint = fingerprint or register_fingerprint(session)
+        profiles = supplier_profiles(session)
+        self.suppliers = MatchIndex.build(profiles, self.settings.weights,
+                                          cpv_descriptions=self._descriptions())
+        self._save_suppliers(fingerprint)
+        return self.suppliers
+
+    def _refresh_suppliers(self, session: Session, fingerprint: dict) -> bool:
+        """Fold in suppliers changed since the index was built; False if a rebuild is due."""
+        old = self.suppliers_meta.get("fingerprint") or {}
+        if not old or fingerprint["suppliers"] < old.get("suppliers", 0) \
+                or fingerprint["awards"] < old.get("awards", 0):
+            return False  # something was deleted: rebuild
+        since = old.get("supplier_changed") or ""
+        changed = set(session.exec(select(Supplier.id).where(
+            Supplier.updated_at > datetime.fromisoformat(since))).all()) if since else set()
+        changed |= set(session.exec(select(Award.supplier_id).where(
+            Award.id > old.get("last_award", 0))).all())
+        known = set(int(i) for i in self.suppliers.ids)
+        changed |= set(session.exec(select(Supplier.id)).all()) - known \
+            if fingerprint["suppliers"] != old.get("suppliers") else set()
+        profiles = supplier_profiles(session, sorted(changed)) if changed else []
+        dissolved = {i for i in changed if i not in {p.id for p in profiles}}
+        self.suppliers.update(profiles, removed_ids=dissolved)
+        if self.suppliers.needs_rebuild:
+            return False
+        self._save_suppliers(fingerprint)
+        return True
+
+    def _save_suppliers(self, fingerprint: dict) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.suppliers.save(self.root / "suppliers")
+        self.suppliers_meta = {"fingerprint": fingerprint}
+        (self.root / "suppliers.json").write_text(json.dumps(self.suppliers_meta))
+
+    # open tenders and CPV suggestions -----------------------------------------------------
+
+    def tender_index(self, session: Session) -> OpportunityIndex:
+        with self.lock:
+            fingerprint = tender_fingerprint(session)
+            if self.tenders is not None and self.tenders_meta.get("fingerprint") == fingerprint:
+                return self.tenders
+            query = (select(Tender).where(Tender.status.in_(OPEN_STATUSES))
+                     .options(selectinload(Tender.lots), selectinload(Tender.buyer)))
+            queries = [tender_query(t) for t in session.exec(query)]
+            self.tenders = OpportunityIndex.build(queries, self.settings.weights,
+                                                  cpv_descriptions=self._descriptions())
+            self.tenders_meta = {"fingerprint": fingerprint}
+            return self.tenders
+
+    def cpv_suggester(self, session: Session) -> CPVSuggester | None:
+        """The CPV suggester, trained on the vocabulary and the notices' own codes."""
+        if not self.ref.cpv.available:
+            return None
+        with self.lock:
+            fingerprint = tender_fingerprint(session)
+            if self.suggester is not None and (
+                    self.suggester_meta.get("fingerprint", {}).get("tenders", 0) * 1.2 + 50
+                    >= fingerprint["tenders"]):
+                return self.suggester  # retrain only when the notices have grown by a fifth
+            path = self.root / "cpv-suggester"
+            meta_path = self.root / "cpv-suggester.json"
+            if self.suggester is None and path.exists() and meta_path.exists():
+                try:
+                    self.suggester = CPVSuggester.load(path)
+                    self.suggester_meta = json.loads(meta_path.read_text())
+                    return self.cpv_suggester(session)
+                except (OSError, ValueError, KeyError):
+                    self.suggester = None
+            vocabulary = [(code, c.description) for code, c in self.ref.cpv.codes.items()]
+            pairs = [(f"{title}. {description or ''}", (codes or "").split())
+                     for title, description, codes in session.exec(
+                         select(Tender.title, Tender.description, Tender.cpv_codes)
+                         .where(Tender.cpv_codes != ""))]
+            self.suggester = CPVSuggester().fit(vocabulary, pairs)
+            self.suggester_meta = {"fingerprint": fingerprint}
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.suggester.save(path)
+            meta_path.write_text(json.dumps(self.suggester_meta))
+            return self.suggester
+
+
+_indexes: dict[tuple, Indexes] = {}
+_indexes_lock = threading.Lock()
+
+
+def indexes_for(settings: MatchSettings, ref: Reference) -> Indexes:
+    """Return this process's indexes for a database (created on first use, not at import)."""
+    key = (settings.database_url, settings.index_dir)
+    with _indexes_lock:
+        if key not in _indexes:
+            _indexes[key] = Indexes(settings, ref)
+        return _indexes[key]
+
+
+# --- use cases --------------------------------------------------------------------------------
+
+
+@dataclass
+class Search:
+    """How a buyer narrows a match: local only, an area, a radius, ownership models."""
+
+    top_k: int = 10
+    local_only: bool = False
+    area: str | None = None  # a GSS code: LAD, county, combined authority or region
+    radius_km: float | None = None
+    ownership: set[str] | None = None
+    prefer_social: bool = False
+
+
+def local_area(ref: Reference, tender: Tender) -> tuple[set[str] | None, float | None]:
+    """The tender's local area: its county or combined authority, else its district."""
+    code = tender.county_code or tender.local_authority_code
+    if code:
+        return ref.geo.lad_codes_in(code), None
+    if tender.latitude is not None:
+        return None, LOCAL_RADIUS_KM
+    return None, None
+
+
+def match_options(ref: Reference, tender: Tender, search: Search) -> MatchOptions:
+    area_lads, radius = None, search.radius_km
+    if search.area:
+        area_lads = ref.geo.lad_codes_in(search.area)
+    elif search.local_only:
+        area_lads, local_radius = local_area(ref, tender)
+        radius = radius or local_radius
+    return MatchOptions(top_k=search.top_k, area_lad_codes=area_lads, radius_km=radius,
+                        ownership=search.ownership, prefer_social=search.prefer_social)
+
+
+def load_tender(session: Session, tender_id: int) -> Tender:
+    tender = session.exec(
+        select(Tender).where(Tender.id == tender_id)
+        .options(selectinload(Tender.lots), selectinload(Tender.buyer))).first()
+    if tender is None:
+        raise NotFound("There is no tender with that number.")
+    return tender
+
+
+def matches_for_tender(session: Session, *, tender_id: int, search: Search, ref: Reference,
+                       settings: MatchSettings) -> tuple[Tender, list[Match]]:
+    """Rank suppliers for a tender (and its lots), best first, with reasons."""
+    tender = load_tender(session, tender_id)
+    index = indexes_for(settings, ref).supplier_index(session)
+    return tender, index.match(tender_query(tender), match_options(ref, tender, search))
+
+
+def matches_for_all(session: Session, *, search: Search, ref: Reference,
+                    settings: MatchSettings, tender_ids: list[int] | None = None,
+                    batch: int = 256):
+    """Yield (tender, matches) for every tender, in batches for speed."""
+    index = indexes_for(settings, ref).supplier_index(session)
+    query = select(Tender.id).order_by(Tender.id)
+    if tender_ids is not None:
+        query = query.where(Tender.id.in_(tender_ids))
+    ids = list(session.exec(query))
+    for start in range(0, len(ids), batch):
+        chunk = list(session.exec(
+            select(Tender).where(Tender.id.in_(ids[start:start + batch])).order_by(Tender.id)
+            .options(selectinload(Tender.lots), selectinload(Tender.buyer))))
+        if search.local_only or search.area:
+            for tender in chunk:
+                yield tender, index.match(tender_query(tender), match_options(ref, tender, search))
+        else:
+            options = match_options(ref, chunk[0], search) if chunk else None
+            results = index.match_many([tender_query(t) for t in chunk], options)
+            yield from zip(chunk, results, strict=True)
+
+
+def opportunities_for_supplier(session: Session, *, supplier_id: int, top_k: int,
+                               ref: Reference, settings: MatchSettings
+                               ) -> tuple[Supplier, list[tuple[Opportunity, Tender]]]:
+    """Open tenders (or lots) that fit a supplier, best first."""
+    supplier = session.get(Supplier, supplier_id)
+    if supplier is None:
+        raise NotFound("There is no supplier with that number in the register.")
+    (profile,) = supplier_profiles(session, [supplier_id]) or [None]
+    if profile is None:
+        return supplier, []
+    index = indexes_for(settings, ref).tender_index(session)
+    found = index.for_supplier(profile, top_k=top_k)
+    tenders = {t.id: t for t in session.exec(
+        select(Tender).where(Tender.id.in_([o.tender_id for o in found]))
+        .options(selectinload(Tender.buyer), selectinload(Tender.lots)))}
+    return supplier, [(o, tenders[o.tender_id]) for o in found if o.tender_id in tenders]
+
+
+def suggest_cpv(session: Session, *, text: str, k: int, ref: Reference,
+                settings: MatchSettings) -> list[dict]:
+    suggester = indexes_for(settings, ref).cpv_suggester(session)
+    if suggester is None:
+        return []
+    return [{"code": code, "description": description, "confidence": round(confidence, 3)}
+            for code, description, confidence in suggester.suggest(text, k=k)]
+
+
+def supplier_names(session: Session, ids) -> dict[int, str]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return dict(session.exec(select(Supplier.id, Supplier.name).where(Supplier.id.in_(ids))).all())
+

@@ -1,0 +1,135 @@
+"""Matching through the services: indexes built from the database and kept fresh."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from coopmatch.models import SupplierCreate
+from coopmatch.services import matching, suppliers
+from coopmatch.web.matching import match_settings
+from tests.factories import create_organisation, create_supplier, create_tender, create_user
+
+
+def _setup(session, ref):
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    caterer = create_supplier(
+        session, ref, name="Ribble Catering Co-operative", postcode="PR1 3NN",
+        description="Worker co-op cooking school meals and care-home catering in Preston.",
+        cpv_codes="55523100")
+    cleaner = create_supplier(
+        session, ref, name="Preston Cleaning Co-operative", postcode="PR1 2HE",
+        description="Office, school and communal area cleaning; window cleaning.",
+        cpv_codes="90910000")
+    far_caterer = create_supplier(
+        session, ref, name="Thames School Meals Ltd", postcode="SW1A 1AA", ownership="sme",
+        description="Worker co-op cooking school meals and care-home catering in Preston.",
+        cpv_codes="55523100")
+    tender = create_tender(session, ref, officer, title="School meals for primary schools",
+                           description="Hot school meals cooked fresh for 12 primary schools.",
+                           cpv_codes="55523100", delivery_postcode="PR1 2HE")
+    return tender, caterer, cleaner, far_caterer
+
+
+def test_right_supplier_first_and_near_before_far(app, session, ref):
+    tender, caterer, cleaner, far = _setup(session, ref)
+    with app.app_context():
+        _, found = matching.matches_for_tender(session, tender_id=tender.id,
+                                               search=matching.Search(), ref=ref,
+                                               settings=match_settings())
+    order = [m.supplier_id for m in found]
+    assert order[0] == caterer.id
+    assert order.index(caterer.id) < order.index(far.id)  # same words, nearer
+    assert {r.kind for r in found[0].reasons} >= {"text", "cpv", "geography"}
+
+
+def test_local_only_leaves_out_suppliers_elsewhere(app, session, ref):
+    tender, caterer, _, far = _setup(session, ref)
+    with app.app_context():
+        _, found = matching.matches_for_tender(
+            session, tender_id=tender.id, search=matching.Search(local_only=True), ref=ref,
+            settings=match_settings())
+    ids = {m.supplier_id for m in found}
+    assert caterer.id in ids and far.id not in ids
+
+
+def test_index_is_refreshed_after_a_supplier_edits_its_capabilities(app, session, ref):
+    tender, caterer, cleaner, _ = _setup(session, ref)
+    with app.app_context():
+        settings = match_settings()
+        _, before = matching.matches_for_tender(session, tender_id=tender.id,
+                                                search=matching.Search(), ref=ref,
+                                                settings=settings)
+        assert before[0].supplier_id == caterer.id
+        owner = cleaner.users[0]
+        suppliers.update_supplier(session, user=owner, supplier_id=cleaner.id, ref=ref,
+                                  data=SupplierCreate(
+                                      name=cleaner.name, postcode="PR1 2HE",
+                                      ownership="worker_coop", cpv_codes="55523100",
+                                      description="We now cook hot school meals for primary "
+                                                  "schools across Preston, fresh every day."))
+        _, after = matching.matches_for_tender(session, tender_id=tender.id,
+                                               search=matching.Search(), ref=ref,
+                                               settings=settings)
+    assert after[0].supplier_id == cleaner.id
+    assert any("school meals" in " ".join(r.data.get("terms", [])) for r in after[0].reasons)
+
+
+def test_index_is_saved_and_reloaded_by_a_new_process(app, session, ref):
+    tender, caterer, *_ = _setup(session, ref)
+    with app.app_context():
+        settings = match_settings()
+        matching.matches_for_tender(session, tender_id=tender.id, search=matching.Search(),
+                                    ref=ref, settings=settings)
+        fresh = matching.Indexes(settings, ref)  # as another process would
+        index = fresh.supplier_index(session)
+    assert (fresh.root / "suppliers.json").exists()
+    assert index.size == 3
+
+
+def test_api_matches_opportunities_and_suggestions(client, session, ref):
+    tender, caterer, *_ = _setup(session, ref)
+    body = client.get(f"/api/tenders/{tender.id}/matches?top=2").get_json()
+    assert body["tender_id"] == tender.id and len(body["matches"]) == 2
+    first = body["matches"][0]
+    assert first["supplier_id"] == caterer.id
+    assert first["supplier_name"] == "Ribble Catering Co-operative"
+    assert first["reasons"] and {"kind", "text"} <= set(first["reasons"][0])
+    opportunities = client.get(f"/api/suppliers/{caterer.id}/opportunities").get_json()
+    assert opportunities["opportunities"][0]["tender_id"] == tender.id
+    suggestions = client.get("/api/cpv/suggest?text=hot+school+meals").get_json()["suggestions"]
+    assert "15894210" in [s["code"] for s in suggestions[:3]]
+
+
+def test_pages_show_matches_and_opportunities(client, session, ref):
+    tender, caterer, *_ = _setup(session, ref)
+    page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    assert "Suppliers who could deliver this" in page and "Ribble Catering Co-operative" in page
+    owner = caterer.users[0]
+    client.sign_in(owner.email)
+    page = client.get(f"/suppliers/{caterer.id}").get_data(as_text=True)
+    assert "Opportunities for you" in page and "School meals for primary schools" in page
+
+
+def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):
+    tender, caterer, *_ = _setup(session, ref)
+    env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_DATA_DIR=str(data_dir),
+               COOPMATCH_INDEX_DIR=str(tmp_path / "index"))
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("coopmatch")), "match", "--all", "--top", "2",
+         "--format", "jsonl"], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.strip().splitlines()
+    row = json.loads(line)
+    assert set(row) == {"tender_id", "ocid", "title", "matches"}
+    assert row["tender_id"] == tender.id
+    assert row["matches"][0]["supplier_name"] == "Ribble Catering Co-operative"
+    assert {"supplier_id", "supplier_name", "score", "distance_km", "reasons"} <= set(
+        row["matches"][0])
+    table = subprocess.run(
+        [str(Path(sys.executable).with_name("coopmatch")), "match", "--tender", str(tender.id),
+         "--local-only"], env=env, capture_output=True, text=True, timeout=300)
+    assert "Ribble Catering Co-operative" in table.stdout
+    assert "Thames School Meals" not in table.stdout

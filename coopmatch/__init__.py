@@ -33,6 +33,7 @@ def create_app(config_name: str = "development", **overrides) -> Flask:
     from coopmatch.web.auth import bp as auth_bp
     from coopmatch.web.imports import bp as imports_bp
     from coopmatch.web.main import bp as main_bp
+    from coopmatch.web.spend import bp as spend_bp
     from coopmatch.web.suppliers import bp as suppliers_bp
     from coopmatch.web.tenders import bp as tenders_bp
 
@@ -42,6 +43,7 @@ def create_app(config_name: str = "development", **overrides) -> Flask:
     app.register_blueprint(suppliers_bp, url_prefix="/suppliers")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(imports_bp, url_prefix="/imports")
+    app.register_blueprint(spend_bp, url_prefix="/spend")
     app.register_blueprint(api_bp, url_prefix="/api")
 
     from coopmatch.cli import register_commands

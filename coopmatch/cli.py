@@ -78,6 +78,7 @@ def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     from coopmatch.cli_imports import export_group, import_group
     from coopmatch.cli_match import match
+    from coopmatch.cli_spend import import_spend, spend_group
 
     app.cli.add_command(db_group)
     app.cli.add_command(demo)
@@ -85,3 +86,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_group)
     app.cli.add_command(export_group)
     app.cli.add_command(match)
+    import_group.add_command(import_spend)
+    app.cli.add_command(spend_group)

@@ -403,3 +403,62 @@ class ImportJob(SQLModel, table=True):
     result: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = _timestamp()
     finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+# --- spend analysis ----------------------------------------------------------------------------
+
+LEDGER_NAME_STATUSES = {
+    "auto": "Matched automatically",
+    "confirmed": "Confirmed by a person",
+    "review": "Waiting for review",
+    "rejected": "Rejected: no supplier in the register",
+    "unresolved": "Not resolved",
+    "redacted": "Redacted by the publisher",
+}
+# Statuses whose supplier counts in the figures.
+RESOLVED_STATUSES = ("auto", "confirmed")
+
+
+class LedgerName(SQLModel, table=True):
+    """A supplier name as ledgers write it, and the register supplier it resolves to.
+
+    One row per distinct name (by its normalised key) across every anchor, so a person's
+    decision applies to every ledger and survives re-imports.
+    """
+
+    __tablename__ = "ledger_name"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, sa_column_kwargs={"unique": True})
+    name: str = Field(max_length=300)
+    supplier_id: int | None = Field(default=None, foreign_key="supplier.id", index=True)
+    status: str = Field(default="unresolved", max_length=20, index=True)
+    confidence: float = 0.0
+    # The candidates a reviewer chooses from, as JSON.
+    candidates: str = Field(default="[]", sa_type=sa.Text)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    updated_at: datetime = _timestamp()
+
+
+class Payment(SQLModel, table=True):
+    """One line of an anchor's published payments ledger."""
+
+    __table_args__ = (sa.UniqueConstraint("anchor_id", "row_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    anchor_id: int = Field(foreign_key="organisation.id", index=True)
+    ledger_name_id: int | None = Field(default=None, foreign_key="ledger_name.id", index=True)
+    payment_date: date = Field(index=True)
+    # Pence, so that sums are exact; credits are negative.
+    amount_pence: int = Field(sa_type=sa.BigInteger)
+    redacted: bool = False
+    expense_type: str = Field(default="", max_length=300)
+    department: str = Field(default="", max_length=300)
+    description: str = Field(default="", max_length=500)
+    supplier_ref: str = Field(default="", max_length=100)
+    transaction_id: str = Field(default="", max_length=100)
+    source_file: str = Field(default="", max_length=300)
+    line: int = 0
+    # A hash of the payment's content: re-importing a ledger adds nothing twice.
+    row_key: str = Field(max_length=64)

@@ -31,7 +31,7 @@ def normalise_name(name: str | None, *, keep_trading_name: bool = False) -> str:
     if not keep_trading_name:
         # "A Ltd t/a B": the registered name identifies the firm.
         text = _TRADING_AS.sub("", text)
-    text = _COOP.sub(lambda m: "cooperative" if m.group(1) else "coop", text)
+    text = _COOP.sub("cooperative", text)  # "co-op" and "co-operative" are one word
     text = text.replace("&", " and ").replace("+", " and ")
     # "A.B.C." and "ABC" agree; other punctuation separates words.
     text = _PUNCT.sub(" ", text.replace(".", "").replace("'", ""))

@@ -8,6 +8,7 @@ from coopmatch.names import clean_text, name_key, normalise_name, trading_name
     ("A.B.C. Ltd", "ABC LIMITED"),
     ("Unity Co-operative Limited", "unity cooperative"),
     ("Cassidy &amp; Ashton Group Ltd", "Cassidy and Ashton Group"),
+    ("Pendle Print Co-op", "Pendle Print Co-operative Limited"),
 ])
 def test_equivalent_names_normalise_alike(a, b):
     assert normalise_name(a) == normalise_name(b)

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from coopmatch.api import bp
 from coopmatch.db import get_session
 from coopmatch.reference import current as reference
-from coopmatch.services import exports, jobs, matching, suppliers, tenders
+from coopmatch.services import exports, jobs, matching, spend, suppliers, tenders
 from coopmatch.web.matching import match_settings, search_from_args
 
 
@@ -124,3 +124,19 @@ def cpv_suggest():
     return jsonify({"suggestions": matching.suggest_cpv(
         get_session(), text=text, k=min(request.args.get("k", 5, type=int), 20),
         ref=reference(), settings=match_settings())})
+
+
+@bp.get("/spend")
+@login_required
+def spend_figures():
+    """Spend figures per anchor (CLES method): ?anchor=ID (repeat) &year=YYYY."""
+    session, ref = get_session(), reference()
+    ids = request.args.getlist("anchor", type=int)
+    anchors = ([spend.find_anchor(session, str(i)) for i in ids] if ids
+               else spend.anchors_with_spend(session))
+    spend.check_may_read(current_user, [a.id for a in anchors])
+    year = request.args.get("year", type=int)
+    reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, year=year)
+                           for a in anchors) if r]
+    return jsonify({"anchors": [{"anchor": r.anchor.name, "anchor_id": r.anchor.id,
+                                 **spend.figures_dict(r.figures)} for r in reports]})

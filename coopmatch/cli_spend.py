@@ -1,0 +1,113 @@
+"""`coopmatch import spend` and `coopmatch spend ...`: thin over the spend services."""
+
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from coopmatch.cli_imports import StageProgress
+from coopmatch.db import get_session
+from coopmatch.errors import CoopmatchError
+from coopmatch.reference import current as reference
+from coopmatch.services import spend
+
+
+@click.command("spend")
+@click.option("--anchor", required=True, help="The anchor's organisation id or name.")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows; list the others.")
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@click.option("--column", "columns", multiple=True, metavar="ROLE=HEADER",
+              help="Say which column holds what: date, amount, supplier, expense_type, "
+                   "department, supplier_ref, transaction_id, description.")
+@with_appcontext
+def import_spend(anchor, files, skip_invalid, dry_run, columns):
+    """Import an anchor's payment ledgers (CSV or XLSX, several monthly files at once)."""
+    session = get_session()
+    mapping = {}
+    for item in columns:
+        role, _, header = item.partition("=")
+        if not header:
+            raise click.BadParameter(f"'{item}' is not ROLE=HEADER", param_hint="--column")
+        mapping[role.strip()] = int(header) if header.strip().isdigit() else header.strip()
+    started = time.perf_counter()
+    progress = StageProgress(f"{len(files)} file(s)")
+    try:
+        organisation = spend.find_anchor(session, anchor)
+        summary = spend.import_ledgers(
+            session, anchor=organisation, paths=files, skip_invalid=skip_invalid,
+            dry_run=dry_run, columns=mapping or None,
+            max_bytes=current_app.config["IMPORT_MAX_BYTES"], progress=progress)
+    except CoopmatchError as error:
+        progress.close()
+        raise click.ClickException(error.message) from None
+    progress.close()
+    click.echo(summary.summary())
+    for error in summary.errors[:20]:
+        click.echo(f"  rejected: {error}", err=True)
+    click.echo(f"  took {time.perf_counter() - started:.1f} s")
+
+
+spend_group = click.Group("spend", help="Spend analysis: how much of anchors' spend stays local.")
+
+
+@spend_group.command("report")
+@click.option("--anchor", "anchors", multiple=True, help="Organisation id or name (repeat).")
+@click.option("--year", type=int, help="Financial year starting in April of YEAR.")
+@click.option("--format", "output", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "json"]))
+@with_appcontext
+def report(anchors, year, output):
+    """Local share of spend per anchor and financial year (CLES method)."""
+    session, ref = get_session(), reference()
+    try:
+        organisations = ([spend.find_anchor(session, a) for a in anchors] if anchors
+                         else spend.anchors_with_spend(session))
+    except CoopmatchError as error:
+        raise click.ClickException(error.message) from None
+    reports = [r for r in (spend.anchor_report(session, anchor=o, ref=ref, year=year)
+                           for o in organisations) if r]
+    if output == "json":
+        click.echo(json.dumps([{"anchor": r.anchor.name, "anchor_id": r.anchor.id,
+                                **spend.figures_dict(r.figures)} for r in reports], indent=2))
+        return
+    rows = spend.report_rows(reports)
+    if output == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["anchor"])
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    if not rows:
+        click.echo("No payments imported yet: use `coopmatch import spend`.")
+        return
+
+    def pct(value):
+        return "   -  " if value is None else f"{value * 100:5.1f}%"
+
+    click.echo(f"{'anchor':<42} {'year':<8} {'total £':>14} {'local':>7} {'wider':>7} "
+               f"{'unresolved £':>13} {'redacted £':>11}")
+    for row in rows:
+        click.echo(f"{row['anchor'][:42]:<42} {row['year']:<8} {row['total']:>14,.0f} "
+                   f"{pct(row['local_share'])} {pct(row['wider_share'])} "
+                   f"{row['unresolved']:>13,.0f} {row['redacted']:>11,.0f}")
+    for r in reports:
+        change = r.figures.change()
+        if change and len(r.figures.years) > 1:
+            first, last = change
+            click.echo(f"{r.anchor.name}: local share {pct(first.local_share).strip()} in "
+                       f"{first.label} -> {pct(last.local_share).strip()} in {last.label}")
+
+
+@spend_group.command("resolve")
+@with_appcontext
+def resolve():
+    """Resolve ledger supplier names again against the register (decisions are kept)."""
+    outcome = spend.resolve_again(get_session())
+    click.echo("Supplier names: " + ", ".join(f"{n} {s}" for s, n in sorted(outcome.items())))
+

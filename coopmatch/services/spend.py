@@ -1,0 +1,485 @@
+"""Spend analysis as use cases: import ledgers, resolve suppliers, review, report (CLES method).
+
+Payments are stored once per anchor (keyed by their content, so re-imports add nothing twice).
+Ledger names are stored once across anchors with what they resolve to; a reviewer's decision
+lives there, so it changes every figure at once and survives re-imports.
+"""
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+
+from coopmatch.errors import CoopmatchError, Forbidden, NotFound
+from coopmatch.models import (
+    OWNERSHIP_MODELS,
+    RESOLVED_STATUSES,
+    LedgerName,
+    Organisation,
+    Payment,
+    Supplier,
+    User,
+    utcnow,
+)
+from coopmatch.names import buyer_key
+from coopmatch.reference import Reference
+from coopmatch.services import audit
+from coopmatch.services.imports import ImportRejected, rejection_message
+from coopmatch.services.permissions import can_read_reports, is_admin
+from coopmatch.spend import (
+    REJECTED,
+    AnchorArea,
+    SupplierLocation,
+    SupplierRegister,
+    Thresholds,
+    decision_key,
+    read_ledgers,
+    resolve_suppliers,
+    spend_figures,
+    table_from_columns,
+)
+from coopmatch.spend.figures import SpendFigures, concat_tables
+from coopmatch.spend.tiers import TIERS
+
+Progress = Callable[[str, int, int | None], None]
+INSERT_CHUNK = 20_000
+MIN_ALTERNATIVE_CAPABILITY = 0.3
+
+
+@dataclass
+class SpendImportSummary:
+    anchor: str
+    files: int = 0
+    rows_read: int = 0
+    new_payments: int = 0
+    already_imported: int = 0
+    rejected: int = 0
+    new_names: int = 0
+    names: Counter = field(default_factory=Counter)  # resolution status -> distinct names
+    dry_run: bool = False
+    errors: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "Would import" if self.dry_run else "Imported"
+        statuses = ", ".join(f"{n} {s}" for s, n in sorted(self.names.items())) or "none new"
+        return "\n".join([
+            f"{verb} {self.files} ledger file(s) for {self.anchor}:",
+            f"  payments       {self.new_payments:>8} new  {self.already_imported:>8} already "
+            f"imported",
+            f"  rejected rows  {self.rejected:>8}",
+            f"  supplier names {self.new_names:>8} new; resolution: {statuses}",
+        ])
+
+    def as_dict(self) -> dict:
+        return {"anchor": self.anchor, "files": self.files, "rows_read": self.rows_read,
+                "new_payments": self.new_payments, "already_imported": self.already_imported,
+                "rejected": self.rejected, "new_names": self.new_names,
+                "names": dict(self.names), "dry_run": self.dry_run}
+
+
+# --- anchors ----------------------------------------------------------------------------------
+
+
+def find_anchor(session: Session, text: str) -> Organisation:
+    """Find an organisation by id or by name (variant names of one council agree)."""
+    text = (text or "").strip()
+    if text.isdigit():
+        found = session.get(Organisation, int(text))
+        if found:
+            return found
+    key = buyer_key(text)
+    for organisation in session.exec(select(Organisation).order_by(Organisation.id)):
+        if buyer_key(organisation.name) == key:
+            return organisation
+    raise NotFound(f"There is no organisation called '{text}'. Add it first, or give its id.")
+
+
+def anchor_area(ref: Reference, organisation: Organisation) -> AnchorArea:
+    """The places an anchor's spend is measured against: where it is."""
+    lad = organisation.local_authority_code or ""
+    wider = organisation.county_code
+    return AnchorArea(lad_code=lad, wider_code=wider, region_code=organisation.region_code,
+                      wider_lad_codes=frozenset(ref.geo.lad_codes_in(wider)) if wider
+                      else frozenset(), name=organisation.name)
+
+
+# --- the register, indexed once per process ---------------------------------------------------
+
+_registers: dict[tuple, SupplierRegister] = {}
+_register_lock = threading.Lock()
+
+
+def supplier_register(session: Session) -> SupplierRegister:
+    """The register indexed for name resolution, rebuilt when suppliers change."""
+    count, latest = session.exec(
+        select(func.count(Supplier.id), func.max(Supplier.updated_at))).one()
+    key = (str(session.get_bind().url), count, str(latest))
+    with _register_lock:
+        if key not in _registers:
+            _registers.clear()
+            rows = session.exec(select(Supplier.id, Supplier.name, Supplier.postcode,
+                                       Supplier.normalised_name)).all()
+            _registers[key] = SupplierRegister(
+                (sid, name, postcode, [], normalised) for sid, name, postcode, normalised in rows)
+        return _registers[key]
+
+
+def _decisions(session: Session) -> dict[str, int | str]:
+    """What reviewers decided, by name key: a supplier id, or REJECTED."""
+    rows = session.exec(select(LedgerName.key, LedgerName.status, LedgerName.supplier_id)
+                        .where(LedgerName.status.in_(("confirmed", "rejected")))).all()
+    return {key: (REJECTED if status == "rejected" else supplier_id)
+            for key, status, supplier_id in rows}
+
+
+def _apply_resolution(row: LedgerName, resolution) -> None:
+    if row.status in ("confirmed", "rejected"):
+        return  # a person's decision stands
+    status = resolution.status
+    if resolution.reason == "redacted":
+        status = "redacted"
+    row.supplier_id = resolution.supplier_id if status == "auto" else None
+    row.status = status
+    row.confidence = round(float(resolution.confidence), 4)
+    row.candidates = json.dumps([
+        {"supplier_id": c.supplier_id, "name": c.name, "postcode": c.postcode,
+         "confidence": round(float(c.confidence), 3)} for c in resolution.candidates[:5]])
+    row.updated_at = utcnow()
+
+
+def resolve_names(session: Session, rows: list[LedgerName],
+                  thresholds: Thresholds | None = None) -> Counter:
+    """Resolve ledger names against the register (people's decisions are kept)."""
+    outcome: Counter = Counter()
+    pending = [r for r in rows if r.status not in ("confirmed", "rejected")]
+    if pending:
+        register = supplier_register(session)
+        found = resolve_suppliers([r.name for r in pending], register, _decisions(session),
+                                  thresholds=thresholds or Thresholds())
+        for row in pending:
+            _apply_resolution(row, found[row.name])
+    for row in rows:
+        outcome[row.status] += 1
+    return outcome
+
+
+# --- importing ledgers ------------------------------------------------------------------------
+
+
+def import_ledgers(
+    session: Session,
+    *,
+    anchor: Organisation,
+    paths: Iterable[Path],
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    columns: dict | None = None,
+    max_bytes: int | None = None,
+    user: User | None = None,
+    progress: Progress | None = None,
+) -> SpendImportSummary:
+    """Import an anchor's payment ledgers in one transaction; row errors refuse the lot."""
+    paths = list(paths)
+    summary = SpendImportSummary(anchor=anchor.name, files=len(paths), dry_run=dry_run)
+    if progress:
+        progress("reading", 0, len(paths))
+    ledger = read_ledgers(paths, columns=columns, max_bytes=max_bytes)
+    summary.rows_read = len(ledger.payments)
+    summary.errors = list(ledger.errors)
+    summary.rejected = len(ledger.errors)
+    if ledger.errors and not skip_invalid:
+        raise ImportRejected(rejection_message(ledger.errors), ledger.errors)
+    try:
+        known = set(session.exec(select(Payment.row_key).where(Payment.anchor_id == anchor.id)))
+        new = [p for p in ledger.payments if p.key not in known]
+        summary.already_imported = len(ledger.payments) - len(new)
+        names = _ledger_names(session, {p.supplier_name for p in new}, summary)
+        if progress:
+            progress("resolving", 0, None)
+        summary.names = resolve_names(session, [r for r in names.values() if r.id is None]
+                                      or [])
+        session.flush()
+        rows = [{
+            "anchor_id": anchor.id,
+            "ledger_name_id": names[decision_key(p.supplier_name)].id,
+            "payment_date": p.date,
+            "amount_pence": p.amount_pence,
+            "redacted": p.redacted,
+            "expense_type": (p.expense_type or "")[:300],
+            "department": (p.department or "")[:300],
+            "description": (p.description or "")[:500],
+            "supplier_ref": (p.supplier_ref or "")[:100],
+            "transaction_id": (p.transaction_id or "")[:100],
+            "source_file": (p.source_file or "")[:300],
+            "line": p.line,
+            "row_key": p.key,
+        } for p in new]
+        for start in range(0, len(rows), INSERT_CHUNK):
+            session.execute(insert(Payment), rows[start:start + INSERT_CHUNK])
+            if progress:
+                progress("saving", min(start + INSERT_CHUNK, len(rows)), len(rows))
+        summary.new_payments = len(rows)
+        if rows:
+            audit.record(session, user=user, action="import", entity="spend",
+                         entity_id=anchor.id, summary=f"{len(rows)} payments for {anchor.name}")
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return summary
+
+
+def _ledger_names(session: Session, names: set[str], summary: SpendImportSummary
+                  ) -> dict[str, LedgerName]:
+    """Return the ledger-name rows for these names by key, adding the new ones (unflushed)."""
+    by_key: dict[str, str] = {}
+    for name in sorted(names):
+        by_key.setdefault(decision_key(name), name)
+    rows: dict[str, LedgerName] = {}
+    keys = list(by_key)
+    for start in range(0, len(keys), 5000):
+        for row in session.exec(select(LedgerName).where(
+                LedgerName.key.in_(keys[start:start + 5000]))):
+            rows[row.key] = row
+    for key, name in by_key.items():
+        if key not in rows:
+            rows[key] = LedgerName(key=key, name=name[:300])
+            session.add(rows[key])
+    summary.new_names = sum(1 for r in rows.values() if r.id is None)
+    return rows
+
+
+def resolve_again(session: Session, *, user: User | None = None) -> Counter:
+    """Resolve every name nobody has decided on again, e.g. after the register has grown."""
+    rows = list(session.exec(select(LedgerName).where(
+        LedgerName.status.not_in(("confirmed", "rejected", "redacted")))))
+    outcome = resolve_names(session, rows)
+    audit.record(session, user=user, action="resolve", entity="ledger_name", entity_id=None,
+                 summary=", ".join(f"{n} {s}" for s, n in outcome.items()))
+    session.commit()
+    return outcome
+
+
+# --- the review queue -------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewItem:
+    name: LedgerName
+    pence: int
+    payments: int
+    candidates: list[dict]
+
+
+def review_queue(session: Session, *, user: User, limit: int = 100) -> list[ReviewItem]:
+    """Names waiting for a person, largest spend first."""
+    if not can_read_reports(user):
+        raise Forbidden("Only development agencies and administrators review supplier names.")
+    spend = (select(Payment.ledger_name_id, func.sum(Payment.amount_pence).label("pence"),
+                    func.count(Payment.id).label("payments"))
+             .group_by(Payment.ledger_name_id).subquery())
+    query = (select(LedgerName, spend.c.pence, spend.c.payments)
+             .join(spend, spend.c.ledger_name_id == LedgerName.id)
+             .where(LedgerName.status == "review")
+             .order_by(spend.c.pence.desc(), LedgerName.id).limit(limit))
+    return [ReviewItem(row, int(pence or 0), int(payments or 0), json.loads(row.candidates))
+            for row, pence, payments in session.exec(query)]
+
+
+def decide(session: Session, *, user: User, ledger_name_id: int,
+           supplier_id: int | None) -> LedgerName:
+    """Confirm a ledger name as a register supplier, or reject it (None); remembered."""
+    if not can_read_reports(user):
+        raise Forbidden("Only development agencies and administrators review supplier names.")
+    row = session.get(LedgerName, ledger_name_id)
+    if row is None:
+        raise NotFound("There is no such supplier name.")
+    if supplier_id is not None and session.get(Supplier, supplier_id) is None:
+        raise CoopmatchError("Choose a supplier from the register.", field="supplier_id")
+    before = f"{row.status} {row.supplier_id or ''}".strip()
+    row.status = "confirmed" if supplier_id is not None else "rejected"
+    row.supplier_id = supplier_id
+    row.confidence = 1.0 if supplier_id is not None else 0.0
+    row.decided_by_id, row.decided_at, row.updated_at = user.id, utcnow(), utcnow()
+    audit.record(session, user=user, action="decide", entity="ledger_name", entity_id=row.id,
+                 summary=f"'{row.name}': {before} -> {row.status} {supplier_id or ''}".strip())
+    session.commit()
+    return row
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+def anchors_with_spend(session: Session) -> list[Organisation]:
+    ids = select(Payment.anchor_id).distinct()
+    return list(session.exec(select(Organisation).where(Organisation.id.in_(ids))
+                             .order_by(Organisation.name)))
+
+
+def check_may_read(user: User | None, anchor_ids: Iterable[int]) -> None:
+    """Agencies and admins read every anchor's figures; a buyer reads their own."""
+    if can_read_reports(user) or is_admin(user):
+        return
+    if user and user.role == "procurement" and set(anchor_ids) <= {user.organisation_id}:
+        return
+    raise Forbidden("Spend analysis is for development agencies, and buyers for their own "
+                    "organisation.")
+
+
+def payment_table(session: Session, anchor_ids: list[int], *, year: int | None = None):
+    """Read an anchor's payments as columns: supplier id only where the name is resolved."""
+    resolved = LedgerName.status.in_(RESOLVED_STATUSES)
+    query = (select(Payment.payment_date, Payment.amount_pence, LedgerName.supplier_id,
+                    LedgerName.status, Payment.redacted, LedgerName.name,
+                    Payment.expense_type, Payment.anchor_id)
+             .join(LedgerName, LedgerName.id == Payment.ledger_name_id, isouter=True)
+             .where(Payment.anchor_id.in_(anchor_ids)))
+    if year is not None:
+        query = query.where(Payment.payment_date >= date(year, 4, 1),
+                            Payment.payment_date < date(year + 1, 4, 1))
+    rows = session.exec(query).all()
+    return table_from_columns(
+        [r[0] for r in rows], [r[1] for r in rows],
+        [r[2] if r[3] in RESOLVED_STATUSES else None for r in rows],
+        redacted=[bool(r[4]) or r[3] == "redacted" for r in rows],
+        supplier_names=[r[5] or "" for r in rows],
+        expense_types=[r[6] or "Not stated" for r in rows],
+        anchors=[r[7] for r in rows],
+    ) if rows else None, resolved
+
+
+def _supplier_facts(session: Session, supplier_ids: set[int], ref: Reference):
+    locations, ownership, names, sectors = {}, {}, {}, {}
+    ids = sorted(i for i in supplier_ids if i is not None)
+    for start in range(0, len(ids), 5000):
+        for s in session.exec(select(Supplier).where(Supplier.id.in_(ids[start:start + 5000]))):
+            # Register entries carry one location (the registered office, as a rule).
+            locations[s.id] = [SupplierLocation(
+                lad_code=s.local_authority_code, wider_code=s.county_code,
+                region_code=s.region_code, country="uk")] if s.local_authority_code else []
+            ownership[s.id] = OWNERSHIP_MODELS.get(s.ownership, s.ownership)
+            names[s.id] = s.name
+            sectors[s.id] = _sector(s, ref)
+    return locations, ownership, names, sectors
+
+
+def _sector(supplier: Supplier, ref: Reference) -> str:
+    if supplier.cpv_list:
+        return ref.cpv.division_name(supplier.cpv_list[0][:2])
+    if supplier.sic_list:
+        return f"SIC division {supplier.sic_list[0][:2]}"
+    return "Sector not known"
+
+
+@dataclass
+class AnchorReport:
+    anchor: Organisation
+    figures: SpendFigures
+
+
+def anchor_report(session: Session, *, anchor: Organisation, ref: Reference,
+                  year: int | None = None, top: int = 20) -> AnchorReport | None:
+    """An anchor's figures per financial year against its own area."""
+    table, _ = payment_table(session, [anchor.id], year=year)
+    if table is None:
+        return None
+    locations, ownership, names, sectors = _supplier_facts(
+        session, set(table.supplier_ids), ref)
+    figures = spend_figures(table, anchor_area(ref, anchor), locations, ownership=ownership,
+                            sectors=sectors, supplier_names=names, top=top)
+    return AnchorReport(anchor, figures)
+
+
+def group_report(session: Session, *, anchors: list[Organisation], area: AnchorArea,
+                 ref: Reference, year: int | None = None, top: int = 20) -> SpendFigures | None:
+    """Several anchors together against one area (Preston's six anchors and Preston)."""
+    tables = [t for t in (payment_table(session, [a.id], year=year)[0] for a in anchors) if t]
+    if not tables:
+        return None
+    table = concat_tables(tables)
+    locations, ownership, names, sectors = _supplier_facts(session, set(table.supplier_ids), ref)
+    return spend_figures(table, area, locations, ownership=ownership, sectors=sectors,
+                         supplier_names=names, top=top)
+
+
+def figures_dict(figures: SpendFigures) -> dict:
+    """The figures as plain JSON-ready data (pounds, shares as fractions)."""
+    def period(p) -> dict:
+        return {
+            "year": p.label,
+            "split": p.split.to_dict(),
+            "registered_office": p.registered_office.to_dict(),
+            "by_expense_type": {k: v.to_dict() for k, v in p.by_expense_type.items()},
+            "by_ownership": {k: v.to_dict() for k, v in p.by_ownership.items()},
+            "by_sector": {k: v.to_dict() for k, v in p.by_sector.items()},
+            "top_non_local": [{"supplier_id": s.supplier_id, "name": s.name,
+                               "pounds": s.pence / 100, "tier": s.tier}
+                              for s in p.top_non_local],
+            "top_unresolved": [{"name": n.name, "pounds": n.pence / 100}
+                               for n in p.top_unresolved],
+        }
+
+    return {
+        "area": {"lad_code": figures.area.lad_code, "wider_code": figures.area.wider_code,
+                 "region_code": figures.area.region_code, "name": figures.area.name},
+        "years": [period(p) for p in figures.years],
+        "overall": period(figures.overall),
+        "trend": [{"year": t.label, "local_share": t.local_share,
+                   "wider_share": t.wider_share, "change_points": t.change}
+                  for t in figures.trend],
+    }
+
+
+def report_rows(reports: list[AnchorReport]) -> list[dict]:
+    """One row per anchor and year: the table the CLI and the CSV export print."""
+    rows = []
+    for report in reports:
+        for p in report.figures.years:
+            split = p.split
+            row = {"anchor": report.anchor.name, "anchor_id": report.anchor.id,
+                   "year": p.label, "total": split.total / 100,
+                   "resolved": split.resolved / 100, "unresolved": split.unresolved / 100,
+                   "redacted": split.redacted / 100}
+            row.update({tier: split.tiers[tier] / 100 for tier in TIERS})
+            row.update(local_share=split.local_share, wider_share=split.wider_share,
+                       leakage=split.leakage / 100)
+            rows.append(row)
+    return rows
+
+
+def local_alternatives(session: Session, *, supplier_ids: list[int], area_lads: set[str],
+                       ref: Reference, settings, k: int = 3) -> dict[int, list[tuple]]:
+    """For each non-local supplier, the local suppliers whose work is most like its work."""
+    from coopmatch.matching import MatchOptions, TenderQuery
+    from coopmatch.services import matching
+
+    if not supplier_ids or not area_lads:
+        return {}
+    index = matching.indexes_for(settings, ref).supplier_index(session)
+    profiles = {p.id: p for p in matching.supplier_profiles(session, supplier_ids)}
+    found: dict[int, list[tuple]] = {}
+    for supplier_id in supplier_ids:
+        profile = profiles.get(supplier_id)
+        if profile is None:
+            continue
+        text = " . ".join([profile.text] + [a.title for a in profile.awards[:20]])
+        if not text.strip(" ."):
+            continue
+        query = TenderQuery(id=0, title=profile.name, description=text,
+                            cpv_codes=profile.all_cpv_codes[:10])
+        matches = index.match(query, MatchOptions(top_k=k, area_lad_codes=area_lads,
+                                                  exclude_ids={supplier_id}, match_lots=False))
+        # Capability alone: being nearby does not make a firm an alternative.
+        found[supplier_id] = [(m.supplier_id, m.capability) for m in matches
+                              if m.capability >= MIN_ALTERNATIVE_CAPABILITY]
+    names = matching.supplier_names(session, {i for v in found.values() for i, _ in v})
+    return {sid: [(i, names.get(i, ""), score) for i, score in v] for sid, v in found.items()}

@@ -1,0 +1,103 @@
+import csv
+import io
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from coopmatch.db import get_session
+from coopmatch.errors import CoopmatchError
+from coopmatch.reference import current as reference
+from coopmatch.services import spend
+from coopmatch.spend.tiers import TIER_LABELS, TIERS
+from coopmatch.web.access import roles_required
+from coopmatch.web.charts import bar_chart, share_chart
+from coopmatch.web.matching import match_settings
+from coopmatch.web.spend import bp
+
+
+def _anchor(anchor_id: int):
+    try:
+        anchor = spend.find_anchor(get_session(), str(anchor_id))
+        spend.check_may_read(current_user, [anchor.id])
+    except CoopmatchError as error:
+        abort(error.status_code)
+    return anchor
+
+
+@bp.get("/")
+@roles_required("agency", "procurement")
+def index():
+    session, ref = get_session(), reference()
+    anchors = spend.anchors_with_spend(session)
+    if current_user.role == "procurement":
+        anchors = [a for a in anchors if a.id == current_user.organisation_id]
+    reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, top=5)
+                           for a in anchors) if r]
+    return render_template("spend/index.html", reports=reports)
+
+
+@bp.get("/anchors/<int:anchor_id>")
+@roles_required("agency", "procurement")
+def anchor(anchor_id: int):
+    session, ref = get_session(), reference()
+    organisation = _anchor(anchor_id)
+    year = request.args.get("year", type=int)
+    report = spend.anchor_report(session, anchor=organisation, ref=ref, year=year)
+    if report is None:
+        return render_template("spend/anchor.html", anchor=organisation, report=None)
+    period = report.figures.years[-1] if report.figures.years else report.figures.overall
+    area = spend.anchor_area(ref, organisation)
+    leaking = [s.supplier_id for s in period.top_non_local[:10]]
+    alternatives = spend.local_alternatives(
+        session, supplier_ids=leaking, area_lads=set(area.wider_lad_codes) or {area.lad_code},
+        ref=ref, settings=match_settings())
+    trend = [(t.label, t.local_share, t.wider_share) for t in report.figures.trend]
+    sectors = sorted(period.by_expense_type.items(), key=lambda kv: -kv[1].leakage)[:12]
+    return render_template(
+        "spend/anchor.html", anchor=organisation, report=report, period=period,
+        alternatives=alternatives, tiers=TIERS, tier_labels=TIER_LABELS, sectors=sectors,
+        trend_chart=share_chart(trend, title="Local share of spend by financial year"),
+        sector_chart=bar_chart([(name, split.leakage / 100) for name, split in sectors],
+                               title="Spend leaving the local authority, by expense type"))
+
+
+@bp.get("/anchors/<int:anchor_id>/export.<fmt>")
+@roles_required("agency", "procurement")
+def export(anchor_id: int, fmt: str):
+    session, ref = get_session(), reference()
+    organisation = _anchor(anchor_id)
+    report = spend.anchor_report(session, anchor=organisation, ref=ref)
+    if fmt == "json":
+        return jsonify(spend.figures_dict(report.figures) if report else {})
+    if fmt != "csv":
+        abort(404)
+    rows = spend.report_rows([report] if report else [])
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["anchor"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="spend-{organisation.id}.csv"'})
+
+
+@bp.route("/review", methods=["GET", "POST"])
+@roles_required("agency")
+def review():
+    session = get_session()
+    if request.method == "POST":
+        choice = request.form.get("supplier_id", "")
+        try:
+            row = spend.decide(session, user=current_user,
+                               ledger_name_id=request.form.get("ledger_name_id", type=int),
+                               supplier_id=int(choice) if choice.isdigit() else None)
+        except CoopmatchError as error:
+            session.rollback()
+            if error.status_code in (403, 404):
+                abort(error.status_code)
+            flash(error.message, "error")
+        else:
+            verb = "confirmed" if row.supplier_id else "rejected"
+            flash(f"'{row.name}' {verb}. The figures now use your decision.", "success")
+        return redirect(url_for("spend.review"))
+    return render_template("spend/review.html",
+                           items=spend.review_queue(session, user=current_user))

@@ -1,0 +1,181 @@
+"""Spend analysis through the database: exact figures, the review queue, re-imports, access."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from coopmatch.models import LedgerName, Payment
+from coopmatch.services import spend
+from coopmatch.services.imports import ImportRejected
+from tests.factories import create_organisation, create_supplier, create_user
+
+LEDGER = (
+    "Service Cost Centre,Account Detail,Description,HBC ref no,Name,Payment date,Net Amount\n"
+    "Depot,Repairs,Roof repair,B1,ACCRINGTON JOINERY LIMITED,15/04/2019,\"£1,000.00\"\n"
+    "Depot,Repairs,Roof repair refund,B1,Accrington Joinery Ltd,16/04/2019,200.00-\n"
+    "Comms,Printing,Leaflets,B2,Pendle Print Co-op,20/05/2019,500.00\n"
+    "Town Hall,Cleaning,Cleaning May,B3,Manchester Cleaning,01/06/2019,2000.00\n"
+    "Legal,Legal,Advice,B6,Leeds Legal LLP,02/08/2019,700.00\n"
+    "Housing,Care,Placement,B8,REDACTED,04/08/2019,1200.00\n"
+    "Depot,Repairs,Windows,B1,Accrington Joinery Ltd,01/04/2020,2000.00\n"
+)
+
+
+@pytest.fixture
+def anchor_and_register(session, ref):
+    hyndburn = create_organisation(session, ref, name="Hyndburn Borough Council",
+                                   postcode="BB5 1LA")
+    suppliers = {
+        "joinery": create_supplier(session, ref, name="Accrington Joinery Ltd",
+                                   postcode="BB5 1AA", ownership="sme",
+                                   description="Joinery and building repairs in Accrington."),
+        "print": create_supplier(session, ref, name="Pendle Print Co-operative Ltd",
+                                 postcode="BB9 7AA", ownership="worker_coop",
+                                 description="Worker co-op printing leaflets and reports."),
+        "cleaning": create_supplier(session, ref, name="Manchester Cleaning Services Ltd",
+                                    postcode="M1 1AE", ownership="sme",
+                                    description="Office cleaning across Greater Manchester."),
+        "legal": create_supplier(session, ref, name="Leeds Legal LLP", postcode="LS1 1BA",
+                                 ownership="large_company",
+                                 description="Legal advice to public bodies."),
+    }
+    return hyndburn, suppliers
+
+
+def _import(session, anchor, tmp_path, text=LEDGER, name="ledger.csv", **options):
+    path = tmp_path / name
+    path.write_bytes(text.encode("cp1252"))
+    return spend.import_ledgers(session, anchor=anchor, paths=[path], **options)
+
+
+def test_hand_made_ledger_gives_exact_figures_per_tier_year_and_sector(
+        session, ref, tmp_path, anchor_and_register):
+    hyndburn, _ = anchor_and_register
+    summary = _import(session, hyndburn, tmp_path)
+    assert summary.new_payments == 7 and summary.rejected == 0
+    assert hyndburn.local_authority_code == "E07000120"
+    report = spend.anchor_report(session, anchor=hyndburn, ref=ref)
+    first, second = report.figures.years
+    assert (first.label, second.label) == ("2019/20", "2020/21")
+    split = first.split
+    # 1,000 - 200 (credit) + 500 + 2,000 + 700 + 1,200 (redacted) = £5,200
+    assert split.total == 520_000
+    assert split.tiers == {"local_authority": 80_000, "wider_area": 50_000, "region": 0,
+                           "rest_of_uk": 70_000, "outside_uk": 0, "unknown": 320_000}
+    assert split.redacted == 120_000 and split.unresolved == 200_000  # "Manchester Cleaning"
+    assert split.local_share == pytest.approx(80_000 / 520_000)
+    assert split.wider_share == pytest.approx(130_000 / 520_000)
+    assert split.leakage == 440_000
+    assert first.by_expense_type["Repairs"].tiers["local_authority"] == 80_000
+    assert first.by_expense_type["Printing"].tiers["wider_area"] == 50_000
+    assert first.by_expense_type["Care"].redacted == 120_000
+    assert second.split.total == 200_000 and second.split.local_share == 1.0
+    change = report.figures.change()
+    assert change[0].local_share == pytest.approx(80_000 / 520_000)
+    assert change[1].local_share == 1.0
+
+
+def test_confirming_a_name_changes_the_figures_and_survives_reimport(
+        session, ref, tmp_path, anchor_and_register):
+    hyndburn, suppliers = anchor_and_register
+    _import(session, hyndburn, tmp_path)
+    agency = create_user(session, role="agency")
+    queue = spend.review_queue(session, user=agency)
+    assert [item.name.name for item in queue] == ["Manchester Cleaning"]
+    assert queue[0].candidates[0]["supplier_id"] == suppliers["cleaning"].id
+    spend.decide(session, user=agency, ledger_name_id=queue[0].name.id,
+                 supplier_id=suppliers["cleaning"].id)
+    split = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
+    assert split.tiers["region"] == 200_000 and split.unresolved == 0
+    again = _import(session, hyndburn, tmp_path, name="again.csv")
+    assert again.new_payments == 0 and again.already_imported == 7
+    assert session.exec(select(func.count()).select_from(Payment)).one() == 7
+    split = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
+    assert split.tiers["region"] == 200_000
+    assert spend.review_queue(session, user=agency) == []
+
+
+def test_a_rejected_name_stays_unresolved(session, ref, tmp_path, anchor_and_register):
+    hyndburn, _ = anchor_and_register
+    _import(session, hyndburn, tmp_path)
+    agency = create_user(session, role="agency")
+    (item,) = spend.review_queue(session, user=agency)
+    spend.decide(session, user=agency, ledger_name_id=item.name.id, supplier_id=None)
+    spend.resolve_again(session)
+    row = session.exec(select(LedgerName).where(LedgerName.name == "Manchester Cleaning")).one()
+    assert row.status == "rejected" and row.supplier_id is None
+
+
+def test_bad_rows_refuse_the_whole_ledger(session, ref, tmp_path, anchor_and_register):
+    hyndburn, _ = anchor_and_register
+    bad = LEDGER + "Depot,Repairs,Odd,B1,Accrington Joinery Ltd,someday,10.00\n"
+    with pytest.raises(ImportRejected) as caught:
+        _import(session, hyndburn, tmp_path, text=bad)
+    assert "line 9" in caught.value.message and "date" in caught.value.message
+    assert session.exec(select(func.count()).select_from(Payment)).one() == 0
+    assert session.exec(select(func.count()).select_from(LedgerName)).one() == 0
+    summary = _import(session, hyndburn, tmp_path, text=bad, skip_invalid=True)
+    assert summary.new_payments == 7 and summary.rejected == 1
+
+
+def test_only_agencies_review_and_buyers_see_only_their_own(client, session, ref, tmp_path,
+                                                            anchor_and_register):
+    hyndburn, suppliers = anchor_and_register
+    _import(session, hyndburn, tmp_path)
+    row = session.exec(select(LedgerName).where(LedgerName.status == "review")).one()
+    supplier_user = create_user(session, role="supplier")
+    other_buyer = create_user(session, role="procurement",
+                              organisation=create_organisation(session, ref, name="Pendle"))
+    own_buyer = create_user(session, role="procurement", organisation=hyndburn)
+    for intruder in (supplier_user, other_buyer, own_buyer):
+        client.sign_in(intruder.email)
+        response = client.post("/spend/review", {"ledger_name_id": str(row.id),
+                                                 "supplier_id": str(suppliers["legal"].id)})
+        assert response.status_code == 403, intruder.role
+        client.sign_out()
+    session.refresh(row)
+    assert row.status == "review"
+    client.sign_in(other_buyer.email)
+    assert client.get(f"/spend/anchors/{hyndburn.id}").status_code == 403
+    assert client.get(f"/api/spend?anchor={hyndburn.id}").status_code == 403
+    client.sign_out()
+    client.sign_in(own_buyer.email)
+    assert client.get(f"/spend/anchors/{hyndburn.id}").status_code == 200
+    client.sign_out()
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    page = client.get(f"/spend/anchors/{hyndburn.id}").get_data(as_text=True)
+    assert "Local share over the years" in page and "<svg" in page
+    response = client.post("/spend/review", {"ledger_name_id": str(row.id),
+                                             "supplier_id": str(suppliers["cleaning"].id)})
+    assert response.status_code == 302
+    session.refresh(row)
+    assert row.status == "confirmed" and row.decided_by_id == agency.id
+    figures = client.get(f"/api/spend?anchor={hyndburn.id}").get_json()["anchors"][0]
+    assert figures["years"][0]["split"]["tiers"]["region"] == 2000.0
+
+
+def test_spend_cli(session, ref, tmp_path, anchor_and_register, database_url, data_dir):
+    hyndburn, _ = anchor_and_register
+    path = tmp_path / "ledger.csv"
+    path.write_text(LEDGER)
+    env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_DATA_DIR=str(data_dir))
+    coopmatch = str(Path(sys.executable).with_name("coopmatch"))
+    imported = subprocess.run([coopmatch, "import", "spend", "--anchor", "Hyndburn Council",
+                               str(path)], env=env, capture_output=True, text=True, timeout=300)
+    assert imported.returncode == 0, imported.stderr
+    assert "7 new" in imported.stdout
+    report = subprocess.run([coopmatch, "spend", "report", "--format", "json"], env=env,
+                            capture_output=True, text=True, timeout=300)
+    (anchor,) = json.loads(report.stdout)
+    assert anchor["anchor"] == "Hyndburn Borough Council"
+    assert anchor["years"][0]["split"]["total"] == 5200.0
+    table = subprocess.run([coopmatch, "spend", "report", "--year", "2019"], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert "2019/20" in table.stdout and "15.4%" in table.stdout

@@ -152,10 +152,15 @@ class Indexes:
 
     # supplier index --------------------------------------------------------------------
 
-    def supplier_index(self, session: Session) -> MatchIndex:
-        """Return the supplier index, refreshed if the register changed since it was built."""
+    def supplier_index(self, session: Session) -> MatchIndex | None:
+        """Return the supplier index, refreshed if the register changed since it was built.
+
+        None when the register is empty.
+        """
         with self.lock:
             fingerprint = register_fingerprint(session)
+            if not fingerprint["suppliers"]:
+                return None
             if self.suppliers is None:
                 self._load_suppliers()
             if self.suppliers is not None and self.suppliers_meta.get("fingerprint") == fingerprint:
@@ -177,9 +182,13 @@ class Indexes:
             log.warning("Rebuilding the match index: %s", error)
             self.suppliers = None
 
-    def rebuild_suppliers(self, session: Session, fingerprint: dict | None = None) -> MatchIndex:
+    def rebuild_suppliers(self, session: Session, fingerprint: dict | None = None
+                          ) -> MatchIndex | None:
         fingerprint = fingerprint or register_fingerprint(session)
         profiles = supplier_profiles(session)
+        if not profiles:  # an empty register has nothing to fit
+            self.suppliers, self.suppliers_meta = None, {"fingerprint": fingerprint}
+            return None
         self.suppliers = MatchIndex.build(profiles, self.settings.weights,
                                           cpv_descriptions=self._descriptions())
         self._save_suppliers(fingerprint)
@@ -215,7 +224,8 @@ class Indexes:
 
     # open tenders and CPV suggestions -----------------------------------------------------
 
-    def tender_index(self, session: Session) -> OpportunityIndex:
+    def tender_index(self, session: Session) -> OpportunityIndex | None:
+        """Return the index of open tenders (None when there are none)."""
         with self.lock:
             fingerprint = tender_fingerprint(session)
             if self.tenders is not None and self.tenders_meta.get("fingerprint") == fingerprint:
@@ -224,7 +234,8 @@ class Indexes:
                      .options(selectinload(Tender.lots), selectinload(Tender.buyer)))
             queries = [tender_query(t) for t in session.exec(query)]
             self.tenders = OpportunityIndex.build(queries, self.settings.weights,
-                                                  cpv_descriptions=self._descriptions())
+                                                  cpv_descriptions=self._descriptions()
+                                                  ) if queries else None
             self.tenders_meta = {"fingerprint": fingerprint}
             return self.tenders
 
@@ -323,6 +334,8 @@ def matches_for_tender(session: Session, *, tender_id: int, search: Search, ref:
     """Rank suppliers for a tender (and its lots), best first, with reasons."""
     tender = load_tender(session, tender_id)
     index = indexes_for(settings, ref).supplier_index(session)
+    if index is None:
+        return tender, []
     return tender, index.match(tender_query(tender), match_options(ref, tender, search))
 
 
@@ -332,6 +345,10 @@ def matches_for_all(session: Session, *, search: Search, ref: Reference,
     """Yield (tender, matches) for every tender, in batches for speed."""
     index = indexes_for(settings, ref).supplier_index(session)
     query = select(Tender.id).order_by(Tender.id)
+    if index is None:
+        for tender in session.exec(select(Tender).order_by(Tender.id)):
+            yield tender, []
+        return
     if tender_ids is not None:
         query = query.where(Tender.id.in_(tender_ids))
     ids = list(session.exec(query))
@@ -359,6 +376,8 @@ def opportunities_for_supplier(session: Session, *, supplier_id: int, top_k: int
     if profile is None:
         return supplier, []
     index = indexes_for(settings, ref).tender_index(session)
+    if index is None:
+        return supplier, []
     found = index.for_supplier(profile, top_k=top_k)
     tenders = {t.id: t for t in session.exec(
         select(Tender).where(Tender.id.in_([o.tender_id for o in found]))

@@ -465,6 +465,8 @@ def local_alternatives(session: Session, *, supplier_ids: list[int], area_lads: 
     if not supplier_ids or not area_lads:
         return {}
     index = matching.indexes_for(settings, ref).supplier_index(session)
+    if index is None:
+        return {}
     profiles = {p.id: p for p in matching.supplier_profiles(session, supplier_ids)}
     found: dict[int, list[tuple]] = {}
     for supplier_id in supplier_ids:

@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from coopmatch.db import get_session, upgrade
+from coopmatch.models import ORGANISATION_KINDS
 
 
 def _create_app() -> Flask:
@@ -68,6 +69,50 @@ def serve(host: str, port: int):
                threaded=True)
 
 
+organisations_group = click.Group("organisations", help="Anchor institutions and agencies.")
+
+
+@organisations_group.command("add")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(list(ORGANISATION_KINDS)), default="council",
+              show_default=True)
+@click.option("--postcode", help="The main office, which sets the organisation's local area.")
+@with_appcontext
+def add_organisation(name, kind, postcode):
+    """Add an anchor institution or agency (or say it is already there)."""
+    from coopmatch.errors import CoopmatchError
+    from coopmatch.models import OrganisationCreate
+    from coopmatch.reference import current as reference
+    from coopmatch.services import organisations, spend
+
+    session = get_session()
+    try:
+        existing = spend.find_anchor(session, name)
+    except CoopmatchError:
+        existing = None
+    if existing:
+        click.echo(f"{existing.name} is already there (id {existing.id}).")
+        return
+    try:
+        organisation = organisations.create_organisation(
+            session, actor=None, ref=reference(),
+            data=OrganisationCreate(name=name, kind=kind, postcode=postcode))
+    except CoopmatchError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Added {organisation.name} (id {organisation.id}, "
+               f"local authority {organisation.local_authority_code or 'not known'}).")
+
+
+@organisations_group.command("list")
+@with_appcontext
+def list_organisations():
+    """List organisations with their ids."""
+    from coopmatch.services import organisations
+
+    for o in organisations.list_organisations(session=get_session()):
+        click.echo(f"{o.id:>5}  {o.name}  ({o.kind}, {o.local_authority_code or '-'})")
+
+
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 
@@ -88,3 +133,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(match)
     import_group.add_command(import_spend)
     app.cli.add_command(spend_group)
+    app.cli.add_command(organisations_group)

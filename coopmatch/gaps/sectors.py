@@ -1,0 +1,101 @@
+"""Sectors: CPV divisions and groups, their names, and the coarse CPV -> SIC bridge."""
+
+import csv
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from coopmatch.cpv import shared_depth, significant_digits
+from coopmatch.gaps.types import UNCLASSIFIED
+
+BRIDGE_FILE = Path("reference-data") / "cpv" / "cpv_to_nace_a64_open_risk.csv"
+NAMES_FILE = Path("reference-data") / "cpv" / "cpv_2008_en.csv"
+
+
+def load_cpv_bridge(data_dir: str | Path | None) -> dict[str, list[str]]:
+    """Return CPV code (8 digits) -> SIC 2007 divisions, or {} without the reference data.
+
+    The bridge (Open Risk's CPV -> NACE A*64) is coarse: a soft link between sectors, never
+    an official correspondence.
+    """
+    path = Path(data_dir) / BRIDGE_FILE if data_dir else None
+    if not path or not path.is_file():
+        return {}
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return {
+            row["code8"]: [d for d in row["sic2007_divisions"].split(";") if d]
+            for row in csv.DictReader(handle)
+        }
+
+
+def load_cpv_names(data_dir: str | Path | None) -> dict[str, str]:
+    """Return CPV code (8 digits) -> description, or {} without the reference data."""
+    path = Path(data_dir) / NAMES_FILE if data_dir else None
+    if not path or not path.is_file():
+        return {}
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return {row["code8"]: row["description"] for row in csv.DictReader(handle)}
+
+
+def padded(prefix: str) -> str:
+    """Return the 8-digit code of a division or group: "983" -> "98300000"."""
+    return prefix[:8].ljust(8, "0")
+
+
+def sector_name(code: str, names: Mapping[str, str]) -> str:
+    if code == UNCLASSIFIED:
+        return "Unclassified (no CPV code)"
+    level = "Division" if len(code) == 2 else "Group"
+    return names.get(padded(code)) or f"CPV {level.lower()} {code}"
+
+
+def sic_divisions(code: str, bridge: Mapping[str, list[str]]) -> list[str]:
+    """Return the SIC divisions of a CPV code (or prefix), from it or its nearest parent."""
+    if not bridge or not code:
+        return []
+    digits = significant_digits(padded(code))
+    for length in range(len(digits), 1, -1):
+        found = bridge.get(padded(digits[:length]))
+        if found:
+            return list(found)
+    return []
+
+
+def sic_divisions_of(codes: Iterable[str], bridge: Mapping[str, list[str]]) -> list[str]:
+    found: dict[str, None] = {}
+    for code in codes:
+        found.update(dict.fromkeys(sic_divisions(code, bridge)))
+    return sorted(found)
+
+
+def covers(code: str, supplier_codes: Iterable[str]) -> bool:
+    """Return whether a supplier's codes cover a notice's code: the same class, or finer.
+
+    A code coarser than a class (a group, say) is covered by any code inside it.
+    """
+    need = min(len(significant_digits(code)), 4)
+    return any(shared_depth(code, s) >= need for s in supplier_codes)
+
+
+class SupplierPostings:
+    """Suppliers by CPV prefix and by SIC division, for finding related firms fast."""
+
+    def __init__(self, suppliers: Iterable):
+        self.by_prefix: dict[str, set[int]] = {}
+        self.by_sic: dict[str, set[int]] = {}
+        for supplier in suppliers:
+            for code in supplier.cpv_codes:
+                digits = significant_digits(code)
+                for length in range(2, len(digits) + 1):
+                    self.by_prefix.setdefault(digits[:length], set()).add(supplier.id)
+            for sic in supplier.sic_codes:
+                if len(sic) >= 2 and sic[:2].isdigit():
+                    self.by_sic.setdefault(sic[:2], set()).add(supplier.id)
+
+    def with_prefix(self, prefix: str) -> set[int]:
+        return self.by_prefix.get(prefix, set())
+
+    def in_sic(self, divisions: Iterable[str]) -> set[int]:
+        found: set[int] = set()
+        for division in divisions:
+            found |= self.by_sic.get(division, set())
+        return found

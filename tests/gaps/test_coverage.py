@@ -1,0 +1,188 @@
+"""A hand-made area through the real engine: gaps open, close, and near misses stay apart."""
+
+import pytest
+
+from coopmatch.gaps import (
+    COVERED,
+    GAP,
+    NEAR_MISS,
+    Area,
+    coverage,
+    gap_report,
+    select_demand,
+)
+from coopmatch.matching import MatchIndex
+
+from .conftest import CHORLEY, LAUNDRY_TEXT, LEEDS, PRESTON, laundry, notice, profile, register_of
+
+RIBBLE_LAUNDRY = profile(
+    1, "Ribble Laundry Services", LAUNDRY_TEXT, cpv_codes=["98310000"], capacity_gbp=2_000_000
+)
+GREENSPACE = profile(
+    2,
+    "Greenspace Grounds Maintenance",
+    "Grounds maintenance, grass cutting, "
+    "hedge trimming, tree surgery and landscaping for councils.",
+    cpv_codes=["77310000"],
+    capacity_gbp=2_000_000,
+)
+PENNINE_IT = profile(
+    3,
+    "Pennine Digital",
+    "Software development, IT support, cloud hosting and cyber security.",
+    cpv_codes=["72000000"],
+    capacity_gbp=5_000_000,
+)
+YORKSHIRE_LINEN = profile(
+    5,
+    "Yorkshire Linen Hire",
+    "Commercial laundry and linen hire for "
+    "hospitals: washing and ironing of linen, theatre gowns and uniforms.",
+    place=LEEDS,
+    cpv_codes=["98310000"],
+    capacity_gbp=5_000_000,
+)
+CHORLEY_WASH = profile(
+    6,
+    "Chorley Wash Workers' Co-operative",
+    LAUNDRY_TEXT,
+    place=CHORLEY,
+    cpv_codes=["98310000"],
+    capacity_gbp=1_000_000,
+    ownership="worker_coop",
+)
+SMALL_WASH = profile(
+    7,
+    "Little Linen Co-op",
+    "Laundry and linen washing, ironing of bedding and towels for care homes.",
+    cpv_codes=["98310000"],
+    capacity_gbp=50_000,
+    ownership="worker_coop",
+)
+
+
+# Other firms of the area, so that word weights are those of a register, not of three entries.
+OTHERS = [
+    profile(100 + k, name, text, capacity_gbp=500_000)
+    for k, (name, text) in enumerate(
+        [
+            ("Fylde Fresh Catering", "School meals, hot lunches and catering for care homes."),
+            ("Lune Building Contractors", "Building repairs, roofing, brickwork and extensions."),
+            ("Ribble Print and Design", "Printing, leaflets, signage and graphic design."),
+            ("Bowland Security", "Manned guarding, CCTV monitoring and key holding."),
+            ("Wyre Community Transport", "Minibus hire, patient transport and school runs."),
+            ("Pendle Electrical", "Electrical installation, testing and lighting upgrades."),
+            ("Calder Cleaning Co-operative", "Office cleaning, window cleaning and deep cleans."),
+            ("Hodder Accountancy", "Payroll, bookkeeping, audit and tax advice."),
+        ]
+    )
+]
+
+
+@pytest.fixture
+def demand():
+    grounds = notice(
+        20,
+        "Grounds maintenance of parks",
+        ["77310000"],
+        150_000,
+        description="Grass cutting, hedges and shrub beds in parks and cemeteries.",
+        buyer_id=11,
+        buyer_name="Preston City Council",
+    )
+    return [laundry(1, 2021), laundry(2, 2022), laundry(3, 2023), grounds]
+
+
+def run(register, demand, area, settings):
+    index = MatchIndex.build(register + OTHERS)
+    items = select_demand(demand, area, settings=settings)
+    found = coverage(index, items, area, settings)
+    return gap_report(demand, found, register_of(register + OTHERS), area, settings)
+
+
+def verdicts(report, sector="983"):
+    return {n.item.notice_id: n.verdict for n in report.notices if n.sector == sector}
+
+
+def test_a_sector_becomes_a_gap_when_its_only_local_supplier_goes(demand, area, settings):
+    everyone = [RIBBLE_LAUNDRY, GREENSPACE, PENNINE_IT, YORKSHIRE_LINEN]
+    before = run(everyone, demand, area, settings)
+    assert set(verdicts(before).values()) == {COVERED}
+    assert before.gaps == []
+    assert before.notices[0].best_local.name == "Ribble Laundry Services"
+
+    after = run([GREENSPACE, PENNINE_IT, YORKSHIRE_LINEN], demand, area, settings)
+    assert set(verdicts(after).values()) == {GAP}
+    assert [g.id for g in after.gaps] == ["group-983"]
+    gap = after.gaps[0]
+    assert gap.notice_ids == ["ocds-test-1", "ocds-test-2", "ocds-test-3"]
+    # Three yearly contracts of the same need are one stream: £300,000 a year, recurring.
+    assert gap.gbp_a_year == pytest.approx(300_000, rel=0.01)
+    assert gap.demand.recurring
+    kinds = {r.kind: r for r in gap.reasons}
+    assert "capability" in kinds
+    # The capable firm is in Leeds: the card says so.
+    assert "distance" in kinds and "Yorkshire Linen Hire" in kinds["distance"].text
+    assert [c.name for c in gap.outside] == ["Yorkshire Linen Hire"]
+    assert "new_coop" in gap.route_kinds
+    # The grounds contract stays covered by the firm that does it.
+    grounds = next(n for n in after.notices if n.item.tender_id == 20)
+    assert grounds.verdict == COVERED and grounds.best_local.supplier_id == 2
+
+
+def test_the_gap_closes_when_a_capable_local_firm_registers(demand, area, settings):
+    report = run([GREENSPACE, PENNINE_IT, YORKSHIRE_LINEN, CHORLEY_WASH], demand, area, settings)
+    assert set(verdicts(report).values()) == {COVERED}
+    assert report.gaps == []
+    best = {n.best_local.name for n in report.notices if n.sector == "983"}
+    assert best == {"Chorley Wash Workers' Co-operative"}
+
+
+def test_a_near_miss_is_reported_as_a_near_miss_not_a_gap(demand, area, settings):
+    report = run([GREENSPACE, PENNINE_IT, YORKSHIRE_LINEN, SMALL_WASH], demand, area, settings)
+    assert set(verdicts(report).values()) == {NEAR_MISS}
+    assert report.gaps == []
+    assert {n.supplier_name for n in report.near_misses} == {"Little Linen Co-op"}
+    assert {n.kind for n in report.near_misses} == {"too_small"}
+    assert "too small" in report.near_misses[0].text
+    laundry_sector = next(s for s in report.groups if s.sector == "983")
+    assert laundry_sector.near_miss_gbp_a_year == pytest.approx(300_000, rel=0.01)
+    assert laundry_sector.gap_gbp_a_year == 0
+
+
+def test_a_score_just_under_the_threshold_is_a_near_miss(demand, area, settings):
+    everyone = [RIBBLE_LAUNDRY, GREENSPACE, PENNINE_IT, *OTHERS]
+    index = MatchIndex.build(everyone)
+    items = select_demand(demand, area, settings=settings)
+    found = coverage(index, items, area, settings)
+    best = max(m.score for m in found.local[(1, None)])
+    # Put the threshold just above the laundry firm's score: within the margin, so a near miss.
+    nearly = type(settings)(threshold=best + 0.02, as_of=settings.as_of)
+    report = gap_report(demand, found, register_of(everyone), area, nearly)
+    assert verdicts(report) == dict.fromkeys(verdicts(report), NEAR_MISS)
+    assert {n.kind for n in report.near_misses} == {"just_under"}
+    assert report.gaps == []
+    # Far under it, the same firm leaves a gap.
+    far = type(settings)(threshold=min(best + 0.2, 1.0), as_of=settings.as_of)
+    far_report = gap_report(demand, found, register_of(everyone), area, far)
+    assert "983" in [g.sector for g in far_report.gaps]
+
+
+def test_a_radius_counts_suppliers_near_each_notice(demand, settings):
+    nearby = Area(radius_km=30, centre=(PRESTON["latitude"], PRESTON["longitude"]), name="30 km")
+    register = [GREENSPACE, PENNINE_IT, YORKSHIRE_LINEN]
+    report = run(register, demand, nearby, settings)
+    assert [g.sector for g in report.gaps] == ["983"]
+    assert report.gaps[0].outside[0].distance_km > 30
+    # 120 km reaches Leeds: the Yorkshire firm is local then.
+    wide = Area(radius_km=120, centre=(PRESTON["latitude"], PRESTON["longitude"]))
+    assert run(register, demand, wide, settings).gaps == []
+
+
+def test_coverage_skips_the_wider_pass_for_covered_notices(demand, area, settings):
+    index = MatchIndex.build([RIBBLE_LAUNDRY, GREENSPACE, YORKSHIRE_LINEN, *OTHERS])
+    items = select_demand(demand, area, settings=settings)
+    found = coverage(index, items, area, settings)
+    assert set(found.local) == {i.key for i in items}
+    assert found.wider == {}
+    assert all(m.supplier_id != 5 for matches in found.local.values() for m in matches)

@@ -148,7 +148,7 @@ def buyout(
         if supplier.succession_risk:
             signals.append("succession risk flagged")
         if old:
-            signals.append(f"incorporated {supplier.incorporation_date.year} ({age:.0f} years)")
+            signals.append(f"incorporated {supplier.incorporation_date.year} ({int(age)} years)")
         found.append(
             (not supplier.succession_risk, -depth, -(age or 0), supplier, signals, relation)
         )

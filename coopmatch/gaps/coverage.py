@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coopmatch.gaps.demand import sector_of
 from coopmatch.gaps.types import COVERED, GAP, NEAR_MISS, Area, DemandItem, GapSettings
 from coopmatch.geo import haversine_km, haversine_km_many
 from coopmatch.matching import Match, MatchIndex, MatchOptions, TenderQuery
@@ -88,19 +89,39 @@ def coverage(
     found.seconds["local"] = time.perf_counter() - started
     if wider:
         started = time.perf_counter()
-        open_items = [i for i in items if verdict(found.local[i.key], settings)[0] != COVERED]
+        chosen = wider_sample(items, found.local, settings)
         results = index.match_many(
-            [demand_query(item, k) for k, item in enumerate(open_items)], wider_options(settings)
+            [demand_query(item, k) for k, item in enumerate(chosen)], wider_options(settings)
         )
-        for item, matches in zip(open_items, results, strict=True):
+        for item, matches in zip(chosen, results, strict=True):
             local_ids = {m.supplier_id for m in found.local[item.key]}
-            outside = [
+            # Kept whole: the report drops any that its register shows to be local after all.
+            found.wider[item.key] = [
                 m for m in matches if m.supplier_id not in local_ids and not _near(m, item, area)
             ]
-            # Kept whole: the report drops any that its register shows to be local after all.
-            found.wider[item.key] = outside
         found.seconds["wider"] = time.perf_counter() - started
     return found
+
+
+def wider_sample(
+    items: list[DemandItem], local: dict[Key, list[Match]], settings: GapSettings
+) -> list[DemandItem]:
+    """Return the notices to look for capable suppliers outside the area for.
+
+    Only notices no local firm covers, and of those the largest few of each sector: the
+    finding ("firms elsewhere do this work") belongs to the sector's card, and a query over
+    the whole register costs far more than one over the area's suppliers.
+    """
+    by_sector: dict[str, list[DemandItem]] = {}
+    for item in items:
+        if verdict(local.get(item.key, []), settings)[0] != COVERED:
+            sector = sector_of(item.main_cpv, settings.sector_digits)
+            by_sector.setdefault(sector, []).append(item)
+    chosen = []
+    for sector_items in by_sector.values():
+        sector_items.sort(key=lambda i: (-(i.contract_value or 0), i.tender_id, i.lot_id or 0))
+        chosen.extend(sector_items[: settings.wider_per_sector])
+    return chosen
 
 
 def _near(match: Match, item: DemandItem, area: Area) -> bool:

@@ -142,9 +142,11 @@ class GapSettings:
     capable_threshold: float = 0.45
     # Group demand by CPV "group" (3 digits, e.g. 981 laundry) or "division" (2 digits).
     group_level: str = "group"
-    # Candidates asked of the engine per notice, inside and outside the area.
+    # Candidates asked of the engine per notice, inside and outside the area; the search
+    # outside it (for the "distance" reason) covers the largest few unmet notices per sector.
     top_k: int = 5
     wider_k: int = 3
+    wider_per_sector: int = 2
     # A new co-operative needs at least this much demand a year to pay its members.
     new_coop_min_gbp_a_year: float = 100_000
     # Firms this old are a weak succession signal (founders near retirement).

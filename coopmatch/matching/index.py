@@ -426,9 +426,12 @@ class MatchIndex:
         word_sim = (q_words @ self.words_t).toarray()
         char_sim = (q_chars @ self.chars_t).toarray()
         text_raw = p.word_share * word_sim + (1 - p.word_share) * char_sim
+        award_sim, evidence, each_award = self._award_similarity(q_words)
+        if p.award_in_text:
+            # A long history dilutes a profile's cosine; one closely similar contract should not be.
+            text_raw = np.maximum(text_raw, p.award_in_text * award_sim)
         text = squash(text_raw, p.text_scale)
-        award_sim, each_award = self._award_similarity(q_words)
-        track = p.similar_share * squash(award_sim, p.award_scale)
+        track = p.similar_share * squash(evidence, p.award_scale)
         buyer_counts = np.zeros_like(track)
         for i, row in enumerate(rows):
             b = self.tables["buyer"].get(row.buyer_id)
@@ -458,15 +461,21 @@ class MatchIndex:
         return results
 
     def _award_similarity(self, q_words: sp.csr_matrix):
-        """Return each supplier's best single past contract similarity, and every contract's."""
+        """Return each supplier's best and accumulated past-contract similarity, and each one's.
+
+        The accumulated evidence is the root sum of squares over its contracts: one close
+        contract counts fully, several similar ones count more, many unrelated ones add little.
+        """
         n_q, n = q_words.shape[0], len(self.ids)
         best = np.zeros((n_q, n), dtype=np.float32)
+        evidence = np.zeros((n_q, n), dtype=np.float32)
         if not self.has_awards.any() or self.awards_t.shape[1] == 0:
-            return best, np.zeros((n_q, 0), dtype=np.float32)
+            return best, evidence, np.zeros((n_q, 0), dtype=np.float32)
         sims = (q_words @ self.awards_t).toarray()
         starts = self.award_start[:-1][self.has_awards]
         best[:, self.has_awards] = np.maximum.reduceat(sims, starts, axis=1)
-        return best, sims
+        evidence[:, self.has_awards] = np.sqrt(np.add.reduceat(sims * sims, starts, axis=1))
+        return best, evidence, sims
 
     def _rank_tender(self, tender, rows, options, weights, computed, extra) -> list[Match]:
         n = len(self.ids)

@@ -171,8 +171,6 @@ class OpportunityIndex:
             p.word_share * (q_words @ self.words_t).toarray()[0]
             + (1 - p.word_share) * (q_chars @ self.chars_t).toarray()[0]
         )
-        parts = {"text": squash(text_raw, p.text_scale)}
-
         award_sims = np.zeros((0, n), dtype=np.float32)
         if profile.awards:
             award_texts = [
@@ -180,12 +178,18 @@ class OpportunityIndex:
                 for a in profile.awards
             ]
             award_sims = (self.text.transform_words(award_texts) @ self.words_t).toarray()
-        similar = award_sims.max(axis=0) if len(award_sims) else np.zeros(n, dtype=np.float32)
+        if len(award_sims):
+            best = award_sims.max(axis=0)
+            evidence = np.sqrt((award_sims * award_sims).sum(axis=0))
+            text_raw = np.maximum(text_raw, p.award_in_text * best)
+        else:
+            evidence = np.zeros(n, dtype=np.float32)
+        parts = {"text": squash(text_raw, p.text_scale)}
         buyers = profile.buyer_ids
         same_buyer = np.array([b is not None and b in buyers for b in self.buyer_ids], dtype=bool)
         experience = float(experience_score(np.array([profile.award_count]))[0])
         parts["track_record"] = (
-            p.similar_share * squash(similar, p.award_scale)
+            p.similar_share * squash(evidence, p.award_scale)
             + p.buyer_share * same_buyer
             + p.experience_share * experience
         ).astype(np.float32)

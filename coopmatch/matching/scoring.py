@@ -14,12 +14,16 @@ class ScoringParams:
 
     # Text: the mix of word and character cosine, and the cosine that counts as a fair match.
     word_share: float = 0.7
-    text_scale: float = 0.15  # text = 1 - exp(-cosine / scale): 0.15 -> 0.63, 0.3 -> 0.86
-    # Track record: similar past work (best single contract), this buyer before, experience.
-    similar_share: float = 0.6
+    text_scale: float = 0.3  # text = 1 - exp(-cosine / scale): 0.1 -> 0.28, 0.3 -> 0.63
+    # The best single past contract may stand in for the profile text, whose cosine a long
+    # history dilutes (1: fully; 0: profile text only).
+    award_in_text: float = 1.0
+    # Track record: similar past work (all contracts, root sum of squared similarity), this
+    # buyer before, and experience (how many public contracts, 10+ counting fully).
+    similar_share: float = 0.5
     buyer_share: float = 0.25
-    experience_share: float = 0.15
-    award_scale: float = 0.2
+    experience_share: float = 0.25
+    award_scale: float = 0.3
     # Capability at or above this (0..1) with a capacity too small: "capable but too small".
     capable_threshold: float = 0.45
 

@@ -17,12 +17,14 @@ SOCIAL_OWNERSHIP = frozenset(
 )
 
 # The weights used when the caller passes none (config.Config.MATCH_WEIGHTS has the same keys).
+# Chosen on bench/match_quality.py across seeds; "ownership" counts only when a search prefers
+# social ownership, and every weight is relative (the score is a weighted mean).
 DEFAULT_WEIGHTS = {
     "text": 0.45,
-    "cpv": 0.2,
-    "geography": 0.15,
+    "cpv": 0.15,
+    "geography": 0.1,
     "capacity": 0.08,
-    "track_record": 0.12,
+    "track_record": 0.25,
     "ownership": 0.1,
 }
 COMPONENTS = ("text", "cpv", "geography", "capacity", "track_record", "ownership")

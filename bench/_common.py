@@ -1,0 +1,149 @@
+"""Shared pieces of the matching benchmarks: where the data is, and reading it."""
+
+import csv
+import os
+import re
+import statistics
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from coopmatch.names import clean_text, normalise_name  # noqa: E402
+
+LABELLED = Path("procurement-data") / "labelled" / "award_supplier_pairs_uk.csv"
+OUT = ROOT / "bench" / "out"
+
+
+def default_data_dir() -> Path:
+    """Return COOPMATCH_DATA_DIR, else ../shared beside the checkout."""
+    return Path(os.environ.get("COOPMATCH_DATA_DIR") or ROOT.parent / "shared")
+
+
+def add_data_dir_argument(parser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default_data_dir(),
+        help="the open data directory (default: $COOPMATCH_DATA_DIR or ../shared)",
+    )
+
+
+def geography(data_dir: Path):
+    """Return the GeoReference with its postcode cache under bench/out."""
+    from coopmatch.geo import load_reference
+
+    cache = OUT / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    return load_reference(str(data_dir), str(cache))
+
+
+def locate(geo, postcode: str | None) -> dict:
+    """Return latitude, longitude and area codes of a postcode (all None when unknown)."""
+    empty = {
+        "latitude": None,
+        "longitude": None,
+        "lad_code": None,
+        "county_code": None,
+        "region_code": None,
+    }
+    if not postcode:
+        return empty
+    from coopmatch.errors import InvalidPostcode
+
+    try:
+        place = geo.lookup(postcode)
+    except (InvalidPostcode, ValueError):
+        return empty
+    return {
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "lad_code": place.lad_code,
+        "county_code": place.county_code,
+        "region_code": place.region_code,
+    }
+
+
+def money(text: str | None) -> float | None:
+    """Parse "12345.6" or a TED range "1000000-2000000" (the upper bound)."""
+    if not text:
+        return None
+    numbers = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text.replace(",", ""))]
+    value = max(numbers) if numbers else None
+    return value if value and value > 0 else None
+
+
+@dataclass
+class Notice:
+    """One awarded notice from the labelled pairs, with its winners."""
+
+    record_id: str
+    source: str
+    title: str
+    description: str
+    buyer_name: str
+    buyer_postcode: str
+    cpv_codes: list[str]
+    value: float | None
+    winners: dict[str, dict] = field(default_factory=dict)  # supplier key -> raw row facts
+
+
+_LOT_PREFIX = re.compile(r"^lot \d+\s*-\s*[^-]+-\s*", re.IGNORECASE)
+_JOINED = re.compile(r",(?=\S)")
+
+
+def supplier_names(row: dict) -> list[str]:
+    """Return the supplier names on a row (Lancashire rows join several with bare commas)."""
+    name = clean_text(row["supplier_name"])
+    if row["source"] != "cf_lancashire_councils":
+        return [name]
+    names = []
+    for part in _JOINED.split(name):
+        part = _LOT_PREFIX.sub("", part.strip())
+        if part and part.lower() != "no award":
+            names.append(part)
+    return names
+
+
+def supplier_key(name: str) -> str:
+    """Supplier identity in the benchmark: the normalised name."""
+    return normalise_name(name)
+
+
+def load_notices(data_dir: Path) -> list[Notice]:
+    """Read the labelled pairs as notices with their winners (HTML unescaped)."""
+    notices: dict[str, Notice] = {}
+    with open(data_dir / LABELLED, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            notice = notices.get(row["record_id"])
+            if notice is None:
+                notice = notices[row["record_id"]] = Notice(
+                    record_id=row["record_id"],
+                    source=row["source"],
+                    title=clean_text(row["title"]),
+                    description=clean_text(row["description"]),
+                    buyer_name=clean_text(row["buyer_name"]),
+                    buyer_postcode=row["buyer_postcode"].strip(),
+                    cpv_codes=[c for c in row["cpv_codes"].split(";") if c.strip()],
+                    value=money(row["award_value"]),
+                )
+            for name in supplier_names(row):
+                key = supplier_key(name)
+                if key and key not in notice.winners:
+                    notice.winners[key] = {
+                        "name": name,
+                        "postcode": row["supplier_postcode"].strip(),
+                        "is_sme": row["supplier_is_sme"],
+                    }
+    return [n for n in notices.values() if n.winners]
+
+
+def summary(values: list[float]) -> str:
+    """Return "mean ± sd" of a list."""
+    if not values:
+        return "n/a"
+    spread = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.mean(values):.3f} ± {spread:.3f}"

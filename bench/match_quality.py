@@ -1,0 +1,465 @@
+"""Match quality on real awards: does the engine rank the supplier who actually won?
+
+Uses procurement-data/labelled/award_supplier_pairs_uk.csv (9,505 real tender -> winner pairs).
+For each random split, 20% of notices (by record_id) are held out; suppliers' profiles are built
+only from the other notices, after removing any that duplicate a held-out contract (the same
+contract listed by TED and Contracts Finder, or republished: same buyer and near-same title, or
+the same long title). Winners' names are stripped from the held-out tender text (a tender posted
+before award cannot name its winner). Supplier identity is the normalised name; its location is
+its most common postcode.
+
+The engine is compared in the same run, on the same split and corpus, with BM25 (bm25s), plain
+TF-IDF cosine and popularity (most awards first). Metrics over held-out notices whose winner
+has a profile: MRR (over the top 50; a winner outside it counts 0), recall@10 and recall@50
+(share of a notice's profiled winners found). Mean ± sd over seeds.
+
+    .venv/bin/python bench/match_quality.py [--seeds 5] [--ranker engine|cli]
+"""
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+from _common import (
+    OUT,
+    Notice,
+    add_data_dir_argument,
+    geography,
+    load_notices,
+    locate,
+    summary,
+)
+from rapidfuzz import fuzz
+
+from coopmatch.matching import MatchIndex, MatchOptions, PastAward, SupplierProfile, TenderQuery
+from coopmatch.names import normalise_name
+
+TOP = 50
+HOLDOUT = 0.2
+DUPLICATE_TITLE_SCORE = 92  # rapidfuzz ratio of normalised titles for the same buyer
+LONG_TITLE = 30  # identical normalised titles this long are one contract whoever the buyer
+PROFILE_DESCRIPTION_CHARS = 1000
+
+
+# --- the split ---------------------------------------------------------------------------------
+
+
+def title_key(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9 ]", " ", text.lower())).strip()
+
+
+def split(notices: list[Notice], seed: int) -> tuple[list[Notice], list[Notice]]:
+    """Hold out a share of notices; drop training notices that duplicate a held-out one."""
+    order = list(notices)
+    random.Random(seed).shuffle(order)
+    cut = int(len(order) * HOLDOUT)
+    heldout, train = order[:cut], order[cut:]
+    by_buyer: dict[str, list[str]] = defaultdict(list)
+    long_titles = set()
+    for notice in heldout:
+        key = title_key(notice.title)
+        by_buyer[normalise_name(notice.buyer_name)].append(key)
+        if len(key) >= LONG_TITLE:
+            long_titles.add(key)
+    kept = []
+    for notice in train:
+        key = title_key(notice.title)
+        same_buyer = by_buyer.get(normalise_name(notice.buyer_name), [])
+        if key in long_titles or any(
+            fuzz.ratio(key, other) >= DUPLICATE_TITLE_SCORE for other in same_buyer
+        ):
+            continue
+        kept.append(notice)
+    return kept, heldout
+
+
+def strip_names(text: str, names: list[str]) -> str:
+    """Remove winners' names (as written, normalised, or near enough) from a text."""
+    for name in names:
+        for variant in {name, normalise_name(name)}:
+            words = [re.escape(w) for w in re.findall(r"\w+", variant)]
+            if words:
+                text = re.sub(r"\b" + r"\W+".join(words) + r"\b", " ", text, flags=re.IGNORECASE)
+        core = normalise_name(name)
+        if len(core) < 5:
+            continue
+        for _ in range(3):
+            found = fuzz.partial_ratio_alignment(core, text.lower(), score_cutoff=90)
+            if not found:
+                break
+            text = text[: found.dest_start] + " " + text[found.dest_end :]
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# --- the register and the queries ------------------------------------------------------------
+
+
+class Corpus:
+    """Profiles from training notices and queries from held-out ones, for every ranker."""
+
+    def __init__(self, train: list[Notice], heldout: list[Notice], geo, buyer_ids: dict):
+        awards: dict[str, list[tuple[Notice, dict]]] = defaultdict(list)
+        for notice in train:
+            for key, facts in notice.winners.items():
+                awards[key].append((notice, facts))
+        self.keys = sorted(awards)
+        self.profiles = []
+        self.texts = []
+        self.award_counts = []
+        self.postcodes = []
+        for i, key in enumerate(self.keys):
+            history = awards[key]
+            names = Counter(f["name"] for _, f in history)
+            postcodes = Counter(f["postcode"] for _, f in history if f["postcode"])
+            postcode = postcodes.most_common(1)[0][0] if postcodes else ""
+            self.postcodes.append(postcode)
+            place = locate(geo, postcode)
+            profile = SupplierProfile(
+                id=i,
+                name=names.most_common(1)[0][0],
+                awards=[
+                    PastAward(
+                        title=n.title,
+                        description=n.description[:PROFILE_DESCRIPTION_CHARS],
+                        buyer_id=buyer_ids[normalise_name(n.buyer_name)],
+                        buyer_name=n.buyer_name,
+                        value_gbp=n.value,
+                        cpv_codes=n.cpv_codes,
+                    )
+                    for n, _ in history
+                ],
+                ownership="sme" if any(f["is_sme"] == "true" for _, f in history) else "",
+                **place,
+            )
+            self.profiles.append(profile)
+            self.award_counts.append(len(history))
+            self.texts.append(
+                " ".join([profile.name] + [f"{a.title} {a.description}" for a in profile.awards])
+            )
+        self.position = {k: i for i, k in enumerate(self.keys)}
+        self.notices = heldout
+        self.queries = []
+        for j, notice in enumerate(heldout):
+            names = [f["name"] for f in notice.winners.values()]
+            self.queries.append(
+                TenderQuery(
+                    id=j,
+                    title=strip_names(notice.title, names),
+                    description=strip_names(notice.description, names),
+                    cpv_codes=notice.cpv_codes,
+                    value=notice.value,
+                    buyer_id=buyer_ids[normalise_name(notice.buyer_name)],
+                    buyer_name=notice.buyer_name,
+                    **locate(geo, notice.buyer_postcode),
+                )
+            )
+        self.query_texts = [f"{q.title} {q.description}" for q in self.queries]
+        self.profiled = [
+            [self.position[k] for k in n.winners if k in self.position] for n in heldout
+        ]
+
+
+# --- rankers (each returns, per query, profile positions best first) --------------------------
+
+
+def rank_engine(corpus: Corpus, weights=None, scores_out: list | None = None):
+    index = MatchIndex.build(corpus.profiles, weights)
+    found = index.match_many(corpus.queries, MatchOptions(top_k=TOP))
+    if scores_out is not None:
+        scores_out.extend([[m.score for m in ms] for ms in found])
+    return [[m.supplier_id for m in ms] for ms in found]
+
+
+def rank_bm25(corpus: Corpus):
+    import bm25s
+
+    tokens = bm25s.tokenize(corpus.texts, stopwords="en", show_progress=False)
+    retriever = bm25s.BM25()
+    retriever.index(tokens, show_progress=False)
+    queries = bm25s.tokenize(corpus.query_texts, stopwords="en", show_progress=False)
+    k = min(TOP, len(corpus.texts))
+    results, scores = retriever.retrieve(queries, k=k, show_progress=False, n_threads=1)
+    return [
+        [int(d) for d, s in zip(row, srow, strict=True) if s > 0]
+        for row, srow in zip(results, scores, strict=True)
+    ]
+
+
+def rank_tfidf(corpus: Corpus):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english")
+    profiles = vectorizer.fit_transform(corpus.texts)
+    scores = (vectorizer.transform(corpus.query_texts) @ profiles.T).toarray()
+    return [list(np.argsort(-row, kind="stable")[:TOP]) for row in scores]
+
+
+def rank_popularity(corpus: Corpus):
+    order = sorted(range(len(corpus.keys)), key=lambda i: (-corpus.award_counts[i], i))[:TOP]
+    return [order] * len(corpus.queries)
+
+
+# --- the path a user takes (completed once `coopmatch match --all` exists) --------------------
+
+REGISTER_COLUMNS = [
+    "name",
+    "description",
+    "postcode",
+    "cpv_codes",
+    "sic_codes",
+    "ownership",
+    "registration_number",
+    "employees",
+    "website",
+    "email",
+]
+
+
+def ocid_for(record_id: str) -> str:
+    if record_id.startswith("ocds-"):
+        return record_id
+    return "ocds-bench-" + hashlib.sha1(record_id.encode()).hexdigest()[:16]
+
+
+def write_register_csv(corpus: Corpus, path: Path) -> None:
+    """Write the training register in the supplier CSV import format."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=REGISTER_COLUMNS)
+        writer.writeheader()
+        for profile, postcode in zip(corpus.profiles, corpus.postcodes, strict=True):
+            codes = sorted({c for a in profile.awards for c in a.cpv_codes})
+            writer.writerow(
+                {
+                    "name": profile.name,
+                    "description": "",
+                    "postcode": postcode,
+                    "cpv_codes": ";".join(codes),
+                    "sic_codes": "",
+                    "ownership": profile.ownership or "sme",
+                    "registration_number": "",
+                    "employees": "",
+                    "website": "",
+                    "email": "",
+                }
+            )
+
+
+def release(notice: Notice, *, with_awards: bool, names: list[str] | None = None) -> dict:
+    """Return an OCDS 1.1 release for a notice (with its awards for training notices)."""
+    ocid = ocid_for(notice.record_id)
+    buyer_id = "GB-BENCH-" + hashlib.sha1(notice.buyer_name.encode()).hexdigest()[:10]
+    parties = [
+        {
+            "id": buyer_id,
+            "name": notice.buyer_name,
+            "roles": ["buyer"],
+            "address": {"postalCode": notice.buyer_postcode} if notice.buyer_postcode else {},
+        }
+    ]
+    title = notice.title if names is None else strip_names(notice.title, names)
+    description = notice.description if names is None else strip_names(notice.description, names)
+    tender = {
+        "id": f"{ocid}-tender",
+        "title": title,
+        "description": description,
+        "items": [
+            {"id": str(i), "classification": {"scheme": "CPV", "id": code}}
+            for i, code in enumerate(notice.cpv_codes, start=1)
+        ],
+    }
+    if notice.cpv_codes:
+        tender["classification"] = {"scheme": "CPV", "id": notice.cpv_codes[0]}
+    if notice.value:
+        tender["value"] = {"amount": notice.value, "currency": "GBP"}
+    data = {
+        "ocid": ocid,
+        "id": f"{ocid}-{'award' if with_awards else 'tender'}",
+        "date": "2020-01-01T00:00:00Z",
+        "tag": ["award"] if with_awards else ["tender"],
+        "initiationType": "tender",
+        "buyer": {"id": buyer_id, "name": notice.buyer_name},
+        "parties": parties,
+        "tender": tender,
+    }
+    if with_awards:
+        suppliers = []
+        for key, facts in notice.winners.items():
+            party_id = "GB-BENCH-S-" + hashlib.sha1(key.encode()).hexdigest()[:10]
+            address = {"postalCode": facts["postcode"]} if facts["postcode"] else {}
+            parties.append(
+                {"id": party_id, "name": facts["name"], "roles": ["supplier"], "address": address}
+            )
+            suppliers.append({"id": party_id, "name": facts["name"]})
+        data["awards"] = [{"id": f"{ocid}-award", "status": "active", "suppliers": suppliers}]
+    return data
+
+
+def write_ocds_package(notices: list[Notice], path: Path, *, with_awards: bool) -> None:
+    """Write notices as one OCDS release package (held-out ones without awards or names)."""
+    releases = [
+        release(
+            n,
+            with_awards=with_awards,
+            names=None if with_awards else [f["name"] for f in n.winners.values()],
+        )
+        for n in notices
+    ]
+    package = {
+        "uri": f"https://example.invalid/bench/{path.name}",
+        "version": "1.1",
+        "publishedDate": "2020-01-01T00:00:00Z",
+        "publisher": {"name": "coopmatch match_quality benchmark"},
+        "releases": releases,
+    }
+    path.write_text(json.dumps(package))
+
+
+def rank_via_cli(register_rows: Corpus, heldout_notices: list[Notice], workdir: Path):
+    """Rank through the user's path: CSV + OCDS imports into SQLite, `coopmatch match --all`.
+
+    TODO(lead): complete once the import and match commands exist. The files are written; what
+    remains is, with COOPMATCH_DATA_DIR set and DATABASE_URL=sqlite:///<workdir>/bench.db:
+        coopmatch db upgrade
+        coopmatch import suppliers <workdir>/register.csv
+        coopmatch import ocds <workdir>/training_awards.json   # award history for the profiles
+        coopmatch import ocds <workdir>/heldout_tenders.json
+        coopmatch match --all --format jsonl > <workdir>/matches.jsonl
+    then read each JSONL line {"tender_id","ocid","title","matches":[{"supplier_name",...}]}
+    and return {ocid: [supplier_name, ...] best first}.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    write_register_csv(register_rows, workdir / "register.csv")
+    write_ocds_package(register_rows.training, workdir / "training_awards.json", with_awards=True)
+    write_ocds_package(heldout_notices, workdir / "heldout_tenders.json", with_awards=False)
+    raise NotImplementedError(
+        f"Files written to {workdir}; the `coopmatch match --all` step is not wired yet."
+    )
+
+
+def cli_ranker(corpus: Corpus, workdir: Path):
+    """Adapt rank_via_cli's {ocid: [names]} to profile positions, like the other rankers."""
+    ranked = rank_via_cli(corpus, corpus.notices, workdir)
+    position = corpus.position
+    return [
+        [
+            position[k]
+            for k in (normalise_name(x) for x in ranked.get(ocid_for(n.record_id), []))
+            if k in position
+        ][:TOP]
+        for n in corpus.notices
+    ]
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+
+def evaluate(rankings, corpus: Corpus) -> dict:
+    """Return MRR, recall@10 and recall@50 over held-out notices whose winner has a profile."""
+    rr, r10, r50 = [], [], []
+    for ranking, winners in zip(rankings, corpus.profiled, strict=True):
+        if not winners:
+            continue
+        ranking = list(ranking)[:TOP]
+        wanted = set(winners)
+        first = next((i for i, s in enumerate(ranking) if s in wanted), None)
+        rr.append(0.0 if first is None else 1.0 / (first + 1))
+        r10.append(len(wanted & set(ranking[:10])) / len(wanted))
+        r50.append(len(wanted & set(ranking[:50])) / len(wanted))
+    return {
+        "mrr": float(np.mean(rr)),
+        "r10": float(np.mean(r10)),
+        "r50": float(np.mean(r50)),
+        "n": len(rr),
+    }
+
+
+def percentiles(values) -> str:
+    if not values:
+        return "n/a"
+    p = np.percentile(values, [10, 25, 50, 75, 90])
+    return " ".join(f"{x:.2f}" for x in p) + f"  (n={len(values)})"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_data_dir_argument(parser)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--ranker", choices=["engine", "cli"], default="engine")
+    parser.add_argument(
+        "--weights",
+        type=json.loads,
+        default=None,
+        help="JSON weights, e.g. '{\"text\": 0.5}' (default: the engine default)",
+    )
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    notices = load_notices(args.data_dir)
+    geo = geography(args.data_dir)
+    buyer_ids: dict[str, int] = {}
+    for notice in notices:
+        buyer_ids.setdefault(normalise_name(notice.buyer_name), len(buyer_ids))
+    print(f"{len(notices)} awarded notices, {sum(len(n.winners) for n in notices)} winners")
+
+    results: dict[str, list[dict]] = defaultdict(list)
+    hit_scores, miss_scores, winner_scores, unprofiled_top = [], [], [], []
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        train, heldout = split(notices, seed)
+        corpus = Corpus(train, heldout, geo, buyer_ids)
+        corpus.training = train
+        scores: list[list[float]] = []
+        if args.ranker == "cli":
+            ours = cli_ranker(corpus, OUT / f"quality-seed{seed}")
+        else:
+            ours = rank_engine(corpus, args.weights, scores)
+        runs = {
+            "engine": ours,
+            "bm25": rank_bm25(corpus),
+            "tfidf": rank_tfidf(corpus),
+            "popularity": rank_popularity(corpus),
+        }
+        line = [f"seed {seed}: {len(corpus.keys)} profiles"]
+        for name, rankings in runs.items():
+            metrics = evaluate(rankings, corpus)
+            results[name].append(metrics)
+            line.append(f"{name} MRR {metrics['mrr']:.3f}")
+        print(", ".join(line) + f" (n={results['engine'][-1]['n']})", flush=True)
+        for ranking, score, winners in zip(ours, scores, corpus.profiled, strict=False):
+            if not score:
+                continue
+            if not winners:
+                unprofiled_top.append(score[0])
+                continue
+            (hit_scores if ranking[0] in winners else miss_scores).append(score[0])
+            winner_scores.extend(s for r, s in zip(ranking, score, strict=True) if r in winners)
+
+    print()
+    print(f"{'ranker':<11} {'MRR':>15} {'recall@10':>15} {'recall@50':>15}")
+    for name, runs in results.items():
+        print(
+            f"{name:<11} {summary([r['mrr'] for r in runs]):>15} "
+            f"{summary([r['r10'] for r in runs]):>15} {summary([r['r50'] for r in runs]):>15}"
+        )
+    ratios = [e["mrr"] / b["mrr"] for e, b in zip(results["engine"], results["bm25"], strict=True)]
+    print(f"\nMRR engine / BM25: {summary(ratios)} per seed (min {min(ratios):.2f}, target >= 1.3)")
+    if hit_scores:
+        print("\nEngine score percentiles (10 25 50 75 90):")
+        print(f"  top-1 that is the winner      {percentiles(hit_scores)}")
+        print(f"  top-1 that is not the winner  {percentiles(miss_scores)}")
+        print(f"  winner, wherever in top 50    {percentiles(winner_scores)}")
+        print(f"  top-1 when no winner profiled {percentiles(unprofiled_top)}")
+    print(f"\n{time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -208,6 +208,7 @@ class Gap:
     near_misses: list[NearMiss]
     best_local: list[Candidate]  # the closest local candidates, best first
     outside: list[Candidate]  # capable suppliers outside the area
+    incumbents: list[dict] = field(default_factory=list)  # who holds these contracts now
 
     @property
     def gbp_a_year(self) -> float:
@@ -239,6 +240,7 @@ class Gap:
             "near_misses": [n.to_dict() for n in self.near_misses],
             "best_local": [c.to_dict() for c in self.best_local],
             "outside": [c.to_dict() for c in self.outside],
+            "incumbents": self.incumbents,
         }
 
     def to_row(self) -> dict:
@@ -345,6 +347,10 @@ class GapReport:
             "gaps": len(self.gaps),
             "near_misses": len(self.near_misses),
         }
+
+    @property
+    def covered(self) -> list[NoticeCoverage]:
+        return [n for n in self.notices if n.verdict == COVERED]
 
     def gap(self, gap_id: str) -> Gap | None:
         return next((g for g in self.gaps if g.id == gap_id), None)
@@ -648,7 +654,31 @@ class _Context:
             near_misses=near,
             best_local=best_local,
             outside=outside,
+            incumbents=self._incumbents(items),
         )
+
+    def _incumbents(self, items) -> list[dict]:
+        held: dict[int, list[str]] = defaultdict(list)
+        for item in items:
+            for supplier_id in item.awarded_supplier_ids:
+                held[supplier_id].append(item.notice_id)
+        found = []
+        for supplier_id, notice_ids in sorted(held.items(), key=lambda h: (-len(h[1]), h[0])):
+            known = self.suppliers.get(supplier_id)
+            found.append(
+                {
+                    "supplier_id": supplier_id,
+                    "name": known.name if known else f"Supplier {supplier_id}",
+                    "local": bool(known) and self._holds_locally(known, items),
+                    "notice_ids": notice_ids,
+                }
+            )
+        return found
+
+    def _holds_locally(self, supplier: LocalSupplier, items) -> bool:
+        if self.area.lad_codes is not None:
+            return supplier.lad_code in self.area.lad_codes
+        return supplier.id in self._local_for(items)
 
     def _local_for(self, items) -> dict[int, LocalSupplier]:
         if self.area.lad_codes is not None:

@@ -112,6 +112,7 @@ def test_sectors_split_demand_into_covered_near_miss_and_gap(result):
     by_code = {s.sector: s for s in result.sectors}
     assert set(by_code) == {"98", "09", "55", "90", ""}
     meals = by_code["55"]
+    assert [n.item.tender_id for n in result.covered] == [5]
     assert meals.covered_gbp_a_year == pytest.approx(meals.gbp_a_year)
     assert meals.local_share == 1.0
     for sector in result.sectors:

@@ -7,7 +7,7 @@ import pytest
 from coopmatch.gaps import BUYOUT, CONSORTIUM, LOT_SPLIT, NEW_COOP, gap_report
 from coopmatch.matching import Match
 
-from .conftest import CHORLEY, laundry, local, notice
+from .conftest import CHORLEY, LEEDS, laundry, local, notice
 
 
 def weak(supplier_id, name="Unrelated local firm", score=0.2, capability=0.05):
@@ -41,6 +41,20 @@ def test_sustained_recurring_demand_with_no_local_firm_suggests_a_new_coop(area,
     assert gap.notice_ids == ["ocds-test-1", "ocds-test-2", "ocds-test-3"]
     assert {n.item.notice_id for n in gap.notices} == set(gap.notice_ids)
     assert gap.reasons[0].kind == "capability"
+
+
+def test_a_card_names_who_holds_the_contracts_now(area, settings):
+    items = [laundry(1, 2022, awarded_supplier_ids=[9]), laundry(2, 2023, awarded_supplier_ids=[9])]
+    far = local(9, "Yorkshire Linen Hire", place=LEEDS)
+    gap = only_gap(report(items, [far], area, settings))
+    assert gap.incumbents == [
+        {
+            "supplier_id": 9,
+            "name": "Yorkshire Linen Hire",
+            "local": False,
+            "notice_ids": ["ocds-test-1", "ocds-test-2"],
+        }
+    ]
 
 
 def test_small_or_one_off_demand_is_not_enough_for_a_new_coop(area, settings):

@@ -31,6 +31,7 @@ def create_app(config_name: str = "development", **overrides) -> Flask:
     from coopmatch.api import bp as api_bp
     from coopmatch.web.admin import bp as admin_bp
     from coopmatch.web.auth import bp as auth_bp
+    from coopmatch.web.gaps import bp as gaps_bp
     from coopmatch.web.imports import bp as imports_bp
     from coopmatch.web.main import bp as main_bp
     from coopmatch.web.spend import bp as spend_bp
@@ -44,6 +45,7 @@ def create_app(config_name: str = "development", **overrides) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(imports_bp, url_prefix="/imports")
     app.register_blueprint(spend_bp, url_prefix="/spend")
+    app.register_blueprint(gaps_bp, url_prefix="/gaps")
     app.register_blueprint(api_bp, url_prefix="/api")
 
     from coopmatch.cli import register_commands

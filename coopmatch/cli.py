@@ -121,6 +121,7 @@ def _safe_url() -> str:
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
+    from coopmatch.cli_gaps import gaps_command
     from coopmatch.cli_imports import export_group, import_group
     from coopmatch.cli_match import match
     from coopmatch.cli_spend import import_spend, spend_group
@@ -131,6 +132,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_group)
     app.cli.add_command(export_group)
     app.cli.add_command(match)
+    app.cli.add_command(gaps_command)
     import_group.add_command(import_spend)
     app.cli.add_command(spend_group)
     app.cli.add_command(organisations_group)

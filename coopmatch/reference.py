@@ -12,10 +12,12 @@ from coopmatch.geo import GeoReference, load_reference
 class Reference:
     geo: GeoReference
     cpv: CPVVocabulary
+    data_dir: str | None = None
 
     @classmethod
     def from_settings(cls, data_dir: str | None, cache_dir: str | None) -> "Reference":
-        return cls(geo=load_reference(data_dir, cache_dir), cpv=load_vocabulary(data_dir))
+        return cls(geo=load_reference(data_dir, cache_dir), cpv=load_vocabulary(data_dir),
+                   data_dir=data_dir)
 
 
 def init_app(app: Flask) -> None:

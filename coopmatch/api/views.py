@@ -4,7 +4,15 @@ from flask_login import current_user, login_required
 from coopmatch.api import bp
 from coopmatch.db import get_session
 from coopmatch.reference import current as reference
-from coopmatch.services import exports, jobs, matching, spend, suppliers, tenders
+from coopmatch.services import (
+    exports,
+    jobs,
+    matching,
+    permissions,
+    spend,
+    suppliers,
+    tenders,
+)
 from coopmatch.web.matching import match_settings, search_from_args
 
 
@@ -140,3 +148,19 @@ def spend_figures():
                            for a in anchors) if r]
     return jsonify({"anchors": [{"anchor": r.anchor.name, "anchor_id": r.anchor.id,
                                  **spend.figures_dict(r.figures)} for r in reports]})
+
+
+@bp.get("/gaps")
+@login_required
+def gap_report():
+    """The gap report: ?area=GSS or ?radius_km=N&postcode=PC, &from= &to= (YYYY-MM-DD),
+    &division= &min_value= &route= &threshold= ."""
+    from coopmatch.web.gaps.views import chosen_gaps, current_report
+
+    if not permissions.can_read_reports(current_user):
+        return jsonify({"error": "Forbidden",
+                        "message": "Gap reports are for development agencies."}), 403
+    report = current_report()
+    body = report.to_dict()
+    body["gaps"] = [g.to_dict() for g in chosen_gaps(report)]
+    return jsonify(body)

@@ -1,8 +1,14 @@
 """Coverage: the best local suppliers for each unit of demand, from the matching engine.
 
 One engine pass over the notices restricted to the area (the local candidates), then, for the
-notices no local firm covers, a second pass over the whole register with geography weighted
-zero (the capable suppliers anywhere), which tells "nobody can do this" from "nobody here can".
+largest few notices of each sector that no local firm covers, a second pass over the whole
+register with geography weighted zero (the capable suppliers anywhere), which tells "nobody
+can do this" from "nobody here can".
+
+Speed: the engine scores every supplier of the index for every query and masks the area out
+afterwards, so the local pass costs the same for a district as for the country. Passing
+`local_index` (an index of the area's suppliers with the same fitted text model) makes it cost
+in proportion to the area's suppliers instead; see bench/gap_speed.py.
 """
 
 import math

@@ -505,6 +505,12 @@ class MatchIndex:
         score = stacked[best_row, np.arange(n)]
         score = np.where(mask & (score >= options.min_score), score, -np.inf)
         chosen = _top_k(score, options.top_k)
+        # Shared key terms for all chosen suppliers at once, one pass per query row.
+        terms: dict[int, list] = {}
+        for r in {int(best_row[j]) for j in chosen}:
+            columns = np.array([j for j in chosen if best_row[j] == r], dtype=np.int64)
+            found = reasons.key_terms(extra["q_words"][r], self.words_t, columns, self.text.terms)
+            terms.update(zip(columns.tolist(), found, strict=True))
         return [
             self._explain(
                 tender,
@@ -519,6 +525,7 @@ class MatchIndex:
                 distance,
                 tier,
                 extra,
+                terms[j],
             )
             for j in chosen
         ]
@@ -548,6 +555,7 @@ class MatchIndex:
         distance,
         tier,
         extra,
+        terms,
     ) -> Match:
         row = rows[r]
         parts = parts_by_row[r]
@@ -561,9 +569,6 @@ class MatchIndex:
                     row.lot_id, row.lot_title, row.value, tender.value, int(fits_by_row[0][j])
                 )
             )
-        terms = reasons.key_terms(
-            extra["q_words"][r], self.words_t, np.array([j]), self.text.terms
-        )[0]
         text_reason = reasons.text_reason(terms, float(extra["text_raw"][r, j]))
         if text_reason:
             found.append(text_reason)

@@ -44,7 +44,16 @@ def key_terms(
     features, weights = query_row.indices, query_row.data
     if not len(features) or not len(columns):
         return [[] for _ in columns]
-    shared = doc_matrix_t[features][:, columns].toarray() * weights[:, None]
+    # Gather the query terms' postings, and keep the entries of the chosen documents.
+    sub = doc_matrix_t[features]
+    position = np.full(doc_matrix_t.shape[1], -1, dtype=np.int64)
+    position[columns] = np.arange(len(columns))
+    where = position[sub.indices]
+    keep = where >= 0
+    term_of = np.repeat(np.arange(len(features)), np.diff(sub.indptr))
+    shared = np.zeros((len(features), len(columns)), dtype=np.float32)
+    shared[term_of[keep], where[keep]] = sub.data[keep]
+    shared *= weights[:, None]
     found = []
     for j in range(len(columns)):
         order = np.argsort(-shared[:, j])

@@ -266,8 +266,24 @@ class TextModel:
 
     @staticmethod
     def _weigh(idf: TfidfTransformer, counts: sp.csr_matrix) -> sp.csr_matrix:
-        matrix = idf.transform(counts).astype(np.float32)
-        matrix.sort_indices()
+        """Apply the fitted transformer: what idf.transform does, without its per-call checks.
+
+        Sublinear tf (1 + log tf), times the fitted idf, rows scaled to unit length; a query
+        is weighed in well under a millisecond this way.
+        """
+        matrix = sp.csr_matrix(counts, dtype=np.float32, copy=True)
+        matrix.sum_duplicates()
+        np.log(matrix.data, out=matrix.data)
+        matrix.data += 1.0
+        matrix.data *= idf.idf_.astype(np.float32)[matrix.indices]
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        norms = np.sqrt(
+            np.bincount(
+                rows, weights=matrix.data.astype(np.float64) ** 2, minlength=matrix.shape[0]
+            )
+        )
+        norms[norms == 0] = 1.0
+        matrix.data /= norms[rows].astype(np.float32)
         return matrix
 
     # --- transforming ------------------------------------------------------------------------

@@ -1,0 +1,222 @@
+"""Gap reports as a use case: demand from tenders and lots, local coverage from the matching
+engine, gaps sized and explained with routes to fill them. Results are cached per area, period
+and settings, and recomputed when the register or the tenders change.
+"""
+
+import threading
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
+
+from coopmatch.errors import CoopmatchError
+from coopmatch.gaps import (
+    Area,
+    DemandItem,
+    GapReport,
+    GapSettings,
+    LocalSupplier,
+    coverage,
+    filter_gaps,
+    gap_report,
+    load_cpv_bridge,
+    load_cpv_names,
+    select_demand,
+    sort_gaps,
+)
+from coopmatch.geo import normalise_postcode
+from coopmatch.models import Award, Supplier, Tender
+from coopmatch.reference import Reference
+from coopmatch.services import matching
+
+CACHE_SIZE = 16
+# Awards to this many suppliers or more make a notice a framework (its value is a ceiling).
+FRAMEWORK_SUPPLIERS = 4
+
+
+class GapError(CoopmatchError):
+    """A gap report asked for in a way that cannot be answered."""
+
+
+@dataclass(frozen=True)
+class GapQuery:
+    """Which report: where is local, and when."""
+
+    area_code: str | None = None
+    radius_km: float | None = None
+    postcode: str | None = None  # the centre of a radius
+    start: date | None = None
+    end: date | None = None
+
+
+def resolve_area(ref: Reference, query: GapQuery) -> Area:
+    """Turn an area code, or a radius around a postcode, into the report's Area."""
+    if query.area_code:
+        code = query.area_code.strip().upper()
+        if ref.geo.available and not ref.geo.area(code):
+            raise GapError(f"'{code}' is not a local authority, county, combined authority or "
+                           "region code.", field="area")
+        return Area(lad_codes=ref.geo.lad_codes_in(code), name=ref.geo.area_name(code) or code)
+    if query.radius_km:
+        if query.radius_km <= 0 or query.radius_km > 500:
+            raise GapError("Give a radius between 1 and 500 km.", field="radius_km")
+        centre = None
+        name = f"within {query.radius_km:g} km"
+        if query.postcode:
+            place = ref.geo.lookup(normalise_postcode(query.postcode, field="postcode"))
+            if not place.located:
+                raise GapError(f"{place.postcode} cannot be located: give an area code instead.",
+                               field="postcode")
+            centre = (place.latitude, place.longitude)
+            name = f"within {query.radius_km:g} km of {place.postcode}"
+        return Area(radius_km=query.radius_km, centre=centre, name=name)
+    raise GapError("Choose an area: an area code, or a radius in km around a postcode.",
+                   field="area")
+
+
+# --- plain data from rows -----------------------------------------------------------------------
+
+
+def demand_items(session: Session) -> list[DemandItem]:
+    """Every tender, or each of its lots, as a unit of demand."""
+    tenders = session.exec(select(Tender).options(
+        selectinload(Tender.lots), selectinload(Tender.buyer),
+        selectinload(Tender.awards))).all()
+    items = []
+    for t in tenders:
+        awards_by_lot: dict[int | None, list[Award]] = defaultdict(list)
+        for award in t.awards:
+            awards_by_lot[award.lot_id].append(award)
+        framework = (len({a.supplier_id for a in t.awards}) >= FRAMEWORK_SUPPLIERS
+                     or "framework" in t.title.lower())
+        base = {
+            "tender_id": t.id, "ocid": t.ocid, "buyer_id": t.buyer_id,
+            "buyer_name": t.buyer.name if t.buyer else "", "published": t.published_date,
+            "contract_start": t.contract_start, "contract_end": t.contract_end,
+            "status": t.status, "recurring": t.recurrence == "recurring",
+            "framework": framework, "latitude": t.latitude, "longitude": t.longitude,
+            "lad_code": t.local_authority_code, "county_code": t.county_code,
+            "region_code": t.region_code,
+        }
+        units = [(lot, awards_by_lot.get(lot.id, [])) for lot in t.lots] or [(None, t.awards)]
+        for lot, awards in units:
+            awarded = max((a.value for a in awards if a.value), default=None)
+            items.append(DemandItem(
+                **base,
+                lot_id=lot.id if lot else None,
+                title=f"{t.title}: lot {lot.number}, {lot.title}" if lot else t.title,
+                description=(lot.description if lot and lot.description else t.description)
+                or "",
+                cpv_codes=(lot.cpv_list if lot and lot.cpv_list else t.cpv_list),
+                value_gbp=(lot.value if lot and lot.value else
+                           (t.value / len(t.lots) if lot and t.value and t.lots else t.value)),
+                awarded_value_gbp=awarded,
+                awarded_supplier_ids=sorted({a.supplier_id for a in awards}),
+            ))
+    return items
+
+
+def local_suppliers(session: Session, ids: set[int] | None = None) -> dict[int, LocalSupplier]:
+    """Suppliers as the routes need them: codes declared and won, capacity, succession."""
+    query = select(Supplier).where(Supplier.status != "dissolved")
+    if ids is not None:
+        query = query.where(Supplier.id.in_(sorted(ids)))
+    suppliers = session.exec(query).all()
+    won: dict[int, set[str]] = defaultdict(set)
+    for supplier_id, codes in session.exec(
+            select(Award.supplier_id, Tender.cpv_codes).join(Tender)).all():
+        won[supplier_id].update((codes or "").split())
+    return {
+        s.id: LocalSupplier(
+            id=s.id, name=s.name, ownership=s.ownership,
+            cpv_codes=list(dict.fromkeys(s.cpv_list + sorted(won.get(s.id, ())))),
+            sic_codes=s.sic_list, capacity_gbp=s.capacity_gbp,
+            succession_risk=s.succession_risk, incorporation_date=s.incorporation_date,
+            lad_code=s.local_authority_code, latitude=s.latitude, longitude=s.longitude)
+        for s in suppliers
+    }
+
+
+def _area_supplier_ids(session: Session, area: Area) -> set[int]:
+    query = select(Supplier.id)
+    if area.lad_codes is not None:
+        query = query.where(Supplier.local_authority_code.in_(sorted(area.lad_codes)))
+    return set(session.exec(query).all())
+
+
+# --- the report, cached -------------------------------------------------------------------------
+
+_cache: OrderedDict = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def gap_settings(config: dict) -> GapSettings:
+    return GapSettings(threshold=config["GAP_THRESHOLD"],
+                       near_miss_margin=config["GAP_NEAR_MISS_MARGIN"],
+                       new_coop_min_gbp_a_year=config["GAP_NEW_COOP_MIN_GBP_A_YEAR"])
+
+
+def report(session: Session, *, query: GapQuery, ref: Reference,
+           settings: matching.MatchSettings, gap_config: GapSettings) -> GapReport:
+    """The gap report for an area and period (cached until the data change)."""
+    area = resolve_area(ref, query)
+    fingerprint = (str(matching.register_fingerprint(session)),
+                   str(matching.tender_fingerprint(session)))
+    key = (settings.database_url, query, repr(gap_config), fingerprint)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    found = _compute(session, area=area, query=query, ref=ref, settings=settings,
+                     gap_config=gap_config)
+    with _cache_lock:
+        _cache[key] = found
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return found
+
+
+def _compute(session: Session, *, area: Area, query: GapQuery, ref: Reference,
+             settings: matching.MatchSettings, gap_config: GapSettings) -> GapReport:
+    items = demand_items(session)
+    index = matching.indexes_for(settings, ref).supplier_index(session)
+    chosen = select_demand(items, area, query.start, query.end, gap_config)
+    if index is None or not chosen:
+        found: dict = {}
+    else:
+        found = coverage(index, chosen, area, gap_config)
+    candidate_ids = _area_supplier_ids(session, area)
+    candidate_ids.update(i for item in chosen for i in item.awarded_supplier_ids)
+    if not isinstance(found, dict):
+        for matches in list(found.local.values()) + list(found.wider.values()):
+            candidate_ids.update(m.supplier_id for m in matches)
+    suppliers = local_suppliers(session, candidate_ids)
+    return gap_report(items, found, suppliers, area, gap_config, start=query.start,
+                      end=query.end, cpv_names=_names(ref.data_dir),
+                      cpv_bridge=_bridge(ref.data_dir))
+
+
+_reference_cache: dict = {}
+
+
+def _names(data_dir: str | None) -> dict:
+    key = ("names", data_dir)
+    if key not in _reference_cache:
+        _reference_cache[key] = load_cpv_names(data_dir)
+    return _reference_cache[key]
+
+
+def _bridge(data_dir: str | None) -> dict:
+    key = ("bridge", data_dir)
+    if key not in _reference_cache:
+        _reference_cache[key] = load_cpv_bridge(data_dir)
+    return _reference_cache[key]
+
+
+def with_threshold(gap_config: GapSettings, threshold: float | None) -> GapSettings:
+    return replace(gap_config, threshold=threshold) if threshold is not None else gap_config
+
+
+__all__ = ["GapQuery", "filter_gaps", "report", "sort_gaps"]

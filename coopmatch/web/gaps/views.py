@@ -1,0 +1,107 @@
+import csv
+import io
+from datetime import date
+
+from flask import Response, abort, current_app, jsonify, render_template, request
+
+from coopmatch.db import get_session
+from coopmatch.errors import CoopmatchError
+from coopmatch.gaps import ROUTES
+from coopmatch.reference import current as reference
+from coopmatch.services import gaps
+from coopmatch.web.access import roles_required
+from coopmatch.web.charts import bar_chart
+from coopmatch.web.gaps import bp
+from coopmatch.web.matching import match_settings
+
+DEFAULT_AREA = "E10000017"  # Lancashire: the demo's anchors
+SORTS = {"gbp_a_year": "£ a year", "anchors": "Anchors", "notices": "Notices",
+         "next_window": "Next re-procurement", "name": "Sector"}
+
+
+def _date(name: str) -> date | None:
+    value = request.args.get(name, "").strip()
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        abort(400, description=f"Enter the {name} date as YYYY-MM-DD, like 2024-04-01.")
+
+
+def query_from_args(args) -> gaps.GapQuery:
+    """Read the report's area and period from query arguments (pages and API alike)."""
+    radius = args.get("radius_km", type=float)
+    area = (args.get("area") or "").strip().upper() or (None if radius else DEFAULT_AREA)
+    return gaps.GapQuery(area_code=area, radius_km=radius,
+                         postcode=(args.get("postcode") or "").strip() or None,
+                         start=_date("from"), end=_date("to"))
+
+
+def filters_from_args(args) -> dict:
+    route = args.get("route") or None
+    return {"division": (args.get("division") or "").strip() or None,
+            "min_gbp_a_year": args.get("min_value", type=float),
+            "route": route if route in ROUTES else None}
+
+
+def current_report():
+    config = gaps.with_threshold(gaps.gap_settings(current_app.config),
+                                 request.args.get("threshold", type=float))
+    try:
+        return gaps.report(get_session(), query=query_from_args(request.args), ref=reference(),
+                           settings=match_settings(), gap_config=config)
+    except CoopmatchError as error:
+        abort(400, description=error.message)
+
+
+def chosen_gaps(report):
+    chosen = gaps.filter_gaps(report.gaps, **filters_from_args(request.args))
+    by = request.args.get("sort", "gbp_a_year")
+    return gaps.sort_gaps(chosen, by if by in SORTS else "gbp_a_year")
+
+
+@bp.get("/")
+@roles_required("agency")
+def index():
+    report = current_report()
+    chosen = chosen_gaps(report)
+    sectors = sorted(report.sectors, key=lambda s: -s.gbp_a_year)[:12]
+    return render_template(
+        "gaps/index.html", report=report, gaps=chosen, sectors=sectors, routes=ROUTES,
+        sorts=SORTS, args=request.args,
+        sector_chart=bar_chart([(s.name, s.gbp_a_year) for s in sectors],
+                               second=[s.covered_gbp_a_year for s in sectors],
+                               legend=("Demand a year", "Met by local suppliers"),
+                               title="Demand against local coverage by sector"),
+        top_chart=bar_chart([(g.name, g.gbp_a_year) for g in chosen[:10]],
+                            title="The largest gaps, £ a year"))
+
+
+@bp.get("/cards/<gap_id>")
+@roles_required("agency")
+def card(gap_id: str):
+    report = current_report()
+    gap = report.gap(gap_id)
+    if gap is None:
+        abort(404, description="That gap is not in this report: the area, period or data "
+                               "may have changed.")
+    return render_template("gaps/card.html", report=report, gap=gap, args=request.args)
+
+
+@bp.get("/export.<fmt>")
+@roles_required("agency")
+def export(fmt: str):
+    report = current_report()
+    chosen = chosen_gaps(report)
+    if fmt == "json":
+        body = report.to_dict()
+        body["gaps"] = [g.to_dict() for g in chosen]
+        return jsonify(body)
+    if fmt != "csv":
+        abort(404)
+    rows = [g.to_row() for g in chosen]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["gap_id"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="gaps.csv"'})

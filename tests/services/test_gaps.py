@@ -1,0 +1,123 @@
+"""Gap reports through the database: a sector opens and closes as local suppliers come and go."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlmodel import select
+
+from coopmatch.models import Supplier, SupplierCreate
+from coopmatch.services import gaps, suppliers
+from tests.factories import create_organisation, create_supplier, create_tender, create_user
+
+LANCASHIRE = "E10000017"
+LAUNDRY = "Laundry and linen washing for care homes and hospital wards, collected and returned."
+
+
+def _area_with_laundry_demand(session, ref):
+    council = create_organisation(session, ref, name="Preston City Council")
+    hospital = create_organisation(session, ref, name="Lancashire Teaching Hospitals",
+                                   kind="nhs", postcode="PR2 9HT")
+    for buyer, year in ((council, 2023), (hospital, 2024), (council, 2025)):
+        officer = create_user(session, role="procurement", organisation=buyer)
+        create_tender(session, ref, officer, title=f"Laundry services {year}",
+                      description=LAUNDRY, cpv_codes="98310000", value=300_000.0,
+                      status="open", recurrence="recurring", delivery_postcode="PR1 2HE",
+                      published_date=f"{year}-01-10", contract_start=f"{year}-04-01",
+                      contract_end=f"{year + 1}-03-31")
+    return council
+
+
+def _report(app, session, ref):
+    from flask import current_app
+
+    from coopmatch.web.matching import match_settings
+
+    with app.app_context():
+        return gaps.report(session, query=gaps.GapQuery(area_code=LANCASHIRE), ref=ref,
+                           settings=match_settings(),
+                           gap_config=gaps.gap_settings(current_app.config))
+
+
+def _laundry(report):
+    return [g for g in report.gaps if g.sector.startswith("983")]
+
+
+def test_a_sector_becomes_a_gap_without_its_local_supplier_and_closes_with_a_new_one(
+        app, session, ref):
+    _area_with_laundry_demand(session, ref)
+    laundry = create_supplier(session, ref, name="Preston Laundry Co-operative",
+                              postcode="PR1 3NN", description=LAUNDRY, cpv_codes="98310000",
+                              max_contract_value=1_000_000.0)
+    report = _report(app, session, ref)
+    assert _laundry(report) == []  # met locally
+    # The co-op closes: its owner marks it dissolved.
+    suppliers.update_supplier(session, user=laundry.users[0], supplier_id=laundry.id, ref=ref,
+                              data=SupplierCreate(**dict(
+                                  laundry.model_dump(include=set(SupplierCreate.model_fields)),
+                                  status="dissolved")))
+    report = _report(app, session, ref)
+    (gap,) = _laundry(report)
+    # Two anchors each buying £300k of laundry a year (the council twice, in 2023 and 2025).
+    assert abs(gap.gbp_a_year - 600_000) < 1_000
+    assert gap.demand.anchor_count == 2 and gap.demand.recurring
+    assert sorted(n.item.tender_id for n in gap.notices) == sorted(
+        n.item.tender_id for n in report.notices if n.sector.startswith("983"))
+    assert "new_coop" in gap.route_kinds
+    create_supplier(session, ref, name="Ribble Linen Services", postcode="PR2 9HT",
+                    description=LAUNDRY, cpv_codes="98310000", max_contract_value=900_000.0)
+    assert _laundry(_report(app, session, ref)) == []
+
+
+def test_a_capable_local_firm_too_small_is_a_near_miss_not_a_gap(app, session, ref):
+    _area_with_laundry_demand(session, ref)
+    small = create_supplier(session, ref, name="Tiny Laundry Co-op", postcode="PR1 3NN",
+                            description=LAUNDRY, cpv_codes="98310000",
+                            max_contract_value=20_000.0)
+    report = _report(app, session, ref)
+    near = [n for n in report.near_misses if n.supplier_id == small.id]
+    assert near and all(n.kind == "too_small" for n in near)
+    assert not any(n.verdict == "gap" for n in report.notices if n.sector.startswith("983"))
+
+
+def test_gap_pages_exports_and_access(client, session, ref):
+    _area_with_laundry_demand(session, ref)
+    supplier = create_user(session, role="supplier")
+    client.sign_in(supplier.email)
+    assert client.get("/gaps/").status_code == 403
+    assert client.get("/api/gaps").status_code == 403
+    client.sign_out()
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    page = client.get("/gaps/?area=E10000017").get_data(as_text=True)
+    assert "Gaps in local supply" in page and "CPV 983" in page and "<svg" in page
+    body = client.get("/api/gaps?area=E10000017").get_json()
+    (gap,) = [g for g in body["gaps"] if g["sector"].startswith("983")]
+    card = client.get(f"/gaps/cards/{gap['id']}?area=E10000017").get_data(as_text=True)
+    for notice in gap["notices"]:  # every figure traces to its notices
+        assert f"/tenders/{notice['tender_id']}" in card
+    assert "Laundry services 2024" in card
+    csv_text = client.get("/gaps/export.csv?area=E10000017").get_data(as_text=True)
+    assert csv_text.startswith("gap_id,") and gap["id"] in csv_text
+    bad = client.get("/gaps/?area=NOWHERE")
+    assert bad.status_code == 400 and "is not a local authority" in bad.get_data(as_text=True)
+
+
+def test_gaps_cli(session, ref, database_url, data_dir, tmp_path):
+    _area_with_laundry_demand(session, ref)
+    env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_DATA_DIR=str(data_dir),
+               COOPMATCH_INDEX_DIR=str(tmp_path / "index"))
+    coopmatch = str(Path(sys.executable).with_name("coopmatch"))
+    result = subprocess.run([coopmatch, "gaps", "--area", LANCASHIRE, "--format", "json"],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert any(g["sector"].startswith("983") for g in body["gaps"])
+    table = subprocess.run([coopmatch, "gaps", "--radius-km", "20", "--postcode", "PR1 2HE",
+                            "--from", "2024-01-01", "--to", "2025-12-31"], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert table.returncode == 0, table.stderr
+    assert "within 20 km of PR1 2HE" in table.stdout and "group-983" in table.stdout
+    assert session.exec(select(Supplier)).all() == []

@@ -215,6 +215,74 @@ def _bridge(data_dir: str | None) -> dict:
     return _reference_cache[key]
 
 
+# --- spend leaving the area, as demand beside the notices ---------------------------------------
+
+
+@dataclass
+class SectorLeakage:
+    """Ledger spend with suppliers outside the area in one sector, over the period."""
+
+    sector: str
+    gbp_a_year: float
+    anchors: list[str]
+    suppliers: list[tuple[int, str, float]]  # (supplier id, name, £ a year), largest first
+
+
+def spend_leakage(session: Session, *, area: Area, start: date | None, end: date | None,
+                  digits: int = 3) -> dict[str, SectorLeakage]:
+    """Anchors' payments to resolved suppliers known to be outside the area, by CPV sector.
+
+    A supplier's sector is its first declared CPV code, else the commonest code of the
+    contracts it has won. Spend with suppliers of unknown location or sector is left out.
+    """
+    from sqlalchemy import func
+
+    from coopmatch.models import RESOLVED_STATUSES, LedgerName, Organisation, Payment
+
+    if area.lad_codes is None:
+        return {}
+    query = (select(LedgerName.supplier_id, Payment.anchor_id,
+                    func.sum(Payment.amount_pence), func.min(Payment.payment_date),
+                    func.max(Payment.payment_date))
+             .join(LedgerName, LedgerName.id == Payment.ledger_name_id)
+             .where(LedgerName.status.in_(RESOLVED_STATUSES), Payment.redacted.is_(False))
+             .group_by(LedgerName.supplier_id, Payment.anchor_id))
+    if start:
+        query = query.where(Payment.payment_date >= start)
+    if end:
+        query = query.where(Payment.payment_date <= end)
+    rows = session.exec(query).all()
+    if not rows:
+        return {}
+    ids = {r[0] for r in rows}
+    facts = {s.id: s for s in session.exec(select(Supplier).where(Supplier.id.in_(ids)))}
+    won = local_suppliers(session, ids)
+    anchors = dict(session.exec(select(Organisation.id, Organisation.name)).all())
+    first = min(r[3] for r in rows)
+    last = max(r[4] for r in rows)
+    years = max(1.0, ((last - first).days + 1) / 365.25)
+    found: dict[str, SectorLeakage] = {}
+    for supplier_id, anchor_id, pence, _, _ in rows:
+        supplier = facts.get(supplier_id)
+        codes = won[supplier_id].cpv_codes if supplier_id in won else []
+        if (supplier is None or not supplier.local_authority_code or not codes
+                or supplier.local_authority_code in area.lad_codes or (pence or 0) <= 0):
+            continue
+        sector = codes[0][:digits]
+        entry = found.setdefault(sector, SectorLeakage(sector, 0.0, [], []))
+        amount = pence / 100 / years
+        entry.gbp_a_year += amount
+        if anchors.get(anchor_id) not in entry.anchors:
+            entry.anchors.append(anchors.get(anchor_id))
+        entry.suppliers.append((supplier_id, supplier.name, amount))
+    for entry in found.values():
+        merged: dict[int, list] = {}
+        for supplier_id, name, amount in entry.suppliers:
+            merged.setdefault(supplier_id, [supplier_id, name, 0.0])[2] += amount
+        entry.suppliers = sorted((tuple(v) for v in merged.values()), key=lambda v: -v[2])
+    return found
+
+
 def with_threshold(gap_config: GapSettings, threshold: float | None) -> GapSettings:
     return replace(gap_config, threshold=threshold) if threshold is not None else gap_config
 

@@ -179,3 +179,24 @@ def test_spend_cli(session, ref, tmp_path, anchor_and_register, database_url, da
     table = subprocess.run([coopmatch, "spend", "report", "--year", "2019"], env=env,
                            capture_output=True, text=True, timeout=300)
     assert "2019/20" in table.stdout and "15.4%" in table.stdout
+
+
+def test_leakage_appears_in_gap_reports_as_demand(session, ref, tmp_path, anchor_and_register):
+    from coopmatch.gaps import Area
+    from coopmatch.services import gaps
+
+    hyndburn, suppliers = anchor_and_register
+    _import(session, hyndburn, tmp_path)
+    agency = create_user(session, role="agency")
+    (item,) = spend.review_queue(session, user=agency)
+    spend.decide(session, user=agency, ledger_name_id=item.name.id,
+                 supplier_id=suppliers["cleaning"].id)
+    lancashire = Area(lad_codes=ref.geo.lad_codes_in("E10000017"), name="Lancashire")
+    leakage = gaps.spend_leakage(session, area=lancashire, start=None, end=None)
+    # Manchester Cleaning (£2,000) and Leeds Legal (£700) are outside Lancashire; the
+    # Accrington and Pendle suppliers are inside it. The payments span under a year.
+    (sector,) = leakage.values()
+    assert sector.sector == "909" and sector.gbp_a_year == 2_700
+    assert [name for _, name, _ in sector.suppliers] == [
+        "Manchester Cleaning Services Ltd", "Leeds Legal LLP"]
+    assert sector.anchors == ["Hyndburn Borough Council"]

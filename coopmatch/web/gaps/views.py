@@ -59,14 +59,22 @@ def chosen_gaps(report):
     return gaps.sort_gaps(chosen, by if by in SORTS else "gbp_a_year")
 
 
+def _leakage(report):
+    query = query_from_args(request.args)
+    return gaps.spend_leakage(get_session(), area=report.area, start=query.start,
+                              end=query.end, digits=report.settings.sector_digits)
+
+
 @bp.get("/")
 @roles_required("agency")
 def index():
     report = current_report()
     chosen = chosen_gaps(report)
+    leakage = _leakage(report)
     sectors = sorted(report.sectors, key=lambda s: -s.gbp_a_year)[:12]
     return render_template(
         "gaps/index.html", report=report, gaps=chosen, sectors=sectors, routes=ROUTES,
+        leakage=sorted(leakage.values(), key=lambda e: -e.gbp_a_year)[:15],
         sorts=SORTS, args=request.args,
         sector_chart=bar_chart([(s.name, s.gbp_a_year) for s in sectors],
                                second=[s.covered_gbp_a_year for s in sectors],
@@ -84,7 +92,8 @@ def card(gap_id: str):
     if gap is None:
         abort(404, description="That gap is not in this report: the area, period or data "
                                "may have changed.")
-    return render_template("gaps/card.html", report=report, gap=gap, args=request.args)
+    return render_template("gaps/card.html", report=report, gap=gap, args=request.args,
+                           leakage=_leakage(report).get(gap.sector))
 
 
 @bp.get("/export.<fmt>")

@@ -69,6 +69,23 @@ def serve(host: str, port: int):
                threaded=True)
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker(burst: bool):
+    """Run the background import worker (RQ on the Redis that REDIS_URL names)."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from coopmatch.services.jobs import QUEUE_NAME
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("Set REDIS_URL: without it imports run inside the web app.")
+    connection = Redis.from_url(url)
+    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)
+
+
 organisations_group = click.Group("organisations", help="Anchor institutions and agencies.")
 
 
@@ -136,3 +153,4 @@ def register_commands(app: Flask) -> None:
     import_group.add_command(import_spend)
     app.cli.add_command(spend_group)
     app.cli.add_command(organisations_group)
+    app.cli.add_command(worker)

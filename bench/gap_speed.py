@@ -388,12 +388,20 @@ def check_view(index, view, items, area, settings, n=40) -> str:
     sample = items[:: max(1, len(items) // n)][:n]
     whole = coverage(index, sample, area, settings, wider=False).local
     part = coverage(index, sample, area, settings, wider=False, local_index=view).local
-    same = sum(
-        [m.supplier_id for m in whole[k]] == [m.supplier_id for m in part[k]]
-        and all(abs(a.score - b.score) < 1e-5 for a, b in zip(whole[k], part[k], strict=True))
-        for k in whole
-    )
-    return f"{same}/{len(whole)} notices with identical local matches"
+    same = tied = 0
+    for key, expected in whole.items():
+        got = part[key]
+        scores = [m.score for m in expected], [m.score for m in got]
+        if [m.supplier_id for m in expected] == [m.supplier_id for m in got]:
+            same += all(abs(a - b) < 1e-5 for a, b in zip(*scores, strict=True))
+        elif all(abs(a - b) < 1e-5 for a, b in zip(*scores, strict=True)):
+            tied += 1  # equal scores (to float rounding) ranked the other way round
+        else:
+            print(
+                f"   ! {key}: {[(m.supplier_id, m.score) for m in expected]} != "
+                f"{[(m.supplier_id, m.score) for m in got]}"
+            )
+    return f"{same}/{len(whole)} notices with identical local matches, {tied} differ by ties"
 
 
 # --- the baseline ------------------------------------------------------------------------------
@@ -448,9 +456,11 @@ def run_area(name, area, index, items, suppliers, settings, names, bridge, sampl
     )
     figures = {"notices": len(chosen), "select": selecting}
 
+    kept = {}
+
     def report_with(local_index=None):
         started = time.perf_counter()
-        found = coverage(index, chosen, area, settings, local_index=local_index)
+        found = kept["found"] = coverage(index, chosen, area, settings, local_index=local_index)
         report = gap_report(
             items, found, suppliers, area, settings, cpv_names=names, cpv_bridge=bridge
         )
@@ -507,6 +517,12 @@ def run_area(name, area, index, items, suppliers, settings, names, bridge, sampl
         + "; its capability: "
         + " ".join(f"{v:.2f}" for v in np.percentile(able, [10, 25, 50, 75, 90]))
     )
+    shape = []
+    for threshold in (0.45, 0.55):
+        other = dataclasses.replace(settings, threshold=threshold)
+        again = gap_report(items, kept["found"], suppliers, area, other).totals
+        shape.append(f"{threshold:.2f}: {again['gaps']} gaps, £{again['gap_gbp_a_year']:,.0f}")
+    print(f"   at other thresholds (the same coverage): {'; '.join(shape)}")
     for gap in public.top_gaps(3):
         print(
             f"   - {gap.id} {gap.name[:50]}: £{gap.gbp_a_year:,.0f} a year, "

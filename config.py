@@ -43,8 +43,9 @@ class Config:
         "track_record": 0.12,
         "ownership": 0.1,
     }
-    # Gap reports: a tender is a gap when its best local match scores below this.
-    GAP_THRESHOLD = float(os.environ.get("COOPMATCH_GAP_THRESHOLD", 0.35))
+    # Gap reports: demand is met locally when a local supplier's capability (the text, CPV and
+    # track-record part of its match score) reaches this; see the README for how it was chosen.
+    GAP_THRESHOLD = float(os.environ.get("COOPMATCH_GAP_THRESHOLD", 0.45))
     GAP_NEAR_MISS_MARGIN = 0.08
     GAP_NEW_COOP_MIN_GBP_A_YEAR = 100_000.0
 

@@ -147,13 +147,15 @@ def fits(match: Match) -> bool:
 def verdict(matches: list[Match], settings: GapSettings) -> tuple[str, Match | None]:
     """Return covered, near miss or gap for one notice, and the candidate that decides it.
 
-    Covered: a local supplier scores at least the threshold and is big enough. Near miss: the
-    best is within the margin under it, or a local supplier can do the work but is too small
-    (a capacity-building candidate). Gap: anything else.
+    Covered: a local supplier's capability (text, CPV and track record: the score without
+    geography, ownership and size, which say nothing of whether it can do the work) reaches the
+    threshold, and it is big enough. Near miss: the best is within the margin under it, or a
+    local supplier can do the work but is too small (a capacity-building candidate). Gap:
+    anything else.
     """
-    ranked = sorted(matches, key=lambda m: -m.score)
+    ranked = sorted(matches, key=lambda m: (-m.capability, -m.score))
     for match in ranked:
-        if match.score >= settings.threshold and fits(match):
+        if match.capability >= settings.threshold and fits(match):
             return COVERED, match
     near = [m for m in ranked if is_near_miss(m, settings)]
     if near:
@@ -166,7 +168,7 @@ def is_near_miss(match: Match, settings: GapSettings) -> bool:
     if match.capable_but_too_small:
         return True
     return (
-        settings.threshold - settings.near_miss_margin <= match.score < settings.threshold
+        settings.threshold - settings.near_miss_margin <= match.capability < settings.threshold
         and match.capability >= settings.near_miss_min_capability
     )
 

@@ -144,7 +144,7 @@ class NearMiss:
     supplier_name: str
     kind: str  # "just_under" the threshold, or "too_small" for the contract
     score: float
-    shortfall: float  # threshold - score (0 when only size stands in the way)
+    shortfall: float  # threshold - capability (0 when only size stands in the way)
     capability: float
     capacity_gbp: float | None
     contract_gbp: float | None
@@ -552,7 +552,8 @@ class _Context:
                 )
             else:
                 kind = "just_under"
-                text = f"{name} scores {match.score:.2f}, just under the {s.threshold:.2f} needed"
+                text = (f"{name} has a capability of {match.capability:.2f}, just under the "
+                        f"{s.threshold:.2f} needed")
             found.append(
                 NearMiss(
                     item.notice_id,
@@ -564,7 +565,7 @@ class _Context:
                     name,
                     kind,
                     match.score,
-                    max(0.0, s.threshold - match.score),
+                    max(0.0, s.threshold - match.capability),
                     match.capability,
                     capacity,
                     item.contract_value,

@@ -131,8 +131,9 @@ class Area:
 class GapSettings:
     """The report's thresholds and defaults, each with the reason for its value."""
 
-    # Best local match score below which demand is unmet (to be tuned on the match benchmark).
-    threshold: float = 0.35
+    # The capability (the match score's text, CPV and track-record part) a local supplier needs
+    # for demand to count as met; see config.py for how the default was chosen.
+    threshold: float = 0.45
     # A local supplier this far under the threshold is a near miss, not a gap...
     near_miss_margin: float = 0.08
     # ... if it has some capability: being nearby and big enough alone scores about 0.27.

@@ -155,8 +155,9 @@ def test_a_score_just_under_the_threshold_is_a_near_miss(demand, area, settings)
     index = MatchIndex.build(everyone)
     items = select_demand(demand, area, settings=settings)
     found = coverage(index, items, area, settings)
-    best = max(m.score for m in found.local[(1, None)])
-    # Put the threshold just above the laundry firm's score: within the margin, so a near miss.
+    best = max(m.capability for m in found.local[(1, None)])
+    # Put the threshold just above the laundry firm's capability: within the margin, so a near
+    # miss.
     nearly = type(settings)(threshold=best + 0.02, as_of=settings.as_of)
     report = gap_report(demand, found, register_of(everyone), area, nearly)
     assert verdicts(report) == dict.fromkeys(verdicts(report), NEAR_MISS)

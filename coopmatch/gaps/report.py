@@ -32,7 +32,7 @@ from coopmatch.gaps.routes import (
     money,
     new_coop,
 )
-from coopmatch.gaps.sectors import SupplierPostings, sector_name, sic_divisions
+from coopmatch.gaps.sectors import SupplierPostings, card_name, sector_name, sic_divisions
 from coopmatch.gaps.types import (
     COVERED,
     DISTANCE,
@@ -643,7 +643,7 @@ class _Context:
             id=f"{s.group_level}-{sector}",
             sector=sector,
             level=s.group_level,
-            name=sector_name(sector, cpv_names),
+            name=card_name(sector, [i.main_cpv or "" for i in items], cpv_names),
             division=sector[:2],
             sic_divisions=sic_divisions(sector, bridge),
             demand=summary,

@@ -1,6 +1,7 @@
 """Sectors: CPV divisions and groups, their names, and the coarse CPV -> SIC bridge."""
 
 import csv
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -46,6 +47,23 @@ def sector_name(code: str, names: Mapping[str, str]) -> str:
         return "Unclassified (no CPV code)"
     level = "Division" if len(code) == 2 else "Group"
     return names.get(padded(code)) or f"CPV {level.lower()} {code}"
+
+
+def card_name(sector: str, codes: Iterable[str], names: Mapping[str, str]) -> str:
+    """Name a gap by its sector, and the class most of its notices buy when that says more.
+
+    CPV group 983 is "Miscellaneous services"; its notices' class 9831 says "Washing and
+    dry-cleaning services", which is what a development agency needs to read.
+    """
+    name = sector_name(sector, names)
+    classes = Counter(c[:4] for c in codes if c and len(c[:4].rstrip("0")) > len(sector))
+    if not classes:
+        return name
+    top, count = classes.most_common(1)[0]
+    detail = names.get(padded(top))
+    if detail and count * 2 >= sum(classes.values()) and detail.lower() != name.lower():
+        return f"{detail} ({name.lower()})"
+    return name
 
 
 def sic_divisions(code: str, bridge: Mapping[str, list[str]]) -> list[str]:

@@ -39,7 +39,14 @@ from _common import (
 )
 from rapidfuzz import fuzz
 
-from coopmatch.matching import MatchIndex, MatchOptions, PastAward, SupplierProfile, TenderQuery
+from coopmatch.matching import (
+    DEFAULT_WEIGHTS,
+    MatchIndex,
+    MatchOptions,
+    PastAward,
+    SupplierProfile,
+    TenderQuery,
+)
 from coopmatch.names import normalise_name
 
 TOP = 50
@@ -174,7 +181,7 @@ def rank_engine(corpus: Corpus, weights=None, scores_out: list | None = None):
     index = MatchIndex.build(corpus.profiles, weights)
     found = index.match_many(corpus.queries, MatchOptions(top_k=TOP))
     if scores_out is not None:
-        scores_out.extend([[m.score for m in ms] for ms in found])
+        scores_out.extend([[(m.score, m.capability) for m in ms] for ms in found])
     return [[m.supplier_id for m in ms] for ms in found]
 
 
@@ -397,8 +404,8 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--weights",
         type=json.loads,
-        default=None,
-        help="JSON weights, e.g. '{\"text\": 0.5}' (default: the engine default)",
+        default=dict(DEFAULT_WEIGHTS),
+        help="JSON weights, e.g. '{\"text\": 0.5}' (default: the engine defaults)",
     )
     args = parser.parse_args(argv)
 
@@ -409,9 +416,11 @@ def main(argv=None) -> int:
     for notice in notices:
         buyer_ids.setdefault(normalise_name(notice.buyer_name), len(buyer_ids))
     print(f"{len(notices)} awarded notices, {sum(len(n.winners) for n in notices)} winners")
+    print(f"weights {json.dumps(args.weights)}")
 
     results: dict[str, list[dict]] = defaultdict(list)
     hit_scores, miss_scores, winner_scores, unprofiled_top = [], [], [], []
+    winner_capability, top_capability_unprofiled = [], []
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         train, heldout = split(notices, seed)
         corpus = Corpus(train, heldout, geo, buyer_ids)
@@ -437,10 +446,14 @@ def main(argv=None) -> int:
             if not score:
                 continue
             if not winners:
-                unprofiled_top.append(score[0])
+                unprofiled_top.append(score[0][0])
+                top_capability_unprofiled.append(score[0][1])
                 continue
-            (hit_scores if ranking[0] in winners else miss_scores).append(score[0])
-            winner_scores.extend(s for r, s in zip(ranking, score, strict=True) if r in winners)
+            (hit_scores if ranking[0] in winners else miss_scores).append(score[0][0])
+            for r, (s, c) in zip(ranking, score, strict=True):
+                if r in winners:
+                    winner_scores.append(s)
+                    winner_capability.append(c)
 
     print()
     print(f"{'ranker':<11} {'MRR':>15} {'recall@10':>15} {'recall@50':>15}")
@@ -457,6 +470,15 @@ def main(argv=None) -> int:
         print(f"  top-1 that is not the winner  {percentiles(miss_scores)}")
         print(f"  winner, wherever in top 50    {percentiles(winner_scores)}")
         print(f"  top-1 when no winner profiled {percentiles(unprofiled_top)}")
+        print("Engine capability (text, CPV, track record) percentiles:")
+        print(f"  winner, wherever in top 50    {percentiles(winner_capability)}")
+        print(f"  top-1 when no winner profiled {percentiles(top_capability_unprofiled)}")
+        low = float(np.percentile(winner_scores, 10))
+        print(
+            f"\nSuggested gap threshold: {low:.2f} (9 in 10 real winners found in the top 50 "
+            f"score above it); capable-but-too-small capability: "
+            f"{float(np.percentile(winner_capability, 25)):.2f} (3 in 4 winners above it)"
+        )
     print(f"\n{time.perf_counter() - started:.0f} s")
     return 0
 

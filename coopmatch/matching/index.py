@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from coopmatch.geo import haversine_km
 from coopmatch.matching import persist, reasons
 from coopmatch.matching.scoring import (
     ScoringParams,
@@ -20,10 +21,14 @@ from coopmatch.matching.signals import (
     UNKNOWN,
     CPVPostings,
     best_cpv_pair,
+    capacity_fits,
     capacity_scores,
     experience_score,
     geography_scores,
+    radians_of,
+    tier_of,
 )
+from coopmatch.matching.sparse import query_scores
 from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel, short_text
 from coopmatch.matching.types import (
     SOCIAL_OWNERSHIP,
@@ -212,6 +217,7 @@ class MatchIndex:
         """Derive the lookup structures from the stored columns."""
         n = len(self.ids)
         self.award_start = np.concatenate([[0], np.cumsum(self.award_count, dtype=np.int64)])
+        self.award_owner = np.repeat(np.arange(n, dtype=np.int64), self.award_count)
         self.has_awards = self.award_count > 0
         self.cpv = CPVPostings.build(self.cpv_codes)
         self.has_cpv = np.array([bool(c) for c in self.cpv_codes], dtype=bool)
@@ -224,6 +230,10 @@ class MatchIndex:
         social_codes = self.tables["ownership"].codes_for(self.social)
         self.is_social = np.isin(self.arrays["ownership"], social_codes)
         self.experience = experience_score(self.award_count)
+        self.radians = radians_of(self.arrays["lat"], self.arrays["lon"])
+        a = self.arrays
+        self.coded = (a["lad"] >= 0) | (a["county"] >= 0) | (a["region"] >= 0)
+        self.capacity32 = a["capacity"].astype(np.float32)
         self.row_of = {int(i): r for r, i in enumerate(self.ids.tolist()) if self.alive[r]}
 
     # --- refreshing --------------------------------------------------------------------------
@@ -423,8 +433,8 @@ class MatchIndex:
         p = self.params
         q_words = self.text.transform_words([r.long_text for r in rows])
         q_chars = self.text.transform_chars([r.short_text for r in rows])
-        word_sim = (q_words @ self.words_t).toarray()
-        char_sim = (q_chars @ self.chars_t).toarray()
+        word_sim = query_scores(q_words, self.words_t)
+        char_sim = query_scores(q_chars, self.chars_t)
         text_raw = p.word_share * word_sim + (1 - p.word_share) * char_sim
         award_sim, evidence, each_award = self._award_similarity(q_words)
         if p.award_in_text:
@@ -471,20 +481,27 @@ class MatchIndex:
         evidence = np.zeros((n_q, n), dtype=np.float32)
         if not self.has_awards.any() or self.awards_t.shape[1] == 0:
             return best, evidence, np.zeros((n_q, 0), dtype=np.float32)
-        sims = (q_words @ self.awards_t).toarray()
-        starts = self.award_start[:-1][self.has_awards]
-        best[:, self.has_awards] = np.maximum.reduceat(sims, starts, axis=1)
-        evidence[:, self.has_awards] = np.sqrt(np.add.reduceat(sims * sims, starts, axis=1))
+        sims = query_scores(q_words, self.awards_t)
+        for i in range(n_q):
+            # Only contracts sharing a term with the query matter; they are few.
+            touched = np.flatnonzero(sims[i])
+            if not len(touched):
+                continue
+            owners = self.award_owner[touched]
+            values = sims[i, touched]
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            best[i, owners[starts]] = np.maximum.reduceat(values, starts)
+            evidence[i] = np.sqrt(np.bincount(owners, weights=values * values, minlength=n))
         return best, evidence, sims
 
     def _rank_tender(self, tender, rows, options, weights, computed, extra) -> list[Match]:
         n = len(self.ids)
         place = self._place(tender)
-        geo, distance, tier = geography_scores(place, self._geo_columns())
+        geo, distance = geography_scores(place, self._geo_columns())
         mask = self._mask(options, distance, place)
         if options.min_score <= 0 and not mask.any():
             return []
-        totals, parts_by_row, fits_by_row = [], [], []
+        totals, parts_by_row = [], []
         for i, row in enumerate(rows):
             parts = {"text": computed["text"][i], "track_record": computed["track_record"][i]}
             if row.cpv_codes:
@@ -492,14 +509,12 @@ class MatchIndex:
                 parts["cpv"] = np.where(self.has_cpv, cpv, UNKNOWN["cpv"]).astype(np.float32)
             if place["known"]:
                 parts["geography"] = geo
-            capacity, fits = capacity_scores(row.value, self.arrays["capacity"])
             if row.value is not None:
-                parts["capacity"] = capacity
+                parts["capacity"] = capacity_scores(row.value, self.capacity32)
             if options.prefer_social:
                 parts["ownership"] = self.is_social.astype(np.float32)
             totals.append(combine(parts, weights))
             parts_by_row.append(parts)
-            fits_by_row.append(fits)
         stacked = np.vstack(totals)
         best_row = np.argmax(stacked, axis=0)
         score = stacked[best_row, np.arange(n)]
@@ -519,11 +534,10 @@ class MatchIndex:
                 j,
                 float(score[j]),
                 parts_by_row,
-                fits_by_row,
                 weights,
                 options,
                 distance,
-                tier,
+                place,
                 extra,
                 terms[j],
             )
@@ -533,6 +547,8 @@ class MatchIndex:
     def _geo_columns(self) -> dict:
         a = self.arrays
         return {
+            **self.radians,
+            "coded": self.coded,
             "lat": a["lat"],
             "lon": a["lon"],
             "lad": a["lad"],
@@ -549,11 +565,10 @@ class MatchIndex:
         j,
         score,
         parts_by_row,
-        fits_by_row,
         weights,
         options,
         distance,
-        tier,
+        place,
         extra,
         terms,
     ) -> Match:
@@ -561,13 +576,14 @@ class MatchIndex:
         parts = parts_by_row[r]
         components = {k: float(v[j]) for k, v in parts.items()}
         capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()}, weights)[0])
-        fits = int(fits_by_row[r][j])
+        capacity = self.arrays["capacity"][j]
+        capacity = None if math.isnan(capacity) else float(capacity)
+        fits = capacity_fits(row.value, capacity)
         found: list[reasons.Reason] = []
         if row.lot_id is not None:
+            whole_fits = capacity_fits(tender.value, capacity)
             found.append(
-                reasons.lot_reason(
-                    row.lot_id, row.lot_title, row.value, tender.value, int(fits_by_row[0][j])
-                )
+                reasons.lot_reason(row.lot_id, row.lot_title, row.value, tender.value, whole_fits)
             )
         text_reason = reasons.text_reason(terms, float(extra["text_raw"][r, j]))
         if text_reason:
@@ -588,18 +604,19 @@ class MatchIndex:
                 tender.buyer_name,
             )
         )
-        dist = None if math.isnan(distance[j]) else float(distance[j])
+        dist = None
+        if not math.isnan(distance[j]):
+            dist = haversine_km(
+                tender.latitude, tender.longitude, self.arrays["lat"][j], self.arrays["lon"][j]
+            )
         radius = self.arrays["radius"][j]
         outside = float(radius) if dist is not None and radius < dist else None
         if "geography" in parts:
-            area = self._area_name(int(tier[j]), j)
-            found.append(reasons.geography_reason(dist, int(tier[j]), outside, area))
-        capacity = self.arrays["capacity"][j]
-        found.append(
-            reasons.capacity_reason(
-                row.value, None if math.isnan(capacity) else float(capacity), fits
-            )
-        )
+            a = self.arrays
+            tier = tier_of(place, a["lad"][j], a["county"][j], a["region"][j])
+            area = self._area_name(tier, j)
+            found.append(reasons.geography_reason(dist, tier, outside, area))
+        found.append(reasons.capacity_reason(row.value, capacity, fits))
         ownership = (
             self.tables["ownership"].values[self.arrays["ownership"][j]]
             if self.arrays["ownership"][j] >= 0

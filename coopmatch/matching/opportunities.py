@@ -16,6 +16,7 @@ from coopmatch.matching.signals import (
     best_cpv_pair,
     experience_score,
     geography_scores,
+    tier_of,
 )
 from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel
 from coopmatch.matching.types import Opportunity, SupplierProfile, TenderQuery
@@ -200,7 +201,6 @@ class OpportunityIndex:
 
         geo = np.full(n, np.nan)
         distance = np.full(n, np.nan)
-        tier = np.full(n, -1, dtype=np.int8)
         place = {
             "latitude": profile.latitude,
             "longitude": profile.longitude,
@@ -211,7 +211,9 @@ class OpportunityIndex:
         if profile.latitude is not None or any(
             (profile.lad_code, profile.county_code, profile.region_code)
         ):
-            geo, distance, tier = geography_scores(place, self.arrays)
+            a = self.arrays
+            coded = (a["lad"] >= 0) | (a["county"] >= 0) | (a["region"] >= 0)
+            geo, distance = geography_scores(place, {**a, "coded": coded})
             if profile.service_radius_km is not None:
                 outside = distance > profile.service_radius_km
                 geo = np.where(outside, geo * 0.5, geo)
@@ -248,7 +250,7 @@ class OpportunityIndex:
                     parts,
                     fits,
                     distance,
-                    tier,
+                    place,
                     q_words,
                     award_sims,
                     profile,
@@ -258,7 +260,7 @@ class OpportunityIndex:
         return found
 
     def _explain(
-        self, row, score, parts, fits, distance, tier, q_words, award_sims, profile, whole_row
+        self, row, score, parts, fits, distance, place, q_words, award_sims, profile, whole_row
     ) -> Opportunity:
         tender_id, lot_id, lot_title, value, codes, buyer_id, buyer_name = self.rows[row]
         components = {k: float(v[row]) for k, v in parts.items() if not math.isnan(v[row])}
@@ -297,7 +299,9 @@ class OpportunityIndex:
             outside = (
                 outside if outside is not None and dist is not None and dist > outside else None
             )
-            found.append(reasons.geography_reason(dist, int(tier[row]), outside))
+            a = self.arrays
+            tier = tier_of(place, a["lad"][row], a["county"][row], a["region"][row])
+            found.append(reasons.geography_reason(dist, tier, outside))
         found.append(reasons.capacity_reason(value, profile.capacity_gbp, int(fits[row])))
         capability = _nan_weighted_mean(
             {

@@ -61,6 +61,8 @@ _BOILERPLATE = {
 }
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | _BOILERPLATE)
 CHAR_NGRAMS = (3, 5)
+CHAR_SAMPLE_DOCS = 20_000  # documents sampled to find the n-grams too common to keep
+SAMPLE_MARGIN = 1.5  # drop early only what is clearly over max_df in the sample
 # Characters of a tender's description that count as "short" text for character n-grams.
 SHORT_DESCRIPTION_CHARS = 300
 
@@ -154,7 +156,7 @@ def _limits(n_docs: int) -> tuple[int, float]:
 class TextModel:
     """Fitted word and character TF-IDF vectorizers for one kind of document."""
 
-    def __init__(self, char_max_df: float = 0.25):
+    def __init__(self, char_max_df: float = 0.05):
         self.char_max_df = char_max_df
         self.words: CountVectorizer | None = None
         self.word_idf: TfidfTransformer | None = None
@@ -238,15 +240,24 @@ class TextModel:
         cutter = CountVectorizer(
             analyzer="char_wb", ngram_range=CHAR_NGRAMS, lowercase=False, dtype=np.float32
         )
+        max_df = self.char_max_df if n_docs >= 200 else 1.0
         if len(used):
-            ngrams_of_word = cutter.fit_transform([words[i] for i in used.tolist()])
-            doc_ngrams = (doc_unigrams[:, used] @ ngrams_of_word).tocsr()
+            ngrams_of_word = cutter.fit_transform([words[i] for i in used.tolist()]).tocsc()
+            doc_unigrams = doc_unigrams[:, used]
+            # The commonest n-grams hold most of the entries but will be dropped (max_df):
+            # find them on a sample first so the full product never holds them.
+            sample = doc_unigrams[:: max(1, n_docs // CHAR_SAMPLE_DOCS)]
+            sample_df = _document_frequency((sample @ ngrams_of_word).tocsr())
+            common = sample_df > SAMPLE_MARGIN * max_df * sample.shape[0]
+            if common.any() and max_df < 1.0:
+                ngrams_of_word = ngrams_of_word @ sp.diags((~common).astype(np.float32))
+                ngrams_of_word.eliminate_zeros()
+            doc_ngrams = (doc_unigrams @ ngrams_of_word.tocsr()).tocsr()
             vocabulary = cutter.vocabulary_
         else:
             doc_ngrams, vocabulary = sp.csr_matrix((n_docs, 1), dtype=np.float32), {"   ": 0}
         min_df, _ = _limits(n_docs)
         df = _document_frequency(doc_ngrams)
-        max_df = self.char_max_df if n_docs >= 200 else 1.0
         keep = np.flatnonzero((df >= min_df) & (df <= max(1.0, max_df * n_docs)))
         if not len(keep):
             keep = np.array([0])
@@ -290,12 +301,12 @@ class TextModel:
 
     def transform_words(self, texts: list[str]) -> sp.csr_matrix:
         """Return word TF-IDF rows for long texts (whole notices, whole profiles)."""
-        return self._weigh(self.word_idf, self.words.transform(texts))
+        return self._weigh(self.word_idf, _count(texts, self.words))
 
     def transform_chars(self, texts: list[str]) -> sp.csr_matrix:
         """Return character n-gram TF-IDF rows for short texts (titles, names)."""
         joined = [" ".join(word_tokens(t)) for t in texts]
-        return self._weigh(self.char_idf, self.chars.transform(joined))
+        return self._weigh(self.char_idf, _count(joined, self.chars))
 
     def transform_documents(self, units, owner, short, n_docs, award_of_unit=None, n_awards=0):
         """Transform new documents' units with the fitted vocabularies (incremental updates)."""
@@ -325,6 +336,25 @@ class TextModel:
         state = dict(self.__dict__)
         state["_terms"] = None
         return state
+
+
+def _count(texts: list[str], vectorizer: CountVectorizer) -> sp.csr_matrix:
+    """Count vocabulary terms as vectorizer.transform does, without its per-call checks."""
+    analyse = vectorizer.__dict__.get("_coopmatch_analyser")
+    if analyse is None:
+        analyse = vectorizer.__dict__["_coopmatch_analyser"] = vectorizer.build_analyzer()
+    vocabulary = vectorizer.vocabulary
+    rows, cols = [], []
+    for i, text in enumerate(texts):
+        found = [j for j in map(vocabulary.get, analyse(text)) if j is not None]
+        rows.extend([i] * len(found))
+        cols.extend(found)
+    data = np.ones(len(rows), dtype=np.float32)
+    matrix = sp.csr_matrix(
+        (data, (rows, cols)), shape=(len(texts), len(vocabulary)), dtype=np.float32
+    )
+    matrix.sum_duplicates()
+    return matrix
 
 
 def _columns(matrix: sp.csr_matrix, keep: np.ndarray, width: int) -> sp.csr_matrix:

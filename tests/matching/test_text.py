@@ -38,3 +38,13 @@ def test_analyser_drops_stop_words_before_bigrams():
         "supply school",
         "school meals",
     ]
+
+
+def test_weighing_agrees_with_the_fitted_transformer():
+    model = TextModel()
+    owner = np.array([0, 0, 1, 1, 2, 2])
+    model.fit(UNITS, owner, np.ones(6, dtype=bool), 3)
+    counts = model.words.transform(["Grass cutting, grass cutting and hedge trimming", ""])
+    ours = TextModel._weigh(model.word_idf, counts).toarray()
+    theirs = model.word_idf.transform(counts).toarray()
+    assert np.allclose(ours, theirs, atol=1e-6)

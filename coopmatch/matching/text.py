@@ -216,7 +216,7 @@ class TextModel:
         )
         doc_words = _columns(doc_counts, kept, len(names))
         del doc_counts
-        self.word_idf = TfidfTransformer(sublinear_tf=True).fit(doc_words)
+        self.word_idf = _fit_idf(doc_words)
         word_matrix = self._weigh(self.word_idf, doc_words)
         del doc_words
 
@@ -272,7 +272,7 @@ class TextModel:
             dtype=np.float32,
         )
         doc_chars = _columns(doc_ngrams, keep, len(keep))
-        self.char_idf = TfidfTransformer(sublinear_tf=True).fit(doc_chars)
+        self.char_idf = _fit_idf(doc_chars)
         return self._weigh(self.char_idf, doc_chars)
 
     @staticmethod
@@ -336,6 +336,13 @@ class TextModel:
         state = dict(self.__dict__)
         state["_terms"] = None
         return state
+
+
+def _fit_idf(counts: sp.csr_matrix) -> TfidfTransformer:
+    """Fit inverse document frequencies (on one empty row when there are no documents)."""
+    if counts.shape[0] == 0:
+        counts = sp.csr_matrix((1, counts.shape[1]), dtype=np.float32)
+    return TfidfTransformer(sublinear_tf=True).fit(counts)
 
 
 def _count(texts: list[str], vectorizer: CountVectorizer) -> sp.csr_matrix:

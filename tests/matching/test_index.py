@@ -194,3 +194,11 @@ def test_unknown_values_do_not_break_matching():
     assert ids(matches)[0] == 2
     assert matches[0].distance_km is None
     assert index.match(TenderQuery(id=2, title="")) is not None
+
+
+def test_an_empty_register_matches_nothing_until_suppliers_arrive():
+    index = MatchIndex.build([])
+    tender = TenderQuery(id=1, title="Roof repairs")
+    assert index.match(tender) == []
+    index.update([SupplierProfile(id=5, name="Roofers", text="Roof repairs and gutters")])
+    assert ids(index.match(tender)) == [5]

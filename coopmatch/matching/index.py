@@ -515,10 +515,14 @@ class MatchIndex:
                 parts["ownership"] = self.is_social.astype(np.float32)
             totals.append(combine(parts, weights))
             parts_by_row.append(parts)
-        stacked = np.vstack(totals)
-        best_row = np.argmax(stacked, axis=0)
-        score = stacked[best_row, np.arange(n)]
-        score = np.where(mask & (score >= options.min_score), score, -np.inf)
+        if len(totals) == 1:
+            best_row = np.zeros(n, dtype=np.int64)
+            score = totals[0].astype(np.float32, copy=True)
+        else:
+            stacked = np.vstack(totals)
+            best_row = np.argmax(stacked, axis=0)
+            score = stacked[best_row, np.arange(n)]
+        score[~mask | (score < options.min_score)] = -np.inf
         chosen = _top_k(score, options.top_k)
         # Shared key terms for all chosen suppliers at once, one pass per query row.
         terms: dict[int, list] = {}

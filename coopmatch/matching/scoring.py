@@ -25,7 +25,7 @@ class ScoringParams:
     experience_share: float = 0.25
     award_scale: float = 0.3
     # Capability at or above this (0..1) with a capacity too small: "capable but too small".
-    capable_threshold: float = 0.45
+    capable_threshold: float = 0.4
 
     def to_dict(self) -> dict:
         return asdict(self)

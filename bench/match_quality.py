@@ -20,8 +20,10 @@ import argparse
 import csv
 import hashlib
 import json
+import os
 import random
 import re
+import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -152,6 +154,7 @@ class Corpus:
                 " ".join([profile.name] + [f"{a.title} {a.description}" for a in profile.awards])
             )
         self.position = {k: i for i, k in enumerate(self.keys)}
+        self.training = train
         self.notices = heldout
         self.queries = []
         for j, notice in enumerate(heldout):
@@ -329,26 +332,48 @@ def write_ocds_package(notices: list[Notice], path: Path, *, with_awards: bool) 
     path.write_text(json.dumps(package))
 
 
-def rank_via_cli(register_rows: Corpus, heldout_notices: list[Notice], workdir: Path):
-    """Rank through the user's path: CSV + OCDS imports into SQLite, `coopmatch match --all`.
+def rank_via_cli(register_rows: "Corpus", heldout_notices: list[Notice], workdir: Path):
+    """Rank through the user's path: CSV + OCDS imports into a fresh SQLite file, then
+    `coopmatch match --all --format jsonl`. Return {ocid: [supplier_name, ...] best first}.
 
-    TODO(lead): complete once the import and match commands exist. The files are written; what
-    remains is, with COOPMATCH_DATA_DIR set and DATABASE_URL=sqlite:///<workdir>/bench.db:
-        coopmatch db upgrade
-        coopmatch import suppliers <workdir>/register.csv
-        coopmatch import ocds <workdir>/training_awards.json   # award history for the profiles
-        coopmatch import ocds <workdir>/heldout_tenders.json
-        coopmatch match --all --format jsonl > <workdir>/matches.jsonl
-    then read each JSONL line {"tender_id","ocid","title","matches":[{"supplier_name",...}]}
-    and return {ocid: [supplier_name, ...] best first}.
+    The training notices go in as OCDS awards, so the app builds the same award history the
+    in-process ranker sees; the held-out notices go in as tenders without their winners.
     """
     workdir.mkdir(parents=True, exist_ok=True)
+    database = workdir / "bench.db"
+    database.unlink(missing_ok=True)
     write_register_csv(register_rows, workdir / "register.csv")
     write_ocds_package(register_rows.training, workdir / "training_awards.json", with_awards=True)
     write_ocds_package(heldout_notices, workdir / "heldout_tenders.json", with_awards=False)
-    raise NotImplementedError(
-        f"Files written to {workdir}; the `coopmatch match --all` step is not wired yet."
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "COOPMATCH_ENV": "development",
+        "COOPMATCH_INSTANCE_DIR": str(workdir / "instance"),
+        "COOPMATCH_CACHE_DIR": str(OUT / "cache"),
+    }
+    coopmatch = str(Path(sys.executable).with_name("coopmatch"))
+    steps = [
+        ["db", "upgrade"],
+        ["import", "suppliers", "--skip-invalid", str(workdir / "register.csv")],
+        ["import", "ocds", "--skip-invalid", str(workdir / "training_awards.json")],
+        ["import", "ocds", "--skip-invalid", str(workdir / "heldout_tenders.json")],
+    ]
+    for step in steps:
+        subprocess.run([coopmatch, *step], env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [coopmatch, "match", "--all", "--top", str(TOP), "--format", "jsonl"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
+    ranked = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("{"):
+            row = json.loads(line)
+            ranked[row["ocid"]] = [m["supplier_name"] for m in row["matches"]]
+    return ranked
 
 
 def cli_ranker(corpus: Corpus, workdir: Path):
@@ -424,7 +449,6 @@ def main(argv=None) -> int:
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         train, heldout = split(notices, seed)
         corpus = Corpus(train, heldout, geo, buyer_ids)
-        corpus.training = train
         scores: list[list[float]] = []
         if args.ranker == "cli":
             ours = cli_ranker(corpus, OUT / f"quality-seed{seed}")

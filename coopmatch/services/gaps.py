@@ -263,10 +263,11 @@ def spend_leakage(session: Session, *, area: Area, start: date | None, end: date
     years = max(1.0, ((last - first).days + 1) / 365.25)
     found: dict[str, SectorLeakage] = {}
     for supplier_id, anchor_id, pence, _, _ in rows:
+        pence = int(pence or 0)  # PostgreSQL sums a bigint as a Decimal
         supplier = facts.get(supplier_id)
         codes = won[supplier_id].cpv_codes if supplier_id in won else []
         if (supplier is None or not supplier.local_authority_code or not codes
-                or supplier.local_authority_code in area.lad_codes or (pence or 0) <= 0):
+                or supplier.local_authority_code in area.lad_codes or pence <= 0):
             continue
         sector = codes[0][:digits]
         entry = found.setdefault(sector, SectorLeakage(sector, 0.0, [], []))

@@ -133,14 +133,14 @@ class GapSettings:
 
     # The capability (the match score's text, CPV and track-record part) a local supplier needs
     # for demand to count as met; see config.py for how the default was chosen.
-    threshold: float = 0.45
+    threshold: float = 0.40
     # A local supplier this far under the threshold is a near miss, not a gap...
     near_miss_margin: float = 0.08
     # ... if it has some capability: being nearby and big enough alone scores about 0.27.
     near_miss_min_capability: float = 0.25
     # Capability (text, CPV, track record) at which a supplier can do the work; the engine's
     # own `ScoringParams.capable_threshold`, so "too small" means the same thing in both.
-    capable_threshold: float = 0.45
+    capable_threshold: float = 0.40
     # Group demand by CPV "group" (3 digits, e.g. 981 laundry) or "division" (2 digits).
     group_level: str = "group"
     # Candidates asked of the engine per notice, inside and outside the area; the search

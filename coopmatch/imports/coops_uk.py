@@ -114,10 +114,11 @@ def _from_2023(row: CsvRow, sic_names: dict[str, str]) -> SupplierRecord:
     return SupplierRecord(
         name=tidy(row.get("name")),
         line=row.line,
+        # Not the SIC section's label: "Wholesale and Retail; Vehicle Repair" would match a
+        # food co-op to vehicle maintenance.
         description=_description(
             row.get("sector"),
             row.get("primary_activity"),
-            row.get("sic_section"),
             sic_names.get(sic, ""),
         ),
         postcode=lenient_postcode(row.get("postcode")),

@@ -129,7 +129,12 @@ def award_supplier(
 
 
 _LOT_PREFIX = re.compile(r"^lot\s*([0-9]+[a-z]?)\s*[-:–]\s*(.+)$", re.IGNORECASE)
-_NO_AWARD = re.compile(r"^(no award|not awarded|none|n/?a|tbc|-)$", re.IGNORECASE)
+_NO_AWARD = re.compile(
+    r"^(no award|not awarded|none|n/?a|tbc|-)$"
+    # Placeholders buyers typed where a winner's name belongs.
+    r"|^(multiple|various) suppliers?\b|\bsee attached\b|\bdate now passed\b|^n/?a\b",
+    re.IGNORECASE,
+)
 
 
 def split_supplier_names(text: str | None) -> list[tuple[str | None, str]]:

@@ -51,6 +51,10 @@ class Config:
     # related local firms count as able to do the work.
     GAP_THRESHOLD = float(os.environ.get("COOPMATCH_GAP_THRESHOLD", 0.40))
     GAP_NEAR_MISS_MARGIN = 0.08
+    # A contract's length when neither it nor its sector's other notices give dates: three
+    # years, the usual term of a council services contract before extensions. (One year would
+    # make a £140m multi-year bus contract £140m of demand every year.)
+    GAP_DEFAULT_CONTRACT_YEARS = 3.0
     GAP_NEW_COOP_MIN_GBP_A_YEAR = 100_000.0
 
 

@@ -155,7 +155,8 @@ _cache_lock = threading.Lock()
 def gap_settings(config: dict) -> GapSettings:
     return GapSettings(threshold=config["GAP_THRESHOLD"],
                        near_miss_margin=config["GAP_NEAR_MISS_MARGIN"],
-                       new_coop_min_gbp_a_year=config["GAP_NEW_COOP_MIN_GBP_A_YEAR"])
+                       new_coop_min_gbp_a_year=config["GAP_NEW_COOP_MIN_GBP_A_YEAR"],
+                       default_contract_years=config["GAP_DEFAULT_CONTRACT_YEARS"])
 
 
 def report(session: Session, *, query: GapQuery, ref: Reference,

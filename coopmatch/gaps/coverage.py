@@ -5,10 +5,11 @@ largest few notices of each sector that no local firm covers, a second pass over
 register with geography weighted zero (the capable suppliers anywhere), which tells "nobody
 can do this" from "nobody here can".
 
-Speed: the engine scores every supplier of the index for every query and masks the area out
-afterwards, so the local pass costs the same for a district as for the country. Passing
-`local_index` (an index of the area's suppliers with the same fitted text model) makes it cost
-in proportion to the area's suppliers instead; see bench/gap_speed.py.
+Speed: an area of districts is matched through the engine's cached view of the area's suppliers
+(`MatchIndex.restrict`, used by `MatchOptions.area_lad_codes`), so the local pass costs in
+proportion to the area's suppliers, not the register's; and neither pass asks the engine for
+reasons, which the report does not show (it reads scores, components and capability). See
+bench/gap_speed.py.
 """
 
 import math
@@ -59,6 +60,7 @@ def local_options(area: Area, settings: GapSettings) -> MatchOptions:
         area_lad_codes=set(area.lad_codes) if area.lad_codes is not None else None,
         radius_km=area.radius_km if area.lad_codes is None else None,
         match_lots=False,  # each lot is a demand item of its own
+        explain=False,
     )
 
 
@@ -68,6 +70,7 @@ def wider_options(settings: GapSettings) -> MatchOptions:
         top_k=settings.top_k + settings.wider_k,
         match_lots=False,
         weights={"geography": 0.0},
+        explain=False,
     )
 
 
@@ -82,8 +85,9 @@ def coverage(
 ) -> Coverage:
     """Match every unit of demand against the area's suppliers (and, if uncovered, anyone's).
 
-    `local_index`, when given, is an index of the area's suppliers alone that scores exactly
-    as `index` does (the same fitted text model): the local pass then scores only them.
+    The local pass scores only the area's suppliers (the index's cached area view). An explicit
+    `local_index` (e.g. `index.restrict(ids)`, scoring exactly as `index` does) is used instead
+    when given.
     """
     settings = settings or GapSettings()
     found = Coverage()

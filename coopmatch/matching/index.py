@@ -1,6 +1,8 @@
 """The supplier register as a fitted index: tender in, ranked suppliers with reasons out."""
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,10 @@ KIND = "supplier-index"
 AWARD_DESCRIPTION_CHARS = 1000
 CAPABILITY_SHORT_CHARS = 500
 BATCH_ROWS = 32  # query rows scored together in match_many
+# An area filter is served by a view of the area's suppliers when they are at most this share of
+# the register (above it, slicing them out costs more than scoring everyone saves).
+VIEW_MAX_SHARE = 0.5
+VIEW_CACHE_SIZE = 8  # area views kept per index (least recently used dropped first)
 
 
 @dataclass
@@ -113,6 +119,9 @@ class MatchIndex:
         self.social = SOCIAL_OWNERSHIP
         self.cpv_descriptions: Mapping[str, str] = {}
         self.area_names: Mapping[str, str] = {}
+        self.is_view = False
+        self._views: OrderedDict[frozenset, MatchIndex] = OrderedDict()
+        self._views_lock = threading.Lock()
 
     # --- building ----------------------------------------------------------------------------
 
@@ -216,11 +225,15 @@ class MatchIndex:
     def _finish(self) -> None:
         """Derive the lookup structures from the stored columns."""
         n = len(self.ids)
+        for matrix in (self.words_t, self.chars_t, self.awards_t):
+            matrix.sort_indices()  # reasons look documents up in postings by bisection
         self.award_start = np.concatenate([[0], np.cumsum(self.award_count, dtype=np.int64)])
         self.award_owner = np.repeat(np.arange(n, dtype=np.int64), self.award_count)
         self.has_awards = self.award_count > 0
         self.cpv = CPVPostings.build(self.cpv_codes)
         self.has_cpv = np.array([bool(c) for c in self.cpv_codes], dtype=bool)
+        # A supplier without codes scores "unknown" on CPV; one with codes 0 until a code fits.
+        self.cpv_base = np.where(self.has_cpv, 0.0, UNKNOWN["cpv"]).astype(np.float32)
         rows, buyers = self.buyer_pairs
         self.buyers = sp.csr_matrix(
             (np.ones(len(rows), dtype=np.float32), (buyers, rows)),
@@ -233,8 +246,14 @@ class MatchIndex:
         self.radians = radians_of(self.arrays["lat"], self.arrays["lon"])
         a = self.arrays
         self.coded = (a["lad"] >= 0) | (a["county"] >= 0) | (a["region"] >= 0)
+        self.uncoded_rows = np.flatnonzero(~self.coded)
+        self.radius_rows = np.flatnonzero(~np.isnan(a["radius"]))
         self.capacity32 = a["capacity"].astype(np.float32)
         self.row_of = {int(i): r for r, i in enumerate(self.ids.tolist()) if self.alive[r]}
+        self.dead_rows = np.flatnonzero(~self.alive)
+        self.capacity_unknown = np.flatnonzero(np.isnan(self.capacity32))
+        with self._views_lock:
+            self._views.clear()
 
     # --- refreshing --------------------------------------------------------------------------
 
@@ -245,6 +264,8 @@ class MatchIndex:
         costs about one pass over the new profiles. Vocabulary and term weights stay as fitted:
         call `needs_rebuild` and rebuild from scratch when much of the register has changed.
         """
+        if self.is_view:
+            raise ValueError("A restricted view cannot be updated: update the whole index.")
         for supplier_id in [*removed_ids, *(p.id for p in profiles)]:
             row = self.row_of.pop(int(supplier_id), None)
             if row is not None:
@@ -266,6 +287,70 @@ class MatchIndex:
             self._add_rows(profiles)
             self.appended += len(profiles)
         self._finish()
+
+    # --- restricting -------------------------------------------------------------------------
+
+    def restrict(self, supplier_ids: Iterable[int]) -> "MatchIndex":
+        """Return a view of some suppliers that scores exactly as this index does.
+
+        The view shares the fitted text model, term weights, code tables and parameters, and
+        holds only the given suppliers' rows (in this index's order, so ties break the same
+        way): every signal is per supplier, so its matches are this index's matches filtered
+        to those suppliers, at a cost in proportion to their number. Unknown or removed ids are
+        ignored. A view is read-only: update the whole index and restrict it again.
+        """
+        wanted = {int(i) for i in supplier_ids}
+        rows = np.array(sorted(r for i, r in self.row_of.items() if i in wanted), dtype=np.int64)
+        return self._view_of_rows(rows)
+
+    def _view_of_rows(self, rows: np.ndarray) -> "MatchIndex":
+        view = MatchIndex()
+        for name in ("weights", "params", "social", "cpv_descriptions", "area_names"):
+            setattr(view, name, getattr(self, name))
+        view.text, view.tables, view.appended = self.text, self.tables, 0
+        view.is_view = True
+        view.ids = self.ids[rows]
+        view.alive = np.ones(len(rows), dtype=bool)
+        view.names = [self.names[r] for r in rows.tolist()]
+        view.arrays = {k: v[rows] for k, v in self.arrays.items()}
+        view.award_count = self.award_count[rows]
+        counts = view.award_count.astype(np.int64)
+        # The view's contracts: each kept supplier's run of contracts, in order.
+        first = np.repeat(self.award_start[rows] - np.cumsum(counts) + counts, counts)
+        awards = first + np.arange(int(counts.sum()), dtype=np.int64)
+        view.award_titles = [self.award_titles[a] for a in awards.tolist()]
+        view.award_buyers = [self.award_buyers[a] for a in awards.tolist()]
+        view.cpv_codes = [self.cpv_codes[r] for r in rows.tolist()]
+        position = np.full(len(self.ids), -1, dtype=np.int64)
+        position[rows] = np.arange(len(rows))
+        owner, buyer = self.buyer_pairs
+        keep = position[owner] >= 0
+        view.buyer_pairs = (position[owner][keep], buyer[keep])
+        view.words_t = _columns_of(self.words_t, rows)
+        view.chars_t = _columns_of(self.chars_t, rows)
+        view.awards_t = _columns_of(self.awards_t, awards)
+        view._finish()
+        return view
+
+    def _area_view(self, lad_codes: Iterable[str]) -> "MatchIndex":
+        """Return the (cached) view of the suppliers in some districts, or self if most are."""
+        key = frozenset(lad_codes)
+        with self._views_lock:
+            view = self._views.get(key)
+            if view is not None:
+                self._views.move_to_end(key)
+                return view
+        inside = self.alive & np.isin(self.arrays["lad"], self.tables["lad"].codes_for(key))
+        rows = np.flatnonzero(inside)
+        if len(rows) > VIEW_MAX_SHARE * max(int(self.alive.sum()), 1):
+            view = self
+        else:
+            view = self._view_of_rows(rows)
+        with self._views_lock:
+            self._views[key] = view
+            while len(self._views) > VIEW_CACHE_SIZE:
+                self._views.popitem(last=False)
+        return view
 
     @property
     def size(self) -> int:
@@ -349,6 +434,11 @@ class MatchIndex:
     ) -> list[list[Match]]:
         """Match many tenders, scoring several query rows per sparse product."""
         options = options or MatchOptions()
+        if options.area_lad_codes is not None and not self.is_view:
+            # Score only the area's suppliers: the same matches, at the area's cost.
+            target = self._area_view(options.area_lad_codes)
+            if target is not self:
+                return target.match_many(tenders, options)
         weights = check_weights(options.weights) if options.weights else self.weights
         results: list[list[Match]] = []
         batch: list[TenderQuery] = []
@@ -411,7 +501,16 @@ class MatchIndex:
             or any((tender.lad_code, tender.county_code, tender.region_code)),
         }
 
-    def _mask(self, options: MatchOptions, distance: np.ndarray, place: dict) -> np.ndarray:
+    def _mask(self, options: MatchOptions, distance: np.ndarray, place: dict) -> np.ndarray | None:
+        """Return who may be matched, or None for every live supplier (no filter applies)."""
+        filtered = (
+            options.ownership
+            or options.area_lad_codes is not None
+            or (options.radius_km is not None and place["latitude"] is not None)
+            or options.exclude_ids
+        )
+        if not filtered:
+            return None
         mask = self.alive.copy()
         if options.ownership:
             mask &= np.isin(
@@ -450,12 +549,16 @@ class MatchIndex:
                 buyer_counts[i, self.buyers.indices[start:end]] = self.buyers.data[start:end]
         track += p.buyer_share * (buyer_counts > 0) + p.experience_share * self.experience
         results = []
+        first = 0
         for t_index, tender in enumerate(tenders):
-            mine = [i for i, r in enumerate(rows) if r.tender == t_index]
+            # A tender's rows are consecutive: slices are views, not copies.
+            count = sum(1 for r in rows if r.tender == t_index)
+            mine = slice(first, first + count)
+            first += count
             results.append(
                 self._rank_tender(
                     tender,
-                    [rows[i] for i in mine],
+                    rows[mine],
                     options,
                     weights,
                     {"text": text[mine], "track_record": track[mine]},
@@ -483,12 +586,13 @@ class MatchIndex:
             return best, evidence, np.zeros((n_q, 0), dtype=np.float32)
         sims = query_scores(q_words, self.awards_t)
         for i in range(n_q):
-            # Only contracts sharing a term with the query matter; they are few.
-            touched = np.flatnonzero(sims[i])
+            # Only contracts sharing a term with the query matter; they are few (a tenth).
+            touched = np.flatnonzero(sims[i] != 0)
             if not len(touched):
                 continue
             owners = self.award_owner[touched]
             values = sims[i, touched]
+            # A supplier's contracts are consecutive, so its touched ones are too.
             starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
             best[i, owners[starts]] = np.maximum.reduceat(values, starts)
             evidence[i] = np.sqrt(np.bincount(owners, weights=values * values, minlength=n))
@@ -499,18 +603,22 @@ class MatchIndex:
         place = self._place(tender)
         geo, distance = geography_scores(place, self._geo_columns())
         mask = self._mask(options, distance, place)
-        if options.min_score <= 0 and not mask.any():
+        if mask is None:
+            if len(self.dead_rows) == n:
+                return []
+        elif options.min_score <= 0 and not mask.any():
             return []
         totals, parts_by_row = [], []
         for i, row in enumerate(rows):
             parts = {"text": computed["text"][i], "track_record": computed["track_record"][i]}
             if row.cpv_codes:
-                cpv = self.cpv.tender_to_documents(row.cpv_codes, n)
-                parts["cpv"] = np.where(self.has_cpv, cpv, UNKNOWN["cpv"]).astype(np.float32)
+                parts["cpv"] = self.cpv.tender_to_documents(row.cpv_codes, n, self.cpv_base)
             if place["known"]:
                 parts["geography"] = geo
             if row.value is not None:
-                parts["capacity"] = capacity_scores(row.value, self.capacity32)
+                parts["capacity"] = capacity_scores(
+                    row.value, self.capacity32, self.capacity_unknown
+                )
             if options.prefer_social:
                 parts["ownership"] = self.is_social.astype(np.float32)
             totals.append(combine(parts, weights))
@@ -522,8 +630,26 @@ class MatchIndex:
             stacked = np.vstack(totals)
             best_row = np.argmax(stacked, axis=0)
             score = stacked[best_row, np.arange(n)]
-        score[~mask | (score < options.min_score)] = -np.inf
+        if mask is None:
+            score[self.dead_rows] = -np.inf
+        else:
+            score[~mask] = -np.inf
+        if options.min_score > 0:
+            score[score < options.min_score] = -np.inf
         chosen = _top_k(score, options.top_k)
+        if not options.explain:
+            return [
+                self._unexplained(
+                    rows[int(best_row[j])],
+                    j,
+                    float(score[j]),
+                    parts_by_row[int(best_row[j])],
+                    weights,
+                    distance,
+                    tender,
+                )
+                for j in chosen
+            ]
         # Shared key terms for all chosen suppliers at once, one pass per query row.
         terms: dict[int, list] = {}
         for r in {int(best_row[j]) for j in chosen}:
@@ -553,6 +679,8 @@ class MatchIndex:
         return {
             **self.radians,
             "coded": self.coded,
+            "uncoded_rows": self.uncoded_rows,
+            "radius_rows": self.radius_rows,
             "lat": a["lat"],
             "lon": a["lon"],
             "lad": a["lad"],
@@ -560,6 +688,30 @@ class MatchIndex:
             "region": a["region"],
             "radius": a["radius"],
         }
+
+    def _unexplained(self, row, j, score, parts, weights, distance, tender) -> Match:
+        """Return a match with its figures but no reasons (MatchOptions.explain=False)."""
+        components = {k: float(v[j]) for k, v in parts.items()}
+        capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()}, weights)[0])
+        capacity = self.arrays["capacity"][j]
+        fits = capacity_fits(row.value, None if math.isnan(capacity) else float(capacity))
+        dist = None
+        if not math.isnan(distance[j]):
+            dist = haversine_km(
+                tender.latitude, tender.longitude, self.arrays["lat"][j], self.arrays["lon"][j]
+            )
+        components.setdefault("capacity", UNKNOWN["capacity"])
+        return Match(
+            supplier_id=int(self.ids[j]),
+            supplier_name=self.names[j],
+            score=max(0.0, min(1.0, score)),
+            distance_km=dist,
+            lot_id=row.lot_id,
+            reasons=[],
+            components=components,
+            capable_but_too_small=fits == 0 and capability >= self.params.capable_threshold,
+            capability=capability,
+        )
 
     def _explain(
         self,
@@ -660,6 +812,20 @@ class MatchIndex:
         return self.award_titles[start + k], self.award_buyers[start + k], float(sims[k])
 
 
+def _columns_of(matrix: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
+    """Return some columns of a features x documents CSR matrix, in the order given (sorted)."""
+    position = np.full(matrix.shape[1], -1, dtype=np.int64)
+    position[columns] = np.arange(len(columns))
+    where = position[matrix.indices]
+    keep = where >= 0
+    indptr = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])[matrix.indptr]
+    return sp.csr_matrix(
+        (matrix.data[keep], where[keep].astype(np.int32), indptr),
+        shape=(matrix.shape[0], len(columns)),
+        dtype=matrix.dtype,
+    )
+
+
 def _transpose(matrix: sp.csr_matrix | None, n_features: int) -> sp.csr_matrix:
     if matrix is None:
         return sp.csr_matrix((n_features, 0), dtype=np.float32)
@@ -669,14 +835,18 @@ def _transpose(matrix: sp.csr_matrix | None, n_features: int) -> sp.csr_matrix:
 def _top_k(score: np.ndarray, k: int) -> list[int]:
     """Return the indexes of the k highest finite scores, best first (ties: lower index)."""
     finite = np.isfinite(score)
-    available = int(finite.sum())
-    k = min(k, available)
+    k = min(k, int(np.count_nonzero(finite)))
     if k <= 0:
         return []
     if k < len(score):
-        candidates = np.argpartition(-score, k - 1)[:k]
+        candidates = np.argpartition(score, len(score) - k)[len(score) - k :]
+        kth = score[candidates].min()
+        if np.count_nonzero(score >= kth) > k:
+            # Ties at the cut: all above the k-th best score, then those equal to it by index,
+            # so which tied suppliers make it does not depend on the partition (nor on a view).
+            above = np.flatnonzero(score > kth)
+            candidates = np.concatenate([above, np.flatnonzero(score == kth)[: k - len(above)]])
     else:
-        candidates = np.arange(len(score))
-    candidates = candidates[np.isfinite(score[candidates])]
+        candidates = np.flatnonzero(finite)
     order = np.lexsort((candidates, -score[candidates]))
     return candidates[order].tolist()

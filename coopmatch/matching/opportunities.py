@@ -9,7 +9,6 @@ import numpy as np
 from coopmatch.matching import persist, reasons
 from coopmatch.matching.index import AWARD_DESCRIPTION_CHARS, CAPABILITY_SHORT_CHARS, CodeTable
 from coopmatch.matching.scoring import ScoringParams, check_weights, squash
-from coopmatch.matching.signals import TURNOVER_MULTIPLE as MULTIPLE
 from coopmatch.matching.signals import (
     UNKNOWN,
     CPVPostings,
@@ -225,7 +224,7 @@ class OpportunityIndex:
             capacity = np.where(np.isnan(values), np.nan, UNKNOWN["capacity"])
             fits = np.full(n, -1, dtype=np.int8)
         else:
-            ratio = profile.capacity_gbp / (MULTIPLE * values)
+            ratio = profile.capacity_gbp / values  # it can take up to its capacity
             capacity = np.clip(ratio, 0.0, 1.0)  # NaN where the value is unknown
             fits = np.where(np.isnan(ratio), -1, ratio >= 1.0).astype(np.int8)
         parts["capacity"] = capacity

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse as sp
 
-from coopmatch.matching.signals import CPV_LEVEL_NAMES, TIER_NAMES, TURNOVER_MULTIPLE
+from coopmatch.matching.signals import CPV_LEVEL_NAMES, TIER_NAMES
 from coopmatch.matching.types import Reason
 
 TIER_TEXT = {
@@ -44,16 +44,17 @@ def key_terms(
     features, weights = query_row.indices, query_row.data
     if not len(features) or not len(columns):
         return [[] for _ in columns]
-    # Gather the query terms' postings, and keep the entries of the chosen documents.
-    sub = doc_matrix_t[features]
-    position = np.full(doc_matrix_t.shape[1], -1, dtype=np.int64)
-    position[columns] = np.arange(len(columns))
-    where = position[sub.indices]
-    keep = where >= 0
-    term_of = np.repeat(np.arange(len(features)), np.diff(sub.indptr))
+    # Look each chosen document up in each query term's postings (sorted by document).
     shared = np.zeros((len(features), len(columns)), dtype=np.float32)
-    shared[term_of[keep], where[keep]] = sub.data[keep]
-    shared *= weights[:, None]
+    indptr, indices, data = doc_matrix_t.indptr, doc_matrix_t.indices, doc_matrix_t.data
+    for i, feature in enumerate(features.tolist()):
+        start, end = indptr[feature], indptr[feature + 1]
+        if start == end:
+            continue
+        at = np.searchsorted(indices[start:end], columns)
+        found = at < end - start
+        hit = np.flatnonzero(found)[indices[start + at[found]] == columns[found]]
+        shared[i, hit] = data[start + at[hit]] * weights[i]
     found = []
     for j in range(len(columns)):
         order = np.argsort(-shared[:, j])
@@ -150,13 +151,13 @@ def capacity_reason(value: float | None, capacity: float | None, fits: int) -> R
         text = f"Its capacity is unknown, so fit with the {money(value)} value was not checked."
     elif fits:
         text = (
-            f"Big enough: its capacity of {money(capacity)} is at least "
-            f"{TURNOVER_MULTIPLE:g} times the {money(value)} value."
+            f"Big enough: it can take contracts of up to {money(capacity)}, which covers the "
+            f"{money(value)} value."
         )
     else:
         text = (
-            f"May be too small: its capacity of {money(capacity)} is under "
-            f"{TURNOVER_MULTIPLE:g} times the {money(value)} value."
+            f"May be too small: it can take contracts of up to {money(capacity)}, under the "
+            f"{money(value)} value."
         )
     return Reason("capacity", text, data)
 

@@ -52,8 +52,11 @@ def check_weights(weights: dict[str, float] | None) -> dict[str, float]:
 
 
 def squash(cosine: np.ndarray, scale: float) -> np.ndarray:
-    """Map a cosine similarity to 0..1, rising fast at first and then levelling off."""
-    return (1.0 - np.exp(-np.maximum(cosine, 0.0) / scale)).astype(np.float32)
+    """Map a cosine similarity (0 or more) to 0..1, rising fast at first and then levelling off."""
+    out = np.multiply(cosine, np.float32(-1.0 / scale), dtype=np.float32)
+    np.exp(out, out=out)
+    np.subtract(np.float32(1.0), out, out=out)
+    return out
 
 
 def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:

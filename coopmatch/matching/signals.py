@@ -21,9 +21,6 @@ OUTSIDE_SERVICE_RADIUS = 0.5  # factor when the tender is beyond the supplier's 
 # What a supplier scores on a signal it has no data for (the tender side being known).
 UNKNOWN = {"cpv": 0.25, "geography": 0.3, "capacity": 0.5}
 
-# Public buyers usually ask for a turnover of at least twice the contract value.
-TURNOVER_MULTIPLE = 2.0
-
 
 def cpv_pair_score(tender_code: str, supplier_code: str) -> tuple[float, int]:
     """Return (score, shared depth) of one tender code against one supplier code."""
@@ -71,9 +68,14 @@ class CPVPostings:
             return np.zeros(0, dtype=np.int32)
         return matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]]
 
-    def tender_to_documents(self, tender_codes: list[str], n_docs: int) -> np.ndarray:
-        """Score documents (suppliers) against a tender's codes: the best pair for each."""
-        scores = np.zeros(n_docs, dtype=np.float32)
+    def tender_to_documents(
+        self, tender_codes: list[str], n_docs: int, base: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Score documents (suppliers) against a tender's codes: the best pair for each.
+
+        `base` is each document's score when no code fits (zeros by default).
+        """
+        scores = np.zeros(n_docs, dtype=np.float32) if base is None else base.copy()
         for code in tender_codes:
             digits = significant_digits(code)
             for length in range(2, len(digits) + 1):
@@ -160,8 +162,9 @@ def geography_scores(place: dict, register: dict) -> tuple[np.ndarray, np.ndarra
     """Return (score, distance km or NaN) of every supplier for one place.
 
     `place` has latitude, longitude, lad, county, region (codes as register integers, -1 when
-    unknown); `register` has the same keys as arrays, plus radius and `located` (has any
-    location), and optionally the fast_distance_km terms.
+    unknown); `register` has the same keys as arrays, plus radius and `coded` (has an area
+    code), and optionally the fast_distance_km terms, `uncoded_rows` (the rows without an
+    area code) and `radius_rows` (the rows with a service radius) to save passes.
     """
     n = len(register["lat"])
     distance = np.full(n, np.nan, dtype=np.float32)
@@ -172,16 +175,26 @@ def geography_scores(place: dict, register: dict) -> tuple[np.ndarray, np.ndarra
             distance = haversine_km_many(
                 place["latitude"], place["longitude"], register["lat"], register["lon"]
             ).astype(np.float32)
-    score = np.exp(distance / np.float32(-DISTANCE_SCALE_KM))
+    score = np.exp(distance * np.float32(-1.0 / DISTANCE_SCALE_KM))
+    # A shared area counts for its tier; tiers in rising order, so the closest shared one wins.
+    tier = None
     for key, name in (("region", "region"), ("county", "county"), ("lad", "local_authority")):
         if place[key] is not None and place[key] >= 0:
+            value = np.float32(TIER_SCORE[name])
             same = register[key] == place[key]
-            score[same] = np.fmax(score[same], np.float32(TIER_SCORE[name]))
+            tier = np.where(same, value, np.float32(0.0) if tier is None else tier)
     # Known somewhere but neither near nor in a shared area: 0; not known at all: unknown.
-    score = np.where(
-        np.isnan(score), np.where(register["coded"], 0.0, UNKNOWN["geography"]), score
-    ).astype(np.float32)
-    outside = register["radius"] < distance  # NaN compares False
+    score = np.fmax(score, np.float32(0.0) if tier is None else tier)  # NaN distance: the tier
+    uncoded = register.get("uncoded_rows")
+    if uncoded is None:
+        score[np.isnan(distance) & ~register["coded"]] = UNKNOWN["geography"]
+    elif len(uncoded):
+        score[uncoded[np.isnan(distance[uncoded])]] = UNKNOWN["geography"]
+    radius_rows = register.get("radius_rows")
+    if radius_rows is None:
+        outside = register["radius"] < distance  # NaN compares False
+    else:
+        outside = radius_rows[register["radius"][radius_rows] < distance[radius_rows]]
     score[outside] *= np.float32(OUTSIDE_SERVICE_RADIUS)
     return score, distance
 
@@ -200,20 +213,32 @@ TIER_NAMES = ["local_authority", "county", "region", "none"]
 # --- capacity ----------------------------------------------------------------------------------
 
 
-def capacity_scores(value: float | None, capacity: np.ndarray) -> np.ndarray:
-    """Return 0..1 for how well each capacity covers a value (1 at twice the value or more)."""
+# A supplier's capacity is already the largest contract it can take: whoever sets it (the
+# register's maximum contract value, or half the top of its turnover band: buyers usually ask
+# for a turnover of twice the contract value) applies the turnover test, so a value fits a
+# capacity that is at least as large, and is not halved again here.
+
+
+def capacity_scores(
+    value: float | None, capacity: np.ndarray, unknown: np.ndarray | None = None
+) -> np.ndarray:
+    """Return 0..1 for how well each capacity covers a value (1 when it is the value or more).
+
+    `unknown`, if given, lists the rows whose capacity is NaN (saves a pass).
+    """
     if value is None or not math.isfinite(value) or value <= 0:
         return np.full(len(capacity), UNKNOWN["capacity"], dtype=np.float32)
-    score = np.minimum(capacity * np.float32(1.0 / (TURNOVER_MULTIPLE * value)), np.float32(1.0))
-    score[np.isnan(score)] = UNKNOWN["capacity"]
-    return score.astype(np.float32, copy=False)
+    score = np.multiply(capacity, np.float32(1.0 / value), dtype=np.float32)
+    np.minimum(score, np.float32(1.0), out=score)
+    score[np.isnan(score) if unknown is None else unknown] = UNKNOWN["capacity"]
+    return score
 
 
 def capacity_fits(value: float | None, capacity: float | None) -> int:
-    """Return 1 if a capacity covers a value by the usual test, 0 if not, -1 if unknown."""
+    """Return 1 if a contract value is within a capacity, 0 if over it, -1 if either is unknown."""
     if value is None or capacity is None or not math.isfinite(value) or math.isnan(capacity):
         return -1
-    return int(capacity >= TURNOVER_MULTIPLE * value)
+    return int(value <= capacity)
 
 
 def experience_score(award_count: np.ndarray) -> np.ndarray:

@@ -1,27 +1,44 @@
-"""Sparse products shaped for ranking: one short query against many documents."""
+"""Sparse products shaped for ranking: short queries against many documents."""
 
 import numpy as np
 import scipy.sparse as sp
 
 
+def gather_postings(queries: sp.csr_matrix, postings: sp.csr_matrix):
+    """Return (query row, document, product) of every posting a query's features touch.
+
+    `postings` is features x documents (CSR). The postings of the queries' features are read
+    straight from its arrays (no sparse matrix built), in query row order and, within a
+    feature, in document order. The query rows are None when there is one query.
+    """
+    features = queries.indices
+    bounds = postings.indptr
+    first, last = bounds[features], bounds[features + 1]
+    lengths = (last - first).astype(np.int64)
+    if not lengths.sum():
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    # Slices of the postings arrays are views: one concatenation copies each once.
+    starts, ends = first.tolist(), last.tolist()
+    docs = np.concatenate([postings.indices[a:b] for a, b in zip(starts, ends, strict=True)])
+    data = np.concatenate([postings.data[a:b] for a, b in zip(starts, ends, strict=True)])
+    data *= np.repeat(queries.data, lengths)
+    if queries.shape[0] == 1:
+        return None, docs, data
+    row_of_feature = np.repeat(np.arange(queries.shape[0]), np.diff(queries.indptr))
+    return np.repeat(row_of_feature, lengths), docs, data
+
+
 def query_scores(queries: sp.csr_matrix, postings: sp.csr_matrix) -> np.ndarray:
     """Return queries x documents dot products as a dense float32 array.
 
-    `postings` is features x documents (CSR). Only the rows of the query's own features are
-    read, and each query's products are summed with one bincount: no sparse result is built,
-    so a query costs about the length of its terms' postings.
+    Only the postings of the queries' own features are read, and all rows' products are summed
+    with one bincount, so a batch costs about the length of its terms' postings.
     """
-    n_docs = postings.shape[1]
-    out = np.zeros((queries.shape[0], n_docs), dtype=np.float32)
-    for i in range(queries.shape[0]):
-        start, end = queries.indptr[i], queries.indptr[i + 1]
-        if start == end:
-            continue
-        features = queries.indices[start:end]
-        lengths = postings.indptr[features + 1] - postings.indptr[features]
-        if not lengths.sum():
-            continue
-        rows = postings[features]
-        weights = np.repeat(queries.data[start:end], lengths) * rows.data
-        out[i] = np.bincount(rows.indices, weights=weights, minlength=n_docs)
-    return out
+    n_q, n_docs = queries.shape[0], postings.shape[1]
+    rows, docs, products = gather_postings(queries, postings)
+    if not len(docs):
+        return np.zeros((n_q, n_docs), dtype=np.float32)
+    keys = docs if rows is None else rows * n_docs + docs
+    summed = np.bincount(keys, weights=products, minlength=n_q * n_docs)
+    return summed.astype(np.float32).reshape(n_q, n_docs)

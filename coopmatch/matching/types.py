@@ -116,6 +116,9 @@ class MatchOptions:
     min_score: float = 0.0
     exclude_ids: set[int] | None = None
     weights: dict[str, float] | None = None  # override the index's weights for this search
+    # False: matches carry scores, components, capability and distance but no reasons, which
+    # costs less when many notices are matched and few candidates are ever shown (gap reports).
+    explain: bool = True
 
 
 @dataclass

@@ -202,3 +202,68 @@ def test_an_empty_register_matches_nothing_until_suppliers_arrive():
     assert index.match(tender) == []
     index.update([SupplierProfile(id=5, name="Roofers", text="Roof repairs and gutters")])
     assert ids(index.match(tender)) == [5]
+
+
+def test_a_restricted_view_scores_exactly_as_the_whole_index(
+    index, school_meals, grounds_with_lots
+):
+    view = index.restrict([1, 2, 5, 99])
+    assert sorted(view.ids.tolist()) == [1, 2, 5]
+    for tender in (school_meals, grounds_with_lots):
+        whole = [m.to_dict() for m in index.match(tender) if m.supplier_id in (1, 2, 5)]
+        assert [m.to_dict() for m in view.match(tender)] == whole
+    with pytest.raises(ValueError):
+        view.update([])
+
+
+def test_an_area_filter_goes_through_a_cached_view_with_the_same_results(index, school_meals):
+    area = MatchOptions(area_lad_codes={PRESTON["lad_code"]})
+    first = [m.to_dict() for m in index.match(school_meals, area)]
+    assert len(index._views) == 1
+    view = next(iter(index._views.values()))
+    assert view is not index and view.size == 3
+    expected = [
+        m.to_dict()
+        for m in index.match(school_meals, MatchOptions(top_k=100))
+        if m.supplier_id in {1, 2, 6}
+    ]
+    assert first == expected
+    assert [m.to_dict() for m in index.match(school_meals, area)] == first
+    # An update makes the cached views stale: they are dropped.
+    index.update([supplier(9, "Preston Dinners", "School meals and hot lunches.")])
+    assert not index._views
+    assert 9 in ids(index.match(school_meals, area))
+
+
+def test_matches_without_explanations_keep_their_figures(index, school_meals, grounds_with_lots):
+    for tender in (school_meals, dataclasses.replace(grounds_with_lots, lots=[])):
+        full = index.match(tender)
+        bare = index.match(tender, MatchOptions(explain=False))
+        assert ids(bare) == ids(full)
+        for a, b in zip(full, bare, strict=True):
+            assert b.reasons == []
+            assert (b.score, b.capability, b.capable_but_too_small) == (
+                a.score,
+                a.capability,
+                a.capable_but_too_small,
+            )
+            assert b.components == a.components
+            assert b.distance_km == a.distance_km
+
+
+@pytest.mark.parametrize(
+    ("capacity", "fits", "score"),
+    [(150_000, True, 1.0), (200_000, True, 1.0), (120_000, False, 0.8)],
+)
+def test_capacity_is_the_largest_contract_a_supplier_can_take(capacity, fits, score):
+    # The turnover test is applied when capacity is set: the engine does not halve it again.
+    text = "School meals and hot lunches for primary schools."
+    index = MatchIndex.build([supplier(1, "Dinners Co-op", text, capacity_gbp=capacity)])
+    tender = TenderQuery(id=1, title="School meals", description="Hot lunches", value=150_000)
+    match = index.match(tender)[0]
+    assert match.components["capacity"] == pytest.approx(score)
+    reason = next(r for r in match.reasons if r.kind == "capacity")
+    assert reason.data["fits"] is fits
+    assert reason.text.startswith("Big enough" if fits else "May be too small")
+    assert "£150,000" in reason.text
+    assert match.capable_but_too_small is (not fits and match.capability >= 0.4)

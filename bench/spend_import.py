@@ -76,6 +76,7 @@ def main() -> None:
         "build the register", lambda: build_register(data_dir, real, args.suppliers, rng))
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
+        (folder / "ledgers").mkdir()
         paths, _ = timed("write the ledgers", lambda: write_ledgers(rows, folder / "ledgers"))
         url = f"sqlite:///{folder / 'spend.db'}"
         upgrade(url)

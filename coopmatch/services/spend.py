@@ -197,7 +197,13 @@ def import_ledgers(
         raise ImportRejected(rejection_message(ledger.errors), ledger.errors)
     try:
         known = set(session.exec(select(Payment.row_key).where(Payment.anchor_id == anchor.id)))
-        new = [p for p in ledger.payments if p.key not in known]
+        new = []
+        for payment in ledger.payments:
+            # A payment already stored, or listed again in another of these files (monthly
+            # files overlap), is counted once.
+            if payment.key not in known:
+                known.add(payment.key)
+                new.append(payment)
         summary.already_imported = len(ledger.payments) - len(new)
         names = _ledger_names(session, {p.supplier_name for p in new}, summary)
         if progress:

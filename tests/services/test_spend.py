@@ -200,3 +200,14 @@ def test_leakage_appears_in_gap_reports_as_demand(session, ref, tmp_path, anchor
     assert [name for _, name, _ in sector.suppliers] == [
         "Manchester Cleaning Services Ltd", "Leeds Legal LLP"]
     assert sector.anchors == ["Hyndburn Borough Council"]
+
+
+def test_a_payment_listed_in_two_files_is_stored_once(session, ref, tmp_path,
+                                                      anchor_and_register):
+    hyndburn, _ = anchor_and_register
+    header, *rows = LEDGER.splitlines(keepends=True)
+    (tmp_path / "april.csv").write_text(header + "".join(rows[:3]))
+    (tmp_path / "april-again.csv").write_text(header + "".join(rows[2:]))
+    summary = spend.import_ledgers(session, anchor=hyndburn,
+                                   paths=[tmp_path / "april.csv", tmp_path / "april-again.csv"])
+    assert summary.new_payments == 7 and summary.already_imported == 1

@@ -45,7 +45,10 @@ KIND = "supplier-index"
 # long notice is mostly boilerplate (and would only slow the index down).
 AWARD_DESCRIPTION_CHARS = 1000
 CAPABILITY_SHORT_CHARS = 500
-BATCH_ROWS = 32  # query rows scored together in match_many
+BATCH_ROWS = 32  # query rows scored together in match_many ...
+# ... while their dense score arrays stay small enough to stay in cache (at 100,000 suppliers a
+# batch of 32 rows is slower than one row at a time).
+BATCH_CELLS = 500_000
 # An area filter is served by a view of the area's suppliers when they are at most this share of
 # the register (above it, slicing them out costs more than scoring everyone saves).
 VIEW_MAX_SHARE = 0.5
@@ -443,9 +446,10 @@ class MatchIndex:
         results: list[list[Match]] = []
         batch: list[TenderQuery] = []
         rows = 0
+        most = max(1, min(BATCH_ROWS, BATCH_CELLS // max(len(self.ids), 1)))
         for tender in tenders:
             n_rows = 1 + (len(tender.lots) if options.match_lots else 0)
-            if batch and rows + n_rows > BATCH_ROWS:
+            if batch and rows + n_rows > most:
                 results.extend(self._match_batch(batch, options, weights))
                 batch, rows = [], 0
             batch.append(tender)
@@ -528,6 +532,28 @@ class MatchIndex:
         return mask
 
     def _match_batch(self, tenders, options, weights) -> list[list[Match]]:
+        rows, computed, extra = self._text_signals(tenders, options)
+        results = []
+        first = 0
+        for t_index, tender in enumerate(tenders):
+            # A tender's rows are consecutive: slices are views, not copies.
+            count = sum(1 for r in rows if r.tender == t_index)
+            mine = slice(first, first + count)
+            first += count
+            results.append(
+                self._rank_tender(
+                    tender,
+                    rows[mine],
+                    options,
+                    weights,
+                    {k: v[mine] for k, v in computed.items()},
+                    {k: v[mine] for k, v in extra.items()},
+                )
+            )
+        return results
+
+    def _text_signals(self, tenders, options):
+        """Return the query rows of a batch and their text and track record signals."""
         rows = self._query_rows(tenders, options)
         p = self.params
         q_words = self.text.transform_words([r.long_text for r in rows])
@@ -548,30 +574,15 @@ class MatchIndex:
                 start, end = self.buyers.indptr[b], self.buyers.indptr[b + 1]
                 buyer_counts[i, self.buyers.indices[start:end]] = self.buyers.data[start:end]
         track += p.buyer_share * (buyer_counts > 0) + p.experience_share * self.experience
-        results = []
-        first = 0
-        for t_index, tender in enumerate(tenders):
-            # A tender's rows are consecutive: slices are views, not copies.
-            count = sum(1 for r in rows if r.tender == t_index)
-            mine = slice(first, first + count)
-            first += count
-            results.append(
-                self._rank_tender(
-                    tender,
-                    rows[mine],
-                    options,
-                    weights,
-                    {"text": text[mine], "track_record": track[mine]},
-                    {
-                        "text_raw": text_raw[mine],
-                        "award_sim": award_sim[mine],
-                        "each_award": each_award[mine],
-                        "buyer_counts": buyer_counts[mine],
-                        "q_words": q_words[mine],
-                    },
-                )
-            )
-        return results
+        computed = {"text": text, "track_record": track}
+        extra = {
+            "text_raw": text_raw,
+            "award_sim": award_sim,
+            "each_award": each_award,
+            "buyer_counts": buyer_counts,
+            "q_words": q_words,
+        }
+        return rows, computed, extra
 
     def _award_similarity(self, q_words: sp.csr_matrix):
         """Return each supplier's best and accumulated past-contract similarity, and each one's.
@@ -598,16 +609,20 @@ class MatchIndex:
             evidence[i] = np.sqrt(np.bincount(owners, weights=values * values, minlength=n))
         return best, evidence, sims
 
-    def _rank_tender(self, tender, rows, options, weights, computed, extra) -> list[Match]:
+    def _score_tender(self, tender, rows, options, weights, computed):
+        """Return (score, best row, components by row, distance, place) over the register.
+
+        Score is -inf for suppliers the options exclude; None when nobody can be matched.
+        """
         n = len(self.ids)
         place = self._place(tender)
         geo, distance = geography_scores(place, self._geo_columns())
         mask = self._mask(options, distance, place)
         if mask is None:
             if len(self.dead_rows) == n:
-                return []
+                return None
         elif options.min_score <= 0 and not mask.any():
-            return []
+            return None
         totals, parts_by_row = [], []
         for i, row in enumerate(rows):
             parts = {"text": computed["text"][i], "track_record": computed["track_record"][i]}
@@ -636,6 +651,13 @@ class MatchIndex:
             score[~mask] = -np.inf
         if options.min_score > 0:
             score[score < options.min_score] = -np.inf
+        return score, best_row, parts_by_row, distance, place
+
+    def _rank_tender(self, tender, rows, options, weights, computed, extra) -> list[Match]:
+        scored = self._score_tender(tender, rows, options, weights, computed)
+        if scored is None:
+            return []
+        score, best_row, parts_by_row, distance, place = scored
         chosen = _top_k(score, options.top_k)
         if not options.explain:
             return [

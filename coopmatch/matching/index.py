@@ -52,7 +52,9 @@ BATCH_CELLS = 500_000
 # An area filter is served by a view of the area's suppliers when they are at most this share of
 # the register (above it, slicing them out costs more than scoring everyone saves).
 VIEW_MAX_SHARE = 0.5
-VIEW_CACHE_SIZE = 8  # area views kept per index (least recently used dropped first)
+# Area views kept per index, least recently used dropped first; together they hold at most as
+# many rows as the index itself, so the cache costs at most about the index's memory again.
+VIEW_CACHE_SIZE = 8
 
 
 @dataclass
@@ -351,7 +353,10 @@ class MatchIndex:
             view = self._view_of_rows(rows)
         with self._views_lock:
             self._views[key] = view
-            while len(self._views) > VIEW_CACHE_SIZE:
+            while len(self._views) > 1 and (
+                len(self._views) > VIEW_CACHE_SIZE
+                or sum(len(v.ids) for v in self._views.values() if v is not self) > len(self.ids)
+            ):
                 self._views.popitem(last=False)
         return view
 

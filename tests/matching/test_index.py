@@ -267,3 +267,8 @@ def test_capacity_is_the_largest_contract_a_supplier_can_take(capacity, fits, sc
     assert reason.text.startswith("Big enough" if fits else "May be too small")
     assert "£150,000" in reason.text
     assert match.capable_but_too_small is (not fits and match.capability >= 0.4)
+
+
+def test_an_area_without_suppliers_matches_nobody(index, school_meals):
+    assert index.match(school_meals, MatchOptions(area_lad_codes={"E06000001"})) == []
+    assert index.restrict([]).match(school_meals) == []

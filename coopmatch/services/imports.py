@@ -181,7 +181,10 @@ class Register:
         self.by_registration: dict[str, Supplier] = {}
         self.by_external: dict[str, Supplier] = {}
         self.by_name: dict[str, list[Supplier]] = defaultdict(list)
+        # Per postcode district, names for the near-miss search: of every supplier, and of
+        # those without a registration number (the only ones a registered firm can be).
         self.names_by_district: dict[str, dict[str, Supplier]] = defaultdict(dict)
+        self.unregistered_by_district: dict[str, dict[str, Supplier]] = defaultdict(dict)
         for supplier in session.exec(select(Supplier)):
             self.add_supplier(supplier)
         self.organisations: dict[str, Organisation] = {}
@@ -196,8 +199,10 @@ class Register:
             self.by_external[f"{supplier.source}:{supplier.external_id}"] = supplier
         self.by_name[supplier.normalised_name].append(supplier)
         if supplier.postcode:
-            self.names_by_district[outward_code(supplier.postcode)][
-                supplier.normalised_name] = supplier
+            district = outward_code(supplier.postcode)
+            self.names_by_district[district][supplier.normalised_name] = supplier
+            if not supplier.registration_number:
+                self.unregistered_by_district[district][supplier.normalised_name] = supplier
 
     def find_supplier(self, record: SupplierRecord, normalised: str) -> Supplier | None:
         """Same registration number, else same name and postcode, else a near-miss name."""
@@ -209,12 +214,15 @@ class Register:
             found = self.by_external.get(f"{record.source}:{record.external_id}")
             if found:
                 return found
-        same_name = self.by_name.get(normalised, [])
-        for supplier in same_name:
+        registered = bool(record.registration_number)
+        for supplier in self.by_name.get(normalised, []):
+            if registered and supplier.registration_number:
+                continue  # two registration numbers: two firms, whatever their names
             if not record.postcode or not supplier.postcode or supplier.postcode == record.postcode:
                 return supplier
         if record.postcode and normalised:
-            candidates = self.names_by_district.get(outward_code(record.postcode), {})
+            by_district = self.unregistered_by_district if registered else self.names_by_district
+            candidates = by_district.get(outward_code(record.postcode), {})
             if candidates:
                 best = process.extractOne(normalised, list(candidates), scorer=fuzz.ratio,
                                           score_cutoff=NEAR_MISS_SCORE)

@@ -60,21 +60,30 @@ spend_group = click.Group("spend", help="Spend analysis: how much of anchors' sp
 @spend_group.command("report")
 @click.option("--anchor", "anchors", multiple=True, help="Organisation id or name (repeat).")
 @click.option("--year", type=int, help="Financial year starting in April of YEAR.")
+@click.option("--group-area", metavar="LAD_CODE",
+              help="Also measure the anchors together against this place (Preston: E07000123).")
 @click.option("--format", "output", default="table", show_default=True,
               type=click.Choice(["table", "csv", "json"]))
 @with_appcontext
-def report(anchors, year, output):
+def report(anchors, year, group_area, output):
     """Local share of spend per anchor and financial year (CLES method)."""
     session, ref = get_session(), reference()
     try:
         organisations = ([spend.find_anchor(session, a) for a in anchors] if anchors
                          else spend.anchors_with_spend(session))
+        area = spend.place_area(ref, group_area) if group_area else None
     except CoopmatchError as error:
         raise click.ClickException(error.message) from None
     reports = [r for r in (spend.anchor_report(session, anchor=o, ref=ref, year=year)
                            for o in organisations) if r]
+    if area is not None:
+        combined = spend.group_report(session, anchors=organisations, area=area, ref=ref,
+                                      year=year)
+        if combined is not None:
+            reports.append(spend.AnchorReport(
+                f"{len(organisations)} anchor(s) together in {area.name}", None, combined))
     if output == "json":
-        click.echo(json.dumps([{"anchor": r.anchor.name, "anchor_id": r.anchor.id,
+        click.echo(json.dumps([{"anchor": r.name, "anchor_id": r.anchor_id,
                                 **spend.figures_dict(r.figures)} for r in reports], indent=2))
         return
     rows = spend.report_rows(reports)
@@ -100,7 +109,7 @@ def report(anchors, year, output):
         change = r.figures.change()
         if change and len(r.figures.years) > 1:
             first, last = change
-            click.echo(f"{r.anchor.name}: local share {pct(first.local_share).strip()} in "
+            click.echo(f"{r.name}: local share {pct(first.local_share).strip()} in "
                        f"{first.label} -> {pct(last.local_share).strip()} in {last.label}")
 
 

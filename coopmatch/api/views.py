@@ -137,7 +137,8 @@ def cpv_suggest():
 @bp.get("/spend")
 @login_required
 def spend_figures():
-    """Spend figures per anchor (CLES method): ?anchor=ID (repeat) &year=YYYY."""
+    """Spend figures per anchor (CLES method): ?anchor=ID (repeat) &year=YYYY, and with
+    &group_area=LAD_CODE the anchors together against that place."""
     session, ref = get_session(), reference()
     ids = request.args.getlist("anchor", type=int)
     anchors = ([spend.find_anchor(session, str(i)) for i in ids] if ids
@@ -146,7 +147,13 @@ def spend_figures():
     year = request.args.get("year", type=int)
     reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, year=year)
                            for a in anchors) if r]
-    return jsonify({"anchors": [{"anchor": r.anchor.name, "anchor_id": r.anchor.id,
+    if request.args.get("group_area") and anchors:
+        area = spend.place_area(ref, request.args["group_area"])
+        combined = spend.group_report(session, anchors=anchors, area=area, ref=ref, year=year)
+        if combined:
+            reports.append(spend.AnchorReport(f"{len(anchors)} anchor(s) together in "
+                                              f"{area.name}", None, combined))
+    return jsonify({"anchors": [{"anchor": r.name, "anchor_id": r.anchor_id,
                                  **spend.figures_dict(r.figures)} for r in reports]})
 
 

@@ -147,6 +147,11 @@ class GeoReference:
         area = self._areas.get(code)
         return set(area.lad_codes) if area else {code}
 
+    def wider_area_of(self, lad_code: str) -> tuple[str | None, str | None]:
+        """Return (county or combined authority code, region code) of a local authority."""
+        county = self._county_of.get(lad_code)
+        return (county[0] if county else None), self._lads.get(lad_code, {}).get("region_code")
+
     def area_of_district(self, district: str) -> str | None:
         """Return the modal local authority of a postcode district (e.g. PR1)."""
         row = self._districts.get(district.upper())

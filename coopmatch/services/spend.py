@@ -109,6 +109,19 @@ def anchor_area(ref: Reference, organisation: Organisation) -> AnchorArea:
                       else frozenset(), name=organisation.name)
 
 
+def place_area(ref: Reference, lad_code: str) -> AnchorArea:
+    """A place to measure a group of anchors against, by its local authority code."""
+    code = lad_code.strip().upper()
+    area = ref.geo.area(code)
+    if ref.geo.available and (area is None or area.kind != "local_authority"):
+        raise CoopmatchError(f"'{code}' is not a local authority code (like E07000123 for "
+                             "Preston).", field="group_area")
+    wider, region = ref.geo.wider_area_of(code)
+    return AnchorArea(lad_code=code, wider_code=wider, region_code=region,
+                      wider_lad_codes=frozenset(ref.geo.lad_codes_in(wider)) if wider
+                      else frozenset(), name=area.name if area else code)
+
+
 # --- the register, indexed once per process ---------------------------------------------------
 
 _registers: dict[tuple, SupplierRegister] = {}
@@ -342,8 +355,7 @@ def check_may_read(user: User | None, anchor_ids: Iterable[int]) -> None:
 
 
 def payment_table(session: Session, anchor_ids: list[int], *, year: int | None = None):
-    """Read an anchor's payments as columns: supplier id only where the name is resolved."""
-    resolved = LedgerName.status.in_(RESOLVED_STATUSES)
+    """Read anchors' payments as columns (None without any): supplier id only where resolved."""
     query = (select(Payment.payment_date, Payment.amount_pence, LedgerName.supplier_id,
                     LedgerName.status, Payment.redacted, LedgerName.name,
                     Payment.expense_type, Payment.anchor_id)
@@ -360,7 +372,7 @@ def payment_table(session: Session, anchor_ids: list[int], *, year: int | None =
         supplier_names=[r[5] or "" for r in rows],
         expense_types=[r[6] or "Not stated" for r in rows],
         anchors=[r[7] for r in rows],
-    ) if rows else None, resolved
+    ) if rows else None
 
 
 def _supplier_facts(session: Session, supplier_ids: set[int], ref: Reference):
@@ -388,27 +400,30 @@ def _sector(supplier: Supplier, ref: Reference) -> str:
 
 @dataclass
 class AnchorReport:
-    anchor: Organisation
+    """One anchor's figures, or (anchor None) a group of anchors' figures together."""
+
+    name: str
+    anchor_id: int | None
     figures: SpendFigures
 
 
 def anchor_report(session: Session, *, anchor: Organisation, ref: Reference,
                   year: int | None = None, top: int = 20) -> AnchorReport | None:
     """An anchor's figures per financial year against its own area."""
-    table, _ = payment_table(session, [anchor.id], year=year)
+    table = payment_table(session, [anchor.id], year=year)
     if table is None:
         return None
     locations, ownership, names, sectors = _supplier_facts(
         session, set(table.supplier_ids), ref)
     figures = spend_figures(table, anchor_area(ref, anchor), locations, ownership=ownership,
                             sectors=sectors, supplier_names=names, top=top)
-    return AnchorReport(anchor, figures)
+    return AnchorReport(anchor.name, anchor.id, figures)
 
 
 def group_report(session: Session, *, anchors: list[Organisation], area: AnchorArea,
                  ref: Reference, year: int | None = None, top: int = 20) -> SpendFigures | None:
     """Several anchors together against one area (Preston's six anchors and Preston)."""
-    tables = [t for t in (payment_table(session, [a.id], year=year)[0] for a in anchors) if t]
+    tables = [t for t in (payment_table(session, [a.id], year=year) for a in anchors) if t]
     if not tables:
         return None
     table = concat_tables(tables)
@@ -451,7 +466,7 @@ def report_rows(reports: list[AnchorReport]) -> list[dict]:
     for report in reports:
         for p in report.figures.years:
             split = p.split
-            row = {"anchor": report.anchor.name, "anchor_id": report.anchor.id,
+            row = {"anchor": report.name, "anchor_id": report.anchor_id,
                    "year": p.label, "total": split.total / 100,
                    "resolved": split.resolved / 100, "unresolved": split.unresolved / 100,
                    "redacted": split.redacted / 100}

@@ -211,3 +211,26 @@ def test_a_payment_listed_in_two_files_is_stored_once(session, ref, tmp_path,
     summary = spend.import_ledgers(session, anchor=hyndburn,
                                    paths=[tmp_path / "april.csv", tmp_path / "april-again.csv"])
     assert summary.new_payments == 7 and summary.already_imported == 1
+
+
+def test_a_group_of_anchors_together_against_one_place(client, session, ref, tmp_path,
+                                                      anchor_and_register):
+    hyndburn, _ = anchor_and_register
+    _import(session, hyndburn, tmp_path)
+    pendle = create_organisation(session, ref, name="Pendle Borough Council", postcode="BB9 7LG")
+    _import(session, pendle, tmp_path, name="pendle.csv",
+            text=LEDGER.replace("ACCRINGTON JOINERY LIMITED", "Pendle Print Co-op"))
+    area = spend.place_area(ref, "E07000122")  # Pendle
+    combined = spend.group_report(session, anchors=[hyndburn, pendle], area=area, ref=ref)
+    first = combined.years[0].split
+    # Pendle Print is local to Pendle: £500 from Hyndburn, £1,500 from Pendle (its own £500
+    # plus the £1,000 payment renamed to it).
+    assert first.total == 1_040_000 and first.tiers["local_authority"] == 200_000
+    # Accrington Joinery, elsewhere in Lancashire: Hyndburn's £1,000 less its £200 credit, and
+    # the same £200 credit in Pendle's copy of the ledger.
+    assert first.tiers["wider_area"] == 60_000
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    page = client.get("/spend/?group_area=E07000122").get_data(as_text=True)
+    assert "All 2 together, in Pendle" in page
+    assert client.get("/spend/?group_area=NOWHERE").status_code == 400

@@ -33,7 +33,19 @@ def index():
         anchors = [a for a in anchors if a.id == current_user.organisation_id]
     reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, top=5)
                            for a in anchors) if r]
-    return render_template("spend/index.html", reports=reports)
+    group_area, problem = request.args.get("group_area", "").strip(), None
+    if group_area and anchors:
+        try:
+            area = spend.place_area(ref, group_area)
+        except CoopmatchError as error:
+            problem = error.message
+        else:
+            combined = spend.group_report(session, anchors=anchors, area=area, ref=ref, top=5)
+            if combined:
+                reports.append(spend.AnchorReport(
+                    f"All {len(anchors)} together, in {area.name}", None, combined))
+    return render_template("spend/index.html", reports=reports, group_area=group_area,
+                           problem=problem), 400 if problem else 200
 
 
 @bp.get("/anchors/<int:anchor_id>")

@@ -68,3 +68,18 @@ def test_admin_cannot_deactivate_themselves(client, session):
     assert "cannot deactivate your own account" in html.unescape(response.get_data(as_text=True))
     session.refresh(admin)
     assert admin.active
+
+
+def test_bad_account_input_names_each_field_and_stores_nothing(client, session):
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    before = len(session.exec(select(User)).all())
+    response = client.post("/admin/users/new", {"name": "", "email": "nope", "password": "short",
+                                                "role": "procurement"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for message in ["Enter the person", "Enter an email address in the correct format",
+                    "at least 10 characters"]:
+        assert message in body
+    session.expire_all()
+    assert len(session.exec(select(User)).all()) == before

@@ -45,3 +45,10 @@ def test_without_reference_data_the_page_says_geography_is_limited(app, client):
     app.extensions["coopmatch.reference"] = Reference.from_settings(None, None)
     body = client.get("/").get_data(as_text=True)
     assert "Full geography (local authorities, distances) needs the reference data" in body
+
+
+def test_api_asks_visitors_to_sign_in_with_json(client):
+    for url in ("/api/gaps", "/api/spend", "/api/imports/1"):
+        response = client.get(url)
+        assert response.status_code == 401, url
+        assert response.get_json()["error"] == "Unauthorized"

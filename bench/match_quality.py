@@ -49,6 +49,7 @@ from _common import (
 )
 from rapidfuzz import fuzz
 
+from coopmatch.imports.suppliers import COLUMNS as SUPPLIER_CSV_COLUMNS
 from coopmatch.matching import (
     DEFAULT_WEIGHTS,
     MatchIndex,
@@ -227,18 +228,7 @@ def rank_popularity(corpus: Corpus):
 
 # --- the path a user takes (completed once `coopmatch match --all` exists) --------------------
 
-REGISTER_COLUMNS = [
-    "name",
-    "description",
-    "postcode",
-    "cpv_codes",
-    "sic_codes",
-    "ownership",
-    "registration_number",
-    "employees",
-    "website",
-    "email",
-]
+REGISTER_COLUMNS = SUPPLIER_CSV_COLUMNS  # the register format the importer reads
 
 
 def ocid_for(record_id: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from coopmatch.errors import InvalidPostcode
 from coopmatch.geo.postcodes import normalise_postcode, outward_code
 
 GEOGRAPHY = Path("reference-data") / "geography"
@@ -105,7 +106,7 @@ class GeoReference:
         for postcode in postcodes:
             try:
                 places.append(self.lookup(postcode) if postcode else None)
-            except ValueError:
+            except InvalidPostcode:
                 places.append(None)
         return places
 

@@ -24,6 +24,7 @@ from coopmatch.imports.reading import (
     tidy,
 )
 from coopmatch.imports.records import RowError, SupplierRecord
+from coopmatch.models import OWNERSHIP_MODELS
 
 COLUMNS = [
     "name",
@@ -38,18 +39,8 @@ COLUMNS = [
     "email",
 ]
 
-OWNERSHIP_LABELS = {
-    "worker_coop": "Worker co-operative",
-    "consumer_coop": "Consumer co-operative",
-    "multi_stakeholder_coop": "Multi-stakeholder co-operative",
-    "community_benefit_society": "Community benefit society",
-    "employee_owned": "Employee-owned business",
-    "social_enterprise": "Social enterprise or CIC",
-    "charity": "Charity",
-    "sme": "Small or medium-sized business",
-    "large_company": "Large company",
-    "public_body": "Public body",
-}
+# The register's own vocabulary, as the models define it.
+OWNERSHIP_LABELS = OWNERSHIP_MODELS
 
 # Other ways people write the same ownership models.
 _SYNONYMS = {

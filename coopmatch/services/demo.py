@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from coopmatch.errors import InvalidPostcode
 from coopmatch.models import Organisation, Supplier, Tender
 from coopmatch.names import normalise_name
 from coopmatch.reference import Reference
@@ -79,7 +80,7 @@ def _organisation(session: Session, ref: Reference, name: str, kind: str,
     if organisation.postcode is None:
         try:
             apply_place(organisation, ref.geo.lookup(postcode))
-        except ValueError:
+        except InvalidPostcode:
             organisation.postcode = postcode
     organisation.kind = kind
     return organisation
@@ -126,7 +127,7 @@ def _demo_supplier(session: Session, ref: Reference) -> Supplier:
         )
         try:
             apply_place(supplier, ref.geo.lookup("PR1 3NN"))
-        except ValueError:
+        except InvalidPostcode:
             supplier.postcode = "PR1 3NN"
         session.add(supplier)
     return supplier

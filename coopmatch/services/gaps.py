@@ -125,8 +125,10 @@ def local_suppliers(session: Session, ids: set[int] | None = None) -> dict[int, 
         query = query.where(Supplier.id.in_(sorted(ids)))
     suppliers = session.exec(query).all()
     won: dict[int, set[str]] = defaultdict(set)
-    for supplier_id, codes in session.exec(
-            select(Award.supplier_id, Tender.cpv_codes).join(Tender)).all():
+    awards = select(Award.supplier_id, Tender.cpv_codes).join(Tender)
+    if ids is not None:
+        awards = awards.where(Award.supplier_id.in_(sorted(ids)))
+    for supplier_id, codes in session.exec(awards).all():
         won[supplier_id].update((codes or "").split())
     return {
         s.id: LocalSupplier(

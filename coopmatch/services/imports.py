@@ -504,13 +504,8 @@ class _RowRejected(Exception):
 # --- the use case -----------------------------------------------------------------------------
 
 
-def parse_file(fmt: str | None, path, ref: Reference, *, data_dir: str | None,
-               max_bytes: int | None, areas: set[str] | None = None,
-               progress: Progress | None = None) -> tuple[str, list, list[RowError]]:
-    """Parse a file into records and row errors, without touching the database.
-
-    `fmt` None means: recognise the format from the file. Returns (format, records, errors).
-    """
+def _open(fmt: str | None, path, max_bytes: int | None):
+    """Read a file once and choose its format (recognised from it when fmt is None)."""
     from coopmatch.imports import formats
     from coopmatch.imports.reading import DEFAULT_MAX_BYTES, open_source
 
@@ -520,14 +515,21 @@ def parse_file(fmt: str | None, path, ref: Reference, *, data_dir: str | None,
         raise ImportRejected(
             "Nothing was imported: this file's layout was not recognised. Choose its format: "
             + ", ".join(formats.FORMATS) + ".")
-    parser = formats.get(fmt)
+    return fmt, source, formats.get(fmt)
+
+
+def parse_file(fmt: str | None, path, ref: Reference, *, data_dir: str | None,
+               max_bytes: int | None, areas: set[str] | None = None,
+               progress: Progress | None = None) -> tuple[str, list, list[RowError]]:
+    """Parse a file into records and row errors, without touching the database.
+
+    `fmt` None means: recognise the format from the file. Returns (format, records, errors).
+    """
+    fmt, source, parser = _open(fmt, path, max_bytes)
     records, errors = [], []
     for item in parser.parse(source, cpv=ref.cpv, data_dir=data_dir, areas=areas,
                              max_bytes=max_bytes):
-        if isinstance(item, RowError):
-            errors.append(item)
-        else:
-            records.append(item)
+        (errors if isinstance(item, RowError) else records).append(item)
         if progress and (len(records) + len(errors)) % 200 == 0:
             progress("reading", round(source.progress * 1000), 1000)
     if progress:
@@ -538,16 +540,9 @@ def parse_file(fmt: str | None, path, ref: Reference, *, data_dir: str | None,
 def preview(fmt: str | None, path, ref: Reference, *, data_dir: str | None,
             max_bytes: int | None, rows: int = 10) -> tuple[str, list, list[RowError]]:
     """Parse the first rows of a file, to show before importing it."""
-    from coopmatch.imports import formats
-    from coopmatch.imports.reading import DEFAULT_MAX_BYTES, open_source
-
-    source = open_source(path, max_bytes=max_bytes or DEFAULT_MAX_BYTES)
-    fmt = fmt or formats.detect_source(source)
-    if fmt is None:
-        raise ImportRejected("This file's layout was not recognised. Choose its format.")
+    fmt, source, parser = _open(fmt, path, max_bytes)
     records, errors = [], []
-    for item in formats.get(fmt).parse(source, cpv=ref.cpv, data_dir=data_dir,
-                                       max_bytes=max_bytes):
+    for item in parser.parse(source, cpv=ref.cpv, data_dir=data_dir, max_bytes=max_bytes):
         (errors if isinstance(item, RowError) else records).append(item)
         if len(records) >= rows or len(errors) >= rows:
             break

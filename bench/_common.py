@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from coopmatch.imports.notices import split_supplier_names  # noqa: E402
 from coopmatch.names import clean_text, normalise_name  # noqa: E402
 
 LABELLED = Path("procurement-data") / "labelled" / "award_supplier_pairs_uk.csv"
@@ -91,21 +92,16 @@ class Notice:
     winners: dict[str, dict] = field(default_factory=dict)  # supplier key -> raw row facts
 
 
-_LOT_PREFIX = re.compile(r"^lot \d+\s*-\s*[^-]+-\s*", re.IGNORECASE)
-_JOINED = re.compile(r",(?=\S)")
-
-
 def supplier_names(row: dict) -> list[str]:
-    """Return the supplier names on a row (Lancashire rows join several with bare commas)."""
+    """Return the supplier names on a row, as the award-pairs importer reads them.
+
+    Only the Lancashire rows join several winners in one name; their placeholders ("No Award",
+    "NOT AWARDED TO SUPPLIER") name no winner.
+    """
     name = clean_text(row["supplier_name"])
     if row["source"] != "cf_lancashire_councils":
         return [name]
-    names = []
-    for part in _JOINED.split(name):
-        part = _LOT_PREFIX.sub("", part.strip())
-        if part and part.lower() != "no award":
-            names.append(part)
-    return names
+    return [winner for _, winner in split_supplier_names(name)]
 
 
 def supplier_key(name: str) -> str:

@@ -132,7 +132,9 @@ _LOT_PREFIX = re.compile(r"^lot\s*([0-9]+[a-z]?)\s*[-:–]\s*(.+)$", re.IGNORECA
 _NO_AWARD = re.compile(
     r"^(no award|not awarded|none|n/?a|tbc|-)$"
     # Placeholders buyers typed where a winner's name belongs.
-    r"|^(multiple|various) suppliers?\b|\bsee attached\b|\bdate now passed\b|^n/?a\b",
+    r"|^(multiple|various) suppliers?\b|\bsee attached\b|\bdate now passed\b|^n/a\b"
+    # "NOT AWARDED TO SUPPLIER", "Contract not awarded": Lancashire's notices of no award.
+    r"|\bnot awarded\b",
     re.IGNORECASE,
 )
 
@@ -152,7 +154,7 @@ def split_supplier_names(text: str | None) -> list[tuple[str | None, str]]:
         match = _LOT_PREFIX.match(name)
         if match:
             lot, name = match.group(1), match.group(2).split(" - ")[-1].strip()
-        if not name or _NO_AWARD.match(name):
+        if not name or _NO_AWARD.search(name):
             continue
         key = (lot, normalise_name(name))
         if key not in seen:

@@ -162,8 +162,9 @@ def test_lancashire_notices(parsed, suffix):
         "cancelled": 10,
         "open": 3,
     }
-    # 6 placeholders ("Multiple suppliers - see attached", "DATE NOW PASSED") name no winner.
-    assert sum(len(n.awards) for n in found) == 941
+    # 12 placeholders name no winner: "Multiple suppliers - see attached", "DATE NOW PASSED",
+    # "NOT AWARDED TO SUPPLIER" and "Contract not awarded".
+    assert sum(len(n.awards) for n in found) == 935
     centre = found[0]
     assert centre.ocid == "cf-aa3cbb34-ce2c-487c-a94a-dba7cc088ac4"
     assert centre.description.startswith("Blackburn with Darwen Council plan to restore")
@@ -223,6 +224,9 @@ def test_lancashire_json_and_csv_agree(parsed):
         ("Shell Energy,Shell Energy,Shell Energy", ["Shell Energy"]),
         ("Lot 4 - North Lancashire - No Award", []),
         ("n/a", []),
+        ("NOT AWARDED TO SUPPLIER", []),
+        ("Contract not awarded", []),
+        ("Awarded Cleaning Ltd,NOT AWARDED TO SUPPLIER", ["Awarded Cleaning Ltd"]),
         ("", []),
     ],
 )
@@ -234,7 +238,7 @@ def test_award_pairs_group_by_record_and_share_ids_with_the_sources(parsed):
     results = parsed("award-pairs", PAIRS)
     found = notices(results)
     assert (len(found), errors(results)) == (4247, [])
-    assert sum(len(n.awards) for n in found) == 9644  # 9,505 rows; names split, placeholders out
+    assert sum(len(n.awards) for n in found) == 9638  # 9,505 rows; names split, placeholders out
     assert all(n.status == "awarded" for n in found)
     pairs = by_ocid(results)
     assert pairs["ted-001412-2020"].value == 4_000_000

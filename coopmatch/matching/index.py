@@ -173,6 +173,7 @@ class MatchIndex:
         self.award_count = np.zeros(0, dtype=np.int32)
         self.award_titles: list[str] = []
         self.award_buyers: list[str | None] = []
+        self.award_tenders: list[int | None] = []
         self.cpv_codes: list[list[str]] = []
         self.buyer_pairs = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
@@ -219,6 +220,7 @@ class MatchIndex:
             for award in profile.awards:
                 self.award_titles.append(award.title or "")
                 self.award_buyers.append(award.buyer_name)
+                self.award_tenders.append(award.tender_id)
                 if award.buyer_id is not None:
                     rows.append(row)
                     buyers.append(t["buyer"].add(award.buyer_id))
@@ -325,6 +327,7 @@ class MatchIndex:
         awards = first + np.arange(int(counts.sum()), dtype=np.int64)
         view.award_titles = [self.award_titles[a] for a in awards.tolist()]
         view.award_buyers = [self.award_buyers[a] for a in awards.tolist()]
+        view.award_tenders = [self.award_tenders[a] for a in awards.tolist()]
         view.cpv_codes = [self.cpv_codes[r] for r in rows.tolist()]
         position = np.full(len(self.ids), -1, dtype=np.int64)
         position[rows] = np.arange(len(rows))
@@ -401,6 +404,7 @@ class MatchIndex:
                 "names": self.names,
                 "award_titles": self.award_titles,
                 "award_buyers": self.award_buyers,
+                "award_tenders": self.award_tenders,
                 "cpv_codes": self.cpv_codes,
             },
         )
@@ -426,7 +430,8 @@ class MatchIndex:
         index.buyer_pairs = (arrays["buyer_rows"], arrays["buyer_codes"])
         index.words_t, index.chars_t = matrices["words_t"], matrices["chars_t"]
         index.awards_t = matrices["awards_t"]
-        for key in ("text", "tables", "names", "award_titles", "award_buyers", "cpv_codes"):
+        keys = ("text", "tables", "names", "award_titles", "award_buyers", "award_tenders")
+        for key in (*keys, "cpv_codes"):
             setattr(index, key, objects[key])
         index._finish()
         return index
@@ -776,14 +781,19 @@ class MatchIndex:
             cpv_reason = reasons.cpv_reason(best, self.cpv_descriptions)
             if cpv_reason:
                 found.append(cpv_reason)
-        title, buyer, similarity = self._best_award(extra["each_award"][r], j)
+        won_here = self._won_on(tender.id, j)
+        if won_here:
+            found.append(reasons.won_this_tender_reason())
+        title, buyer, similarity = self._best_award(extra["each_award"][r], j, skip=won_here)
+        # The contracts won on this very notice are not evidence for it from before.
+        buyer_awards = int(extra["buyer_counts"][r, j]) - len(won_here)
         found.extend(
             reasons.track_record_reasons(
                 title,
                 buyer,
                 similarity,
-                int(extra["buyer_counts"][r, j]),
-                int(self.award_count[j]),
+                max(buyer_awards, 0),
+                int(self.award_count[j]) - len(won_here),
                 tender.buyer_name,
             )
         )
@@ -830,12 +840,24 @@ class MatchIndex:
         code = self.tables[key].values[code_index] if code_index >= 0 else None
         return self.area_names.get(code) if code else None
 
-    def _best_award(self, each_award: np.ndarray, j: int):
+    def _won_on(self, tender_id: int | None, j: int) -> list[int]:
+        """Return the positions of supplier j's contracts won on this notice (an awarded one)."""
+        if tender_id is None:
+            return []
+        start, end = int(self.award_start[j]), int(self.award_start[j + 1])
+        return [a for a in range(start, end) if self.award_tenders[a] == tender_id]
+
+    def _best_award(self, each_award: np.ndarray, j: int, skip: list[int] = ()):
+        """Return (title, buyer, similarity) of supplier j's most similar contract."""
         start, end = int(self.award_start[j]), int(self.award_start[j + 1])
         if end <= start or end > len(each_award):
             return None, None, 0.0
-        sims = each_award[start:end]
+        sims = each_award[start:end].copy()
+        for a in skip:
+            sims[a - start] = -1.0
         k = int(np.argmax(sims))
+        if sims[k] < 0:
+            return None, None, 0.0
         return self.award_titles[start + k], self.award_buyers[start + k], float(sims[k])
 
 

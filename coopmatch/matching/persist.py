@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: supplier indexes keep the notice each contract was won on
 
 
 class IndexFormatError(ValueError):

@@ -162,6 +162,10 @@ def capacity_reason(value: float | None, capacity: float | None, fits: int) -> R
     return Reason("capacity", text, data)
 
 
+def won_this_tender_reason() -> Reason:
+    return Reason("track_record", "Won this tender.", {"won_this_tender": True})
+
+
 def track_record_reasons(
     award_title: str | None,
     award_buyer: str | None,

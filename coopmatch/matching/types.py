@@ -40,6 +40,7 @@ class PastAward:
     buyer_name: str | None = None
     value_gbp: float | None = None
     cpv_codes: list[str] = field(default_factory=list)
+    tender_id: int | None = None  # the notice it was won on, when known
 
 
 @dataclass

@@ -272,3 +272,29 @@ def test_capacity_is_the_largest_contract_a_supplier_can_take(capacity, fits, sc
 def test_an_area_without_suppliers_matches_nobody(index, school_meals):
     assert index.match(school_meals, MatchOptions(area_lad_codes={"E06000001"})) == []
     assert index.restrict([]).match(school_meals) == []
+
+
+def test_an_awarded_notice_shows_its_winner_as_such_not_as_past_evidence(tmp_path):
+    council = {"buyer_id": 9, "buyer_name": "Preston Council"}
+    roofer = SupplierProfile(
+        id=1,
+        name="Ribble Roofing Co-op",
+        awards=[
+            PastAward("Library roof repairs", tender_id=42, **council),
+            PastAward("School roof repairs", tender_id=7, **council),
+        ],
+    )
+    index = MatchIndex.build([roofer, SupplierProfile(id=2, name="Acme", text="Roof repairs")])
+    index.save(tmp_path / "index")
+    notice = TenderQuery(id=42, title="Library roof repairs", buyer_id=9)
+    for each in (index, MatchIndex.load(tmp_path / "index"), index.restrict([1])):
+        reasons = [r.text for r in each.match(notice)[0].reasons]
+        assert "Won this tender." in reasons
+        assert "Has delivered similar work: 'School roof repairs' for Preston Council." in reasons
+        assert "Has won 1 contract from this buyer before." in reasons
+    # Another notice sees both contracts as evidence.
+    other = index.match(TenderQuery(id=43, title="Library roof repairs", buyer_id=9))[0]
+    texts = [r.text for r in other.reasons]
+    assert "Won this tender." not in texts
+    assert "Has delivered similar work: 'Library roof repairs' for Preston Council." in texts
+    assert "Has won 2 contracts from this buyer before." in texts

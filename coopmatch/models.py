@@ -381,6 +381,7 @@ IMPORT_JOB_STATUSES = {
     "done": "Imported",
     "rejected": "Not imported: rows have problems",
     "failed": "Failed",
+    "expired": "Deleted unimported: upload it again",
 }
 
 

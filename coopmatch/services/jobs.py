@@ -12,6 +12,7 @@ import shutil
 import threading
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -28,6 +29,9 @@ from coopmatch.services.permissions import can_import, is_admin
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "coopmatch-imports"
+# Uploaded files are deleted once imported; a file never imported, and the rejected rows' CSV
+# of a finished import, are kept this long.
+RETENTION_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,7 @@ def create_upload(session: Session, *, user: User, stream, filename: str, fmt: s
     """Store an uploaded file, recognise its format and record the job; nothing is imported."""
     if not can_import(user):
         raise Forbidden("Only buyers, agencies and administrators can import files.")
+    clean_uploads(session)
     name = secure_filename(filename or "") or "upload"
     folder = Path(upload_dir) / uuid.uuid4().hex
     folder.mkdir(parents=True, exist_ok=True)
@@ -173,6 +178,8 @@ def start_job(session: Session, *, user: User, job_id: int, skip_invalid: bool, 
               settings: JobSettings, background: bool) -> ImportJob:
     """Queue an uploaded file for import: in the background, or now for a small file."""
     job = get_job(session, user=user, job_id=job_id)
+    if job.status == "expired":
+        raise CoopmatchError(job.message)
     if job.status != "uploaded":
         raise CoopmatchError("This import has already started.")
     job.skip_invalid, job.dry_run, job.status = skip_invalid, dry_run, "queued"
@@ -239,8 +246,44 @@ def run_import_job(job_id: int, settings: dict) -> str:
                     f"The import failed and nothing was saved ({type(error).__name__}).", {})
     finally:
         progress.set(job_id, "finished", 1.0)
+        with Session(engine) as session:
+            job = session.get(ImportJob, job_id)
+            if job is not None:
+                # Imported (or refused): the file is not needed again; the rejected rows stay.
+                Path(job.stored_path).unlink(missing_ok=True)
         engine.dispose()
     return "finished"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+
+
+def clean_uploads(session: Session, *, days: int = RETENTION_DAYS,
+                  now: datetime | None = None) -> int:
+    """Delete the folders of uploads never imported, and of imports finished, `days` ago.
+
+    A job whose upload was never imported is marked expired; a finished job keeps its record
+    and summary, losing only its rejected rows' CSV. Returns how many folders were deleted.
+    """
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    stale = session.exec(select(ImportJob).where(
+        ImportJob.status.in_(["uploaded", "done", "rejected", "failed"]))).all()
+    deleted = 0
+    for job in stale:
+        when = _aware(job.finished_at or job.created_at)
+        folder = Path(job.stored_path).parent
+        if when >= cutoff or not folder.exists():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        deleted += 1
+        if job.status == "uploaded":
+            job.status = "expired"
+            job.message = (f"This upload was not imported within {days} days and has been "
+                           "deleted: upload the file again to import it.")
+            job.finished_at = utcnow()
+    session.commit()
+    return deleted
 
 
 def _finish(session: Session, job_id: int, status: str, message: str, result: dict) -> None:

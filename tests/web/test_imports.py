@@ -130,3 +130,39 @@ def test_large_files_import_in_the_background_with_progress(app, client, session
     assert status["progress"]["fraction"] == 1.0
     assert "852 created" in text(client.get(response.headers["Location"]))
     assert session.exec(select(func.count()).select_from(Tender)).one() == 852
+
+
+def test_uploads_are_deleted_once_imported_and_old_ones_expire(client, session):
+    from datetime import timedelta
+    from pathlib import Path
+
+    from coopmatch.models import utcnow
+    from coopmatch.services import jobs
+
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    upload(client, REGISTER + "Nowhere Co-op,ZZ,sme,\n")
+    imported = session.exec(select(ImportJob)).one()
+    client.post(f"/imports/{imported.id}/start", {"skip_invalid": "y"})
+    session.refresh(imported)
+    assert imported.status == "done"
+    assert not Path(imported.stored_path).exists()  # imported: the upload is not kept
+    rejected = client.get(f"/imports/{imported.id}/rejected.csv")
+    assert rejected.status_code == 200 and b"Nowhere Co-op" in rejected.data
+    upload(client, REGISTER)
+    waiting = session.exec(select(ImportJob).where(ImportJob.id != imported.id)).one()
+    assert Path(waiting.stored_path).exists()
+
+    assert jobs.clean_uploads(session, now=utcnow() + timedelta(days=3)) == 0
+    assert jobs.clean_uploads(session, now=utcnow() + timedelta(days=8)) == 2
+    session.refresh(waiting)
+    session.refresh(imported)
+    assert waiting.status == "expired" and imported.status == "done"
+    assert not Path(waiting.stored_path).parent.exists()
+    page = text(client.get(f"/imports/{waiting.id}"))
+    assert "upload the file again" in page
+    refused = client.post(f"/imports/{waiting.id}/start", {}, follow_redirects=True)
+    assert "upload the file again" in text(refused)
+    gone = client.get(f"/imports/{imported.id}/rejected.csv", follow_redirects=True)
+    assert "have been deleted" in text(gone) and "2 created" in text(gone)
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == 2

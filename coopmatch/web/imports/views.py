@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
@@ -89,5 +91,9 @@ def rejected_rows(job_id: int):
     path = jobs.job_result(job).get("rejected_file")
     if not path:
         abort(404)
+    if not Path(path).exists():
+        flash(f"The rejected rows are kept for {jobs.RETENTION_DAYS} days after an import and "
+              "have been deleted: import the file again to get them.", "error")
+        return redirect(url_for("imports.detail", job_id=job.id))
     return send_file(path, mimetype="text/csv", as_attachment=True,
                      download_name=f"{job.filename}.rejected.csv")

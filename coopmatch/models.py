@@ -395,6 +395,9 @@ class ImportJob(SQLModel, table=True):
     format: str = Field(max_length=40)
     filename: str = Field(max_length=300)
     stored_path: str = Field(max_length=500)
+    # A payment ledger's anchor (the organisation whose payments it lists); None for notices
+    # and registers.
+    anchor_id: int | None = Field(default=None, foreign_key="organisation.id")
     size_bytes: int = 0
     skip_invalid: bool = False
     dry_run: bool = False

@@ -23,9 +23,10 @@ from coopmatch.imports import formats
 from coopmatch.imports.reading import FileRejected
 from coopmatch.models import ImportJob, Organisation, User, utcnow
 from coopmatch.reference import Reference
-from coopmatch.services import audit
+from coopmatch.services import audit, spend
 from coopmatch.services.imports import ImportOptions, ImportRejected, import_file, preview
 from coopmatch.services.permissions import can_import, is_admin
+from coopmatch.spend import read_ledgers
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "coopmatch-imports"
@@ -134,6 +135,53 @@ def create_upload(session: Session, *, user: User, stream, filename: str, fmt: s
     return job
 
 
+LEDGER = "ledger"  # the job format of a payment ledger (spend analysis), not a notice format
+PREVIEW_ROWS = 10
+
+
+def create_ledger_upload(session: Session, *, user: User, stream, filename: str,
+                         anchor_id: int, upload_dir: str, max_bytes: int) -> ImportJob:
+    """Store an anchor's payment ledger and read it through once; nothing is imported.
+
+    The first payments and problems are kept on the job, for the preview.
+    """
+    anchor = session.get(Organisation, anchor_id)
+    if anchor is None:
+        raise NotFound("There is no such organisation.")
+    spend.check_may_import(user, anchor)
+    clean_uploads(session)
+    name = secure_filename(filename or "") or "ledger.csv"
+    folder = Path(upload_dir) / uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    try:
+        size = _save_limited(stream, target, max_bytes)
+        ledger = read_ledgers([target], max_bytes=max_bytes)
+        if not ledger.payments:
+            raise FileRejected("No payment could be read from this file" + (
+                f": {ledger.errors[0]}" if ledger.errors else "."), field="file")
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    preview = {
+        "rows": len(ledger.payments),
+        "problems": len(ledger.errors),
+        "payments": [{"line": p.line, "date": p.date.isoformat(), "supplier": p.supplier_name,
+                      "amount": p.amount_pence / 100, "expense_type": p.expense_type or "",
+                      "redacted": p.redacted} for p in ledger.payments[:PREVIEW_ROWS]],
+        "errors": [str(e) for e in ledger.errors[:PREVIEW_ROWS]],
+    }
+    job = ImportJob(user_id=user.id, format=LEDGER, filename=filename or name,
+                    stored_path=str(target), size_bytes=size, anchor_id=anchor.id,
+                    result=json.dumps({"preview": preview}))
+    session.add(job)
+    session.flush()
+    audit.record(session, user=user, action="upload", entity="import_job", entity_id=job.id,
+                 summary=f"{job.filename} (payment ledger of {anchor.name}, {size} bytes)")
+    session.commit()
+    return job
+
+
 def _save_limited(stream, target: Path, max_bytes: int) -> int:
     size = 0
     with open(target, "wb") as out:
@@ -228,10 +276,18 @@ def run_import_job(job_id: int, settings: dict) -> str:
                 progress.set(job_id, stage, fraction / 2 + (0.5 if stage == "saving" else 0.0))
 
             try:
-                summary = import_file(
-                    session, fmt=job.format, path=job.stored_path, ref=ref, options=options,
-                    data_dir=settings.data_dir, max_bytes=settings.max_bytes, progress=report,
-                    source_name=job.filename, rejected_dir=Path(job.stored_path).parent)
+                if job.format == LEDGER:
+                    summary = spend.import_ledgers(
+                        session, anchor=session.get(Organisation, job.anchor_id),
+                        paths=[Path(job.stored_path)], skip_invalid=job.skip_invalid,
+                        dry_run=job.dry_run, max_bytes=settings.max_bytes, user=user,
+                        progress=report)
+                else:
+                    summary = import_file(
+                        session, fmt=job.format, path=job.stored_path, ref=ref,
+                        options=options, data_dir=settings.data_dir,
+                        max_bytes=settings.max_bytes, progress=report,
+                        source_name=job.filename, rejected_dir=Path(job.stored_path).parent)
             except ImportRejected as error:
                 _finish(session, job_id, "rejected", error.message,
                         {"errors": error.to_dict()["rows"][:500]})

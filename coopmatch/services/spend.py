@@ -80,7 +80,9 @@ class SpendImportSummary:
         return {"anchor": self.anchor, "files": self.files, "rows_read": self.rows_read,
                 "new_payments": self.new_payments, "already_imported": self.already_imported,
                 "rejected": self.rejected, "new_names": self.new_names,
-                "names": dict(self.names), "dry_run": self.dry_run}
+                "names": dict(self.names), "dry_run": self.dry_run,
+                "errors": [{"line": e.line, "field": e.field, "reason": e.reason}
+                           for e in self.errors[:500]]}
 
 
 # --- anchors ----------------------------------------------------------------------------------
@@ -352,6 +354,11 @@ def check_may_read(user: User | None, anchor_ids: Iterable[int]) -> None:
         return
     raise Forbidden("Spend analysis is for development agencies, and buyers for their own "
                     "organisation.")
+
+
+def check_may_import(user: User | None, anchor: Organisation) -> None:
+    """Agencies and admins import any anchor's ledgers; a buyer, their own organisation's."""
+    check_may_read(user, [anchor.id])
 
 
 def payment_table(session: Session, anchor_ids: list[int], *, year: int | None = None):

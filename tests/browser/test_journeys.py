@@ -89,3 +89,71 @@ def test_bad_postcode_shows_the_error_summary(page, session):
     assert page.evaluate("document.activeElement.id") == "postcode"
     assert page.title().startswith("Error:")
     assert session.exec(select(Supplier)).all() == []
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_officer_sees_local_suppliers_ranked_with_reasons_and_narrows_them(page, session, ref):
+    from tests.factories import create_supplier, create_tender
+
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    tender = create_tender(session, ref, officer, title="School meals for Preston primaries",
+                           description="Hot school meals cooked fresh for 12 primary schools.",
+                           cpv_codes="55523100", delivery_postcode="PR1 2HE")
+    create_supplier(session, ref, name="Ribble Kitchens Co-operative", postcode="PR1 3NN",
+                    ownership="worker_coop", cpv_codes="55523100",
+                    description="Worker co-op cooking hot school meals for primary schools.")
+    create_supplier(session, ref, name="Leeds School Catering Ltd", postcode="LS1 1BA",
+                    ownership="sme", cpv_codes="55523100",
+                    description="Hot school meals cooked fresh for primary schools.")
+    create_supplier(session, ref, name="Preston Print Shop", postcode="PR1 1HT",
+                    ownership="sme", cpv_codes="79810000", description="Leaflets and posters.")
+    sign_in(page, officer.email)
+    page.goto(f"/tenders/{tender.id}")
+    table = page.get_by_role("table", name="Suppliers ranked by how well they fit, best first")
+    rows = table.get_by_role("row")
+    rows.nth(1).wait_for()
+    assert "Ribble Kitchens Co-operative" in rows.nth(1).inner_text()
+    assert "Shared key terms" in rows.nth(1).inner_text()
+    assert "Leeds School Catering Ltd" in table.inner_text()
+    page.get_by_label("Local only").check()
+    page.get_by_role("button", name="Update").click()
+    page.wait_for_url("**local_only=1**")
+    narrowed = page.get_by_role("table", name="Suppliers ranked by how well they fit, best first")
+    assert "Ribble Kitchens Co-operative" in narrowed.inner_text()
+    assert "Leeds School Catering Ltd" not in narrowed.inner_text()
+
+
+def test_agency_imports_a_payment_ledger_and_sees_the_anchor_spend(page, session, ref, tmp_path):
+    from coopmatch.models import Payment
+
+    council = create_organisation(session, ref, name="Hyndburn Borough Council",
+                                  postcode="BB5 1LA")
+    agency = create_user(session, role="agency")
+    ledger = tmp_path / "spend-april.csv"
+    ledger.write_text("Name,Payment date,Net Amount,Account Detail\n"
+                      "Accrington Joinery Ltd,15/04/2024,\"£1,000.00\",Repairs\n"
+                      "Pendle Print Co-op,20/04/2024,500.00,Printing\n")
+    sign_in(page, agency.email)
+    page.get_by_role("link", name="Spend").first.click()
+    page.get_by_role("link", name="Import a payment ledger").click()
+    page.get_by_label("Anchor").select_option(label="Hyndburn Borough Council")
+    page.get_by_label("Payment ledger").set_input_files(str(ledger))
+    page.get_by_role("button", name="Upload and preview").click()
+
+    page.get_by_role("heading", name="The first payments").wait_for()
+    assert page.get_by_text("2 payments read").is_visible()
+    assert page.get_by_role("cell", name="Accrington Joinery Ltd").is_visible()
+    assert session.exec(select(Payment)).all() == []
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Imported 1 ledger file(s) for Hyndburn Borough Council").wait_for()
+    assert len(session.exec(select(Payment)).all()) == 2
+    page.get_by_role("link", name="See Hyndburn Borough Council's spend").click()
+    page.get_by_role("heading", name="Hyndburn Borough Council").first.wait_for()
+    assert f"/spend/anchors/{council.id}" in page.url

@@ -234,3 +234,75 @@ def test_a_group_of_anchors_together_against_one_place(client, session, ref, tmp
     page = client.get("/spend/?group_area=E07000122").get_data(as_text=True)
     assert "All 2 together, in Pendle" in page
     assert client.get("/spend/?group_area=NOWHERE").status_code == 400
+
+
+def _upload_ledger(client, anchor_id, content: bytes, filename="ledger.csv"):
+    import io
+
+    return client.post("/spend/import", {"anchor": str(anchor_id),
+                                         "file": (io.BytesIO(content), filename)},
+                       content_type="multipart/form-data")
+
+
+def test_a_buyer_uploads_their_ledger_previews_it_and_imports_it(client, session, ref,
+                                                                 anchor_and_register):
+    from coopmatch.models import ImportJob
+
+    hyndburn, _ = anchor_and_register
+    buyer = create_user(session, role="procurement", organisation=hyndburn)
+    client.sign_in(buyer.email)
+    form = client.get("/spend/import").get_data(as_text=True)
+    assert "Hyndburn Borough Council" in form and "Import a payment ledger" in form
+    response = _upload_ledger(client, hyndburn.id, LEDGER.encode("cp1252"))
+    assert response.status_code == 302
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "payment ledger of Hyndburn Borough Council" in preview
+    assert "7 payments read" in preview and "ACCRINGTON JOINERY LIMITED" in preview
+    assert session.exec(select(func.count()).select_from(Payment)).one() == 0
+    job = session.exec(select(ImportJob)).one()
+    assert job.anchor_id == hyndburn.id and job.format == "ledger"
+    done = client.post(f"/imports/{job.id}/start", {})
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Imported 1 ledger file(s) for Hyndburn Borough Council" in page
+    assert f"/spend/anchors/{hyndburn.id}" in page
+    assert session.exec(select(func.count()).select_from(Payment)).one() == 7
+    session.refresh(job)
+    assert not Path(job.stored_path).exists()
+
+
+def test_ledger_uploads_are_refused_to_the_wrong_users_and_bad_files(client, session, ref,
+                                                                     anchor_and_register):
+    from coopmatch.models import ImportJob
+
+    hyndburn, _ = anchor_and_register
+    pendle = create_organisation(session, ref, name="Pendle Borough Council")
+    other_buyer = create_user(session, role="procurement", organisation=pendle)
+    client.sign_in(other_buyer.email)
+    refused = _upload_ledger(client, hyndburn.id, LEDGER.encode("cp1252"))
+    assert refused.status_code == 400  # only their own organisation is offered
+    assert "Not a valid choice" in refused.get_data(as_text=True)
+    client.sign_out()
+    supplier_user = create_user(session, role="supplier")
+    client.sign_in(supplier_user.email)
+    assert client.get("/spend/import").status_code == 403
+    assert _upload_ledger(client, hyndburn.id, LEDGER.encode()).status_code == 403
+    client.sign_out()
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    bad = _upload_ledger(client, hyndburn.id, b"just,some,columns\n1,2,3\n")
+    assert bad.status_code == 400
+    assert "No payment could be read from this file" in bad.get_data(as_text=True)
+    assert session.exec(select(func.count()).select_from(ImportJob)).one() == 0
+    with_errors = LEDGER + "Depot,Repairs,Paint,B1,Accrington Joinery Ltd,31/02/2020,10.00\n"
+    job_url = _upload_ledger(client, hyndburn.id, with_errors.encode()).headers["Location"]
+    assert "1 rows with problems" in client.get(job_url).get_data(as_text=True)
+    job = session.exec(select(ImportJob)).one()
+    client.sign_out()
+    client.sign_in(other_buyer.email)  # someone else's upload cannot be started
+    assert client.post(f"/imports/{job.id}/start", {}).status_code == 403
+    client.sign_out()
+    client.sign_in(agency.email)
+    rejected = client.get(client.post(f"/imports/{job.id}/start", {}).headers["Location"])
+    page = rejected.get_data(as_text=True)
+    assert "Not imported" in page and "line 9" in page
+    assert session.exec(select(func.count()).select_from(Payment)).one() == 0

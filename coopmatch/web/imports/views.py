@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
-from coopmatch.models import IMPORT_JOB_STATUSES
+from coopmatch.models import IMPORT_JOB_STATUSES, Organisation
 from coopmatch.reference import current as reference
 from coopmatch.services import jobs
 from coopmatch.web.access import roles_required
@@ -56,15 +56,17 @@ def index():
 def detail(job_id: int):
     job = _job_or_abort(job_id)
     records, errors, problem = [], [], None
-    if job.status == "uploaded":
+    # A payment ledger was read through at upload and its preview kept on the job.
+    if job.status == "uploaded" and job.format != jobs.LEDGER:
         try:
             records, errors = jobs.preview_job(job, ref=reference(), settings=job_settings())
         except CoopmatchError as error:
             problem = error.message
     progress = jobs.progress_store(current_app.config.get("REDIS_URL", "")).get(job.id)
+    anchor = get_session().get(Organisation, job.anchor_id) if job.anchor_id else None
     return render_template("imports/detail.html", job=job, form=StartForm(), records=records,
                            errors=errors, problem=problem, result=jobs.job_result(job),
-                           progress=progress, statuses=IMPORT_JOB_STATUSES)
+                           anchor=anchor, progress=progress, statuses=IMPORT_JOB_STATUSES)
 
 
 @bp.post("/<int:job_id>/start")

@@ -1,18 +1,31 @@
 import csv
 import io
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from sqlmodel import select
 
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
+from coopmatch.models import Organisation
 from coopmatch.reference import current as reference
-from coopmatch.services import spend
+from coopmatch.services import jobs, spend
 from coopmatch.spend.tiers import TIER_LABELS, TIERS
 from coopmatch.web.access import roles_required
 from coopmatch.web.charts import bar_chart, share_chart
 from coopmatch.web.matching import match_settings
 from coopmatch.web.spend import bp
+from coopmatch.web.spend.forms import LedgerUploadForm
 
 
 def _anchor(anchor_id: int):
@@ -46,6 +59,37 @@ def index():
                     f"All {len(anchors)} together, in {area.name}", None, combined))
     return render_template("spend/index.html", reports=reports, group_area=group_area,
                            problem=problem), 400 if problem else 200
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("agency", "procurement")
+def import_ledger():
+    """Upload an anchor's payment ledger; the import page previews it before importing."""
+    session = get_session()
+    form = LedgerUploadForm()
+    if current_user.role == "procurement":
+        anchors = [session.get(Organisation, current_user.organisation_id)]
+    else:
+        anchors = list(session.exec(select(Organisation).order_by(Organisation.name)))
+    form.anchor.choices = [(a.id, a.name) for a in anchors if a is not None]
+    if not form.anchor.choices:
+        flash("Your account is not linked to an organisation: ask an administrator.", "error")
+        return redirect(url_for("spend.index"))
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            job = jobs.create_ledger_upload(
+                session, user=current_user, stream=upload.stream, filename=upload.filename,
+                anchor_id=form.anchor.data, upload_dir=current_app.config["UPLOAD_DIR"],
+                max_bytes=current_app.config["IMPORT_MAX_BYTES"])
+        except CoopmatchError as error:
+            session.rollback()
+            if error.status_code == 403:
+                abort(403)
+            form.file.errors = [*form.file.errors, error.message]
+        else:
+            return redirect(url_for("imports.detail", job_id=job.id))
+    return render_template("spend/import.html", form=form), 400 if form.errors else 200
 
 
 @bp.get("/anchors/<int:anchor_id>")

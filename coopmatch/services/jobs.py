@@ -112,27 +112,17 @@ def create_upload(session: Session, *, user: User, stream, filename: str, fmt: s
     """Store an uploaded file, recognise its format and record the job; nothing is imported."""
     if not can_import(user):
         raise Forbidden("Only buyers, agencies and administrators can import files.")
-    clean_uploads(session)
-    name = secure_filename(filename or "") or "upload"
-    folder = Path(upload_dir) / uuid.uuid4().hex
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    try:
-        size = _save_limited(stream, target, max_bytes)
-        fmt, _, _ = preview(fmt or None, target, ref, data_dir=data_dir, max_bytes=max_bytes,
-                            rows=1)
-        _check_may_import(user, fmt)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    job = ImportJob(user_id=user.id, format=fmt, filename=filename or name,
-                    stored_path=str(target), size_bytes=size)
-    session.add(job)
-    session.flush()
-    audit.record(session, user=user, action="upload", entity="import_job", entity_id=job.id,
-                 summary=f"{job.filename} ({fmt}, {size} bytes)")
-    session.commit()
-    return job
+
+    def check(target: Path) -> str:
+        found, _, _ = preview(fmt or None, target, ref, data_dir=data_dir, max_bytes=max_bytes,
+                              rows=1)
+        _check_may_import(user, found)
+        return found
+
+    target, size, fmt = _store(session, stream, filename, upload_dir, max_bytes, check)
+    return _record(session, user, ImportJob(
+        user_id=user.id, format=fmt, filename=filename or target.name, stored_path=str(target),
+        size_bytes=size), f"{fmt}, {size} bytes")
 
 
 LEDGER = "ledger"  # the job format of a payment ledger (spend analysis), not a notice format
@@ -149,20 +139,16 @@ def create_ledger_upload(session: Session, *, user: User, stream, filename: str,
     if anchor is None:
         raise NotFound("There is no such organisation.")
     spend.check_may_import(user, anchor)
-    clean_uploads(session)
-    name = secure_filename(filename or "") or "ledger.csv"
-    folder = Path(upload_dir) / uuid.uuid4().hex
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    try:
-        size = _save_limited(stream, target, max_bytes)
+
+    def check(target: Path):
         ledger = read_ledgers([target], max_bytes=max_bytes)
         if not ledger.payments:
             raise FileRejected("No payment could be read from this file" + (
                 f": {ledger.errors[0]}" if ledger.errors else "."), field="file")
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+        return ledger
+
+    target, size, ledger = _store(session, stream, filename or "ledger.csv", upload_dir,
+                                  max_bytes, check)
     preview = {
         "rows": len(ledger.payments),
         "problems": len(ledger.errors),
@@ -171,13 +157,34 @@ def create_ledger_upload(session: Session, *, user: User, stream, filename: str,
                       "redacted": p.redacted} for p in ledger.payments[:PREVIEW_ROWS]],
         "errors": [str(e) for e in ledger.errors[:PREVIEW_ROWS]],
     }
-    job = ImportJob(user_id=user.id, format=LEDGER, filename=filename or name,
-                    stored_path=str(target), size_bytes=size, anchor_id=anchor.id,
-                    result=json.dumps({"preview": preview}))
+    return _record(session, user, ImportJob(
+        user_id=user.id, format=LEDGER, filename=filename or target.name,
+        stored_path=str(target), size_bytes=size, anchor_id=anchor.id,
+        result=json.dumps({"preview": preview})), f"payment ledger of {anchor.name}, {size} bytes")
+
+
+def _store(session: Session, stream, filename: str, upload_dir: str, max_bytes: int, check):
+    """Save an upload in a folder of its own and check it; on any failure keep nothing.
+
+    Returns (path, size, what `check(path)` returned).
+    """
+    clean_uploads(session)
+    folder = Path(upload_dir) / uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / (secure_filename(filename or "") or "upload")
+    try:
+        size = _save_limited(stream, target, max_bytes)
+        return target, size, check(target)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _record(session: Session, user: User, job: ImportJob, detail: str) -> ImportJob:
     session.add(job)
     session.flush()
     audit.record(session, user=user, action="upload", entity="import_job", entity_id=job.id,
-                 summary=f"{job.filename} (payment ledger of {anchor.name}, {size} bytes)")
+                 summary=f"{job.filename} ({detail})")
     session.commit()
     return job
 

@@ -46,6 +46,7 @@ def test_agency_uploads_a_register_previews_it_and_imports_it(client, session):
     assert "suppliers" in preview  # the recognised format
     assert session.exec(select(func.count()).select_from(Supplier)).one() == 0
     job = session.exec(select(ImportJob)).one()
+    assert f'action="/imports/{job.id}/start"' in preview and "Dry run" in preview
     done = client.post(f"/imports/{job.id}/start", {})
     assert done.status_code == 302
     page = text(client.get(done.headers["Location"]))

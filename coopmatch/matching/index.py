@@ -723,15 +723,22 @@ class MatchIndex:
 
     def _unexplained(self, row, j, score, parts, weights, distance, tender) -> Match:
         """Return a match with its figures but no reasons (MatchOptions.explain=False)."""
+        return self._match(row, j, score, parts, weights, self._distance_km(tender, j, distance))
+
+    def _distance_km(self, tender, j, distance) -> float | None:
+        """Return the great-circle distance to supplier j, or None where either is unknown."""
+        if math.isnan(distance[j]):
+            return None
+        return haversine_km(
+            tender.latitude, tender.longitude, self.arrays["lat"][j], self.arrays["lon"][j]
+        )
+
+    def _match(self, row, j, score, parts, weights, dist, found=()) -> Match:
+        """Return supplier j's match for a query row: its figures, with any reasons found."""
         components = {k: float(v[j]) for k, v in parts.items()}
         capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()}, weights)[0])
         capacity = self.arrays["capacity"][j]
         fits = capacity_fits(row.value, None if math.isnan(capacity) else float(capacity))
-        dist = None
-        if not math.isnan(distance[j]):
-            dist = haversine_km(
-                tender.latitude, tender.longitude, self.arrays["lat"][j], self.arrays["lon"][j]
-            )
         components.setdefault("capacity", UNKNOWN["capacity"])
         return Match(
             supplier_id=int(self.ids[j]),
@@ -739,7 +746,7 @@ class MatchIndex:
             score=max(0.0, min(1.0, score)),
             distance_km=dist,
             lot_id=row.lot_id,
-            reasons=[],
+            reasons=list(found),
             components=components,
             capable_but_too_small=fits == 0 and capability >= self.params.capable_threshold,
             capability=capability,
@@ -762,8 +769,6 @@ class MatchIndex:
     ) -> Match:
         row = rows[r]
         parts = parts_by_row[r]
-        components = {k: float(v[j]) for k, v in parts.items()}
-        capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()}, weights)[0])
         capacity = self.arrays["capacity"][j]
         capacity = None if math.isnan(capacity) else float(capacity)
         fits = capacity_fits(row.value, capacity)
@@ -797,11 +802,7 @@ class MatchIndex:
                 tender.buyer_name,
             )
         )
-        dist = None
-        if not math.isnan(distance[j]):
-            dist = haversine_km(
-                tender.latitude, tender.longitude, self.arrays["lat"][j], self.arrays["lon"][j]
-            )
+        dist = self._distance_km(tender, j, distance)
         radius = self.arrays["radius"][j]
         outside = float(radius) if dist is not None and radius < dist else None
         if "geography" in parts:
@@ -818,19 +819,7 @@ class MatchIndex:
         own = reasons.ownership_reason(ownership, options.prefer_social)
         if own:
             found.append(own)
-        if "capacity" not in components:
-            components["capacity"] = UNKNOWN["capacity"]
-        return Match(
-            supplier_id=int(self.ids[j]),
-            supplier_name=self.names[j],
-            score=max(0.0, min(1.0, score)),
-            distance_km=dist,
-            lot_id=row.lot_id,
-            reasons=found,
-            components=components,
-            capable_but_too_small=fits == 0 and capability >= self.params.capable_threshold,
-            capability=capability,
-        )
+        return self._match(row, j, score, parts, weights, dist, found)
 
     def _area_name(self, tier: int, j: int) -> str | None:
         key = {0: "lad", 1: "county", 2: "region"}.get(tier)

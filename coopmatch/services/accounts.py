@@ -60,12 +60,8 @@ def sign_up(
         organisation_id=organisation_id if role in ORGANISATION_ROLES else None,
         active=role not in ORGANISATION_ROLES,
     )
-    session.add(user)
-    session.flush()
-    audit.record(session, user=user, action="sign_up", entity="user", entity_id=user.id,
-                 summary=f"{user.email} signed up as {role}")
-    session.commit()
-    return user
+    return audit.save_created(session, user, user=user, action="sign_up", entity="user",
+                              summary=f"{user.email} signed up as {role}")
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User:
@@ -107,12 +103,8 @@ def create_user(
         organisation_id=organisation_id,
         supplier_id=supplier_id,
     )
-    session.add(user)
-    session.flush()
-    audit.record(session, user=actor, action="create", entity="user", entity_id=user.id,
-                 summary=f"{user.email} as {role}")
-    session.commit()
-    return user
+    return audit.save_created(session, user, user=actor, action="create", entity="user",
+                              summary=f"{user.email} as {role}")
 
 
 def update_user(

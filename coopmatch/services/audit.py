@@ -26,6 +26,16 @@ def record(
     )
 
 
+def save_created(session: Session, row, *, user: User | None, action: str, entity: str,
+                 summary: str):
+    """Add a new row, record its creation under its new id, and commit both together."""
+    session.add(row)
+    session.flush()
+    record(session, user=user, action=action, entity=entity, entity_id=row.id, summary=summary)
+    session.commit()
+    return row
+
+
 def describe_changes(before: dict, after: dict) -> str:
     """Summarise which fields changed, e.g. "postcode: PR1 2HE -> PR2 1AA"."""
     changed = []

@@ -9,6 +9,7 @@ import os
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -565,7 +566,7 @@ def import_records(
         summary.errors = errors
         raise ImportRejected(rejection_message(errors), errors)
     importer = Importer(session, ref, summary, options)
-    try:
+    with all_or_nothing(session, dry_run=options.dry_run):
         for done, record in enumerate(records, start=1):
             try:
                 _apply_record(importer, record)
@@ -585,14 +586,21 @@ def import_records(
             audit.record(session, user=options.user, action="import", entity="import",
                          entity_id=None, summary=f"{summary.format} {summary.source}: "
                          f"{summary.changed} changes, {summary.rejected} rejected")
-        if options.dry_run:
+    return summary
+
+
+@contextmanager
+def all_or_nothing(session: Session, *, dry_run: bool):
+    """Commit what the block wrote, or nothing at all: on a dry run or on any failure."""
+    try:
+        yield
+        if dry_run:
             session.rollback()
         else:
             session.commit()
     except BaseException:
         session.rollback()
         raise
-    return summary
 
 
 def _apply_record(importer: Importer, record) -> None:

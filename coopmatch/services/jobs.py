@@ -120,9 +120,10 @@ def create_upload(session: Session, *, user: User, stream, filename: str, fmt: s
         return found
 
     target, size, fmt = _store(session, stream, filename, upload_dir, max_bytes, check)
-    return _record(session, user, ImportJob(
-        user_id=user.id, format=fmt, filename=filename or target.name, stored_path=str(target),
-        size_bytes=size), f"{fmt}, {size} bytes")
+    job = ImportJob(user_id=user.id, format=fmt, filename=filename or target.name,
+                    stored_path=str(target), size_bytes=size)
+    return audit.save_created(session, job, user=user, action="upload", entity="import_job",
+                              summary=f"{job.filename} ({fmt}, {size} bytes)")
 
 
 LEDGER = "ledger"  # the job format of a payment ledger (spend analysis), not a notice format
@@ -157,10 +158,12 @@ def create_ledger_upload(session: Session, *, user: User, stream, filename: str,
                       "redacted": p.redacted} for p in ledger.payments[:PREVIEW_ROWS]],
         "errors": [str(e) for e in ledger.errors[:PREVIEW_ROWS]],
     }
-    return _record(session, user, ImportJob(
-        user_id=user.id, format=LEDGER, filename=filename or target.name,
-        stored_path=str(target), size_bytes=size, anchor_id=anchor.id,
-        result=json.dumps({"preview": preview})), f"payment ledger of {anchor.name}, {size} bytes")
+    job = ImportJob(user_id=user.id, format=LEDGER, filename=filename or target.name,
+                    stored_path=str(target), size_bytes=size, anchor_id=anchor.id,
+                    result=json.dumps({"preview": preview}))
+    return audit.save_created(
+        session, job, user=user, action="upload", entity="import_job",
+        summary=f"{job.filename} (payment ledger of {anchor.name}, {size} bytes)")
 
 
 def _store(session: Session, stream, filename: str, upload_dir: str, max_bytes: int, check):
@@ -178,15 +181,6 @@ def _store(session: Session, stream, filename: str, upload_dir: str, max_bytes: 
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-
-
-def _record(session: Session, user: User, job: ImportJob, detail: str) -> ImportJob:
-    session.add(job)
-    session.flush()
-    audit.record(session, user=user, action="upload", entity="import_job", entity_id=job.id,
-                 summary=f"{job.filename} ({detail})")
-    session.commit()
-    return job
 
 
 def _save_limited(stream, target: Path, max_bytes: int) -> int:

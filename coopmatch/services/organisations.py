@@ -61,11 +61,8 @@ def create_organisation(
         raise Forbidden("Only administrators can add organisations.")
     organisation = Organisation(name=data.name)
     _apply(organisation, data, ref)
-    session.add(organisation)
-    session.flush()
-    audit.record(session, user=actor, action="create", entity="organisation",
-                 entity_id=organisation.id, summary=organisation.name)
-    session.commit()
+    audit.save_created(session, organisation, user=actor, action="create",
+                       entity="organisation", summary=organisation.name)
     return organisation
 
 

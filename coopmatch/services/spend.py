@@ -30,7 +30,7 @@ from coopmatch.models import (
 from coopmatch.names import buyer_key
 from coopmatch.reference import Reference
 from coopmatch.services import audit
-from coopmatch.services.imports import ImportRejected, rejection_message
+from coopmatch.services.imports import ImportRejected, all_or_nothing, rejection_message
 from coopmatch.services.permissions import can_read_reports, is_admin
 from coopmatch.spend import (
     REJECTED,
@@ -210,7 +210,7 @@ def import_ledgers(
     summary.rejected = len(ledger.errors)
     if ledger.errors and not skip_invalid:
         raise ImportRejected(rejection_message(ledger.errors), ledger.errors)
-    try:
+    with all_or_nothing(session, dry_run=dry_run):
         known = set(session.exec(select(Payment.row_key).where(Payment.anchor_id == anchor.id)))
         new = []
         for payment in ledger.payments:
@@ -249,13 +249,6 @@ def import_ledgers(
         if rows:
             audit.record(session, user=user, action="import", entity="spend",
                          entity_id=anchor.id, summary=f"{len(rows)} payments for {anchor.name}")
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return summary
 
 
@@ -354,6 +347,14 @@ def check_may_read(user: User | None, anchor_ids: Iterable[int]) -> None:
         return
     raise Forbidden("Spend analysis is for development agencies, and buyers for their own "
                     "organisation.")
+
+
+def anchors_user_may_import(session: Session, user: User) -> list[Organisation]:
+    """Return whose ledgers a user may import: a buyer's own organisation, or every one."""
+    if user.role == "procurement":
+        own = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+        return [own] if own else []
+    return list(session.exec(select(Organisation).order_by(Organisation.name)))
 
 
 def check_may_import(user: User | None, anchor: Organisation) -> None:

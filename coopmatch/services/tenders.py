@@ -82,12 +82,8 @@ def create_tender(session: Session, *, user: User, data: TenderCreate, ref: Refe
     buyer = _buyer_for(session, user, data)
     tender = Tender(title=data.title, buyer_id=buyer.id, created_by_id=user.id)
     _apply(tender, data, buyer, ref)
-    session.add(tender)
-    session.flush()
-    audit.record(session, user=user, action="create", entity="tender", entity_id=tender.id,
-                 summary=tender.title)
-    session.commit()
-    return tender
+    return audit.save_created(session, tender, user=user, action="create", entity="tender",
+                              summary=tender.title)
 
 
 def update_tender(

@@ -13,11 +13,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlmodel import select
 
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
-from coopmatch.models import Organisation
 from coopmatch.reference import current as reference
 from coopmatch.services import jobs, spend
 from coopmatch.spend.tiers import TIER_LABELS, TIERS
@@ -67,11 +65,8 @@ def import_ledger():
     """Upload an anchor's payment ledger; the import page previews it before importing."""
     session = get_session()
     form = LedgerUploadForm()
-    if current_user.role == "procurement":
-        anchors = [session.get(Organisation, current_user.organisation_id)]
-    else:
-        anchors = list(session.exec(select(Organisation).order_by(Organisation.name)))
-    form.anchor.choices = [(a.id, a.name) for a in anchors if a is not None]
+    form.anchor.choices = [
+        (a.id, a.name) for a in spend.anchors_user_may_import(session, current_user)]
     if not form.anchor.choices:
         flash("Your account is not linked to an organisation: ask an administrator.", "error")
         return redirect(url_for("spend.index"))

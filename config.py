@@ -43,6 +43,7 @@ class Config:
         "capacity": 0.08,
         "track_record": 0.25,
         "ownership": 0.1,
+        "association": 0.35,
     }
     # Gap reports: demand is met locally when a local supplier's capability (the text, CPV and
     # track-record part of its match score) reaches this. 0.40 is the engine's own "capable"

@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from coopmatch.geo import haversine_km
-from coopmatch.matching import persist, reasons
+from coopmatch.matching import associations, persist, reasons
 from coopmatch.matching.scoring import (
     ScoringParams,
     capability_of,
@@ -125,6 +125,8 @@ class MatchIndex:
         self.cpv_descriptions: Mapping[str, str] = {}
         self.area_names: Mapping[str, str] = {}
         self.is_view = False
+        self.associations: associations.Associations | None = None
+        self.profile_vectors = np.zeros((0, 0), dtype=np.float32)
         self._views: OrderedDict[frozenset, MatchIndex] = OrderedDict()
         self._views_lock = threading.Lock()
 
@@ -155,10 +157,28 @@ class MatchIndex:
         index.words_t = words.T.tocsr()
         index.chars_t = chars.T.tocsr()
         index.awards_t = _transpose(awards, words.shape[1])
+        counts = np.array([p.award_count for p in profiles], dtype=np.int64)
+        index.associations = (
+            associations.fit(
+                awards,
+                np.repeat(np.arange(len(profiles)), counts),
+                len(profiles),
+                columns=np.flatnonzero([" " not in term for term in index.text.terms]),
+            )
+            if awards is not None
+            else None
+        )
+        index.profile_vectors = index._embed_profiles(words)
         index._add_rows(profiles)
         index._finish()
         index.appended = 0
         return index
+
+    def _embed_profiles(self, words: sp.csr_matrix) -> np.ndarray:
+        """Return suppliers' rows in the learned association space (no columns when unfitted)."""
+        if self.associations is None:
+            return np.zeros((words.shape[0], 0), dtype=np.float32)
+        return self.associations.embed_profiles(words)
 
     def _reset_tables(self) -> None:
         self.tables = {k: CodeTable() for k in ("lad", "county", "region", "ownership", "buyer")}
@@ -288,6 +308,7 @@ class MatchIndex:
                 sum(p.award_count for p in profiles),
             )
             self.words_t = sp.hstack([self.words_t, words.T]).tocsr()
+            self.profile_vectors = np.vstack([self.profile_vectors, self._embed_profiles(words)])
             self.chars_t = sp.hstack([self.chars_t, chars.T]).tocsr()
             if awards is not None:
                 self.awards_t = sp.hstack([self.awards_t, awards.T]).tocsr()
@@ -315,6 +336,8 @@ class MatchIndex:
         for name in ("weights", "params", "social", "cpv_descriptions", "area_names"):
             setattr(view, name, getattr(self, name))
         view.text, view.tables, view.appended = self.text, self.tables, 0
+        view.associations = self.associations
+        view.profile_vectors = self.profile_vectors[rows]
         view.is_view = True
         view.ids = self.ids[rows]
         view.alive = np.ones(len(rows), dtype=bool)
@@ -385,6 +408,7 @@ class MatchIndex:
             award_count=self.award_count,
             buyer_rows=self.buyer_pairs[0],
             buyer_codes=self.buyer_pairs[1],
+            profile_vectors=self.profile_vectors,
         )
         persist.save(
             path,
@@ -406,6 +430,7 @@ class MatchIndex:
                 "award_buyers": self.award_buyers,
                 "award_tenders": self.award_tenders,
                 "cpv_codes": self.cpv_codes,
+                "associations": self.associations,
             },
         )
 
@@ -431,8 +456,9 @@ class MatchIndex:
         index.words_t, index.chars_t = matrices["words_t"], matrices["chars_t"]
         index.awards_t = matrices["awards_t"]
         keys = ("text", "tables", "names", "award_titles", "award_buyers", "award_tenders")
-        for key in (*keys, "cpv_codes"):
+        for key in (*keys, "cpv_codes", "associations"):
             setattr(index, key, objects[key])
+        index.profile_vectors = arrays["profile_vectors"]
         index._finish()
         return index
 
@@ -585,6 +611,9 @@ class MatchIndex:
                 buyer_counts[i, self.buyers.indices[start:end]] = self.buyers.data[start:end]
         track += p.buyer_share * (buyer_counts > 0) + p.experience_share * self.experience
         computed = {"text": text, "track_record": track}
+        associated = self._associated(q_words)
+        if associated is not None:
+            computed["association"] = associated
         extra = {
             "text_raw": text_raw,
             "award_sim": award_sim,
@@ -593,6 +622,14 @@ class MatchIndex:
             "q_words": q_words,
         }
         return rows, computed, extra
+
+    def _associated(self, q_words: sp.csr_matrix) -> np.ndarray | None:
+        """Return queries x suppliers similarity in the learned space (0 or more), or None."""
+        if self.associations is None:
+            return None
+        similarity = self.associations.embed_queries(q_words) @ self.profile_vectors.T
+        np.maximum(similarity, 0.0, out=similarity)
+        return similarity
 
     def _award_similarity(self, q_words: sp.csr_matrix):
         """Return each supplier's best and accumulated past-contract similarity, and each one's.
@@ -646,6 +683,8 @@ class MatchIndex:
                 )
             if options.prefer_social:
                 parts["ownership"] = self.is_social.astype(np.float32)
+            if "association" in computed:
+                parts["association"] = computed["association"][i]
             totals.append(combine(parts, weights))
             parts_by_row.append(parts)
         if len(totals) == 1:
@@ -802,6 +841,10 @@ class MatchIndex:
                 tender.buyer_name,
             )
         )
+        if "association" in parts:
+            association = reasons.association_reason(float(parts["association"][j]))
+            if association:
+                found.append(association)
         dist = self._distance_km(tender, j, distance)
         radius = self.arrays["radius"][j]
         outside = float(radius) if dist is not None and radius < dist else None

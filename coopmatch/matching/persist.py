@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 
-FORMAT_VERSION = 2  # 2: supplier indexes keep the notice each contract was won on
+FORMAT_VERSION = 3  # 2: the notice each contract was won on; 3: learned associations
 
 
 class IndexFormatError(ValueError):

@@ -212,6 +212,20 @@ def track_record_reasons(
     return reasons
 
 
+ASSOCIATION_REASON_LEVEL = 0.5
+
+
+def association_reason(similarity: float) -> Reason | None:
+    """Say so when the learned associations rate a supplier's history highly for this work."""
+    if similarity < ASSOCIATION_REASON_LEVEL:
+        return None
+    return Reason(
+        "association",
+        "Its contract history is like those of suppliers who win this kind of work.",
+        {"similarity": round(similarity, 4)},
+    )
+
+
 def ownership_reason(ownership: str, preferred: bool) -> Reason | None:
     if ownership not in OWNERSHIP_TEXT:
         return None

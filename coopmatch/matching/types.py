@@ -26,8 +26,11 @@ DEFAULT_WEIGHTS = {
     "capacity": 0.08,
     "track_record": 0.25,
     "ownership": 0.1,
+    # Work of the kind won by suppliers whose contract histories are like this one's, learned
+    # from the register's award histories (present once enough suppliers have two contracts).
+    "association": 0.35,
 }
-COMPONENTS = ("text", "cpv", "geography", "capacity", "track_record", "ownership")
+COMPONENTS = ("text", "cpv", "geography", "capacity", "track_record", "ownership", "association")
 
 
 @dataclass
@@ -126,7 +129,7 @@ class MatchOptions:
 class Reason:
     """Why a supplier was matched, for a person to trust or dismiss."""
 
-    kind: str  # text, cpv, geography, capacity, track_record, buyer, ownership, lot
+    kind: str  # text, cpv, geography, capacity, track_record, buyer, association, ownership, lot
     text: str
     data: dict = field(default_factory=dict)
 

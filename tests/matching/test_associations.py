@@ -1,0 +1,126 @@
+"""Learned associations: work that goes to the same suppliers, even without shared words."""
+
+import dataclasses
+
+import numpy as np
+
+from coopmatch.matching import (
+    DEFAULT_WEIGHTS,
+    MatchIndex,
+    MatchOptions,
+    PastAward,
+    SupplierProfile,
+    TenderQuery,
+)
+from coopmatch.matching import associations as learned
+
+# Three trades whose contracts use two vocabularies each: a firm that supplies drivers also
+# runs recruitment, a caterer also does cleaning, a grounds firm also does tree work.
+TRADES = {
+    "staffing": (
+        "LGV drivers for winter gritting and HGV driver hire",
+        "Temporary and permanent recruitment agency staff",
+    ),
+    "catering": (
+        "School meals and hot lunches for primary schools",
+        "Office cleaning and janitorial services",
+    ),
+    "grounds": (
+        "Grass cutting and grounds maintenance of parks",
+        "Tree surgery, felling and arboricultural works",
+    ),
+}
+
+
+def trade_register() -> list[SupplierProfile]:
+    """Ten firms per trade with both kinds of contract, then one firm per trade with one kind."""
+    profiles = []
+    for t, (first, second) in enumerate(TRADES.values()):
+        for k in range(10):
+            profiles.append(
+                SupplierProfile(
+                    id=100 * (t + 1) + k,
+                    name=f"Firm {t}-{k}",
+                    awards=[
+                        PastAward(f"{first} lot {k}", buyer_id=k),
+                        PastAward(f"{second} area {k}", buyer_id=k + 1),
+                    ],
+                )
+            )
+    # Only the second kind of work on record: their first kind must come from association.
+    profiles.append(
+        SupplierProfile(1, "Harbour Recruitment", awards=[PastAward(TRADES["staffing"][1])])
+    )
+    profiles.append(
+        SupplierProfile(2, "Bright Cleaning", awards=[PastAward(TRADES["catering"][1])])
+    )
+    profiles.append(SupplierProfile(3, "Oak Arborists", awards=[PastAward(TRADES["grounds"][1])]))
+    return profiles
+
+
+def drivers_tender() -> TenderQuery:
+    return TenderQuery(id=1, title="Provision of LGV drivers", description="Drivers for gritting")
+
+
+def test_work_goes_to_the_supplier_whose_history_is_associated_with_it():
+    index = MatchIndex.build(trade_register())
+    assert index.associations is not None
+    found = {m.supplier_id: m for m in index.match(drivers_tender(), MatchOptions(top_k=100))}
+    # None of the three single-contract firms shares a word with the tender ...
+    for supplier_id in (1, 2, 3):
+        assert found[supplier_id].components["text"] < 0.05
+    # ... but recruitment is what drivers' suppliers also do.
+    association = {i: found[i].components["association"] for i in (1, 2, 3)}
+    assert association[1] > 0.5 > max(association[2], association[3])
+    assert found[1].score > max(found[2].score, found[3].score)
+    kinds = [r.kind for r in found[1].reasons]
+    assert "association" in kinds
+    assert "association" not in [r.kind for r in found[2].reasons]
+
+
+def test_association_weight_zero_turns_it_off():
+    options = MatchOptions(top_k=100)
+    index = MatchIndex.build(trade_register(), {"association": 0.0})
+    off = {m.supplier_id: m.score for m in index.match(drivers_tender(), options)}
+    on = {
+        m.supplier_id: m.score
+        for m in index.match(
+            drivers_tender(), dataclasses.replace(options, weights=dict(DEFAULT_WEIGHTS))
+        )
+    }
+    # Without it the recruiter has nothing over the cleaner; with it, it leads.
+    assert off[1] < off[2]
+    assert on[1] > on[2]
+
+
+def test_too_little_history_learns_nothing(register, school_meals):
+    # The small hand-made register has no supplier with two contracts.
+    index = MatchIndex.build(register)
+    assert index.associations is None
+    assert all("association" not in m.components for m in index.match(school_meals))
+    assert learned.fit(index.awards_t.T.tocsr(), index.award_owner, index.size) is None
+
+
+def test_fitting_is_deterministic():
+    index = MatchIndex.build(trade_register())
+    again = MatchIndex.build(trade_register())
+    assert np.array_equal(index.profile_vectors, again.profile_vectors)
+
+
+def test_saved_viewed_and_updated_indexes_keep_the_associations(tmp_path):
+    index = MatchIndex.build(trade_register())
+    tender = drivers_tender()
+    expected = [m.to_dict() for m in index.match(tender, MatchOptions(top_k=100))]
+    index.save(tmp_path / "suppliers")
+    loaded = MatchIndex.load(tmp_path / "suppliers")
+    assert [m.to_dict() for m in loaded.match(tender, MatchOptions(top_k=100))] == expected
+    view = index.restrict([1, 2, 3])
+    assert [m.to_dict() for m in view.match(tender)] == [
+        m for m in expected if m["supplier_id"] in (1, 2, 3)
+    ]
+    # A newcomer gets its place in the learned space from the fitted map.
+    newcomer = SupplierProfile(4, "Northern Staffing", awards=[PastAward(TRADES["staffing"][1])])
+    index.update([newcomer, dataclasses.replace(trade_register()[-1], id=5)])
+    assert index.profile_vectors.shape[0] == len(index.ids)
+    found = {m.supplier_id: m for m in index.match(tender, MatchOptions(top_k=100))}
+    assert found[4].components["association"] > 0.5

@@ -842,7 +842,9 @@ class MatchIndex:
             )
         )
         if "association" in parts:
-            association = reasons.association_reason(float(parts["association"][j]))
+            association = reasons.association_reason(
+                float(parts["association"][j]), float(parts["text"][j])
+            )
             if association:
                 found.append(association)
         dist = self._distance_km(tender, j, distance)

@@ -212,16 +212,20 @@ def track_record_reasons(
     return reasons
 
 
+# The association is given as a reason when it is at least this ...
 ASSOCIATION_REASON_LEVEL = 0.5
+# ... and shared words explain little (text signal below this): then it is what brought the
+# supplier here. Where words are shared, they are the better reason to show.
+ASSOCIATION_REASON_TEXT_BELOW = 0.3
 
 
-def association_reason(similarity: float) -> Reason | None:
-    """Say so when the learned associations rate a supplier's history highly for this work."""
-    if similarity < ASSOCIATION_REASON_LEVEL:
+def association_reason(similarity: float, text: float) -> Reason | None:
+    """Say so when learned associations, not shared words, put a supplier forward."""
+    if similarity < ASSOCIATION_REASON_LEVEL or text >= ASSOCIATION_REASON_TEXT_BELOW:
         return None
     return Reason(
         "association",
-        "Its contract history is like those of suppliers who win this kind of work.",
+        "Its past contracts are the kind often won by firms that win work like this.",
         {"similarity": round(similarity, 4)},
     )
 

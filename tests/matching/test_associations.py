@@ -76,6 +76,10 @@ def test_work_goes_to_the_supplier_whose_history_is_associated_with_it():
     kinds = [r.kind for r in found[1].reasons]
     assert "association" in kinds
     assert "association" not in [r.kind for r in found[2].reasons]
+    # A firm that shares the tender's words is explained by them, not by the association.
+    assert found[100].components["text"] > 0.3
+    assert "association" not in [r.kind for r in found[100].reasons]
+    assert "text" in [r.kind for r in found[100].reasons]
 
 
 def test_association_weight_zero_turns_it_off():

@@ -180,6 +180,19 @@ class MatchIndex:
             return np.zeros((words.shape[0], 0), dtype=np.float32)
         return self.associations.embed_profiles(words)
 
+    def embed_tenders(self, texts: list[str]) -> np.ndarray | None:
+        """Return tender texts in the learned association space (None when it is unfitted)."""
+        if self.associations is None:
+            return None
+        return self.associations.embed_queries(self.text.transform_words(texts))
+
+    def profile_vector(self, supplier_id: int) -> np.ndarray | None:
+        """Return a supplier's row in the learned association space, or None."""
+        row = self.row_of.get(int(supplier_id))
+        if self.associations is None or row is None:
+            return None
+        return self.profile_vectors[row]
+
     def _reset_tables(self) -> None:
         self.tables = {k: CodeTable() for k in ("lad", "county", "region", "ownership", "buyer")}
         self.ids = np.zeros(0, dtype=np.int64)

@@ -3,6 +3,7 @@
 import math
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from coopmatch.matching.signals import (
 from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel
 from coopmatch.matching.types import Opportunity, SupplierProfile, TenderQuery
 
+if TYPE_CHECKING:
+    from coopmatch.matching.index import MatchIndex
+
 KIND = "opportunity-index"
 
 
@@ -30,6 +34,7 @@ class OpportunityIndex:
         self.weights = check_weights(None)
         self.params = ScoringParams()
         self.cpv_descriptions: Mapping[str, str] = {}
+        self.tender_vectors: np.ndarray | None = None  # rows in the learned association space
 
     @classmethod
     def build(
@@ -39,7 +44,9 @@ class OpportunityIndex:
         *,
         params: ScoringParams | None = None,
         cpv_descriptions: Mapping[str, str] | None = None,
+        learned_from: "MatchIndex | None" = None,
     ) -> "OpportunityIndex":
+        """Fit the open tenders; `learned_from` (the supplier index) lends its associations."""
         index = cls()
         index.weights = check_weights(weights)
         index.params = params or ScoringParams()
@@ -47,6 +54,7 @@ class OpportunityIndex:
         units, owner, short = [], [], []
         rows = []  # (tender id, lot id, lot title, value, cpv codes, buyer id, buyer name)
         places = []
+        long_texts = []  # each row's text as the supplier index reads a tender's
         for tender in tenders:
             parts = [(tender.title or "", True), ((tender.description or ""), False)]
             parts.append(((tender.description or "")[:SHORT_DESCRIPTION_CHARS], True))
@@ -57,7 +65,13 @@ class OpportunityIndex:
                     units.append(text)
                     owner.append(doc)
                     short.append(is_short)
-                if lot is not None:
+                whole = f"{tender.title or ''} . {tender.description or ''}"
+                if lot is None:
+                    long_texts.append(whole)
+                else:
+                    long_texts.append(
+                        f"{tender.title or ''} . {lot.title or ''} . {lot.description or ''}"
+                    )
                     for text, is_short in ((lot.title or "", True), (lot.description or "", False)):
                         units.append(text)
                         owner.append(doc)
@@ -91,6 +105,8 @@ class OpportunityIndex:
             "region": np.array([t["region"].add(p.region_code) for p in places], dtype=np.int32),
             "value": _floats(r[3] for r in rows),
         }
+        if learned_from is not None and rows:
+            index.tender_vectors = learned_from.embed_tenders(long_texts)
         index._finish()
         return index
 
@@ -121,7 +137,10 @@ class OpportunityIndex:
             path,
             KIND,
             meta={"weights": self.weights, "params": self.params.to_dict(), "tenders": self.size},
-            arrays={f"col_{k}": v for k, v in self.arrays.items()},
+            arrays={
+                **{f"col_{k}": v for k, v in self.arrays.items()},
+                **({} if self.tender_vectors is None else {"tender_vectors": self.tender_vectors}),
+            },
             matrices={"words_t": self.words_t, "chars_t": self.chars_t},
             objects={"text": self.text, "tables": self.tables, "rows": self.rows},
         )
@@ -133,7 +152,8 @@ class OpportunityIndex:
         index.weights = check_weights(meta["weights"])
         index.params = ScoringParams.from_dict(meta["params"])
         index.cpv_descriptions = cpv_descriptions or {}
-        index.arrays = {k[4:]: v for k, v in arrays.items()}
+        index.arrays = {k[4:]: v for k, v in arrays.items() if k.startswith("col_")}
+        index.tender_vectors = arrays.get("tender_vectors")
         index.words_t, index.chars_t = matrices["words_t"], matrices["chars_t"]
         index.text, index.tables, index.rows = objects["text"], objects["tables"], objects["rows"]
         index._finish()
@@ -148,8 +168,14 @@ class OpportunityIndex:
         *,
         min_score: float = 0.0,
         exclude_tender_ids: set[int] | None = None,
+        profile_vector: np.ndarray | None = None,
     ) -> list[Opportunity]:
-        """Return the open tenders (best lot or whole) that fit a supplier, best first."""
+        """Return the open tenders (best lot or whole) that fit a supplier, best first.
+
+        `profile_vector` is the supplier's row in the supplier index's association space
+        (MatchIndex.profile_vector); with it, tenders are scored on the learned associations
+        as the supplier index scores suppliers.
+        """
         n = len(self.rows)
         if not n:
             return []
@@ -219,6 +245,11 @@ class OpportunityIndex:
             geo = np.where(self.located, geo, np.nan)
         parts["geography"] = geo
 
+        vectors = self.tender_vectors
+        if vectors is not None and profile_vector is not None:
+            if vectors.shape[1] == len(profile_vector):
+                parts["association"] = np.maximum(vectors @ profile_vector, 0.0)
+
         values = self.arrays["value"]
         if profile.capacity_gbp is None:
             capacity = np.where(np.isnan(values), np.nan, UNKNOWN["capacity"])
@@ -280,6 +311,12 @@ class OpportunityIndex:
             )
             if cpv_reason:
                 found.append(cpv_reason)
+        if "association" in components:
+            association = reasons.association_reason(
+                components["association"], components.get("text", 0.0)
+            )
+            if association:
+                found.append(association)
         title, similarity = None, 0.0
         if len(award_sims):
             k = int(np.argmax(award_sims[:, row]))

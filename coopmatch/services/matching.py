@@ -229,15 +229,19 @@ class Indexes:
         """Return the index of open tenders (None when there are none)."""
         with self.lock:
             fingerprint = tender_fingerprint(session)
-            if self.tenders is not None and self.tenders_meta.get("fingerprint") == fingerprint:
+            # Tenders are placed in the supplier index's learned space: refit with it.
+            suppliers = self.supplier_index(session)
+            space = suppliers.associations if suppliers is not None else None
+            if self.tenders is not None and self.tenders_meta.get("fingerprint") == fingerprint \
+                    and self.tenders_meta.get("space") is space:
                 return self.tenders
             query = (select(Tender).where(Tender.status.in_(OPEN_STATUSES))
                      .options(selectinload(Tender.lots), selectinload(Tender.buyer)))
             queries = [tender_query(t) for t in session.exec(query)]
             self.tenders = OpportunityIndex.build(queries, self.settings.weights,
-                                                  cpv_descriptions=self._descriptions()
-                                                  ) if queries else None
-            self.tenders_meta = {"fingerprint": fingerprint}
+                                                  cpv_descriptions=self._descriptions(),
+                                                  learned_from=suppliers) if queries else None
+            self.tenders_meta = {"fingerprint": fingerprint, "space": space}
             return self.tenders
 
     def cpv_suggester(self, session: Session) -> CPVSuggester | None:
@@ -376,10 +380,13 @@ def opportunities_for_supplier(session: Session, *, supplier_id: int, top_k: int
     (profile,) = supplier_profiles(session, [supplier_id]) or [None]
     if profile is None:
         return supplier, []
-    index = indexes_for(settings, ref).tender_index(session)
+    indexes = indexes_for(settings, ref)
+    index = indexes.tender_index(session)
     if index is None:
         return supplier, []
-    found = index.for_supplier(profile, top_k=top_k)
+    suppliers = indexes.supplier_index(session)
+    vector = suppliers.profile_vector(supplier_id) if suppliers is not None else None
+    found = index.for_supplier(profile, top_k=top_k, profile_vector=vector)
     tenders = {t.id: t for t in session.exec(
         select(Tender).where(Tender.id.in_([o.tender_id for o in found]))
         .options(selectinload(Tender.buyer), selectinload(Tender.lots)))}

@@ -128,3 +128,28 @@ def test_saved_viewed_and_updated_indexes_keep_the_associations(tmp_path):
     assert index.profile_vectors.shape[0] == len(index.ids)
     found = {m.supplier_id: m for m in index.match(tender, MatchOptions(top_k=100))}
     assert found[4].components["association"] > 0.5
+
+
+def test_opportunities_use_the_same_associations(tmp_path):
+    from coopmatch.matching.opportunities import OpportunityIndex
+
+    suppliers = MatchIndex.build(trade_register())
+    meals = TenderQuery(id=2, title="Catering for care homes", description="Cooked meals")
+    tenders = OpportunityIndex.build([meals, drivers_tender()], learned_from=suppliers)
+    recruiter = trade_register()[-3]
+    assert recruiter.id == 1
+    vector = suppliers.profile_vector(1)
+    found = tenders.for_supplier(recruiter, profile_vector=vector)
+    # The recruiter shares no words with either tender; the drivers' work is what it is for.
+    assert [o.tender_id for o in found] == [1, 2]
+    assert found[0].components["association"] > 0.5
+    assert "association" in [r.kind for r in found[0].reasons]
+    # Saved and loaded, the index keeps the tenders' places in the learned space.
+    tenders.save(tmp_path / "tenders")
+    loaded = OpportunityIndex.load(tmp_path / "tenders")
+    assert [o.to_dict() for o in loaded.for_supplier(recruiter, profile_vector=vector)] == [
+        o.to_dict() for o in found
+    ]
+    # Without the supplier's vector, the association plays no part.
+    assert all("association" not in o.components for o in tenders.for_supplier(recruiter))
+    assert suppliers.profile_vector(999) is None

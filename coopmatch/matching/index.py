@@ -57,6 +57,13 @@ VIEW_MAX_SHARE = 0.5
 VIEW_CACHE_SIZE = 8
 
 
+def query_text(tender: TenderQuery, lot=None) -> str:
+    """Return the text a tender (or one of its lots) is matched on against profiles' words."""
+    if lot is None:
+        return f"{tender.title or ''} . {tender.description or ''}"
+    return f"{tender.title or ''} . {lot.title or ''} . {lot.description or ''}"
+
+
 @dataclass
 class _QueryRow:
     tender: int  # position in the batch
@@ -510,7 +517,7 @@ class MatchIndex:
     def _query_rows(self, tenders: list[TenderQuery], options: MatchOptions) -> list[_QueryRow]:
         rows = []
         for t_index, tender in enumerate(tenders):
-            long_text = f"{tender.title or ''} . {tender.description or ''}"
+            long_text = query_text(tender)
             rows.append(
                 _QueryRow(
                     t_index,
@@ -526,7 +533,7 @@ class MatchIndex:
             if not options.match_lots:
                 continue
             for lot in tender.lots:
-                lot_long = f"{tender.title or ''} . {lot.title or ''} . {lot.description or ''}"
+                lot_long = query_text(tender, lot)
                 lot_short = f"{lot.title or ''} {(lot.description or '')[:SHORT_DESCRIPTION_CHARS]}"
                 rows.append(
                     _QueryRow(

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coopmatch.matching import persist, reasons
-from coopmatch.matching.index import AWARD_DESCRIPTION_CHARS, CAPABILITY_SHORT_CHARS, CodeTable
+from coopmatch.matching.index import (
+    AWARD_DESCRIPTION_CHARS,
+    CAPABILITY_SHORT_CHARS,
+    CodeTable,
+    query_text,
+)
 from coopmatch.matching.scoring import ScoringParams, check_weights, squash
 from coopmatch.matching.signals import (
     UNKNOWN,
@@ -65,13 +70,8 @@ class OpportunityIndex:
                     units.append(text)
                     owner.append(doc)
                     short.append(is_short)
-                whole = f"{tender.title or ''} . {tender.description or ''}"
-                if lot is None:
-                    long_texts.append(whole)
-                else:
-                    long_texts.append(
-                        f"{tender.title or ''} . {lot.title or ''} . {lot.description or ''}"
-                    )
+                long_texts.append(query_text(tender, lot))
+                if lot is not None:
                     for text, is_short in ((lot.title or "", True), (lot.description or "", False)):
                         units.append(text)
                         owner.append(doc)

@@ -77,11 +77,10 @@ def report(anchors, year, group_area, output):
     reports = [r for r in (spend.anchor_report(session, anchor=o, ref=ref, year=year)
                            for o in organisations) if r]
     if area is not None:
-        combined = spend.group_report(session, anchors=organisations, area=area, ref=ref,
-                                      year=year)
+        combined = spend.together_report(session, anchors=organisations, area=area, ref=ref,
+                                         year=year)
         if combined is not None:
-            reports.append(spend.AnchorReport(
-                f"{len(organisations)} anchor(s) together in {area.name}", None, combined))
+            reports.append(combined)
     if output == "json":
         click.echo(json.dumps([{"anchor": r.name, "anchor_id": r.anchor_id,
                                 **spend.figures_dict(r.figures)} for r in reports], indent=2))

@@ -149,10 +149,9 @@ def spend_figures():
                            for a in anchors) if r]
     if request.args.get("group_area") and anchors:
         area = spend.place_area(ref, request.args["group_area"])
-        combined = spend.group_report(session, anchors=anchors, area=area, ref=ref, year=year)
+        combined = spend.together_report(session, anchors=anchors, area=area, ref=ref, year=year)
         if combined:
-            reports.append(spend.AnchorReport(f"{len(anchors)} anchor(s) together in "
-                                              f"{area.name}", None, combined))
+            reports.append(combined)
     return jsonify({"anchors": [{"anchor": r.name, "anchor_id": r.anchor_id,
                                  **spend.figures_dict(r.figures)} for r in reports]})
 

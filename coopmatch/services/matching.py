@@ -225,12 +225,15 @@ class Indexes:
 
     # open tenders and CPV suggestions -----------------------------------------------------
 
-    def tender_index(self, session: Session) -> OpportunityIndex | None:
-        """Return the index of open tenders (None when there are none)."""
+    def tender_index(self, session: Session, suppliers: MatchIndex | None
+                     ) -> OpportunityIndex | None:
+        """Return the index of open tenders (None when there are none).
+
+        `suppliers` is the current supplier index (`supplier_index`): tenders are placed in
+        its learned association space, so the tender index is refitted whenever it is.
+        """
         with self.lock:
             fingerprint = tender_fingerprint(session)
-            # Tenders are placed in the supplier index's learned space: refit with it.
-            suppliers = self.supplier_index(session)
             space = suppliers.associations if suppliers is not None else None
             if self.tenders is not None and self.tenders_meta.get("fingerprint") == fingerprint \
                     and self.tenders_meta.get("space") is space:
@@ -381,10 +384,10 @@ def opportunities_for_supplier(session: Session, *, supplier_id: int, top_k: int
     if profile is None:
         return supplier, []
     indexes = indexes_for(settings, ref)
-    index = indexes.tender_index(session)
+    suppliers = indexes.supplier_index(session)
+    index = indexes.tender_index(session, suppliers)
     if index is None:
         return supplier, []
-    suppliers = indexes.supplier_index(session)
     vector = suppliers.profile_vector(supplier_id) if suppliers is not None else None
     found = index.for_supplier(profile, top_k=top_k, profile_vector=vector)
     tenders = {t.id: t for t in session.exec(

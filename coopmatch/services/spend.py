@@ -440,6 +440,17 @@ def group_report(session: Session, *, anchors: list[Organisation], area: AnchorA
                          supplier_names=names, top=top)
 
 
+def together_report(session: Session, *, anchors: list[Organisation], area: AnchorArea,
+                    ref: Reference, year: int | None = None, top: int = 20,
+                    name: str | None = None) -> AnchorReport | None:
+    """The group's figures as a report row beside each anchor's (None without payments)."""
+    figures = group_report(session, anchors=anchors, area=area, ref=ref, year=year, top=top)
+    if figures is None:
+        return None
+    return AnchorReport(name or f"{len(anchors)} anchor(s) together in {area.name}", None,
+                        figures)
+
+
 def figures_dict(figures: SpendFigures) -> dict:
     """The figures as plain JSON-ready data (pounds, shares as fractions)."""
     def period(p) -> dict:

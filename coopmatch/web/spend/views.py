@@ -51,10 +51,11 @@ def index():
         except CoopmatchError as error:
             problem = error.message
         else:
-            combined = spend.group_report(session, anchors=anchors, area=area, ref=ref, top=5)
+            combined = spend.together_report(
+                session, anchors=anchors, area=area, ref=ref, top=5,
+                name=f"All {len(anchors)} together, in {area.name}")
             if combined:
-                reports.append(spend.AnchorReport(
-                    f"All {len(anchors)} together, in {area.name}", None, combined))
+                reports.append(combined)
     return render_template("spend/index.html", reports=reports, group_area=group_area,
                            problem=problem), 400 if problem else 200
 

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import os
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -243,9 +244,18 @@ class GeoReference:
             units = _parse_units(source)
             if cache:
                 cache.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cache.with_suffix(".tmp.npz")
-                np.savez(tmp, **units)
-                os.replace(tmp, cache)
+                # A file of its own: two workers starting at once must not rename (or
+                # truncate) each other's half-written cache.
+                handle, name = tempfile.mkstemp(
+                    prefix=f".{cache.stem}.", suffix=".tmp.npz", dir=cache.parent
+                )
+                try:
+                    with os.fdopen(handle, "wb") as tmp:
+                        np.savez(tmp, **units)
+                    os.replace(name, cache)
+                except BaseException:
+                    Path(name).unlink(missing_ok=True)
+                    raise
             return units
 
     def _cache_path(self, source: Path) -> Path | None:

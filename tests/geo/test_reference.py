@@ -37,3 +37,38 @@ def test_without_reference_data_postcodes_are_grouped_by_district(tmp_path):
     place = geo.lookup("pr1 2he")
     assert place.district == "PR1" and place.precision == "format"
     assert place.latitude is None and place.lad_code is None
+
+
+def test_two_references_writing_the_postcode_cache_at_once_both_succeed(tmp_path, monkeypatch):
+    """Two workers starting together each parse the postcodes and write the cache; neither may
+    rename or truncate the other's half-written file (it once failed with FileNotFoundError)."""
+    import gzip
+
+    import numpy as np
+
+    from coopmatch.geo import reference
+
+    geography = tmp_path / "data" / reference.GEOGRAPHY
+    geography.mkdir(parents=True)
+    with gzip.open(geography / reference.POSTCODES_FILE, "wt") as handle:
+        handle.write("postcode,latitude,longitude,lad_code\n")
+        handle.write("PR1 2HE,53.759,-2.699,E07000123\nLA1 1AA,54.05,-2.80,E07000121\n")
+    cache = tmp_path / "cache"
+    real_savez = np.savez
+    other = GeoReference(tmp_path / "data", cache)
+    calls = []
+
+    def savez_while_another_writes(file, **arrays):
+        real_savez(file, **arrays)
+        if not calls:  # the first writer is between writing its file and renaming it
+            calls.append(1)
+            assert len(other._units["keys"]) == 2
+
+    monkeypatch.setattr(reference.np, "savez", savez_while_another_writes)
+    first = GeoReference(tmp_path / "data", cache)
+    assert list(first._units["keys"]) == [b"LA11AA", b"PR12HE"]
+    assert calls
+    assert [p.name for p in cache.iterdir() if p.name.endswith(".tmp.npz")] == []
+    monkeypatch.undo()
+    cached = GeoReference(tmp_path / "data", cache)._units  # read back from the cache
+    assert list(cached["lad_names"]) == ["E07000123", "E07000121"]

@@ -189,7 +189,7 @@ class _Reader:
             if not any(_filled(c) for c in cells):
                 summary.blank_rows += 1
                 continue
-            if looks_like_header(cells):
+            if self._is_header(cells):
                 new = self._layout(cells, line, "header")
                 if layout is None or new.columns != layout.columns:
                     layout = new
@@ -229,6 +229,21 @@ class _Reader:
             layout.found_by = "trailing header"
         pending.clear()
 
+    def _is_header(self, cells: list) -> bool:
+        """A header names the date, amount and supplier columns, by itself or with the names
+        the user gave ("Paid On" for the date) where the header's own names are not known."""
+        if looks_like_header(cells):
+            return True
+        named = [c for c in (self.options.columns or {}).values() if isinstance(c, str)]
+        if not named:
+            return False
+        keys = {header_key(c) for c in cells if isinstance(c, str)}
+        if not all(header_key(name) in keys for name in named):
+            return False
+        header = [str(c).strip() if c is not None else "" for c in cells]
+        columns = self._apply_given_columns(assign_roles(header), header)
+        return all(role in columns for role in REQUIRED)
+
     def _layout(self, cells: list, line: int, found_by: str) -> Layout:
         header, name = mend_header(cells)
         header = [str(c).strip() if c is not None else "" for c in header]
@@ -263,6 +278,23 @@ class _Reader:
         """Return a layout for rows with no header: the given one, a sibling's or a known one."""
         if self.defer_headerless and not self.options.header:
             raise _NoHeaderYet
+        first = next((cells for _, cells in pending if any(_filled(c) for c in cells)), [])
+        shown = ", ".join(repr(str(c).strip()) for c in first[:12] if _filled(c))
+        named = {r: c for r, c in (self.options.columns or {}).items() if isinstance(c, str)}
+        if named:  # columns named by the user: the file has a header, and it is not this
+            keys = {header_key(c) for c in first if isinstance(c, str)}
+            missing = [f"{c!r} for the {r.replace('_', ' ')}" for r, c in named.items()
+                       if header_key(c) not in keys]
+            if missing:
+                problem = f"there is no column called {' or '.join(missing)}"
+            else:
+                header = [str(c).strip() if c is not None else "" for c in first]
+                found = self._apply_given_columns(assign_roles(header), header)
+                unknown = [r for r in REQUIRED if r not in found] or list(REQUIRED)
+                problem = (f"the {' and '.join(unknown)} column{'s' if len(unknown) > 1 else ''}"
+                           f" could not be recognised: name {'them' if len(unknown) > 1 else 'it'}"
+                           " too")
+            raise UnreadableFile(f"{problem} (the first row reads {shown})")
         width = max(len(cells) for _, cells in pending)
         candidates: list[tuple[str, list[str], str]] = []
         if self.options.header:
@@ -284,8 +316,9 @@ class _Reader:
                     summary.layouts.append(layout)
                     return layout
         raise UnreadableFile(
-            "no header row was found and the columns could not be recognised; "
-            "give the column order (or a sibling file with a header)"
+            "no header row naming the date, amount and supplier columns was found"
+            + (f" (the first row reads {shown})" if shown else "")
+            + "; name those columns (or give the column order, or a sibling file with a header)"
         )
 
     def _fits(self, layout: Layout, sample: list[tuple[int, list]]) -> bool:

@@ -263,7 +263,7 @@ def test_unreadable_files_are_reported_not_raised(tmp_path):
     ledger = read_ledgers([legacy, prose, tmp_path / "missing.csv"])
     reasons = [(e.line, e.field, e.reason) for e in ledger.errors]
     assert reasons[0] == (0, "file", "this is an old .xls workbook; save it as .xlsx or CSV")
-    assert reasons[1][2].startswith("no header row was found")
+    assert reasons[1][2].startswith("no header row naming the date, amount and supplier")
     assert reasons[2][2].startswith("cannot be read")
     limited = read_ledger(big, max_bytes=5_000)
     assert limited.payments == []
@@ -295,3 +295,31 @@ def test_sibling_header_reads_the_first_header_row(hand_ledger):
     header = sibling_header(hand_ledger)
     assert header[4] == "Name"
     assert header[6] == "Net Amount(£)"
+
+
+def test_columns_named_by_the_user_find_a_header_of_unknown_names(tmp_path):
+    odd = tmp_path / "odd.csv"
+    odd.write_text(
+        "Paid On,Value,Payee,Category\n"
+        "01/04/2023,1200.50,Acme Cleaning Ltd,Cleaning\n"
+        "02/04/2023,300,Bolton Bakery,Catering\n",
+        encoding="utf-8",
+    )
+    unnamed = read_ledger(odd)
+    assert unnamed.payments == []
+    reason = unnamed.errors[0].reason
+    assert "the first row reads 'Paid On', 'Value', 'Payee', 'Category'" in reason
+    assert "name those columns" in reason
+    named = read_ledger(odd, columns={"date": "paid on", "amount": "VALUE", "supplier": "Payee"})
+    assert named.errors == []
+    assert [(p.line, p.supplier_name, p.amount_pence, p.expense_type) for p in named.payments] == [
+        (2, "Acme Cleaning Ltd", 120050, "Cleaning"),
+        (3, "Bolton Bakery", 30000, "Catering"),
+    ]
+    wrong = read_ledger(odd, columns={"date": "Paid On", "amount": "Total", "supplier": "Payee"})
+    assert wrong.payments == []
+    assert wrong.errors[0].reason.startswith("there is no column called 'Total' for the amount")
+    assert len(read_ledger(odd, columns={"date": "Paid On"}).payments) == 2  # the rest is known
+    odd.write_text(odd.read_text(encoding="utf-8").replace("Payee", "Who"), encoding="utf-8")
+    short = read_ledger(odd, columns={"date": "Paid On"})
+    assert short.errors[0].reason.startswith("the supplier column could not be recognised")

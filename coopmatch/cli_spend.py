@@ -15,6 +15,8 @@ from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.reference import current as reference
 from coopmatch.services import spend
+from coopmatch.spend.columns import ROLES
+from coopmatch.spend.ledger import columns_at_fault
 
 
 @click.command("spend")
@@ -35,6 +37,9 @@ def import_spend(anchor, files, skip_invalid, dry_run, columns):
         role, _, header = item.partition("=")
         if not header:
             raise click.BadParameter(f"'{item}' is not ROLE=HEADER", param_hint="--column")
+        if role.strip() not in ROLES:
+            raise click.BadParameter(f"'{role.strip()}' is not a column role: use one of "
+                                     f"{', '.join(ROLES)}", param_hint="--column")
         mapping[role.strip()] = int(header) if header.strip().isdigit() else header.strip()
     started = time.perf_counter()
     progress = StageProgress(f"{len(files)} file(s)")
@@ -46,7 +51,9 @@ def import_spend(anchor, files, skip_invalid, dry_run, columns):
             max_bytes=current_app.config["IMPORT_MAX_BYTES"], progress=progress)
     except CoopmatchError as error:
         progress.close()
-        raise click.ClickException(error.message) from None
+        advice = ("\nName the columns with --column ROLE=HEADER, for example "
+                  "--column date=\"Paid On\"." if columns_at_fault(error.message) else "")
+        raise click.ClickException(error.message + advice) from None
     progress.close()
     click.echo(summary.summary())
     for error in summary.errors[:20]:

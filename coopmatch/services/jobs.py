@@ -27,6 +27,7 @@ from coopmatch.services import audit, spend
 from coopmatch.services.imports import ImportOptions, ImportRejected, import_file, preview
 from coopmatch.services.permissions import can_import, is_admin
 from coopmatch.spend import read_ledgers
+from coopmatch.spend.ledger import columns_at_fault
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "coopmatch-imports"
@@ -131,21 +132,27 @@ PREVIEW_ROWS = 10
 
 
 def create_ledger_upload(session: Session, *, user: User, stream, filename: str,
-                         anchor_id: int, upload_dir: str, max_bytes: int) -> ImportJob:
+                         anchor_id: int, upload_dir: str, max_bytes: int,
+                         columns: dict[str, str] | None = None) -> ImportJob:
     """Store an anchor's payment ledger and read it through once; nothing is imported.
 
-    The first payments and problems are kept on the job, for the preview.
+    `columns` names the headers of roles the file's own header does not make clear
+    (role -> header); they are kept on the job and used again when importing. The first
+    payments and problems are kept on the job, for the preview.
     """
+    columns = {k: v for k, v in (columns or {}).items() if v}
     anchor = session.get(Organisation, anchor_id)
     if anchor is None:
         raise NotFound("There is no such organisation.")
     spend.check_may_import(user, anchor)
 
     def check(target: Path):
-        ledger = read_ledgers([target], max_bytes=max_bytes)
+        ledger = read_ledgers([target], max_bytes=max_bytes, columns=columns or None)
         if not ledger.payments:
+            reason = ledger.errors[0].reason if ledger.errors else ""
+            advice = " (below), then choose the file again." if columns_at_fault(reason) else ""
             raise FileRejected("No payment could be read from this file" + (
-                f": {ledger.errors[0]}" if ledger.errors else "."), field="file")
+                f": {reason}{advice}" if reason else "."), field="file")
         return ledger
 
     target, size, ledger = _store(session, stream, filename or "ledger.csv", upload_dir,
@@ -157,6 +164,7 @@ def create_ledger_upload(session: Session, *, user: User, stream, filename: str,
                       "amount": p.amount_pence / 100, "expense_type": p.expense_type or "",
                       "redacted": p.redacted} for p in ledger.payments[:PREVIEW_ROWS]],
         "errors": [str(e) for e in ledger.errors[:PREVIEW_ROWS]],
+        "columns": columns,
     }
     job = ImportJob(user_id=user.id, format=LEDGER, filename=filename or target.name,
                     stored_path=str(target), size_bytes=size, anchor_id=anchor.id,
@@ -282,6 +290,7 @@ def run_import_job(job_id: int, settings: dict) -> str:
                         session, anchor=session.get(Organisation, job.anchor_id),
                         paths=[Path(job.stored_path)], skip_invalid=job.skip_invalid,
                         dry_run=job.dry_run, max_bytes=settings.max_bytes, user=user,
+                        columns=_ledger_columns(job),
                         progress=report)
                 else:
                     summary = import_file(
@@ -310,6 +319,15 @@ def run_import_job(job_id: int, settings: dict) -> str:
                 Path(job.stored_path).unlink(missing_ok=True)
         engine.dispose()
     return "finished"
+
+
+def _ledger_columns(job: ImportJob) -> dict[str, str] | None:
+    """Return the columns the user named when uploading a ledger (None when none were)."""
+    try:
+        preview = json.loads(job.result or "{}").get("preview") or {}
+    except ValueError:
+        return None
+    return preview.get("columns") or None
 
 
 def _aware(moment: datetime) -> datetime:

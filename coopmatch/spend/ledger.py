@@ -41,6 +41,15 @@ _FIT = 0.9
 _FILE_ERRORS = (UnreadableFile, OSError, ValueError, csv.Error, zipfile.BadZipFile, KeyError)
 
 
+# How the reader's file errors end when naming the columns would let it read the file.
+COLUMN_ADVICE = ("name those columns", "no column called", "name it too", "name them too")
+
+
+def columns_at_fault(reason: str) -> bool:
+    """Return True for a file error that naming the columns (date, amount, supplier) fixes."""
+    return any(words in reason for words in COLUMN_ADVICE)
+
+
 @dataclass
 class LedgerOptions:
     """How to read a ledger where detection needs help.
@@ -318,7 +327,7 @@ class _Reader:
         raise UnreadableFile(
             "no header row naming the date, amount and supplier columns was found"
             + (f" (the first row reads {shown})" if shown else "")
-            + "; name those columns (or give the column order, or a sibling file with a header)"
+            + ": name those columns"
         )
 
     def _fits(self, layout: Layout, sample: list[tuple[int, list]]) -> bool:

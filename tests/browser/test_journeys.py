@@ -137,7 +137,7 @@ def test_agency_imports_a_payment_ledger_and_sees_the_anchor_spend(page, session
                                   postcode="BB5 1LA")
     agency = create_user(session, role="agency")
     ledger = tmp_path / "spend-april.csv"
-    ledger.write_text("Name,Payment date,Net Amount,Account Detail\n"
+    ledger.write_text("Name,Paid On,Net Amount,Account Detail\n"
                       "Accrington Joinery Ltd,15/04/2024,\"£1,000.00\",Repairs\n"
                       "Pendle Print Co-op,20/04/2024,500.00,Printing\n")
     sign_in(page, agency.email)
@@ -146,8 +146,15 @@ def test_agency_imports_a_payment_ledger_and_sees_the_anchor_spend(page, session
     page.get_by_label("Anchor").select_option(label="Hyndburn Borough Council")
     page.get_by_label("Payment ledger").set_input_files(str(ledger))
     page.get_by_role("button", name="Upload and preview").click()
+    # "Paid On" is not a date heading the reader knows: it says so, quoting the file's first
+    # row, and opens the place to name the columns.
+    page.get_by_text("the first row reads 'Name', 'Paid On'").first.wait_for()
+    page.get_by_label("Date column").fill("Paid On")
+    page.get_by_label("Payment ledger").set_input_files(str(ledger))
+    page.get_by_role("button", name="Upload and preview").click()
 
     page.get_by_role("heading", name="The first payments").wait_for()
+    assert page.get_by_text("Read with the columns you named: date from “Paid On”").is_visible()
     assert page.get_by_text("2 payments read").is_visible()
     assert page.get_by_role("cell", name="Accrington Joinery Ltd").is_visible()
     assert session.exec(select(Payment)).all() == []

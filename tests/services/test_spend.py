@@ -179,6 +179,21 @@ def test_spend_cli(session, ref, tmp_path, anchor_and_register, database_url, da
     table = subprocess.run([coopmatch, "spend", "report", "--year", "2019"], env=env,
                            capture_output=True, text=True, timeout=300)
     assert "2019/20" in table.stdout and "15.4%" in table.stdout
+    odd = tmp_path / "odd.csv"
+    odd.write_text("Paid On,Value,Payee\n01/04/2020,10.00,Pendle Print\n")
+
+    def spend_import(*args):
+        return subprocess.run([coopmatch, "import", "spend", "--anchor", "Hyndburn Council",
+                               "--dry-run", *args, str(odd)], env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    unnamed = spend_import()
+    assert unnamed.returncode == 1
+    assert "the first row reads 'Paid On', 'Value', 'Payee'" in unnamed.stderr
+    assert 'Name the columns with --column ROLE=HEADER' in unnamed.stderr
+    assert "1 new" in spend_import("--column", "date=Paid On").stdout
+    wrong_role = spend_import("--column", "paid=Paid On")
+    assert wrong_role.returncode == 2 and "'paid' is not a column role" in wrong_role.stderr
 
 
 def test_leakage_appears_in_gap_reports_as_demand(session, ref, tmp_path, anchor_and_register):
@@ -306,3 +321,46 @@ def test_ledger_uploads_are_refused_to_the_wrong_users_and_bad_files(client, ses
     page = rejected.get_data(as_text=True)
     assert "Not imported" in page and "line 9" in page
     assert session.exec(select(func.count()).select_from(Payment)).one() == 0
+
+
+def test_a_ledger_with_unusual_column_names_is_imported_by_naming_them(client, session, ref,
+                                                                        anchor_and_register):
+    import io
+
+    from coopmatch.models import ImportJob
+
+    hyndburn, _ = anchor_and_register
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    odd = (b"Paid On,Value,Who,Category\n"
+           b"01/04/2020,1200.50,Accrington Joinery Ltd,Repairs\n"
+           b"02/04/2020,300.00,Pendle Print,Printing\n")
+
+    def upload(**columns):
+        data = {"anchor": str(hyndburn.id), "file": (io.BytesIO(odd), "odd.csv")}
+        data.update({f"{role}_column": name for role, name in columns.items()})
+        return client.post("/spend/import", data, content_type="multipart/form-data")
+
+    unnamed = upload()
+    page = unnamed.get_data(as_text=True)
+    assert unnamed.status_code == 400
+    assert "the first row reads &#39;Paid On&#39;, &#39;Value&#39;, &#39;Who&#39;" in page
+    assert '<details class="details" id="columns" open>' in page  # the column names, opened
+    wrong = upload(date="Paid On", supplier="Payee")
+    assert wrong.status_code == 400
+    assert "there is no column called &#39;Payee&#39; for the supplier" in wrong.get_data(
+        as_text=True)
+    assert session.exec(select(func.count()).select_from(ImportJob)).one() == 0
+
+    named = upload(date="Paid On", supplier="who")
+    assert named.status_code == 302
+    preview = client.get(named.headers["Location"]).get_data(as_text=True)
+    assert "2 payments read" in preview and "Pendle Print" in preview
+    assert "Read with the columns you named: date from “Paid On”, supplier from “who”" in preview
+    job = session.exec(select(ImportJob)).one()
+    done = client.post(f"/imports/{job.id}/start", {})
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Imported 1 ledger file(s) for Hyndburn Borough Council" in page
+    payments = session.exec(select(Payment).order_by(Payment.amount_pence)).all()
+    assert [(p.amount_pence, p.expense_type) for p in payments] == [
+        (30000, "Printing"), (120050, "Repairs")]

@@ -1,8 +1,32 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
+
+# The columns a user may name when a ledger's header is not recognised (role, label).
+NAMED_COLUMNS = (
+    ("date", "Date column"),
+    ("amount", "Amount column"),
+    ("supplier", "Supplier column"),
+    ("expense_type", "Expense type column"),
+)
 
 
 class LedgerUploadForm(FlaskForm):
     anchor = SelectField("Anchor", coerce=int, choices=[])
     file = FileField("Payment ledger", validators=[FileRequired("Choose a ledger file.")])
+    date_column = StringField("Date column", validators=[Optional(), Length(max=120)])
+    amount_column = StringField("Amount column", validators=[Optional(), Length(max=120)])
+    supplier_column = StringField("Supplier column", validators=[Optional(), Length(max=120)])
+    expense_type_column = StringField(
+        "Expense type column", validators=[Optional(), Length(max=120)]
+    )
+
+    def columns(self) -> dict[str, str]:
+        """Return role -> the header the user named, for the roles named."""
+        named = {}
+        for role, _label in NAMED_COLUMNS:
+            value = (getattr(self, f"{role}_column").data or "").strip()
+            if value:
+                named[role] = value
+        return named

@@ -77,7 +77,7 @@ def import_ledger():
             job = jobs.create_ledger_upload(
                 session, user=current_user, stream=upload.stream, filename=upload.filename,
                 anchor_id=form.anchor.data, upload_dir=current_app.config["UPLOAD_DIR"],
-                max_bytes=current_app.config["IMPORT_MAX_BYTES"])
+                max_bytes=current_app.config["IMPORT_MAX_BYTES"], columns=form.columns())
         except CoopmatchError as error:
             session.rollback()
             if error.status_code == 403:

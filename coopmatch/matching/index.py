@@ -206,7 +206,8 @@ class MatchIndex:
         self.names: list[str] = []
         self.alive = np.zeros(0, dtype=bool)
         self.arrays = {
-            k: np.zeros(0, dtype=np.float64) for k in ("lat", "lon", "capacity", "radius")
+            k: np.zeros(0, dtype=np.float64)
+            for k in ("lat", "lon", "capacity", "won_value", "radius")
         }
         for key in ("lad", "county", "region", "ownership"):
             self.arrays[key] = np.zeros(0, dtype=np.int32)
@@ -244,6 +245,7 @@ class MatchIndex:
             "lat": floats(p.latitude for p in profiles),
             "lon": floats(p.longitude for p in profiles),
             "capacity": floats(p.capacity_gbp for p in profiles),
+            "won_value": floats(p.largest_won_gbp for p in profiles),
             "radius": floats(p.service_radius_km for p in profiles),
             "lad": np.array([t["lad"].add(p.lad_code) for p in profiles], np.int32),
             "county": np.array([t["county"].add(p.county_code) for p in profiles], np.int32),
@@ -295,7 +297,11 @@ class MatchIndex:
         self.coded = (a["lad"] >= 0) | (a["county"] >= 0) | (a["region"] >= 0)
         self.uncoded_rows = np.flatnonzero(~self.coded)
         self.radius_rows = np.flatnonzero(~np.isnan(a["radius"]))
-        self.capacity32 = a["capacity"].astype(np.float32)
+        # What a supplier can take: its stated capacity; where none is stated, the largest
+        # contract it has won (it has shown it can deliver that much).
+        self.capacity32 = np.where(np.isnan(a["capacity"]), a["won_value"], a["capacity"]).astype(
+            np.float32
+        )
         self.row_of = {int(i): r for r, i in enumerate(self.ids.tolist()) if self.alive[r]}
         self.dead_rows = np.flatnonzero(~self.alive)
         self.capacity_unknown = np.flatnonzero(np.isnan(self.capacity32))
@@ -875,7 +881,10 @@ class MatchIndex:
             tier = tier_of(place, a["lad"][j], a["county"][j], a["region"][j])
             area = self._area_name(tier, j)
             found.append(reasons.geography_reason(dist, tier, outside, area))
-        found.append(reasons.capacity_reason(row.value, capacity, fits))
+        if capacity is None and not math.isnan(self.arrays["won_value"][j]):
+            found.append(reasons.won_size_reason(row.value, float(self.arrays["won_value"][j])))
+        else:
+            found.append(reasons.capacity_reason(row.value, capacity, fits))
         ownership = (
             self.tables["ownership"].values[self.arrays["ownership"][j]]
             if self.arrays["ownership"][j] >= 0

@@ -251,11 +251,13 @@ class OpportunityIndex:
                 parts["association"] = np.maximum(vectors @ profile_vector, 0.0)
 
         values = self.arrays["value"]
-        if profile.capacity_gbp is None:
+        # Its stated capacity; where none is stated, the largest contract it has won.
+        size = profile.capacity_gbp if profile.capacity_gbp is not None else profile.largest_won_gbp
+        if size is None:
             capacity = np.where(np.isnan(values), np.nan, UNKNOWN["capacity"])
             fits = np.full(n, -1, dtype=np.int8)
         else:
-            ratio = profile.capacity_gbp / values  # it can take up to its capacity
+            ratio = size / values  # it can take up to its capacity
             capacity = np.clip(ratio, 0.0, 1.0)  # NaN where the value is unknown
             fits = np.where(np.isnan(ratio), -1, ratio >= 1.0).astype(np.int8)
         parts["capacity"] = capacity
@@ -338,7 +340,10 @@ class OpportunityIndex:
             a = self.arrays
             tier = tier_of(place, a["lad"][row], a["county"][row], a["region"][row])
             found.append(reasons.geography_reason(dist, tier, outside))
-        found.append(reasons.capacity_reason(value, profile.capacity_gbp, int(fits[row])))
+        if profile.capacity_gbp is None and profile.largest_won_gbp is not None:
+            found.append(reasons.won_size_reason(value, profile.largest_won_gbp))
+        else:
+            found.append(reasons.capacity_reason(value, profile.capacity_gbp, int(fits[row])))
         capability = _nan_weighted_mean(
             {
                 k: np.array([v])

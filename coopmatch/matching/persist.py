@@ -17,7 +17,8 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 
-FORMAT_VERSION = 3  # 2: the notice each contract was won on; 3: learned associations
+FORMAT_VERSION = 4  # 2: the notice each contract was won on; 3: learned associations;
+# 4: the largest contract each supplier has won (its size where no capacity is stated)
 
 
 class IndexFormatError(ValueError):

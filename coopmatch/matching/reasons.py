@@ -162,6 +162,25 @@ def capacity_reason(value: float | None, capacity: float | None, fits: int) -> R
     return Reason("capacity", text, data)
 
 
+def won_size_reason(value: float | None, won_gbp: float) -> Reason:
+    """Size judged by the largest contract won, for a supplier that states no capacity."""
+    fits = None if value is None else value <= won_gbp
+    data = {"value": value, "capacity_gbp": None, "largest_won_gbp": won_gbp, "fits": fits}
+    if value is None:
+        text = "The contract value is not given, so size could not be checked."
+    elif fits:
+        text = (
+            f"Big enough: it has won contracts of up to {money(won_gbp)}, which covers the "
+            f"{money(value)} value."
+        )
+    else:
+        text = (
+            f"Its largest contract so far is {money(won_gbp)}, under the {money(value)} value "
+            "(it states no capacity)."
+        )
+    return Reason("capacity", text, data)
+
+
 def won_this_tender_reason() -> Reason:
     return Reason("track_record", "Won this tender.", {"won_this_tender": True})
 

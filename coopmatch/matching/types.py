@@ -69,6 +69,12 @@ class SupplierProfile:
         return len(self.awards)
 
     @property
+    def largest_won_gbp(self) -> float | None:
+        """Return the value of the largest contract it has won (None when none has a value)."""
+        values = [a.value_gbp for a in self.awards if a.value_gbp and a.value_gbp > 0]
+        return max(values) if values else None
+
+    @property
     def buyer_ids(self) -> set[int]:
         return {a.buyer_id for a in self.awards if a.buyer_id is not None}
 

@@ -269,6 +269,35 @@ def test_capacity_is_the_largest_contract_a_supplier_can_take(capacity, fits, sc
     assert match.capable_but_too_small is (not fits and match.capability >= 0.4)
 
 
+def test_without_a_stated_capacity_the_largest_contract_won_sizes_a_supplier(tmp_path):
+    text = "School meals and hot lunches for primary schools."
+    meals = [PastAward("School meals", value_gbp=40_000), PastAward("Lunches", value_gbp=90_000)]
+    small = supplier(1, "Small Dinners Co-op", text, awards=meals)
+    unknown = supplier(2, "New Dinners Co-op", text)
+    stated = supplier(3, "Big Dinners Co-op", text, capacity_gbp=50_000, awards=meals)
+    index = MatchIndex.build([small, unknown, stated])
+    tender = TenderQuery(id=1, title="School meals", description="Hot lunches", value=150_000)
+    by_id = {m.supplier_id: m for m in index.match(tender)}
+    assert by_id[1].components["capacity"] == pytest.approx(0.6)  # £90,000 of £150,000
+    assert by_id[2].components["capacity"] == pytest.approx(0.5)  # unknown
+    assert by_id[3].components["capacity"] == pytest.approx(50_000 / 150_000)  # stated wins
+    reason = next(r for r in by_id[1].reasons if r.kind == "capacity")
+    assert reason.text == (
+        "Its largest contract so far is £90,000, under the £150,000 value (it states no capacity)."
+    )
+    assert reason.data["largest_won_gbp"] == 90_000 and reason.data["fits"] is False
+    # A contract won is evidence of size, not a stated limit: gap reports do not call it small.
+    assert by_id[1].capable_but_too_small is False
+    assert by_id[3].capable_but_too_small is True
+    smaller = index.match(TenderQuery(id=2, title="School meals", value=60_000))
+    small_match = next(m for m in smaller if m.supplier_id == 1)
+    fits = next(r for r in small_match.reasons if r.kind == "capacity")
+    assert fits.text.startswith("Big enough: it has won contracts of up to £90,000")
+    index.save(tmp_path / "index")
+    again = {m.supplier_id: m for m in MatchIndex.load(tmp_path / "index").match(tender)}
+    assert again[1].components == by_id[1].components
+
+
 def test_an_area_without_suppliers_matches_nobody(index, school_meals):
     assert index.match(school_meals, MatchOptions(area_lad_codes={"E06000001"})) == []
     assert index.restrict([]).match(school_meals) == []

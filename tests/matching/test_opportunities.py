@@ -34,3 +34,22 @@ def test_opportunities_for_a_supplier(register, school_meals, grounds_with_lots,
         o.to_dict() for o in index.for_supplier(register[4])
     ]
     assert index.for_supplier(register[0], exclude_tender_ids={100})[0].tender_id != 100
+
+
+def test_a_supplier_without_a_stated_capacity_is_sized_by_its_largest_contract(school_meals):
+    from coopmatch.matching import PastAward
+
+    from .conftest import supplier
+
+    small = TenderQuery(id=1, title="School meals", description="Hot lunches", value=20_000)
+    index = OpportunityIndex.build([small, school_meals])
+    won = supplier(
+        9, "Dinners Co-op", "School meals", awards=[PastAward("Meals", value_gbp=60_000)]
+    )
+    by_tender = {o.tender_id: o for o in index.for_supplier(won)}
+    size = {t: next(r for r in o.reasons if r.kind == "capacity") for t, o in by_tender.items()}
+    assert size[1].text.startswith("Big enough: it has won contracts of up to £60,000")
+    assert by_tender[1].components["capacity"] == 1.0
+    assert school_meals.value > 60_000
+    assert size[school_meals.id].data["fits"] is False
+    assert by_tender[school_meals.id].components["capacity"] < 1.0

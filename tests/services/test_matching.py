@@ -133,3 +133,15 @@ def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):
          "--local-only"], env=env, capture_output=True, text=True, timeout=300)
     assert "Ribble Catering Co-operative" in table.stdout
     assert "Thames School Meals" not in table.stdout
+
+
+def test_profiles_size_a_contract_by_its_award_value_else_its_notice_value(session, ref):
+    from coopmatch.models import Award
+
+    tender, caterer, cleaner, _ = _setup(session, ref)  # the notice is worth £120,000
+    session.add(Award(tender_id=tender.id, supplier_id=caterer.id))  # no value of its own
+    session.add(Award(tender_id=tender.id, supplier_id=cleaner.id, value=30_000))
+    session.commit()
+    profiles = {p.id: p for p in matching.supplier_profiles(session)}
+    assert profiles[caterer.id].largest_won_gbp == 120_000
+    assert profiles[cleaner.id].largest_won_gbp == 30_000

@@ -74,6 +74,7 @@ class _QueryRow:
     cpv_codes: list[str]
     value: float | None
     buyer_id: int | None
+    framework: bool = False
 
 
 def profile_units(profile: SupplierProfile, doc: int, first_award: int):
@@ -534,6 +535,7 @@ class MatchIndex:
                     list(tender.cpv_codes),
                     tender.value,
                     tender.buyer_id,
+                    tender.framework,
                 )
             )
             if not options.match_lots:
@@ -551,6 +553,7 @@ class MatchIndex:
                         list(lot.cpv_codes or tender.cpv_codes),
                         lot.value,
                         tender.buyer_id,
+                        tender.framework,
                     )
                 )
         return rows
@@ -804,6 +807,8 @@ class MatchIndex:
         capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()}, weights)[0])
         capacity = self.arrays["capacity"][j]
         fits = capacity_fits(row.value, None if math.isnan(capacity) else float(capacity))
+        if row.framework:
+            fits = -1  # a framework's value is a shared ceiling: no one is too small for it
         components.setdefault("capacity", UNKNOWN["capacity"])
         return Match(
             supplier_id=int(self.ids[j]),
@@ -839,7 +844,7 @@ class MatchIndex:
         fits = capacity_fits(row.value, capacity)
         found: list[reasons.Reason] = []
         if row.lot_id is not None:
-            whole_fits = capacity_fits(tender.value, capacity)
+            whole_fits = -1 if row.framework else capacity_fits(tender.value, capacity)
             found.append(
                 reasons.lot_reason(row.lot_id, row.lot_title, row.value, tender.value, whole_fits)
             )
@@ -869,7 +874,7 @@ class MatchIndex:
         )
         if "association" in parts:
             association = reasons.association_reason(
-                float(parts["association"][j]), float(parts["text"][j])
+                float(parts["association"][j]), float(parts["text"][j]), self.award_count[j] > 0
             )
             if association:
                 found.append(association)
@@ -881,8 +886,12 @@ class MatchIndex:
             tier = tier_of(place, a["lad"][j], a["county"][j], a["region"][j])
             area = self._area_name(tier, j)
             found.append(reasons.geography_reason(dist, tier, outside, area))
-        if capacity is None and not math.isnan(self.arrays["won_value"][j]):
-            found.append(reasons.won_size_reason(row.value, float(self.arrays["won_value"][j])))
+        won = self.arrays["won_value"][j]
+        won = None if math.isnan(won) else float(won)
+        if row.framework:
+            found.append(reasons.framework_size_reason(row.value, capacity, won))
+        elif capacity is None and won is not None:
+            found.append(reasons.won_size_reason(row.value, won))
         else:
             found.append(reasons.capacity_reason(row.value, capacity, fits))
         ownership = (

@@ -104,6 +104,7 @@ class OpportunityIndex:
             "county": np.array([t["county"].add(p.county_code) for p in places], dtype=np.int32),
             "region": np.array([t["region"].add(p.region_code) for p in places], dtype=np.int32),
             "value": _floats(r[3] for r in rows),
+            "framework": np.array([p.framework for p in places], dtype=bool),
         }
         if learned_from is not None and rows:
             index.tender_vectors = learned_from.embed_tenders(long_texts)
@@ -260,6 +261,7 @@ class OpportunityIndex:
             ratio = size / values  # it can take up to its capacity
             capacity = np.clip(ratio, 0.0, 1.0)  # NaN where the value is unknown
             fits = np.where(np.isnan(ratio), -1, ratio >= 1.0).astype(np.int8)
+        fits[self.arrays["framework"]] = -1  # a shared ceiling: nobody is too small for it
         parts["capacity"] = capacity
 
         score = _nan_weighted_mean(parts, w)
@@ -315,7 +317,7 @@ class OpportunityIndex:
                 found.append(cpv_reason)
         if "association" in components:
             association = reasons.association_reason(
-                components["association"], components.get("text", 0.0)
+                components["association"], components.get("text", 0.0), bool(profile.awards)
             )
             if association:
                 found.append(association)
@@ -340,7 +342,11 @@ class OpportunityIndex:
             a = self.arrays
             tier = tier_of(place, a["lad"][row], a["county"][row], a["region"][row])
             found.append(reasons.geography_reason(dist, tier, outside))
-        if profile.capacity_gbp is None and profile.largest_won_gbp is not None:
+        if self.arrays["framework"][row]:
+            found.append(
+                reasons.framework_size_reason(value, profile.capacity_gbp, profile.largest_won_gbp)
+            )
+        elif profile.capacity_gbp is None and profile.largest_won_gbp is not None:
             found.append(reasons.won_size_reason(value, profile.largest_won_gbp))
         else:
             found.append(reasons.capacity_reason(value, profile.capacity_gbp, int(fits[row])))

@@ -162,6 +162,28 @@ def capacity_reason(value: float | None, capacity: float | None, fits: int) -> R
     return Reason("capacity", text, data)
 
 
+def framework_size_reason(
+    value: float | None, capacity: float | None, won_gbp: float | None
+) -> Reason:
+    """Size on a framework or DPS, whose value is a ceiling shared by its suppliers."""
+    data = {
+        "value": value,
+        "capacity_gbp": capacity,
+        "largest_won_gbp": won_gbp,
+        "fits": None,
+        "framework": True,
+    }
+    text = "A framework or dynamic purchasing system"
+    text += f": its {money(value)} is a ceiling shared by its suppliers, " if value else ", "
+    if capacity is not None:
+        text += f"and this supplier can take contracts of up to {money(capacity)}."
+    elif won_gbp is not None:
+        text += f"and this supplier has won contracts of up to {money(won_gbp)}."
+    else:
+        text += "and this supplier states no capacity."
+    return Reason("capacity", text, data)
+
+
 def won_size_reason(value: float | None, won_gbp: float) -> Reason:
     """Size judged by the largest contract won, for a supplier that states no capacity."""
     fits = None if value is None else value <= won_gbp
@@ -238,15 +260,19 @@ ASSOCIATION_REASON_LEVEL = 0.5
 ASSOCIATION_REASON_TEXT_BELOW = 0.3
 
 
-def association_reason(similarity: float, text: float) -> Reason | None:
-    """Say so when learned associations, not shared words, put a supplier forward."""
+def association_reason(similarity: float, text: float, has_awards: bool = True) -> Reason | None:
+    """Say so when learned associations, not shared words, put a supplier forward.
+
+    The association is of its past contracts where it has some, else of what it says it does.
+    """
     if similarity < ASSOCIATION_REASON_LEVEL or text >= ASSOCIATION_REASON_TEXT_BELOW:
         return None
-    return Reason(
-        "association",
-        "Its past contracts are the kind often won by firms that win work like this.",
-        {"similarity": round(similarity, 4)},
+    text = (
+        "Its past contracts are the kind often won by firms that win work like this."
+        if has_awards
+        else "The work it describes is the kind often done by firms that win work like this."
     )
+    return Reason("association", text, {"similarity": round(similarity, 4)})
 
 
 def ownership_reason(ownership: str, preferred: bool) -> Reason | None:

@@ -1,6 +1,7 @@
 """The non-text signals, each scaled to 0..1 and computed for a whole register at once."""
 
 import math
+import re
 
 import numpy as np
 import scipy.sparse as sp
@@ -232,6 +233,15 @@ def capacity_scores(
     np.minimum(score, np.float32(1.0), out=score)
     score[np.isnan(score) if unknown is None else unknown] = UNKNOWN["capacity"]
     return score
+
+
+_FRAMEWORK_TITLE = re.compile(r"\b(framework|dynamic purchasing|dps)\b", re.IGNORECASE)
+_FRAMEWORK_TEXT = re.compile(r"\b(framework agreement|dynamic purchasing system)\b", re.IGNORECASE)
+
+
+def looks_like_framework(title: str, description: str = "") -> bool:
+    """Return whether a notice is a framework agreement or a dynamic purchasing system."""
+    return bool(_FRAMEWORK_TITLE.search(title or "") or _FRAMEWORK_TEXT.search(description or ""))
 
 
 def capacity_fits(value: float | None, capacity: float | None) -> int:

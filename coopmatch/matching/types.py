@@ -113,6 +113,9 @@ class TenderQuery:
     county_code: str | None = None
     region_code: str | None = None
     lots: list[LotQuery] = field(default_factory=list)
+    # A framework agreement or dynamic purchasing system: its value is a ceiling shared by its
+    # suppliers over its term, not one contract, so size is a guide there, not a test.
+    framework: bool = False
 
 
 @dataclass

@@ -33,6 +33,7 @@ from coopmatch.matching import (
 )
 from coopmatch.matching.cpv_suggest import CPVSuggester
 from coopmatch.matching.opportunities import OpportunityIndex
+from coopmatch.matching.signals import looks_like_framework
 from coopmatch.models import Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
 
@@ -104,6 +105,7 @@ def tender_query(tender: Tender) -> TenderQuery:
         region_code=tender.region_code,
         lots=[LotQuery(id=lot.id, title=lot.title, description=lot.description or "",
                        value=lot.value, cpv_codes=lot.cpv_list) for lot in tender.lots],
+        framework=looks_like_framework(tender.title, tender.description or ""),
     )
 
 

@@ -143,7 +143,15 @@ def test_opportunities_use_the_same_associations(tmp_path):
     # The recruiter shares no words with either tender; the drivers' work is what it is for.
     assert [o.tender_id for o in found] == [1, 2]
     assert found[0].components["association"] > 0.5
-    assert "association" in [r.kind for r in found[0].reasons]
+    said = next(r.text for r in found[0].reasons if r.kind == "association")
+    assert said == "Its past contracts are the kind often won by firms that win work like this."
+    # A supplier with no contracts yet is associated through what it says it does.
+    described = SupplierProfile(9, "Temps Direct", text=" ".join(a.title for a in recruiter.awards))
+    fresh = tenders.for_supplier(described, profile_vector=vector)
+    texts = [r.text for o in fresh for r in o.reasons if r.kind == "association"]
+    assert texts and set(texts) == {
+        "The work it describes is the kind often done by firms that win work like this."
+    }
     # Saved and loaded, the index keeps the tenders' places in the learned space.
     tenders.save(tmp_path / "tenders")
     loaded = OpportunityIndex.load(tmp_path / "tenders")

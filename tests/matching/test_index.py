@@ -327,3 +327,39 @@ def test_an_awarded_notice_shows_its_winner_as_such_not_as_past_evidence(tmp_pat
     assert "Won this tender." not in texts
     assert "Has delivered similar work: 'Library roof repairs' for Preston Council." in texts
     assert "Has won 2 contracts from this buyer before." in texts
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "framework"),
+    [
+        ("Provision of Passenger Transport Services - Dynamic Purchasing System", "", True),
+        ("LPS CARE - Pseudo DPS for Childrens Home Services", "", True),
+        ("Highways Framework 2024", "", True),
+        ("Minor works", "Suppliers will be appointed to a framework agreement of 4 years.", True),
+        ("School meals", "Hot lunches; our framework for quality is attached.", False),
+        ("Office cleaning", "", False),
+    ],
+)
+def test_frameworks_and_dynamic_purchasing_systems_are_recognised(title, description, framework):
+    from coopmatch.matching.signals import looks_like_framework
+
+    assert looks_like_framework(title, description) is framework
+
+
+def test_on_a_framework_the_value_is_a_shared_ceiling_not_a_size_test():
+    text = "School meals and hot lunches for primary schools."
+    small = supplier(1, "Dinners Co-op", text, capacity_gbp=200_000)
+    index = MatchIndex.build([small])
+    contract = TenderQuery(id=1, title="School meals", description="Hot lunches", value=5_000_000)
+    framework = dataclasses.replace(contract, id=2, framework=True)
+    as_contract, on_framework = index.match(contract)[0], index.match(framework)[0]
+    assert as_contract.capable_but_too_small is True
+    assert on_framework.capable_but_too_small is False
+    reason = next(r for r in on_framework.reasons if r.kind == "capacity")
+    assert reason.text == (
+        "A framework or dynamic purchasing system: its £5 million is a ceiling shared by its "
+        "suppliers, and this supplier can take contracts of up to £200,000."
+    )
+    assert reason.data["framework"] is True and reason.data["fits"] is None
+    # The score still weighs size: big frameworks tend to go to firms that take big contracts.
+    assert on_framework.components["capacity"] == as_contract.components["capacity"]

@@ -53,3 +53,17 @@ def test_a_supplier_without_a_stated_capacity_is_sized_by_its_largest_contract(s
     assert school_meals.value > 60_000
     assert size[school_meals.id].data["fits"] is False
     assert by_tender[school_meals.id].components["capacity"] < 1.0
+
+
+def test_a_framework_is_not_too_big_for_a_small_supplier(register):
+    dps = TenderQuery(
+        id=5,
+        title="School meals dynamic purchasing system",
+        description="Hot lunches for schools",
+        value=140_000_000,
+        framework=True,
+    )
+    found = OpportunityIndex.build([dps]).for_supplier(register[0])
+    size = next(r for r in found[0].reasons if r.kind == "capacity")
+    assert size.text.startswith("A framework or dynamic purchasing system: its £140 million")
+    assert size.data["fits"] is None

@@ -145,3 +145,18 @@ def test_profiles_size_a_contract_by_its_award_value_else_its_notice_value(sessi
     profiles = {p.id: p for p in matching.supplier_profiles(session)}
     assert profiles[caterer.id].largest_won_gbp == 120_000
     assert profiles[cleaner.id].largest_won_gbp == 30_000
+
+
+def test_a_dynamic_purchasing_system_is_matched_as_a_framework(app, session, ref):
+    tender, caterer, _, _ = _setup(session, ref)
+    officer = create_user(session, role="procurement", organisation=tender.buyer)
+    dps = create_tender(session, ref, officer, title="School meals dynamic purchasing system",
+                        description="Hot school meals for primary schools.",
+                        cpv_codes="55523100", value=140_000_000, delivery_postcode="PR1 2HE")
+    with app.app_context():
+        _, found = matching.matches_for_tender(session, tender_id=dps.id,
+                                               search=matching.Search(), ref=ref,
+                                               settings=match_settings())
+    size = next(r for r in found[0].reasons if r.kind == "capacity")
+    assert size.data["framework"] is True
+    assert not any(m.capable_but_too_small for m in found)

@@ -11,8 +11,10 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import tempfile
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +26,7 @@ from coopmatch.geo.postcodes import normalise_postcode, outward_code
 
 GEOGRAPHY = Path("reference-data") / "geography"
 POSTCODES_FILE = "postcodes_gb_codepoint_2014.csv.gz"
+_WORD = re.compile(r"[a-z]+")
 CACHE_VERSION = "1"
 # Nations stand in for regions outside England, which has no regions of its own there.
 COUNTRY_CODES = {
@@ -139,6 +142,17 @@ class GeoReference:
         """List areas, optionally of one kind, by name."""
         found = [a for a in self._areas.values() if kind is None or a.kind == kind]
         return sorted(found, key=lambda a: a.name)
+
+    def place_words(self, ordinary: Iterable[str] = ()) -> frozenset[str]:
+        """Return the words of area names ("lancashire", "preston") that are not `ordinary`
+        words too (a vocabulary of the work: "forest", "bath" and "castle" stay words)."""
+        keep = {w for text in ordinary for w in _WORD.findall(text.lower())}
+        return frozenset(
+            word
+            for area in self._areas.values()
+            for word in _WORD.findall(area.name.lower())
+            if len(word) > 2 and word not in keep
+        )
 
     def area_name(self, code: str | None) -> str | None:
         area = self._areas.get(code or "")

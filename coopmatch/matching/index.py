@@ -132,6 +132,7 @@ class MatchIndex:
         self.social = SOCIAL_OWNERSHIP
         self.cpv_descriptions: Mapping[str, str] = {}
         self.area_names: Mapping[str, str] = {}
+        self.hidden_terms: frozenset[str] = frozenset()  # not shown as shared key terms
         self.is_view = False
         self.associations: associations.Associations | None = None
         self.profile_vectors = np.zeros((0, 0), dtype=np.float32)
@@ -360,7 +361,14 @@ class MatchIndex:
 
     def _view_of_rows(self, rows: np.ndarray) -> "MatchIndex":
         view = MatchIndex()
-        for name in ("weights", "params", "social", "cpv_descriptions", "area_names"):
+        for name in (
+            "weights",
+            "params",
+            "social",
+            "cpv_descriptions",
+            "area_names",
+            "hidden_terms",
+        ):
             setattr(view, name, getattr(self, name))
         view.text, view.tables, view.appended = self.text, self.tables, 0
         view.associations = self.associations
@@ -754,7 +762,13 @@ class MatchIndex:
         terms: dict[int, list] = {}
         for r in {int(best_row[j]) for j in chosen}:
             columns = np.array([j for j in chosen if best_row[j] == r], dtype=np.int64)
-            found = reasons.key_terms(extra["q_words"][r], self.words_t, columns, self.text.terms)
+            found = reasons.key_terms(
+                extra["q_words"][r],
+                self.words_t,
+                columns,
+                self.text.terms,
+                hidden=self.hidden_terms,
+            )
             terms.update(zip(columns.tolist(), found, strict=True))
         return [
             self._explain(

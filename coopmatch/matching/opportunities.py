@@ -39,6 +39,7 @@ class OpportunityIndex:
         self.weights = check_weights(None)
         self.params = ScoringParams()
         self.cpv_descriptions: Mapping[str, str] = {}
+        self.hidden_terms: frozenset[str] = frozenset()  # not shown as shared key terms
         self.tender_vectors: np.ndarray | None = None  # rows in the learned association space
 
     @classmethod
@@ -305,7 +306,9 @@ class OpportunityIndex:
                     lot_id, lot_title, value, self.rows[whole_row][3], int(fits[whole_row])
                 )
             )
-        terms = reasons.key_terms(q_words[0], self.words_t, np.array([row]), self.text.terms)[0]
+        terms = reasons.key_terms(
+            q_words[0], self.words_t, np.array([row]), self.text.terms, hidden=self.hidden_terms
+        )[0]
         text_reason = reasons.text_reason(terms, components.get("text", 0.0))
         if text_reason:
             found.append(text_reason)

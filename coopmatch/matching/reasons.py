@@ -39,8 +39,13 @@ def key_terms(
     columns: np.ndarray,
     terms: np.ndarray,
     limit: int = 6,
+    hidden: frozenset[str] = frozenset(),
 ) -> list[list[tuple[str, float]]]:
-    """Return, for each document column, the shared terms that add most to its similarity."""
+    """Return, for each document column, the shared terms that add most to its similarity.
+
+    Terms with a word in `hidden` (place names: "lancashire" says where, not what) still
+    count in the score but are not shown as evidence.
+    """
     features, weights = query_row.indices, query_row.data
     if not len(features) or not len(columns):
         return [[] for _ in columns]
@@ -63,6 +68,8 @@ def key_terms(
             if shared[i, j] <= 0:
                 break
             term = str(terms[features[i]])
+            if hidden and any(word in hidden for word in term.split()):
+                continue
             # A word already inside a chosen phrase adds nothing for the reader.
             if any(term in phrase.split() or phrase in term.split() for phrase, _ in chosen):
                 if " " in term:

@@ -150,9 +150,16 @@ class Indexes:
         self.tenders_meta: dict = {}
         self.suggester: CPVSuggester | None = None
         self.suggester_meta: dict = {}
+        self._places: frozenset[str] | None = None
 
     def _descriptions(self) -> dict[str, str]:
         return {code: c.description for code, c in self.ref.cpv.codes.items()}
+
+    def _place_words(self) -> frozenset[str]:
+        """Place names, not shown as shared key terms: "lancashire" says where, not what."""
+        if self._places is None:
+            self._places = self.ref.geo.place_words(self._descriptions().values())
+        return self._places
 
     # supplier index --------------------------------------------------------------------
 
@@ -181,6 +188,7 @@ class Indexes:
             return
         try:
             self.suppliers = MatchIndex.load(path, cpv_descriptions=self._descriptions())
+            self.suppliers.hidden_terms = self._place_words()
             self.suppliers_meta = json.loads(meta_path.read_text())
         except (IndexFormatError, OSError, ValueError, KeyError) as error:
             log.warning("Rebuilding the match index: %s", error)
@@ -195,6 +203,7 @@ class Indexes:
             return None
         self.suppliers = MatchIndex.build(profiles, self.settings.weights,
                                           cpv_descriptions=self._descriptions())
+        self.suppliers.hidden_terms = self._place_words()
         self._save_suppliers(fingerprint)
         return self.suppliers
 
@@ -247,6 +256,8 @@ class Indexes:
             self.tenders = OpportunityIndex.build(queries, self.settings.weights,
                                                   cpv_descriptions=self._descriptions(),
                                                   learned_from=suppliers) if queries else None
+            if self.tenders is not None:
+                self.tenders.hidden_terms = self._place_words()
             self.tenders_meta = {"fingerprint": fingerprint, "space": space}
             return self.tenders
 

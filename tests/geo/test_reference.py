@@ -72,3 +72,12 @@ def test_two_references_writing_the_postcode_cache_at_once_both_succeed(tmp_path
     monkeypatch.undo()
     cached = GeoReference(tmp_path / "data", cache)._units  # read back from the cache
     assert list(cached["lad_names"]) == ["E07000123", "E07000121"]
+
+
+def test_place_words_leave_out_ordinary_words_of_the_work(data_dir, cache_dir):
+    geo = GeoReference(data_dir, cache_dir)
+    words = geo.place_words(["Forest trails", "Castle and tower repairs"])
+    assert {"lancashire", "preston", "manchester"} <= words
+    assert not {"forest", "castle", "tower"} & words  # "Forest of Dean", "Castle Point"...
+    assert "of" not in words and "and" not in words
+    assert GeoReference(None, cache_dir).place_words() == frozenset()

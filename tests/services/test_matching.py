@@ -160,3 +160,18 @@ def test_a_dynamic_purchasing_system_is_matched_as_a_framework(app, session, ref
     size = next(r for r in found[0].reasons if r.kind == "capacity")
     assert size.data["framework"] is True
     assert not any(m.capable_but_too_small for m in found)
+
+
+def test_place_names_count_but_are_not_shown_as_shared_key_terms(app, session, ref):
+    tender, caterer, _, _ = _setup(session, ref)
+    officer = create_user(session, role="procurement", organisation=tender.buyer)
+    local = create_tender(session, ref, officer, title="Care-home catering in Preston",
+                          description="Catering for Preston care homes.", cpv_codes="55523100")
+    with app.app_context():
+        _, found = matching.matches_for_tender(session, tender_id=local.id,
+                                               search=matching.Search(), ref=ref,
+                                               settings=match_settings())
+    assert found[0].supplier_id == caterer.id
+    terms = next(r for r in found[0].reasons if r.kind == "text").data["terms"]
+    assert any("catering" in t for t in terms)
+    assert not [t for t in terms if "preston" in t]

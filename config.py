@@ -37,7 +37,8 @@ class Config:
     # Matching weights: each signal is scaled to 0..1 and the score is their weighted mean.
     # These are the engine's defaults, chosen on bench/match_quality.py (seeds 0-4).
     MATCH_WEIGHTS = {
-        "text": 0.45,
+        "text": 0.18,
+        "keywords": 0.27,
         "cpv": 0.15,
         "geography": 0.1,
         "capacity": 0.08,

@@ -159,12 +159,20 @@ class MatchIndex:
         index.cpv_descriptions = cpv_descriptions or {}
         index.text = TextModel()
         index._reset_tables()
-        units, owner, short, award_of = index._units(profiles, first_doc=0, first_award=0)
-        words, chars, awards = index.text.fit(
-            units, owner, short, len(profiles), award_of, sum(p.award_count for p in profiles)
+        units, owner, short, award_of, keyword = index._units(profiles, first_doc=0, first_award=0)
+        words, chars, awards, keywords = index.text.fit(
+            units,
+            owner,
+            short,
+            len(profiles),
+            award_of,
+            sum(p.award_count for p in profiles),
+            in_keywords=keyword,
         )
         index.words_t = words.T.tocsr()
         index.chars_t = chars.T.tocsr()
+        index.keywords_t = keywords.T.tocsr()
+        del keywords
         index.awards_t = _transpose(awards, words.shape[1])
         counts = np.array([p.award_count for p in profiles], dtype=np.int64)
         index.associations = (
@@ -221,16 +229,25 @@ class MatchIndex:
         self.buyer_pairs = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
     def _units(self, profiles, first_doc: int, first_award: int):
-        units, owner, short, award_of = [], [], [], []
+        """Return the text units of profiles: texts, owners, short or not, contract (-1: none),
+        and whether each counts for keywords (all but the name, which the n-grams match)."""
+        units, owner, short, award_of, keyword = [], [], [], [], []
         award = first_award
         for doc, profile in enumerate(profiles, start=first_doc):
-            for text, d, is_short, a in profile_units(profile, doc, award):
+            for k, (text, d, is_short, a) in enumerate(profile_units(profile, doc, award)):
                 units.append(text)
                 owner.append(d)
                 short.append(is_short)
                 award_of.append(a)
+                keyword.append(k > 0)  # the first unit is the name
             award += profile.award_count
-        return units, np.array(owner, np.int64), np.array(short, bool), np.array(award_of, np.int64)
+        return (
+            units,
+            np.array(owner, np.int64),
+            np.array(short, bool),
+            np.array(award_of, np.int64),
+            np.array(keyword, bool),
+        )
 
     def _add_rows(self, profiles: list[SupplierProfile]) -> None:
         """Append the non-text columns of new suppliers."""
@@ -276,7 +293,7 @@ class MatchIndex:
     def _finish(self) -> None:
         """Derive the lookup structures from the stored columns."""
         n = len(self.ids)
-        for matrix in (self.words_t, self.chars_t, self.awards_t):
+        for matrix in (self.words_t, self.chars_t, self.awards_t, self.keywords_t):
             matrix.sort_indices()  # reasons look documents up in postings by bisection
         self.award_start = np.concatenate([[0], np.cumsum(self.award_count, dtype=np.int64)])
         self.award_owner = np.repeat(np.arange(n, dtype=np.int64), self.award_count)
@@ -326,18 +343,20 @@ class MatchIndex:
             if row is not None:
                 self.alive[row] = False
         if profiles:
-            units, owner, short, award_of = self._units(profiles, 0, 0)
-            words, chars, awards = self.text.transform_documents(
+            units, owner, short, award_of, keyword = self._units(profiles, 0, 0)
+            words, chars, awards, keywords = self.text.transform_documents(
                 units,
                 owner,
                 short,
                 len(profiles),
                 award_of,
                 sum(p.award_count for p in profiles),
+                in_keywords=keyword,
             )
             self.words_t = sp.hstack([self.words_t, words.T]).tocsr()
             self.profile_vectors = np.vstack([self.profile_vectors, self._embed_profiles(words)])
             self.chars_t = sp.hstack([self.chars_t, chars.T]).tocsr()
+            self.keywords_t = sp.hstack([self.keywords_t, keywords.T]).tocsr()
             if awards is not None:
                 self.awards_t = sp.hstack([self.awards_t, awards.T]).tocsr()
             self._add_rows(profiles)
@@ -393,6 +412,7 @@ class MatchIndex:
         keep = position[owner] >= 0
         view.buyer_pairs = (position[owner][keep], buyer[keep])
         view.words_t = _columns_of(self.words_t, rows)
+        view.keywords_t = _columns_of(self.keywords_t, rows)
         view.chars_t = _columns_of(self.chars_t, rows)
         view.awards_t = _columns_of(self.awards_t, awards)
         view._finish()
@@ -456,7 +476,12 @@ class MatchIndex:
                 "appended": self.appended,
             },
             arrays=arrays,
-            matrices={"words_t": self.words_t, "chars_t": self.chars_t, "awards_t": self.awards_t},
+            matrices={
+                "words_t": self.words_t,
+                "chars_t": self.chars_t,
+                "awards_t": self.awards_t,
+                "keywords_t": self.keywords_t,
+            },
             objects={
                 "text": self.text,
                 "tables": self.tables,
@@ -490,6 +515,7 @@ class MatchIndex:
         index.buyer_pairs = (arrays["buyer_rows"], arrays["buyer_codes"])
         index.words_t, index.chars_t = matrices["words_t"], matrices["chars_t"]
         index.awards_t = matrices["awards_t"]
+        index.keywords_t = matrices["keywords_t"]
         keys = ("text", "tables", "names", "award_titles", "award_buyers", "award_tenders")
         for key in (*keys, "cpv_codes", "associations"):
             setattr(index, key, objects[key])
@@ -647,7 +673,11 @@ class MatchIndex:
                 start, end = self.buyers.indptr[b], self.buyers.indptr[b + 1]
                 buyer_counts[i, self.buyers.indices[start:end]] = self.buyers.data[start:end]
         track += p.buyer_share * (buyer_counts > 0) + p.experience_share * self.experience
-        computed = {"text": text, "track_record": track}
+        computed = {
+            "text": text,
+            "keywords": self._keywords([r.long_text for r in rows]),
+            "track_record": track,
+        }
         associated = self._associated(q_words)
         if associated is not None:
             computed["association"] = associated
@@ -659,6 +689,20 @@ class MatchIndex:
             "q_words": q_words,
         }
         return rows, computed, extra
+
+    def _keywords(self, texts: list[str]) -> np.ndarray:
+        """Return queries x suppliers BM25 over single words, as a share of each query's best.
+
+        Relative to the best in the register, it ranks but says nothing absolute of fit, so it
+        is not part of capability.
+        """
+        scores = query_scores(self.text.transform_keywords(texts), self.keywords_t)
+        if len(self.dead_rows):
+            scores[:, self.dead_rows] = 0.0
+        best = scores.max(axis=1, keepdims=True) if scores.shape[1] else None
+        if best is not None:
+            np.divide(scores, best, out=scores, where=best > 0)
+        return scores
 
     def _associated(self, q_words: sp.csr_matrix) -> np.ndarray | None:
         """Return queries x suppliers similarity in the learned space (0 or more), or None."""
@@ -709,7 +753,11 @@ class MatchIndex:
             return None
         totals, parts_by_row = [], []
         for i, row in enumerate(rows):
-            parts = {"text": computed["text"][i], "track_record": computed["track_record"][i]}
+            parts = {
+                "text": computed["text"][i],
+                "keywords": computed["keywords"][i],
+                "track_record": computed["track_record"][i],
+            }
             if row.cpv_codes:
                 parts["cpv"] = self.cpv.tender_to_documents(row.cpv_codes, n, self.cpv_base)
             if place["known"]:
@@ -818,7 +866,7 @@ class MatchIndex:
     def _match(self, row, j, score, parts, weights, dist, found=()) -> Match:
         """Return supplier j's match for a query row: its figures, with any reasons found."""
         components = {k: float(v[j]) for k, v in parts.items()}
-        capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()}, weights)[0])
+        capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()})[0])
         capacity = self.arrays["capacity"][j]
         fits = capacity_fits(row.value, None if math.isnan(capacity) else float(capacity))
         if row.framework:

@@ -24,7 +24,12 @@ from coopmatch.matching.signals import (
     tier_of,
 )
 from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel
-from coopmatch.matching.types import Opportunity, SupplierProfile, TenderQuery
+from coopmatch.matching.types import (
+    CAPABILITY_WEIGHTS,
+    Opportunity,
+    SupplierProfile,
+    TenderQuery,
+)
 
 if TYPE_CHECKING:
     from coopmatch.matching.index import MatchIndex
@@ -92,7 +97,7 @@ class OpportunityIndex:
                 )
                 places.append(tender)
         index.text = TextModel()
-        words, chars, _ = index.text.fit(units, np.array(owner), np.array(short), len(rows))
+        words, chars, _, _ = index.text.fit(units, np.array(owner), np.array(short), len(rows))
         index.words_t, index.chars_t = words.T.tocsr(), chars.T.tocsr()
         index.rows = rows
         index.tables = {k: CodeTable() for k in ("lad", "county", "region")}
@@ -181,7 +186,9 @@ class OpportunityIndex:
         n = len(self.rows)
         if not n:
             return []
-        p, w = self.params, self.weights
+        p, w = self.params, dict(self.weights)
+        # Keywords (BM25) rank suppliers for a tender; here the cosine text stands for both.
+        w["text"] += w.pop("keywords", 0.0)
         long_text = " . ".join(
             [profile.name or "", profile.text or ""]
             + [
@@ -354,12 +361,8 @@ class OpportunityIndex:
         else:
             found.append(reasons.capacity_reason(value, profile.capacity_gbp, int(fits[row])))
         capability = _nan_weighted_mean(
-            {
-                k: np.array([v])
-                for k, v in components.items()
-                if k in ("text", "cpv", "track_record")
-            },
-            self.weights,
+            {k: np.array([v]) for k, v in components.items() if k in CAPABILITY_WEIGHTS},
+            CAPABILITY_WEIGHTS,
         )[0]
         return Opportunity(
             tender_id=tender_id,

@@ -17,8 +17,9 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 
-FORMAT_VERSION = 4  # 2: the notice each contract was won on; 3: learned associations;
-# 4: the largest contract each supplier has won (its size where no capacity is stated)
+FORMAT_VERSION = 5  # 2: the notice each contract was won on; 3: learned associations;
+# 4: the largest contract each supplier has won (its size where no capacity is stated);
+# 5: BM25 keywords
 
 
 class IndexFormatError(ValueError):

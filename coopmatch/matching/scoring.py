@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from coopmatch.matching.types import COMPONENTS, DEFAULT_WEIGHTS
+from coopmatch.matching.types import CAPABILITY_WEIGHTS, COMPONENTS, DEFAULT_WEIGHTS
 
 
 @dataclass
@@ -72,7 +72,11 @@ def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.
     return score
 
 
-def capability_of(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """Return the weighted mean of what says a supplier can do the work (not size or place)."""
-    parts = {k: v for k, v in components.items() if k in ("text", "cpv", "track_record")}
-    return combine(parts, weights)
+def capability_of(components: dict[str, np.ndarray]) -> np.ndarray:
+    """Return the weighted mean of what says a supplier can do the work (not size or place).
+
+    Its weights are fixed (CAPABILITY_WEIGHTS), not the ranking's, so that tuning the ranking
+    does not move gap reports' verdicts.
+    """
+    parts = {k: v for k, v in components.items() if k in CAPABILITY_WEIGHTS}
+    return combine(parts, CAPABILITY_WEIGHTS)

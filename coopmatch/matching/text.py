@@ -65,6 +65,12 @@ CHAR_SAMPLE_DOCS = 20_000  # documents sampled to find the n-grams too common to
 SAMPLE_MARGIN = 1.5  # drop early only what is clearly over max_df in the sample
 # Characters of a tender's description that count as "short" text for character n-grams.
 SHORT_DESCRIPTION_CHARS = 300
+# Keywords: BM25 over single words, a second reading of the same counts that saturates repeated
+# words and only mildly penalises a long history (b), where cosine divides by its full length.
+# bench/match_quality.py: flat for k1 0.6-1.2 and b 0.3-0.5; the bm25s defaults (1.5, 0.75) do
+# worse here.
+KEYWORD_K1 = 1.2
+KEYWORD_B = 0.4
 
 
 def clean(text: str | None) -> str:
@@ -162,6 +168,8 @@ class TextModel:
         self.word_idf: TfidfTransformer | None = None
         self.chars: CountVectorizer | None = None
         self.char_idf: TfidfTransformer | None = None
+        self.keyword_idf: np.ndarray | None = None  # BM25 idf per word feature (0: bigrams)
+        self.keyword_length = 1.0  # the mean document length in words, for BM25
         self._terms: np.ndarray | None = None
 
     # --- fitting -----------------------------------------------------------------------------
@@ -174,11 +182,14 @@ class TextModel:
         n_docs: int,
         award_of_unit: np.ndarray | None = None,
         n_awards: int = 0,
+        in_keywords: np.ndarray | None = None,
     ):
-        """Fit on text units; return (doc x words, doc x chars, award x words) TF-IDF matrices.
+        """Fit on text units; return doc x words, doc x chars and award x words TF-IDF matrices
+        and the doc x words keyword (BM25) matrix.
 
         ``owner[i]`` is the document of unit i, ``short[i]`` whether it also feeds character
-        n-grams, and ``award_of_unit[i]`` the past contract it belongs to (-1 for none).
+        n-grams, ``award_of_unit[i]`` the past contract it belongs to (-1 for none) and
+        ``in_keywords[i]`` whether it counts for keywords (default: every unit).
         """
         owner = np.asarray(owner, dtype=np.int64)
         short = np.asarray(short, dtype=bool)
@@ -218,6 +229,15 @@ class TextModel:
         del doc_counts
         self.word_idf = _fit_idf(doc_words)
         word_matrix = self._weigh(self.word_idf, doc_words)
+        self._terms = None
+        if in_keywords is not None:
+            chosen = np.asarray(in_keywords, dtype=bool)[unit]
+            keyword_counts = _count_matrix(
+                owner[unit[chosen]], ids[chosen].astype(np.int64), n_docs, n_features
+            )
+            doc_words = _columns(keyword_counts, kept, len(names))  # single words only
+            del keyword_counts, chosen
+        keyword_matrix = self._fit_keywords(doc_words)
         del doc_words
 
         award_matrix = None
@@ -232,8 +252,33 @@ class TextModel:
         in_short = short[unit]
         doc_unigrams = _count_matrix(owner[unit[in_short]], ids[in_short], n_docs, n_words)
         char_matrix = self._fit_chars(doc_unigrams, words, n_docs)
-        self._terms = None
-        return word_matrix, char_matrix, award_matrix
+        return word_matrix, char_matrix, award_matrix, keyword_matrix
+
+    def _fit_keywords(self, doc_words: sp.csr_matrix) -> sp.csr_matrix:
+        """Fit BM25 over the single-word features; return the documents' keyword weights."""
+        n = doc_words.shape[0]
+        single = np.array([" " not in term for term in self.terms], dtype=bool)
+        df = _document_frequency(doc_words)
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        idf[~single] = 0.0
+        self.keyword_idf = idf
+        lengths = doc_words @ single.astype(np.float32)
+        self.keyword_length = float(lengths.mean()) if n and lengths.mean() > 0 else 1.0
+        return self._keyword_weigh(doc_words)
+
+    def _keyword_weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Return BM25 document weights: idf x saturated term frequency, length-normalised."""
+        matrix = sp.csr_matrix(counts, dtype=np.float32, copy=True)
+        matrix.sum_duplicates()
+        idf = self.keyword_idf
+        lengths = matrix @ (idf > 0).astype(np.float32)
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        k1, b = np.float32(KEYWORD_K1), np.float32(KEYWORD_B)
+        norm = k1 * (1 - b + b * lengths[rows] / np.float32(self.keyword_length))
+        tf = matrix.data
+        matrix.data = idf[matrix.indices] * tf * (k1 + 1) / (tf + norm)
+        matrix.eliminate_zeros()
+        return matrix
 
     def _fit_chars(self, doc_unigrams, words, n_docs) -> sp.csr_matrix:
         used = np.flatnonzero(_document_frequency(doc_unigrams) > 0)
@@ -303,24 +348,41 @@ class TextModel:
         """Return word TF-IDF rows for long texts (whole notices, whole profiles)."""
         return self._weigh(self.word_idf, _count(texts, self.words))
 
+    def transform_keywords(self, texts: list[str]) -> sp.csr_matrix:
+        """Return queries' single-word counts, for BM25 against the keyword matrix."""
+        counts = _count(texts, self.words)
+        counts.data *= (self.keyword_idf > 0)[counts.indices]
+        counts.eliminate_zeros()
+        return counts
+
     def transform_chars(self, texts: list[str]) -> sp.csr_matrix:
         """Return character n-gram TF-IDF rows for short texts (titles, names)."""
         joined = [" ".join(word_tokens(t)) for t in texts]
         return self._weigh(self.char_idf, _count(joined, self.chars))
 
-    def transform_documents(self, units, owner, short, n_docs, award_of_unit=None, n_awards=0):
-        """Transform new documents' units with the fitted vocabularies (incremental updates)."""
+    def transform_documents(
+        self, units, owner, short, n_docs, award_of_unit=None, n_awards=0, in_keywords=None
+    ):
+        """Transform new documents' units with the fitted vocabularies (incremental updates).
+
+        Returns what `fit` does; idf and the mean length stay as fitted.
+        """
         owner = np.asarray(owner, dtype=np.int64)
         short_owner = np.where(np.asarray(short, dtype=bool), owner, -1)
         counts = self.words.transform(units)
-        doc_words = self._weigh(self.word_idf, _group_matrix(owner, n_docs) @ counts)
+        doc_counts = _group_matrix(owner, n_docs) @ counts
+        doc_words = self._weigh(self.word_idf, doc_counts)
+        if in_keywords is not None:
+            keyword_owner = np.where(np.asarray(in_keywords, dtype=bool), owner, -1)
+            doc_counts = _group_matrix(keyword_owner, n_docs) @ counts
+        keywords = self._keyword_weigh(doc_counts)
         chars = self.chars.transform([" ".join(word_tokens(u)) for u in units])
         doc_chars = self._weigh(self.char_idf, _group_matrix(short_owner, n_docs) @ chars)
         awards = None
         if award_of_unit is not None and n_awards:
             group = _group_matrix(np.asarray(award_of_unit, dtype=np.int64), n_awards)
             awards = self._weigh(self.word_idf, group @ counts)
-        return doc_words, doc_chars, awards
+        return doc_words, doc_chars, awards, keywords
 
     @property
     def terms(self) -> np.ndarray:

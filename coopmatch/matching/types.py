@@ -20,7 +20,10 @@ SOCIAL_OWNERSHIP = frozenset(
 # Chosen on bench/match_quality.py across seeds; "ownership" counts only when a search prefers
 # social ownership, and every weight is relative (the score is a weighted mean).
 DEFAULT_WEIGHTS = {
-    "text": 0.45,
+    # The text: TF-IDF cosine of words and character n-grams (the part that is also capability)
+    # and BM25 keywords, relative to the best in the register (a ranking signal only).
+    "text": 0.18,
+    "keywords": 0.27,
     "cpv": 0.15,
     "geography": 0.1,
     "capacity": 0.08,
@@ -30,7 +33,19 @@ DEFAULT_WEIGHTS = {
     # from the register's award histories (present once enough suppliers have two contracts).
     "association": 0.35,
 }
-COMPONENTS = ("text", "cpv", "geography", "capacity", "track_record", "ownership", "association")
+COMPONENTS = (
+    "text",
+    "keywords",
+    "cpv",
+    "geography",
+    "capacity",
+    "track_record",
+    "ownership",
+    "association",
+)
+# Capability (can it do the work?) is the weighted mean of these, whatever the ranking weights:
+# gap reports compare it with a threshold calibrated on these proportions.
+CAPABILITY_WEIGHTS = {"text": 0.45, "cpv": 0.15, "track_record": 0.25}
 
 
 @dataclass

@@ -90,7 +90,12 @@ def test_ownership_preference_changes_the_order():
     text = "Office cleaning and window cleaning."
     register = [
         supplier(1, "Sparkle Cleaning Ltd", text, ownership="sme"),
-        supplier(2, "Clean Co-operative", text + " Cleaning.", ownership="worker_coop"),
+        supplier(
+            2,
+            "Clean Co-operative",
+            "Window cleaning and office cleaning services.",  # a little less close
+            ownership="worker_coop",
+        ),
     ]
     index = MatchIndex.build(register)
     tender = TenderQuery(id=1, title="Office cleaning", description="Daily office cleaning")
@@ -175,11 +180,19 @@ def test_incremental_update_adds_replaces_and_removes(index, school_meals):
 
 
 def test_weights_come_from_the_caller(register, school_meals):
-    text_only = MatchIndex.build(
-        register, {k: 0.0 for k in ("cpv", "geography", "capacity", "track_record", "ownership")}
-    )
+    others = ("keywords", "cpv", "geography", "capacity", "track_record", "ownership")
+    text_only = MatchIndex.build(register, {k: 0.0 for k in (*others, "association")})
     best = text_only.match(school_meals)[0]
     assert best.score == pytest.approx(best.components["text"], abs=1e-6)
+    # Keywords are BM25 relative to the register's best: the best has 1.
+    keywords_only = MatchIndex.build(
+        register, {k: 0.0 for k in ("text", *others[1:], "association")}
+    )
+    assert keywords_only.match(school_meals)[0].score == pytest.approx(1.0)
+    # Capability keeps its own proportions whatever the ranking weights.
+    assert best.capability == pytest.approx(
+        MatchIndex.build(register).match(school_meals)[0].capability
+    )
     with pytest.raises(ValueError):
         MatchIndex.build(register, {"colour": 1.0})
 
@@ -363,3 +376,19 @@ def test_on_a_framework_the_value_is_a_shared_ceiling_not_a_size_test():
     assert reason.data["framework"] is True and reason.data["fits"] is None
     # The score still weighs size: big frameworks tend to go to firms that take big contracts.
     assert on_framework.components["capacity"] == as_contract.components["capacity"]
+
+
+def test_keywords_read_what_a_supplier_does_not_its_name():
+    text = "Hot school meals cooked fresh for primary schools."
+    register = [
+        supplier(1, "Ribble Co-operative", text),
+        supplier(2, "Thames School Meals Ltd", text, place=LEEDS),
+        supplier(3, "Pennine Print", "Leaflets and posters."),
+    ]
+    index = MatchIndex.build(register)
+    tender = TenderQuery(id=1, title="School meals", description="Hot meals for schools", **PRESTON)
+    found = {m.supplier_id: m for m in index.match(tender)}
+    assert found[1].components["keywords"] == pytest.approx(1.0)
+    assert found[2].components["keywords"] == pytest.approx(1.0)  # the name adds nothing
+    assert 3 not in found or found[3].components["keywords"] == 0.0
+    assert [m.supplier_id for m in index.match(tender)][:2] == [1, 2]  # then the nearer first

@@ -52,3 +52,17 @@ def test_api_asks_visitors_to_sign_in_with_json(client):
         response = client.get(url)
         assert response.status_code == 401, url
         assert response.get_json()["error"] == "Unauthorized"
+
+
+def test_the_home_page_points_each_role_to_its_own_next_step(client, session):
+    from tests.factories import create_user
+
+    assert "Register your business" in client.get("/").get_data(as_text=True)
+    for role, link in (("supplier", "See the tenders that fit you"),
+                       ("procurement", "Post a tender"), ("agency", "See the gap reports")):
+        user = create_user(session, role=role)
+        client.sign_in(user.email)
+        page = client.get("/").get_data(as_text=True)
+        assert link in page, role
+        assert "Register your business" not in page, role
+        client.sign_out()

@@ -373,6 +373,8 @@ class OpportunityIndex:
             distance_km=dist,
             capable_but_too_small=int(fits[row]) == 0
             and capability >= self.params.capable_threshold,
+            capability=float(capability),
+            capable=bool(capability >= self.params.capable_threshold),
         )
 
 

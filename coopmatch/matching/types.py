@@ -199,6 +199,8 @@ class Opportunity:
     components: dict[str, float]
     distance_km: float | None = None
     capable_but_too_small: bool = False
+    capability: float = 0.0  # the capability part of the score alone, 0..1
+    capable: bool = False  # capability reaches the engine's "capable" level
 
     def to_dict(self) -> dict:
         return {
@@ -207,6 +209,8 @@ class Opportunity:
             "score": round(self.score, 4),
             "distance_km": None if self.distance_km is None else round(self.distance_km, 1),
             "capable_but_too_small": self.capable_but_too_small,
+            "capability": round(self.capability, 4),
+            "capable": self.capable,
             "components": {k: round(v, 4) for k, v in self.components.items()},
             "reasons": [r.to_dict() for r in self.reasons],
         }

@@ -104,13 +104,20 @@ def test_api_matches_opportunities_and_suggestions(client, session, ref):
 
 
 def test_pages_show_matches_and_opportunities(client, session, ref):
-    tender, caterer, *_ = _setup(session, ref)
+    tender, caterer, cleaner, _ = _setup(session, ref)
     page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
     assert "Suppliers who could deliver this" in page and "Ribble Catering Co-operative" in page
     owner = caterer.users[0]
     client.sign_in(owner.email)
     page = client.get(f"/suppliers/{caterer.id}").get_data(as_text=True)
     assert "Opportunities for you" in page and "School meals for primary schools" in page
+    assert "Loose fit" not in page and "No open tender fits your work closely" not in page
+    client.sign_out()
+    # The cleaner's only open tender is school meals: shown, but as the loose fit it is.
+    client.sign_in(cleaner.users[0].email)
+    page = client.get(f"/suppliers/{cleaner.id}").get_data(as_text=True)
+    assert "School meals for primary schools" in page and "Loose fit" in page
+    assert "No open tender fits your work closely yet; these are the nearest." in page
 
 
 def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):

@@ -53,16 +53,23 @@ training queries are too few). For scale: an oracle that picks, per query, which
 engine (before associations) and BM25 ranks the winner higher scores 0.337 on seeds 0-4, about
 what the 1.3x target asks of a single ranker.
 
-Adopted (2026-11-30, third session): a supplier that states no capacity is sized by the largest
-contract it has won (the register here states none). MRR 0.296 -> 0.303 on seeds 0-4 (ratio
-1.142 -> 1.168) and 0.321 -> 0.329 on seeds 5-9 (1.193 -> 1.218), every seed up. Sizing by twice
-that contract, or by the notice value shared between its winners, was slightly worse; ignoring
-size on frameworks (56% of the queries) lost most of the gain: big frameworks go to firms that
-have won big contracts. Tried, not adopted: BM25 (bm25s) mixed into the text signal, +0.007
-(+0.0075 on top of the sizing); the same with the engine's own tokens, +0.003 to +0.005, as
-a keyword component outside capability (absolute or per-query normalisation alike), not worth
-a third text matrix at register scale; similarity to the contracts won from this buyer
-(+0.002) and log counts of them (+0.001); experience by distinct buyers (no change). At the
+Adopted (2026-11-30, third session), two signals:
+- a supplier that states no capacity is sized by the largest contract it has won (the register
+  here states none): MRR 0.296 -> 0.303 on seeds 0-4 (ratio 1.142 -> 1.168) and 0.321 -> 0.329
+  on seeds 5-9 (1.193 -> 1.218), every seed up. Sizing by twice that contract, or by the notice
+  value shared between its winners, was slightly worse; ignoring size on frameworks lost most
+  of the gain (big frameworks go to firms that have won big contracts);
+- BM25 keywords over single words (k1 1.2, b 0.4; names left out), relative to the register's
+  best for the query, weighted 0.27 beside the TF-IDF text's 0.18 (the text's old 0.45 split):
+  0.303 -> 0.316 (ratio 1.221) on seeds 0-4 and 0.329 -> 0.337 (1.245) on seeds 5-9, every
+  seed up. The bm25s defaults (1.5, 0.75) gain half as much (long award histories are
+  over-penalised); k1 0.6-1.2 and b 0.3-0.5 are flat; an absolute normalisation (share of the
+  query's best possible score) gains about 0.009 rather than 0.013; as a component added
+  beside the full text weight it gains half. Re-tuning the other weights with it in: flat.
+Tried, not adopted: similarity to the contracts won from this buyer (+0.002) and log counts of
+them (+0.001); experience by distinct buyers (no change); favouring suppliers that win
+frameworks on framework notices (worse, even told which notices are frameworks); sharpening or
+flattening the keyword share (worse). At the
 winner's rank: the engine's top pick is the winner for 19.3% of the queries (BM25 18.2%),
 ranks 2-10 hold 31% (BM25 25%) and 31% of the winners are outside the top 50 (BM25 39%), so
 the engine's lead is in the places below first, and most of what separates it from 1.3x is

@@ -31,7 +31,13 @@ from coopmatch.matching.signals import (
     tier_of,
 )
 from coopmatch.matching.sparse import query_scores
-from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel, short_text
+from coopmatch.matching.text import (
+    KEYWORD_K1,
+    KEYWORD_SCALE,
+    SHORT_DESCRIPTION_CHARS,
+    TextModel,
+    short_text,
+)
 from coopmatch.matching.types import (
     SOCIAL_OWNERSHIP,
     Match,
@@ -691,17 +697,20 @@ class MatchIndex:
         return rows, computed, extra
 
     def _keywords(self, texts: list[str]) -> np.ndarray:
-        """Return queries x suppliers BM25 over single words, as a share of each query's best.
+        """Return queries x suppliers BM25 over single words, scaled to 0..1.
 
-        Relative to the best in the register, it ranks but says nothing absolute of fit, so it
-        is not part of capability.
+        The scale is the query's own: half the most any document could score on its words
+        (each word at full idf and saturated frequency), so a supplier scores the same in a
+        restricted view as in the whole index. A ranking signal, not part of capability.
         """
-        scores = query_scores(self.text.transform_keywords(texts), self.keywords_t)
-        if len(self.dead_rows):
-            scores[:, self.dead_rows] = 0.0
-        best = scores.max(axis=1, keepdims=True) if scores.shape[1] else None
-        if best is not None:
-            np.divide(scores, best, out=scores, where=best > 0)
+        queries = self.text.transform_keywords(texts)
+        scores = query_scores(queries, self.keywords_t)
+        ceiling = queries @ (self.text.keyword_idf * np.float32(KEYWORD_K1 + 1))
+        scale = np.divide(
+            KEYWORD_SCALE, ceiling, out=np.zeros_like(ceiling), where=ceiling > 0
+        ).astype(np.float32)
+        scores *= scale[:, None]
+        np.minimum(scores, np.float32(1.0), out=scores)
         return scores
 
     def _associated(self, q_words: sp.csr_matrix) -> np.ndarray | None:

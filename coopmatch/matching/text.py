@@ -71,6 +71,10 @@ SHORT_DESCRIPTION_CHARS = 300
 # worse here.
 KEYWORD_K1 = 1.2
 KEYWORD_B = 0.4
+# A query's keyword scores are divided by half the most any document could score on its words
+# and capped at 1: an absolute scale (a view scores as the whole index does). Relative to the
+# register's best instead ranks about 0.002 MRR better, but would differ between views.
+KEYWORD_SCALE = 2.0
 
 
 def clean(text: str | None) -> str:

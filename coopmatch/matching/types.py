@@ -21,7 +21,7 @@ SOCIAL_OWNERSHIP = frozenset(
 # social ownership, and every weight is relative (the score is a weighted mean).
 DEFAULT_WEIGHTS = {
     # The text: TF-IDF cosine of words and character n-grams (the part that is also capability)
-    # and BM25 keywords, relative to the best in the register (a ranking signal only).
+    # and BM25 keywords (a ranking signal only).
     "text": 0.18,
     "keywords": 0.27,
     "cpv": 0.15,

@@ -165,16 +165,7 @@ class MatchIndex:
         index.cpv_descriptions = cpv_descriptions or {}
         index.text = TextModel()
         index._reset_tables()
-        units, owner, short, award_of, keyword = index._units(profiles, first_doc=0, first_award=0)
-        words, chars, awards, keywords = index.text.fit(
-            units,
-            owner,
-            short,
-            len(profiles),
-            award_of,
-            sum(p.award_count for p in profiles),
-            in_keywords=keyword,
-        )
+        words, chars, awards, keywords = index.text.fit(**index._units(profiles))
         index.words_t = words.T.tocsr()
         index.chars_t = chars.T.tocsr()
         index.keywords_t = keywords.T.tocsr()
@@ -234,12 +225,13 @@ class MatchIndex:
         self.cpv_codes: list[list[str]] = []
         self.buyer_pairs = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
-    def _units(self, profiles, first_doc: int, first_award: int):
-        """Return the text units of profiles: texts, owners, short or not, contract (-1: none),
-        and whether each counts for keywords (all but the name, which the n-grams match)."""
+    def _units(self, profiles) -> dict:
+        """Return the text units of profiles as the text model reads them: texts, owners, short
+        or not, contract (-1: none), and whether each counts for keywords (all but the name,
+        which the character n-grams match)."""
         units, owner, short, award_of, keyword = [], [], [], [], []
-        award = first_award
-        for doc, profile in enumerate(profiles, start=first_doc):
+        award = 0
+        for doc, profile in enumerate(profiles):
             for k, (text, d, is_short, a) in enumerate(profile_units(profile, doc, award)):
                 units.append(text)
                 owner.append(d)
@@ -247,13 +239,15 @@ class MatchIndex:
                 award_of.append(a)
                 keyword.append(k > 0)  # the first unit is the name
             award += profile.award_count
-        return (
-            units,
-            np.array(owner, np.int64),
-            np.array(short, bool),
-            np.array(award_of, np.int64),
-            np.array(keyword, bool),
-        )
+        return {
+            "units": units,
+            "owner": np.array(owner, np.int64),
+            "short": np.array(short, bool),
+            "n_docs": len(profiles),
+            "award_of_unit": np.array(award_of, np.int64),
+            "n_awards": sum(p.award_count for p in profiles),
+            "in_keywords": np.array(keyword, bool),
+        }
 
     def _add_rows(self, profiles: list[SupplierProfile]) -> None:
         """Append the non-text columns of new suppliers."""
@@ -349,16 +343,8 @@ class MatchIndex:
             if row is not None:
                 self.alive[row] = False
         if profiles:
-            units, owner, short, award_of, keyword = self._units(profiles, 0, 0)
-            words, chars, awards, keywords = self.text.transform_documents(
-                units,
-                owner,
-                short,
-                len(profiles),
-                award_of,
-                sum(p.award_count for p in profiles),
-                in_keywords=keyword,
-            )
+            units = self._units(profiles)
+            words, chars, awards, keywords = self.text.transform_documents(**units)
             self.words_t = sp.hstack([self.words_t, words.T]).tocsr()
             self.profile_vectors = np.vstack([self.profile_vectors, self._embed_profiles(words)])
             self.chars_t = sp.hstack([self.chars_t, chars.T]).tocsr()

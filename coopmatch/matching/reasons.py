@@ -33,6 +33,28 @@ def money(value: float | None) -> str:
     return f"£{value:,.0f}"
 
 
+# Words of the buying rather than the work: they count in the score like any word, but a reason
+# listing them ("council tendering", "qualified experienced") tells the reader nothing.
+NOT_EVIDENCE = frozenset(
+    {
+        "council",
+        "councils",
+        "borough",
+        "county",
+        "authority",
+        "authorities",
+        "tendering",
+        "tenderers",
+        "qualified",
+        "experienced",
+        "suitably",
+        "invite",
+        "invites",
+        "seeking",
+    }
+)
+
+
 def key_terms(
     query_row: sp.csr_matrix,
     doc_matrix_t: sp.csr_matrix,
@@ -68,7 +90,7 @@ def key_terms(
             if shared[i, j] <= 0:
                 break
             term = str(terms[features[i]])
-            if hidden and any(word in hidden for word in term.split()):
+            if any(word in hidden or word in NOT_EVIDENCE for word in term.split()):
                 continue
             # A word already inside a chosen phrase adds nothing for the reader.
             if any(term in phrase.split() or phrase in term.split() for phrase, _ in chosen):

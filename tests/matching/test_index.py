@@ -395,3 +395,14 @@ def test_keywords_read_what_a_supplier_does_not_its_name():
     # The scale is the query's own, so a view without the best match scores the rest alike.
     view = {m.supplier_id: m for m in index.restrict([2, 3]).match(tender)}
     assert view[2].components == found[2].components and view[2].score == found[2].score
+
+
+def test_words_of_the_buying_are_not_shown_as_evidence():
+    index = MatchIndex.build(
+        [supplier(1, "Spotless", "Council office cleaning for borough councils, experienced.")]
+    )
+    tender = TenderQuery(id=1, title="Borough council office cleaning", description="Experienced")
+    (match,) = index.match(tender)
+    terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
+    assert "office cleaning" in terms or "cleaning" in terms
+    assert not [t for t in terms if {"council", "borough", "experienced"} & set(t.split())]

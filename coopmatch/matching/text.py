@@ -75,6 +75,9 @@ KEYWORD_B = 0.4
 # and capped at 1: an absolute scale (a view scores as the whole index does). Relative to the
 # register's best instead ranks about 0.002 MRR better, but would differ between views.
 KEYWORD_SCALE = 2.0
+# Words in more than this share of documents are left out of keywords: they rank little (low
+# idf) but their long postings would double the cost of a query at register scale.
+KEYWORD_MAX_DF = 0.1
 
 
 def clean(text: str | None) -> str:
@@ -265,6 +268,8 @@ class TextModel:
         df = _document_frequency(doc_words)
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         idf[~single] = 0.0
+        if n >= 200:  # a small register keeps every word
+            idf[df > KEYWORD_MAX_DF * n] = 0.0
         self.keyword_idf = idf
         lengths = doc_words @ single.astype(np.float32)
         self.keyword_length = float(lengths.mean()) if n and lengths.mean() > 0 else 1.0

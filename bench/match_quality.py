@@ -59,13 +59,15 @@ Adopted (2026-11-30, third session), two signals:
   on seeds 5-9 (1.193 -> 1.218), every seed up. Sizing by twice that contract, or by the notice
   value shared between its winners, was slightly worse; ignoring size on frameworks lost most
   of the gain (big frameworks go to firms that have won big contracts);
-- BM25 keywords over single words (k1 1.2, b 0.4; names left out), relative to the register's
-  best for the query, weighted 0.27 beside the TF-IDF text's 0.18 (the text's old 0.45 split):
-  0.303 -> 0.316 (ratio 1.221) on seeds 0-4 and 0.329 -> 0.337 (1.245) on seeds 5-9, every
-  seed up. The bm25s defaults (1.5, 0.75) gain half as much (long award histories are
-  over-penalised); k1 0.6-1.2 and b 0.3-0.5 are flat; an absolute normalisation (share of the
-  query's best possible score) gains about 0.009 rather than 0.013; as a component added
-  beside the full text weight it gains half. Re-tuning the other weights with it in: flat.
+- BM25 keywords over single words (k1 1.2, b 0.4; names and words in over a tenth of the
+  register left out), on the query's own scale (half the most any document could score on its
+  words, capped at 1), weighted 0.27 beside the TF-IDF text's 0.18 (the text's old 0.45
+  split): 0.303 -> 0.313 (ratio 1.210) on seeds 0-4 and 0.329 -> 0.337 (1.246) on seeds 5-9;
+  through the CLI 1.205. The bm25s defaults (1.5, 0.75) gain half as much (long award
+  histories are over-penalised); k1 0.6-1.2 and b 0.3-0.5 are flat; scaling by the register's
+  best for the query ranks 0.002 better but would score a restricted view differently from
+  the whole index; as a component added beside the full text weight it gains half; titles
+  counted two or three times: flat. Re-tuning the other weights with it in: flat.
 Tried, not adopted: similarity to the contracts won from this buyer (+0.002) and log counts of
 them (+0.001); experience by distinct buyers (no change); favouring suppliers that win
 frameworks on framework notices (worse, even told which notices are frameworks); sharpening or

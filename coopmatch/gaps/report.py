@@ -114,6 +114,7 @@ class NoticeCoverage:
             "buyer_name": item.buyer_name,
             "status": item.status,
             "cpv_codes": item.cpv_codes,
+            "cpv_suggested": item.cpv_suggested,
             "sector": self.sector,
             "value_gbp": item.contract_value,
             "gbp_a_year": round(self.gbp_a_year, 2),

@@ -57,6 +57,8 @@ class DemandItem:
     county_code: str | None = None
     region_code: str | None = None
     awarded_supplier_ids: list[int] = field(default_factory=list)
+    # The notice had no CPV code: cpv_codes holds the one suggested from its text.
+    cpv_suggested: bool = False
 
     @property
     def key(self) -> tuple[int, int | None]:

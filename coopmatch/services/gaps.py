@@ -18,6 +18,7 @@ from coopmatch.gaps import (
     GapReport,
     GapSettings,
     LocalSupplier,
+    classify_uncoded,
     coverage,
     filter_gaps,
     gap_report,
@@ -184,8 +185,17 @@ def report(session: Session, *, query: GapQuery, ref: Reference,
 def _compute(session: Session, *, area: Area, query: GapQuery, ref: Reference,
              settings: matching.MatchSettings, gap_config: GapSettings) -> GapReport:
     items = demand_items(session)
-    index = matching.indexes_for(settings, ref).supplier_index(session)
+    indexes = matching.indexes_for(settings, ref)
+    index = indexes.supplier_index(session)
     chosen = select_demand(items, area, query.start, query.end, gap_config)
+    if any(not item.cpv_codes for item in chosen):
+        # Notices without a code are classified from their text, so their demand reaches a
+        # card; only the area's are, as suggesting costs a few milliseconds each.
+        suggester = indexes.cpv_suggester(session)
+        if suggester is not None:
+            classified = {i.key: i for i in classify_uncoded(chosen, suggester.suggest)}
+            items = [classified.get(i.key, i) for i in items]
+            chosen = [classified[i.key] for i in chosen]
     if index is None or not chosen:
         found: dict = {}
     else:

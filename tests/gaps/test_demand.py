@@ -165,3 +165,25 @@ def test_the_period_takes_notices_published_or_running_in_it():
     assert not in_period(item, annual, date(2023, 1, 1), None)
     assert not in_period(item, annual, None, date(2020, 12, 31))
     assert in_period(item, annual, None, None)
+
+
+def test_uncoded_demand_takes_a_confident_suggestion_only():
+    from coopmatch.gaps import DemandItem, classify_uncoded
+
+    asked = []
+
+    def suggest(text):
+        asked.append(text)
+        return [("98310000", "Washing services", 0.6)] if "laundry" in text else [
+            ("79000000", "Business services", 0.1)]
+
+    items = [
+        DemandItem(tender_id=1, title="Laundry", description="Linen laundry", cpv_codes=[]),
+        DemandItem(tender_id=2, title="Various", description="", cpv_codes=[]),
+        DemandItem(tender_id=3, title="Meals", cpv_codes=["55523100"]),
+    ]
+    out = classify_uncoded(items, suggest)
+    assert [(i.cpv_codes, i.cpv_suggested) for i in out] == [
+        (["98310000"], True), ([], False), (["55523100"], False)]
+    assert asked == ["Laundry. Linen laundry", "Various. "]  # coded items are not asked about
+    assert items[0].cpv_codes == []  # the originals are left as they were

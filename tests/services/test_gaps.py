@@ -121,3 +121,27 @@ def test_gaps_cli(session, ref, database_url, data_dir, tmp_path):
     assert table.returncode == 0, table.stderr
     assert "within 20 km of PR1 2HE" in table.stdout and "group-983" in table.stdout
     assert session.exec(select(Supplier)).all() == []
+
+
+def test_a_notice_without_a_cpv_code_is_classified_from_its_text(app, session, ref):
+    council = _area_with_laundry_demand(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    uncoded = create_tender(session, ref, officer, title="Laundry services 2026",
+                            description=LAUNDRY, cpv_codes="", value=300_000.0, status="open",
+                            recurrence="recurring", delivery_postcode="PR1 2HE",
+                            published_date="2026-01-10", contract_start="2026-04-01",
+                            contract_end="2027-03-31")
+    vague = create_tender(session, ref, officer, title="Miscellaneous", description="Various.",
+                          cpv_codes="", value=50_000.0, status="open",
+                          delivery_postcode="PR1 2HE")
+    report = _report(app, session, ref)
+    (gap,) = _laundry(report)
+    (notice,) = [n for n in gap.notices if n.item.tender_id == uncoded.id]
+    assert notice.item.cpv_suggested and notice.item.cpv_codes[0].startswith("983")
+    assert notice.to_dict()["cpv_suggested"] is True
+    coded = [n for n in gap.notices if n.item.tender_id != uncoded.id]
+    assert coded and not any(n.item.cpv_suggested for n in coded)
+    (unsure,) = [n for n in report.notices if n.item.tender_id == vague.id]
+    assert unsure.item.cpv_codes == [] and not unsure.item.cpv_suggested
+    session.refresh(uncoded)
+    assert uncoded.cpv_codes in ("", None)  # a suggestion for the report, not stored

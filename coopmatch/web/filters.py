@@ -1,5 +1,6 @@
 """Template filters and globals: money, dates, labels from the vocabularies."""
 
+import re
 from datetime import date, datetime
 
 from flask import Flask
@@ -25,6 +26,11 @@ def long_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def spaced_list(value: str | None) -> str:
+    """Return "North East,North West" as "North East, North West" (Contracts Finder's lists)."""
+    return re.sub(r",(?=\S)", ", ", value or "")
+
+
 def field_attrs(field, hint: str | None = None) -> dict:
     """Return aria-describedby for a field's hint and error message, as the pattern asks."""
     ids = []
@@ -38,6 +44,7 @@ def field_attrs(field, hint: str | None = None) -> dict:
 def init_app(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(long_date)
+    app.add_template_filter(spaced_list)
     app.add_template_global(field_attrs, "_attrs")
 
     @app.context_processor

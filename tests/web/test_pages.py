@@ -66,3 +66,13 @@ def test_the_home_page_points_each_role_to_its_own_next_step(client, session):
         assert link in page, role
         assert "Register your business" not in page, role
         client.sign_out()
+
+
+def test_a_tender_lists_its_delivery_regions_with_spaces(client, session, ref):
+    from tests.factories import create_organisation, create_tender, create_user
+
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    tender = create_tender(session, ref, officer, delivery_area="North East,North West,London")
+    page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    assert "North East, North West, London" in page

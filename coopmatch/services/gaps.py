@@ -28,6 +28,7 @@ from coopmatch.gaps import (
     sort_gaps,
 )
 from coopmatch.geo import normalise_postcode
+from coopmatch.matching.signals import looks_like_framework
 from coopmatch.models import Award, Supplier, Tender
 from coopmatch.reference import Reference
 from coopmatch.services import matching
@@ -91,7 +92,7 @@ def demand_items(session: Session) -> list[DemandItem]:
         for award in t.awards:
             awards_by_lot[award.lot_id].append(award)
         framework = (len({a.supplier_id for a in t.awards}) >= FRAMEWORK_SUPPLIERS
-                     or "framework" in t.title.lower())
+                     or looks_like_framework(t.title, t.description or ""))
         base = {
             "tender_id": t.id, "ocid": t.ocid, "buyer_id": t.buyer_id,
             "buyer_name": t.buyer.name if t.buyer else "", "published": t.published_date,

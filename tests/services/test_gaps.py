@@ -145,3 +145,14 @@ def test_a_notice_without_a_cpv_code_is_classified_from_its_text(app, session, r
     assert unsure.item.cpv_codes == [] and not unsure.item.cpv_suggested
     session.refresh(uncoded)
     assert uncoded.cpv_codes in ("", None)  # a suggestion for the report, not stored
+
+
+def test_a_dynamic_purchasing_system_is_demand_with_a_ceiling_like_a_framework(session, ref):
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    dps = create_tender(session, ref, officer, title="Passenger Transport DPS",
+                        description="Home to school transport.", value=4_000_000.0)
+    plain = create_tender(session, ref, officer, title="Home to school transport",
+                          description="Transport for pupils.", value=400_000.0)
+    flags = {i.tender_id: i.framework for i in gaps.demand_items(session)}
+    assert flags[dps.id] is True and flags[plain.id] is False

@@ -352,6 +352,10 @@ def test_a_ledger_with_unusual_column_names_is_imported_by_naming_them(client, s
         as_text=True)
     assert session.exec(select(func.count()).select_from(ImportJob)).one() == 0
 
+    twice = upload(date="Paid On", supplier="paid  on")
+    assert twice.status_code == 400
+    assert "is already named as the date column: a column holds one thing" in twice.get_data(
+        as_text=True)
     named = upload(date="Paid On", supplier="who")
     assert named.status_code == 302
     preview = client.get(named.headers["Location"]).get_data(as_text=True)

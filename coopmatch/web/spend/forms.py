@@ -22,6 +22,21 @@ class LedgerUploadForm(FlaskForm):
         "Expense type column", validators=[Optional(), Length(max=120)]
     )
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        seen: dict[str, str] = {}
+        for role, label in NAMED_COLUMNS:
+            field = getattr(self, f"{role}_column")
+            name = " ".join((field.data or "").lower().split())
+            if not name:
+                continue
+            if name in seen:
+                field.errors = [*field.errors, f"'{field.data.strip()}' is already named as the "
+                                               f"{seen[name].lower()}: a column holds one thing."]
+                valid = False
+            seen.setdefault(name, label)
+        return valid
+
     def columns(self) -> dict[str, str]:
         """Return role -> the header the user named, for the roles named."""
         named = {}

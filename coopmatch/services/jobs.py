@@ -150,7 +150,11 @@ def create_ledger_upload(session: Session, *, user: User, stream, filename: str,
         ledger = read_ledgers([target], max_bytes=max_bytes, columns=columns or None)
         if not ledger.payments:
             reason = ledger.errors[0].reason if ledger.errors else ""
-            advice = " (below), then choose the file again." if columns_at_fault(reason) else ""
+            advice = ""
+            if reason.endswith("name those columns"):
+                advice = " below, then choose the file again."
+            elif columns_at_fault(reason):
+                advice = ". Give the column headings below, then choose the file again."
             raise FileRejected("No payment could be read from this file" + (
                 f": {reason}{advice}" if reason else "."), field="file")
         return ledger

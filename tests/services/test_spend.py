@@ -345,11 +345,13 @@ def test_a_ledger_with_unusual_column_names_is_imported_by_naming_them(client, s
     page = unnamed.get_data(as_text=True)
     assert unnamed.status_code == 400
     assert "the first row reads &#39;Paid On&#39;, &#39;Value&#39;, &#39;Who&#39;" in page
+    assert "name those columns below, then choose the file again." in page
     assert '<details class="details" id="columns" open>' in page  # the column names, opened
     wrong = upload(date="Paid On", supplier="Payee")
     assert wrong.status_code == 400
-    assert "there is no column called &#39;Payee&#39; for the supplier" in wrong.get_data(
-        as_text=True)
+    wrong_page = wrong.get_data(as_text=True)
+    assert "there is no column called &#39;Payee&#39; for the supplier" in wrong_page
+    assert ". Give the column headings below, then choose the file again." in wrong_page
     assert session.exec(select(func.count()).select_from(ImportJob)).one() == 0
 
     twice = upload(date="Paid On", supplier="paid  on")

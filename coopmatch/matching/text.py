@@ -271,7 +271,8 @@ class TextModel:
         if n >= 200:  # a small register keeps every word
             idf[df > KEYWORD_MAX_DF * n] = 0.0
         self.keyword_idf = idf
-        lengths = doc_words @ single.astype(np.float32)
+        # A document's length counts the words kept, as _keyword_weigh counts them.
+        lengths = doc_words @ (idf > 0).astype(np.float32)
         self.keyword_length = float(lengths.mean()) if n and lengths.mean() > 0 else 1.0
         return self._keyword_weigh(doc_words)
 

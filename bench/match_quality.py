@@ -63,7 +63,7 @@ Adopted (2026-11-30, third session), two signals:
   register left out), on the query's own scale (half the most any document could score on its
   words, capped at 1), weighted 0.27 beside the TF-IDF text's 0.18 (the text's old 0.45
   split): 0.303 -> 0.314 (ratio 1.211) on seeds 0-4 and 0.329 -> 0.335 (1.241) on seeds 5-9;
-  through the CLI 1.201. The bm25s defaults (1.5, 0.75) gain half as much (long award
+  through the CLI 1.200. The bm25s defaults (1.5, 0.75) gain half as much (long award
   histories are over-penalised); k1 0.6-1.2 and b 0.3-0.5 are flat; scaling by the register's
   best for the query ranks 0.002 better but would score a restricted view differently from
   the whole index; as a component added beside the full text weight it gains half; titles

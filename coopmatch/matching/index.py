@@ -647,7 +647,9 @@ class MatchIndex:
         """Return the query rows of a batch and their text and track record signals."""
         rows = self._query_rows(tenders, options)
         p = self.params
-        q_words = self.text.transform_words([r.long_text for r in rows])
+        texts = [r.long_text for r in rows]
+        counts = self.text.count_words(texts)  # read once, weighed twice
+        q_words = self.text.transform_words(texts, counts)
         q_chars = self.text.transform_chars([r.short_text for r in rows])
         word_sim = query_scores(q_words, self.words_t)
         char_sim = query_scores(q_chars, self.chars_t)
@@ -667,7 +669,7 @@ class MatchIndex:
         track += p.buyer_share * (buyer_counts > 0) + p.experience_share * self.experience
         computed = {
             "text": text,
-            "keywords": self._keywords([r.long_text for r in rows]),
+            "keywords": self._keywords(texts, counts),
             "track_record": track,
         }
         associated = self._associated(q_words)
@@ -682,14 +684,14 @@ class MatchIndex:
         }
         return rows, computed, extra
 
-    def _keywords(self, texts: list[str]) -> np.ndarray:
+    def _keywords(self, texts: list[str], counts: sp.csr_matrix | None = None) -> np.ndarray:
         """Return queries x suppliers BM25 over single words, scaled to 0..1.
 
         The scale is the query's own: half the most any document could score on its words
         (each word at full idf and saturated frequency), so a supplier scores the same in a
         restricted view as in the whole index. A ranking signal, not part of capability.
         """
-        queries = self.text.transform_keywords(texts)
+        queries = self.text.transform_keywords(texts, counts)
         scores = query_scores(queries, self.keywords_t)
         ceiling = queries @ (self.text.keyword_idf * np.float32(KEYWORD_K1 + 1))
         scale = np.divide(

@@ -354,13 +354,17 @@ class TextModel:
 
     # --- transforming ------------------------------------------------------------------------
 
-    def transform_words(self, texts: list[str]) -> sp.csr_matrix:
-        """Return word TF-IDF rows for long texts (whole notices, whole profiles)."""
-        return self._weigh(self.word_idf, _count(texts, self.words))
+    def count_words(self, texts: list[str]) -> sp.csr_matrix:
+        """Return the word and bigram counts of texts (for transform_words and keywords)."""
+        return _count(texts, self.words)
 
-    def transform_keywords(self, texts: list[str]) -> sp.csr_matrix:
+    def transform_words(self, texts: list[str], counts: sp.csr_matrix | None = None):
+        """Return word TF-IDF rows for long texts (whole notices, whole profiles)."""
+        return self._weigh(self.word_idf, _count(texts, self.words) if counts is None else counts)
+
+    def transform_keywords(self, texts: list[str], counts: sp.csr_matrix | None = None):
         """Return queries' single-word counts, for BM25 against the keyword matrix."""
-        counts = _count(texts, self.words)
+        counts = _count(texts, self.words) if counts is None else counts.copy()
         counts.data *= (self.keyword_idf > 0)[counts.indices]
         counts.eliminate_zeros()
         return counts

@@ -797,7 +797,6 @@ class MatchIndex:
                     j,
                     float(score[j]),
                     parts_by_row[int(best_row[j])],
-                    weights,
                     distance,
                     tender,
                 )
@@ -823,7 +822,6 @@ class MatchIndex:
                 j,
                 float(score[j]),
                 parts_by_row,
-                weights,
                 options,
                 distance,
                 place,
@@ -848,9 +846,9 @@ class MatchIndex:
             "radius": a["radius"],
         }
 
-    def _unexplained(self, row, j, score, parts, weights, distance, tender) -> Match:
+    def _unexplained(self, row, j, score, parts, distance, tender) -> Match:
         """Return a match with its figures but no reasons (MatchOptions.explain=False)."""
-        return self._match(row, j, score, parts, weights, self._distance_km(tender, j, distance))
+        return self._match(row, j, score, parts, self._distance_km(tender, j, distance))
 
     def _distance_km(self, tender, j, distance) -> float | None:
         """Return the great-circle distance to supplier j, or None where either is unknown."""
@@ -860,7 +858,7 @@ class MatchIndex:
             tender.latitude, tender.longitude, self.arrays["lat"][j], self.arrays["lon"][j]
         )
 
-    def _match(self, row, j, score, parts, weights, dist, found=()) -> Match:
+    def _match(self, row, j, score, parts, dist, found=()) -> Match:
         """Return supplier j's match for a query row: its figures, with any reasons found."""
         components = {k: float(v[j]) for k, v in parts.items()}
         capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()})[0])
@@ -889,7 +887,6 @@ class MatchIndex:
         j,
         score,
         parts_by_row,
-        weights,
         options,
         distance,
         place,
@@ -946,13 +943,11 @@ class MatchIndex:
             area = self._area_name(tier, j)
             found.append(reasons.geography_reason(dist, tier, outside, area))
         won = self.arrays["won_value"][j]
-        won = None if math.isnan(won) else float(won)
-        if row.framework:
-            found.append(reasons.framework_size_reason(row.value, capacity, won))
-        elif capacity is None and won is not None:
-            found.append(reasons.won_size_reason(row.value, won))
-        else:
-            found.append(reasons.capacity_reason(row.value, capacity, fits))
+        found.append(
+            reasons.size_reason(
+                row.value, capacity, None if math.isnan(won) else float(won), fits, row.framework
+            )
+        )
         ownership = (
             self.tables["ownership"].values[self.arrays["ownership"][j]]
             if self.arrays["ownership"][j] >= 0
@@ -961,7 +956,7 @@ class MatchIndex:
         own = reasons.ownership_reason(ownership, options.prefer_social)
         if own:
             found.append(own)
-        return self._match(row, j, score, parts, weights, dist, found)
+        return self._match(row, j, score, parts, dist, found)
 
     def _area_name(self, tier: int, j: int) -> str | None:
         key = {0: "lad", 1: "county", 2: "region"}.get(tier)

@@ -352,14 +352,15 @@ class OpportunityIndex:
             a = self.arrays
             tier = tier_of(place, a["lad"][row], a["county"][row], a["region"][row])
             found.append(reasons.geography_reason(dist, tier, outside))
-        if self.arrays["framework"][row]:
-            found.append(
-                reasons.framework_size_reason(value, profile.capacity_gbp, profile.largest_won_gbp)
+        found.append(
+            reasons.size_reason(
+                value,
+                profile.capacity_gbp,
+                profile.largest_won_gbp,
+                int(fits[row]),
+                bool(self.arrays["framework"][row]),
             )
-        elif profile.capacity_gbp is None and profile.largest_won_gbp is not None:
-            found.append(reasons.won_size_reason(value, profile.largest_won_gbp))
-        else:
-            found.append(reasons.capacity_reason(value, profile.capacity_gbp, int(fits[row])))
+        )
         capability = _nan_weighted_mean(
             {k: np.array([v]) for k, v in components.items() if k in CAPABILITY_WEIGHTS},
             CAPABILITY_WEIGHTS,

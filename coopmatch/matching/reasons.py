@@ -191,6 +191,22 @@ def capacity_reason(value: float | None, capacity: float | None, fits: int) -> R
     return Reason("capacity", text, data)
 
 
+def size_reason(
+    value: float | None,
+    capacity: float | None,
+    won_gbp: float | None,
+    fits: int,
+    framework: bool = False,
+) -> Reason:
+    """Explain size: on a framework a shared ceiling; else by the stated capacity, or where
+    none is stated, by the largest contract won."""
+    if framework:
+        return framework_size_reason(value, capacity, won_gbp)
+    if capacity is None and won_gbp is not None:
+        return won_size_reason(value, won_gbp)
+    return capacity_reason(value, capacity, fits)
+
+
 def framework_size_reason(
     value: float | None, capacity: float | None, won_gbp: float | None
 ) -> Reason:

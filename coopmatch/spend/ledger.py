@@ -249,9 +249,12 @@ class _Reader:
         keys = {header_key(c) for c in cells if isinstance(c, str)}
         if not all(header_key(name) in keys for name in named):
             return False
+        return all(role in self._roles(cells) for role in REQUIRED)
+
+    def _roles(self, cells: list) -> dict[str, int]:
+        """Return role -> column of a header row, as found and as the user named them."""
         header = [str(c).strip() if c is not None else "" for c in cells]
-        columns = self._apply_given_columns(assign_roles(header), header)
-        return all(role in columns for role in REQUIRED)
+        return self._apply_given_columns(assign_roles(header), header)
 
     def _layout(self, cells: list, line: int, found_by: str) -> Layout:
         header, name = mend_header(cells)
@@ -297,8 +300,7 @@ class _Reader:
             if missing:
                 problem = f"there is no column called {' or '.join(missing)}"
             else:
-                header = [str(c).strip() if c is not None else "" for c in first]
-                found = self._apply_given_columns(assign_roles(header), header)
+                found = self._roles(first)
                 unknown = [r for r in REQUIRED if r not in found] or list(REQUIRED)
                 problem = (f"the {' and '.join(unknown)} column{'s' if len(unknown) > 1 else ''}"
                            f" could not be recognised: name {'them' if len(unknown) > 1 else 'it'}"

@@ -3,6 +3,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from coopmatch.spend.columns import header_key
+
 # The columns a user may name when a ledger's header is not recognised (role, label).
 NAMED_COLUMNS = (
     ("date", "Date column"),
@@ -27,7 +29,7 @@ class LedgerUploadForm(FlaskForm):
         seen: dict[str, str] = {}
         for role, label in NAMED_COLUMNS:
             field = getattr(self, f"{role}_column")
-            name = " ".join((field.data or "").lower().split())
+            name = header_key(field.data)  # as the reader compares headings
             if not name:
                 continue
             if name in seen:

@@ -38,7 +38,7 @@ class Config:
     # These are the engine's defaults, chosen on bench/match_quality.py (seeds 0-4).
     MATCH_WEIGHTS = {
         "text": 0.18,
-        "keywords": 0.27,
+        "keywords": 0.4,
         "cpv": 0.15,
         "geography": 0.1,
         "capacity": 0.08,

@@ -35,6 +35,7 @@ from coopmatch.matching.text import (
     KEYWORD_K1,
     KEYWORD_SCALE,
     SHORT_DESCRIPTION_CHARS,
+    TITLE_KEYWORD_SHARE,
     TextModel,
     short_text,
 )
@@ -75,6 +76,7 @@ class _QueryRow:
     tender: int  # position in the batch
     lot_id: int | None
     lot_title: str
+    title: str  # what title keywords read: the tender's, or a lot's own where it has one
     long_text: str
     short_text: str
     cpv_codes: list[str]
@@ -165,11 +167,12 @@ class MatchIndex:
         index.cpv_descriptions = cpv_descriptions or {}
         index.text = TextModel()
         index._reset_tables()
-        words, chars, awards, keywords = index.text.fit(**index._units(profiles))
+        words, chars, awards, keywords, titles = index.text.fit(**index._units(profiles))
         index.words_t = words.T.tocsr()
         index.chars_t = chars.T.tocsr()
         index.keywords_t = keywords.T.tocsr()
-        del keywords
+        index.titles_t = titles.T.tocsr()
+        del keywords, titles
         index.awards_t = _transpose(awards, words.shape[1])
         counts = np.array([p.award_count for p in profiles], dtype=np.int64)
         index.associations = (
@@ -227,9 +230,10 @@ class MatchIndex:
 
     def _units(self, profiles) -> dict:
         """Return the text units of profiles as the text model reads them: texts, owners, short
-        or not, contract (-1: none), and whether each counts for keywords (all but the name,
-        which the character n-grams match)."""
-        units, owner, short, award_of, keyword = [], [], [], [], []
+        or not, contract (-1: none), whether each counts for keywords (all but the name,
+        which the character n-grams match) and whether it is a headline, for title keywords
+        (contracts' titles and the start of the capabilities)."""
+        units, owner, short, award_of, keyword, headline = [], [], [], [], [], []
         award = 0
         for doc, profile in enumerate(profiles):
             for k, (text, d, is_short, a) in enumerate(profile_units(profile, doc, award)):
@@ -238,6 +242,7 @@ class MatchIndex:
                 short.append(is_short)
                 award_of.append(a)
                 keyword.append(k > 0)  # the first unit is the name
+                headline.append(k == 1 or (is_short and a >= 0))
             award += profile.award_count
         return {
             "units": units,
@@ -247,6 +252,7 @@ class MatchIndex:
             "award_of_unit": np.array(award_of, np.int64),
             "n_awards": sum(p.award_count for p in profiles),
             "in_keywords": np.array(keyword, bool),
+            "in_titles": np.array(headline, bool),
         }
 
     def _add_rows(self, profiles: list[SupplierProfile]) -> None:
@@ -293,7 +299,7 @@ class MatchIndex:
     def _finish(self) -> None:
         """Derive the lookup structures from the stored columns."""
         n = len(self.ids)
-        for matrix in (self.words_t, self.chars_t, self.awards_t, self.keywords_t):
+        for matrix in (self.words_t, self.chars_t, self.awards_t, self.keywords_t, self.titles_t):
             matrix.sort_indices()  # reasons look documents up in postings by bisection
         self.award_start = np.concatenate([[0], np.cumsum(self.award_count, dtype=np.int64)])
         self.award_owner = np.repeat(np.arange(n, dtype=np.int64), self.award_count)
@@ -344,11 +350,12 @@ class MatchIndex:
                 self.alive[row] = False
         if profiles:
             units = self._units(profiles)
-            words, chars, awards, keywords = self.text.transform_documents(**units)
+            words, chars, awards, keywords, titles = self.text.transform_documents(**units)
             self.words_t = sp.hstack([self.words_t, words.T]).tocsr()
             self.profile_vectors = np.vstack([self.profile_vectors, self._embed_profiles(words)])
             self.chars_t = sp.hstack([self.chars_t, chars.T]).tocsr()
             self.keywords_t = sp.hstack([self.keywords_t, keywords.T]).tocsr()
+            self.titles_t = sp.hstack([self.titles_t, titles.T]).tocsr()
             if awards is not None:
                 self.awards_t = sp.hstack([self.awards_t, awards.T]).tocsr()
             self._add_rows(profiles)
@@ -405,6 +412,7 @@ class MatchIndex:
         view.buyer_pairs = (position[owner][keep], buyer[keep])
         view.words_t = _columns_of(self.words_t, rows)
         view.keywords_t = _columns_of(self.keywords_t, rows)
+        view.titles_t = _columns_of(self.titles_t, rows)
         view.chars_t = _columns_of(self.chars_t, rows)
         view.awards_t = _columns_of(self.awards_t, awards)
         view._finish()
@@ -473,6 +481,7 @@ class MatchIndex:
                 "chars_t": self.chars_t,
                 "awards_t": self.awards_t,
                 "keywords_t": self.keywords_t,
+                "titles_t": self.titles_t,
             },
             objects={
                 "text": self.text,
@@ -508,6 +517,7 @@ class MatchIndex:
         index.words_t, index.chars_t = matrices["words_t"], matrices["chars_t"]
         index.awards_t = matrices["awards_t"]
         index.keywords_t = matrices["keywords_t"]
+        index.titles_t = matrices["titles_t"]
         keys = ("text", "tables", "names", "award_titles", "award_buyers", "award_tenders")
         for key in (*keys, "cpv_codes", "associations"):
             setattr(index, key, objects[key])
@@ -556,6 +566,7 @@ class MatchIndex:
                     t_index,
                     None,
                     "",
+                    tender.title or "",
                     long_text,
                     short_text(tender.title, tender.description),
                     list(tender.cpv_codes),
@@ -574,6 +585,7 @@ class MatchIndex:
                         t_index,
                         lot.id,
                         lot.title or "",
+                        lot.title or tender.title or "",
                         lot_long,
                         lot_short,
                         list(lot.cpv_codes or tender.cpv_codes),
@@ -669,7 +681,7 @@ class MatchIndex:
         track += p.buyer_share * (buyer_counts > 0) + p.experience_share * self.experience
         computed = {
             "text": text,
-            "keywords": self._keywords(texts, counts),
+            "keywords": self._keywords(texts, [r.title for r in rows], counts),
             "track_record": track,
         }
         associated = self._associated(q_words)
@@ -684,22 +696,20 @@ class MatchIndex:
         }
         return rows, computed, extra
 
-    def _keywords(self, texts: list[str], counts: sp.csr_matrix | None = None) -> np.ndarray:
-        """Return queries x suppliers BM25 over single words, scaled to 0..1.
-
-        The scale is the query's own: half the most any document could score on its words
-        (each word at full idf and saturated frequency), so a supplier scores the same in a
-        restricted view as in the whole index. A ranking signal, not part of capability.
+    def _keywords(
+        self, texts: list[str], titles: list[str], counts: sp.csr_matrix | None = None
+    ) -> np.ndarray:
+        """Return queries x suppliers BM25 over single words, scaled to 0..1: the whole text
+        against whole profiles, and (TITLE_KEYWORD_SHARE beside it) the title against their
+        headlines. A ranking signal, not part of capability.
         """
-        queries = self.text.transform_keywords(texts, counts)
-        scores = query_scores(queries, self.keywords_t)
-        ceiling = queries @ (self.text.keyword_idf * np.float32(KEYWORD_K1 + 1))
-        scale = np.divide(
-            KEYWORD_SCALE, ceiling, out=np.zeros_like(ceiling), where=ceiling > 0
-        ).astype(np.float32)
-        scores *= scale[:, None]
-        np.minimum(scores, np.float32(1.0), out=scores)
-        return scores
+        whole = _bm25_scores(
+            self.text.transform_keywords(texts, counts), self.keywords_t, self.text.keyword_idf
+        )
+        heads = _bm25_scores(self.text.transform_titles(titles), self.titles_t, self.text.title_idf)
+        whole += np.float32(TITLE_KEYWORD_SHARE) * heads
+        whole *= np.float32(1.0 / (1.0 + TITLE_KEYWORD_SHARE))
+        return whole
 
     def _associated(self, q_words: sp.csr_matrix) -> np.ndarray | None:
         """Return queries x suppliers similarity in the learned space (0 or more), or None."""
@@ -1005,6 +1015,21 @@ def _transpose(matrix: sp.csr_matrix | None, n_features: int) -> sp.csr_matrix:
     if matrix is None:
         return sp.csr_matrix((n_features, 0), dtype=np.float32)
     return matrix.T.tocsr()
+
+
+def _bm25_scores(queries: sp.csr_matrix, documents_t: sp.csr_matrix, idf: np.ndarray):
+    """Return queries x documents BM25, each query on its own scale, capped at 1.
+
+    The scale is half the most any document could score on the query's words (each at full
+    idf and saturated frequency), so a supplier scores the same in a restricted view as in the
+    whole index.
+    """
+    scores = query_scores(queries, documents_t)
+    ceiling = queries @ (idf * np.float32(KEYWORD_K1 + 1))
+    scale = np.divide(KEYWORD_SCALE, ceiling, out=np.zeros_like(ceiling), where=ceiling > 0)
+    scores *= scale.astype(np.float32)[:, None]
+    np.minimum(scores, np.float32(1.0), out=scores)
+    return scores
 
 
 def _top_k(score: np.ndarray, k: int) -> list[int]:

@@ -97,7 +97,7 @@ class OpportunityIndex:
                 )
                 places.append(tender)
         index.text = TextModel()
-        words, chars, _, _ = index.text.fit(units, np.array(owner), np.array(short), len(rows))
+        words, chars, *_ = index.text.fit(units, np.array(owner), np.array(short), len(rows))
         index.words_t, index.chars_t = words.T.tocsr(), chars.T.tocsr()
         index.rows = rows
         index.tables = {k: CodeTable() for k in ("lad", "county", "region")}

@@ -78,6 +78,10 @@ KEYWORD_SCALE = 2.0
 # Words in more than this share of documents are left out of keywords: they rank little (low
 # idf) but their long postings would double the cost of a query at register scale.
 KEYWORD_MAX_DF = 0.1
+# Title keywords: the same BM25 over the headlines of a profile alone (its contracts' titles and
+# the start of its capabilities), read against a tender's title; a title names the work where a
+# description also says how it is bought. They count this share beside the whole-text keywords.
+TITLE_KEYWORD_SHARE = 0.5
 
 
 def clean(text: str | None) -> str:
@@ -177,6 +181,8 @@ class TextModel:
         self.char_idf: TfidfTransformer | None = None
         self.keyword_idf: np.ndarray | None = None  # BM25 idf per word feature (0: bigrams)
         self.keyword_length = 1.0  # the mean document length in words, for BM25
+        self.title_idf: np.ndarray | None = None  # the same over the profiles' headlines
+        self.title_length = 1.0
         self._terms: np.ndarray | None = None
 
     # --- fitting -----------------------------------------------------------------------------
@@ -190,13 +196,15 @@ class TextModel:
         award_of_unit: np.ndarray | None = None,
         n_awards: int = 0,
         in_keywords: np.ndarray | None = None,
+        in_titles: np.ndarray | None = None,
     ):
         """Fit on text units; return doc x words, doc x chars and award x words TF-IDF matrices
-        and the doc x words keyword (BM25) matrix.
+        and the doc x words keyword and title keyword (BM25) matrices.
 
         ``owner[i]`` is the document of unit i, ``short[i]`` whether it also feeds character
-        n-grams, ``award_of_unit[i]`` the past contract it belongs to (-1 for none) and
-        ``in_keywords[i]`` whether it counts for keywords (default: every unit).
+        n-grams, ``award_of_unit[i]`` the past contract it belongs to (-1 for none),
+        ``in_keywords[i]`` whether it counts for keywords (default: every unit) and
+        ``in_titles[i]`` whether it is a headline, for title keywords (default: none).
         """
         owner = np.asarray(owner, dtype=np.int64)
         short = np.asarray(short, dtype=bool)
@@ -246,6 +254,14 @@ class TextModel:
             del keyword_counts, chosen
         keyword_matrix = self._fit_keywords(doc_words)
         del doc_words
+        if in_titles is None:
+            in_titles = np.zeros(len(units), dtype=bool)
+        chosen = np.asarray(in_titles, dtype=bool)[unit]
+        title_counts = _count_matrix(
+            owner[unit[chosen]], ids[chosen].astype(np.int64), n_docs, n_features
+        )
+        title_matrix = self._fit_titles(_columns(title_counts, kept, len(names)))
+        del title_counts, chosen
 
         award_matrix = None
         if n_awards:
@@ -259,36 +275,37 @@ class TextModel:
         in_short = short[unit]
         doc_unigrams = _count_matrix(owner[unit[in_short]], ids[in_short], n_docs, n_words)
         char_matrix = self._fit_chars(doc_unigrams, words, n_docs)
-        return word_matrix, char_matrix, award_matrix, keyword_matrix
+        return word_matrix, char_matrix, award_matrix, keyword_matrix, title_matrix
 
     def _fit_keywords(self, doc_words: sp.csr_matrix) -> sp.csr_matrix:
         """Fit BM25 over the single-word features; return the documents' keyword weights."""
+        self.keyword_idf, self.keyword_length = self._fit_bm25(doc_words)
+        return self._keyword_weigh(doc_words)
+
+    def _fit_titles(self, doc_words: sp.csr_matrix) -> sp.csr_matrix:
+        """Fit BM25 over the headlines' single words; return the documents' title weights."""
+        self.title_idf, self.title_length = self._fit_bm25(doc_words)
+        return self._title_weigh(doc_words)
+
+    def _fit_bm25(self, doc_words: sp.csr_matrix) -> tuple[np.ndarray, float]:
+        """Return BM25 idf per feature (0 for bigrams and very common words) and mean length."""
         n = doc_words.shape[0]
         single = np.array([" " not in term for term in self.terms], dtype=bool)
         df = _document_frequency(doc_words)
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        idf[~single] = 0.0
+        idf[~single | (df == 0)] = 0.0  # a word no document has here cannot be matched
         if n >= 200:  # a small register keeps every word
             idf[df > KEYWORD_MAX_DF * n] = 0.0
-        self.keyword_idf = idf
-        # A document's length counts the words kept, as _keyword_weigh counts them.
+        # A document's length counts the words kept, as _bm25_weigh counts them.
         lengths = doc_words @ (idf > 0).astype(np.float32)
-        self.keyword_length = float(lengths.mean()) if n and lengths.mean() > 0 else 1.0
-        return self._keyword_weigh(doc_words)
+        mean = float(lengths.mean()) if n else 0.0
+        return idf, mean if mean > 0 else 1.0
 
     def _keyword_weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        """Return BM25 document weights: idf x saturated term frequency, length-normalised."""
-        matrix = sp.csr_matrix(counts, dtype=np.float32, copy=True)
-        matrix.sum_duplicates()
-        idf = self.keyword_idf
-        lengths = matrix @ (idf > 0).astype(np.float32)
-        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-        k1, b = np.float32(KEYWORD_K1), np.float32(KEYWORD_B)
-        norm = k1 * (1 - b + b * lengths[rows] / np.float32(self.keyword_length))
-        tf = matrix.data
-        matrix.data = idf[matrix.indices] * tf * (k1 + 1) / (tf + norm)
-        matrix.eliminate_zeros()
-        return matrix
+        return _bm25_weigh(counts, self.keyword_idf, self.keyword_length)
+
+    def _title_weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        return _bm25_weigh(counts, self.title_idf, self.title_length)
 
     def _fit_chars(self, doc_unigrams, words, n_docs) -> sp.csr_matrix:
         used = np.flatnonzero(_document_frequency(doc_unigrams) > 0)
@@ -369,13 +386,28 @@ class TextModel:
         counts.eliminate_zeros()
         return counts
 
+    def transform_titles(self, texts: list[str]) -> sp.csr_matrix:
+        """Return queries' title words (each once), for BM25 against the title matrix."""
+        counts = _count(texts, self.words)
+        counts.data = (self.title_idf[counts.indices] > 0).astype(np.float32)
+        counts.eliminate_zeros()
+        return counts
+
     def transform_chars(self, texts: list[str]) -> sp.csr_matrix:
         """Return character n-gram TF-IDF rows for short texts (titles, names)."""
         joined = [" ".join(word_tokens(t)) for t in texts]
         return self._weigh(self.char_idf, _count(joined, self.chars))
 
     def transform_documents(
-        self, units, owner, short, n_docs, award_of_unit=None, n_awards=0, in_keywords=None
+        self,
+        units,
+        owner,
+        short,
+        n_docs,
+        award_of_unit=None,
+        n_awards=0,
+        in_keywords=None,
+        in_titles=None,
     ):
         """Transform new documents' units with the fitted vocabularies (incremental updates).
 
@@ -390,13 +422,16 @@ class TextModel:
             keyword_owner = np.where(np.asarray(in_keywords, dtype=bool), owner, -1)
             doc_counts = _group_matrix(keyword_owner, n_docs) @ counts
         keywords = self._keyword_weigh(doc_counts)
+        headline = np.zeros(len(units), bool) if in_titles is None else np.asarray(in_titles, bool)
+        title_owner = np.where(headline, owner, -1)
+        titles = self._title_weigh(_group_matrix(title_owner, n_docs) @ counts)
         chars = self.chars.transform([" ".join(word_tokens(u)) for u in units])
         doc_chars = self._weigh(self.char_idf, _group_matrix(short_owner, n_docs) @ chars)
         awards = None
         if award_of_unit is not None and n_awards:
             group = _group_matrix(np.asarray(award_of_unit, dtype=np.int64), n_awards)
             awards = self._weigh(self.word_idf, group @ counts)
-        return doc_words, doc_chars, awards, keywords
+        return doc_words, doc_chars, awards, keywords, titles
 
     @property
     def terms(self) -> np.ndarray:
@@ -412,6 +447,20 @@ class TextModel:
         state = dict(self.__dict__)
         state["_terms"] = None
         return state
+
+
+def _bm25_weigh(counts: sp.csr_matrix, idf: np.ndarray, mean_length: float) -> sp.csr_matrix:
+    """Return BM25 document weights: idf x saturated term frequency, length-normalised."""
+    matrix = sp.csr_matrix(counts, dtype=np.float32, copy=True)
+    matrix.sum_duplicates()
+    lengths = matrix @ (idf > 0).astype(np.float32)
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    k1, b = np.float32(KEYWORD_K1), np.float32(KEYWORD_B)
+    norm = k1 * (1 - b + b * lengths[rows] / np.float32(mean_length))
+    tf = matrix.data
+    matrix.data = idf[matrix.indices] * tf * (k1 + 1) / (tf + norm)
+    matrix.eliminate_zeros()
+    return matrix
 
 
 def _fit_idf(counts: sp.csr_matrix) -> TfidfTransformer:

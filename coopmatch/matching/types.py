@@ -23,7 +23,7 @@ DEFAULT_WEIGHTS = {
     # The text: TF-IDF cosine of words and character n-grams (the part that is also capability)
     # and BM25 keywords (a ranking signal only).
     "text": 0.18,
-    "keywords": 0.27,
+    "keywords": 0.4,
     "cpv": 0.15,
     "geography": 0.1,
     "capacity": 0.08,

@@ -4,7 +4,14 @@ import dataclasses
 
 import pytest
 
-from coopmatch.matching import MatchIndex, MatchOptions, PastAward, SupplierProfile, TenderQuery
+from coopmatch.matching import (
+    LotQuery,
+    MatchIndex,
+    MatchOptions,
+    PastAward,
+    SupplierProfile,
+    TenderQuery,
+)
 from coopmatch.matching.persist import IndexFormatError
 
 from .conftest import LEEDS, PRESTON, supplier
@@ -395,6 +402,24 @@ def test_keywords_read_what_a_supplier_does_not_its_name():
     # The scale is the query's own, so a view without the best match scores the rest alike.
     view = {m.supplier_id: m for m in index.restrict([2, 3]).match(tender)}
     assert view[2].components == found[2].components and view[2].score == found[2].score
+
+
+def test_a_contract_titled_for_the_work_outranks_one_that_mentions_it():
+    filler = "Services delivered across the borough to the council's standards."
+    register = [
+        supplier(1, "Alpha", "", awards=[PastAward("Office cleaning", f"{filler} Windows too.")]),
+        supplier(2, "Beta", "", awards=[PastAward("Window cleaning", f"{filler} Offices too.")]),
+        *[supplier(10 + k, f"Other {k}", f"Printing {k}") for k in range(3)],
+    ]
+    index = MatchIndex.build(register)
+    tender = TenderQuery(id=1, title="Window cleaning", description="Cleaning of office windows")
+    found = {m.supplier_id: m for m in index.match(tender)}
+    assert found[2].components["keywords"] > found[1].components["keywords"]
+    assert ids(index.match(tender))[0] == 2
+    # A lot is read by its own title.
+    lot = TenderQuery(id=2, title="Cleaning", lots=[LotQuery(id=5, title="Office cleaning")])
+    best = index.match(lot)[0]
+    assert best.supplier_id == 1 and best.lot_id == 5
 
 
 def test_words_of_the_buying_are_not_shown_as_evidence():

@@ -18,7 +18,9 @@ def test_fast_fit_matches_the_fitted_vectorizers():
     owner = np.array([0, 0, 1, 1, 2, 2])
     short = np.array([True, False, True, False, True, False])
     model = TextModel()
-    words, chars, awards, _ = model.fit(UNITS, owner, short, 3, np.array([-1, 0, -1, 1, -1, 2]), 3)
+    words, chars, awards, *_ = model.fit(
+        UNITS, owner, short, 3, np.array([-1, 0, -1, 1, -1, 2]), 3
+    )
     long_texts = [" \n ".join(UNITS[i] for i in np.flatnonzero(owner == d)) for d in range(3)]
     # Bigrams never span two units, so compare unit by unit for the awards.
     again = model.transform_words([UNITS[1], UNITS[3], UNITS[5]])
@@ -48,3 +50,20 @@ def test_weighing_agrees_with_the_fitted_transformer():
     ours = TextModel._weigh(model.word_idf, counts).toarray()
     theirs = model.word_idf.transform(counts).toarray()
     assert np.allclose(ours, theirs, atol=1e-6)
+
+
+def test_title_keywords_read_headlines_only_and_refit_as_transformed():
+    owner = np.array([0, 0, 1, 1, 2, 2])
+    short = np.array([True, False, True, False, True, False])
+    headline = short.copy()  # the first unit of each document is its headline
+    model = TextModel()
+    *_, keywords, titles = model.fit(UNITS, owner, short, 3, in_titles=headline)
+    terms = list(model.terms)
+    # "hedge" is only in a description: a keyword, not a title keyword.
+    hedge = terms.index("hedge")
+    assert keywords[0, hedge] > 0 and titles[0, hedge] == 0
+    assert titles[1, terms.index("school")] > 0
+    *_, again = model.transform_documents(UNITS, owner, short, 3, in_titles=headline)
+    assert np.allclose(titles.toarray(), again.toarray(), atol=1e-6)
+    query = model.transform_titles(["Hedge cutting and school meals"])
+    assert set(np.asarray(model.terms)[query.indices]) == {"cutting", "school", "meals"}

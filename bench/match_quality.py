@@ -205,6 +205,7 @@ class Corpus:
                         buyer_name=n.buyer_name,
                         value_gbp=n.value,
                         cpv_codes=n.cpv_codes,
+                        **_where(geo, n.buyer_postcode),
                     )
                     for n, _ in history
                 ],
@@ -238,6 +239,12 @@ class Corpus:
         self.profiled = [
             [self.position[k] for k in n.winners if k in self.position] for n in heldout
         ]
+
+
+def _where(geo, postcode: str) -> dict:
+    """Where a training contract was: its buyer's postcode, as the app places a notice."""
+    place = locate(geo, postcode)
+    return {"latitude": place["latitude"], "longitude": place["longitude"]}
 
 
 # --- rankers (each returns, per query, profile positions best first) --------------------------

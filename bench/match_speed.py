@@ -141,6 +141,17 @@ def make_register(size: int, pools: dict, located: list[dict], seed: int = 1):
     rng = random.Random(seed)
     coops, awards, tenders = pools["coops"], pools["awards"], pools["tenders"]
     buyers: dict[str, int] = {}
+    # Where each buyer's contracts were: a located place per buyer, from its own stream so the
+    # rest of the register is as before.
+    place_rng = random.Random(seed + 1)
+    buyer_place: dict[str, dict] = {}
+
+    def where(buyer: str) -> dict:
+        if buyer not in buyer_place:
+            place = place_rng.choice(located)
+            buyer_place[buyer] = {"latitude": place["latitude"], "longitude": place["longitude"]}
+        return buyer_place[buyer]
+
     register = []
     for i in range(size):
         coop = coops[rng.randrange(len(coops))]
@@ -167,6 +178,7 @@ def make_register(size: int, pools: dict, located: list[dict], seed: int = 1):
                         buyer_id=buyers.setdefault(buyer, len(buyers)),
                         buyer_name=buyer,
                         cpv_codes=codes,
+                        **where(buyer),
                     )
                     for title, description, codes, buyer in history
                 ],

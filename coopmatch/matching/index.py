@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from coopmatch.geo import haversine_km
+from coopmatch.geo import haversine_km, haversine_km_many
 from coopmatch.matching import associations, persist, reasons
 from coopmatch.matching.scoring import (
     ScoringParams,
@@ -22,6 +22,7 @@ from coopmatch.matching.scoring import (
 from coopmatch.matching.signals import (
     UNKNOWN,
     CPVPostings,
+    WorkedPlaces,
     best_cpv_pair,
     capacity_fits,
     capacity_scores,
@@ -225,6 +226,8 @@ class MatchIndex:
         self.award_titles: list[str] = []
         self.award_buyers: list[str | None] = []
         self.award_tenders: list[int | None] = []
+        self.award_lat = np.zeros(0, dtype=np.float64)  # where each contract was (NaN: unknown)
+        self.award_lon = np.zeros(0, dtype=np.float64)
         self.cpv_codes: list[list[str]] = []
         self.buyer_pairs = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
@@ -281,16 +284,20 @@ class MatchIndex:
             self.arrays[key] = np.concatenate([self.arrays[key], values])
         counts = np.array([p.award_count for p in profiles], dtype=np.int32)
         self.award_count = np.concatenate([self.award_count, counts])
-        rows, buyers = [], []
+        rows, buyers, lats, lons = [], [], [], []
         for row, profile in enumerate(profiles, start=start):
             self.cpv_codes.append(profile.all_cpv_codes)
             for award in profile.awards:
                 self.award_titles.append(award.title or "")
                 self.award_buyers.append(award.buyer_name)
                 self.award_tenders.append(award.tender_id)
+                lats.append(award.latitude)
+                lons.append(award.longitude)
                 if award.buyer_id is not None:
                     rows.append(row)
                     buyers.append(t["buyer"].add(award.buyer_id))
+        self.award_lat = np.concatenate([self.award_lat, floats(lats)])
+        self.award_lon = np.concatenate([self.award_lon, floats(lons)])
         self.buyer_pairs = (
             np.concatenate([self.buyer_pairs[0], np.array(rows, dtype=np.int64)]),
             np.concatenate([self.buyer_pairs[1], np.array(buyers, dtype=np.int64)]),
@@ -304,6 +311,7 @@ class MatchIndex:
         self.award_start = np.concatenate([[0], np.cumsum(self.award_count, dtype=np.int64)])
         self.award_owner = np.repeat(np.arange(n, dtype=np.int64), self.award_count)
         self.has_awards = self.award_count > 0
+        self.worked = WorkedPlaces(self.award_owner, self.award_lat, self.award_lon, n)
         self.cpv = CPVPostings.build(self.cpv_codes)
         self.has_cpv = np.array([bool(c) for c in self.cpv_codes], dtype=bool)
         # A supplier without codes scores "unknown" on CPV; one with codes 0 until a code fits.
@@ -404,6 +412,7 @@ class MatchIndex:
         view.award_titles = [self.award_titles[a] for a in awards.tolist()]
         view.award_buyers = [self.award_buyers[a] for a in awards.tolist()]
         view.award_tenders = [self.award_tenders[a] for a in awards.tolist()]
+        view.award_lat, view.award_lon = self.award_lat[awards], self.award_lon[awards]
         view.cpv_codes = [self.cpv_codes[r] for r in rows.tolist()]
         position = np.full(len(self.ids), -1, dtype=np.int64)
         position[rows] = np.arange(len(rows))
@@ -463,6 +472,8 @@ class MatchIndex:
             award_count=self.award_count,
             buyer_rows=self.buyer_pairs[0],
             buyer_codes=self.buyer_pairs[1],
+            award_lat=self.award_lat,
+            award_lon=self.award_lon,
             profile_vectors=self.profile_vectors,
         )
         persist.save(
@@ -514,6 +525,7 @@ class MatchIndex:
         index.ids, index.alive = arrays["ids"], arrays["alive"]
         index.award_count = arrays["award_count"]
         index.buyer_pairs = (arrays["buyer_rows"], arrays["buyer_codes"])
+        index.award_lat, index.award_lon = arrays["award_lat"], arrays["award_lon"]
         index.words_t, index.chars_t = matrices["words_t"], matrices["chars_t"]
         index.awards_t = matrices["awards_t"]
         index.keywords_t = matrices["keywords_t"]
@@ -752,6 +764,7 @@ class MatchIndex:
         n = len(self.ids)
         place = self._place(tender)
         geo, distance = geography_scores(place, self._geo_columns())
+        geo = self.worked.blend(geo, tender.latitude, tender.longitude)
         mask = self._mask(options, distance, place)
         if mask is None:
             if len(self.dead_rows) == n:
@@ -951,7 +964,8 @@ class MatchIndex:
             a = self.arrays
             tier = tier_of(place, a["lad"][j], a["county"][j], a["region"][j])
             area = self._area_name(tier, j)
-            found.append(reasons.geography_reason(dist, tier, outside, area))
+            worked_km, worked_for = self._nearest_work(tender, j)
+            found.append(reasons.geography_reason(dist, tier, outside, area, worked_km, worked_for))
         won = self.arrays["won_value"][j]
         found.append(
             reasons.size_reason(
@@ -975,6 +989,17 @@ class MatchIndex:
         code_index = self.arrays[key][j]
         code = self.tables[key].values[code_index] if code_index >= 0 else None
         return self.area_names.get(code) if code else None
+
+    def _nearest_work(self, tender, j: int) -> tuple[float | None, str | None]:
+        """Return the distance to supplier j's nearest located contract and whom it was for."""
+        start, end = int(self.award_start[j]), int(self.award_start[j + 1])
+        lat, lon = self.award_lat[start:end], self.award_lon[start:end]
+        located = np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon))
+        if tender.latitude is None or tender.longitude is None or not len(located):
+            return None, None
+        km = haversine_km_many(tender.latitude, tender.longitude, lat[located], lon[located])
+        nearest = int(np.argmin(km))
+        return float(km[nearest]), self.award_buyers[start + int(located[nearest])]
 
     def _won_on(self, tender_id: int | None, j: int) -> list[int]:
         """Return the positions of supplier j's contracts won on this notice (an awarded one)."""

@@ -9,6 +9,8 @@ import scipy.sparse as sp
 from coopmatch.matching.signals import CPV_LEVEL_NAMES, TIER_NAMES
 from coopmatch.matching.types import Reason
 
+# "It has delivered a contract N km from here" is said up to this distance.
+WORKED_NEAR_KM = 50.0
 TIER_TEXT = {
     "local_authority": "in the same local authority",
     "county": "in the same county or combined authority",
@@ -148,6 +150,8 @@ def geography_reason(
     tier: int,
     outside_radius_km: float | None,
     area_name: str | None = None,
+    worked_km: float | None = None,
+    worked_for: str | None = None,
 ) -> Reason:
     tier_name = TIER_NAMES[tier] if 0 <= tier < len(TIER_NAMES) else None
     parts = []
@@ -161,6 +165,13 @@ def geography_reason(
         text = ", ".join(parts).capitalize() + "."
     if outside_radius_km is not None:
         text += f" This is beyond the {outside_radius_km:,.0f} km it says it serves."
+    # Where it has worked, when that is nearer than where it is based.
+    worked = worked_km is not None and worked_km <= WORKED_NEAR_KM
+    if worked and (distance_km is None or worked_km < distance_km - 1):
+        where = "under 1 km" if worked_km < 1 else f"{worked_km:,.0f} km"
+        text += f" It has delivered a contract {where} from here" + (
+            f" (for {worked_for})." if worked_for else "."
+        )
     return Reason(
         "geography",
         text,
@@ -168,6 +179,7 @@ def geography_reason(
             "distance_km": None if distance_km is None else round(distance_km, 1),
             "tier": tier_name if tier_name != "none" else None,
             "outside_service_radius": outside_radius_km is not None,
+            "worked_km": round(worked_km, 1) if worked_km is not None else None,
         },
     )
 

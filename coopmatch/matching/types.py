@@ -59,6 +59,8 @@ class PastAward:
     value_gbp: float | None = None
     cpv_codes: list[str] = field(default_factory=list)
     tender_id: int | None = None  # the notice it was won on, when known
+    latitude: float | None = None  # where the work was (the notice's place), when known
+    longitude: float | None = None
 
 
 @dataclass

@@ -64,19 +64,21 @@ def supplier_profiles(session: Session, supplier_ids: list[int] | None = None
     awards: dict[int, list[PastAward]] = defaultdict(list)
     award_query = (
         select(Award.supplier_id, Award.value, Tender.id, Tender.title, Tender.description,
-               Tender.buyer_id, Tender.cpv_codes, Tender.value)
+               Tender.buyer_id, Tender.cpv_codes, Tender.value, Tender.latitude,
+               Tender.longitude)
         .join(Tender, Tender.id == Award.tender_id)
     )
     if supplier_ids is not None:
         award_query = award_query.where(Award.supplier_id.in_(supplier_ids))
     buyer_names = _buyer_names(session)
     for (supplier_id, value, tender_id, title, description, buyer_id, cpv_codes,
-         tender_value) in session.exec(award_query):
+         tender_value, latitude, longitude) in session.exec(award_query):
         awards[supplier_id].append(PastAward(
             title=title, description=description or "", buyer_id=buyer_id,
             buyer_name=buyer_names.get(buyer_id),
             value_gbp=value if value else tender_value,  # the notice's when the award has none
-            cpv_codes=(cpv_codes or "").split(), tender_id=tender_id))
+            cpv_codes=(cpv_codes or "").split(), tender_id=tender_id,
+            latitude=latitude, longitude=longitude))
     return [
         SupplierProfile(
             id=s.id, name=s.name, text=s.description or "", awards=awards.get(s.id, []),

@@ -1,6 +1,7 @@
 """Tender -> suppliers: ranking, reasons, lots, filters, preferences and persistence."""
 
 import dataclasses
+import math
 
 import pytest
 
@@ -420,6 +421,38 @@ def test_a_contract_titled_for_the_work_outranks_one_that_mentions_it():
     lot = TenderQuery(id=2, title="Cleaning", lots=[LotQuery(id=5, title="Office cleaning")])
     best = index.match(lot)[0]
     assert best.supplier_id == 1 and best.lot_id == 5
+
+
+def test_where_a_supplier_has_worked_counts_beside_where_it_is_based(tmp_path):
+    preston = {"latitude": PRESTON["latitude"], "longitude": PRESTON["longitude"]}
+    leeds = {"latitude": LEEDS["latitude"], "longitude": LEEDS["longitude"]}
+    text = "Window cleaning for offices and schools."
+
+    def based_in_leeds(id, **where):
+        award = PastAward("Window cleaning", buyer_name="Preston City Council", **where)
+        return supplier(id, f"Firm {id}", text, place=LEEDS, awards=[award])
+
+    register = [
+        based_in_leeds(1, **leeds),
+        based_in_leeds(2, **preston),
+        based_in_leeds(3),  # where its contract was is unknown: where it is based stands
+        *[supplier(10 + k, f"Printer {k}", "Leaflets and posters.") for k in range(3)],
+    ]
+    index = MatchIndex.build(register)
+    tender = TenderQuery(id=1, title="Window cleaning", description="Office windows", **PRESTON)
+    found = {m.supplier_id: m for m in index.match(tender)}
+    assert ids(index.match(tender))[0] == 2
+    geography = {k: found[k].components["geography"] for k in (1, 2, 3)}
+    assert geography[2] > geography[1] and geography[2] > geography[3]
+    assert geography[3] == pytest.approx(math.exp(-found[3].distance_km / 40), abs=1e-4)
+    reason = next(r for r in found[2].reasons if r.kind == "geography")
+    assert "delivered a contract under 1 km from here (for Preston City Council)" in reason.text
+    assert reason.data["worked_km"] == 0.0
+    assert "delivered" not in next(r.text for r in found[1].reasons if r.kind == "geography")
+    # Views and saved copies know where the work was too.
+    assert index.restrict([1, 2]).match(tender)[0].components == found[2].components
+    index.save(tmp_path / "index")
+    assert MatchIndex.load(tmp_path / "index").match(tender)[0].to_dict() == found[2].to_dict()
 
 
 def test_words_of_the_buying_are_not_shown_as_evidence():

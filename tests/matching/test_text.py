@@ -18,9 +18,7 @@ def test_fast_fit_matches_the_fitted_vectorizers():
     owner = np.array([0, 0, 1, 1, 2, 2])
     short = np.array([True, False, True, False, True, False])
     model = TextModel()
-    words, chars, awards, *_ = model.fit(
-        UNITS, owner, short, 3, np.array([-1, 0, -1, 1, -1, 2]), 3
-    )
+    words, chars, awards, *_ = model.fit(UNITS, owner, short, 3, np.array([-1, 0, -1, 1, -1, 2]), 3)
     long_texts = [" \n ".join(UNITS[i] for i in np.flatnonzero(owner == d)) for d in range(3)]
     # Bigrams never span two units, so compare unit by unit for the awards.
     again = model.transform_words([UNITS[1], UNITS[3], UNITS[5]])

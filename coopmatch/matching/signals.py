@@ -223,26 +223,28 @@ class WorkedPlaces:
             shape=(n_suppliers, len(places)),
         )
         matrix.sum_duplicates()
-        self.matrix = matrix
-        self.rows = np.flatnonzero(np.diff(matrix.indptr) > 0)  # suppliers with a located one
-        self.starts = matrix.indptr[self.rows]
+        self.place_of = matrix.indices  # (supplier, place) pairs, by supplier
+        self.supplier_of = np.repeat(np.arange(n_suppliers), np.diff(matrix.indptr))
+        self.has_place = np.diff(matrix.indptr) > 0
 
-    def nearest_km(self, lat: float, lon: float) -> np.ndarray:
-        """Return, for each supplier in `rows`, the distance to its nearest place of work."""
-        distance = haversine_km_many(lat, lon, self.lat, self.lon).astype(np.float32)
-        return np.minimum.reduceat(distance[self.matrix.indices], self.starts)
+    def nearness(self, lat: float, lon: float) -> np.ndarray:
+        """Return each supplier's nearness to (lat, lon) of its nearest place of work: 1 there,
+        falling with distance; 0 for suppliers with no located contract."""
+        km = haversine_km_many(lat, lon, self.lat, self.lon)
+        near = np.exp(km * (-1.0 / WORKED_SCALE_KM)).astype(np.float32)
+        best = np.zeros(len(self.has_place), dtype=np.float32)
+        np.maximum.at(best, self.supplier_of, near[self.place_of])  # the nearest place's
+        return best
 
     def blend(self, score: np.ndarray, lat: float | None, lon: float | None) -> np.ndarray:
         """Return geography scores with WORKED_SHARE of each from where the supplier has worked
         (unchanged for suppliers with no located contract, or when the work's place is unknown).
         """
-        if lat is None or lon is None or not len(self.rows):
+        if lat is None or lon is None or not len(self.place_of):
             return score
-        near = np.exp(self.nearest_km(lat, lon) * np.float32(-1.0 / WORKED_SCALE_KM))
-        blended = score.copy()
+        near = self.nearness(lat, lon)
         share = np.float32(WORKED_SHARE)
-        blended[self.rows] = (1 - share) * score[self.rows] + share * near
-        return blended
+        return np.where(self.has_place, (1 - share) * score + share * near, score)
 
 
 def tier_of(place: dict, lad: int, county: int, region: int) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from coopmatch.geo import haversine_km, haversine_km_many
+from coopmatch.geo import haversine_km
 from coopmatch.matching import associations, persist, reasons
 from coopmatch.matching.scoring import (
     ScoringParams,
@@ -337,6 +337,7 @@ class MatchIndex:
         social_codes = self.tables["ownership"].codes_for(self.social)
         self.is_social = np.isin(self.arrays["ownership"], social_codes)
         self.experience = experience_score(self.award_count)
+        self.experience_part = (self.params.experience_share * self.experience).astype(np.float32)
         self.radians = radians_of(self.arrays["lat"], self.arrays["lon"])
         a = self.arrays
         self.coded = (a["lad"] >= 0) | (a["county"] >= 0) | (a["region"] >= 0)
@@ -693,20 +694,25 @@ class MatchIndex:
         q_rare = _without(q_words, self.common_words)
         word_sim = query_scores(q_rare, self.words_t)
         char_sim = query_scores(q_chars, self.chars_t)
-        text_raw = p.word_share * word_sim + (1 - p.word_share) * char_sim
+        # In place, in float32: each pass over a register of 100k costs a tenth of a millisecond.
+        text_raw = np.multiply(word_sim, np.float32(p.word_share), out=word_sim)
+        text_raw += np.multiply(char_sim, np.float32(1 - p.word_share), out=char_sim)
         award_sim, evidence, each_award = self._award_similarity(q_rare)
         if p.award_in_text:
             # A long history dilutes a profile's cosine; one closely similar contract should not be.
-            text_raw = np.maximum(text_raw, p.award_in_text * award_sim)
+            np.maximum(text_raw, np.float32(p.award_in_text) * award_sim, out=text_raw)
         text = squash(text_raw, p.text_scale)
-        track = p.similar_share * squash(evidence, p.award_scale)
+        track = squash(evidence, p.award_scale)
+        track *= np.float32(p.similar_share)
+        track += self.experience_part
         buyer_counts = np.zeros_like(track)
         for i, row in enumerate(rows):
             b = self.tables["buyer"].get(row.buyer_id)
             if b >= 0:
                 start, end = self.buyers.indptr[b], self.buyers.indptr[b + 1]
-                buyer_counts[i, self.buyers.indices[start:end]] = self.buyers.data[start:end]
-        track += p.buyer_share * (buyer_counts > 0) + p.experience_share * self.experience
+                suppliers = self.buyers.indices[start:end]
+                buyer_counts[i, suppliers] = self.buyers.data[start:end]
+                track[i, suppliers] += np.float32(p.buyer_share)  # counts are 1 or more
         computed = {
             "text": text,
             "keywords": self._keywords(texts, [r.title for r in rows], counts),
@@ -1006,14 +1012,17 @@ class MatchIndex:
 
     def _nearest_work(self, tender, j: int) -> tuple[float | None, str | None]:
         """Return the distance to supplier j's nearest located contract and whom it was for."""
-        start, end = int(self.award_start[j]), int(self.award_start[j + 1])
-        lat, lon = self.award_lat[start:end], self.award_lon[start:end]
-        located = np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon))
-        if tender.latitude is None or tender.longitude is None or not len(located):
+        if tender.latitude is None or tender.longitude is None:
             return None, None
-        km = haversine_km_many(tender.latitude, tender.longitude, lat[located], lon[located])
-        nearest = int(np.argmin(km))
-        return float(km[nearest]), self.award_buyers[start + int(located[nearest])]
+        nearest, buyer = None, None
+        for a in range(int(self.award_start[j]), int(self.award_start[j + 1])):
+            lat, lon = float(self.award_lat[a]), float(self.award_lon[a])
+            if math.isnan(lat) or math.isnan(lon):
+                continue
+            km = haversine_km(tender.latitude, tender.longitude, lat, lon)
+            if nearest is None or km < nearest:
+                nearest, buyer = km, self.award_buyers[a]
+        return nearest, buyer
 
     def _won_on(self, tender_id: int | None, j: int) -> list[int]:
         """Return the positions of supplier j's contracts won on this notice (an awarded one)."""

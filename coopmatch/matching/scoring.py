@@ -66,9 +66,14 @@ def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.
         first = next(iter(components.values()))
         return np.zeros_like(first)
     score = None
+    part = None
     for key, values in components.items():
-        part = values * (weights[key] / total)
-        score = part if score is None else score + part
+        share = np.float32(weights[key] / total)
+        if score is None:
+            score = np.multiply(values, share, dtype=np.float32)
+            part = np.empty_like(score)
+        else:
+            score += np.multiply(values, share, out=part)
     return score
 
 

@@ -157,11 +157,18 @@ def fast_distance_km(lat: float, lon: float, register: dict) -> np.ndarray:
     of haversine over a whole register.
     """
     p = math.radians(lat)
-    dy = register["lat_rad"] - np.float32(p)
-    dx = (register["lon_rad"] - np.float32(math.radians(lon))) * (
-        (register["cos_lat"] + np.float32(math.cos(p))) * np.float32(0.5)
-    )
-    return np.float32(EARTH_RADIUS_KM) * np.sqrt(dx * dx + dy * dy)
+    # In place: two arrays for a register of any size.
+    work = np.add(register["cos_lat"], np.float32(math.cos(p)))
+    work *= np.float32(0.5)
+    dx = np.subtract(register["lon_rad"], np.float32(math.radians(lon)))
+    dx *= work
+    dx *= dx
+    dy = np.subtract(register["lat_rad"], np.float32(p), out=work)
+    dy *= dy
+    dx += dy
+    np.sqrt(dx, out=dx)
+    dx *= np.float32(EARTH_RADIUS_KM)
+    return dx
 
 
 def geography_scores(place: dict, register: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -181,16 +188,17 @@ def geography_scores(place: dict, register: dict) -> tuple[np.ndarray, np.ndarra
             distance = haversine_km_many(
                 place["latitude"], place["longitude"], register["lat"], register["lon"]
             ).astype(np.float32)
-    score = np.exp(distance * np.float32(-1.0 / DISTANCE_SCALE_KM))
+    score = np.multiply(distance, np.float32(-1.0 / DISTANCE_SCALE_KM))
+    np.exp(score, out=score)
     # A shared area counts for its tier; tiers in rising order, so the closest shared one wins.
     tier = None
     for key, name in (("region", "region"), ("county", "county"), ("lad", "local_authority")):
         if place[key] is not None and place[key] >= 0:
-            value = np.float32(TIER_SCORE[name])
-            same = register[key] == place[key]
-            tier = np.where(same, value, np.float32(0.0) if tier is None else tier)
+            if tier is None:
+                tier = np.zeros(n, dtype=np.float32)
+            tier[register[key] == place[key]] = np.float32(TIER_SCORE[name])
     # Known somewhere but neither near nor in a shared area: 0; not known at all: unknown.
-    score = np.fmax(score, np.float32(0.0) if tier is None else tier)  # NaN distance: the tier
+    np.fmax(score, np.float32(0.0) if tier is None else tier, out=score)  # NaN distance: tier
     uncoded = register.get("uncoded_rows")
     if uncoded is None:
         score[np.isnan(distance) & ~register["coded"]] = UNKNOWN["geography"]
@@ -226,6 +234,7 @@ class WorkedPlaces:
         self.place_of = matrix.indices  # (supplier, place) pairs, by supplier
         self.supplier_of = np.repeat(np.arange(n_suppliers), np.diff(matrix.indptr))
         self.has_place = np.diff(matrix.indptr) > 0
+        self.no_place = ~self.has_place
 
     def nearness(self, lat: float, lon: float) -> np.ndarray:
         """Return each supplier's nearness to (lat, lon) of its nearest place of work: 1 there,
@@ -243,8 +252,11 @@ class WorkedPlaces:
         if lat is None or lon is None or not len(self.place_of):
             return score
         near = self.nearness(lat, lon)
-        share = np.float32(WORKED_SHARE)
-        return np.where(self.has_place, (1 - share) * score + share * near, score)
+        near *= np.float32(WORKED_SHARE)
+        blended = np.multiply(score, np.float32(1 - WORKED_SHARE))
+        blended += near
+        np.copyto(blended, score, where=self.no_place)
+        return blended
 
 
 def tier_of(place: dict, lad: int, county: int, region: int) -> int:

@@ -984,7 +984,7 @@ class MatchIndex:
             a = self.arrays
             tier = tier_of(place, a["lad"][j], a["county"][j], a["region"][j])
             area = self._area_name(tier, j)
-            worked_km, worked_for = self._nearest_work(tender, j)
+            worked_km, worked_for = self._nearest_work(tender, j, skip=won_here)
             found.append(reasons.geography_reason(dist, tier, outside, area, worked_km, worked_for))
         won = self.arrays["won_value"][j]
         found.append(
@@ -1010,14 +1010,15 @@ class MatchIndex:
         code = self.tables[key].values[code_index] if code_index >= 0 else None
         return self.area_names.get(code) if code else None
 
-    def _nearest_work(self, tender, j: int) -> tuple[float | None, str | None]:
-        """Return the distance to supplier j's nearest located contract and whom it was for."""
+    def _nearest_work(self, tender, j: int, skip: list[int] = ()):
+        """Return the distance to supplier j's nearest located contract and whom it was for
+        (None, None when it has none), leaving out `skip` (those won on this very notice)."""
         if tender.latitude is None or tender.longitude is None:
             return None, None
         nearest, buyer = None, None
         for a in range(int(self.award_start[j]), int(self.award_start[j + 1])):
             lat, lon = float(self.award_lat[a]), float(self.award_lon[a])
-            if math.isnan(lat) or math.isnan(lon):
+            if a in skip or math.isnan(lat) or math.isnan(lon):
                 continue
             km = haversine_km(tender.latitude, tender.longitude, lat, lon)
             if nearest is None or km < nearest:

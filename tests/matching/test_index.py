@@ -350,6 +350,30 @@ def test_an_awarded_notice_shows_its_winner_as_such_not_as_past_evidence(tmp_pat
     assert "Has won 2 contracts from this buyer before." in texts
 
 
+def test_the_place_of_a_notice_s_own_contract_is_not_where_its_winner_has_worked():
+    here = {"latitude": PRESTON["latitude"], "longitude": PRESTON["longitude"]}
+    leeds = {"latitude": LEEDS["latitude"], "longitude": LEEDS["longitude"]}
+    roofer = SupplierProfile(
+        id=1,
+        name="Ribble Roofing Co-op",
+        awards=[
+            PastAward("Library roof repairs", tender_id=42, buyer_name="Preston Council", **here),
+            PastAward("School roof repairs", tender_id=7, buyer_name="Leeds Council", **leeds),
+        ],
+    )
+    index = MatchIndex.build([roofer, SupplierProfile(id=2, name="Acme", text="Roof repairs")])
+
+    def geography(notice_id):
+        notice = TenderQuery(id=notice_id, title="Library roof repairs", **PRESTON)
+        found = next(m for m in index.match(notice) if m.supplier_id == 1)
+        return next(r for r in found.reasons if r.kind == "geography")
+
+    assert geography(42).data["worked_km"] > 50  # Leeds, not this notice's own contract
+    assert "delivered a contract" not in geography(42).text
+    assert geography(43).data["worked_km"] == 0.0
+    assert "(for Preston Council)" in geography(43).text
+
+
 @pytest.mark.parametrize(
     ("title", "description", "framework"),
     [

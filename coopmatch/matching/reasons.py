@@ -53,6 +53,12 @@ NOT_EVIDENCE = frozenset(
         "invite",
         "invites",
         "seeking",
+        "rfq",
+        "itt",
+        "rfp",
+        "documents",
+        "required",
+        "wishes",
     }
 )
 

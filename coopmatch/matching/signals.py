@@ -177,7 +177,8 @@ def geography_scores(place: dict, register: dict) -> tuple[np.ndarray, np.ndarra
     `place` has latitude, longitude, lad, county, region (codes as register integers, -1 when
     unknown); `register` has the same keys as arrays, plus radius and `coded` (has an area
     code), and optionally the fast_distance_km terms, `uncoded_rows` (the rows without an
-    area code) and `radius_rows` (the rows with a service radius) to save passes.
+    area code) and `reach` (the radius as float32, inf where none) or `radius_rows` (the rows
+    with a service radius) to save passes.
     """
     n = len(register["lat"])
     distance = np.full(n, np.nan, dtype=np.float32)
@@ -194,9 +195,10 @@ def geography_scores(place: dict, register: dict) -> tuple[np.ndarray, np.ndarra
     tier = None
     for key, name in (("region", "region"), ("county", "county"), ("lad", "local_authority")):
         if place[key] is not None and place[key] >= 0:
-            if tier is None:
-                tier = np.zeros(n, dtype=np.float32)
-            tier[register[key] == place[key]] = np.float32(TIER_SCORE[name])
+            shared = np.multiply(
+                register[key] == place[key], np.float32(TIER_SCORE[name]), dtype=np.float32
+            )
+            tier = shared if tier is None else np.maximum(tier, shared, out=tier)
     # Known somewhere but neither near nor in a shared area: 0; not known at all: unknown.
     np.fmax(score, np.float32(0.0) if tier is None else tier, out=score)  # NaN distance: tier
     uncoded = register.get("uncoded_rows")
@@ -204,6 +206,11 @@ def geography_scores(place: dict, register: dict) -> tuple[np.ndarray, np.ndarra
         score[np.isnan(distance) & ~register["coded"]] = UNKNOWN["geography"]
     elif len(uncoded):
         score[uncoded[np.isnan(distance[uncoded])]] = UNKNOWN["geography"]
+    reach = register.get("reach")
+    if reach is not None:  # float32 radius, inf where none is stated: arithmetic, not masks
+        outside = np.less(reach, distance)  # NaN compares False
+        score *= np.float32(1.0) - outside * np.float32(1.0 - OUTSIDE_SERVICE_RADIUS)
+        return score, distance
     radius_rows = register.get("radius_rows")
     if radius_rows is None:
         outside = register["radius"] < distance  # NaN compares False
@@ -234,7 +241,8 @@ class WorkedPlaces:
         self.place_of = matrix.indices  # (supplier, place) pairs, by supplier
         self.supplier_of = np.repeat(np.arange(n_suppliers), np.diff(matrix.indptr))
         self.has_place = np.diff(matrix.indptr) > 0
-        self.no_place = ~self.has_place
+        # Arithmetic, not masks: a masked copy over a register costs ten plain passes.
+        self.share = self.has_place.astype(np.float32) * np.float32(WORKED_SHARE)
 
     def nearness(self, lat: float, lon: float) -> np.ndarray:
         """Return each supplier's nearness to (lat, lon) of its nearest place of work: 1 there,
@@ -242,7 +250,7 @@ class WorkedPlaces:
         km = haversine_km_many(lat, lon, self.lat, self.lon)
         near = np.exp(km * (-1.0 / WORKED_SCALE_KM)).astype(np.float32)
         best = np.zeros(len(self.has_place), dtype=np.float32)
-        np.maximum.at(best, self.supplier_of, near[self.place_of])  # the nearest place's
+        np.maximum.at(best, self.supplier_of, np.take(near, self.place_of))  # the nearest's
         return best
 
     def blend(self, score: np.ndarray, lat: float | None, lon: float | None) -> np.ndarray:
@@ -251,11 +259,10 @@ class WorkedPlaces:
         """
         if lat is None or lon is None or not len(self.place_of):
             return score
-        near = self.nearness(lat, lon)
-        near *= np.float32(WORKED_SHARE)
-        blended = np.multiply(score, np.float32(1 - WORKED_SHARE))
-        blended += near
-        np.copyto(blended, score, where=self.no_place)
+        blended = self.nearness(lat, lon)
+        blended -= score
+        blended *= self.share  # 0 for suppliers with no located contract
+        blended += score
         return blended
 
 

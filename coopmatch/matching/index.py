@@ -687,7 +687,10 @@ class MatchIndex:
         rows = self._query_rows(tenders, options)
         p = self.params
         texts = [r.long_text for r in rows]
-        counts = self.text.count_words(texts)  # read once, weighed twice
+        titles = [r.title for r in rows]
+        # Texts and titles counted in one pass; the texts' counts are weighed twice.
+        both = self.text.count_words(texts + titles)
+        counts, title_counts = both[: len(rows)], both[len(rows) :]
         q_words = self.text.transform_words(texts, counts)
         q_chars = _without(
             self.text.transform_chars([r.short_text for r in rows]), self.common_ngrams
@@ -716,7 +719,7 @@ class MatchIndex:
                 track[i, suppliers] += np.float32(p.buyer_share)  # counts are 1 or more
         computed = {
             "text": text,
-            "keywords": self._keywords(texts, [r.title for r in rows], counts),
+            "keywords": self._keywords(texts, titles, counts, title_counts),
             "track_record": track,
         }
         associated = self._associated(q_words)
@@ -727,13 +730,11 @@ class MatchIndex:
             "award_sim": award_sim,
             "each_award": each_award,
             "buyer_counts": buyer_counts,
-            "q_words": q_words,
+            "q_words": q_rare,  # key terms: the distinctive words, as the cosine reads them
         }
         return rows, computed, extra
 
-    def _keywords(
-        self, texts: list[str], titles: list[str], counts: sp.csr_matrix | None = None
-    ) -> np.ndarray:
+    def _keywords(self, texts, titles, counts=None, title_counts=None) -> np.ndarray:
         """Return queries x suppliers BM25 over single words, scaled to 0..1: the whole text
         against whole profiles, and (TITLE_KEYWORD_SHARE beside it) the title against their
         headlines. A ranking signal, not part of capability.
@@ -741,7 +742,9 @@ class MatchIndex:
         whole = _bm25_scores(
             self.text.transform_keywords(texts, counts), self.keywords_t, self.text.keyword_idf
         )
-        heads = _bm25_scores(self.text.transform_titles(titles), self.titles_t, self.text.title_idf)
+        heads = _bm25_scores(
+            self.text.transform_titles(titles, title_counts), self.titles_t, self.text.title_idf
+        )
         whole += np.float32(TITLE_KEYWORD_SHARE) * heads
         whole *= np.float32(1.0 / (1.0 + TITLE_KEYWORD_SHARE))
         return whole

@@ -386,9 +386,9 @@ class TextModel:
         counts.eliminate_zeros()
         return counts
 
-    def transform_titles(self, texts: list[str]) -> sp.csr_matrix:
+    def transform_titles(self, texts: list[str], counts: sp.csr_matrix | None = None):
         """Return queries' title words (each once), for BM25 against the title matrix."""
-        counts = _count(texts, self.words)
+        counts = _count(texts, self.words) if counts is None else counts.copy()
         counts.data = (self.title_idf[counts.indices] > 0).astype(np.float32)
         counts.eliminate_zeros()
         return counts

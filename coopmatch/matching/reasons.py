@@ -76,40 +76,57 @@ def key_terms(
     Terms with a word in `hidden` (place names: "lancashire" says where, not what) still
     count in the score but are not shown as evidence.
     """
-    features, weights = query_row.indices, query_row.data
-    if not len(features) or not len(columns):
+    # The query's terms that may be shown, once for all documents.
+    names, features, weights = [], [], []
+    for feature, weight in zip(query_row.indices.tolist(), query_row.data.tolist(), strict=True):
+        name = str(terms[feature])
+        if not any(word in hidden or word in NOT_EVIDENCE for word in name.split()):
+            names.append(name)
+            features.append(feature)
+            weights.append(weight)
+    if not features or not len(columns):
         return [[] for _ in columns]
-    # Look each chosen document up in each query term's postings (sorted by document).
-    shared = np.zeros((len(features), len(columns)), dtype=np.float32)
+    # Look each chosen document up in each query term's postings (sorted by document): one
+    # bisection over all (term, document) pairs at once.
     indptr, indices, data = doc_matrix_t.indptr, doc_matrix_t.indices, doc_matrix_t.data
-    for i, feature in enumerate(features.tolist()):
-        start, end = indptr[feature], indptr[feature + 1]
-        if start == end:
-            continue
-        at = np.searchsorted(indices[start:end], columns)
-        found = at < end - start
-        hit = np.flatnonzero(found)[indices[start + at[found]] == columns[found]]
-        shared[i, hit] = data[start + at[hit]] * weights[i]
+    feature_ids = np.asarray(features, dtype=np.int64)
+    lo = np.repeat(indptr[feature_ids].astype(np.int64), len(columns))
+    hi = np.repeat(indptr[feature_ids + 1].astype(np.int64), len(columns))
+    wanted = np.tile(np.asarray(columns, dtype=np.int64), len(features))
+    end = hi.copy()
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            break
+        mid = (lo + hi) // 2
+        right = open_ & (indices[np.minimum(mid, len(indices) - 1)] < wanted)
+        lo = np.where(right, mid + 1, lo)
+        hi = np.where(open_ & ~right, mid, hi)
+    hit = lo < end
+    hit[hit] = indices[lo[hit]] == wanted[hit]
+    products = np.zeros(len(wanted), dtype=np.float32)
+    products[hit] = data[lo[hit]] * np.repeat(np.asarray(weights, np.float32), len(columns))[hit]
+    shared = products.reshape(len(features), len(columns))
+    words = [name.split() for name in names]
+    orders = np.argsort(-shared, axis=0)[: limit * 3].T.tolist()  # each column's best first
     found = []
-    for j in range(len(columns)):
-        order = np.argsort(-shared[:, j])
-        chosen: list[tuple[str, float]] = []
-        for i in order[: limit * 3]:
-            if shared[i, j] <= 0:
+    for j, order in enumerate(orders):
+        column = shared[:, j].tolist()
+        chosen: list[int] = []
+        for i in order:
+            if column[i] <= 0:
                 break
-            term = str(terms[features[i]])
-            if any(word in hidden or word in NOT_EVIDENCE for word in term.split()):
-                continue
+            term = names[i]
             # A word already inside a chosen phrase adds nothing for the reader.
-            if any(term in phrase.split() or phrase in term.split() for phrase, _ in chosen):
-                if " " in term:
-                    chosen = [(p, w) for p, w in chosen if p not in term.split()]
+            if any(term in words[c] or names[c] in words[i] for c in chosen):
+                if len(words[i]) > 1:
+                    chosen = [c for c in chosen if names[c] not in words[i]]
                 else:
                     continue
-            chosen.append((term, float(shared[i, j])))
+            chosen.append(i)
             if len(chosen) >= limit:
                 break
-        found.append(chosen)
+        found.append([(names[i], column[i]) for i in chosen])
     return found
 
 

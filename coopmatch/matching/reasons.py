@@ -182,15 +182,20 @@ def geography_reason(
         parts.append(f"{distance_km:,.0f} km away" if distance_km >= 1 else "under 1 km away")
     if tier_name in TIER_TEXT:
         parts.append(TIER_TEXT[tier_name] + (f" ({area_name})" if area_name else ""))
+    # Where it has worked, when that is nearer than where it is based.
+    worked = worked_km is not None and worked_km <= WORKED_NEAR_KM
+    worked = worked and (distance_km is None or worked_km < distance_km - 1)
     if not parts:
-        text = "Location unknown, so distance could not be checked."
+        text = (
+            "Where it is based is unknown."
+            if worked
+            else "Location unknown, so distance could not be checked."
+        )
     else:
         text = ", ".join(parts).capitalize() + "."
     if outside_radius_km is not None:
         text += f" This is beyond the {outside_radius_km:,.0f} km it says it serves."
-    # Where it has worked, when that is nearer than where it is based.
-    worked = worked_km is not None and worked_km <= WORKED_NEAR_KM
-    if worked and (distance_km is None or worked_km < distance_km - 1):
+    if worked:
         where = "under 1 km" if worked_km < 1 else f"{worked_km:,.0f} km"
         text += f" It has delivered a contract {where} from here" + (
             f" (for {worked_for})." if worked_for else "."

@@ -371,7 +371,10 @@ def test_the_place_of_a_notice_s_own_contract_is_not_where_its_winner_has_worked
     assert geography(42).data["worked_km"] > 50  # Leeds, not this notice's own contract
     assert "delivered a contract" not in geography(42).text
     assert geography(43).data["worked_km"] == 0.0
-    assert "(for Preston Council)" in geography(43).text
+    assert geography(43).text == (
+        "Where it is based is unknown. It has delivered a contract under 1 km from here "
+        "(for Preston Council)."
+    )
 
 
 @pytest.mark.parametrize(

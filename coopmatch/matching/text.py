@@ -245,23 +245,23 @@ class TextModel:
         self.word_idf = _fit_idf(doc_words)
         word_matrix = self._weigh(self.word_idf, doc_words)
         self._terms = None
-        if in_keywords is not None:
-            chosen = np.asarray(in_keywords, dtype=bool)[unit]
-            keyword_counts = _count_matrix(
+
+        def single_words_of(in_units) -> sp.csr_matrix:
+            """Return doc x words counts of the single words in the chosen units only."""
+            chosen = np.asarray(in_units, dtype=bool)[unit]
+            counts = _count_matrix(
                 owner[unit[chosen]], ids[chosen].astype(np.int64), n_docs, n_features
             )
-            doc_words = _columns(keyword_counts, kept, len(names))  # single words only
-            del keyword_counts, chosen
-        keyword_matrix = self._fit_keywords(doc_words)
+            return _columns(counts, kept, len(names))
+
+        single = np.ones(len(names), dtype=bool)  # which features are single words
+        single[: len(kept)] = kept < n_words
+        if in_keywords is not None:
+            doc_words = single_words_of(in_keywords)
+        keyword_matrix = self._fit_keywords(doc_words, single)
         del doc_words
-        if in_titles is None:
-            in_titles = np.zeros(len(units), dtype=bool)
-        chosen = np.asarray(in_titles, dtype=bool)[unit]
-        title_counts = _count_matrix(
-            owner[unit[chosen]], ids[chosen].astype(np.int64), n_docs, n_features
-        )
-        title_matrix = self._fit_titles(_columns(title_counts, kept, len(names)))
-        del title_counts, chosen
+        in_titles = np.zeros(len(units), dtype=bool) if in_titles is None else in_titles
+        title_matrix = self._fit_titles(single_words_of(in_titles), single)
 
         award_matrix = None
         if n_awards:
@@ -277,29 +277,15 @@ class TextModel:
         char_matrix = self._fit_chars(doc_unigrams, words, n_docs)
         return word_matrix, char_matrix, award_matrix, keyword_matrix, title_matrix
 
-    def _fit_keywords(self, doc_words: sp.csr_matrix) -> sp.csr_matrix:
+    def _fit_keywords(self, doc_words: sp.csr_matrix, single: np.ndarray) -> sp.csr_matrix:
         """Fit BM25 over the single-word features; return the documents' keyword weights."""
-        self.keyword_idf, self.keyword_length = self._fit_bm25(doc_words)
+        self.keyword_idf, self.keyword_length = _fit_bm25(doc_words, single)
         return self._keyword_weigh(doc_words)
 
-    def _fit_titles(self, doc_words: sp.csr_matrix) -> sp.csr_matrix:
+    def _fit_titles(self, doc_words: sp.csr_matrix, single: np.ndarray) -> sp.csr_matrix:
         """Fit BM25 over the headlines' single words; return the documents' title weights."""
-        self.title_idf, self.title_length = self._fit_bm25(doc_words)
+        self.title_idf, self.title_length = _fit_bm25(doc_words, single)
         return self._title_weigh(doc_words)
-
-    def _fit_bm25(self, doc_words: sp.csr_matrix) -> tuple[np.ndarray, float]:
-        """Return BM25 idf per feature (0 for bigrams and very common words) and mean length."""
-        n = doc_words.shape[0]
-        single = np.array([" " not in term for term in self.terms], dtype=bool)
-        df = _document_frequency(doc_words)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        idf[~single | (df == 0)] = 0.0  # a word no document has here cannot be matched
-        if n >= 200:  # a small register keeps every word
-            idf[df > KEYWORD_MAX_DF * n] = 0.0
-        # A document's length counts the words kept, as _bm25_weigh counts them.
-        lengths = doc_words @ (idf > 0).astype(np.float32)
-        mean = float(lengths.mean()) if n else 0.0
-        return idf, mean if mean > 0 else 1.0
 
     def _keyword_weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         return _bm25_weigh(counts, self.keyword_idf, self.keyword_length)
@@ -416,15 +402,19 @@ class TextModel:
         owner = np.asarray(owner, dtype=np.int64)
         short_owner = np.where(np.asarray(short, dtype=bool), owner, -1)
         counts = self.words.transform(units)
-        doc_counts = _group_matrix(owner, n_docs) @ counts
+
+        def counts_of(in_units=None) -> sp.csr_matrix:
+            """Return doc x words counts of the chosen units (default: all)."""
+            chosen = owner if in_units is None else np.where(np.asarray(in_units, bool), owner, -1)
+            return _group_matrix(chosen, n_docs) @ counts
+
+        doc_counts = counts_of()
         doc_words = self._weigh(self.word_idf, doc_counts)
-        if in_keywords is not None:
-            keyword_owner = np.where(np.asarray(in_keywords, dtype=bool), owner, -1)
-            doc_counts = _group_matrix(keyword_owner, n_docs) @ counts
-        keywords = self._keyword_weigh(doc_counts)
-        headline = np.zeros(len(units), bool) if in_titles is None else np.asarray(in_titles, bool)
-        title_owner = np.where(headline, owner, -1)
-        titles = self._title_weigh(_group_matrix(title_owner, n_docs) @ counts)
+        keywords = self._keyword_weigh(
+            doc_counts if in_keywords is None else counts_of(in_keywords)
+        )
+        in_titles = np.zeros(len(units), dtype=bool) if in_titles is None else in_titles
+        titles = self._title_weigh(counts_of(in_titles))
         chars = self.chars.transform([" ".join(word_tokens(u)) for u in units])
         doc_chars = self._weigh(self.char_idf, _group_matrix(short_owner, n_docs) @ chars)
         awards = None
@@ -447,6 +437,20 @@ class TextModel:
         state = dict(self.__dict__)
         state["_terms"] = None
         return state
+
+
+def _fit_bm25(doc_words: sp.csr_matrix, single: np.ndarray) -> tuple[np.ndarray, float]:
+    """Return BM25 idf per feature (0 for word pairs and very common words) and mean length."""
+    n = doc_words.shape[0]
+    df = _document_frequency(doc_words)
+    idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    idf[~single | (df == 0)] = 0.0  # a word no document has here cannot be matched
+    if n >= 200:  # a small register keeps every word
+        idf[df > KEYWORD_MAX_DF * n] = 0.0
+    # A document's length counts the words kept, as _bm25_weigh counts them.
+    lengths = doc_words @ (idf > 0).astype(np.float32)
+    mean = float(lengths.mean()) if n else 0.0
+    return idf, mean if mean > 0 else 1.0
 
 
 def _bm25_weigh(counts: sp.csr_matrix, idf: np.ndarray, mean_length: float) -> sp.csr_matrix:

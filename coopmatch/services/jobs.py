@@ -27,7 +27,7 @@ from coopmatch.services import audit, spend
 from coopmatch.services.imports import ImportOptions, ImportRejected, import_file, preview
 from coopmatch.services.permissions import can_import, is_admin
 from coopmatch.spend import read_ledgers
-from coopmatch.spend.ledger import columns_at_fault
+from coopmatch.spend.ledger import NAME_THOSE_COLUMNS, columns_at_fault
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "coopmatch-imports"
@@ -151,7 +151,7 @@ def create_ledger_upload(session: Session, *, user: User, stream, filename: str,
         if not ledger.payments:
             reason = ledger.errors[0].reason if ledger.errors else ""
             advice = ""
-            if reason.endswith("name those columns"):
+            if reason.endswith(NAME_THOSE_COLUMNS):
                 advice = " below, then choose the file again."
             elif columns_at_fault(reason):
                 advice = ". Give the column headings below, then choose the file again."

@@ -41,8 +41,10 @@ _FIT = 0.9
 _FILE_ERRORS = (UnreadableFile, OSError, ValueError, csv.Error, zipfile.BadZipFile, KeyError)
 
 
-# How the reader's file errors end when naming the columns would let it read the file.
-COLUMN_ADVICE = ("name those columns", "no column called", "name it too", "name them too")
+# How the reader's file errors end when naming the columns would let it read the file; the
+# first is how an error ends when no header row was recognised at all.
+NAME_THOSE_COLUMNS = "name those columns"
+COLUMN_ADVICE = (NAME_THOSE_COLUMNS, "no column called", "name it too", "name them too")
 
 
 def columns_at_fault(reason: str) -> bool:
@@ -329,7 +331,7 @@ class _Reader:
         raise UnreadableFile(
             "no header row naming the date, amount and supplier columns was found"
             + (f" (the first row reads {shown})" if shown else "")
-            + ": name those columns"
+            + f": {NAME_THOSE_COLUMNS}"
         )
 
     def _fits(self, layout: Layout, sample: list[tuple[int, list]]) -> bool:

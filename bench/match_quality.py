@@ -96,6 +96,20 @@ against 0.314; BM25 over word pairs (flat to worse); the supplier's name in keyw
 the share of a supplier's contracts in the notice's CPV class (worse); the query's title
 counted twice in keywords (+0.001); keywords squashed rather than capped (worse); and each
 past contract scored by its similarity times its nearness (no gain beyond the two above).
+
+Tried (2026-11-30, fifth session), none adopted; each against the engine's ratio of 1.249 on
+seeds 0-4, recombining the engine's own signals per query: geography weighted by how local
+the work is, judged from the winners' distances on the 20 most similar past notices (1.252 at
+best, within noise); each signal scaled by its best for the query (worse: 1.211 to 1.253); a
+gradient-boosted reranker over the signals, trained on half of each split's queries and
+tested on the other half (0.307 MRR against 0.324); the best single past contract's title
+(TF-IDF of titles, words and pairs; worse); a CPV-group classifier (logistic regression on
+the notices that have codes) compared as class distributions (1.252 at best); pseudo-relevance
+feedback, lifting suppliers like the first five (worse); a supplier name holding a place
+named in the notice (1.251); separate weights for notices with and without CPV codes, tuned
+on seeds 0-4 (1.270 there, 1.245 on seeds 5-9: no better than the shared weights, 1.245).
+Where BM25 ranks a winner first and the engine does not (63 of 1,902 queries, against 157
+the other way), the two picks are mostly equally plausible firms.
 """
 
 import argparse

@@ -739,15 +739,28 @@ class MatchIndex:
         against whole profiles, and (TITLE_KEYWORD_SHARE beside it) the title against their
         headlines. A ranking signal, not part of capability.
         """
-        whole = _bm25_scores(
-            self.text.transform_keywords(texts, counts), self.keywords_t, self.text.keyword_idf
+        return _keyword_scores(
+            self.keyword_queries(texts, titles, counts, title_counts),
+            (self.keywords_t, self.titles_t),
+            self.text,
         )
-        heads = _bm25_scores(
-            self.text.transform_titles(titles, title_counts), self.titles_t, self.text.title_idf
+
+    def keyword_queries(self, texts, titles, counts=None, title_counts=None):
+        """Return the (whole text, title) keyword query rows of tenders' texts and titles, as
+        this index reads them (`query_text` and the title of a tender or lot)."""
+        if counts is None or title_counts is None:
+            both = self.text.count_words(list(texts) + list(titles))
+            counts, title_counts = both[: len(texts)], both[len(texts) :]
+        return (
+            self.text.transform_keywords(texts, counts),
+            self.text.transform_titles(titles, title_counts),
         )
-        whole += np.float32(TITLE_KEYWORD_SHARE) * heads
-        whole *= np.float32(1.0 / (1.0 + TITLE_KEYWORD_SHARE))
-        return whole
+
+    def keywords_for(self, profile: SupplierProfile, queries) -> np.ndarray:
+        """Return one supplier's keyword score (0..1) for each of `keyword_queries`' rows: what
+        it scores for those tenders here, read from its profile (in the index or not)."""
+        _, _, _, keywords, titles = self.text.transform_documents(**self._units([profile]))
+        return _keyword_scores(queries, (keywords.T.tocsr(), titles.T.tocsr()), self.text)[:, 0]
 
     def _associated(self, q_words: sp.csr_matrix) -> np.ndarray | None:
         """Return queries x suppliers similarity in the learned space (0 or more), or None."""
@@ -1084,6 +1097,16 @@ def _bm25_scores(queries: sp.csr_matrix, documents_t: sp.csr_matrix, idf: np.nda
     scores *= scale.astype(np.float32)[:, None]
     np.minimum(scores, np.float32(1.0), out=scores)
     return scores
+
+
+def _keyword_scores(queries, documents_t, text: TextModel) -> np.ndarray:
+    """Return queries x documents keywords: BM25 of the whole text and, TITLE_KEYWORD_SHARE
+    beside it, of the title against the headlines."""
+    whole = _bm25_scores(queries[0], documents_t[0], text.keyword_idf)
+    heads = _bm25_scores(queries[1], documents_t[1], text.title_idf)
+    whole += np.float32(TITLE_KEYWORD_SHARE) * heads
+    whole *= np.float32(1.0 / (1.0 + TITLE_KEYWORD_SHARE))
+    return whole
 
 
 def _without(queries: sp.csr_matrix, common: np.ndarray) -> sp.csr_matrix:

@@ -21,7 +21,9 @@ from coopmatch.matching.signals import (
     best_cpv_pair,
     experience_score,
     geography_scores,
+    nearest_work,
     tier_of,
+    worked_blend,
 )
 from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel
 from coopmatch.matching.types import (
@@ -46,6 +48,9 @@ class OpportunityIndex:
         self.cpv_descriptions: Mapping[str, str] = {}
         self.hidden_terms: frozenset[str] = frozenset()  # not shown as shared key terms
         self.tender_vectors: np.ndarray | None = None  # rows in the learned association space
+        # Rows as the supplier index reads a tender, for keywords; valid beside that fit only.
+        self.keyword_queries: tuple | None = None
+        self.keyword_fit: str | None = None
 
     @classmethod
     def build(
@@ -66,6 +71,7 @@ class OpportunityIndex:
         rows = []  # (tender id, lot id, lot title, value, cpv codes, buyer id, buyer name)
         places = []
         long_texts = []  # each row's text as the supplier index reads a tender's
+        titles = []  # and its title (a lot's own, else the tender's)
         for tender in tenders:
             parts = [(tender.title or "", True), ((tender.description or ""), False)]
             parts.append(((tender.description or "")[:SHORT_DESCRIPTION_CHARS], True))
@@ -77,6 +83,7 @@ class OpportunityIndex:
                     owner.append(doc)
                     short.append(is_short)
                 long_texts.append(query_text(tender, lot))
+                titles.append((lot.title if lot is not None else None) or tender.title or "")
                 if lot is not None:
                     for text, is_short in ((lot.title or "", True), (lot.description or "", False)):
                         units.append(text)
@@ -114,6 +121,8 @@ class OpportunityIndex:
         }
         if learned_from is not None and rows:
             index.tender_vectors = learned_from.embed_tenders(long_texts)
+            index.keyword_queries = learned_from.keyword_queries(long_texts, titles)
+            index.keyword_fit = learned_from.text.fit_id
         index._finish()
         return index
 
@@ -143,12 +152,28 @@ class OpportunityIndex:
         persist.save(
             path,
             KIND,
-            meta={"weights": self.weights, "params": self.params.to_dict(), "tenders": self.size},
+            meta={
+                "weights": self.weights,
+                "params": self.params.to_dict(),
+                "tenders": self.size,
+                "keyword_fit": self.keyword_fit,
+            },
             arrays={
                 **{f"col_{k}": v for k, v in self.arrays.items()},
                 **({} if self.tender_vectors is None else {"tender_vectors": self.tender_vectors}),
             },
-            matrices={"words_t": self.words_t, "chars_t": self.chars_t},
+            matrices={
+                "words_t": self.words_t,
+                "chars_t": self.chars_t,
+                **(
+                    {}
+                    if self.keyword_queries is None
+                    else {
+                        "keyword_whole": self.keyword_queries[0],
+                        "keyword_titles": self.keyword_queries[1],
+                    }
+                ),
+            },
             objects={"text": self.text, "tables": self.tables, "rows": self.rows},
         )
 
@@ -162,6 +187,9 @@ class OpportunityIndex:
         index.arrays = {k[4:]: v for k, v in arrays.items() if k.startswith("col_")}
         index.tender_vectors = arrays.get("tender_vectors")
         index.words_t, index.chars_t = matrices["words_t"], matrices["chars_t"]
+        if "keyword_whole" in matrices:
+            index.keyword_queries = (matrices["keyword_whole"], matrices["keyword_titles"])
+            index.keyword_fit = meta.get("keyword_fit")
         index.text, index.tables, index.rows = objects["text"], objects["tables"], objects["rows"]
         index._finish()
         return index
@@ -176,19 +204,25 @@ class OpportunityIndex:
         min_score: float = 0.0,
         exclude_tender_ids: set[int] | None = None,
         profile_vector: np.ndarray | None = None,
+        learned_from: "MatchIndex | None" = None,
     ) -> list[Opportunity]:
         """Return the open tenders (best lot or whole) that fit a supplier, best first.
 
-        `profile_vector` is the supplier's row in the supplier index's association space
-        (MatchIndex.profile_vector); with it, tenders are scored on the learned associations
-        as the supplier index scores suppliers.
+        `learned_from` is the supplier index this one was built with: tenders are then scored
+        on its keywords and learned associations as it scores suppliers for them.
+        `profile_vector` is the supplier's row in its association space (by default, looked up
+        there by the profile's id).
         """
         n = len(self.rows)
         if not n:
             return []
         p, w = self.params, dict(self.weights)
-        # Keywords (BM25) rank suppliers for a tender; here the cosine text stands for both.
-        w["text"] += w.pop("keywords", 0.0)
+        if learned_from is not None and profile_vector is None:
+            profile_vector = learned_from.profile_vector(profile.id)
+        keywords = self._keywords(profile, learned_from)
+        if keywords is None:
+            # Without the supplier index's keywords, the cosine text stands for both.
+            w["text"] += w.pop("keywords", 0.0)
         long_text = " . ".join(
             [profile.name or "", profile.text or ""]
             + [
@@ -220,6 +254,8 @@ class OpportunityIndex:
         else:
             evidence = np.zeros(n, dtype=np.float32)
         parts = {"text": squash(text_raw, p.text_scale)}
+        if keywords is not None:
+            parts["keywords"] = keywords.astype(np.float64)
         buyers = profile.buyer_ids
         same_buyer = np.array([b is not None and b in buyers for b in self.buyer_ids], dtype=bool)
         experience = float(experience_score(np.array([profile.award_count]))[0])
@@ -233,26 +269,7 @@ class OpportunityIndex:
         cpv = self.cpv.supplier_to_documents(codes, n) if codes else np.full(n, UNKNOWN["cpv"])
         parts["cpv"] = np.where(self.has_cpv, cpv, np.nan)
 
-        geo = np.full(n, np.nan)
-        distance = np.full(n, np.nan)
-        place = {
-            "latitude": profile.latitude,
-            "longitude": profile.longitude,
-            "lad": self.tables["lad"].get(profile.lad_code),
-            "county": self.tables["county"].get(profile.county_code),
-            "region": self.tables["region"].get(profile.region_code),
-        }
-        if profile.latitude is not None or any(
-            (profile.lad_code, profile.county_code, profile.region_code)
-        ):
-            a = self.arrays
-            coded = (a["lad"] >= 0) | (a["county"] >= 0) | (a["region"] >= 0)
-            geo, distance = geography_scores(place, {**a, "coded": coded})
-            if profile.service_radius_km is not None:
-                outside = distance > profile.service_radius_km
-                geo = np.where(outside, geo * 0.5, geo)
-            geo = np.where(self.located, geo, np.nan)
-        parts["geography"] = geo
+        parts["geography"], distance, place, worked = self._geography(profile)
 
         vectors = self.tender_vectors
         if vectors is not None and profile_vector is not None:
@@ -297,12 +314,66 @@ class OpportunityIndex:
                     award_sims,
                     profile,
                     start,
+                    worked,
                 )
             )
         return found
 
+    def _keywords(self, profile: SupplierProfile, learned_from) -> np.ndarray | None:
+        """Return the supplier's keyword score for each row, as the supplier index scores it
+        for that tender; None without that index (or beside another fit of it)."""
+        if (
+            learned_from is None
+            or self.keyword_queries is None
+            or self.keyword_fit is None
+            or self.keyword_fit != learned_from.text.fit_id
+        ):
+            return None
+        return learned_from.keywords_for(profile, self.keyword_queries).astype(np.float64)
+
+    def _geography(self, profile: SupplierProfile):
+        """Return (score, km, the supplier's place, (km to its nearest work, whom that was for))
+        for each row; score and km are NaN where unknown."""
+        n = len(self.rows)
+        a = self.arrays
+        geo = np.full(n, np.nan)
+        distance = np.full(n, np.nan)
+        worked_km, worked_for = nearest_work(profile.awards, a["lat"], a["lon"])
+        place = {
+            "latitude": profile.latitude,
+            "longitude": profile.longitude,
+            "lad": self.tables["lad"].get(profile.lad_code),
+            "county": self.tables["county"].get(profile.county_code),
+            "region": self.tables["region"].get(profile.region_code),
+        }
+        if profile.latitude is not None or any(
+            (profile.lad_code, profile.county_code, profile.region_code)
+        ):
+            coded = (a["lad"] >= 0) | (a["county"] >= 0) | (a["region"] >= 0)
+            geo, distance = geography_scores(place, {**a, "coded": coded})
+            if profile.service_radius_km is not None:
+                outside = distance > profile.service_radius_km
+                geo = np.where(outside, geo * 0.5, geo)
+            geo = np.where(self.located, geo, np.nan)
+        elif worked_km is not None:
+            # Where it is based is unknown, but not where it has worked.
+            geo = np.where(np.isnan(worked_km), np.nan, UNKNOWN["geography"])
+        # As the supplier index does: part of the score is how near it has delivered work.
+        return worked_blend(geo, worked_km), distance, place, (worked_km, worked_for)
+
     def _explain(
-        self, row, score, parts, fits, distance, place, q_words, award_sims, profile, whole_row
+        self,
+        row,
+        score,
+        parts,
+        fits,
+        distance,
+        place,
+        q_words,
+        award_sims,
+        profile,
+        whole_row,
+        worked,
     ) -> Opportunity:
         tender_id, lot_id, lot_title, value, codes, buyer_id, buyer_name = self.rows[row]
         components = {k: float(v[row]) for k, v in parts.items() if not math.isnan(v[row])}
@@ -351,7 +422,10 @@ class OpportunityIndex:
             )
             a = self.arrays
             tier = tier_of(place, a["lad"][row], a["county"][row], a["region"][row])
-            found.append(reasons.geography_reason(dist, tier, outside))
+            worked_km = None if worked[0] is None else float(worked[0][row])
+            worked_km = None if worked_km is None or math.isnan(worked_km) else worked_km
+            worked_for = worked[1][row] if worked_km is not None else None
+            found.append(reasons.geography_reason(dist, tier, outside, None, worked_km, worked_for))
         found.append(
             reasons.size_reason(
                 value,

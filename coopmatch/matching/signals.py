@@ -266,6 +266,31 @@ class WorkedPlaces:
         return blended
 
 
+def nearest_work(awards, lat: np.ndarray, lon: np.ndarray):
+    """Return, for each place (lat[i], lon[i]), the km to the nearest of these past contracts
+    that has a place, and whom that contract was for: (km, buyer names), NaN km where the
+    place is unknown; (None, None) when no contract has a place."""
+    located = {}
+    for award in awards:
+        if award.latitude is not None and award.longitude is not None:
+            located.setdefault((round(award.latitude, 3), round(award.longitude, 3)), award)
+    if not located:
+        return None, None
+    km = np.vstack([haversine_km_many(a.latitude, a.longitude, lat, lon) for a in located.values()])
+    nearest = np.argmin(np.where(np.isnan(km), np.inf, km), axis=0)
+    buyers = [a.buyer_name for a in located.values()]
+    return km[nearest, np.arange(km.shape[1])], [buyers[k] for k in nearest]
+
+
+def worked_blend(score: np.ndarray, worked_km: np.ndarray | None) -> np.ndarray:
+    """Return geography scores with WORKED_SHARE of each from the nearness of the nearest place
+    of work, as WorkedPlaces.blend does (unchanged where that distance is unknown)."""
+    if worked_km is None:
+        return score
+    near = np.exp(worked_km * (-1.0 / WORKED_SCALE_KM))
+    return np.where(np.isnan(worked_km), score, score + WORKED_SHARE * (near - score))
+
+
 def tier_of(place: dict, lad: int, county: int, region: int) -> int:
     """Return the closest shared area: 0 local authority, 1 county, 2 region, 3 none."""
     for index, (key, code) in enumerate((("lad", lad), ("county", county), ("region", region))):

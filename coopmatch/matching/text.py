@@ -14,6 +14,7 @@ the analysis that built the index.
 
 import html
 import re
+import uuid
 from collections import defaultdict
 from itertools import count
 
@@ -184,6 +185,8 @@ class TextModel:
         self.title_idf: np.ndarray | None = None  # the same over the profiles' headlines
         self.title_length = 1.0
         self._terms: np.ndarray | None = None
+        # Names one fit: what was read with its vocabulary is only valid beside the same fit.
+        self.fit_id: str | None = None
 
     # --- fitting -----------------------------------------------------------------------------
 
@@ -206,6 +209,7 @@ class TextModel:
         ``in_keywords[i]`` whether it counts for keywords (default: every unit) and
         ``in_titles[i]`` whether it is a headline, for title keywords (default: none).
         """
+        self.fit_id = uuid.uuid4().hex
         owner = np.asarray(owner, dtype=np.int64)
         short = np.asarray(short, dtype=bool)
         if award_of_unit is None:

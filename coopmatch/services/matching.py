@@ -243,14 +243,15 @@ class Indexes:
                      ) -> OpportunityIndex | None:
         """Return the index of open tenders (None when there are none).
 
-        `suppliers` is the current supplier index (`supplier_index`): tenders are placed in
-        its learned association space, so the tender index is refitted whenever it is.
+        `suppliers` is the current supplier index (`supplier_index`): tenders are read with
+        its vocabulary and placed in its learned association space, so the tender index is
+        refitted whenever it is.
         """
         with self.lock:
             fingerprint = tender_fingerprint(session)
-            space = suppliers.associations if suppliers is not None else None
+            space = suppliers.text.fit_id if suppliers is not None else None
             if self.tenders is not None and self.tenders_meta.get("fingerprint") == fingerprint \
-                    and self.tenders_meta.get("space") is space:
+                    and self.tenders_meta.get("space") == space:
                 return self.tenders
             query = (select(Tender).where(Tender.status.in_(OPEN_STATUSES))
                      .options(selectinload(Tender.lots), selectinload(Tender.buyer)))
@@ -404,8 +405,7 @@ def opportunities_for_supplier(session: Session, *, supplier_id: int, top_k: int
     index = indexes.tender_index(session, suppliers)
     if index is None:
         return supplier, []
-    vector = suppliers.profile_vector(supplier_id) if suppliers is not None else None
-    found = index.for_supplier(profile, top_k=top_k, profile_vector=vector)
+    found = index.for_supplier(profile, top_k=top_k, learned_from=suppliers)
     tenders = {t.id: t for t in session.exec(
         select(Tender).where(Tender.id.in_([o.tender_id for o in found]))
         .options(selectinload(Tender.buyer), selectinload(Tender.lots)))}

@@ -1,5 +1,7 @@
 """Supplier -> open tenders ("opportunities for you")."""
 
+import pytest
+
 from coopmatch.matching import TenderQuery
 from coopmatch.matching.opportunities import OpportunityIndex
 
@@ -67,3 +69,60 @@ def test_a_framework_is_not_too_big_for_a_small_supplier(register):
     size = next(r for r in found[0].reasons if r.kind == "capacity")
     assert size.text.startswith("A framework or dynamic purchasing system: its £140 million")
     assert size.data["fits"] is None
+
+
+def test_keywords_score_a_tender_as_the_supplier_index_does(register, school_meals, tmp_path):
+
+    from coopmatch.matching import MatchIndex, MatchOptions
+
+    suppliers = MatchIndex.build(register)
+    plumbing = TenderQuery(id=400, title="Plumbing repairs", description="Boilers and leaks")
+    index = OpportunityIndex.build([school_meals, plumbing], learned_from=suppliers)
+    meals_coop = register[0]
+    found = {o.tender_id: o for o in index.for_supplier(meals_coop, learned_from=suppliers)}
+    expected = next(
+        m for m in suppliers.match(school_meals, MatchOptions(top_k=10)) if m.supplier_id == 1
+    )
+    # The same keyword score in both directions: the tender read as the supplier index reads it.
+    assert found[100].components["keywords"] == pytest.approx(expected.components["keywords"])
+    assert found[100].components["keywords"] > 0.3
+    assert found[400].components["keywords"] == 0.0
+    # Saved and loaded, it still knows which fit its rows were read with.
+    index.save(tmp_path / "open")
+    loaded = OpportunityIndex.load(tmp_path / "open")
+    again = loaded.for_supplier(meals_coop, learned_from=suppliers)
+    assert [o.to_dict() for o in again] == [o.to_dict() for o in found.values()]
+    # Beside another fit of the supplier index its rows mean nothing: the text stands in.
+    refitted = MatchIndex.build(register)
+    other = index.for_supplier(meals_coop, learned_from=refitted)
+    assert all("keywords" not in o.components for o in other)
+    assert all("keywords" not in o.components for o in index.for_supplier(meals_coop))
+
+
+def test_where_a_supplier_has_worked_counts_towards_geography(school_meals):
+    from coopmatch.matching import PastAward, SupplierProfile
+
+    from .conftest import PRESTON
+
+    leeds_job = TenderQuery(
+        id=500, title="School meals", description="Hot lunches for schools", **LEEDS
+    )
+    index = OpportunityIndex.build([school_meals, leeds_job])
+    near_preston = {"latitude": PRESTON["latitude"] + 0.05, "longitude": PRESTON["longitude"]}
+    unplaced = SupplierProfile(
+        id=8,
+        name="Roaming Meals",
+        text="School meals and hot lunches",
+        awards=[PastAward("School dinners", buyer_name="Preston College", **near_preston)],
+    )
+    found = {o.tender_id: o for o in index.for_supplier(unplaced)}
+    said = next(r for r in found[100].reasons if r.kind == "geography")
+    assert said.text == (
+        "Where it is based is unknown. It has delivered a contract 6 km from here "
+        "(for Preston College)."
+    )
+    assert said.data["worked_km"] == pytest.approx(5.6, abs=0.1)
+    # Near where it has worked scores above the unknown, far from it (Leeds is 75 km) below.
+    assert found[100].components["geography"] > 0.5 > found[500].components["geography"]
+    never = SupplierProfile(id=9, name="Nowhere Meals", text="School meals and hot lunches")
+    assert all("geography" not in o.components for o in index.for_supplier(never))

@@ -35,6 +35,7 @@ COUNTRY_CODES = {
     "Scotland": "S92000003",
     "Northern Ireland": "N92000002",
 }
+NORTHERN_IRELAND = re.compile(r"^BT\d")  # the Belfast postcode area covers the whole nation
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class Place:
     region_code: str | None = None
     region_name: str | None = None
     country: str | None = None
-    # "postcode" (unit centroid), "district" (outward-code centroid) or "format" (no data).
+    # "postcode" (unit centroid), "district" (outward-code centroid), "country" (Northern
+    # Ireland: the nation only) or "format" (no data).
     precision: str = "format"
 
     @property
@@ -102,6 +104,16 @@ class GeoReference:
         row = self._districts.get(district)
         if row:
             return self._place(postcode, district, row[0], row[1], row[2], "district")
+        if NORTHERN_IRELAND.match(district):
+            # The reference data covers Great Britain; a BT postcode is at least in the nation.
+            return Place(
+                postcode=postcode,
+                district=district,
+                region_code=COUNTRY_CODES["Northern Ireland"],
+                region_name="Northern Ireland",
+                country="Northern Ireland",
+                precision="country",
+            )
         return Place(postcode=postcode, district=district)
 
     def lookup_many(self, postcodes: list[str]) -> list[Place | None]:

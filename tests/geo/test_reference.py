@@ -81,3 +81,13 @@ def test_place_words_leave_out_ordinary_words_of_the_work(data_dir, cache_dir):
     assert not {"forest", "castle", "tower"} & words  # "Forest of Dean", "Castle Point"...
     assert "of" not in words and "and" not in words
     assert GeoReference(None, cache_dir).place_words() == frozenset()
+
+
+def test_a_northern_ireland_postcode_is_placed_in_the_nation(data_dir, cache_dir):
+    # The reference data covers Great Britain only: a BT postcode has no coordinates, but
+    # buyers and suppliers in Northern Ireland still share a region for matching.
+    place = GeoReference(data_dir, cache_dir).lookup("bt7 1nr")
+    assert place.precision == "country" and not place.located
+    assert place.region_code == "N92000002" and place.country == "Northern Ireland"
+    assert place.lad_code is None
+    assert GeoReference(data_dir, cache_dir).lookup("BA1 1AA").region_code != "N92000002"

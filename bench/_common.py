@@ -68,6 +68,24 @@ def locate(geo, postcode: str | None) -> dict:
     }
 
 
+def buyer_place(geo, postcode: str | None, name: str) -> dict:
+    """Where a notice is, as the app's importer places it: the buyer's postcode, else the
+    council area its name names (Contracts Finder's Lancashire notices give no address)."""
+    place = locate(geo, postcode)
+    if place["latitude"] is not None or place["region_code"] is not None:
+        return place
+    found = geo.place_of_buyer(name)
+    if found is None:
+        return place
+    return {
+        "latitude": found.latitude,
+        "longitude": found.longitude,
+        "lad_code": found.lad_code,
+        "county_code": found.county_code,
+        "region_code": found.region_code,
+    }
+
+
 def money(text: str | None) -> float | None:
     """Parse "12345.6" or a TED range "1000000-2000000" (the upper bound)."""
     if not text:

@@ -130,6 +130,7 @@ from _common import (
     OUT,
     Notice,
     add_data_dir_argument,
+    buyer_place,
     geography,
     load_notices,
     locate,
@@ -239,7 +240,7 @@ class Corpus:
                         buyer_name=n.buyer_name,
                         value_gbp=n.value,
                         cpv_codes=n.cpv_codes,
-                        **_where(geo, n.buyer_postcode),
+                        **_where(geo, n.buyer_postcode, n.buyer_name),
                     )
                     for n, _ in history
                 ],
@@ -266,7 +267,7 @@ class Corpus:
                     value=notice.value,
                     buyer_id=buyer_ids[normalise_name(notice.buyer_name)],
                     buyer_name=notice.buyer_name,
-                    **locate(geo, notice.buyer_postcode),
+                    **buyer_place(geo, notice.buyer_postcode, notice.buyer_name),
                 )
             )
         self.query_texts = [f"{q.title} {q.description}" for q in self.queries]
@@ -275,9 +276,9 @@ class Corpus:
         ]
 
 
-def _where(geo, postcode: str) -> dict:
-    """Where a training contract was: its buyer's postcode, as the app places a notice."""
-    place = locate(geo, postcode)
+def _where(geo, postcode: str, buyer_name: str) -> dict:
+    """Where a training contract was: its buyer's place, as the app places a notice."""
+    place = buyer_place(geo, postcode, buyer_name)
     return {"latitude": place["latitude"], "longitude": place["longitude"]}
 
 

@@ -36,6 +36,13 @@ COUNTRY_CODES = {
     "Northern Ireland": "N92000002",
 }
 NORTHERN_IRELAND = re.compile(r"^BT\d")  # the Belfast postcode area covers the whole nation
+# A buyer whose name says it is a council (its area named too) can be placed without a postcode.
+_COUNCIL = re.compile(r"\b(council|borough|combined authority)\b")
+
+
+def _name_words(text: str) -> str:
+    """Lower-case words of a name, '&' read as 'and': "Blackburn with Darwen", "st helens"."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("&", " and ")))
 
 
 @dataclass(frozen=True)
@@ -53,8 +60,8 @@ class Place:
     region_code: str | None = None
     region_name: str | None = None
     country: str | None = None
-    # "postcode" (unit centroid), "district" (outward-code centroid), "country" (Northern
-    # Ireland: the nation only) or "format" (no data).
+    # "postcode" (unit centroid), "district" (outward-code centroid), "area" (a council's area,
+    # from its name), "country" (Northern Ireland: the nation only) or "format" (no data).
     precision: str = "format"
 
     @property
@@ -180,6 +187,68 @@ class GeoReference:
         county = self._county_of.get(lad_code)
         return (county[0] if county else None), self._lads.get(lad_code, {}).get("region_code")
 
+    def place_of_buyer(self, name: str | None) -> Place | None:
+        """Place a council that gave no postcode by the area its name names, at that area's
+        centre: "Chorley Borough Council" -> Chorley, "Lancashire County Council" -> the county.
+
+        None for a name that is not a council's, or names no area (an NHS trust is not placed
+        by the town in its name: it may serve a wider area).
+        """
+        text = _name_words(name or "")
+        if not _COUNCIL.search(text):
+            return None
+        if text not in self._council_places:  # importers ask once per notice; names repeat
+            self._council_places[text] = self._council_place(text)
+        return self._council_places[text]
+
+    @cached_property
+    def _council_places(self) -> dict[str, Place | None]:
+        return {}
+
+    def _council_place(self, text: str) -> Place | None:
+        for pattern, area in self._area_patterns:
+            if not pattern.search(text):
+                continue
+            codes = [c for c in area.lad_codes if c in self._lads]
+            points = [self._lads[c]["centre"] for c in codes if self._lads[c]["centre"]]
+            if not points:
+                return None
+            lad = area.code if area.kind == "local_authority" else None
+            county, region = (None, None) if lad is None else self.wider_area_of(lad)
+            if lad is None:
+                county = area.code if area.kind != "region" else None
+                region = self._lads[codes[0]]["region_code"] or None
+            return Place(
+                postcode="",
+                district="",
+                latitude=round(sum(p[0] for p in points) / len(points), 6),
+                longitude=round(sum(p[1] for p in points) / len(points), 6),
+                lad_code=lad,
+                lad_name=area.name if lad else None,
+                county_code=county,
+                county_name=self.area_name(county),
+                region_code=region,
+                region_name=self.area_name(region),
+                country=self._lads[codes[0]]["country"],
+                precision="area",
+            )
+        return None
+
+    @cached_property
+    def _area_patterns(self) -> list[tuple[re.Pattern, Area]]:
+        """Councils' areas by name, longest first ("West Lancashire" before "Lancashire"), a
+        local authority before a county of the same name."""
+        named = []
+        for area in self._areas.values():
+            if area.kind == "region":
+                continue
+            words = _name_words(re.sub(r", (city|county) of$", "", area.name, flags=re.I))
+            if len(words) >= 4:
+                rank = 0 if area.kind == "local_authority" else 1
+                named.append((-len(words), rank, words, area))
+        named.sort(key=lambda item: item[:3])
+        return [(re.compile(r"\b" + re.escape(w) + r"\b"), a) for _, _, w, a in named]
+
     def area_of_district(self, district: str) -> str | None:
         """Return the modal local authority of a postcode district (e.g. PR1)."""
         row = self._districts.get(district.upper())
@@ -203,6 +272,11 @@ class GeoReference:
                 "region_code": row["region_code"] or COUNTRY_CODES.get(row["country"], ""),
                 "region_name": row["region_name"] or row["country"],
                 "successor": row["successor_lad_code"],
+                "centre": (
+                    (float(row["centroid_lat"]), float(row["centroid_long"]))
+                    if row.get("centroid_lat") and row.get("centroid_long")
+                    else None
+                ),
             }
         return lads
 

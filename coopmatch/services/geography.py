@@ -12,7 +12,7 @@ def locate(geo: GeoReference, postcode: str | None, *, field: str = "postcode") 
 
 def apply_place(record, place: Place | None, *, postcode_attr: str = "postcode") -> None:
     """Copy a place's postcode, coordinates and area codes onto a supplier, tender or buyer."""
-    setattr(record, postcode_attr, place.postcode if place else None)
+    setattr(record, postcode_attr, (place.postcode or None) if place else None)
     record.latitude = place.latitude if place else None
     record.longitude = place.longitude if place else None
     record.local_authority_code = place.lad_code if place else None

@@ -366,7 +366,8 @@ class Importer:
         name = clean_text(record.name) or "Unknown buyer"
         key = buyer_key(name)
         organisation = self.register.organisations.get(key)
-        place = self._place(record.postcode)
+        # No postcode: a council is placed at the centre of the area its name names.
+        place = self._place(record.postcode) or self.ref.geo.place_of_buyer(name)
         if organisation is None:
             organisation = Organisation(name=name, normalised_name=normalise_name(name),
                                         kind=record.kind or guess_kind(name))
@@ -374,7 +375,8 @@ class Importer:
             self.session.add(organisation)
             self.register.organisations[key] = organisation
             self.summary.count("organisations", "created")
-        elif place and not organisation.postcode:
+        elif place and not organisation.postcode and (
+                place.postcode or organisation.latitude is None):
             apply_place(organisation, place)
             self.summary.count("organisations", "updated")
         return organisation
@@ -424,8 +426,8 @@ class Importer:
         if tender.buyer is not buyer:
             tender.buyer = buyer
             changed = True
-        # Where the work is: the delivery postcode, else the buyer's address.
-        located = place or self._place(buyer.postcode)
+        # Where the work is: the delivery postcode, else the buyer's address (or council area).
+        located = place or self._place(buyer.postcode) or self.ref.geo.place_of_buyer(buyer.name)
         changed |= _set(tender, {
             "delivery_postcode": place.postcode if place else None,
             "latitude": located.latitude if located else None,

@@ -91,3 +91,24 @@ def test_a_northern_ireland_postcode_is_placed_in_the_nation(data_dir, cache_dir
     assert place.region_code == "N92000002" and place.country == "Northern Ireland"
     assert place.lad_code is None
     assert GeoReference(data_dir, cache_dir).lookup("BA1 1AA").region_code != "N92000002"
+
+
+def test_a_council_without_a_postcode_is_placed_by_the_area_its_name_names(data_dir, cache_dir):
+    geo = GeoReference(data_dir, cache_dir)
+    chorley = geo.lookup("PR7 1DP")
+    for name in ("Chorley Borough Council", "CHORLEY COUNCIL"):
+        place = geo.place_of_buyer(name)
+        assert place.precision == "area" and place.postcode == ""
+        assert place.lad_code == "E07000118" and place.lad_name == "Chorley"
+        assert place.county_code == "E10000017" and place.region_code == "E12000002"
+        assert abs(place.latitude - chorley.latitude) < 0.1
+    # The longest name wins, and a county council is placed in the county, not a district.
+    assert geo.place_of_buyer("West Lancashire Borough Council").lad_code == "E07000127"
+    county = geo.place_of_buyer("Lancashire County Council")
+    assert county.lad_code is None and county.county_code == "E10000017"
+    assert geo.place_of_buyer("Kingston upon Hull City Council").lad_code == "E06000010"
+    assert geo.place_of_buyer("Blackburn with Darwen Borough Council").lad_code == "E06000008"
+    # Not a council, or no area named: not placed (a trust may serve a wider area).
+    assert geo.place_of_buyer("Lancashire Teaching Hospitals NHS Foundation Trust") is None
+    assert geo.place_of_buyer("Housing Council") is None
+    assert geo.place_of_buyer("") is None and geo.place_of_buyer(None) is None

@@ -71,6 +71,25 @@ def test_ocds_import_compiles_buyers_lots_cpv_and_award_suppliers(session, ref, 
     assert "&amp;" not in "".join(t.title for t in session.exec(select(Tender)))
 
 
+def test_councils_notices_without_a_buyer_postcode_are_placed_in_the_council_area(
+        session, ref, data_dir):
+    # Contracts Finder's Lancashire notices give no buyer address at all.
+    path = data_dir / PROCUREMENT / NOTICE_FILES[-2][1]
+    run_import(session, ref, data_dir, "lancashire-json", path)
+    chorley = session.exec(select(Organisation).where(
+        Organisation.normalised_name.like("%chorley%"))).first()
+    assert chorley.postcode is None and chorley.local_authority_code == "E07000118"
+    tenders = session.exec(select(Tender)).all()
+    placed = [t for t in tenders if t.latitude is not None]
+    assert len(placed) > 0.9 * len(tenders)
+    assert all(t.region_code == "E12000002" for t in placed)  # all in the North West
+    # Without a delivery postcode of its own, a Chorley notice is placed in Chorley.
+    own = [t for t in tenders if t.buyer_id == chorley.id and t.delivery_postcode is None]
+    assert own and all(t.local_authority_code == "E07000118" for t in own)
+    again = run_import(session, ref, data_dir, "lancashire-json", path)
+    assert again.changed == 0
+
+
 def test_reimporting_a_file_changes_nothing(session, ref, data_dir):
     path = data_dir / PROCUREMENT / NOTICE_FILES[0][1]
     run_import(session, ref, data_dir, "ocds", path)

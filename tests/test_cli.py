@@ -37,10 +37,10 @@ def test_db_upgrade_builds_a_fresh_file_and_the_small_demo_fills_it(tmp_path):
     assert "is at revision head" in result.stdout
     result = run("demo", database_url=url, data_dir="")
     assert "built-in demo" in result.stdout
-    assert count(url, "tender") == 4 and count(url, "user") == 4
+    assert count(url, "tender") == 5 and count(url, "user") == 4
     # Loading again changes nothing.
     run("demo", database_url=url, data_dir="")
-    assert count(url, "tender") == 4 and count(url, "supplier") == 5
+    assert count(url, "tender") == 5 and count(url, "supplier") == 5
 
 
 def test_demo_loads_lancashire_notices_and_north_west_coops(tmp_path, data_dir, cache_dir):
@@ -60,8 +60,12 @@ def test_demo_loads_lancashire_notices_and_north_west_coops(tmp_path, data_dir, 
         outside = connection.execute(text(
             "SELECT count(*) FROM supplier WHERE source = 'coops_uk' "
             "AND (region_code IS NULL OR region_code != 'E12000002')")).scalar_one()
+        demo_tenders = connection.execute(text(
+            "SELECT title FROM tender WHERE source = 'demo' AND status = 'open'")).scalars().all()
     engine.dispose()
-    assert preston == 86
+    # 86 real notices, and the demo's own school meals tender.
+    assert preston == 87
+    assert len(demo_tenders) == 5 and all(t.endswith("(demo)") for t in demo_tenders)
     assert north_west_coops > 600 and outside == 0
     assert count(url, "user") == 4
 

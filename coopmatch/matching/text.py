@@ -14,6 +14,7 @@ the analysis that built the index.
 
 import html
 import re
+import unicodedata
 import uuid
 from collections import defaultdict
 from itertools import count
@@ -59,6 +60,8 @@ _BOILERPLATE = {
     "https",
     "uk",
     "gov",
+    # The demo's own records are labelled "(demo)": it never says what the work is.
+    "demo",
 }
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | _BOILERPLATE)
 CHAR_NGRAMS = (3, 5)
@@ -85,13 +88,26 @@ KEYWORD_MAX_DF = 0.1
 TITLE_KEYWORD_SHARE = 0.5
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def fold(text: str) -> str:
+    """Return text with accents taken off ("café" -> "cafe") and other non-ASCII characters
+    (dashes, curly quotes) read as spaces, so that words are not cut at them."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text)
+    return _NON_ASCII.sub(" ", _COMBINING.sub("", text))
+
+
 def clean(text: str | None) -> str:
-    """Unescape HTML entities (Contracts Finder keeps them) and lower-case."""
+    """Unescape HTML entities (Contracts Finder keeps them), fold accents and lower-case."""
     if not text:
         return ""
     if "&" in text:
         text = html.unescape(html.unescape(text))
-    return text.lower()
+    return fold(text).lower()
 
 
 def word_tokens(text: str | None) -> list[str]:
@@ -128,7 +144,7 @@ def _tokenise_corpus(texts: list[str]):
         joined = "\x00".join(t.replace("\x00", " ") if t else "" for t in chunk)
         if "&" in joined:
             joined = html.unescape(html.unescape(joined))
-        tokens = _CORPUS_TOKEN.findall(joined.lower())
+        tokens = _CORPUS_TOKEN.findall(fold(joined).lower())
         ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
         del tokens
         is_sentinel = ids == sentinel

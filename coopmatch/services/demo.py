@@ -1,7 +1,8 @@
 """The demo: Lancashire's anchors with their real notices, North West co-ops, demo accounts.
 
 With the reference data present the demo is real open data; without it a small built-in set
-keeps the app from being empty. Loading twice changes nothing.
+of suppliers keeps the app from being empty. Either way a few open tenders written for the demo,
+labelled "(demo)", give suppliers something current to match. Loading twice changes nothing.
 """
 
 import tempfile
@@ -155,8 +156,9 @@ def load_demo(session: Session, *, ref: Reference, data_dir: str | None, small: 
             source_name="Co-operatives UK open data (North West)",
             rejected_dir=Path(tempfile.gettempdir())))
     else:
-        _built_in(session, ref, anchors)
+        _built_in(session, ref)
         result.built_in = True
+    _demo_tenders(session, anchors)
     agency = anchors["Preston Co-operative Development Network (demo agency)"]
     result.accounts_created = _accounts(session, anchors["Preston City Council"], agency,
                                         supplier)
@@ -176,20 +178,34 @@ BUILT_IN_SUPPLIERS = [
     ("Fylde Coast Grounds Maintenance Ltd", "sme", "FY8 1LW",
      "Grounds maintenance, grass cutting, tree surgery and landscaping.", "77314000"),
 ]
-BUILT_IN_TENDERS = [
-    ("School meals for Preston primary schools", "Preston City Council", "55523100",
-     1_200_000, "recurring"),
-    ("Cleaning of council offices and depots", "Lancashire County Council", "90910000",
-     450_000, "recurring"),
-    ("Parks grounds maintenance 2027-2030", "Fylde Council", "77314000", 900_000,
-     "recurring"),
-    ("Solar PV on leisure centre roofs", "Burnley Borough Council", "09332000", 300_000,
-     "one_off"),
+# Open tenders written for the demo (the real notices are nearly all closed), sized for the
+# local firms and co-ops the demo is about. Labelled "(demo)": they are not real notices.
+DEMO_TENDERS = [
+    ("School meals for Preston primary schools (demo)", "Preston City Council", "55523100",
+     1_200_000, "recurring",
+     "Hot school lunches for 14 primary schools in Preston, cooked with fresh local produce, "
+     "with menus for special diets. Three years from September 2027."),
+    ("Cleaning of council offices and depots (demo)", "Lancashire County Council", "90910000",
+     450_000, "recurring",
+     "Daily cleaning of offices, depots and communal areas in Preston and Chorley, and window "
+     "cleaning every quarter."),
+    ("Parks grounds maintenance 2027-2030 (demo)", "Fylde Council", "77314000", 900_000,
+     "recurring",
+     "Grass cutting, shrub beds, hedges and tree work in Fylde's parks, playing fields and "
+     "cemeteries."),
+    ("Solar PV on leisure centre roofs (demo)", "Burnley Borough Council", "09332000", 300_000,
+     "one_off",
+     "Design and installation of solar panels on the roofs of two leisure centres, with "
+     "battery storage."),
+    ("Hospital entrance café (demo)", "Lancashire Teaching Hospitals NHS Foundation Trust",
+     "55330000", 180_000, "recurring",
+     "Run the café at the Royal Preston Hospital's main entrance: hot food, sandwiches and "
+     "drinks for patients, visitors and staff, seven days a week."),
 ]
 
 
-def _built_in(session: Session, ref: Reference, anchors: dict[str, Organisation]) -> None:
-    """A small demo written here, for when the reference data directory is absent."""
+def _built_in(session: Session, ref: Reference) -> None:
+    """A few suppliers written here, for when the reference data directory is absent."""
     for name, ownership, postcode, description, cpv in BUILT_IN_SUPPLIERS:
         if session.exec(select(Supplier).where(Supplier.name == name)).first():
             continue
@@ -198,16 +214,22 @@ def _built_in(session: Session, ref: Reference, anchors: dict[str, Organisation]
                             source="demo")
         apply_place(supplier, ref.geo.lookup(postcode))
         session.add(supplier)
+    session.flush()
+
+
+def _demo_tenders(session: Session, anchors: dict[str, Organisation]) -> None:
+    """Open the demo's own tenders (once: found again by title)."""
     today = date.today()
-    for title, buyer_name, cpv, value, recurrence in BUILT_IN_TENDERS:
+    for title, buyer_name, cpv, value, recurrence, description in DEMO_TENDERS:
         if session.exec(select(Tender).where(Tender.title == title)).first():
             continue
         buyer = anchors[buyer_name]
         session.flush()
-        tender = Tender(title=title, description=f"{title}. Demo tender.", buyer_id=buyer.id,
-                        cpv_codes=cpv, value=value, status="open", recurrence=recurrence,
-                        published_date=today, deadline=today + timedelta(days=30),
-                        source="demo", latitude=buyer.latitude, longitude=buyer.longitude,
+        tender = Tender(title=title, description=f"{description} A demo tender.",
+                        buyer_id=buyer.id, cpv_codes=cpv, value=value, status="open",
+                        recurrence=recurrence, published_date=today,
+                        deadline=today + timedelta(days=30), source="demo",
+                        latitude=buyer.latitude, longitude=buyer.longitude,
                         local_authority_code=buyer.local_authority_code,
                         county_code=buyer.county_code, region_code=buyer.region_code)
         session.add(tender)

@@ -65,3 +65,10 @@ def test_title_keywords_read_headlines_only_and_refit_as_transformed():
     assert np.allclose(titles.toarray(), again.toarray(), atol=1e-6)
     query = model.transform_titles(["Hedge cutting and school meals"])
     assert set(np.asarray(model.terms)[query.indices]) == {"cutting", "school", "meals"}
+
+
+def test_accents_are_folded_and_dashes_split_words():
+    from coopmatch.matching.text import word_tokens
+
+    assert word_tokens("Café and décor—repairs") == ["cafe", "decor", "repairs"]
+    assert word_tokens("Council’s naïve plan") == ["council", "naive", "plan"]

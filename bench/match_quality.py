@@ -6,7 +6,9 @@ only from the other notices, after removing any that duplicate a held-out contra
 contract listed by TED and Contracts Finder, or republished: same buyer and near-same title, or
 the same long title). Winners' names are stripped from the held-out tender text (a tender posted
 before award cannot name its winner). Supplier identity is the normalised name; its location is
-its most common postcode.
+its most common postcode. A buyer's identity is its buyer_key, as the importer's ("Chorley
+Council" and "Chorley Borough Council" are one buyer), and its place is its postcode, else the
+council area its name names, as the importer places it.
 
 The engine is compared in the same run, on the same split and corpus, with BM25 (bm25s), plain
 TF-IDF cosine and popularity (most awards first). Metrics over held-out notices whose winner
@@ -147,7 +149,7 @@ from coopmatch.matching import (
     SupplierProfile,
     TenderQuery,
 )
-from coopmatch.names import normalise_name
+from coopmatch.names import buyer_key, normalise_name
 
 TOP = 50
 HOLDOUT = 0.2
@@ -173,13 +175,13 @@ def split(notices: list[Notice], seed: int) -> tuple[list[Notice], list[Notice]]
     long_titles = set()
     for notice in heldout:
         key = title_key(notice.title)
-        by_buyer[normalise_name(notice.buyer_name)].append(key)
+        by_buyer[buyer_key(notice.buyer_name)].append(key)
         if len(key) >= LONG_TITLE:
             long_titles.add(key)
     kept = []
     for notice in train:
         key = title_key(notice.title)
-        same_buyer = by_buyer.get(normalise_name(notice.buyer_name), [])
+        same_buyer = by_buyer.get(buyer_key(notice.buyer_name), [])
         if key in long_titles or any(
             fuzz.ratio(key, other) >= DUPLICATE_TITLE_SCORE for other in same_buyer
         ):
@@ -236,7 +238,7 @@ class Corpus:
                     PastAward(
                         title=n.title,
                         description=n.description[:PROFILE_DESCRIPTION_CHARS],
-                        buyer_id=buyer_ids[normalise_name(n.buyer_name)],
+                        buyer_id=buyer_ids[buyer_key(n.buyer_name)],
                         buyer_name=n.buyer_name,
                         value_gbp=n.value,
                         cpv_codes=n.cpv_codes,
@@ -265,7 +267,7 @@ class Corpus:
                     description=strip_names(notice.description, names),
                     cpv_codes=notice.cpv_codes,
                     value=notice.value,
-                    buyer_id=buyer_ids[normalise_name(notice.buyer_name)],
+                    buyer_id=buyer_ids[buyer_key(notice.buyer_name)],
                     buyer_name=notice.buyer_name,
                     **buyer_place(geo, notice.buyer_postcode, notice.buyer_name),
                 )
@@ -533,7 +535,7 @@ def main(argv=None) -> int:
     geo = geography(args.data_dir)
     buyer_ids: dict[str, int] = {}
     for notice in notices:
-        buyer_ids.setdefault(normalise_name(notice.buyer_name), len(buyer_ids))
+        buyer_ids.setdefault(buyer_key(notice.buyer_name), len(buyer_ids))
     print(f"{len(notices)} awarded notices, {sum(len(n.winners) for n in notices)} winners")
     print(f"weights {json.dumps(args.weights)}")
 

@@ -39,6 +39,15 @@ def normalise_name(name: str | None, *, keep_trading_name: bool = False) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_COMPANY_FORM = re.compile(r"\b(?:limited|ltd|plc|llp|cic)\b")
+
+
+def is_company_name(name: str | None) -> bool:
+    """Return whether a name is a registered company's ("Pfizer Ltd"): no two live UK
+    companies share a name, so the same name is the same firm wherever its address is."""
+    return bool(_COMPANY_FORM.search(clean_text(name).lower().replace(".", "")))
+
+
 def trading_name(name: str | None) -> str | None:
     """Return the trading name in "A Ltd t/a B", normalised, or None."""
     text = clean_text(name).lower()

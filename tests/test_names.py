@@ -25,3 +25,11 @@ def test_trading_as():
 
 def test_clean_text_unescapes_entities():
     assert clean_text("St John&#039;s &amp; Co") == "St John's & Co"
+
+
+def test_a_company_name_carries_its_legal_form():
+    from coopmatch.names import is_company_name
+
+    assert is_company_name("Pfizer Ltd") and is_company_name("ARCO LIMITED")
+    assert is_company_name("Mears Group plc") and is_company_name("Bright Futures C.I.C.")
+    assert not is_company_name("Balmer") and not is_company_name("Coltd Farm")

@@ -36,7 +36,13 @@ from coopmatch.models import (
     join_codes,
     utcnow,
 )
-from coopmatch.names import buyer_key, clean_text, normalise_name, registration_key
+from coopmatch.names import (
+    buyer_key,
+    clean_text,
+    is_company_name,
+    normalise_name,
+    registration_key,
+)
 from coopmatch.reference import Reference
 from coopmatch.services import audit
 from coopmatch.services.geography import apply_place
@@ -206,7 +212,8 @@ class Register:
                 self.unregistered_by_district[district][supplier.normalised_name] = supplier
 
     def find_supplier(self, record: SupplierRecord, normalised: str) -> Supplier | None:
-        """Same registration number, else same name and postcode, else a near-miss name."""
+        """Same registration number, else same name (and postcode, unless it names a company),
+        else a near-miss name in the same postcode district."""
         if record.registration_number:
             found = self.by_registration.get(registration_key(record.registration_number))
             if found:
@@ -221,6 +228,8 @@ class Register:
                 continue  # two registration numbers: two firms, whatever their names
             if not record.postcode or not supplier.postcode or supplier.postcode == record.postcode:
                 return supplier
+            if is_company_name(record.name) or is_company_name(supplier.name):
+                return supplier  # one company at another of its addresses (a notice's, say)
         if record.postcode and normalised:
             by_district = self.unregistered_by_district if registered else self.names_by_district
             candidates = by_district.get(outward_code(record.postcode), {})

@@ -132,6 +132,22 @@ def test_same_supplier_is_updated_not_duplicated(session, ref, data_dir, tmp_pat
     assert ribble.description == "School meals and catering"
 
 
+def test_a_company_is_one_supplier_at_any_of_its_addresses(session, ref, data_dir, tmp_path):
+    # Award notices give whichever address the buyer had; no two UK companies share a name.
+    first = tmp_path / "first.csv"
+    first.write_text("name,postcode\nPfizer Ltd,PR1 2HE\nBalmer,PR1 3NN\n")
+    second = tmp_path / "second.csv"
+    second.write_text("name,postcode\nPFIZER LIMITED,LA1 1DW\nBalmer,LA1 1DW\n")
+    run_import(session, ref, data_dir, "suppliers", first)
+    summary = run_import(session, ref, data_dir, "suppliers", second)
+    names = sorted(s.normalised_name for s in session.exec(select(Supplier)))
+    # A name that is not a company's may be two traders in two places.
+    assert names == ["balmer", "balmer", "pfizer"]
+    assert summary.counts["suppliers"]["created"] == 1
+    pfizer = session.exec(select(Supplier).where(Supplier.normalised_name == "pfizer")).one()
+    assert pfizer.postcode == "PR1 2HE"  # where it is stays what we knew
+
+
 # --- bad input: a clear message naming the row and field, and nothing stored -------------------
 
 

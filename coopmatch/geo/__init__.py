@@ -2,11 +2,12 @@
 
 from coopmatch.geo.distance import haversine_km, haversine_km_many
 from coopmatch.geo.postcodes import find_postcode, normalise_postcode, outward_code
-from coopmatch.geo.reference import GeoReference, Place, load_reference
+from coopmatch.geo.reference import GeoReference, Place, PlaceWords, load_reference
 
 __all__ = [
     "GeoReference",
     "Place",
+    "PlaceWords",
     "find_postcode",
     "haversine_km",
     "haversine_km_many",

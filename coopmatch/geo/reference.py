@@ -69,6 +69,30 @@ class Place:
         return self.latitude is not None and self.longitude is not None
 
 
+@dataclass(frozen=True)
+class PlaceWords:
+    """Words that name places, hidden from evidence of what the work is ("lancashire")."""
+
+    always: frozenset[str] = frozenset()  # of one-word names: "preston", "lancashire"
+    phrases: dict[str, frozenset[str]] = field(default_factory=dict)  # "amber valley": words
+
+    @cached_property
+    def _pattern(self) -> re.Pattern | None:
+        if not self.phrases:
+            return None
+        names = sorted(self.phrases, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+
+    def in_text(self, text: str | None) -> frozenset[str]:
+        """Return the place words of a text: the one-word names' always, and the words of
+        longer names written in it."""
+        if self._pattern is None or not text:
+            return self.always
+        named = self._pattern.finditer(_name_words(text))
+        found = {word for match in named for word in self.phrases[match.group(0)]}
+        return self.always | found if found else self.always
+
+
 @dataclass
 class Area:
     code: str
@@ -162,16 +186,25 @@ class GeoReference:
         found = [a for a in self._areas.values() if kind is None or a.kind == kind]
         return sorted(found, key=lambda a: a.name)
 
-    def place_words(self, ordinary: Iterable[str] = ()) -> frozenset[str]:
+    def place_words(self, ordinary: Iterable[str] = ()) -> "PlaceWords":
         """Return the words of area names ("lancashire", "preston") that are not `ordinary`
-        words too (a vocabulary of the work: "forest", "bath" and "castle" stay words)."""
+        words too (a vocabulary of the work: "forest", "bath" and "castle" stay words).
+
+        The words of a one-word name are always place words; those of a longer name only where
+        the whole name is written ("borders" in "Scottish Borders", not in "shrub borders").
+        """
         keep = {w for text in ordinary for w in _WORD.findall(text.lower())}
-        return frozenset(
-            word
-            for area in self._areas.values()
-            for word in _WORD.findall(area.name.lower())
-            if len(word) > 2 and word not in keep
-        )
+        always, phrases = set(), {}
+        for area in self._areas.values():
+            name = _name_words(re.sub(r", (city|county) of$", "", area.name, flags=re.I))
+            words = frozenset(w for w in name.split() if len(w) > 2 and w not in keep)
+            if not words:
+                continue
+            if " " in name:
+                phrases[name] = words
+            else:
+                always |= words
+        return PlaceWords(frozenset(always), phrases)
 
     def area_name(self, code: str | None) -> str | None:
         area = self._areas.get(code or "")

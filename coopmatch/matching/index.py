@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from coopmatch.geo import haversine_km
+from coopmatch.geo import PlaceWords, haversine_km
 from coopmatch.matching import associations, persist, reasons
 from coopmatch.matching.scoring import (
     ScoringParams,
@@ -147,7 +147,7 @@ class MatchIndex:
         self.social = SOCIAL_OWNERSHIP
         self.cpv_descriptions: Mapping[str, str] = {}
         self.area_names: Mapping[str, str] = {}
-        self.hidden_terms: frozenset[str] = frozenset()  # not shown as shared key terms
+        self.hidden_terms = PlaceWords()  # not shown as shared key terms (place names)
         self.is_view = False
         self.associations: associations.Associations | None = None
         self.profile_vectors = np.zeros((0, 0), dtype=np.float32)
@@ -871,7 +871,7 @@ class MatchIndex:
                 self.words_t,
                 columns,
                 self.text.terms,
-                hidden=self.hidden_terms,
+                hidden=self.hidden_terms.in_text(query_text(tender)),
             )
             terms.update(zip(columns.tolist(), found, strict=True))
         return [

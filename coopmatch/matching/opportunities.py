@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from coopmatch.geo import PlaceWords
 from coopmatch.matching import persist, reasons
 from coopmatch.matching.index import (
     AWARD_DESCRIPTION_CHARS,
@@ -46,7 +47,7 @@ class OpportunityIndex:
         self.weights = check_weights(None)
         self.params = ScoringParams()
         self.cpv_descriptions: Mapping[str, str] = {}
-        self.hidden_terms: frozenset[str] = frozenset()  # not shown as shared key terms
+        self.hidden_terms = PlaceWords()  # not shown as shared key terms (place names)
         self.tender_vectors: np.ndarray | None = None  # rows in the learned association space
         # Rows as the supplier index reads a tender, for keywords; valid beside that fit only.
         self.keyword_queries: tuple | None = None
@@ -384,8 +385,13 @@ class OpportunityIndex:
                     lot_id, lot_title, value, self.rows[whole_row][3], int(fits[whole_row])
                 )
             )
+        said = " ".join([profile.text or ""] + [a.title or "" for a in profile.awards])
         terms = reasons.key_terms(
-            q_words[0], self.words_t, np.array([row]), self.text.terms, hidden=self.hidden_terms
+            q_words[0],
+            self.words_t,
+            np.array([row]),
+            self.text.terms,
+            hidden=self.hidden_terms.in_text(said),
         )[0]
         text_reason = reasons.text_reason(terms, components.get("text", 0.0))
         if text_reason:

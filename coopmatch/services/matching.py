@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from coopmatch.errors import NotFound
+from coopmatch.geo import PlaceWords
 from coopmatch.matching import (
     IndexFormatError,
     LotQuery,
@@ -152,12 +153,12 @@ class Indexes:
         self.tenders_meta: dict = {}
         self.suggester: CPVSuggester | None = None
         self.suggester_meta: dict = {}
-        self._places: frozenset[str] | None = None
+        self._places: PlaceWords | None = None
 
     def _descriptions(self) -> dict[str, str]:
         return {code: c.description for code, c in self.ref.cpv.codes.items()}
 
-    def _place_words(self) -> frozenset[str]:
+    def _place_words(self) -> PlaceWords:
         """Place names, not shown as shared key terms: "lancashire" says where, not what."""
         if self._places is None:
             self._places = self.ref.geo.place_words(self._descriptions().values())

@@ -76,11 +76,17 @@ def test_two_references_writing_the_postcode_cache_at_once_both_succeed(tmp_path
 
 def test_place_words_leave_out_ordinary_words_of_the_work(data_dir, cache_dir):
     geo = GeoReference(data_dir, cache_dir)
-    words = geo.place_words(["Forest trails", "Castle and tower repairs"])
+    places = geo.place_words(["Forest trails", "Castle and tower repairs"])
+    words = places.in_text("Litter picking in the Forest of Dean and Amber Valley")
     assert {"lancashire", "preston", "manchester"} <= words
+    assert {"dean", "amber", "valley"} <= words
     assert not {"forest", "castle", "tower"} & words  # "Forest of Dean", "Castle Point"...
     assert "of" not in words and "and" not in words
-    assert GeoReference(None, cache_dir).place_words() == frozenset()
+    # A longer name's words are place words only where the whole name is written.
+    plain = places.in_text("Weeding of shrub borders and amber lights")
+    assert "preston" in plain and not {"borders", "amber", "valley"} & plain
+    assert "borders" in places.in_text("Roads in the Scottish Borders")
+    assert GeoReference(None, cache_dir).place_words().in_text("Preston") == frozenset()
 
 
 def test_a_northern_ireland_postcode_is_placed_in_the_nation(data_dir, cache_dir):

@@ -56,9 +56,13 @@ def locate(geo, postcode: str | None) -> dict:
     from coopmatch.errors import InvalidPostcode
 
     try:
-        place = geo.lookup(postcode)
+        return _where(geo.lookup(postcode))
     except (InvalidPostcode, ValueError):
         return empty
+
+
+def _where(place) -> dict:
+    """Return a Place's coordinates and area codes as a dict."""
     return {
         "latitude": place.latitude,
         "longitude": place.longitude,
@@ -75,15 +79,7 @@ def buyer_place(geo, postcode: str | None, name: str) -> dict:
     if place["latitude"] is not None or place["region_code"] is not None:
         return place
     found = geo.place_of_buyer(name)
-    if found is None:
-        return place
-    return {
-        "latitude": found.latitude,
-        "longitude": found.longitude,
-        "lad_code": found.lad_code,
-        "county_code": found.county_code,
-        "region_code": found.region_code,
-    }
+    return place if found is None else _where(found)
 
 
 def money(text: str | None) -> float | None:

@@ -131,68 +131,97 @@ LEDGER = "ledger"  # the job format of a payment ledger (spend analysis), not a 
 PREVIEW_ROWS = 10
 
 
-def create_ledger_upload(session: Session, *, user: User, stream, filename: str,
-                         anchor_id: int, upload_dir: str, max_bytes: int,
+def create_ledger_upload(session: Session, *, user: User, files, anchor_id: int,
+                         upload_dir: str, max_bytes: int,
                          columns: dict[str, str] | None = None) -> ImportJob:
-    """Store an anchor's payment ledger and read it through once; nothing is imported.
+    """Store an anchor's payment ledgers (one job: a month's files, say) and read them through
+    once; nothing is imported.
 
-    `columns` names the headers of roles the file's own header does not make clear
-    (role -> header); they are kept on the job and used again when importing. The first
-    payments and problems are kept on the job, for the preview.
+    `files` are (stream, filename) pairs, each up to `max_bytes`. `columns` names the headers
+    of roles the files' own headers do not make clear (role -> header); they are kept on the
+    job and used again when importing. The first payments and problems are kept on the job,
+    for the preview. A file from which no payment can be read refuses the upload, named.
     """
     columns = {k: v for k, v in (columns or {}).items() if v}
+    files = list(files)
+    if not files:
+        raise FileRejected("Choose a ledger file.", field="file")
     anchor = session.get(Organisation, anchor_id)
     if anchor is None:
         raise NotFound("There is no such organisation.")
     spend.check_may_import(user, anchor)
 
-    def check(target: Path):
-        ledger = read_ledgers([target], max_bytes=max_bytes, columns=columns or None)
-        if not ledger.payments:
-            reason = ledger.errors[0].reason if ledger.errors else ""
-            advice = ""
-            if reason.endswith(NAME_THOSE_COLUMNS):
-                advice = " below, then choose the file again."
-            elif columns_at_fault(reason):
-                advice = ". Give the column headings below, then choose the file again."
-            raise FileRejected("No payment could be read from this file" + (
-                f": {reason}{advice}" if reason else "."), field="file")
-        return ledger
+    def check(folder: Path, names: list[str]):
+        each = [read_ledgers([folder / n], max_bytes=max_bytes, columns=columns or None)
+                for n in names]
+        for name, ledger in zip(names, each, strict=True):
+            if not ledger.payments:
+                reason = ledger.errors[0].reason if ledger.errors else ""
+                advice = ""
+                if reason.endswith(NAME_THOSE_COLUMNS):
+                    advice = " below, then choose the file again."
+                elif columns_at_fault(reason):
+                    advice = ". Give the column headings below, then choose the file again."
+                which = f" ({name})" if len(names) > 1 else ""
+                raise FileRejected(f"No payment could be read from this file{which}" + (
+                    f": {reason}{advice}" if reason else "."), field="file")
+        return [p for ledger in each for p in ledger.payments], \
+            [e for ledger in each for e in ledger.errors]
 
-    target, size, ledger = _store(session, stream, filename or "ledger.csv", upload_dir,
-                                  max_bytes, check)
+    folder, names, size, (payments, errors) = _store_many(session, files, upload_dir,
+                                                         max_bytes, check)
     preview = {
-        "rows": len(ledger.payments),
-        "problems": len(ledger.errors),
+        "rows": len(payments),
+        "problems": len(errors),
         "payments": [{"line": p.line, "date": p.date.isoformat(), "supplier": p.supplier_name,
                       "amount": p.amount_pence / 100, "expense_type": p.expense_type or "",
-                      "redacted": p.redacted} for p in ledger.payments[:PREVIEW_ROWS]],
-        "errors": [str(e) for e in ledger.errors[:PREVIEW_ROWS]],
+                      "redacted": p.redacted, "file": p.source_file or ""}
+                     for p in payments[:PREVIEW_ROWS]],
+        "errors": [str(e) for e in errors[:PREVIEW_ROWS]],
         "columns": columns,
+        "files": names,
     }
-    job = ImportJob(user_id=user.id, format=LEDGER, filename=filename or target.name,
-                    stored_path=str(target), size_bytes=size, anchor_id=anchor.id,
+    label = names[0] if len(names) == 1 else f"{len(names)} files: " + ", ".join(names)
+    job = ImportJob(user_id=user.id, format=LEDGER, filename=label[:300],
+                    stored_path=str(folder / names[0]), size_bytes=size, anchor_id=anchor.id,
                     result=json.dumps({"preview": preview}))
     return audit.save_created(
         session, job, user=user, action="upload", entity="import_job",
         summary=f"{job.filename} (payment ledger of {anchor.name}, {size} bytes)")
 
 
-def _store(session: Session, stream, filename: str, upload_dir: str, max_bytes: int, check):
-    """Save an upload in a folder of its own and check it; on any failure keep nothing.
+def _store_many(session: Session, files, upload_dir: str, max_bytes: int, check, *,
+                default_name: str = "ledger.csv"):
+    """Save uploads in one folder of their own and check them; on any failure keep nothing.
 
-    Returns (path, size, what `check(path)` returned).
+    Returns (folder, the stored file names in upload order, total size, `check(folder, names)`).
     """
     clean_uploads(session)
     folder = Path(upload_dir) / uuid.uuid4().hex
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / (secure_filename(filename or "") or "upload")
     try:
-        size = _save_limited(stream, target, max_bytes)
-        return target, size, check(target)
+        names, size = [], 0
+        for stream, filename in files:
+            name = secure_filename(filename or "") or default_name
+            while name in names:  # two files of one name: keep both
+                name = f"{len(names) + 1}-{name}"
+            size += _save_limited(stream, folder / name, max_bytes)
+            names.append(name)
+        return folder, names, size, check(folder, names)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+
+
+def _store(session: Session, stream, filename: str, upload_dir: str, max_bytes: int, check):
+    """Save one upload in a folder of its own and check it; on any failure keep nothing.
+
+    Returns (path, size, what `check(path)` returned).
+    """
+    folder, names, size, checked = _store_many(
+        session, [(stream, filename)], upload_dir, max_bytes,
+        lambda folder, names: check(folder / names[0]), default_name="upload")
+    return folder / names[0], size, checked
 
 
 def _save_limited(stream, target: Path, max_bytes: int) -> int:
@@ -272,10 +301,12 @@ def run_import_job(job_id: int, settings: dict) -> str:
     engine = make_engine(settings.database_url)
     ref = Reference.from_settings(settings.data_dir, settings.cache_dir)
     progress = progress_store(settings.redis_url)
+    stored: list[Path] = []  # the uploaded files, deleted at the end
     try:
         with Session(engine, expire_on_commit=False) as session:
             job = session.get(ImportJob, job_id)
             user = session.get(User, job.user_id)
+            stored = _ledger_paths(job) if job.format == LEDGER else [Path(job.stored_path)]
             job.status = "running"
             session.commit()
             restrict = (session.get(Organisation, user.organisation_id)
@@ -292,7 +323,7 @@ def run_import_job(job_id: int, settings: dict) -> str:
                 if job.format == LEDGER:
                     summary = spend.import_ledgers(
                         session, anchor=session.get(Organisation, job.anchor_id),
-                        paths=[Path(job.stored_path)], skip_invalid=job.skip_invalid,
+                        paths=stored, skip_invalid=job.skip_invalid,
                         dry_run=job.dry_run, max_bytes=settings.max_bytes, user=user,
                         columns=_ledger_columns(job),
                         progress=report)
@@ -316,13 +347,21 @@ def run_import_job(job_id: int, settings: dict) -> str:
                     f"The import failed and nothing was saved ({type(error).__name__}).", {})
     finally:
         progress.set(job_id, "finished", 1.0)
-        with Session(engine) as session:
-            job = session.get(ImportJob, job_id)
-            if job is not None:
-                # Imported (or refused): the file is not needed again; the rejected rows stay.
-                Path(job.stored_path).unlink(missing_ok=True)
+        # Imported (or refused): the files are not needed again; rejected rows stay.
+        for path in stored:
+            path.unlink(missing_ok=True)
         engine.dispose()
     return "finished"
+
+
+def _ledger_paths(job: ImportJob) -> list[Path]:
+    """Return the files of a ledger upload, in the order they were chosen."""
+    try:
+        names = (json.loads(job.result or "{}").get("preview") or {}).get("files")
+    except ValueError:
+        names = None
+    folder = Path(job.stored_path).parent
+    return [folder / n for n in names] if names else [Path(job.stored_path)]
 
 
 def _ledger_columns(job: ImportJob) -> dict[str, str] | None:

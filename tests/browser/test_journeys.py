@@ -152,17 +152,22 @@ def test_agency_imports_a_payment_ledger_and_sees_the_anchor_spend(page, session
     # row, and opens the place to name the columns.
     page.get_by_text("the first row reads 'Name', 'Paid On'").first.wait_for()
     page.get_by_label("Date column").fill("Paid On")
-    page.get_by_label("Payment ledger").set_input_files(str(ledger))
+    # Two months' files chosen at once.
+    may = tmp_path / "spend-may.csv"
+    may.write_text("Name,Paid On,Net Amount,Account Detail\n"
+                   "Burnley Catering Co-op,02/05/2024,750.00,Catering\n")
+    page.get_by_label("Payment ledger").set_input_files([str(ledger), str(may)])
     page.get_by_role("button", name="Upload and preview").click()
 
     page.get_by_role("heading", name="The first payments").wait_for()
     assert page.get_by_text("Read with the columns you named: date from “Paid On”").is_visible()
-    assert page.get_by_text("2 payments read").is_visible()
+    assert page.get_by_text("3 payments read from 2 files").is_visible()
     assert page.get_by_role("cell", name="Accrington Joinery Ltd").is_visible()
+    assert page.get_by_role("cell", name="spend-may.csv").is_visible()
     assert session.exec(select(Payment)).all() == []
     page.get_by_role("button", name="Import").click()
-    page.get_by_text("Imported 1 ledger file(s) for Hyndburn Borough Council").wait_for()
-    assert len(session.exec(select(Payment)).all()) == 2
+    page.get_by_text("Imported 2 ledger file(s) for Hyndburn Borough Council").wait_for()
+    assert len(session.exec(select(Payment)).all()) == 3
     page.get_by_role("link", name="See Hyndburn Borough Council's spend").click()
     page.get_by_role("heading", name="Hyndburn Borough Council").first.wait_for()
     assert f"/spend/anchors/{council.id}" in page.url

@@ -285,6 +285,41 @@ def test_a_buyer_uploads_their_ledger_previews_it_and_imports_it(client, session
     assert not Path(job.stored_path).exists()
 
 
+def test_a_year_of_monthly_ledgers_is_uploaded_and_imported_at_once(client, session, ref,
+                                                                   anchor_and_register):
+    import io
+
+    from coopmatch.models import ImportJob
+
+    hyndburn, _ = anchor_and_register
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    header, *rows = LEDGER.splitlines(keepends=True)
+    april = header + "".join(rows[:3])
+    may = header + "".join(rows[2:])  # overlaps April by one payment
+    months = [(io.BytesIO(april.encode()), "april.csv"), (io.BytesIO(may.encode()), "may.csv")]
+    response = client.post("/spend/import", {"anchor": str(hyndburn.id), "file": months},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2 files: april.csv, may.csv" in preview
+    assert "8 payments read from 2 files" in preview and "may.csv" in preview
+    job = session.exec(select(ImportJob)).one()
+    done = client.get(client.post(f"/imports/{job.id}/start", {}).headers["Location"])
+    assert "Imported 2 ledger file(s) for Hyndburn Borough Council" in done.get_data(as_text=True)
+    assert session.exec(select(func.count()).select_from(Payment)).one() == 7  # once each
+    assert not any(Path(job.stored_path).parent.glob("*.csv"))
+    # One unreadable file refuses the upload, named, and keeps nothing.
+    bad = [(io.BytesIO(april.encode()), "april.csv"),
+           (io.BytesIO(b"just,some,columns\n1,2,3\n"), "notes.csv")]
+    refused = client.post("/spend/import", {"anchor": str(hyndburn.id), "file": bad},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert "No payment could be read from this file (notes.csv)" in refused.get_data(
+        as_text=True)
+    assert session.exec(select(func.count()).select_from(ImportJob)).one() == 1
+
+
 def test_ledger_uploads_are_refused_to_the_wrong_users_and_bad_files(client, session, ref,
                                                                      anchor_and_register):
     from coopmatch.models import ImportJob

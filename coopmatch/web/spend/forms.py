@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
@@ -16,7 +16,9 @@ NAMED_COLUMNS = (
 
 class LedgerUploadForm(FlaskForm):
     anchor = SelectField("Anchor", coerce=int, choices=[])
-    file = FileField("Payment ledger", validators=[FileRequired("Choose a ledger file.")])
+    file = MultipleFileField(
+        "Payment ledgers", validators=[FileRequired("Choose a ledger file.")]
+    )
     date_column = StringField("Date column", validators=[Optional(), Length(max=120)])
     amount_column = StringField("Amount column", validators=[Optional(), Length(max=120)])
     supplier_column = StringField("Supplier column", validators=[Optional(), Length(max=120)])

@@ -72,10 +72,10 @@ def import_ledger():
         flash("Your account is not linked to an organisation: ask an administrator.", "error")
         return redirect(url_for("spend.index"))
     if form.validate_on_submit():
-        upload = form.file.data
+        files = [(upload.stream, upload.filename) for upload in form.file.data if upload]
         try:
             job = jobs.create_ledger_upload(
-                session, user=current_user, stream=upload.stream, filename=upload.filename,
+                session, user=current_user, files=files,
                 anchor_id=form.anchor.data, upload_dir=current_app.config["UPLOAD_DIR"],
                 max_bytes=current_app.config["IMPORT_MAX_BYTES"], columns=form.columns())
         except CoopmatchError as error:

@@ -11,6 +11,7 @@ import logging
 import shutil
 import threading
 import uuid
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -152,21 +153,24 @@ def create_ledger_upload(session: Session, *, user: User, files, anchor_id: int,
     spend.check_may_import(user, anchor)
 
     def check(folder: Path, names: list[str]):
-        each = [read_ledgers([folder / n], max_bytes=max_bytes, columns=columns or None)
-                for n in names]
-        for name, ledger in zip(names, each, strict=True):
-            if not ledger.payments:
-                reason = ledger.errors[0].reason if ledger.errors else ""
-                advice = ""
-                if reason.endswith(NAME_THOSE_COLUMNS):
-                    advice = " below, then choose the file again."
-                elif columns_at_fault(reason):
-                    advice = ". Give the column headings below, then choose the file again."
-                which = f" ({name})" if len(names) > 1 else ""
-                raise FileRejected(f"No payment could be read from this file{which}" + (
-                    f": {reason}{advice}" if reason else "."), field="file")
-        return [p for ledger in each for p in ledger.payments], \
-            [e for ledger in each for e in ledger.errors]
+        # Read together, as the import reads them (a file without a header borrows another's).
+        ledger = read_ledgers([folder / n for n in names], max_bytes=max_bytes,
+                              columns=columns or None)
+        read = Counter(p.source_file for p in ledger.payments)
+        for name in names:
+            if read[name]:
+                continue
+            mine = [e for e in ledger.errors if getattr(e, "file", None) == name]
+            reason = mine[0].reason if mine else ""
+            advice = ""
+            if reason.endswith(NAME_THOSE_COLUMNS):
+                advice = " below, then choose the file again."
+            elif columns_at_fault(reason):
+                advice = ". Give the column headings below, then choose the file again."
+            which = f" ({name})" if len(names) > 1 else ""
+            raise FileRejected(f"No payment could be read from this file{which}" + (
+                f": {reason}{advice}" if reason else "."), field="file")
+        return ledger.payments, ledger.errors
 
     folder, names, size, (payments, errors) = _store_many(session, files, upload_dir,
                                                          max_bytes, check)

@@ -318,6 +318,14 @@ def test_a_year_of_monthly_ledgers_is_uploaded_and_imported_at_once(client, sess
     assert "No payment could be read from this file (notes.csv)" in refused.get_data(
         as_text=True)
     assert session.exec(select(func.count()).select_from(ImportJob)).one() == 1
+    # A month's file without its header row reads with its sibling's, as the import reads it.
+    bare = [(io.BytesIO(april.encode()), "april.csv"),
+            (io.BytesIO("".join(rows[3:]).encode()), "june.csv")]
+    accepted = client.post("/spend/import", {"anchor": str(hyndburn.id), "file": bare},
+                           content_type="multipart/form-data")
+    assert accepted.status_code == 302
+    assert "7 payments read from 2 files" in client.get(
+        accepted.headers["Location"]).get_data(as_text=True)
 
 
 def test_ledger_uploads_are_refused_to_the_wrong_users_and_bad_files(client, session, ref,

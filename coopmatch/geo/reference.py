@@ -45,6 +45,12 @@ def _name_words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("&", " and ")))
 
 
+def _area_words(area) -> str:
+    """An area's name as it is written in text: "Kingston upon Hull, City of" -> "kingston
+    upon hull"."""
+    return _name_words(re.sub(r", (city|county) of$", "", area.name, flags=re.I))
+
+
 @dataclass(frozen=True)
 class Place:
     """Where a postcode is, as precisely as the reference data allows."""
@@ -196,7 +202,7 @@ class GeoReference:
         keep = {w for text in ordinary for w in _WORD.findall(text.lower())}
         always, phrases = set(), {}
         for area in self._areas.values():
-            name = _name_words(re.sub(r", (city|county) of$", "", area.name, flags=re.I))
+            name = _area_words(area)
             words = frozenset(w for w in name.split() if len(w) > 2 and w not in keep)
             if not words:
                 continue
@@ -275,7 +281,7 @@ class GeoReference:
         for area in self._areas.values():
             if area.kind == "region":
                 continue
-            words = _name_words(re.sub(r", (city|county) of$", "", area.name, flags=re.I))
+            words = _area_words(area)
             if len(words) >= 4:
                 rank = 0 if area.kind == "local_authority" else 1
                 named.append((-len(words), rank, words, area))

@@ -2,6 +2,7 @@
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -296,6 +297,20 @@ class OpportunityIndex:
         # The best row of each tender (its whole, or one of its lots).
         best = np.maximum.reduceat(score, self.tender_starts)
         order = np.argsort(-best, kind="stable")
+        # What every explanation reads: the supplier's scoring of all rows, and (once) which of
+        # its words are place names.
+        said = " ".join([profile.text or ""] + [a.title or "" for a in profile.awards])
+        scored = _Scored(
+            profile,
+            parts,
+            fits,
+            distance,
+            place,
+            q_words,
+            award_sims,
+            worked,
+            self.hidden_terms.in_text(said),
+        )
         found = []
         for t in order[:top_k].tolist():
             if not np.isfinite(best[t]) or best[t] < min_score:
@@ -303,21 +318,7 @@ class OpportunityIndex:
             start = self.tender_starts[t]
             end = self.tender_starts[t + 1] if t + 1 < len(self.tender_starts) else n
             row = start + int(np.argmax(score[start:end]))
-            found.append(
-                self._explain(
-                    row,
-                    float(best[t]),
-                    parts,
-                    fits,
-                    distance,
-                    place,
-                    q_words,
-                    award_sims,
-                    profile,
-                    start,
-                    worked,
-                )
-            )
+            found.append(self._explain(row, float(best[t]), start, scored))
         return found
 
     def _keywords(self, profile: SupplierProfile, learned_from) -> np.ndarray | None:
@@ -362,20 +363,9 @@ class OpportunityIndex:
         # As the supplier index does: part of the score is how near it has delivered work.
         return worked_blend(geo, worked_km), distance, place, (worked_km, worked_for)
 
-    def _explain(
-        self,
-        row,
-        score,
-        parts,
-        fits,
-        distance,
-        place,
-        q_words,
-        award_sims,
-        profile,
-        whole_row,
-        worked,
-    ) -> Opportunity:
+    def _explain(self, row: int, score: float, whole_row: int, scored: "_Scored") -> Opportunity:
+        profile, parts, fits = scored.profile, scored.parts, scored.fits
+        distance, award_sims, worked = scored.distance, scored.award_sims, scored.worked
         tender_id, lot_id, lot_title, value, codes, buyer_id, buyer_name = self.rows[row]
         components = {k: float(v[row]) for k, v in parts.items() if not math.isnan(v[row])}
         found = []
@@ -385,13 +375,8 @@ class OpportunityIndex:
                     lot_id, lot_title, value, self.rows[whole_row][3], int(fits[whole_row])
                 )
             )
-        said = " ".join([profile.text or ""] + [a.title or "" for a in profile.awards])
         terms = reasons.key_terms(
-            q_words[0],
-            self.words_t,
-            np.array([row]),
-            self.text.terms,
-            hidden=self.hidden_terms.in_text(said),
+            scored.q_words[0], self.words_t, np.array([row]), self.text.terms, hidden=scored.hidden
         )[0]
         text_reason = reasons.text_reason(terms, components.get("text", 0.0))
         if text_reason:
@@ -427,7 +412,7 @@ class OpportunityIndex:
                 outside if outside is not None and dist is not None and dist > outside else None
             )
             a = self.arrays
-            tier = tier_of(place, a["lad"][row], a["county"][row], a["region"][row])
+            tier = tier_of(scored.place, a["lad"][row], a["county"][row], a["region"][row])
             worked_km = None if worked[0] is None else float(worked[0][row])
             worked_km = None if worked_km is None or math.isnan(worked_km) else worked_km
             worked_for = worked[1][row] if worked_km is not None else None
@@ -457,6 +442,21 @@ class OpportunityIndex:
             capability=float(capability),
             capable=bool(capability >= self.params.capable_threshold),
         )
+
+
+@dataclass
+class _Scored:
+    """One supplier's scoring of every open row, as its explanations read it."""
+
+    profile: SupplierProfile
+    parts: dict[str, np.ndarray]
+    fits: np.ndarray
+    distance: np.ndarray
+    place: dict
+    q_words: object  # the profile's word row
+    award_sims: np.ndarray
+    worked: tuple  # (km to its nearest work or None, whom that work was for)
+    hidden: frozenset[str]
 
 
 def _floats(values) -> np.ndarray:

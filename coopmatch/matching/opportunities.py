@@ -16,7 +16,7 @@ from coopmatch.matching.index import (
     CodeTable,
     query_text,
 )
-from coopmatch.matching.scoring import ScoringParams, check_weights, squash
+from coopmatch.matching.scoring import GEOMETRIC_FLOOR, ScoringParams, check_weights, squash
 from coopmatch.matching.signals import (
     UNKNOWN,
     CPVPostings,
@@ -291,7 +291,7 @@ class OpportunityIndex:
         fits[self.arrays["framework"]] = -1  # a shared ceiling: nobody is too small for it
         parts["capacity"] = capacity
 
-        score = _nan_weighted_mean(parts, w)
+        score = _nan_weighted_mean(parts, w, geometric=True)
         if exclude_tender_ids:
             score = np.where(np.isin(self.tender_ids, list(exclude_tender_ids)), -np.inf, score)
         # The best row of each tender (its whole, or one of its lots).
@@ -463,16 +463,24 @@ def _floats(values) -> np.ndarray:
     return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
 
 
-def _nan_weighted_mean(parts: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """Weighted mean over the components that are known (not NaN) for each row."""
+def _nan_weighted_mean(
+    parts: dict[str, np.ndarray], weights: dict[str, float], *, geometric: bool = False
+) -> np.ndarray:
+    """Weighted mean over the components that are known (not NaN) for each row: arithmetic
+    (capability), or geometric as the ranking combines them (`scoring.combine`)."""
     numerator = None
     denominator = None
     for key, values in parts.items():
         values = np.asarray(values, dtype=np.float64)
         known = ~np.isnan(values)
+        if geometric:
+            values = np.log(np.where(known, values, 0.0) + GEOMETRIC_FLOOR)
         part = np.where(known, values, 0.0) * weights[key]
         numerator = part if numerator is None else numerator + part
         share = known * weights[key]
         denominator = share if denominator is None else denominator + share
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, numerator / denominator, 0.0)
+        mean = np.where(denominator > 0, numerator / denominator, 0.0)
+    if geometric:
+        mean = np.where(denominator > 0, np.maximum(np.exp(mean) - GEOMETRIC_FLOOR, 0.0), 0.0)
+    return mean

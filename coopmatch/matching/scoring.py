@@ -59,8 +59,39 @@ def squash(cosine: np.ndarray, scale: float) -> np.ndarray:
     return out
 
 
+# The ranking's soft AND: each signal counts as log(value + GEOMETRIC_FLOOR), so a supplier weak
+# on one signal is held back more than a weighted sum would hold it (a near firm that does other
+# work, a firm that does the work far away). Measured on real awards (bench/match_quality.py):
+# MRR / BM25 1.251 -> 1.264 on seeds 0-4 and 1.242 -> 1.259 on seeds 5-9 against the weighted
+# mean; floors of 0.1 to 0.3 and power means (p -1 to 0.5) were no better.
+GEOMETRIC_FLOOR = 0.2
+
+
 def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """Return the weighted mean of the active components (those present in the dict)."""
+    """Return the ranking score (0..1) of the active components (those present in the dict):
+    their weighted geometric mean, each lifted by GEOMETRIC_FLOOR, less the floor."""
+    total = sum(weights[k] for k in components)
+    first = next(iter(components.values()))
+    if total <= 0:
+        return np.zeros_like(first, dtype=np.float32)
+    score = np.zeros(np.shape(first), dtype=np.float32)
+    part = np.empty_like(score)
+    floor = np.float32(GEOMETRIC_FLOOR)
+    for key, values in components.items():
+        if weights[key] <= 0:
+            continue
+        np.add(values, floor, out=part)
+        np.log(part, out=part)
+        part *= np.float32(weights[key] / total)
+        score += part
+    np.exp(score, out=score)
+    score -= floor
+    np.maximum(score, np.float32(0.0), out=score)  # rounding; a score is never below 0
+    return score
+
+
+def weighted_mean(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Return the weighted arithmetic mean of the active components (those present)."""
     total = sum(weights[k] for k in components)
     if total <= 0:
         first = next(iter(components.values()))
@@ -84,4 +115,4 @@ def capability_of(components: dict[str, np.ndarray]) -> np.ndarray:
     does not move gap reports' verdicts.
     """
     parts = {k: v for k, v in components.items() if k in CAPABILITY_WEIGHTS}
-    return combine(parts, CAPABILITY_WEIGHTS)
+    return weighted_mean(parts, CAPABILITY_WEIGHTS)

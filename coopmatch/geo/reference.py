@@ -45,6 +45,14 @@ def _name_words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("&", " and ")))
 
 
+def _mean_point(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """The mean of (latitude, longitude) points, to six places: the centre of nearby areas."""
+    return (
+        round(sum(p[0] for p in points) / len(points), 6),
+        round(sum(p[1] for p in points) / len(points), 6),
+    )
+
+
 def _area_words(area) -> str:
     """An area's name as it is written in text: "Kingston upon Hull, City of" -> "kingston
     upon hull"."""
@@ -249,21 +257,29 @@ class GeoReference:
             if not pattern.search(text):
                 continue
             codes = [c for c in area.lad_codes if c in self._lads]
-            points = [self._lads[c]["centre"] for c in codes if self._lads[c]["centre"]]
+            points = [p for p in map(self._centre_of, codes) if p is not None]
             if not points:
                 return None
-            lad = area.code if area.kind == "local_authority" else None
+            if area.kind == "local_authority":
+                lad = area.code
+            elif area.kind == "former_local_authority":
+                # "Allerdale Borough Council": at the old district's centre, in today's area.
+                lad = self._lads[area.code]["successor"]
+            else:
+                lad = None
             county, region = (None, None) if lad is None else self.wider_area_of(lad)
             if lad is None:
-                county = area.code if area.kind != "region" else None
+                # A county, or a former county: no county code of today's areas for the latter.
+                county = area.code if area.kind in ("county", "combined_authority") else None
                 region = self._lads[codes[0]]["region_code"] or None
+            latitude, longitude = _mean_point(points)
             return Place(
                 postcode="",
                 district="",
-                latitude=round(sum(p[0] for p in points) / len(points), 6),
-                longitude=round(sum(p[1] for p in points) / len(points), 6),
+                latitude=latitude,
+                longitude=longitude,
                 lad_code=lad,
-                lad_name=area.name if lad else None,
+                lad_name=self._lads[lad]["name"] if lad in self._lads else None,
                 county_code=county,
                 county_name=self.area_name(county),
                 region_code=region,
@@ -273,18 +289,30 @@ class GeoReference:
             )
         return None
 
+    def _centre_of(self, lad_code: str) -> tuple[float, float] | None:
+        """A local authority's centre, else (a district without one) its successor's."""
+        lad = self._lads[lad_code]
+        if lad["centre"] is None and lad["successor"] in self._lads:
+            return self._lads[lad["successor"]]["centre"]
+        return lad["centre"]
+
     @cached_property
     def _area_patterns(self) -> list[tuple[re.Pattern, Area]]:
         """Councils' areas by name, longest first ("West Lancashire" before "Lancashire"), a
         local authority before a county of the same name."""
+        former_lads = [
+            Area(code, lad["name"], "former_local_authority", {code})
+            for code, lad in self._lads.items()
+            if lad["successor"]
+        ]
+        rank_of = {"local_authority": 0, "former_local_authority": 1}
         named = []
-        for area in self._areas.values():
+        for area in [*self._areas.values(), *former_lads, *self._former_counties.values()]:
             if area.kind == "region":
                 continue
             words = _area_words(area)
             if len(words) >= 4:
-                rank = 0 if area.kind == "local_authority" else 1
-                named.append((-len(words), rank, words, area))
+                named.append((-len(words), rank_of.get(area.kind, 2), words, area))
         named.sort(key=lambda item: item[:3])
         return [(re.compile(r"\b" + re.escape(w) + r"\b"), a) for _, _, w, a in named]
 
@@ -317,23 +345,54 @@ class GeoReference:
                     else None
                 ),
             }
+        # A unitary formed since the centroids were published (Cumberland, North Yorkshire,
+        # Somerset, 2023) is centred on the districts it replaced.
+        for code, lad in lads.items():
+            if lad["centre"] is None:
+                points = [
+                    old["centre"]
+                    for old in lads.values()
+                    if old["successor"] == code and old["centre"] is not None
+                ]
+                if points:
+                    lad["centre"] = _mean_point(points)
         return lads
 
-    @cached_property
+    @property
     def _county_of(self) -> dict[str, tuple[str, str]]:
         """Map a LAD to its county (two-tier areas) or combined authority."""
+        return self._counties[0]
+
+    @property
+    def _former_counties(self) -> dict[str, Area]:
+        """Counties whose districts have all been merged into unitaries (Cumbria,
+        Northamptonshire): councils' old names still name them."""
+        return self._counties[1]
+
+    @cached_property
+    def _counties(self) -> tuple[dict[str, tuple[str, str]], dict[str, Area]]:
         if not self.available:
-            return {}
+            return {}, {}
         county: dict[str, tuple[str, str]] = {}
+        former: dict[str, Area] = {}
         for row in self._read_csv("ons_ward_lad_county_region_country_dec2019.csv"):
             # Shire counties only: metropolitan counties are covered by combined authorities.
             # A district since merged into a unitary has left its county (Cumbria, 2023).
             lad = row["LAD19CD"]
-            if row["CTY19CD"].startswith("E10") and not self._lads.get(lad, {}).get("successor"):
+            if not row["CTY19CD"].startswith("E10"):
+                continue
+            if self._lads.get(lad, {}).get("successor"):
+                area = former.setdefault(
+                    row["CTY19CD"], Area(row["CTY19CD"], row["CTY19NM"], "former_county")
+                )
+                area.lad_codes.add(lad)
+            else:
                 county[lad] = (row["CTY19CD"], row["CTY19NM"])
+        for code in {c for c, _ in county.values()}:
+            former.pop(code, None)  # some of its districts remain: the county stands
         for row in self._read_csv("ons_lad_to_combined_authority_may2024.csv"):
             county.setdefault(row["LAD24CD"], (row["CAUTH24CD"], row["CAUTH24NM"]))
-        return county
+        return county, former
 
     @cached_property
     def _areas(self) -> dict[str, Area]:

@@ -118,3 +118,29 @@ def test_a_council_without_a_postcode_is_placed_by_the_area_its_name_names(data_
     assert geo.place_of_buyer("Lancashire Teaching Hospitals NHS Foundation Trust") is None
     assert geo.place_of_buyer("Housing Council") is None
     assert geo.place_of_buyer("") is None and geo.place_of_buyer(None) is None
+
+
+def test_councils_of_areas_reorganised_since_2019_are_placed(data_dir, cache_dir):
+    geo = GeoReference(data_dir, cache_dir)
+    # A unitary formed in 2023 has no published centroid: it is centred on the old districts.
+    cumberland = geo.place_of_buyer("Cumberland Council")
+    assert cumberland.lad_code == "E06000063" and cumberland.region_code == "E12000002"
+    workington = geo.lookup("CA14 2RS")
+    assert workington.lad_code == "E06000063"
+    assert abs(cumberland.latitude - workington.latitude) < 0.5
+    assert abs(cumberland.longitude - workington.longitude) < 0.7
+    assert geo.place_of_buyer("North Yorkshire County Council").lad_code == "E06000065"
+    # A former district is placed at its own centre, in the area that replaced it.
+    allerdale = geo.place_of_buyer("Allerdale Borough Council")
+    assert allerdale.lad_code == "E06000063" and allerdale.lad_name == "Cumberland"
+    assert (allerdale.latitude, allerdale.longitude) != (cumberland.latitude, cumberland.longitude)
+    # A dissolved county is placed at the centre of its old districts, in its region, with no
+    # county code (no area of today carries it).
+    cumbria = geo.place_of_buyer("Cumbria County Council")
+    assert cumbria.lad_code is None and cumbria.county_code is None
+    assert cumbria.region_code == "E12000002" and cumbria.precision == "area"
+    assert 54.0 < cumbria.latitude < 55.2
+    northants = geo.place_of_buyer("Northamptonshire County Council")
+    assert northants.region_code == "E12000004" and northants.latitude is not None
+    # Counties that stand are unchanged.
+    assert geo.place_of_buyer("Lancashire County Council").county_code == "E10000017"

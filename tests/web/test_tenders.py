@@ -40,6 +40,19 @@ def test_procurement_officer_posts_a_tender_with_lots(client, session, ref):
     assert audit.user_id == officer.id and audit.action == "create"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "School meals for Preston primary schools" in page and "North Preston schools" in page
+    assert "PR1 2HE  (Preston)" in page and "no postcode given" not in page
+
+
+def test_a_tender_without_a_postcode_says_where_it_is_matched(client, session, ref):
+    _, officer = _buyer(session, ref)
+    client.sign_in(officer.email)
+    response = client.post("/tenders/new", dict(VALID, delivery_postcode=""))
+    assert response.status_code == 302
+    tender = session.exec(select(Tender)).one()
+    assert tender.delivery_postcode in (None, "")
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert tender.local_authority_code == "E07000123"  # the council's own area
+    assert "Matched as in Preston (no postcode given)" in page
 
 
 def test_bad_tender_input_names_each_field_and_stores_nothing(client, session, ref):

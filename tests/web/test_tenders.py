@@ -40,7 +40,7 @@ def test_procurement_officer_posts_a_tender_with_lots(client, session, ref):
     assert audit.user_id == officer.id and audit.action == "create"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "School meals for Preston primary schools" in page and "North Preston schools" in page
-    assert "PR1 2HE  (Preston)" in page and "no postcode given" not in page
+    assert "PR1 2HE (Preston)" in page and "no postcode given" not in page
 
 
 def test_a_tender_without_a_postcode_says_where_it_is_matched(client, session, ref):

@@ -153,6 +153,14 @@ By source on seeds 0-4, the engine's lead is smallest on the Lancashire councils
 (0.424 against BM25's 0.394), where 63% of the winners have no postcode in the data, so
 geography adds almost nothing there (0.427 -> 0.425 without it over ten seeds); it is largest on
 TED (1.37x) and on notices with several winners (1.31x to 1.40x).
+Also re-tuned under the geometric mean, each alone on seeds 0-4 against 1.267, none adopted:
+text_scale 0.2 / 0.45 (1.267 / 1.262), award_scale 0.2 / 0.45 (1.262 / 1.263), similar work
+0.35 with this buyer 0.4 (1.251), this buyer 0.15 (1.261), experience 0.1 / 0.4 (1.251 /
+1.263), similar work 0.65 (1.264), word share 0.5 / 0.85 (1.265 / 1.268), where it has worked
+0.35 / 0.65 / 0.8 of geography (1.257 / 1.267 / 1.263), title keywords 0.25 / 0.8 (1.246 /
+1.262); CPV codes suggested for notices without them (at confidence 0.5 down to any: 1.269 to
+1.237, worse as more are filled); and place names read as stop words (1.250: they carry where
+the work is).
 """
 
 import argparse

@@ -159,8 +159,9 @@ text_scale 0.2 / 0.45 (1.267 / 1.262), award_scale 0.2 / 0.45 (1.262 / 1.263), s
 1.263), similar work 0.65 (1.264), word share 0.5 / 0.85 (1.265 / 1.268), where it has worked
 0.35 / 0.65 / 0.8 of geography (1.257 / 1.267 / 1.263), title keywords 0.25 / 0.8 (1.246 /
 1.262); CPV codes suggested for notices without them (at confidence 0.5 down to any: 1.269 to
-1.237, worse as more are filled); and place names read as stop words (1.250: they carry where
-the work is).
+1.237, worse as more are filled); place names read as stop words (1.250: they carry where
+the work is); plurals folded to singulars in the word tokens ("cafes" -> "cafe": 1.259); and an
+SME preference on small contracts (below £100k or £1m; 1.246 to 1.261).
 """
 
 import argparse

@@ -922,7 +922,13 @@ class MatchIndex:
     def _match(self, row, j, score, parts, dist, found=()) -> Match:
         """Return supplier j's match for a query row: its figures, with any reasons found."""
         components = {k: float(v[j]) for k, v in parts.items()}
-        capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()})[0])
+        capability = float(
+            capability_of(
+                {k: v[j : j + 1] for k, v in parts.items()},
+                has_history=bool(self.has_awards[j]),
+                states_codes=bool(self.has_cpv[j]),
+            )[0]
+        )
         capacity = self.arrays["capacity"][j]
         fits = capacity_fits(row.value, None if math.isnan(capacity) else float(capacity))
         if row.framework:

@@ -16,7 +16,13 @@ from coopmatch.matching.index import (
     CodeTable,
     query_text,
 )
-from coopmatch.matching.scoring import GEOMETRIC_FLOOR, ScoringParams, check_weights, squash
+from coopmatch.matching.scoring import (
+    GEOMETRIC_FLOOR,
+    ScoringParams,
+    capability_of,
+    check_weights,
+    squash,
+)
 from coopmatch.matching.signals import (
     UNKNOWN,
     CPVPostings,
@@ -29,7 +35,6 @@ from coopmatch.matching.signals import (
 )
 from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel
 from coopmatch.matching.types import (
-    CAPABILITY_WEIGHTS,
     Opportunity,
     SupplierProfile,
     TenderQuery,
@@ -426,9 +431,10 @@ class OpportunityIndex:
                 bool(self.arrays["framework"][row]),
             )
         )
-        capability = _nan_weighted_mean(
-            {k: np.array([v]) for k, v in components.items() if k in CAPABILITY_WEIGHTS},
-            CAPABILITY_WEIGHTS,
+        capability = capability_of(
+            {k: np.array([v]) for k, v in components.items()},
+            has_history=bool(profile.awards),
+            states_codes=bool(profile.cpv_codes),
         )[0]
         return Opportunity(
             tender_id=tender_id,

@@ -108,11 +108,24 @@ def weighted_mean(components: dict[str, np.ndarray], weights: dict[str, float]) 
     return score
 
 
-def capability_of(components: dict[str, np.ndarray]) -> np.ndarray:
+def capability_of(
+    components: dict[str, np.ndarray], *, has_history: bool = True, states_codes: bool = False
+) -> np.ndarray:
     """Return the weighted mean of what says a supplier can do the work (not size or place).
 
     Its weights are fixed (CAPABILITY_WEIGHTS), not the ranking's, so that tuning the ranking
     does not move gap reports' verdicts.
+
+    A supplier with no contracts on record (a new co-op) has no track record to judge: what it
+    states stands in for the work it has done, as far as both its description and its CPV codes
+    fit the tender (the lesser of its text and CPV scores; 0 when it or the tender states no
+    codes, as before). Scored 0, a new firm stayed under the "capable" level even for its own
+    trade under its own code (the demo catering co-op on school meals: 0.38), so a gap stayed
+    open after the co-op started to fill it. Neither a code alone (a caterer under a food code,
+    on a food distribution contract) nor words alone (a cleaner whose statement says "school",
+    on school meals) is enough.
     """
     parts = {k: v for k, v in components.items() if k in CAPABILITY_WEIGHTS}
+    if not has_history and states_codes and {"cpv", "text", "track_record"} <= parts.keys():
+        parts["track_record"] = np.minimum(parts["text"], parts["cpv"])
     return weighted_mean(parts, CAPABILITY_WEIGHTS)

@@ -163,8 +163,9 @@ def test_a_score_just_under_the_threshold_is_a_near_miss(demand, area, settings)
     assert verdicts(report) == dict.fromkeys(verdicts(report), NEAR_MISS)
     assert {n.kind for n in report.near_misses} == {"just_under"}
     assert report.gaps == []
-    # Far under it, the same firm leaves a gap.
-    far = type(settings)(threshold=min(best + 0.2, 1.0), as_of=settings.as_of)
+    # Far under it (more than the margin), the same firm leaves a gap.
+    assert best < 0.99
+    far = type(settings)(threshold=1.0, near_miss_margin=(1.0 - best) / 2, as_of=settings.as_of)
     far_report = gap_report(demand, found, register_of(everyone), area, far)
     assert "983" in [g.sector for g in far_report.gaps]
 

@@ -493,3 +493,47 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
     assert "office cleaning" in terms or "cleaning" in terms
     assert not [t for t in terms if {"council", "borough", "experienced", "rfq"} & set(t.split())]
+
+
+def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_meals):
+    # A new co-op has no contracts to judge: what it states (the lesser of its text and CPV
+    # fit) stands in for a track record; scored 0, it stayed under "capable" for its own trade.
+    text = "School meals, hot lunches and catering for primary schools."
+    new = supplier(1, "New Dinners Co-op", text, cpv_codes=["55524000"])
+    unrelated = [PastAward("Supply of road salt", "Gritting salt for the winter")]
+    established = supplier(2, "Old Dinners Ltd", text, cpv_codes=["55524000"], awards=unrelated)
+    found = {m.supplier_id: m for m in MatchIndex.build([new, established]).match(school_meals)}
+    c = found[1].components
+    assert c["track_record"] == 0
+    assert found[1].capability == pytest.approx(
+        (0.45 * c["text"] + 0.15 * c["cpv"] + 0.25 * min(c["text"], c["cpv"])) / 0.85, abs=1e-5
+    )
+    assert found[1].capability >= 0.4
+    # A supplier with contracts on record is judged on them too: unrelated work counts against.
+    e = found[2].components
+    assert found[2].capability == pytest.approx(
+        (0.45 * e["text"] + 0.15 * e["cpv"] + 0.25 * e["track_record"]) / 0.85, abs=1e-5
+    )
+    assert found[2].capability < found[1].capability
+    # A code alone is not enough: a firm under the tender's code whose statement is about other
+    # work gains only as much as its words fit, however well its code does.
+    coded_only = supplier(
+        40, "Kwik Tyres", "Tyre fitting and exhaust repairs for vans", cpv_codes=["55524000"]
+    )
+    lone = next(
+        m
+        for m in MatchIndex.build([*register, coded_only]).match(school_meals)
+        if m.supplier_id == 40
+    )
+    k = lone.components
+    assert k["cpv"] == 1.0 and k["text"] < 0.3
+    assert lone.capability == pytest.approx(
+        (0.45 * k["text"] + 0.15 + 0.25 * k["text"]) / 0.85, abs=1e-5
+    )
+    assert lone.capability < 0.4
+    # A new firm that states no codes has nothing to stand in: its track record stays 0.
+    uncoded = supplier(3, "Newer Dinners", text)
+    alone = MatchIndex.build([uncoded]).match(school_meals)[0]
+    u = alone.components
+    assert u["track_record"] == 0
+    assert alone.capability == pytest.approx((0.45 * u["text"] + 0.15 * u["cpv"]) / 0.85, abs=1e-5)

@@ -126,3 +126,18 @@ def test_where_a_supplier_has_worked_counts_towards_geography(school_meals):
     assert found[100].components["geography"] > 0.5 > found[500].components["geography"]
     never = SupplierProfile(id=9, name="Nowhere Meals", text="School meals and hot lunches")
     assert all("geography" not in o.components for o in index.for_supplier(never))
+
+
+def test_a_new_supplier_is_judged_capable_on_what_it_states(school_meals):
+    from .conftest import supplier
+
+    index = OpportunityIndex.build([school_meals])
+    text = "School meals, hot lunches and catering for primary schools."
+    new = supplier(9, "New Dinners Co-op", text, cpv_codes=["55524000"])
+    found = index.for_supplier(new)[0]
+    c = found.components
+    assert "track_record" in c and c["track_record"] == 0
+    assert found.capability == pytest.approx(
+        (0.45 * c["text"] + 0.15 * c["cpv"] + 0.25 * min(c["text"], c["cpv"])) / 0.85, abs=1e-5
+    )
+    assert found.capable

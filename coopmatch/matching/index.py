@@ -864,16 +864,32 @@ class MatchIndex:
             ]
         # Shared key terms for all chosen suppliers at once, one pass per query row.
         terms: dict[int, list] = {}
+        hidden = self.hidden_terms.in_text(query_text(tender))
         for r in {int(best_row[j]) for j in chosen}:
             columns = np.array([j for j in chosen if best_row[j] == r], dtype=np.int64)
             found = reasons.key_terms(
-                extra["q_words"][r],
-                self.words_t,
-                columns,
-                self.text.terms,
-                hidden=self.hidden_terms.in_text(query_text(tender)),
+                extra["q_words"][r], self.words_t, columns, self.text.terms, hidden=hidden
             )
             terms.update(zip(columns.tolist(), found, strict=True))
+        # Which of the chosen suppliers' contracts share a word that may be shown, likewise.
+        shown: dict[int, np.ndarray] = {}
+        for r in {int(best_row[j]) for j in chosen}:
+            mine = [j for j in chosen if best_row[j] == r]
+            spans = [np.arange(self.award_start[j], self.award_start[j + 1]) for j in mine]
+            columns = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+            found = reasons.key_terms(
+                extra["q_words"][r],
+                self.awards_t,
+                columns,
+                self.text.terms,
+                limit=1,
+                hidden=hidden,
+            )
+            flags = np.array([bool(f) for f in found], dtype=bool)
+            bounds = np.cumsum([0] + [len(x) for x in spans])
+            for k, j in enumerate(mine):
+                shown[j] = flags[bounds[k] : bounds[k + 1]]
+        extra = {**extra, "shown_awards": shown}
         return [
             self._explain(
                 tender,
@@ -982,7 +998,9 @@ class MatchIndex:
         won_here = self._won_on(tender.id, j)
         if won_here:
             found.append(reasons.won_this_tender_reason())
-        title, buyer, similarity = self._best_award(extra["each_award"][r], j, skip=won_here)
+        title, buyer, similarity = self._best_award(
+            extra["each_award"][r], j, skip=won_here, shown=extra["shown_awards"].get(j)
+        )
         # The contracts won on this very notice are not evidence for it from before.
         buyer_awards = int(extra["buyer_counts"][r, j]) - len(won_here)
         found.extend(
@@ -1056,14 +1074,23 @@ class MatchIndex:
         start, end = int(self.award_start[j]), int(self.award_start[j + 1])
         return [a for a in range(start, end) if self.award_tenders[a] == tender_id]
 
-    def _best_award(self, each_award: np.ndarray, j: int, skip: list[int] = ()):
-        """Return (title, buyer, similarity) of supplier j's most similar contract."""
+    def _best_award(
+        self, each_award: np.ndarray, j: int, skip: list[int] = (), shown: np.ndarray | None = None
+    ):
+        """Return (title, buyer, similarity) of supplier j's most similar contract.
+
+        `shown` flags its contracts that share a word with the query that may be shown (not a
+        place name, nor the words of the buying): only those are "similar work" (a van contract
+        for Preston City Council is not similar to school meals in Preston).
+        """
         start, end = int(self.award_start[j]), int(self.award_start[j + 1])
         if end <= start or end > len(each_award):
             return None, None, 0.0
         sims = each_award[start:end].copy()
         for a in skip:
             sims[a - start] = -1.0
+        if shown is not None and len(shown) == len(sims):
+            sims[~shown] = -1.0
         k = int(np.argmax(sims))
         if sims[k] < 0:
             return None, None, 0.0

@@ -370,7 +370,7 @@ class OpportunityIndex:
 
     def _explain(self, row: int, score: float, whole_row: int, scored: "_Scored") -> Opportunity:
         profile, parts, fits = scored.profile, scored.parts, scored.fits
-        distance, award_sims, worked = scored.distance, scored.award_sims, scored.worked
+        distance, worked = scored.distance, scored.worked
         tender_id, lot_id, lot_title, value, codes, buyer_id, buyer_name = self.rows[row]
         components = {k: float(v[row]) for k, v in parts.items() if not math.isnan(v[row])}
         found = []
@@ -398,10 +398,7 @@ class OpportunityIndex:
             )
             if association:
                 found.append(association)
-        title, similarity = None, 0.0
-        if len(award_sims):
-            k = int(np.argmax(award_sims[:, row]))
-            title, similarity = profile.awards[k].title, float(award_sims[k, row])
+        title, similarity = self._similar_award(scored, row)
         buyer_awards = sum(
             1 for a in profile.awards if buyer_id is not None and a.buyer_id == buyer_id
         )
@@ -448,6 +445,30 @@ class OpportunityIndex:
             capability=float(capability),
             capable=bool(capability >= self.params.capable_threshold),
         )
+
+    def _similar_award(self, scored: "_Scored", row: int, tries: int = 5):
+        """Return (title, similarity) of the supplier's contract most like open row `row` that
+        shares a word with it that may be shown (a place name says where, not what), or
+        (None, 0.0)."""
+        awards, sims = scored.profile.awards, scored.award_sims
+        if not len(sims):
+            return None, 0.0
+        for k in np.argsort(-sims[:, row], kind="stable")[:tries].tolist():
+            if sims[k, row] <= 0:
+                break
+            award = awards[k]
+            text = f"{award.title} . {(award.description or '')[:AWARD_DESCRIPTION_CHARS]}"
+            (shared,) = reasons.key_terms(
+                self.text.transform_words([text])[0],
+                self.words_t,
+                np.array([row]),
+                self.text.terms,
+                limit=1,
+                hidden=scored.hidden,
+            )
+            if shared:
+                return award.title, float(sims[k, row])
+        return None, 0.0
 
 
 @dataclass

@@ -537,3 +537,25 @@ def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_mea
     u = alone.components
     assert u["track_record"] == 0
     assert alone.capability == pytest.approx((0.45 * u["text"] + 0.15 * u["cpv"]) / 0.85, abs=1e-5)
+
+
+def test_a_contract_sharing_only_a_place_name_is_not_similar_work():
+    from coopmatch.geo import PlaceWords
+
+    vans = supplier(
+        1, "Van Dealer Ltd", "Vans", awards=[PastAward("Preston refuse vehicles", buyer_id=3)]
+    )
+    cooks = supplier(
+        2, "Cooks Ltd", "Catering", awards=[PastAward("Hot meals for Blackburn schools")]
+    )
+    index = MatchIndex.build([vans, cooks])
+    index.hidden_terms = PlaceWords(always=frozenset({"preston", "blackburn"}))
+    tender = TenderQuery(id=9, title="School meals in Preston", description="Hot meals")
+    found = {m.supplier_id: m for m in index.match(tender)}
+    similar = {
+        i: [r.text for r in m.reasons if r.text.startswith("Has delivered similar work")]
+        for i, m in found.items()
+    }
+    assert similar[1] == []  # "Preston" says where, not what
+    assert similar[2] == ["Has delivered similar work: 'Hot meals for Blackburn schools'."]
+    assert any(r.text == "Has won 1 public contract." for r in found[1].reasons)

@@ -141,3 +141,23 @@ def test_a_new_supplier_is_judged_capable_on_what_it_states(school_meals):
         (0.45 * c["text"] + 0.15 * c["cpv"] + 0.25 * min(c["text"], c["cpv"])) / 0.85, abs=1e-5
     )
     assert found.capable
+
+
+def test_a_contract_sharing_only_a_place_name_is_not_similar_work():
+    from coopmatch.geo import PlaceWords
+    from coopmatch.matching import PastAward
+
+    from .conftest import supplier
+
+    tender = TenderQuery(id=1, title="School meals in Preston", description="Hot meals")
+    index = OpportunityIndex.build([tender])
+    index.hidden_terms = PlaceWords(always=frozenset({"preston", "blackburn"}))
+    vans = supplier(1, "Van Dealer Ltd", "Vans", awards=[PastAward("Preston refuse vehicles")])
+    cooks = supplier(2, "Cooks Ltd", "Catering", awards=[PastAward("Hot meals for Blackburn")])
+
+    def similar(profile):
+        (found,) = index.for_supplier(profile)
+        return [r.text for r in found.reasons if r.text.startswith("Has delivered similar")]
+
+    assert similar(vans) == []
+    assert similar(cooks) == ["Has delivered similar work: 'Hot meals for Blackburn'."]

@@ -862,33 +862,19 @@ class MatchIndex:
                 )
                 for j in chosen
             ]
-        # Shared key terms for all chosen suppliers at once, one pass per query row.
+        # Shared key terms for all chosen suppliers at once, one pass per query row, and which
+        # of their contracts share a word that may be shown (what "similar work" may cite).
         terms: dict[int, list] = {}
+        shown: dict[int, np.ndarray] = {}
         hidden = self.hidden_terms.in_text(query_text(tender))
         for r in {int(best_row[j]) for j in chosen}:
-            columns = np.array([j for j in chosen if best_row[j] == r], dtype=np.int64)
-            found = reasons.key_terms(
-                extra["q_words"][r], self.words_t, columns, self.text.terms, hidden=hidden
-            )
-            terms.update(zip(columns.tolist(), found, strict=True))
-        # Which of the chosen suppliers' contracts share a word that may be shown, likewise.
-        shown: dict[int, np.ndarray] = {}
-        for r in {int(best_row[j]) for j in chosen}:
             mine = [j for j in chosen if best_row[j] == r]
-            spans = [np.arange(self.award_start[j], self.award_start[j + 1]) for j in mine]
-            columns = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+            query = extra["q_words"][r]
             found = reasons.key_terms(
-                extra["q_words"][r],
-                self.awards_t,
-                columns,
-                self.text.terms,
-                limit=1,
-                hidden=hidden,
+                query, self.words_t, np.array(mine, dtype=np.int64), self.text.terms, hidden=hidden
             )
-            flags = np.array([bool(f) for f in found], dtype=bool)
-            bounds = np.cumsum([0] + [len(x) for x in spans])
-            for k, j in enumerate(mine):
-                shown[j] = flags[bounds[k] : bounds[k + 1]]
+            terms.update(zip(mine, found, strict=True))
+            shown.update(self._awards_sharing_words(query, mine, hidden))
         extra = {**extra, "shown_awards": shown}
         return [
             self._explain(
@@ -1073,6 +1059,18 @@ class MatchIndex:
             return []
         start, end = int(self.award_start[j]), int(self.award_start[j + 1])
         return [a for a in range(start, end) if self.award_tenders[a] == tender_id]
+
+    def _awards_sharing_words(self, query, suppliers: list[int], hidden) -> dict[int, np.ndarray]:
+        """Return, for each supplier, flags over its contracts: does it share a word with the
+        query that may be shown (one pass over all their contracts)?"""
+        spans = [np.arange(self.award_start[j], self.award_start[j + 1]) for j in suppliers]
+        columns = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+        found = reasons.key_terms(
+            query, self.awards_t, columns, self.text.terms, limit=1, hidden=hidden
+        )
+        flags = np.array([bool(f) for f in found], dtype=bool)
+        bounds = np.cumsum([0] + [len(span) for span in spans])
+        return {j: flags[bounds[k] : bounds[k + 1]] for k, j in enumerate(suppliers)}
 
     def _best_award(
         self, each_award: np.ndarray, j: int, skip: list[int] = (), shown: np.ndarray | None = None

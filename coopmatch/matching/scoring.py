@@ -62,7 +62,7 @@ def squash(cosine: np.ndarray, scale: float) -> np.ndarray:
 # The ranking's soft AND: each signal counts as log(value + GEOMETRIC_FLOOR), so a supplier weak
 # on one signal is held back more than a weighted sum would hold it (a near firm that does other
 # work, a firm that does the work far away). Measured on real awards (bench/match_quality.py):
-# MRR / BM25 1.251 -> 1.264 on seeds 0-4 and 1.242 -> 1.259 on seeds 5-9 against the weighted
+# MRR / BM25 1.256 -> 1.267 on seeds 0-4 and 1.242 -> 1.266 on seeds 5-9 against the weighted
 # mean; floors of 0.1 to 0.3 and power means (p -1 to 0.5) were no better.
 GEOMETRIC_FLOOR = 0.2
 

@@ -161,3 +161,14 @@ def test_opportunities_use_the_same_associations(tmp_path):
     # Without the supplier's vector, the association plays no part.
     assert all("association" not in o.components for o in tenders.for_supplier(recruiter))
     assert suppliers.profile_vector(999) is None
+
+
+def test_the_association_is_a_reason_only_when_it_stands_out():
+    from coopmatch.matching import reasons
+
+    # Half of a register scores about 0.5 for any notice: that says nothing about this one.
+    assert reasons.association_reason(0.6, text=0.1) is None
+    found = reasons.association_reason(0.9, text=0.1)
+    assert found is not None and found.kind == "association"
+    # Where words are shared, they are the better reason.
+    assert reasons.association_reason(0.9, text=0.5) is None

@@ -133,10 +133,10 @@ full share); unknown CPV scored 0.1 (+0.002, within noise); text weighted by que
 Adopted (2026-11-30, sixth session): the ranking combines its signals as a weighted geometric
 mean, each lifted by 0.2 (`scoring.GEOMETRIC_FLOOR`), a soft AND, instead of a weighted mean:
 ratio 1.256 -> 1.267 on seeds 0-4 (engine MRR 0.325 -> 0.328), 1.242 -> 1.266 on seeds 5-9
-(0.334 -> 0.339), and through the CLI 1.259 -> 1.265 on seeds 0-4. Recall@50 falls a little (0.653 -> 0.645): a firm weak
-on one signal is held back. Capability (gap reports) stays a weighted mean. Floors of 0.1 to
-0.3 and power means (p from -1 to 0.5) were no better; re-tuning the weights under it gained on
-seeds 0-4 (1.269) and lost on 5-9 (1.255).
+(0.334 -> 0.339), and through the CLI 1.259 -> 1.265 on seeds 0-4. Recall@50 falls a little
+(0.653 -> 0.645): a firm weak on one signal is held back. Capability (gap reports) stays a
+weighted mean. Floors of 0.1 to 0.3 and power means (p from -1 to 0.5) were no better;
+re-tuning the weights under it gained on seeds 0-4 (1.269) and lost on 5-9 (1.255).
 Tried with it, none adopted (ratio on seeds 0-4 / 5-9, against 1.264 / 1.259 offline): products
 of two signals added to the mean (text, keywords, track record or associations with geography,
 and others: 1.26 at best); each signal raised to a power (0.5 to 4: flat or worse); track record

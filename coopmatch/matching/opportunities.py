@@ -17,10 +17,10 @@ from coopmatch.matching.index import (
     query_text,
 )
 from coopmatch.matching.scoring import (
-    GEOMETRIC_FLOOR,
     ScoringParams,
     capability_of,
     check_weights,
+    combine_known,
     squash,
 )
 from coopmatch.matching.signals import (
@@ -230,13 +230,10 @@ class OpportunityIndex:
         if keywords is None:
             # Without the supplier index's keywords, the cosine text stands for both.
             w["text"] += w.pop("keywords", 0.0)
-        long_text = " . ".join(
-            [profile.name or "", profile.text or ""]
-            + [
-                f"{a.title} . {(a.description or '')[:AWARD_DESCRIPTION_CHARS]}"
-                for a in profile.awards
-            ]
-        )
+        award_texts = [
+            f"{a.title} . {(a.description or '')[:AWARD_DESCRIPTION_CHARS]}" for a in profile.awards
+        ]
+        long_text = " . ".join([profile.name or "", profile.text or "", *award_texts])
         short = " . ".join(
             [profile.name or "", (profile.text or "")[:CAPABILITY_SHORT_CHARS]]
             + [a.title or "" for a in profile.awards]
@@ -248,12 +245,10 @@ class OpportunityIndex:
             + (1 - p.word_share) * (q_chars @ self.chars_t).toarray()[0]
         )
         award_sims = np.zeros((0, n), dtype=np.float32)
-        if profile.awards:
-            award_texts = [
-                f"{a.title} . {(a.description or '')[:AWARD_DESCRIPTION_CHARS]}"
-                for a in profile.awards
-            ]
-            award_sims = (self.text.transform_words(award_texts) @ self.words_t).toarray()
+        award_words = None
+        if award_texts:
+            award_words = self.text.transform_words(award_texts)
+            award_sims = (award_words @ self.words_t).toarray()
         if len(award_sims):
             best = award_sims.max(axis=0)
             evidence = np.sqrt((award_sims * award_sims).sum(axis=0))
@@ -296,7 +291,7 @@ class OpportunityIndex:
         fits[self.arrays["framework"]] = -1  # a shared ceiling: nobody is too small for it
         parts["capacity"] = capacity
 
-        score = _nan_weighted_mean(parts, w, geometric=True)
+        score = combine_known(parts, w)
         if exclude_tender_ids:
             score = np.where(np.isin(self.tender_ids, list(exclude_tender_ids)), -np.inf, score)
         # The best row of each tender (its whole, or one of its lots).
@@ -312,6 +307,7 @@ class OpportunityIndex:
             distance,
             place,
             q_words,
+            award_words,
             award_sims,
             worked,
             self.hidden_terms.in_text(said),
@@ -456,10 +452,8 @@ class OpportunityIndex:
         for k in np.argsort(-sims[:, row], kind="stable")[:tries].tolist():
             if sims[k, row] <= 0:
                 break
-            award = awards[k]
-            text = f"{award.title} . {(award.description or '')[:AWARD_DESCRIPTION_CHARS]}"
             (shared,) = reasons.key_terms(
-                self.text.transform_words([text])[0],
+                scored.award_words[k],
                 self.words_t,
                 np.array([row]),
                 self.text.terms,
@@ -467,7 +461,7 @@ class OpportunityIndex:
                 hidden=scored.hidden,
             )
             if shared:
-                return award.title, float(sims[k, row])
+                return awards[k].title, float(sims[k, row])
         return None, 0.0
 
 
@@ -481,6 +475,7 @@ class _Scored:
     distance: np.ndarray
     place: dict
     q_words: object  # the profile's word row
+    award_words: object  # its contracts' word rows (None without contracts)
     award_sims: np.ndarray
     worked: tuple  # (km to its nearest work or None, whom that work was for)
     hidden: frozenset[str]
@@ -488,26 +483,3 @@ class _Scored:
 
 def _floats(values) -> np.ndarray:
     return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
-
-
-def _nan_weighted_mean(
-    parts: dict[str, np.ndarray], weights: dict[str, float], *, geometric: bool = False
-) -> np.ndarray:
-    """Weighted mean over the components that are known (not NaN) for each row: arithmetic
-    (capability), or geometric as the ranking combines them (`scoring.combine`)."""
-    numerator = None
-    denominator = None
-    for key, values in parts.items():
-        values = np.asarray(values, dtype=np.float64)
-        known = ~np.isnan(values)
-        if geometric:
-            values = np.log(np.where(known, values, 0.0) + GEOMETRIC_FLOOR)
-        part = np.where(known, values, 0.0) * weights[key]
-        numerator = part if numerator is None else numerator + part
-        share = known * weights[key]
-        denominator = share if denominator is None else denominator + share
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(denominator > 0, numerator / denominator, 0.0)
-    if geometric:
-        mean = np.where(denominator > 0, np.maximum(np.exp(mean) - GEOMETRIC_FLOOR, 0.0), 0.0)
-    return mean

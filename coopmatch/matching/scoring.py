@@ -90,6 +90,23 @@ def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.
     return score
 
 
+def combine_known(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Return the ranking score as `combine` does, where each component may be unknown (NaN)
+    for some rows: each row over the components known for it (0 where none is)."""
+    numerator = None
+    denominator = None
+    for key, values in components.items():
+        values = np.asarray(values, dtype=np.float64)
+        known = ~np.isnan(values)
+        part = np.log(np.where(known, values, 0.0) + GEOMETRIC_FLOOR) * (known * weights[key])
+        numerator = part if numerator is None else numerator + part
+        share = known * weights[key]
+        denominator = share if denominator is None else denominator + share
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.exp(numerator / denominator) - GEOMETRIC_FLOOR
+    return np.where(denominator > 0, np.maximum(mean, 0.0), 0.0)
+
+
 def weighted_mean(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
     """Return the weighted arithmetic mean of the active components (those present)."""
     total = sum(weights[k] for k in components)

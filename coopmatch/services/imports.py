@@ -435,16 +435,18 @@ class Importer:
         if tender.buyer is not buyer:
             tender.buyer = buyer
             changed = True
-        # Where the work is: the delivery postcode, else the buyer's address (or council area).
-        located = place or self._place(buyer.postcode) or self.ref.geo.place_of_buyer(buyer.name)
-        changed |= _set(tender, {
-            "delivery_postcode": place.postcode if place else None,
-            "latitude": located.latitude if located else None,
-            "longitude": located.longitude if located else None,
-            "local_authority_code": located.lad_code if located else None,
-            "county_code": located.county_code if located else None,
-            "region_code": located.region_code if located else None,
-        })
+        # Where the work is: the delivery postcode, else where the buyer was placed (its
+        # address, or a council's area), as stored on it by `_organisation`.
+        where = {
+            "latitude": place.latitude, "longitude": place.longitude,
+            "local_authority_code": place.lad_code, "county_code": place.county_code,
+            "region_code": place.region_code,
+        } if place else {
+            "latitude": buyer.latitude, "longitude": buyer.longitude,
+            "local_authority_code": buyer.local_authority_code,
+            "county_code": buyer.county_code, "region_code": buyer.region_code,
+        }
+        changed |= _set(tender, {"delivery_postcode": place.postcode if place else None, **where})
         changed |= self._lots(tender, record)
         changed |= self._awards(tender, record)
         if created:

@@ -9,6 +9,7 @@ Without the data directory everything still works at district level by format al
 import csv
 import gzip
 import hashlib
+import html
 import io
 import os
 import re
@@ -37,12 +38,46 @@ COUNTRY_CODES = {
 }
 NORTHERN_IRELAND = re.compile(r"^BT\d")  # the Belfast postcode area covers the whole nation
 # A buyer whose name says it is a council (its area named too) can be placed without a postcode.
-_COUNCIL = re.compile(r"\b(council|borough|combined authority)\b")
+_COUNCIL = re.compile(r"\b(councils?|borough|combined authority)\b")
+# Counties as councils and notices shorten them: "East Herts Council" is East Hertfordshire's.
+_COUNTY_SHORT = {
+    "beds": "bedfordshire",
+    "bucks": "buckinghamshire",
+    "cambs": "cambridgeshire",
+    "derbys": "derbyshire",
+    "glos": "gloucestershire",
+    "hants": "hampshire",
+    "herts": "hertfordshire",
+    "lancs": "lancashire",
+    "leics": "leicestershire",
+    "lincs": "lincolnshire",
+    "northants": "northamptonshire",
+    "notts": "nottinghamshire",
+    "oxon": "oxfordshire",
+    "staffs": "staffordshire",
+    "warks": "warwickshire",
+    "wilts": "wiltshire",
+    "worcs": "worcestershire",
+}
+# Areas whose council goes by a name that is not a part of the area's: Hull City Council is
+# Kingston upon Hull's ("Kingston" alone is also Kingston upon Thames's).
+_COUNCIL_ALIASES = {"hull": "E06000010"}
 
 
 def _name_words(text: str) -> str:
-    """Lower-case words of a name, '&' read as 'and': "Blackburn with Darwen", "st helens"."""
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("&", " and ")))
+    """Lower-case words of a name, '&' read as 'and', HTML entities and county abbreviations
+    read out: "Blackburn with Darwen", "st helens", "Telford &amp; Wrekin" -> "telford and
+    wrekin", "East Herts" -> "east hertfordshire"."""
+    words = re.findall(r"[a-z0-9]+", html.unescape(text).lower().replace("&", " and "))
+    return " ".join(_COUNTY_SHORT.get(w, w) for w in words)
+
+
+def _short_names(words: str) -> list[str]:
+    """The shorter names an area's council goes by: "newcastle upon tyne" -> "newcastle",
+    "southend on sea" -> "southend", "county durham" -> "durham"."""
+    short = re.sub(r" (upon|on) .*$", "", words)
+    short = re.sub(r"^county ", "", short)
+    return [short] if short != words else []
 
 
 def _mean_point(points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -307,12 +342,27 @@ class GeoReference:
         ]
         rank_of = {"local_authority": 0, "former_local_authority": 1}
         named = []
-        for area in [*self._areas.values(), *former_lads, *self._former_counties.values()]:
+        areas = [*self._areas.values(), *former_lads, *self._former_counties.values()]
+        for area in areas:
             if area.kind == "region":
                 continue
             words = _area_words(area)
             if len(words) >= 4:
                 named.append((-len(words), rank_of.get(area.kind, 2), words, area))
+        # Shorter names of today's areas, where no other area could be meant by them: "Stockton
+        # Borough Council" is Stockton-on-Tees's; "Kingston" is two areas' and stays unread.
+        full = {item[2] for item in named}
+        short: dict[str, list[Area]] = {}
+        for area in self._areas.values():
+            if area.kind == "local_authority":
+                for words in _short_names(_area_words(area)):
+                    short.setdefault(words, []).append(area)
+        for words, code in _COUNCIL_ALIASES.items():
+            if code in self._areas:
+                short.setdefault(words, []).append(self._areas[code])
+        for words, found in short.items():
+            if len(found) == 1 and words not in full and len(words) >= 4:
+                named.append((-len(words), 0, words, found[0]))
         named.sort(key=lambda item: item[:3])
         return [(re.compile(r"\b" + re.escape(w) + r"\b"), a) for _, _, w, a in named]
 

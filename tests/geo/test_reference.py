@@ -144,3 +144,31 @@ def test_councils_of_areas_reorganised_since_2019_are_placed(data_dir, cache_dir
     assert northants.region_code == "E12000004" and northants.latitude is not None
     # Counties that stand are unchanged.
     assert geo.place_of_buyer("Lancashire County Council").county_code == "E10000017"
+
+
+def test_councils_are_placed_by_the_names_they_go_by(data_dir, cache_dir):
+    geo = GeoReference(data_dir, cache_dir)
+
+    def lad(name):
+        place = geo.place_of_buyer(name)
+        return place and place.lad_name
+
+    # Short names of "upon" and "on" areas, and "County Durham" without "County".
+    assert lad("Newcastle City Council") == "Newcastle upon Tyne"
+    assert lad("Stockton Borough Council") == "Stockton-on-Tees"
+    assert lad("Southend City Council") == "Southend-on-Sea"
+    assert lad("Durham County Council") == "County Durham"
+    assert lad("Hull City Council") == "Kingston upon Hull, City of"
+    # The full name still wins, and a short name two areas share is not read.
+    assert lad("Newcastle-under-Lyme Borough Council") == "Newcastle-under-Lyme"
+    assert lad("Royal Borough of Kingston upon Thames") == "Kingston upon Thames"
+    assert geo.place_of_buyer("Kingston Council") is None
+    # HTML entities from notices, county abbreviations and joint councils.
+    assert lad("Telford &amp; Wrekin Council") == "Telford and Wrekin"
+    assert lad("London Borough of Barking &amp; Dagenham") == "Barking and Dagenham"
+    assert lad("East Herts Council") == "East Hertfordshire"
+    assert geo.place_of_buyer("Lancs County Council").county_code == "E10000017"
+    assert geo.place_of_buyer("Cambridgeshire District Councils").county_name == "Cambridgeshire"
+    # Bodies that are councils of no area stay unplaced.
+    for name in ("General Medical Council (GMC)", "The Arts Council England", "London Councils"):
+        assert geo.place_of_buyer(name) is None

@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -39,6 +40,8 @@ COUNTRY_CODES = {
 NORTHERN_IRELAND = re.compile(r"^BT\d")  # the Belfast postcode area covers the whole nation
 # A buyer whose name says it is a council (its area named too) can be placed without a postcode.
 _COUNCIL = re.compile(r"\b(councils?|borough|combined authority)\b")
+# A town's own council: "Nantwich Town Council", "Bishop Itchington Parish Council".
+_TOWN_COUNCIL = re.compile(r"^(?:the )?([a-z][a-z ]*?) (?:town|parish|community) council\b")
 # Counties as councils and notices shorten them: "East Herts Council" is East Hertfordshire's.
 _COUNTY_SHORT = {
     "beds": "bedfordshire",
@@ -271,7 +274,8 @@ class GeoReference:
 
     def place_of_buyer(self, name: str | None) -> Place | None:
         """Place a council that gave no postcode by the area its name names, at that area's
-        centre: "Chorley Borough Council" -> Chorley, "Lancashire County Council" -> the county.
+        centre: "Chorley Borough Council" -> Chorley, "Lancashire County Council" -> the county;
+        a town or parish council by its town's wards ("Nantwich Town Council" -> Cheshire East).
 
         None for a name that is not a council's, or names no area (an NHS trust is not placed
         by the town in its name: it may serve a wider area).
@@ -280,7 +284,11 @@ class GeoReference:
         if not _COUNCIL.search(text):
             return None
         if text not in self._council_places:  # importers ask once per notice; names repeat
-            self._council_places[text] = self._council_place(text)
+            town = _TOWN_COUNCIL.search(text)
+            # A town's council by its wards: "Ashford Town Council" is Surrey's, not Kent's.
+            self._council_places[text] = (
+                self._town_place(town.group(1)) if town else self._council_place(text)
+            )
         return self._council_places[text]
 
     @cached_property
@@ -289,40 +297,72 @@ class GeoReference:
 
     def _council_place(self, text: str) -> Place | None:
         for pattern, area in self._area_patterns:
-            if not pattern.search(text):
-                continue
-            codes = [c for c in area.lad_codes if c in self._lads]
-            points = [p for p in map(self._centre_of, codes) if p is not None]
-            if not points:
-                return None
-            if area.kind == "local_authority":
-                lad = area.code
-            elif area.kind == "former_local_authority":
-                # "Allerdale Borough Council": at the old district's centre, in today's area.
-                lad = self._lads[area.code]["successor"]
-            else:
-                lad = None
-            county, region = (None, None) if lad is None else self.wider_area_of(lad)
-            if lad is None:
-                # A county, or a former county: no county code of today's areas for the latter.
-                county = area.code if area.kind in ("county", "combined_authority") else None
-                region = self._lads[codes[0]]["region_code"] or None
-            latitude, longitude = _mean_point(points)
-            return Place(
-                postcode="",
-                district="",
-                latitude=latitude,
-                longitude=longitude,
-                lad_code=lad,
-                lad_name=self._lads[lad]["name"] if lad in self._lads else None,
-                county_code=county,
-                county_name=self.area_name(county),
-                region_code=region,
-                region_name=self.area_name(region),
-                country=self._lads[codes[0]]["country"],
-                precision="area",
-            )
+            if pattern.search(text):
+                return self._place_in(area)
         return None
+
+    def _town_place(self, town: str) -> Place | None:
+        """Place a town, parish or community council in the local authority whose wards are
+        named after its town ("Nantwich Town Council": Nantwich North and West, in Cheshire
+        East), at that authority's centre: the authority with at least twice as many such
+        wards as any other ("Frome": six in Somerset, one "Frome Vale" in Bristol). None where
+        no authority stands out so, or no ward carries the name."""
+        wards = Counter(
+            lad for words, lad in self._ward_lads if words == town or words.startswith(town + " ")
+        )
+        ranked = wards.most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]):
+            return None
+        return self._place_in(self._areas[ranked[0][0]])
+
+    @cached_property
+    def _ward_lads(self) -> list[tuple[str, str]]:
+        """(ward name words, today's local authority) for every 2019 ward."""
+        if not self.available:
+            return []
+        wards = []
+        for row in self._read_csv("ons_ward_lad_county_region_country_dec2019.csv"):
+            lad = self._lads.get(row["LAD19CD"])
+            if lad is None:
+                continue
+            code = lad["successor"] or row["LAD19CD"]
+            if code in self._areas:
+                wards.append((_name_words(row["WD19NM"]), code))
+        return wards
+
+    def _place_in(self, area: "Area") -> Place | None:
+        """A council's place: the centre of its area's districts, with its area codes."""
+        codes = [c for c in area.lad_codes if c in self._lads]
+        points = [p for p in map(self._centre_of, codes) if p is not None]
+        if not points:
+            return None
+        if area.kind == "local_authority":
+            lad = area.code
+        elif area.kind == "former_local_authority":
+            # "Allerdale Borough Council": at the old district's centre, in today's area.
+            lad = self._lads[area.code]["successor"]
+        else:
+            lad = None
+        county, region = (None, None) if lad is None else self.wider_area_of(lad)
+        if lad is None:
+            # A county, or a former county: no county code of today's areas for the latter.
+            county = area.code if area.kind in ("county", "combined_authority") else None
+            region = self._lads[codes[0]]["region_code"] or None
+        latitude, longitude = _mean_point(points)
+        return Place(
+            postcode="",
+            district="",
+            latitude=latitude,
+            longitude=longitude,
+            lad_code=lad,
+            lad_name=self._lads[lad]["name"] if lad in self._lads else None,
+            county_code=county,
+            county_name=self.area_name(county),
+            region_code=region,
+            region_name=self.area_name(region),
+            country=self._lads[codes[0]]["country"],
+            precision="area",
+        )
 
     def _centre_of(self, lad_code: str) -> tuple[float, float] | None:
         """A local authority's centre, else (a district without one) its successor's."""

@@ -172,3 +172,18 @@ def test_councils_are_placed_by_the_names_they_go_by(data_dir, cache_dir):
     # Bodies that are councils of no area stay unplaced.
     for name in ("General Medical Council (GMC)", "The Arts Council England", "London Councils"):
         assert geo.place_of_buyer(name) is None
+
+
+def test_a_town_or_parish_council_is_placed_by_its_towns_wards(data_dir, cache_dir):
+    geo = GeoReference(data_dir, cache_dir)
+    nantwich = geo.place_of_buyer("NANTWICH TOWN COUNCIL")
+    assert nantwich.lad_name == "Cheshire East" and nantwich.precision == "area"
+    assert nantwich.region_code == "E12000002"
+    # Wards, not a district's name: Ashford Town Council is Surrey's (Spelthorne), not Kent's.
+    assert geo.place_of_buyer("Ashford Town Council").lad_name == "Spelthorne"
+    # Most of the town's wards in one authority: Frome's six in Somerset, one "Frome Vale" in
+    # Bristol.
+    assert geo.place_of_buyer("Frome Town Council").lad_name == "Somerset"
+    # No authority stands out (Broughton: two wards in each of two), or no ward: not placed.
+    assert geo.place_of_buyer("Broughton Parish Council") is None
+    assert geo.place_of_buyer("Bishop Itchington Parish Council") is None

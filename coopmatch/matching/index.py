@@ -18,6 +18,7 @@ from coopmatch.matching.scoring import (
     check_weights,
     combine,
     squash,
+    with_stated_record,
 )
 from coopmatch.matching.signals import (
     UNKNOWN,
@@ -328,6 +329,7 @@ class MatchIndex:
         self.has_cpv = np.array([bool(c) for c in self.cpv_codes], dtype=bool)
         # A supplier without codes scores "unknown" on CPV; one with codes 0 until a code fits.
         self.cpv_base = np.where(self.has_cpv, 0.0, UNKNOWN["cpv"]).astype(np.float32)
+        self.new_with_codes = self.has_cpv & ~self.has_awards
         rows, buyers = self.buyer_pairs
         self.buyers = sp.csr_matrix(
             (np.ones(len(rows), dtype=np.float32), (buyers, rows)),
@@ -827,6 +829,7 @@ class MatchIndex:
                 parts["ownership"] = self.is_social.astype(np.float32)
             if "association" in computed:
                 parts["association"] = computed["association"][i]
+            parts = with_stated_record(parts, self.new_with_codes)
             totals.append(combine(parts, weights))
             parts_by_row.append(parts)
         if len(totals) == 1:

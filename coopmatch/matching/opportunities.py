@@ -22,6 +22,7 @@ from coopmatch.matching.scoring import (
     check_weights,
     combine_known,
     squash,
+    with_stated_record,
 )
 from coopmatch.matching.signals import (
     UNKNOWN,
@@ -291,6 +292,7 @@ class OpportunityIndex:
         fits[self.arrays["framework"]] = -1  # a shared ceiling: nobody is too small for it
         parts["capacity"] = capacity
 
+        parts = with_stated_record(parts, not profile.awards and bool(profile.cpv_codes))
         score = combine_known(parts, w)
         if exclude_tender_ids:
             score = np.where(np.isin(self.tender_ids, list(exclude_tender_ids)), -np.inf, score)

@@ -143,6 +143,20 @@ def capability_of(
     on school meals) is enough.
     """
     parts = {k: v for k, v in components.items() if k in CAPABILITY_WEIGHTS}
-    if not has_history and states_codes and {"cpv", "text", "track_record"} <= parts.keys():
-        parts["track_record"] = np.minimum(parts["text"], parts["cpv"])
-    return weighted_mean(parts, CAPABILITY_WEIGHTS)
+    return weighted_mean(
+        with_stated_record(parts, not has_history and states_codes), CAPABILITY_WEIGHTS
+    )
+
+
+def with_stated_record(parts: dict, new_with_codes) -> dict:
+    """Return parts with the track record of suppliers with no contracts on record that state
+    CPV codes (`new_with_codes`, one flag or one per supplier) taken as the lesser of their text
+    and CPV fit: what they state stands in for the work they have not yet done on the public
+    record. Used by capability (above) and by both rankings, so a new co-op under its own
+    trade's code is not ranked as if its record were bad: it has none. Unchanged where the
+    tender states no codes (no CPV fit to go on)."""
+    if not np.any(new_with_codes) or not {"cpv", "text", "track_record"} <= parts.keys():
+        return parts
+    stand_in = np.minimum(parts["text"], parts["cpv"])
+    record = np.where(new_with_codes & ~np.isnan(stand_in), stand_in, parts["track_record"])
+    return {**parts, "track_record": record.astype(np.float32)}

@@ -504,11 +504,15 @@ def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_mea
     established = supplier(2, "Old Dinners Ltd", text, cpv_codes=["55524000"], awards=unrelated)
     found = {m.supplier_id: m for m in MatchIndex.build([new, established]).match(school_meals)}
     c = found[1].components
-    assert c["track_record"] == 0
+    assert c["track_record"] > 0
+    assert c["track_record"] == pytest.approx(min(c["text"], c["cpv"]), abs=1e-6)
     assert found[1].capability == pytest.approx(
         (0.45 * c["text"] + 0.15 * c["cpv"] + 0.25 * min(c["text"], c["cpv"])) / 0.85, abs=1e-5
     )
     assert found[1].capability >= 0.4
+    # The ranking reads the same stand-in: the new co-op is not ranked as if its record were
+    # bad (it has none), so it comes above a firm saying the same whose record is other work.
+    assert found[1].score > found[2].score
     # A supplier with contracts on record is judged on them too: unrelated work counts against.
     e = found[2].components
     assert found[2].capability == pytest.approx(

@@ -136,11 +136,15 @@ def test_a_new_supplier_is_judged_capable_on_what_it_states(school_meals):
     new = supplier(9, "New Dinners Co-op", text, cpv_codes=["55524000"])
     found = index.for_supplier(new)[0]
     c = found.components
-    assert "track_record" in c and c["track_record"] == 0
+    # Its stated fit stands in for the record it has not got, in the score as in capability.
+    assert c["track_record"] > 0
+    assert c["track_record"] == pytest.approx(min(c["text"], c["cpv"]), abs=1e-6)
     assert found.capability == pytest.approx(
         (0.45 * c["text"] + 0.15 * c["cpv"] + 0.25 * min(c["text"], c["cpv"])) / 0.85, abs=1e-5
     )
     assert found.capable
+    uncoded = index.for_supplier(supplier(10, "Newer Dinners", text))[0]
+    assert uncoded.components["track_record"] == 0 and uncoded.score < found.score
 
 
 def test_a_contract_sharing_only_a_place_name_is_not_similar_work():

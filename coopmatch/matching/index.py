@@ -40,6 +40,7 @@ from coopmatch.matching.text import (
     TITLE_KEYWORD_SHARE,
     TextModel,
     short_text,
+    singulars,
 )
 from coopmatch.matching.types import (
     SOCIAL_OWNERSHIP,
@@ -100,6 +101,9 @@ def profile_units(profile: SupplierProfile, doc: int, first_award: int):
     yield text[:CAPABILITY_SHORT_CHARS], doc, True, -1
     if len(text) > CAPABILITY_SHORT_CHARS:
         yield text[CAPABILITY_SHORT_CHARS:], doc, False, -1
+    variants = singulars(text)
+    if variants:  # "cafes" stated meets "cafe" asked (words only: not a short unit)
+        yield variants, doc, False, -1
     for k, award in enumerate(profile.awards):
         yield award.title or "", doc, True, first_award + k
         yield (award.description or "")[:AWARD_DESCRIPTION_CHARS], doc, False, first_award + k

@@ -34,7 +34,7 @@ from coopmatch.matching.signals import (
     tier_of,
     worked_blend,
 )
-from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel
+from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel, singulars
 from coopmatch.matching.types import (
     Opportunity,
     SupplierProfile,
@@ -234,7 +234,10 @@ class OpportunityIndex:
         award_texts = [
             f"{a.title} . {(a.description or '')[:AWARD_DESCRIPTION_CHARS]}" for a in profile.awards
         ]
-        long_text = " . ".join([profile.name or "", profile.text or "", *award_texts])
+        statement = profile.text or ""
+        long_text = " . ".join(
+            [profile.name or "", statement, singulars(statement), *award_texts]
+        )
         short = " . ".join(
             [profile.name or "", (profile.text or "")[:CAPABILITY_SHORT_CHARS]]
             + [a.title or "" for a in profile.awards]

@@ -563,3 +563,19 @@ def test_a_contract_sharing_only_a_place_name_is_not_similar_work():
     assert similar[1] == []  # "Preston" says where, not what
     assert similar[2] == ["Has delivered similar work: 'Hot meals for Blackburn schools'."]
     assert any(r.text == "Has won 1 public contract." for r in found[1].reasons)
+
+
+def test_a_statement_in_the_plural_matches_a_tender_in_the_singular():
+    cafes = supplier(1, "Brew Co-op", "We run community cafés and tea rooms.")
+    vans = supplier(2, "Van Hire Ltd", "Van hire and vehicle leasing for councils.")
+    index = MatchIndex.build([cafes, vans])
+    tender = TenderQuery(id=1, title="Café at the leisure centre", description="Run the café.")
+    best = index.match(tender)[0]
+    assert best.supplier_id == 1
+    terms = next(r for r in best.reasons if r.kind == "text").data["terms"]
+    assert "cafe" in terms
+    # "Tea rooms" stated meets "tea room" asked.
+    tender = TenderQuery(id=2, title="Tea room", description="A tea room to run in the park.")
+    best = index.match(tender)[0]
+    terms = next(r for r in best.reasons if r.kind == "text").data["terms"]
+    assert best.supplier_id == 1 and "room" in " ".join(terms)

@@ -165,3 +165,15 @@ def test_a_contract_sharing_only_a_place_name_is_not_similar_work():
 
     assert similar(vans) == []
     assert similar(cooks) == ["Has delivered similar work: 'Hot meals for Blackburn'."]
+
+
+def test_a_statement_in_the_plural_finds_a_tender_in_the_singular():
+    from .conftest import supplier
+
+    cafe = TenderQuery(id=1, title="Café at the leisure centre", description="Run the café.")
+    vans = TenderQuery(id=2, title="Van hire", description="Vans for the depot.")
+    index = OpportunityIndex.build([cafe, vans])
+    found = index.for_supplier(supplier(1, "Brew Co-op", "We run community cafés."))
+    assert found[0].tender_id == 1
+    terms = next(r for r in found[0].reasons if r.kind == "text").data["terms"]
+    assert "cafe" in terms

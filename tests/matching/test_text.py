@@ -72,3 +72,12 @@ def test_accents_are_folded_and_dashes_split_words():
 
     assert word_tokens("Café and décor—repairs") == ["cafe", "decor", "repairs"]
     assert word_tokens("Council’s naïve plan") == ["council", "naive", "plan"]
+
+
+def test_a_statement_s_plurals_are_also_read_as_singulars():
+    from coopmatch.matching.text import singulars
+
+    said = "Community cafés, school meals and nurseries; lunches, boxes. Glass, bus, analysis."
+    assert singulars(said).split() == ["cafe", "meal", "nursery", "lunch", "box"]
+    assert singulars("School catering and cleaning") == ""  # singulars gain no plural
+    assert singulars(None) == ""

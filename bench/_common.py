@@ -123,10 +123,11 @@ def supplier_key(name: str) -> str:
     return normalise_name(name)
 
 
-def load_notices(data_dir: Path) -> list[Notice]:
-    """Read the labelled pairs as notices with their winners (HTML unescaped)."""
+def load_notices(data_dir: Path, pairs: Path | None = None) -> list[Notice]:
+    """Read the labelled pairs (by default the data directory's) as notices with their winners
+    (HTML unescaped)."""
     notices: dict[str, Notice] = {}
-    with open(data_dir / LABELLED, encoding="utf-8", newline="") as handle:
+    with open(pairs or data_dir / LABELLED, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             notice = notices.get(row["record_id"])
             if notice is None:

@@ -15,7 +15,7 @@ TF-IDF cosine and popularity (most awards first). Metrics over held-out notices 
 has a profile: MRR (over the top 50; a winner outside it counts 0), recall@10 and recall@50
 (share of a notice's profiled winners found). Mean ± sd over seeds.
 
-    .venv/bin/python bench/match_quality.py [--seeds 5] [--ranker engine|cli]
+    .venv/bin/python bench/match_quality.py [--seeds 5] [--ranker engine|cli] [--pairs CSV]
 
 Tried and not adopted (seeds 0-4, no gain beyond noise, about 0.005 MRR): a gradient-boosted
 reranker (scikit-learn HistGradientBoostingClassifier) over the engine's 200 best candidates,
@@ -581,6 +581,13 @@ def main(argv=None) -> int:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--ranker", choices=["engine", "cli"], default="engine")
     parser.add_argument(
+        "--pairs",
+        type=Path,
+        default=None,
+        help="another labelled file with the same columns as the data directory's "
+        "procurement-data/labelled/award_supplier_pairs_uk.csv (tender -> winner pairs)",
+    )
+    parser.add_argument(
         "--weights",
         type=json.loads,
         default=dict(DEFAULT_WEIGHTS),
@@ -589,7 +596,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    notices = load_notices(args.data_dir)
+    notices = load_notices(args.data_dir, args.pairs)
     geo = geography(args.data_dir)
     buyer_ids: dict[str, int] = {}
     for notice in notices:
@@ -603,6 +610,12 @@ def main(argv=None) -> int:
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         train, heldout = split(notices, seed)
         corpus = Corpus(train, heldout, geo, buyer_ids)
+        if not any(corpus.profiled):
+            print(
+                f"seed {seed}: no held-out notice's winner has won another notice in the file, "
+                "so there is nothing to rank it by; skipped"
+            )
+            continue
         scores: list[list[float]] = []
         if args.ranker == "cli":
             ours = cli_ranker(corpus, OUT / f"quality-seed{seed}")
@@ -633,6 +646,9 @@ def main(argv=None) -> int:
                     winner_scores.append(s)
                     winner_capability.append(c)
 
+    if not results:
+        print("\nNothing measured: the file needs suppliers that won several of its notices.")
+        return 2
     print()
     print(f"{'ranker':<11} {'MRR':>15} {'recall@10':>15} {'recall@50':>15}")
     for name, runs in results.items():

@@ -953,6 +953,7 @@ class MatchIndex:
             components=components,
             capable_but_too_small=fits == 0 and capability >= self.params.capable_threshold,
             capability=capability,
+            capable=capability >= self.params.capable_threshold,
         )
 
     def _explain(

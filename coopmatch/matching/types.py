@@ -166,7 +166,7 @@ class Reason:
 @dataclass
 class Match:
     supplier_id: int
-    score: float  # 0..1, the weighted mean of the components
+    score: float  # 0..1, the weighted geometric mean of the components (scoring.combine)
     distance_km: float | None
     lot_id: int | None  # None: the whole tender
     reasons: list[Reason]
@@ -175,6 +175,7 @@ class Match:
     capable_but_too_small: bool = False
     capability: float = 0.0  # the capability part of the score alone, 0..1
     supplier_name: str = ""
+    capable: bool = False  # capability reaches the engine's "capable" level
 
     def to_dict(self) -> dict:
         return {
@@ -185,6 +186,7 @@ class Match:
             "lot_id": self.lot_id,
             "capability": round(self.capability, 4),
             "capable_but_too_small": self.capable_but_too_small,
+            "capable": self.capable,
             "components": {k: round(v, 4) for k, v in self.components.items()},
             "reasons": [r.to_dict() for r in self.reasons],
         }

@@ -94,7 +94,7 @@ def test_api_matches_opportunities_and_suggestions(client, session, ref):
     body = client.get(f"/api/tenders/{tender.id}/matches?top=2").get_json()
     assert body["tender_id"] == tender.id and len(body["matches"]) == 2
     first = body["matches"][0]
-    assert first["supplier_id"] == caterer.id
+    assert first["supplier_id"] == caterer.id and first["capable"] is True
     assert first["supplier_name"] == "Ribble Catering Co-operative"
     assert first["reasons"] and {"kind", "text"} <= set(first["reasons"][0])
     opportunities = client.get(f"/api/suppliers/{caterer.id}/opportunities").get_json()
@@ -107,6 +107,17 @@ def test_pages_show_matches_and_opportunities(client, session, ref):
     tender, caterer, cleaner, _ = _setup(session, ref)
     page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
     assert "Suppliers who could deliver this" in page and "Ribble Catering Co-operative" in page
+    # The cleaner is listed (it is near and says "school") but marked as the loose fit it is;
+    # the caterers are not.
+    rows = {
+        name: row
+        for row in page.split("<tr>")[2:]
+        for name in ("Ribble Catering", "Preston Cleaning", "Thames School Meals")
+        if name in row
+    }
+    assert "Loose fit" in rows["Preston Cleaning"]
+    assert "Loose fit" not in rows["Ribble Catering"] + rows["Thames School Meals"]
+    assert "fits this work closely yet" not in page
     owner = caterer.users[0]
     client.sign_in(owner.email)
     page = client.get(f"/suppliers/{caterer.id}").get_data(as_text=True)
@@ -182,3 +193,15 @@ def test_place_names_count_but_are_not_shown_as_shared_key_terms(app, session, r
     terms = next(r for r in found[0].reasons if r.kind == "text").data["terms"]
     assert any("catering" in t for t in terms)
     assert not [t for t in terms if "preston" in t]
+
+
+def test_a_tender_nobody_fits_closely_says_so(client, session, ref):
+    _setup(session, ref)
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    vans = create_tender(session, ref, officer, title="Electric refuse collection vehicles",
+                         description="Six 26-tonne electric refuse collection vehicles.",
+                         cpv_codes="34144510", delivery_postcode="PR1 2HE")
+    page = client.get(f"/tenders/{vans.id}").get_data(as_text=True)
+    assert "No supplier fits this work closely yet; these are the nearest." in page
+    assert page.count("Loose fit") == page.count('<td class="numeric score">') > 0

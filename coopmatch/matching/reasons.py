@@ -7,6 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from coopmatch.matching.signals import CPV_LEVEL_NAMES, TIER_NAMES
+from coopmatch.matching.text import singular
 from coopmatch.matching.types import Reason
 
 # "It has delivered a contract N km from here" is said up to this distance.
@@ -120,6 +121,12 @@ def key_terms(
             if column[i] <= 0:
                 break
             term = names[i]
+            # "schools" beside "school" adds nothing for the reader either.
+            if len(words[i]) == 1 and any(
+                len(words[c]) == 1 and (singular(term) or term) == (singular(names[c]) or names[c])
+                for c in chosen
+            ):
+                continue
             # A word already inside a chosen phrase adds nothing for the reader.
             if any(term in words[c] or names[c] in words[i] for c in chosen):
                 if len(words[i]) > 1:

@@ -579,3 +579,15 @@ def test_a_statement_in_the_plural_matches_a_tender_in_the_singular():
     best = index.match(tender)[0]
     terms = next(r for r in best.reasons if r.kind == "text").data["terms"]
     assert best.supplier_id == 1 and "room" in " ".join(terms)
+
+
+def test_a_word_is_shown_once_in_either_number():
+    index = MatchIndex.build(
+        [supplier(1, "Dinners Ltd", "Fresh cooked school dinners for local schools.")]
+    )
+    tender = TenderQuery(id=1, title="Dinners for schools", description="School dinners, fresh.")
+    (match,) = index.match(tender)
+    terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
+    words = [w for t in terms for w in t.split()]
+    assert ("school" in words) != ("schools" in words)  # one of them, not both
+    assert "fresh" in words

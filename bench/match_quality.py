@@ -170,6 +170,11 @@ past contract, its cosine to the profile's mean or best contract added to the en
 in the geometric mean: 1.281 at best (weight 0.2), about 0.01, not enough to reach 1.3x for a
 dependency of several hundred MB, about 14 ms a text to embed on this machine's two cores (a
 100k register could not be embedded within the 30 s build) and 22 ms a query.
+Also (2026-12-01), over the engine's 300 best per query on seeds 0-4 (1.269): a floor of its
+own for each signal in the geometric mean (0.05 to 0.8 in place of 0.2, one signal at a time:
+1.247 to 1.270, flat or worse); and the weights fitted by a conditional logit (each query's
+winners against its candidates, on seeds 0-4), tested on seeds 5-9: 1.246 against the
+hand-set weights' 1.259 (the likelihood rewards spreading probability, not first places).
 """
 
 import argparse

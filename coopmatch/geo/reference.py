@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz import fuzz, process
 
 from coopmatch.errors import InvalidPostcode
 from coopmatch.geo.postcodes import normalise_postcode, outward_code
@@ -40,6 +41,13 @@ COUNTRY_CODES = {
 NORTHERN_IRELAND = re.compile(r"^BT\d")  # the Belfast postcode area covers the whole nation
 # A buyer whose name says it is a council (its area named too) can be placed without a postcode.
 _COUNCIL = re.compile(r"\b(councils?|borough|combined authority)\b")
+# Words of a council's name that are not its area's ("Westminster City Council").
+_COUNCIL_WORDS = frozenset(
+    "the council councils city borough district county metropolitan royal london of and".split()
+)
+# How alike (rapidfuzz ratio, 0-100) a misspelt name must be to an authority's to be placed
+# there: "westminister" is 96 to "westminster"; "seaton valley" is under 70 to any.
+FUZZY_COUNCIL_SCORE = 90
 # A town's own council: "Nantwich Town Council", "Bishop Itchington Parish Council".
 _TOWN_COUNCIL = re.compile(r"^(?:the )?([a-z][a-z ]*?) (?:town|parish|community) council\b")
 # Counties as councils and notices shorten them: "East Herts Council" is East Hertfordshire's.
@@ -299,7 +307,24 @@ class GeoReference:
         for pattern, area in self._area_patterns:
             if pattern.search(text):
                 return self._place_in(area)
-        return None
+        # A misspelt name ("Westminister City Council"): the words left once the council's
+        # own are taken out, against today's local authorities' names, only when nearly alike.
+        rest = " ".join(w for w in text.split() if w not in _COUNCIL_WORDS)
+        if len(rest) < 6:
+            return None
+        found = process.extractOne(
+            rest, self._authority_names, scorer=fuzz.ratio, score_cutoff=FUZZY_COUNCIL_SCORE
+        )
+        return self._place_in(self._areas[found[2]]) if found else None
+
+    @cached_property
+    def _authority_names(self) -> dict[str, str]:
+        """Today's local authorities' names as text writes them, by code."""
+        return {
+            code: _area_words(area)
+            for code, area in self._areas.items()
+            if area.kind == "local_authority"
+        }
 
     def _town_place(self, town: str) -> Place | None:
         """Place a town, parish or community council in the local authority whose wards are

@@ -169,6 +169,9 @@ def test_councils_are_placed_by_the_names_they_go_by(data_dir, cache_dir):
     assert lad("East Herts Council") == "East Hertfordshire"
     assert geo.place_of_buyer("Lancs County Council").county_code == "E10000017"
     assert geo.place_of_buyer("Cambridgeshire District Councils").county_name == "Cambridgeshire"
+    # A misspelt name, when nearly an authority's; not a name merely like one.
+    assert lad("Westminister City Council") == "Westminster"
+    assert geo.place_of_buyer("Seaton Valley Council") is None
     # Bodies that are councils of no area stay unplaced.
     for name in ("General Medical Council (GMC)", "The Arts Council England", "London Councils"):
         assert geo.place_of_buyer(name) is None

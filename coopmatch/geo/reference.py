@@ -355,7 +355,7 @@ class GeoReference:
                 wards.append((_name_words(row["WD19NM"]), code))
         return wards
 
-    def _place_in(self, area: "Area") -> Place | None:
+    def _place_in(self, area: Area) -> Place | None:
         """A council's place: the centre of its area's districts, with its area codes."""
         codes = [c for c in area.lad_codes if c in self._lads]
         points = [p for p in map(self._centre_of, codes) if p is not None]
@@ -407,8 +407,7 @@ class GeoReference:
         ]
         rank_of = {"local_authority": 0, "former_local_authority": 1}
         named = []
-        areas = [*self._areas.values(), *former_lads, *self._former_counties.values()]
-        for area in areas:
+        for area in [*self._areas.values(), *former_lads, *self._former_counties.values()]:
             if area.kind == "region":
                 continue
             words = _area_words(area)

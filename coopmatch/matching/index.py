@@ -101,9 +101,9 @@ def profile_units(profile: SupplierProfile, doc: int, first_award: int):
     yield text[:CAPABILITY_SHORT_CHARS], doc, True, -1
     if len(text) > CAPABILITY_SHORT_CHARS:
         yield text[CAPABILITY_SHORT_CHARS:], doc, False, -1
-    variants = singulars(text)
-    if variants:  # "cafes" stated meets "cafe" asked (words only: not a short unit)
-        yield variants, doc, False, -1
+    stated_singulars = singulars(text)
+    if stated_singulars:  # "cafes" stated meets "cafe" asked (words only: not a short unit)
+        yield stated_singulars, doc, False, -1
     for k, award in enumerate(profile.awards):
         yield award.title or "", doc, True, first_award + k
         yield (award.description or "")[:AWARD_DESCRIPTION_CHARS], doc, False, first_award + k

@@ -239,7 +239,7 @@ class OpportunityIndex:
             [profile.name or "", statement, singulars(statement), *award_texts]
         )
         short = " . ".join(
-            [profile.name or "", (profile.text or "")[:CAPABILITY_SHORT_CHARS]]
+            [profile.name or "", statement[:CAPABILITY_SHORT_CHARS]]
             + [a.title or "" for a in profile.awards]
         )
         q_words = self.text.transform_words([long_text])

@@ -21,7 +21,7 @@ FORMAT_VERSION = 8  # 2: the notice each contract was won on; 3: learned associa
 # 4: the largest contract each supplier has won (its size where no capacity is stated);
 # 5: BM25 keywords; 6: title keywords, and where each contract was; 7: which fit the text
 # model is (open tenders read with its vocabulary are only valid beside it); 8: statements'
-# words in the other number ("cafes" -> "cafe")
+# plurals also read as singulars ("cafes" -> "cafe")
 
 
 class IndexFormatError(ValueError):

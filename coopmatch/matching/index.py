@@ -27,9 +27,11 @@ from coopmatch.matching.signals import (
     best_cpv_pair,
     capacity_fits,
     capacity_scores,
+    cpv_divisions,
     experience_score,
     geography_scores,
     radians_of,
+    same_trade,
     tier_of,
 )
 from coopmatch.matching.sparse import query_scores
@@ -237,6 +239,9 @@ class MatchIndex:
         self.award_titles: list[str] = []
         self.award_buyers: list[str | None] = []
         self.award_tenders: list[int | None] = []
+        # Each contract's CPV divisions ("34 55"; "" where it gave no code): similar work is
+        # not cited from another trade's contract.
+        self.award_divisions: list[str] = []
         self.award_lat = np.zeros(0, dtype=np.float64)  # where each contract was (NaN: unknown)
         self.award_lon = np.zeros(0, dtype=np.float64)
         self.cpv_codes: list[list[str]] = []
@@ -302,6 +307,7 @@ class MatchIndex:
                 self.award_titles.append(award.title or "")
                 self.award_buyers.append(award.buyer_name)
                 self.award_tenders.append(award.tender_id)
+                self.award_divisions.append(cpv_divisions(award.cpv_codes))
                 lats.append(award.latitude)
                 lons.append(award.longitude)
                 if award.buyer_id is not None:
@@ -433,6 +439,7 @@ class MatchIndex:
         view.award_titles = [self.award_titles[a] for a in awards.tolist()]
         view.award_buyers = [self.award_buyers[a] for a in awards.tolist()]
         view.award_tenders = [self.award_tenders[a] for a in awards.tolist()]
+        view.award_divisions = [self.award_divisions[a] for a in awards.tolist()]
         view.award_lat, view.award_lon = self.award_lat[awards], self.award_lon[awards]
         view.cpv_codes = [self.cpv_codes[r] for r in rows.tolist()]
         position = np.full(len(self.ids), -1, dtype=np.int64)
@@ -522,6 +529,7 @@ class MatchIndex:
                 "award_titles": self.award_titles,
                 "award_buyers": self.award_buyers,
                 "award_tenders": self.award_tenders,
+                "award_divisions": self.award_divisions,
                 "cpv_codes": self.cpv_codes,
                 "associations": self.associations,
             },
@@ -552,7 +560,7 @@ class MatchIndex:
         index.keywords_t = matrices["keywords_t"]
         index.titles_t = matrices["titles_t"]
         keys = ("text", "tables", "names", "award_titles", "award_buyers", "award_tenders")
-        for key in (*keys, "cpv_codes", "associations"):
+        for key in (*keys, "award_divisions", "cpv_codes", "associations"):
             setattr(index, key, objects[key])
         index.profile_vectors = arrays["profile_vectors"]
         index._finish()
@@ -993,7 +1001,11 @@ class MatchIndex:
         if won_here:
             found.append(reasons.won_this_tender_reason())
         title, buyer, similarity = self._best_award(
-            extra["each_award"][r], j, skip=won_here, shown=extra["shown_awards"].get(j)
+            extra["each_award"][r],
+            j,
+            skip=won_here,
+            shown=extra["shown_awards"].get(j),
+            divisions=cpv_divisions(row.cpv_codes),
         )
         # The contracts won on this very notice are not evidence for it from before.
         buyer_awards = int(extra["buyer_counts"][r, j]) - len(won_here)
@@ -1081,13 +1093,20 @@ class MatchIndex:
         return {j: flags[bounds[k] : bounds[k + 1]] for k, j in enumerate(suppliers)}
 
     def _best_award(
-        self, each_award: np.ndarray, j: int, skip: list[int] = (), shown: np.ndarray | None = None
+        self,
+        each_award: np.ndarray,
+        j: int,
+        skip: list[int] = (),
+        shown: np.ndarray | None = None,
+        divisions: str = "",
     ):
         """Return (title, buyer, similarity) of supplier j's most similar contract.
 
         `shown` flags its contracts that share a word with the query that may be shown (not a
         place name, nor the words of the buying): only those are "similar work" (a van contract
-        for Preston City Council is not similar to school meals in Preston).
+        for Preston City Council is not similar to school meals in Preston). Where the tender's
+        CPV divisions are given, a contract coded in none of them is not either (food waste
+        vehicles share "food" with a cafe).
         """
         start, end = int(self.award_start[j]), int(self.award_start[j + 1])
         if end <= start or end > len(each_award):
@@ -1097,6 +1116,9 @@ class MatchIndex:
             sims[a - start] = -1.0
         if shown is not None and len(shown) == len(sims):
             sims[~shown] = -1.0
+        for k in range(len(sims)) if divisions else ():
+            if not same_trade(divisions, self.award_divisions[start + k]):
+                sims[k] = -1.0
         k = int(np.argmax(sims))
         if sims[k] < 0:
             return None, None, 0.0

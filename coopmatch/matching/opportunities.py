@@ -28,9 +28,11 @@ from coopmatch.matching.signals import (
     UNKNOWN,
     CPVPostings,
     best_cpv_pair,
+    cpv_divisions,
     experience_score,
     geography_scores,
     nearest_work,
+    same_trade,
     tier_of,
     worked_blend,
 )
@@ -138,6 +140,7 @@ class OpportunityIndex:
         n = len(self.rows)
         self.cpv = CPVPostings.build([r[4] for r in self.rows])
         self.has_cpv = np.array([bool(r[4]) for r in self.rows], dtype=bool)
+        self.row_divisions = [cpv_divisions(r[4]) for r in self.rows]
         a = self.arrays
         self.located = (
             (~np.isnan(a["lat"]) & ~np.isnan(a["lon"]))
@@ -454,9 +457,12 @@ class OpportunityIndex:
         awards, sims = scored.profile.awards, scored.award_sims
         if not len(sims):
             return None, 0.0
+        divisions = self.row_divisions[row]
         for k in np.argsort(-sims[:, row], kind="stable")[:tries].tolist():
             if sims[k, row] <= 0:
                 break
+            if not same_trade(divisions, cpv_divisions(awards[k].cpv_codes)):
+                continue  # another trade's contract (food waste vehicles for a cafe)
             (shared,) = reasons.key_terms(
                 scored.award_words[k],
                 self.words_t,

@@ -31,6 +31,17 @@ OUTSIDE_SERVICE_RADIUS = 0.5  # factor when the tender is beyond the supplier's 
 UNKNOWN = {"cpv": 0.25, "geography": 0.1, "capacity": 0.5}
 
 
+def cpv_divisions(codes) -> str:
+    """A contract's or tender's CPV divisions, sorted and space-separated: "34 55"."""
+    return " ".join(sorted({str(c)[:2] for c in codes or () if str(c)[:2].isdigit()}))
+
+
+def same_trade(divisions: str, other: str) -> bool:
+    """Whether two CPV division lists could be the same trade: they share a division, or
+    either is unknown."""
+    return not divisions or not other or not set(divisions.split()).isdisjoint(other.split())
+
+
 def cpv_pair_score(tender_code: str, supplier_code: str) -> tuple[float, int]:
     """Return (score, shared depth) of one tender code against one supplier code."""
     depth = shared_depth(tender_code, supplier_code)

@@ -591,3 +591,38 @@ def test_a_word_is_shown_once_in_either_number():
     words = [w for t in terms for w in t.split()]
     assert ("school" in words) != ("schools" in words)  # one of them, not both
     assert "fresh" in words
+
+
+def test_another_trades_contract_is_not_cited_as_similar_work(tmp_path):
+    waste = PastAward("Food waste vehicles", "Six 7.5t food waste vehicles", cpv_codes=["34144510"])
+    meals = PastAward("Hot food for care homes", "Meals and hot food", cpv_codes=["55321000"])
+    uncoded = PastAward("Hot food at events", "Street food stalls")
+    index = MatchIndex.build(
+        [
+            supplier(1, "Trucks Ltd", "Vehicles", awards=[waste]),
+            supplier(2, "Cooks Ltd", "Catering", awards=[meals]),
+            supplier(3, "Stalls Ltd", "Events", awards=[uncoded]),
+        ]
+    )
+    cafe = TenderQuery(
+        id=1, title="Hospital cafe", description="Hot food and drinks", cpv_codes=["55330000"]
+    )
+
+    def similar(found):
+        return {
+            m.supplier_id: [r.text for r in m.reasons if r.text.startswith("Has delivered similar")]
+            for m in found
+        }
+
+    said = similar(index.match(cafe))
+    assert said[1] == []  # a vehicles contract (34) shares "food", not the trade (55)
+    assert said[2] == ["Has delivered similar work: 'Hot food for care homes'."]
+    assert said[3] == ["Has delivered similar work: 'Hot food at events'."]  # no code: not known
+    # A tender without codes judges by words alone, as before.
+    uncoded_cafe = TenderQuery(id=2, title="Hospital cafe", description="Hot food and drinks")
+    assert similar(index.match(uncoded_cafe))[1] == [
+        "Has delivered similar work: 'Food waste vehicles'."
+    ]
+    # The same after saving and loading the index.
+    index.save(tmp_path / "index")
+    assert similar(MatchIndex.load(tmp_path / "index").match(cafe))[1] == []

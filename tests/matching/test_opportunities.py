@@ -177,3 +177,25 @@ def test_a_statement_in_the_plural_finds_a_tender_in_the_singular():
     assert found[0].tender_id == 1
     terms = next(r for r in found[0].reasons if r.kind == "text").data["terms"]
     assert "cafe" in terms
+
+
+def test_another_trades_contract_is_not_cited_as_similar_work():
+    from coopmatch.matching import PastAward
+
+    from .conftest import supplier
+
+    cafe = TenderQuery(
+        id=1, title="Hospital cafe", description="Hot food and drinks", cpv_codes=["55330000"]
+    )
+    index = OpportunityIndex.build([cafe])
+    waste = PastAward("Food waste vehicles", "Six food waste vehicles", cpv_codes=["34144510"])
+    meals = PastAward("Hot food for care homes", "Meals and hot food", cpv_codes=["55321000"])
+
+    def similar(profile):
+        (found,) = index.for_supplier(profile)
+        return [r.text for r in found.reasons if r.text.startswith("Has delivered similar")]
+
+    assert similar(supplier(1, "Trucks Ltd", "Vehicles", awards=[waste])) == []
+    assert similar(supplier(2, "Cooks Ltd", "Catering", awards=[meals])) == [
+        "Has delivered similar work: 'Hot food for care homes'."
+    ]

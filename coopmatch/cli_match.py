@@ -76,8 +76,10 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
                 distance = f"{row['distance_km']:.0f} km" if row["distance_km"] is not None \
                     else "distance unknown"
                 lot = f" (lot {row['lot_id']})" if row["lot_id"] else ""
+                fit = ("  (capable, but may be too small)" if row["capable_but_too_small"]
+                       else "" if row["capable"] else "  (loose fit)")
                 click.echo(f"  {rank:>2}. {row['score']:.3f}  {row['supplier_name']}{lot}"
-                           f"  [{distance}]")
+                           f"  [{distance}]{fit}")
                 for reason in row["reasons"][:4]:
                     click.echo(f"        - {reason['text']}")
         done += 1

@@ -151,6 +151,12 @@ def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):
          "--local-only"], env=env, capture_output=True, text=True, timeout=300)
     assert "Ribble Catering Co-operative" in table.stdout
     assert "Thames School Meals" not in table.stdout
+    # The table marks fit as the pages do: the cleaner is near, but a loose fit.
+    def line_of(name):
+        return next(line for line in table.stdout.splitlines() if name in line)
+
+    assert line_of("Preston Cleaning Co-operative").endswith("(loose fit)")
+    assert not line_of("Ribble Catering Co-operative").endswith("(loose fit)")
 
 
 def test_profiles_size_a_contract_by_its_award_value_else_its_notice_value(session, ref):

@@ -1,6 +1,7 @@
 """The supplier register as a fitted index: tender in, ranked suppliers with reasons out."""
 
 import math
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -307,7 +308,8 @@ class MatchIndex:
                 self.award_titles.append(award.title or "")
                 self.award_buyers.append(award.buyer_name)
                 self.award_tenders.append(award.tender_id)
-                self.award_divisions.append(cpv_divisions(award.cpv_codes))
+                # Interned: a few hundred distinct values over a register's contracts.
+                self.award_divisions.append(sys.intern(cpv_divisions(award.cpv_codes)))
                 lats.append(award.latitude)
                 lons.append(award.longitude)
                 if award.buyer_id is not None:

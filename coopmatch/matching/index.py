@@ -1183,9 +1183,15 @@ def _without(queries: sp.csr_matrix, common: np.ndarray) -> sp.csr_matrix:
 def _top_k(score: np.ndarray, k: int) -> list[int]:
     """Return the indexes of the k highest finite scores, best first (ties: lower index)."""
     finite = np.isfinite(score)
-    k = min(k, int(np.count_nonzero(finite)))
+    n_finite = int(np.count_nonzero(finite))
+    k = min(k, n_finite)
     if k <= 0:
         return []
+    if n_finite < len(score) // 2:
+        # Most suppliers excluded (a radius, an area): partition the rest only. argpartition
+        # slows on long runs of equal values: 14 ms over 100k mostly -inf, against 1 ms.
+        kept = np.flatnonzero(finite)
+        return kept[_top_k(score[kept], k)].tolist()
     if k < len(score):
         candidates = np.argpartition(score, len(score) - k)[len(score) - k :]
         kth = score[candidates].min()

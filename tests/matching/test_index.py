@@ -626,3 +626,18 @@ def test_another_trades_contract_is_not_cited_as_similar_work(tmp_path):
     # The same after saving and loading the index.
     index.save(tmp_path / "index")
     assert similar(MatchIndex.load(tmp_path / "index").match(cafe))[1] == []
+
+
+def test_top_k_over_mostly_excluded_scores_matches_a_full_sort():
+    import numpy as np
+
+    from coopmatch.matching.index import _top_k
+
+    rng = np.random.default_rng(7)
+    for share in (0.01, 0.3, 0.6, 1.0):
+        score = np.round(rng.random(5000), 2).astype(np.float32)  # many ties
+        score[rng.random(5000) > share] = -np.inf
+        finite = np.flatnonzero(np.isfinite(score))
+        expected = sorted(finite.tolist(), key=lambda i: (-score[i], i))[:10]
+        assert _top_k(score, 10) == expected
+    assert _top_k(np.full(10, -np.inf, dtype=np.float32), 3) == []

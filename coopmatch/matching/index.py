@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -95,6 +96,11 @@ class _QueryRow:
     value: float | None
     buyer_id: int | None
     framework: bool = False
+
+    @cached_property
+    def divisions(self) -> str:
+        """Its CPV divisions ("55"), which contracts cited as similar work must share."""
+        return cpv_divisions(self.cpv_codes)
 
 
 def profile_units(profile: SupplierProfile, doc: int, first_award: int):
@@ -941,13 +947,7 @@ class MatchIndex:
     def _match(self, row, j, score, parts, dist, found=()) -> Match:
         """Return supplier j's match for a query row: its figures, with any reasons found."""
         components = {k: float(v[j]) for k, v in parts.items()}
-        capability = float(
-            capability_of(
-                {k: v[j : j + 1] for k, v in parts.items()},
-                has_history=bool(self.has_awards[j]),
-                states_codes=bool(self.has_cpv[j]),
-            )[0]
-        )
+        capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()})[0])
         capacity = self.arrays["capacity"][j]
         fits = capacity_fits(row.value, None if math.isnan(capacity) else float(capacity))
         if row.framework:
@@ -1007,7 +1007,7 @@ class MatchIndex:
             j,
             skip=won_here,
             shown=extra["shown_awards"].get(j),
-            divisions=cpv_divisions(row.cpv_codes),
+            divisions=row.divisions,
         )
         # The contracts won on this very notice are not evidence for it from before.
         buyer_awards = int(extra["buyer_counts"][r, j]) - len(won_here)

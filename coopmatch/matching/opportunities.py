@@ -432,11 +432,7 @@ class OpportunityIndex:
                 bool(self.arrays["framework"][row]),
             )
         )
-        capability = capability_of(
-            {k: np.array([v]) for k, v in components.items()},
-            has_history=bool(profile.awards),
-            states_codes=bool(profile.cpv_codes),
-        )[0]
+        capability = capability_of({k: np.array([v]) for k, v in components.items()})[0]
         return Opportunity(
             tender_id=tender_id,
             lot_id=lot_id,

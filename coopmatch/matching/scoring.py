@@ -125,36 +125,29 @@ def weighted_mean(components: dict[str, np.ndarray], weights: dict[str, float]) 
     return score
 
 
-def capability_of(
-    components: dict[str, np.ndarray], *, has_history: bool = True, states_codes: bool = False
-) -> np.ndarray:
+def capability_of(components: dict[str, np.ndarray]) -> np.ndarray:
     """Return the weighted mean of what says a supplier can do the work (not size or place).
 
     Its weights are fixed (CAPABILITY_WEIGHTS), not the ranking's, so that tuning the ranking
-    does not move gap reports' verdicts.
-
-    A supplier with no contracts on record (a new co-op) has no track record to judge: what it
-    states stands in for the work it has done, as far as both its description and its CPV codes
-    fit the tender (the lesser of its text and CPV scores; 0 when it or the tender states no
-    codes, as before). Scored 0, a new firm stayed under the "capable" level even for its own
-    trade under its own code (the demo catering co-op on school meals: 0.38), so a gap stayed
-    open after the co-op started to fill it. Neither a code alone (a caterer under a food code,
-    on a food distribution contract) nor words alone (a cleaner whose statement says "school",
-    on school meals) is enough.
+    does not move gap reports' verdicts. The components are the ranking's, after
+    `with_stated_record`: a new firm's track record is what it states.
     """
     parts = {k: v for k, v in components.items() if k in CAPABILITY_WEIGHTS}
-    return weighted_mean(
-        with_stated_record(parts, not has_history and states_codes), CAPABILITY_WEIGHTS
-    )
+    return weighted_mean(parts, CAPABILITY_WEIGHTS)
 
 
 def with_stated_record(parts: dict, new_with_codes) -> dict:
     """Return parts with the track record of suppliers with no contracts on record that state
     CPV codes (`new_with_codes`, one flag or one per supplier) taken as the lesser of their text
     and CPV fit: what they state stands in for the work they have not yet done on the public
-    record. Used by capability (above) and by both rankings, so a new co-op under its own
-    trade's code is not ranked as if its record were bad: it has none. Unchanged where the
-    tender states no codes (no CPV fit to go on)."""
+    record. Both rankings apply it before combining, and capability reads the same parts.
+    Unchanged where the tender states no codes (no CPV fit to go on).
+
+    Scored 0, a new firm stayed under the "capable" level even for its own trade under its
+    own code (the demo catering co-op on school meals: 0.38), so a gap stayed open after the
+    co-op started to fill it, and it ranked as if its record were bad. Neither a code alone (a
+    caterer under a food code, on a food distribution contract) nor words alone (a cleaner
+    whose statement says "school", on school meals) is enough."""
     if not np.any(new_with_codes) or not {"cpv", "text", "track_record"} <= parts.keys():
         return parts
     stand_in = np.minimum(parts["text"], parts["cpv"])

@@ -31,6 +31,22 @@ def spaced_list(value: str | None) -> str:
     return re.sub(r",(?=\S)", ", ", value or "")
 
 
+def delivery(tender) -> str:
+    """Where a tender's work is, as its page says it: "PR1 2HE (Preston)"; "Matched as in
+    Preston (no postcode given)" where only the area the buyer was placed in is known; "Not
+    stated" where nothing is."""
+    code = tender.local_authority_code
+    area = (current_reference().geo.area_name(code) or code) if code else ""
+    listed = spaced_list(tender.delivery_area)
+    if tender.delivery_postcode:
+        said = " ".join(part for part in (tender.delivery_postcode, listed) if part)
+        return f"{said} ({area})" if area else said
+    if not area:
+        return listed or "Not stated"
+    matched = f"as in {area} (no postcode given)"
+    return f"{listed}; matched {matched}" if listed else f"Matched {matched}"
+
+
 def field_attrs(field, hint: str | None = None) -> dict:
     """Return aria-describedby for a field's hint and error message, as the pattern asks."""
     ids = []
@@ -45,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(long_date)
     app.add_template_filter(spaced_list)
+    app.add_template_filter(delivery)
     app.add_template_global(field_attrs, "_attrs")
 
     @app.context_processor

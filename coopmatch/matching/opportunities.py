@@ -307,7 +307,7 @@ class OpportunityIndex:
         order = np.argsort(-best, kind="stable")
         # What every explanation reads: the supplier's scoring of all rows, and (once) which of
         # its words are place names.
-        said = " ".join([profile.text or ""] + [a.title or "" for a in profile.awards])
+        said = " ".join([statement] + [a.title or "" for a in profile.awards])
         scored = _Scored(
             profile,
             parts,

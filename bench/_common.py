@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from coopmatch.imports.notices import split_supplier_names  # noqa: E402
+from coopmatch.imports.notices import lenient_postcode, split_supplier_names  # noqa: E402
 from coopmatch.names import clean_text, normalise_name  # noqa: E402
 
 LABELLED = Path("procurement-data") / "labelled" / "award_supplier_pairs_uk.csv"
@@ -146,7 +146,11 @@ def load_notices(data_dir: Path, pairs: Path | None = None) -> list[Notice]:
                 if key and key not in notice.winners:
                     notice.winners[key] = {
                         "name": name,
-                        "postcode": row["supplier_postcode"].strip(),
+                        # As the importer reads it: the field, else one in the address.
+                        "postcode": lenient_postcode(
+                            row["supplier_postcode"], row["supplier_address"]
+                        )
+                        or "",
                         "is_sme": row["supplier_is_sme"],
                     }
     return [n for n in notices.values() if n.winners]

@@ -32,6 +32,15 @@ def db_upgrade(revision: str):
     """Create or migrate the schema to the latest revision."""
     upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"Database at {_safe_url()} is at revision {revision}.")
+    if revision == "head":
+        from coopmatch.reference import current as reference
+        from coopmatch.services.geography import refresh_areas
+
+        changed = refresh_areas(get_session(), reference().geo)
+        if changed:
+            click.echo(f"Area codes brought up to date on {changed} "
+                       f"record{'s' if changed != 1 else ''} (counties and combined "
+                       "authorities as the reference data has them).")
 
 
 @click.command("demo")

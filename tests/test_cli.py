@@ -43,6 +43,26 @@ def test_db_upgrade_builds_a_fresh_file_and_the_small_demo_fills_it(tmp_path):
     assert count(url, "tender") == 5 and count(url, "supplier") == 5
 
 
+def test_db_upgrade_moves_stored_places_into_the_tier_they_are_in_now(
+    tmp_path, data_dir, cache_dir
+):
+    url = f"sqlite:///{tmp_path / 'places.db'}"
+    run("db", "upgrade", database_url=url, data_dir=data_dir, cache_dir=cache_dir)
+    run("organisations", "add", "Blackpool Council", "--postcode", "FY1 1AD",
+        database_url=url, data_dir=data_dir, cache_dir=cache_dir)
+    engine = create_engine(url)
+    with engine.begin() as connection:  # as placed before the combined authority was known
+        connection.execute(text("UPDATE organisation SET county_code = NULL"))
+    result = run("db", "upgrade", database_url=url, data_dir=data_dir, cache_dir=cache_dir)
+    assert "Area codes brought up to date on 1 record " in result.stdout
+    with engine.connect() as connection:
+        tier = connection.execute(text("SELECT county_code FROM organisation")).scalar_one()
+    engine.dispose()
+    assert tier == "E47000018"
+    again = run("db", "upgrade", database_url=url, data_dir=data_dir, cache_dir=cache_dir)
+    assert "Area codes" not in again.stdout
+
+
 def test_demo_loads_lancashire_notices_and_north_west_coops(tmp_path, data_dir, cache_dir):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     run("db", "upgrade", database_url=url)

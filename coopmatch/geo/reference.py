@@ -70,6 +70,22 @@ _COUNTY_SHORT = {
     "wilts": "wiltshire",
     "worcs": "worcestershire",
 }
+# Combined authorities set up after the ONS lookup in the reference data (May 2024), by the
+# councils that make them up (a county for its districts); GSS codes as ONS gives them (May 2025).
+# A place's county tier is its combined authority where it is in one: Blackpool's suppliers are
+# local to a Preston tender, as they are to the Lancashire Combined County Authority (2025).
+NEWER_COMBINED_AUTHORITIES = {
+    "E47000015": ("Devon and Torbay Combined County Authority", ("E10000008", "E06000027")),
+    "E47000016": ("Hull and East Yorkshire Combined Authority", ("E06000010", "E06000011")),
+    "E47000017": (
+        "Greater Lincolnshire Combined County Authority",
+        ("E10000019", "E06000012", "E06000013"),
+    ),
+    "E47000018": (
+        "Lancashire Combined County Authority",
+        ("E10000017", "E06000008", "E06000009"),
+    ),
+}
 # Areas whose council goes by a name that is not a part of the area's: Hull City Council is
 # Kingston upon Hull's ("Kingston" alone is also Kingston upon Thames's).
 _COUNCIL_ALIASES = {"hull": "E06000010"}
@@ -280,6 +296,14 @@ class GeoReference:
         county = self._county_of.get(lad_code)
         return (county[0] if county else None), self._lads.get(lad_code, {}).get("region_code")
 
+    def county_tier(self, code: str) -> str:
+        """Return the county tier of a county's or combined authority's code: a county inside
+        a combined authority is in that authority's tier, as its districts are."""
+        area = self._areas.get(code)
+        if area is None or area.kind != "county" or not area.lad_codes:
+            return code
+        return self._county_of.get(min(area.lad_codes), (code,))[0]
+
     def place_of_buyer(self, name: str | None) -> Place | None:
         """Place a council that gave no postcode by the area its name names, at that area's
         centre: "Chorley Borough Council" -> Chorley, "Lancashire County Council" -> the county;
@@ -370,8 +394,13 @@ class GeoReference:
             lad = None
         county, region = (None, None) if lad is None else self.wider_area_of(lad)
         if lad is None:
-            # A county, or a former county: no county code of today's areas for the latter.
-            county = area.code if area.kind in ("county", "combined_authority") else None
+            # A county: its tier is its combined authority's where it is in one, as its
+            # districts' is. A former county: no county code of today's areas.
+            county = (
+                self.county_tier(area.code)
+                if area.kind in ("county", "combined_authority")
+                else None
+            )
             region = self._lads[codes[0]]["region_code"] or None
         latitude, longitude = _mean_point(points)
         return Place(
@@ -474,7 +503,8 @@ class GeoReference:
 
     @property
     def _county_of(self) -> dict[str, tuple[str, str]]:
-        """Map a LAD to its county (two-tier areas) or combined authority."""
+        """Map a LAD to its county tier: its combined authority where it is in one (a combined
+        authority holds whole counties), else its county (two-tier areas)."""
         return self._counties[0]
 
     @property
@@ -483,10 +513,15 @@ class GeoReference:
         Northamptonshire): councils' old names still name them."""
         return self._counties[1]
 
+    @property
+    def _shire_county_of(self) -> dict[str, tuple[str, str]]:
+        """Map a district of a two-tier area to its county, inside a combined authority too."""
+        return self._counties[2]
+
     @cached_property
-    def _counties(self) -> tuple[dict[str, tuple[str, str]], dict[str, Area]]:
+    def _counties(self):
         if not self.available:
-            return {}, {}
+            return {}, {}, {}
         county: dict[str, tuple[str, str]] = {}
         former: dict[str, Area] = {}
         for row in self._read_csv("ons_ward_lad_county_region_country_dec2019.csv"):
@@ -504,9 +539,17 @@ class GeoReference:
                 county[lad] = (row["CTY19CD"], row["CTY19NM"])
         for code in {c for c, _ in county.values()}:
             former.pop(code, None)  # some of its districts remain: the county stands
-        for row in self._read_csv("ons_lad_to_combined_authority_may2024.csv"):
-            county.setdefault(row["LAD24CD"], (row["CAUTH24CD"], row["CAUTH24NM"]))
-        return county, former
+        combined = {
+            row["LAD24CD"]: (row["CAUTH24CD"], row["CAUTH24NM"])
+            for row in self._read_csv("ons_lad_to_combined_authority_may2024.csv")
+        }
+        for code, (name, members) in NEWER_COMBINED_AUTHORITIES.items():
+            for member in members:
+                lads = [lad for lad, (c, _) in county.items() if c == member] or [member]
+                for lad in lads:
+                    if lad in self._lads:
+                        combined.setdefault(lad, (code, name))
+        return {**county, **combined}, former, county
 
     @cached_property
     def _areas(self) -> dict[str, Area]:
@@ -520,9 +563,12 @@ class GeoReference:
                     lad["region_code"], Area(lad["region_code"], lad["region_name"], "region")
                 )
                 region.lad_codes.add(code)
-        for lad_code, (code, name) in self._county_of.items():
-            kind = "combined_authority" if code.startswith("E47") else "county"
-            areas.setdefault(code, Area(code, name, kind)).lad_codes.add(lad_code)
+        # Counties stay areas of their own (a gap report or filter for Lancashire) inside a
+        # combined authority.
+        for mapping in (self._shire_county_of, self._county_of):
+            for lad_code, (code, name) in mapping.items():
+                kind = "combined_authority" if code.startswith("E47") else "county"
+                areas.setdefault(code, Area(code, name, kind)).lad_codes.add(lad_code)
         return areas
 
     @cached_property

@@ -57,6 +57,7 @@ class OpportunityIndex:
         self.params = ScoringParams()
         self.cpv_descriptions: Mapping[str, str] = {}
         self.hidden_terms = PlaceWords()  # not shown as shared key terms (place names)
+        self.area_names: Mapping[str, str] = {}  # GSS code -> name, for reasons
         self.tender_vectors: np.ndarray | None = None  # rows in the learned association space
         # Rows as the supplier index reads a tender, for keywords; valid beside that fit only.
         self.keyword_queries: tuple | None = None
@@ -422,7 +423,9 @@ class OpportunityIndex:
             worked_km = None if worked[0] is None else float(worked[0][row])
             worked_km = None if worked_km is None or math.isnan(worked_km) else worked_km
             worked_for = worked[1][row] if worked_km is not None else None
-            found.append(reasons.geography_reason(dist, tier, outside, None, worked_km, worked_for))
+            shared = (profile.lad_code, profile.county_code, profile.region_code)
+            area = self.area_names.get(shared[tier]) if 0 <= tier < len(shared) else None
+            found.append(reasons.geography_reason(dist, tier, outside, area, worked_km, worked_for))
         found.append(
             reasons.size_reason(
                 value,

@@ -202,7 +202,8 @@ def geography_reason(
             else "Location unknown, so distance could not be checked."
         )
     else:
-        text = ", ".join(parts).capitalize() + "."
+        text = ", ".join(parts)
+        text = text[0].upper() + text[1:] + "."  # area names keep their capitals
     if outside_radius_km is not None:
         text += f" This is beyond the {outside_radius_km:,.0f} km it says it serves."
     if worked:

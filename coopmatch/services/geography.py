@@ -1,6 +1,10 @@
 """Give records a location from their postcode, with the reference data if it is there."""
 
+from sqlalchemy import update
+from sqlmodel import Session, select
+
 from coopmatch.geo import GeoReference, Place, normalise_postcode
+from coopmatch.models import Organisation, Supplier, Tender, utcnow
 
 
 def locate(geo: GeoReference, postcode: str | None, *, field: str = "postcode") -> Place | None:
@@ -18,3 +22,46 @@ def apply_place(record, place: Place | None, *, postcode_attr: str = "postcode")
     record.local_authority_code = place.lad_code if place else None
     record.county_code = place.county_code if place else None
     record.region_code = place.region_code if place else None
+
+
+def refresh_areas(session: Session, geo: GeoReference) -> int:
+    """Bring stored county-tier and region codes up to date with the reference data (a
+    combined authority set up since a record was placed), and return how many records changed.
+
+    The codes are worked out from each record's local authority (or, for a county council
+    placed without one, its county); changed suppliers and tenders are stamped as updated, so
+    the matching indexes pick the change up. One transaction; nothing changes without the
+    reference data.
+    """
+    if not geo.available:
+        return 0
+    changed = 0
+    now = utcnow()
+    for model in (Organisation, Supplier, Tender):
+        stamp = {"updated_at": now} if hasattr(model, "updated_at") else {}
+        stored = session.exec(
+            select(model.local_authority_code, model.county_code, model.region_code).distinct()
+        ).all()
+        for lad, county, region in stored:
+            if lad:
+                if geo.area(lad) is None:
+                    continue  # a code the reference data does not know: leave it
+                want_county, want_region = geo.wider_area_of(lad)
+                where = [model.local_authority_code == lad]
+            elif county:
+                want_county, want_region = geo.county_tier(county), region
+                where = [model.local_authority_code.is_(None), model.county_code == county]
+            else:
+                continue
+            if (want_county, want_region) == (county, region):
+                continue
+            result = session.execute(
+                update(model)
+                .where(*where)
+                .where(model.county_code.is_not_distinct_from(county))
+                .where(model.region_code.is_not_distinct_from(region))
+                .values(county_code=want_county, region_code=want_region, **stamp)
+            )
+            changed += result.rowcount
+    session.commit()
+    return changed

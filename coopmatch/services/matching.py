@@ -138,6 +138,19 @@ def tender_fingerprint(session: Session) -> dict:
 # --- the indexes, per database, per process ---------------------------------------------------
 
 
+class AreaNames(dict):
+    """Areas' names by GSS code, looked up in the reference data as reasons ask for them."""
+
+    def __init__(self, geo):
+        super().__init__()
+        self.geo = geo
+
+    def get(self, code, default=None):
+        if code not in self:
+            self[code] = self.geo.area_name(code)
+        return super().get(code) or default
+
+
 class Indexes:
     """The fitted indexes of one database, loaded once per process and kept up to date."""
 
@@ -191,7 +204,7 @@ class Indexes:
             return
         try:
             self.suppliers = MatchIndex.load(path, cpv_descriptions=self._descriptions())
-            self.suppliers.hidden_terms = self._place_words()
+            self._dress(self.suppliers)
             self.suppliers_meta = json.loads(meta_path.read_text())
         except (IndexFormatError, OSError, ValueError, KeyError) as error:
             log.warning("Rebuilding the match index: %s", error)
@@ -206,9 +219,15 @@ class Indexes:
             return None
         self.suppliers = MatchIndex.build(profiles, self.settings.weights,
                                           cpv_descriptions=self._descriptions())
-        self.suppliers.hidden_terms = self._place_words()
+        self._dress(self.suppliers)
         self._save_suppliers(fingerprint)
         return self.suppliers
+
+    def _dress(self, index: MatchIndex | OpportunityIndex) -> None:
+        """Give an index what comes from the reference data: place names are not shown as
+        shared terms, and reasons name the area a supplier shares with the tender."""
+        index.hidden_terms = self._place_words()
+        index.area_names = AreaNames(self.ref.geo)
 
     def _refresh_suppliers(self, session: Session, fingerprint: dict) -> bool:
         """Fold in suppliers changed since the index was built; False if a rebuild is due."""
@@ -261,7 +280,7 @@ class Indexes:
                                                   cpv_descriptions=self._descriptions(),
                                                   learned_from=suppliers) if queries else None
             if self.tenders is not None:
-                self.tenders.hidden_terms = self._place_words()
+                self._dress(self.tenders)
             self.tenders_meta = {"fingerprint": fingerprint, "space": space}
             return self.tenders
 

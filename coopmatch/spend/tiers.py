@@ -46,7 +46,7 @@ _UK = {
 class AnchorArea:
     """The places an anchor's spend is measured against.
 
-    wider_code: the county or combined authority (Lancashire is E10000017); wider_lad_codes
+    wider_code: the county or combined authority (Lancashire's is E47000018); wider_lad_codes
     lists its districts where a supplier location carries only a district code.
     """
 

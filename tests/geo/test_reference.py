@@ -6,7 +6,8 @@ def test_locates_a_postcode_with_its_areas(data_dir, cache_dir):
     place = geo.lookup("pr1 2he")
     assert place.precision == "postcode"
     assert place.lad_code == "E07000123" and place.lad_name == "Preston"
-    assert place.county_code == "E10000017" and place.county_name == "Lancashire"
+    assert place.county_code == "E47000018"
+    assert place.county_name == "Lancashire Combined County Authority"
     assert place.region_code == "E12000002"
     assert 53.7 < place.latitude < 53.8 and -2.8 < place.longitude < -2.6
 
@@ -15,6 +16,28 @@ def test_combined_authority_is_the_wider_area_in_greater_manchester(data_dir, ca
     place = GeoReference(data_dir, cache_dir).lookup("M1 1AE")
     assert place.lad_code == "E08000003"
     assert place.county_code == "E47000001"
+
+
+def test_a_combined_authority_is_the_county_tier_of_the_counties_and_unitaries_in_it(
+    data_dir, cache_dir
+):
+    geo = GeoReference(data_dir, cache_dir)
+    # Lancashire's combined county authority (2025): its county's districts and the two
+    # unitaries, Blackpool and Blackburn with Darwen, are one tier, as local to each other.
+    for postcode in ("PR1 2HE", "FY1 1AD", "BB1 7DY", "LA1 1PJ"):
+        assert geo.lookup(postcode).county_code == "E47000018", postcode
+    assert len(geo.lad_codes_in("E47000018")) == 14
+    # The county stays an area of its own, and its council is in the authority's tier.
+    assert geo.area("E10000017").kind == "county" and len(geo.lad_codes_in("E10000017")) == 12
+    assert geo.county_tier("E10000017") == "E47000018"
+    assert geo.county_tier("E10000015") == "E10000015"  # Hertfordshire: in none
+    # Others set up since the lookup in the reference data, and one in it (East Midlands).
+    assert geo.lookup("HU1 2AA").county_code == "E47000016"  # Hull
+    assert geo.lookup("LN1 1DD").county_code == "E47000017"  # Lincoln
+    assert geo.lookup("TQ1 1DE").county_code == "E47000015"  # Torbay
+    assert geo.lookup("DE1 2FS").county_code == geo.lookup("S40 1LP").county_code == "E47000013"
+    # A district of a county in no combined authority keeps its county.
+    assert geo.lookup("AL1 3JE").county_code == "E10000015"
 
 
 def test_unknown_unit_postcode_falls_back_to_its_district(data_dir, cache_dir):
@@ -106,12 +129,12 @@ def test_a_council_without_a_postcode_is_placed_by_the_area_its_name_names(data_
         place = geo.place_of_buyer(name)
         assert place.precision == "area" and place.postcode == ""
         assert place.lad_code == "E07000118" and place.lad_name == "Chorley"
-        assert place.county_code == "E10000017" and place.region_code == "E12000002"
+        assert place.county_code == "E47000018" and place.region_code == "E12000002"
         assert abs(place.latitude - chorley.latitude) < 0.1
     # The longest name wins, and a county council is placed in the county, not a district.
     assert geo.place_of_buyer("West Lancashire Borough Council").lad_code == "E07000127"
     county = geo.place_of_buyer("Lancashire County Council")
-    assert county.lad_code is None and county.county_code == "E10000017"
+    assert county.lad_code is None and county.county_code == "E47000018"
     assert geo.place_of_buyer("Kingston upon Hull City Council").lad_code == "E06000010"
     assert geo.place_of_buyer("Blackburn with Darwen Borough Council").lad_code == "E06000008"
     # Not a council, or no area named: not placed (a trust may serve a wider area).
@@ -143,7 +166,7 @@ def test_councils_of_areas_reorganised_since_2019_are_placed(data_dir, cache_dir
     northants = geo.place_of_buyer("Northamptonshire County Council")
     assert northants.region_code == "E12000004" and northants.latitude is not None
     # Counties that stand are unchanged.
-    assert geo.place_of_buyer("Lancashire County Council").county_code == "E10000017"
+    assert geo.place_of_buyer("Lancashire County Council").county_code == "E47000018"
 
 
 def test_councils_are_placed_by_the_names_they_go_by(data_dir, cache_dir):
@@ -167,8 +190,9 @@ def test_councils_are_placed_by_the_names_they_go_by(data_dir, cache_dir):
     assert lad("Telford &amp; Wrekin Council") == "Telford and Wrekin"
     assert lad("London Borough of Barking &amp; Dagenham") == "Barking and Dagenham"
     assert lad("East Herts Council") == "East Hertfordshire"
-    assert geo.place_of_buyer("Lancs County Council").county_code == "E10000017"
-    assert geo.place_of_buyer("Cambridgeshire District Councils").county_name == "Cambridgeshire"
+    assert geo.place_of_buyer("Lancs County Council").county_code == "E47000018"
+    cambridgeshire = geo.place_of_buyer("Cambridgeshire District Councils")
+    assert cambridgeshire.county_name == "Cambridgeshire and Peterborough"
     # A misspelt name, when nearly an authority's; not a name merely like one.
     assert lad("Westminister City Council") == "Westminster"
     assert geo.place_of_buyer("Seaton Valley Council") is None

@@ -106,7 +106,9 @@ def test_registers_import_and_keep_ownership_sic_and_registration(session, ref, 
     assert summary.counts["suppliers"]["created"] > 50
     assert summary.skipped_outside_area > 7000
     suppliers = session.exec(select(Supplier)).all()
-    assert all(s.county_code == "E10000017" for s in suppliers)
+    lancashire = ref.geo.lad_codes_in("E10000017")  # the county, inside its combined authority
+    assert all(s.local_authority_code in lancashire for s in suppliers)
+    assert all(s.county_code == "E47000018" for s in suppliers)
     assert {"worker_coop", "consumer_coop"} <= {s.ownership for s in suppliers}
     assert any(s.sic_list for s in suppliers) and any(s.registration_number for s in suppliers)
     ch = data_dir / "reference-data/companies-house/companies_house_south_yorkshire.csv.gz"

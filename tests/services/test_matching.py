@@ -55,6 +55,23 @@ def test_local_only_leaves_out_suppliers_elsewhere(app, session, ref):
     assert caterer.id in ids and far.id not in ids
 
 
+def test_reasons_name_the_area_a_supplier_shares_with_the_tender(app, session, ref):
+    tender, caterer, _, _ = _setup(session, ref)
+    blackpool = create_supplier(
+        session, ref, name="Fylde Coast Catering Co-operative", postcode="FY1 1AD",
+        description="Worker co-op cooking school meals.", cpv_codes="55523100")
+    with app.app_context():
+        _, found = matching.matches_for_tender(
+            session, tender_id=tender.id, search=matching.Search(local_only=True), ref=ref,
+            settings=match_settings())
+    where = {m.supplier_id: next(r.text for r in m.reasons if r.kind == "geography")
+             for m in found}
+    assert "in the same local authority (Preston)" in where[caterer.id]
+    # Blackpool is local to a Preston tender: both are in Lancashire's combined authority.
+    assert ("in the same county or combined authority (Lancashire Combined County "
+            "Authority)") in where[blackpool.id]
+
+
 def test_index_is_refreshed_after_a_supplier_edits_its_capabilities(app, session, ref):
     tender, caterer, cleaner, _ = _setup(session, ref)
     with app.app_context():

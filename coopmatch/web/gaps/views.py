@@ -14,7 +14,7 @@ from coopmatch.web.charts import bar_chart
 from coopmatch.web.gaps import bp
 from coopmatch.web.matching import match_settings
 
-DEFAULT_AREA = "E10000017"  # Lancashire: the demo's anchors
+DEFAULT_AREA = "E47000018"  # Lancashire (its combined county authority): the demo's anchors
 SORTS = {"gbp_a_year": "£ a year", "anchors": "Anchors", "notices": "Notices",
          "next_window": "Next re-procurement", "name": "Sector"}
 

@@ -1,16 +1,28 @@
 """The supplier register: self-registration, profile edits and search."""
 
+import json
+from dataclasses import dataclass
+
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from coopmatch.errors import Conflict, Forbidden, NotFound
-from coopmatch.models import Supplier, SupplierCreate, User, join_codes, utcnow
+from coopmatch.duplicates import Entry, likely_duplicates
+from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
+from coopmatch.models import (
+    Award,
+    LedgerName,
+    Supplier,
+    SupplierCreate,
+    User,
+    join_codes,
+    utcnow,
+)
 from coopmatch.names import normalise_name
 from coopmatch.reference import Reference
 from coopmatch.services import audit
 from coopmatch.services.geography import apply_place, locate
 from coopmatch.services.pagination import Page, paginate
-from coopmatch.services.permissions import can_edit_supplier
+from coopmatch.services.permissions import can_edit_supplier, is_admin
 
 EDITABLE = tuple(SupplierCreate.model_fields)
 
@@ -114,3 +126,114 @@ def cpv_division_clause(column, division: str):
     """Match a space-separated code list holding any code in a CPV division."""
     division = division[:2]
     return or_(column.like(f"{division}%"), column.like(f"% {division}%"))
+
+
+# --- suppliers listed twice -------------------------------------------------------------------
+
+# Filled from the merged supplier where the kept one has nothing.
+FILLED_ON_MERGE = ("description", "legal_form", "registration_number", "employees",
+                   "turnover_band", "max_contract_value", "service_radius_km", "website",
+                   "contact_email", "contact_phone", "incorporation_date", "external_id")
+
+
+@dataclass
+class DuplicatePair:
+    """Two suppliers that are probably one, with what each brings, the fuller one first."""
+
+    keep: Supplier
+    other: Supplier
+    score: float
+    awards: dict[int, int]  # contracts won, by supplier id
+
+
+def duplicate_candidates(*, session: Session, user: User, limit: int = 100
+                         ) -> list[DuplicatePair]:
+    """Suppliers the register probably lists twice, most alike first (administrators only)."""
+    if not is_admin(user):
+        raise Forbidden("Only administrators can look for and merge duplicate suppliers.")
+    rows = session.exec(select(Supplier.id, Supplier.normalised_name, Supplier.postcode,
+                               Supplier.registration_number)
+                        .where(Supplier.status != "dissolved")).all()
+    pairs = likely_duplicates(
+        [Entry(i, name or "", postcode, number) for i, name, postcode, number in rows],
+        limit=limit)
+    ids = {i for p in pairs for i in (p.first, p.second)}
+    if not ids:
+        return []
+    suppliers = {s.id: s for s in session.exec(select(Supplier).where(Supplier.id.in_(ids)))}
+    awards = dict(session.exec(select(Award.supplier_id, func.count(Award.id))
+                               .where(Award.supplier_id.in_(ids))
+                               .group_by(Award.supplier_id)).all())
+    found = []
+    for pair in pairs:
+        a, b = suppliers[pair.first], suppliers[pair.second]
+
+        def fullness(s):
+            return (s.source == "self_registered", bool(s.postcode), awards.get(s.id, 0), -s.id)
+
+        keep, other = (a, b) if fullness(a) >= fullness(b) else (b, a)
+        found.append(DuplicatePair(keep, other, pair.score, awards))
+    return found
+
+
+def merge_suppliers(session: Session, *, user: User, keep_id: int, other_id: int,
+                    ref: Reference) -> Supplier:
+    """Fold one supplier into another it duplicates, and return the one kept.
+
+    Its contracts (but one it shares with the kept supplier), ledger names and accounts move
+    to the kept supplier; what the kept one lacks (a description, postcode, registration
+    number, contact details, size) is filled from it; CPV, SIC codes and accreditations are
+    joined. Then it is deleted. One transaction, recorded in the audit log.
+    """
+    if not is_admin(user):
+        raise Forbidden("Only administrators can merge suppliers.")
+    if keep_id == other_id:
+        raise CoopmatchError("Choose two different suppliers to merge.", field="other_id")
+    keep = get_supplier(session=session, supplier_id=keep_id)
+    other = get_supplier(session=session, supplier_id=other_id)
+    held = {(a.tender_id, a.lot_id) for a in session.exec(
+        select(Award).where(Award.supplier_id == keep.id))}
+    moved = dropped = 0
+    for award in session.exec(select(Award).where(Award.supplier_id == other.id)).all():
+        if (award.tender_id, award.lot_id) in held:
+            session.delete(award)  # both were listed on one contract: it is one contract
+            dropped += 1
+        else:
+            award.supplier_id = keep.id
+            moved += 1
+    names = session.exec(select(LedgerName).where(LedgerName.supplier_id == other.id)).all()
+    for row in names:
+        row.supplier_id = keep.id
+    for row in session.exec(select(LedgerName).where(
+            LedgerName.candidates.contains(f'"supplier_id": {other.id},'))).all():
+        row.candidates = json.dumps([
+            {**c, "supplier_id": keep.id} if c.get("supplier_id") == other.id else c
+            for c in json.loads(row.candidates)])
+    accounts = session.exec(select(User).where(User.supplier_id == other.id)).all()
+    for account in accounts:
+        account.supplier_id = keep.id
+    for name in FILLED_ON_MERGE:
+        if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
+            setattr(keep, name, getattr(other, name))
+    if not keep.postcode and other.postcode:
+        apply_place(keep, locate(ref.geo, other.postcode))
+    if keep.ownership == "sme" and other.ownership not in ("sme", ""):
+        keep.ownership = other.ownership  # "sme" is what an award notice can say; a co-op more
+    keep.cpv_codes = join_codes([*keep.cpv_list, *other.cpv_list])
+    keep.sic_codes = join_codes([*keep.sic_list, *other.sic_list])
+    keep.accreditations = join_codes([*keep.accreditation_list, *other.accreditation_list])
+    keep.updated_at = utcnow()
+    summary = (f"Merged '{other.name}' (no. {other.id}) into '{keep.name}': "
+               f"{_count(moved, 'contract')} moved ({dropped} listed on both), "
+               f"{_count(len(names), 'ledger name')}, {_count(len(accounts), 'account')}")
+    session.flush()
+    session.expire(other)  # its relationships as they are now: nothing left on it
+    session.delete(other)
+    audit.record(session, user=user, action="merge", entity="supplier", entity_id=keep.id,
+                 summary=summary)
+    session.commit()
+    return keep
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

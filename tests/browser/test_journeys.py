@@ -171,3 +171,22 @@ def test_agency_imports_a_payment_ledger_and_sees_the_anchor_spend(page, session
     page.get_by_role("link", name="See Hyndburn Borough Council's spend").click()
     page.get_by_role("heading", name="Hyndburn Borough Council").first.wait_for()
     assert f"/spend/anchors/{council.id}" in page.url
+
+
+def test_admin_merges_a_supplier_listed_twice(page, session, ref):
+    from tests.factories import create_supplier
+
+    create_supplier(session, ref, name="APF Renovations", postcode=None)
+    twice = create_supplier(session, ref, name="APF Renovation", postcode=None)
+    twice_id = twice.id
+    admin = create_user(session, role="admin")
+    sign_in(page, admin.email)
+    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_role("link", name="Duplicate suppliers").click()
+    row = page.locator("#duplicates tbody tr", has_text="APF Renovation")
+    assert row.count() == 1
+    row.get_by_role("button", name="Merge : keep APF Renovations").click()
+    page.get_by_text("Merged into APF Renovations.").wait_for()
+    assert page.get_by_text("No supplier looks listed twice.").is_visible()
+    session.expire_all()
+    assert session.get(Supplier, twice_id) is None

@@ -2,8 +2,8 @@ import html
 
 from sqlmodel import select
 
-from coopmatch.models import Organisation, User
-from tests.factories import create_organisation, create_user
+from coopmatch.models import Organisation, Supplier, User
+from tests.factories import create_organisation, create_supplier, create_user
 
 
 def test_admin_creates_an_organisation_and_approves_a_buyer(client, session, ref):
@@ -83,3 +83,49 @@ def test_bad_account_input_names_each_field_and_stores_nothing(client, session):
         assert message in body
     session.expire_all()
     assert len(session.exec(select(User)).all()) == before
+
+
+def _listed_twice(session, ref):
+    first = create_supplier(session, ref, name="Paydale Playgrounds Ltd", postcode=None)
+    second = create_supplier(session, ref, name="Playdale Playgrounds Ltd", postcode="LA1 1PJ")
+    return first, second
+
+
+def test_admin_sees_suppliers_listed_twice_and_merges_them(client, session, ref):
+    first, second = _listed_twice(session, ref)
+    first_id, second_id = first.id, second.id
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    assert "Paydale Playgrounds Ltd" in page and "Playdale Playgrounds Ltd" in page
+    response = client.post("/admin/duplicates/merge",
+                           {"keep_id": str(second_id), "other_id": str(first_id)})
+    assert response.status_code == 303
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    assert "Merged into Playdale Playgrounds Ltd." in page
+    assert "No supplier looks listed twice." in page
+    session.expire_all()
+    assert session.get(Supplier, first_id) is None and session.get(Supplier, second_id)
+
+
+def test_only_admins_merge_suppliers_and_only_with_a_csrf_token(client, session, ref):
+    first, second = _listed_twice(session, ref)
+    council = create_organisation(session, ref)
+    for role in ("supplier", "procurement", "agency"):
+        intruder = create_user(session, role=role, organisation=council)
+        client.sign_in(intruder.email)
+        assert client.get("/admin/duplicates").status_code == 403
+        assert client.post("/admin/duplicates/merge", {
+            "keep_id": str(first.id), "other_id": str(second.id)}).status_code == 403
+        client.sign_out()
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    assert client.post("/admin/duplicates/merge", {
+        "keep_id": str(first.id), "other_id": str(second.id)}, csrf=False).status_code == 400
+    response = client.post("/admin/duplicates/merge", {"keep_id": str(first.id),
+                                                       "other_id": str(first.id)})
+    assert response.status_code == 303
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    assert "Choose two different suppliers to merge." in page
+    session.expire_all()
+    assert session.get(Supplier, first.id) and session.get(Supplier, second.id)

@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
+from wtforms.widgets import HiddenInput
 
 from coopmatch.models import ORGANISATION_KINDS, ROLES, OrganisationCreate
 from coopmatch.services.accounts import MIN_PASSWORD_LENGTH
@@ -37,3 +38,10 @@ class UserUpdateForm(FlaskForm):
     organisation_id = SelectField("Organisation", coerce=int_or_zero,
                                   validate_choice=False)
     active = SelectField("Account", choices=[("1", "Active"), ("0", "Deactivated")])
+
+
+class MergeForm(FlaskForm):
+    """Fold one supplier (other_id) into another (keep_id)."""
+
+    keep_id = IntegerField(validators=[DataRequired()], widget=HiddenInput())
+    other_id = IntegerField(validators=[DataRequired()], widget=HiddenInput())

@@ -4,9 +4,9 @@ from flask_login import current_user
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.reference import current as reference
-from coopmatch.services import accounts, audit, organisations
+from coopmatch.services import accounts, audit, organisations, suppliers
 from coopmatch.web.admin import bp
-from coopmatch.web.admin.forms import OrganisationForm, UserForm, UserUpdateForm
+from coopmatch.web.admin.forms import MergeForm, OrganisationForm, UserForm, UserUpdateForm
 
 
 def _organisation_choices(form) -> None:
@@ -104,3 +104,27 @@ def audit_log():
     emails = {u.id: u.email for u in accounts.list_users(session=session)}
     return render_template("admin/audit.html", emails=emails,
                            entries=audit.recent(session=session, limit=200))
+
+
+@bp.get("/duplicates")
+def duplicates():
+    pairs = suppliers.duplicate_candidates(session=get_session(), user=current_user)
+    return render_template("admin/duplicates.html", pairs=pairs, form=MergeForm())
+
+
+@bp.post("/duplicates/merge")
+def merge():
+    form = MergeForm()
+    session = get_session()
+    if not form.validate_on_submit():
+        flash("Choose the two suppliers to merge.", "error")
+        return redirect(url_for("admin.duplicates")), 303
+    try:
+        kept = suppliers.merge_suppliers(session, user=current_user, keep_id=form.keep_id.data,
+                                         other_id=form.other_id.data, ref=reference())
+    except CoopmatchError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.duplicates")), 303
+    flash(f"Merged into {kept.name}.", "success")
+    return redirect(url_for("admin.duplicates")), 303

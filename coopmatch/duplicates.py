@@ -1,0 +1,84 @@
+"""Suppliers listed twice under nearly the same name: candidates for a person to merge.
+
+Imports already treat the same registration number, or the same normalised name at the same
+postcode, as one supplier, and a near-miss name in the same postcode district too. What gets
+through are names spelt differently on award notices, which give no address: "NI Construction
+(NW) Ltd" and "NI Constructions (NW) Ltd", "Paydale Playgrounds" and "Playdale Playgrounds".
+Pure: plain entries in, pairs out; a person decides.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+# rapidfuzz ratio (0-100) of normalised names without their spaces: "apfrenovations" and
+# "apfrenovation" 96, "aeyates" 100. Distinct co-ops near
+# this ("Tac Housing Co-operative", "T21 Housing Co-operative": 91) are told apart by place.
+SAME_NAME_SCORE = 90
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the search reads of a supplier."""
+
+    id: int
+    normalised_name: str
+    postcode: str | None = None
+    registration_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Pair:
+    first: int
+    second: int
+    score: float
+
+
+def _keys(name: str) -> set[str]:
+    """Blocks a name is compared within: its first three letters, and its last word's (a typo
+    early in the name, "paydale playgrounds", still meets "playdale playgrounds")."""
+    words = name.split()
+    return {f"a:{name[:3]}", f"z:{words[-1][:3]}"} if words else set()
+
+
+def likely_duplicates(entries: list[Entry], *, limit: int = 200) -> list[Pair]:
+    """Return pairs of entries that are probably one supplier, most alike first.
+
+    Two entries pair when their names are nearly the same (SAME_NAME_SCORE, spaces aside)
+    and nothing tells them apart: not two different registration numbers, and not two
+    different postcodes, unless the names are the same (a Royal British Legion club in each
+    of two towns are two clubs; one firm's name at two addresses may be one firm).
+    """
+    usable = [e for e in entries if len(e.normalised_name.replace(" ", "")) >= 4]
+    blocks: dict[str, list[Entry]] = defaultdict(list)
+    for entry in usable:
+        for key in _keys(entry.normalised_name):
+            blocks[key].append(entry)
+    best: dict[tuple[int, int], float] = {}
+    for members in blocks.values():
+        if len(members) < 2:
+            continue
+        # Without spaces: "a e yates" and "ae yates" are one name.
+        names = [m.normalised_name.replace(" ", "") for m in members]
+        scores = process.cdist(names, names, scorer=fuzz.ratio, score_cutoff=SAME_NAME_SCORE,
+                               dtype="uint8", workers=-1)
+        for i, j in zip(*np.triu(scores, k=1).nonzero(), strict=True):
+            a, b = members[i], members[j]
+            if not _compatible(a, b, int(scores[i, j])):
+                continue
+            key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+            best[key] = max(best.get(key, 0.0), float(scores[i, j]))
+    pairs = [Pair(a, b, score) for (a, b), score in best.items()]
+    pairs.sort(key=lambda p: (-p.score, p.first, p.second))
+    return pairs[:limit]
+
+
+def _compatible(a: Entry, b: Entry, score: int) -> bool:
+    if a.registration_number and b.registration_number:
+        if a.registration_number.upper() != b.registration_number.upper():
+            return False
+    if a.postcode and b.postcode and a.postcode != b.postcode:
+        return score >= 100
+    return True

@@ -1,0 +1,94 @@
+"""Suppliers listed twice: found, and merged by an administrator only."""
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from coopmatch.errors import CoopmatchError, Forbidden
+from coopmatch.models import Award, AuditEntry, LedgerName, Supplier, User
+from coopmatch.services import suppliers
+from tests.factories import create_organisation, create_supplier, create_tender, create_user
+
+
+@pytest.fixture
+def twice(session, ref):
+    """One firm listed twice (as award notices spell it), with contracts, a ledger name and an
+    account, and a third firm alike in name but in another town."""
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    admin = create_user(session, role="admin")
+    owner = create_user(session, role="supplier")
+    keep = create_supplier(session, ref, user=owner, name="NI Construction (NW) Ltd",
+                           postcode=None, description="", cpv_codes="45453100",
+                           ownership="sme")
+    other = create_supplier(session, ref, name="NI Constructions (NW) Ltd", postcode="BB11 3HG",
+                            description="Property refurbishment in Burnley.",
+                            cpv_codes="45000000", ownership="sme", website="https://ni.example")
+    other.source = "contracts_finder"  # known from award notices only
+    create_supplier(session, ref, name="Workington Royal British Legion Club",
+                    postcode="CA14 3DS")
+    create_supplier(session, ref, name="Harrington Royal British Legion Club",
+                    postcode="CA14 5JU")
+    shared = create_tender(session, ref, officer, title="Refurbishment framework")
+    own = create_tender(session, ref, officer, title="26 Pritchard Street")
+    session.add_all([Award(tender_id=shared.id, supplier_id=keep.id),
+                     Award(tender_id=shared.id, supplier_id=other.id),
+                     Award(tender_id=own.id, supplier_id=other.id, value=38_000)])
+    session.add(LedgerName(key="ni constructions nw", name="NI CONSTRUCTIONS (NW) LTD",
+                           supplier_id=other.id, status="auto"))
+    session.add(LedgerName(key="ni constr", name="NI CONSTR", status="unresolved",
+                           candidates=json.dumps([{"supplier_id": other.id, "name": "x",
+                                                   "postcode": None, "confidence": 0.8}])))
+    session.commit()
+    return admin, officer, owner, keep, other, own, shared
+
+
+def test_candidates_pair_the_firm_listed_twice_not_clubs_in_two_towns(session, twice):
+    admin, _, _, keep, other, _, _ = twice
+    pairs = suppliers.duplicate_candidates(session=session, user=admin)
+    assert [(p.keep.id, p.other.id) for p in pairs] == [(keep.id, other.id)]  # registered one
+    assert pairs[0].awards[other.id] == 2 and pairs[0].score >= 90
+
+
+def test_merging_moves_contracts_names_and_accounts_and_fills_gaps(session, ref, twice):
+    admin, _, owner, keep, other, own, shared = twice
+    other_id = other.id
+    kept = suppliers.merge_suppliers(session, user=admin, keep_id=keep.id, other_id=other_id,
+                                     ref=ref)
+    session.expire_all()
+    assert session.get(Supplier, other_id) is None
+    awards = session.exec(select(Award).where(Award.supplier_id == kept.id)).all()
+    # The contract both were listed on counts once.
+    assert sorted(a.tender_id for a in awards) == sorted([shared.id, own.id])
+    assert session.exec(select(LedgerName).where(LedgerName.supplier_id == kept.id)).one()
+    review = session.exec(select(LedgerName).where(LedgerName.key == "ni constr")).one()
+    assert json.loads(review.candidates)[0]["supplier_id"] == kept.id
+    kept = session.get(Supplier, kept.id)
+    assert kept.postcode == "BB11 3HG" and kept.local_authority_code == "E07000117"  # Burnley
+    assert kept.description == "Property refurbishment in Burnley."
+    assert kept.website == "https://ni.example"
+    assert kept.cpv_list == ["45453100", "45000000"]
+    assert session.get(User, owner.id).supplier_id == kept.id
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "merge")).one()
+    assert "NI Constructions (NW) Ltd" in entry.summary and entry.user_id == admin.id
+
+
+def test_only_administrators_merge_and_nothing_changes_otherwise(session, ref, twice):
+    admin, officer, owner, keep, other, _, _ = twice
+    before = session.exec(select(Award.id, Award.supplier_id).order_by(Award.id)).all()
+    for user in (officer, owner):
+        with pytest.raises(Forbidden):
+            suppliers.merge_suppliers(session, user=user, keep_id=keep.id, other_id=other.id,
+                                      ref=ref)
+        with pytest.raises(Forbidden):
+            suppliers.duplicate_candidates(session=session, user=user)
+    with pytest.raises(CoopmatchError, match="two different suppliers"):
+        suppliers.merge_suppliers(session, user=admin, keep_id=keep.id, other_id=keep.id,
+                                  ref=ref)
+    with pytest.raises(CoopmatchError, match="no supplier"):
+        suppliers.merge_suppliers(session, user=admin, keep_id=keep.id, other_id=999_999,
+                                  ref=ref)
+    session.rollback()
+    assert session.exec(select(Award.id, Award.supplier_id).order_by(Award.id)).all() == before
+    assert session.get(Supplier, other.id) is not None

@@ -1,0 +1,45 @@
+"""Suppliers listed twice: which pairs a person is asked about."""
+
+from coopmatch.duplicates import Entry, likely_duplicates
+from coopmatch.names import normalise_name
+
+
+def entry(i, name, postcode=None, number=None):
+    return Entry(i, normalise_name(name), postcode, number)
+
+
+def test_names_spelt_differently_pair_up_most_alike_first():
+    pairs = likely_duplicates([
+        entry(1, "NI Construction (NW) Ltd"),
+        entry(2, "NI Constructions (NW) Ltd"),
+        entry(3, "Paydale Playgrounds Ltd"),  # a typo in the first word
+        entry(4, "Playdale Playgrounds Ltd"),
+        entry(5, "A E Yates"),  # alike once spaces are taken out
+        entry(6, "AE Yates"),
+        entry(7, "Preston Cleaning Co-operative", "PR1 2HE"),
+    ])
+    assert {(p.first, p.second) for p in pairs} == {(1, 2), (3, 4), (5, 6)}
+    assert pairs[0].score == 100 and pairs[0].first == 5
+    assert all(p.first < p.second for p in pairs)
+
+
+def test_different_places_or_registration_numbers_tell_suppliers_apart():
+    pairs = likely_duplicates([
+        entry(1, "Workington Royal British Legion Club", "CA14 3DS"),
+        entry(2, "Harrington Royal British Legion Club", "CA14 5JU"),  # two clubs
+        entry(3, "Brake Bros Limited", None, "00123456"),
+        entry(4, "Brakes Bros Limited", None, "09999999"),  # two companies
+        entry(5, "Rentokil Initial", "SL1 4AB"),
+        entry(6, "Rentokil Initial UK Ltd", None),  # one place unknown: may be one firm
+        entry(7, "Balmers Garden Machinery", "PR3 1AA"),
+        entry(8, "Balmer Garden Machinery", "PR3 1AA"),  # the same place
+        entry(9, "Alt Housing Co-operative", "L8 3TX"),
+        entry(10, "Alt Housing Co-op", "M13 0GE"),  # one name at two addresses: may be one
+    ])
+    assert {(p.first, p.second) for p in pairs} == {(5, 6), (7, 8), (9, 10)}
+
+
+def test_short_names_are_left_alone_and_the_list_is_capped():
+    assert likely_duplicates([entry(1, "ABC"), entry(2, "ABC Ltd")]) == []
+    many = [entry(i, f"Lancashire Joinery Services {chr(65 + i)}") for i in range(20)]
+    assert len(likely_duplicates(many, limit=7)) == 7

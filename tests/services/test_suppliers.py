@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from coopmatch.errors import CoopmatchError, Forbidden
-from coopmatch.models import Award, AuditEntry, LedgerName, Supplier, User
+from coopmatch.models import AuditEntry, Award, LedgerName, Supplier, User
 from coopmatch.services import suppliers
 from tests.factories import create_organisation, create_supplier, create_tender, create_user
 

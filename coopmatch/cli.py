@@ -139,6 +139,44 @@ def list_organisations():
         click.echo(f"{o.id:>5}  {o.name}  ({o.kind}, {o.local_authority_code or '-'})")
 
 
+suppliers_group = click.Group("suppliers", help="Keep the supplier register clean.")
+
+
+@suppliers_group.command("duplicates")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@with_appcontext
+def supplier_duplicates(limit: int):
+    """List suppliers the register probably lists twice, most alike first (as KEEP OTHER)."""
+    from coopmatch.services import suppliers
+
+    pairs = suppliers.duplicate_candidates(session=get_session(), user=None, limit=limit)
+    if not pairs:
+        click.echo("No supplier looks listed twice.")
+    for pair in pairs:
+        click.echo(f"{pair.keep.id:>7} {pair.other.id:>7}  {pair.score:3.0f}%  "
+                   f"{pair.keep.name} <- {pair.other.name}")
+
+
+@suppliers_group.command("merge")
+@click.argument("keep_id", type=int)
+@click.argument("other_id", type=int)
+@with_appcontext
+def supplier_merge(keep_id: int, other_id: int):
+    """Merge supplier OTHER_ID into KEEP_ID: its contracts, ledger names and accounts move."""
+    from coopmatch.errors import CoopmatchError
+    from coopmatch.reference import current as reference
+    from coopmatch.services import suppliers
+
+    session = get_session()
+    try:
+        kept = suppliers.merge_suppliers(session, user=None, keep_id=keep_id,
+                                         other_id=other_id, ref=reference())
+    except CoopmatchError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(f"Merged supplier {other_id} into {kept.name} (id {kept.id}).")
+
+
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 
@@ -162,4 +200,5 @@ def register_commands(app: Flask) -> None:
     import_group.add_command(import_spend)
     app.cli.add_command(spend_group)
     app.cli.add_command(organisations_group)
+    app.cli.add_command(suppliers_group)
     app.cli.add_command(worker)

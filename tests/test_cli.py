@@ -119,3 +119,23 @@ def test_import_command_summarises_and_refuses_bad_files_whole(tmp_path, data_di
     assert "rejected rows       1" in skipped.stdout
     assert (tmp_path / "bad.csv.rejected.csv").exists()
     assert count(url, "supplier") == 2
+
+
+def test_suppliers_listed_twice_are_listed_and_merged_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'register.db'}"
+    run("db", "upgrade", database_url=url)
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "name,postcode\nAPF Renovations,\nAPF Renovation,\nPreston Bakers,PR1 3NN\n")
+    run("import", "suppliers", str(register), database_url=url)
+    listed = run("suppliers", "duplicates", database_url=url).stdout
+    keep, other = (int(x) for x in listed.split()[:2])
+    assert "APF Renovations <- APF Renovation" in listed and "Bakers" not in listed
+    merged = run("suppliers", "merge", str(keep), str(other), database_url=url)
+    assert f"Merged supplier {other} into APF Renovations" in merged.stdout
+    assert count(url, "supplier") == 2
+    assert "No supplier looks listed twice." in run("suppliers", "duplicates",
+                                                    database_url=url).stdout
+    failed = run("suppliers", "merge", str(keep), str(other), database_url=url, check=False)
+    assert failed.returncode != 0 and "no supplier with that number" in failed.stderr
+    assert count(url, "supplier") == 2

@@ -146,10 +146,11 @@ class DuplicatePair:
     awards: dict[int, int]  # contracts won, by supplier id
 
 
-def duplicate_candidates(*, session: Session, user: User, limit: int = 100
+def duplicate_candidates(*, session: Session, user: User | None, limit: int = 100
                          ) -> list[DuplicatePair]:
-    """Suppliers the register probably lists twice, most alike first (administrators only)."""
-    if not is_admin(user):
+    """Suppliers the register probably lists twice, most alike first: for administrators, or
+    the command line (user None: whoever runs the server)."""
+    if user is not None and not is_admin(user):
         raise Forbidden("Only administrators can look for and merge duplicate suppliers.")
     rows = session.exec(select(Supplier.id, Supplier.normalised_name, Supplier.postcode,
                                Supplier.registration_number)
@@ -176,16 +177,17 @@ def duplicate_candidates(*, session: Session, user: User, limit: int = 100
     return found
 
 
-def merge_suppliers(session: Session, *, user: User, keep_id: int, other_id: int,
+def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_id: int,
                     ref: Reference) -> Supplier:
     """Fold one supplier into another it duplicates, and return the one kept.
 
     Its contracts (but one it shares with the kept supplier), ledger names and accounts move
     to the kept supplier; what the kept one lacks (a description, postcode, registration
     number, contact details, size) is filled from it; CPV, SIC codes and accreditations are
-    joined. Then it is deleted. One transaction, recorded in the audit log.
+    joined. Then it is deleted. One transaction, recorded in the audit log. Administrators
+    only, or the command line (user None).
     """
-    if not is_admin(user):
+    if user is not None and not is_admin(user):
         raise Forbidden("Only administrators can merge suppliers.")
     if keep_id == other_id:
         raise CoopmatchError("Choose two different suppliers to merge.", field="other_id")

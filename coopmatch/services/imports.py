@@ -643,7 +643,8 @@ def import_file(
 ) -> ImportSummary:
     """Parse and import one file; raise ImportRejected with the row errors if it is refused.
 
-    With skip_invalid the rejected rows go to a CSV beside the input (or in rejected_dir).
+    With skip_invalid the rejected rows go to a CSV beside the input (or in rejected_dir; in
+    the temp directory for a file of the reference data directory, which is never written).
     """
     options = options or ImportOptions()
     path = Path(path)
@@ -653,6 +654,16 @@ def import_file(
     import_records(session, records=records, errors=errors, ref=ref, summary=summary,
                    options=options, progress=progress)
     if errors and options.skip_invalid:
+        if rejected_dir is None and data_dir and _inside(path, Path(data_dir)):
+            # The reference data is read, never written: not beside a file of it.
+            rejected_dir = Path(tempfile.gettempdir())
         target = (rejected_dir / path.name) if rejected_dir else path
         summary.rejected_file = str(write_rejected(errors, target, original=path))
     return summary
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False

@@ -245,6 +245,13 @@ def test_buyer_may_import_only_their_own_notices(session, ref, data_dir):
     summary = run_import(session, ref, data_dir, "lancashire-csv", path,
                          restrict_to_buyer=preston, skip_invalid=True)
     assert summary.counts["notices"]["created"] == 86
+    # The other councils' rows are set aside with their reasons, but not in the reference
+    # data directory, which is read and never written.
+    rejected = Path(summary.rejected_file)
+    assert rejected.is_file() and not rejected.resolve().is_relative_to(data_dir.resolve())
+    assert "not Preston City Council" in rejected.read_text(encoding="utf-8")
+    rejected.unlink()
+    assert not path.with_name(path.name + ".rejected.csv").exists()
     buyers = {t.buyer_id for t in session.exec(select(Tender))}
     assert buyers == {preston.id}
 

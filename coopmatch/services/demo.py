@@ -1,4 +1,5 @@
-"""The demo: Lancashire's anchors with their real notices, North West co-ops, demo accounts.
+"""The demo: Lancashire's anchors with their real notices, North West co-ops, Hyndburn's
+payments, demo accounts.
 
 With the reference data present the demo is real open data; without it a small built-in set
 of suppliers keeps the app from being empty. Either way a few open tenders written for the demo,
@@ -19,6 +20,7 @@ from coopmatch.reference import Reference
 from coopmatch.services import accounts
 from coopmatch.services.geography import apply_place
 from coopmatch.services.imports import ImportOptions, ImportSummary, import_file
+from coopmatch.services.spend import SpendImportSummary, import_ledgers
 
 DEMO_PASSWORD = "coopmatch-demo"  # a public demo password, for local demo data only
 DEMO_ACCOUNTS = [
@@ -32,6 +34,8 @@ NORTH_WEST = "E12000002"
 LANCASHIRE_NOTICES = Path("procurement-data/lancashire-contracts-finder/"
                           "lancashire_councils_cf_notices.json")
 COOPS = Path("reference-data/coops/coops_uk_open_data_2023q2.csv")
+# Hyndburn's published payments over £250 (2017-2026): the demo's spend analysis.
+HYNDBURN_LEDGERS = Path("procurement-data/council-spend/hyndburn/raw")
 
 # Lancashire's councils as anchors: the name Contracts Finder uses, and the main office.
 LANCASHIRE_ANCHORS = [
@@ -57,7 +61,7 @@ LANCASHIRE_ANCHORS = [
 
 @dataclass
 class DemoResult:
-    imports: list[ImportSummary] = field(default_factory=list)
+    imports: list[ImportSummary | SpendImportSummary] = field(default_factory=list)
     accounts_created: int = 0
     built_in: bool = False
 
@@ -155,6 +159,12 @@ def load_demo(session: Session, *, ref: Reference, data_dir: str | None, small: 
             options=ImportOptions(skip_invalid=True, areas={NORTH_WEST}),
             source_name="Co-operatives UK open data (North West)",
             rejected_dir=Path(tempfile.gettempdir())))
+        ledgers = sorted((root / HYNDBURN_LEDGERS).glob("*.csv"))
+        if ledgers:
+            echo("Importing Hyndburn Borough Council's payments over £250 ...")
+            result.imports.append(import_ledgers(
+                session, anchor=anchors["Hyndburn Borough Council"], paths=ledgers,
+                skip_invalid=True))
     else:
         _built_in(session, ref)
         result.built_in = True

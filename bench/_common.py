@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from coopmatch.geo import find_postcode  # noqa: E402
 from coopmatch.imports.notices import lenient_postcode, split_supplier_names  # noqa: E402
 from coopmatch.names import clean_text, normalise_name  # noqa: E402
 
@@ -72,9 +73,13 @@ def _where(place) -> dict:
     }
 
 
-def buyer_place(geo, postcode: str | None, name: str) -> dict:
-    """Where a notice is, as the app's importer places it: the buyer's postcode, else the
-    council area its name names (Contracts Finder's Lancashire notices give no address)."""
+def buyer_place(geo, postcode: str | None, name: str, text: str = "") -> dict:
+    """Where a notice is, as the app's importer places it: a postcode its text gives (the
+    site of the work), else the buyer's postcode, else the council area its name names
+    (Contracts Finder's Lancashire notices give no address)."""
+    site = locate(geo, find_postcode(text))
+    if site["latitude"] is not None:
+        return site
     place = locate(geo, postcode)
     if place["latitude"] is not None or place["region_code"] is not None:
         return place

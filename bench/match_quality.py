@@ -309,7 +309,7 @@ class Corpus:
                         buyer_name=n.buyer_name,
                         value_gbp=n.value,
                         cpv_codes=n.cpv_codes,
-                        **_where(geo, n.buyer_postcode, n.buyer_name),
+                        **_where(geo, n.buyer_postcode, n.buyer_name, f"{n.title} {n.description}"),
                     )
                     for n, _ in history
                 ],
@@ -336,7 +336,10 @@ class Corpus:
                     value=notice.value,
                     buyer_id=buyer_ids[buyer_key(notice.buyer_name)],
                     buyer_name=notice.buyer_name,
-                    **buyer_place(geo, notice.buyer_postcode, notice.buyer_name),
+                    **buyer_place(
+                        geo, notice.buyer_postcode, notice.buyer_name,
+                        f"{notice.title} {notice.description}",
+                    ),
                 )
             )
         self.query_texts = [f"{q.title} {q.description}" for q in self.queries]
@@ -345,9 +348,9 @@ class Corpus:
         ]
 
 
-def _where(geo, postcode: str, buyer_name: str) -> dict:
-    """Where a training contract was: its buyer's place, as the app places a notice."""
-    place = buyer_place(geo, postcode, buyer_name)
+def _where(geo, postcode: str, buyer_name: str, text: str) -> dict:
+    """Where a training contract was: as the app places a notice."""
+    place = buyer_place(geo, postcode, buyer_name, text)
     return {"latitude": place["latitude"], "longitude": place["longitude"]}
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from coopmatch.errors import CoopmatchError
-from coopmatch.geo import outward_code
+from coopmatch.geo import find_postcode, outward_code
 from coopmatch.imports.records import (
     BuyerRecord,
     NoticeRecord,
@@ -291,6 +291,13 @@ class Importer:
         except CoopmatchError:
             return None
 
+    def _site_in_text(self, record: NoticeRecord):
+        """The place of a postcode a notice gives in its text when it names no delivery
+        address ("a new play area at Milnshaw Park, Accrington BB5 4SD"): nearer the work than
+        the buyer's office. None unless the reference data places it."""
+        found = self._place(find_postcode(f"{record.title} {record.description}"))
+        return found if found is not None and found.latitude is not None else None
+
     def in_area(self, postcode: str | None) -> bool:
         if self._area_lads is None:
             return True
@@ -407,7 +414,7 @@ class Importer:
         buyer = self.options.restrict_to_buyer or self.buyer(record.buyer)
         tenders = self.register.tenders()
         tender = tenders.get(record.ocid)
-        place = self._place(record.delivery_postcode)
+        place = self._place(record.delivery_postcode) or self._site_in_text(record)
         values = {
             "title": clean_text(record.title)[:500] or "(untitled notice)",
             "description": clean_text(record.description),

@@ -1,5 +1,6 @@
 """Imports into the database: every real format, idempotence, dedupe, and bad input."""
 
+import json
 import os
 import signal
 import subprocess
@@ -298,3 +299,29 @@ def test_award_suppliers_are_flagged_as_known_from_awards(session, ref, data_dir
     assert sources == {"award"}
     assert session.exec(select(func.count()).select_from(Award)).one() > 200
     assert session.exec(select(func.count()).select_from(Organisation)).one() > 50
+
+
+def test_a_notice_giving_its_sites_postcode_in_its_text_is_placed_there(session, ref, data_dir,
+                                                                        tmp_path):
+    path = tmp_path / "notices.json"
+    release = {"ocid": "ocds-x-play", "id": "1", "date": "2024-05-01", "tag": ["tender"],
+               "buyer": {"id": "b1", "name": "Hyndburn Borough Council"},
+               "parties": [{"id": "b1", "name": "Hyndburn Borough Council", "roles": ["buyer"],
+                            "address": {"postalCode": "BB5 1LA"}}],
+               "tender": {"id": "t1", "title": "Milnshaw Park play area",
+                          "description": "A new children's play area at Milnshaw Park, "
+                                         "Accrington, Lancashire BB5 4SD."}}
+    other = {**release, "ocid": "ocds-x-office",
+             "tender": {"id": "t2", "title": "Office cleaning",
+                        "description": "Cleaning of the town hall. Queries: ZZ9 9ZZ."}}
+    path.write_text(json.dumps({"releases": [release, other]}), encoding="utf-8")
+    run_import(session, ref, data_dir, "ocds", path)
+    tenders = {t.ocid: t for t in session.exec(select(Tender))}
+    play = tenders["ocds-x-play"]
+    assert play.delivery_postcode == "BB5 4SD" and play.local_authority_code == "E07000120"
+    town_hall = ref.geo.lookup("BB5 1LA")
+    assert (play.latitude, play.longitude) != (town_hall.latitude, town_hall.longitude)
+    # A postcode the reference data cannot place leaves the notice at its buyer's office.
+    office = tenders["ocds-x-office"]
+    assert office.delivery_postcode is None
+    assert (office.latitude, office.longitude) == (town_hall.latitude, town_hall.longitude)

@@ -944,12 +944,19 @@ class MatchIndex:
             tender.latitude, tender.longitude, self.arrays["lat"][j], self.arrays["lon"][j]
         )
 
-    def _match(self, row, j, score, parts, dist, found=()) -> Match:
+    def _capacity_fit(self, row, j) -> tuple[float | None, int]:
+        """Return supplier j's capacity (None if unknown) and whether the row's value fits it
+        (1 yes, 0 no, -1 unknown)."""
+        capacity = self.arrays["capacity"][j]
+        capacity = None if math.isnan(capacity) else float(capacity)
+        return capacity, capacity_fits(row.value, capacity)
+
+    def _match(self, row, j, score, parts, dist, found=(), fits=None) -> Match:
         """Return supplier j's match for a query row: its figures, with any reasons found."""
         components = {k: float(v[j]) for k, v in parts.items()}
         capability = float(capability_of({k: v[j : j + 1] for k, v in parts.items()})[0])
-        capacity = self.arrays["capacity"][j]
-        fits = capacity_fits(row.value, None if math.isnan(capacity) else float(capacity))
+        if fits is None:
+            _, fits = self._capacity_fit(row, j)
         if row.framework:
             fits = -1  # a framework's value is a shared ceiling: no one is too small for it
         components.setdefault("capacity", UNKNOWN["capacity"])
@@ -982,9 +989,7 @@ class MatchIndex:
     ) -> Match:
         row = rows[r]
         parts = parts_by_row[r]
-        capacity = self.arrays["capacity"][j]
-        capacity = None if math.isnan(capacity) else float(capacity)
-        fits = capacity_fits(row.value, capacity)
+        capacity, fits = self._capacity_fit(row, j)
         found: list[reasons.Reason] = []
         if row.lot_id is not None:
             whole_fits = -1 if row.framework else capacity_fits(tender.value, capacity)
@@ -1050,7 +1055,7 @@ class MatchIndex:
         own = reasons.ownership_reason(ownership, options.prefer_social)
         if own:
             found.append(own)
-        return self._match(row, j, score, parts, dist, found)
+        return self._match(row, j, score, parts, dist, found, fits)
 
     def _area_name(self, tier: int, j: int) -> str | None:
         key = {0: "lad", 1: "county", 2: "region"}.get(tier)

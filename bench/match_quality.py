@@ -179,6 +179,17 @@ Also: past contracts coded in none of the notice's CPV divisions left out of sim
 the best contract (1.2645) or counted at half (1.2694, against 1.2691; the reasons do leave them
 out); and near-duplicate supplier names collapsed in each ranking (rapidfuzz ratio 88 to 95 on
 normalised names: within 0.001).
+Tried (2026-12-01, second session), over the engine's full signal matrices, against 1.269 on
+seeds 0-4 / 1.259 on 5-9, none adopted: hubness reduction (CSLS: a supplier's score less its
+mean over its nearest queries, on the score or per signal: 1.10 to 1.26, worse everywhere; the
+generalists near many notices do win more); weights of their own for Lancashire's notices
+(their MRR 0.424 -> 0.428 on seeds 0-4, 0.431 -> 0.431 on 5-9); award-date nearness (tau 0.5
+to 4 years: flat, 78% of queries are from 2020); this buyer's bonus scaled by how many
+suppliers the buyer uses (1.258 to 1.266) or raised for repeat wins (1.272 / 1.253); a
+supplier's mean similarity over its contracts (specialisation: 1.15 to 1.24); notices placed
+by a postcode in their text (1.2691 either way: about 20 queries a seed; adopted for the
+product); and the MiniLM embedding again, as the cosine to a profile's mean or best contract
+embedding (1.280 / 1.265 at best, the same +0.01 as before).
 """
 
 import argparse

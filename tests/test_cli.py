@@ -63,7 +63,7 @@ def test_db_upgrade_moves_stored_places_into_the_tier_they_are_in_now(
     assert "Area codes" not in again.stdout
 
 
-def test_demo_loads_lancashire_notices_north_west_coops_and_hyndburns_payments(
+def test_demo_loads_lancashire_notices_north_west_coops_and_anchors_payments(
     tmp_path, data_dir, cache_dir
 ):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
@@ -90,11 +90,13 @@ def test_demo_loads_lancashire_notices_north_west_coops_and_hyndburns_payments(
     assert len(demo_tenders) == 5 and all(t.endswith("(demo)") for t in demo_tenders)
     assert north_west_coops > 600 and outside == 0
     assert count(url, "user") == 4
-    # Hyndburn's payments over £250, for the spend analysis; loading again adds none.
-    assert "payments          35960 new" in result.stdout
-    assert count(url, "payment") == 35960
+    # Three anchors' payments, for the spend analysis; loading again adds none.
+    for payments in (35960, 51976, 15947):  # Hyndburn, Lancashire's police and fire
+        assert f"payments       {payments:>8} new" in result.stdout
+    assert count(url, "payment") == 35960 + 51976 + 15947
     again = run("demo", database_url=url, data_dir=data_dir, cache_dir=cache_dir)
     assert "payments              0 new     35960 already imported" in again.stdout
+    assert count(url, "payment") == 35960 + 51976 + 15947
 
 
 def test_a_bad_database_url_fails_with_a_clear_message(tmp_path):

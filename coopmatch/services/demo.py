@@ -1,5 +1,5 @@
-"""The demo: Lancashire's anchors with their real notices, North West co-ops, Hyndburn's
-payments, demo accounts.
+"""The demo: Lancashire's anchors with their real notices and three anchors' payments, North
+West co-ops, demo accounts.
 
 With the reference data present the demo is real open data; without it a small built-in set
 of suppliers keeps the app from being empty. Either way a few open tenders written for the demo,
@@ -34,8 +34,13 @@ NORTH_WEST = "E12000002"
 LANCASHIRE_NOTICES = Path("procurement-data/lancashire-contracts-finder/"
                           "lancashire_councils_cf_notices.json")
 COOPS = Path("reference-data/coops/coops_uk_open_data_2023q2.csv")
-# Hyndburn's published payments over £250 (2017-2026): the demo's spend analysis.
-HYNDBURN_LEDGERS = Path("procurement-data/council-spend/hyndburn/raw")
+# Lancashire anchors' published payments, for the spend analysis: (anchor, folder, pattern).
+SPEND = Path("procurement-data/council-spend")
+DEMO_LEDGERS = [
+    ("Hyndburn Borough Council", SPEND / "hyndburn/raw", "*.csv"),  # over £250, 2017-2026
+    ("Lancashire Police and Crime Commissioner", SPEND / "lancashire_pcc/raw_xlsx", "*.xlsx"),
+    ("Lancashire Fire and Rescue Service", SPEND / "lancashire_fire/raw_xlsx", "*.xlsx"),
+]
 
 # Lancashire's councils as anchors: the name Contracts Finder uses, and the main office.
 LANCASHIRE_ANCHORS = [
@@ -55,6 +60,8 @@ LANCASHIRE_ANCHORS = [
     ("West Lancashire Borough Council", "council", "L39 2DF"),
     ("Wyre Council", "council", "FY6 7PU"),
     ("Lancashire Teaching Hospitals NHS Foundation Trust", "nhs", "PR2 9HT"),
+    ("Lancashire Police and Crime Commissioner", "police_fire", "PR4 5SB"),
+    ("Lancashire Fire and Rescue Service", "police_fire", "PR2 3LH"),
     ("Preston Co-operative Development Network (demo agency)", "agency", "PR1 2HE"),
 ]
 
@@ -159,12 +166,12 @@ def load_demo(session: Session, *, ref: Reference, data_dir: str | None, small: 
             options=ImportOptions(skip_invalid=True, areas={NORTH_WEST}),
             source_name="Co-operatives UK open data (North West)",
             rejected_dir=Path(tempfile.gettempdir())))
-        ledgers = sorted((root / HYNDBURN_LEDGERS).glob("*.csv"))
-        if ledgers:
-            echo("Importing Hyndburn Borough Council's payments over £250 ...")
-            result.imports.append(import_ledgers(
-                session, anchor=anchors["Hyndburn Borough Council"], paths=ledgers,
-                skip_invalid=True))
+        for anchor, folder, pattern in DEMO_LEDGERS:
+            ledgers = sorted((root / folder).glob(pattern))
+            if ledgers:
+                echo(f"Importing {anchor}'s payments ...")
+                result.imports.append(import_ledgers(
+                    session, anchor=anchors[anchor], paths=ledgers, skip_invalid=True))
     else:
         _built_in(session, ref)
         result.built_in = True

@@ -28,6 +28,27 @@ SECOND_BLOCK_MAX = 1_000
 _THREADED_PAIRS = 2_000_000
 _CHUNK_CELLS = 64_000_000
 _DIGITS = re.compile(r"\d+")
+# What a firm does, or where, rather than which firm it is: two names alike only in these
+# ("AGS Heating and Plumbing", "CPL Heating and Plumbing") are not a candidate. So are words
+# in more than COMMON_SHARE of the register's names.
+GENERIC_WORDS = frozenset(
+    """
+    services service solutions solution consulting consultancy consultants consultant group
+    international communications construction contractors contracting contracts contract
+    building builders
+    engineering engineers heating plumbing electrical electrics security fire technologies
+    technology tech software systems print printing training management associates partners
+    partnership developments development energy insurance data care homecare housing
+    association trust maintenance cleaning supplies supply products trading enterprises
+    holdings industries company uk gb british national north south east west northern
+    southern eastern western the of and for
+    """.split()
+)
+COMMON_SHARE = 0.01
+# How alike (rapidfuzz token_set_ratio, 0-100) the distinctive words of two names must be for
+# them to be candidates at all: "oister" and "oyster" 83, "bryan lee bulding" and "bryan lee"
+# 69; "jba" and "jg" 40, "campbell" and "cpl" 36, "pa" and "rps" 40.
+DISTINCT_SCORE = 60
 _TRADING_AS = re.compile(r"(?i)\b(?:t/a|trading as)\b")
 
 SupplierId = Hashable
@@ -115,6 +136,7 @@ class SupplierRegister:
             for other in (entry[3] or ()) if len(entry) > 3 else ():
                 self._add(normalise_name(other), index)
         self._digits: dict[int, list[str]] = {}
+        self._distinct: dict[int, str] = {}
         self.choices: list[str] = list(self.by_key)
         self.owners: list[tuple[int, ...]] = [tuple(sorted(self.by_key[k])) for k in self.choices]
         self._index_tokens()
@@ -146,6 +168,24 @@ class SupplierRegister:
         if found is None:
             key = _sorted_key(normalise_name(self.names[index]))
             found = self._digits[index] = _DIGITS.findall(key)
+        return found
+
+    def distinctive(self, key: str) -> str:
+        """Return the words of a normalised name that say which firm it is, not what it does
+        or where: not GENERIC_WORDS, nor in more than COMMON_SHARE of the register's names."""
+        common = max(20, int(len(self.choices) * COMMON_SHARE))
+        return " ".join(
+            w for w in key.split()
+            if w not in GENERIC_WORDS and len(self.token_choices.get(w, ())) <= common
+        )
+
+    def distinctive_of(self, index: int) -> str:
+        """The distinctive words of a supplier's name (cached)."""
+        found = self._distinct.get(index)
+        if found is None:
+            found = self._distinct[index] = self.distinctive(
+                _sorted_key(normalise_name(self.names[index]))
+            )
         return found
 
     def candidate(self, index: int, confidence: float) -> Candidate:
@@ -296,11 +336,16 @@ def _judge(
         return Resolution(name, None, 0.0, "unresolved", "no candidate")
     by_supplier: dict[SupplierId, tuple[float, int]] = {}
     digits = _DIGITS.findall(key)
+    distinct = register.distinctive(key)
     for entry, score in matches.items():
         confidence = score / 100
         if register.digits(entry) != digits:
             # "Unit 4 Ltd" is not "Unit 5 Ltd", however alike the rest of the name is.
             confidence = min(confidence, thresholds.auto - 0.01)
+        theirs = register.distinctive_of(entry)
+        if distinct and theirs and fuzz.token_set_ratio(distinct, theirs) < DISTINCT_SCORE:
+            # Alike only in what the firms do or where: "JBA Consulting" is not "JG Consulting".
+            confidence = min(confidence, thresholds.review - 0.01)
         supplier_id = register.ids[entry]
         if by_supplier.get(supplier_id, (-1.0, 0))[0] < confidence:
             by_supplier[supplier_id] = (confidence, entry)

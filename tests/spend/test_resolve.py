@@ -153,3 +153,20 @@ def test_the_review_queue_puts_the_most_money_first():
         ("Rossendale Vulcanisng Sales", 90_000),
         ("ACME PLUMBING", 500),
     ]
+
+
+def test_names_alike_only_in_what_the_firms_do_are_not_candidates():
+    register = [(1, "CPL Heating and Plumbing Ltd", None, []),
+                (2, "RPS Consulting Services Ltd", None, []),
+                (3, "Pilkington Bros Ltd", None, []),
+                (4, "Bryan Lee Building Contracts Ltd", None, [])]
+    names = ["GUL Plumbing and Heating", "AGS Heating & Plumbing Ltd", "PA Consulting Services",
+             "Pilkington Bros (Church) Ltd", "Bryan Lee Bulding Contractors"]
+    found = resolve_suppliers(names, register)
+    # Once "heating", "plumbing" and "consulting services" are set aside, nothing is alike.
+    for name in names[:3]:
+        assert (found[name].status, found[name].supplier_id) == ("unresolved", None), name
+    # The firm's own words agree (a place added, a typo in a trade word): still candidates.
+    church = found["Pilkington Bros (Church) Ltd"]
+    assert church.status == "review" and church.candidates[0].supplier_id == 3
+    assert found["Bryan Lee Bulding Contractors"].supplier_id == 4

@@ -38,6 +38,7 @@ from coopmatch.matching.signals import (
 )
 from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel, singulars
 from coopmatch.matching.types import (
+    MatchOptions,
     Opportunity,
     SupplierProfile,
     TenderQuery,
@@ -443,8 +444,9 @@ class OpportunityIndex:
             reasons=found,
             components=components,
             distance_km=dist,
-            capable_but_too_small=int(fits[row]) == 0
-            and capability >= self.params.capable_threshold,
+            capable_but_too_small=bool(
+                int(fits[row]) == 0 and capability >= self.params.capable_threshold
+            ),
             capability=float(capability),
             capable=bool(capability >= self.params.capable_threshold),
         )
@@ -493,3 +495,44 @@ class _Scored:
 
 def _floats(values) -> np.ndarray:
     return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+
+
+# How many candidates per place shown `as_buyers_see_them` rescores: the two indexes weigh words
+# over different corpora (open tenders here, the register there), so their orders differ a little.
+RESCORE_FACTOR = 3
+
+
+def as_buyers_see_them(
+    found: list[Opportunity], tenders: Mapping[int, TenderQuery], view: "MatchIndex"
+) -> list[Opportunity]:
+    """Return opportunities scored, explained and ordered as the tender pages score this
+    supplier: `view` is the supplier index restricted to the one supplier (`restrict`), and
+    `tenders` the queries of the tenders found. A supplier then sees the score and reasons a
+    buyer sees for the same pair (the opportunity index only picks the candidates).
+    Opportunities whose tender is missing, or that the view does not match, keep their own.
+    """
+    if view.size > 1:
+        raise ValueError("Rescore opportunities with a view of one supplier (restrict).")
+    known = [o for o in found if o.tender_id in tenders]
+    if not known or view.size == 0:
+        return found
+    options = MatchOptions(top_k=1)
+    results = view.match_many([tenders[o.tender_id] for o in known], options)
+    seen = {}
+    for own, matches in zip(known, results, strict=True):
+        if not matches:
+            continue
+        m = matches[0]
+        seen[own.tender_id] = Opportunity(
+            tender_id=own.tender_id,
+            lot_id=m.lot_id,
+            score=m.score,
+            reasons=m.reasons,
+            components=m.components,
+            distance_km=m.distance_km,
+            capable_but_too_small=m.capable_but_too_small,
+            capability=m.capability,
+            capable=m.capable,
+        )
+    rescored = [seen.get(o.tender_id, o) for o in found]
+    return sorted(rescored, key=lambda o: -o.score)  # stable: ties keep the index's order

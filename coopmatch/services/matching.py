@@ -33,7 +33,7 @@ from coopmatch.matching import (
     TenderQuery,
 )
 from coopmatch.matching.cpv_suggest import CPVSuggester
-from coopmatch.matching.opportunities import OpportunityIndex
+from coopmatch.matching.opportunities import RESCORE_FACTOR, OpportunityIndex, as_buyers_see_them
 from coopmatch.matching.signals import looks_like_framework
 from coopmatch.models import Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
@@ -425,11 +425,16 @@ def opportunities_for_supplier(session: Session, *, supplier_id: int, top_k: int
     index = indexes.tender_index(session, suppliers)
     if index is None:
         return supplier, []
-    found = index.for_supplier(profile, top_k=top_k, learned_from=suppliers)
+    found = index.for_supplier(profile, top_k=top_k * RESCORE_FACTOR, learned_from=suppliers)
     tenders = {t.id: t for t in session.exec(
         select(Tender).where(Tender.id.in_([o.tender_id for o in found]))
         .options(selectinload(Tender.buyer), selectinload(Tender.lots)))}
-    return supplier, [(o, tenders[o.tender_id]) for o in found if o.tender_id in tenders]
+    if suppliers is not None and supplier_id in suppliers.row_of:
+        # The score and reasons a buyer sees on the tender's page for this pair.
+        queries = {tender_id: tender_query(t) for tender_id, t in tenders.items()}
+        found = as_buyers_see_them(found, queries, suppliers.restrict([supplier_id]))
+    shown = [(o, tenders[o.tender_id]) for o in found if o.tender_id in tenders]
+    return supplier, shown[:top_k]
 
 
 def suggest_cpv(session: Session, *, text: str, k: int, ref: Reference,

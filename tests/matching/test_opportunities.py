@@ -199,3 +199,44 @@ def test_another_trades_contract_is_not_cited_as_similar_work():
     assert similar(supplier(2, "Cooks Ltd", "Catering", awards=[meals])) == [
         "Has delivered similar work: 'Hot food for care homes'."
     ]
+
+
+def test_a_capable_supplier_too_small_for_a_tender_is_flagged_in_plain_json(register, school_meals):
+    import dataclasses
+    import json
+
+    small = dataclasses.replace(register[0], capacity_gbp=50_000)
+    (meals,) = OpportunityIndex.build([school_meals]).for_supplier(small)
+    assert meals.capable_but_too_small is True
+    assert json.loads(json.dumps(meals.to_dict()))["capable_but_too_small"] is True
+
+
+def test_opportunities_rescored_as_buyers_see_them(register, school_meals, grounds_with_lots):
+    from coopmatch.matching import MatchIndex, MatchOptions
+    from coopmatch.matching.opportunities import as_buyers_see_them
+
+    suppliers = MatchIndex.build(register)
+    tenders = {t.id: t for t in (school_meals, grounds_with_lots)}
+    index = OpportunityIndex.build(list(tenders.values()), learned_from=suppliers)
+    hedges = register[4]
+    found = index.for_supplier(hedges, learned_from=suppliers)
+    rescored = as_buyers_see_them(found, tenders, suppliers.restrict([hedges.id]))
+
+    # Each opportunity carries the score, lot and reasons the tender's page gives the pair.
+    assert {o.tender_id for o in rescored} == set(tenders)
+    for opportunity in rescored:
+        (seen,) = [
+            m
+            for m in suppliers.match(tenders[opportunity.tender_id], MatchOptions(top_k=10))
+            if m.supplier_id == hedges.id
+        ]
+        assert opportunity.score == seen.score
+        assert opportunity.lot_id == seen.lot_id
+        assert [r.text for r in opportunity.reasons] == [r.text for r in seen.reasons]
+    assert [o.score for o in rescored] == sorted((o.score for o in rescored), reverse=True)
+    assert rescored[0].tender_id == 200 and rescored[0].lot_id == 202
+
+    # Tenders it is given no query for keep the opportunity index's own figures.
+    assert as_buyers_see_them(found, {}, suppliers.restrict([hedges.id])) == found
+    with pytest.raises(ValueError, match="one supplier"):
+        as_buyers_see_them(found, tenders, suppliers)

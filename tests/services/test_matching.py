@@ -116,6 +116,9 @@ def test_api_matches_opportunities_and_suggestions(client, session, ref):
     assert first["reasons"] and {"kind", "text"} <= set(first["reasons"][0])
     opportunities = client.get(f"/api/suppliers/{caterer.id}/opportunities").get_json()
     assert opportunities["opportunities"][0]["tender_id"] == tender.id
+    # The supplier sees the score and reasons the buyer sees for the same pair.
+    seen = opportunities["opportunities"][0]
+    assert (seen["score"], seen["reasons"]) == (first["score"], first["reasons"])
     suggestions = client.get("/api/cpv/suggest?text=hot+school+meals").get_json()["suggestions"]
     assert "15894210" in [s["code"] for s in suggestions[:3]]
 

@@ -14,7 +14,7 @@ from coopmatch.cli_imports import StageProgress
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.reference import current as reference
-from coopmatch.services import spend
+from coopmatch.services import ledger_names, spend
 from coopmatch.spend.columns import ROLES
 from coopmatch.spend.ledger import columns_at_fault
 
@@ -123,6 +123,6 @@ def report(anchors, year, group_area, output):
 @with_appcontext
 def resolve():
     """Resolve ledger supplier names again against the register (decisions are kept)."""
-    outcome = spend.resolve_again(get_session())
+    outcome = ledger_names.resolve_again(get_session())
     click.echo("Supplier names: " + ", ".join(f"{n} {s}" for s, n in sorted(outcome.items())))
 

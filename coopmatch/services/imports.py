@@ -44,7 +44,7 @@ from coopmatch.names import (
     registration_key,
 )
 from coopmatch.reference import Reference
-from coopmatch.services import audit
+from coopmatch.services import audit, ledger_names
 from coopmatch.services.geography import apply_place
 from coopmatch.services.organisations import guess_kind
 
@@ -278,6 +278,8 @@ class Importer:
         self.register = Register(session)
         # A supplier named in many awards of one file is counted once, by its strongest outcome.
         self._supplier_outcomes: dict[int, str] = {}
+        # Suppliers new to the register or renamed: ledger names may now resolve to them.
+        self.named: list[Supplier] = []
         self._area_lads = (
             set().union(*(ref.geo.lad_codes_in(code) for code in options.areas))
             if options.areas else None
@@ -343,6 +345,7 @@ class Importer:
             self.session.add(supplier)
             self.register.add_supplier(supplier)
             self._outcome(supplier, "created")
+            self.named.append(supplier)
             return supplier
         # A register file updates what it said before. Otherwise what we know wins and the
         # record only fills blanks: a supplier's own profile, another register's entry, or a
@@ -362,6 +365,8 @@ class Importer:
             apply_place(existing, place)
             changed = True
         if changed:
+            if normalise_name(existing.name) != existing.normalised_name:
+                self.named.append(existing)
             existing.normalised_name = normalise_name(existing.name)
             existing.updated_at = utcnow()
         self._outcome(existing, "updated" if changed else "unchanged")
@@ -606,6 +611,12 @@ def import_records(
             audit.record(session, user=options.user, action="import", entity="import",
                          entity_id=None, summary=f"{summary.format} {summary.source}: "
                          f"{summary.changed} changes, {summary.rejected} rejected")
+        session.flush()
+        named = [s.id for s in importer.named]
+    if named and not options.dry_run:
+        if progress:
+            progress("resolving ledger names", 0, None)
+        ledger_names.resolve_for_suppliers(session, named, user=options.user)
     return summary
 
 

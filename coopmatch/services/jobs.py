@@ -318,10 +318,14 @@ def run_import_job(job_id: int, settings: dict) -> str:
             options = ImportOptions(skip_invalid=job.skip_invalid, dry_run=job.dry_run,
                                     restrict_to_buyer=restrict, user=user)
 
+            shown = [0.0]
+
             def report(stage: str, done: int, total: int | None) -> None:
-                # Reading is the first half of the bar, saving the second.
-                fraction = (done / total) if total else 0.0
-                progress.set(job_id, stage, fraction / 2 + (0.5 if stage == "saving" else 0.0))
+                # Reading is the first half of the bar, saving the second; a stage of unknown
+                # length (resolving names) leaves the bar where it is.
+                if total:
+                    shown[0] = done / total / 2 + (0.5 if stage == "saving" else 0.0)
+                progress.set(job_id, stage, shown[0])
 
             try:
                 if job.format == LEDGER:

@@ -6,7 +6,6 @@ lives there, so it changes every figure at once and survives re-imports.
 """
 
 import json
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,16 +30,13 @@ from coopmatch.names import buyer_key
 from coopmatch.reference import Reference
 from coopmatch.services import audit
 from coopmatch.services.imports import ImportRejected, all_or_nothing, rejection_message
+from coopmatch.services.ledger_names import resolve_names
 from coopmatch.services.permissions import can_read_reports, is_admin
 from coopmatch.spend import (
-    REJECTED,
     AnchorArea,
     SupplierLocation,
-    SupplierRegister,
-    Thresholds,
     decision_key,
     read_ledgers,
-    resolve_suppliers,
     spend_figures,
     table_from_columns,
 )
@@ -122,66 +118,6 @@ def place_area(ref: Reference, lad_code: str) -> AnchorArea:
     return AnchorArea(lad_code=code, wider_code=wider, region_code=region,
                       wider_lad_codes=frozenset(ref.geo.lad_codes_in(wider)) if wider
                       else frozenset(), name=area.name if area else code)
-
-
-# --- the register, indexed once per process ---------------------------------------------------
-
-_registers: dict[tuple, SupplierRegister] = {}
-_register_lock = threading.Lock()
-
-
-def supplier_register(session: Session) -> SupplierRegister:
-    """The register indexed for name resolution, rebuilt when suppliers change."""
-    count, latest = session.exec(
-        select(func.count(Supplier.id), func.max(Supplier.updated_at))).one()
-    key = (str(session.get_bind().url), count, str(latest))
-    with _register_lock:
-        if key not in _registers:
-            _registers.clear()
-            rows = session.exec(select(Supplier.id, Supplier.name, Supplier.postcode,
-                                       Supplier.normalised_name)).all()
-            _registers[key] = SupplierRegister(
-                (sid, name, postcode, [], normalised) for sid, name, postcode, normalised in rows)
-        return _registers[key]
-
-
-def _decisions(session: Session) -> dict[str, int | str]:
-    """What reviewers decided, by name key: a supplier id, or REJECTED."""
-    rows = session.exec(select(LedgerName.key, LedgerName.status, LedgerName.supplier_id)
-                        .where(LedgerName.status.in_(("confirmed", "rejected")))).all()
-    return {key: (REJECTED if status == "rejected" else supplier_id)
-            for key, status, supplier_id in rows}
-
-
-def _apply_resolution(row: LedgerName, resolution) -> None:
-    if row.status in ("confirmed", "rejected"):
-        return  # a person's decision stands
-    status = resolution.status
-    if resolution.reason == "redacted":
-        status = "redacted"
-    row.supplier_id = resolution.supplier_id if status == "auto" else None
-    row.status = status
-    row.confidence = round(float(resolution.confidence), 4)
-    row.candidates = json.dumps([
-        {"supplier_id": c.supplier_id, "name": c.name, "postcode": c.postcode,
-         "confidence": round(float(c.confidence), 3)} for c in resolution.candidates[:5]])
-    row.updated_at = utcnow()
-
-
-def resolve_names(session: Session, rows: list[LedgerName],
-                  thresholds: Thresholds | None = None) -> Counter:
-    """Resolve ledger names against the register (people's decisions are kept)."""
-    outcome: Counter = Counter()
-    pending = [r for r in rows if r.status not in ("confirmed", "rejected")]
-    if pending:
-        register = supplier_register(session)
-        found = resolve_suppliers([r.name for r in pending], register, _decisions(session),
-                                  thresholds=thresholds or Thresholds())
-        for row in pending:
-            _apply_resolution(row, found[row.name])
-    for row in rows:
-        outcome[row.status] += 1
-    return outcome
 
 
 # --- importing ledgers ------------------------------------------------------------------------
@@ -270,17 +206,6 @@ def _ledger_names(session: Session, names: set[str], summary: SpendImportSummary
             session.add(rows[key])
     summary.new_names = sum(1 for r in rows.values() if r.id is None)
     return rows
-
-
-def resolve_again(session: Session, *, user: User | None = None) -> Counter:
-    """Resolve every name nobody has decided on again, e.g. after the register has grown."""
-    rows = list(session.exec(select(LedgerName).where(
-        LedgerName.status.not_in(("confirmed", "rejected", "redacted")))))
-    outcome = resolve_names(session, rows)
-    audit.record(session, user=user, action="resolve", entity="ledger_name", entity_id=None,
-                 summary=", ".join(f"{n} {s}" for s, n in outcome.items()))
-    session.commit()
-    return outcome
 
 
 # --- the review queue -------------------------------------------------------------------------

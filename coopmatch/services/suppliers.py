@@ -19,7 +19,7 @@ from coopmatch.models import (
 )
 from coopmatch.names import normalise_name
 from coopmatch.reference import Reference
-from coopmatch.services import audit
+from coopmatch.services import audit, ledger_names
 from coopmatch.services.geography import apply_place, locate
 from coopmatch.services.pagination import Page, paginate
 from coopmatch.services.permissions import can_edit_supplier, is_admin
@@ -65,6 +65,7 @@ def register_supplier(
     audit.record(session, user=user, action="create", entity="supplier", entity_id=supplier.id,
                  summary=supplier.name)
     session.commit()
+    ledger_names.resolve_for_suppliers(session, [supplier.id], user=user)
     return supplier
 
 
@@ -81,6 +82,8 @@ def update_supplier(
     audit.record(session, user=user, action="update", entity="supplier", entity_id=supplier.id,
                  summary=audit.describe_changes(before, supplier.model_dump(include=set(EDITABLE))))
     session.commit()
+    if supplier.name != before.get("name"):
+        ledger_names.resolve_for_suppliers(session, [supplier.id], user=user)
     return supplier
 
 

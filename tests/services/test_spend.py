@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from coopmatch.models import LedgerName, Payment
-from coopmatch.services import spend
+from coopmatch.services import ledger_names, spend
 from coopmatch.services.imports import ImportRejected
 from tests.factories import create_organisation, create_supplier, create_user
 
@@ -107,7 +107,7 @@ def test_a_rejected_name_stays_unresolved(session, ref, tmp_path, anchor_and_reg
     agency = create_user(session, role="agency")
     (item,) = spend.review_queue(session, user=agency)
     spend.decide(session, user=agency, ledger_name_id=item.name.id, supplier_id=None)
-    spend.resolve_again(session)
+    ledger_names.resolve_again(session)
     row = session.exec(select(LedgerName).where(LedgerName.name == "Manchester Cleaning")).one()
     assert row.status == "rejected" and row.supplier_id is None
 

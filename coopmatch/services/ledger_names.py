@@ -1,0 +1,130 @@
+"""Ledger supplier names resolved against the register, and resolved again as it changes.
+
+A payee that is not in the register counts as "location not known" in the spend figures. When
+the register gains that supplier (an import, a self-registration, a renamed profile), the names
+that might be it are resolved again at once, so the figures do not wait for someone to run
+`coopmatch spend resolve`. People's decisions (confirmed, rejected) always stand.
+"""
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from coopmatch.models import LedgerName, Supplier, User, utcnow
+from coopmatch.services import audit
+from coopmatch.spend import REJECTED, SupplierRegister, Thresholds, resolve_suppliers
+
+# Names a person decided, or that are redacted: never resolved again.
+SETTLED = ("confirmed", "rejected", "redacted")
+ID_CHUNK = 500
+
+# --- the register, indexed once per process ---------------------------------------------------
+
+_registers: dict[tuple, SupplierRegister] = {}
+_register_lock = threading.Lock()
+
+
+def supplier_register(session: Session) -> SupplierRegister:
+    """The register indexed for name resolution, rebuilt when suppliers change."""
+    count, latest = session.exec(
+        select(func.count(Supplier.id), func.max(Supplier.updated_at))).one()
+    key = (str(session.get_bind().url), count, str(latest))
+    with _register_lock:
+        if key not in _registers:
+            _registers.clear()
+            rows = session.exec(select(Supplier.id, Supplier.name, Supplier.postcode,
+                                       Supplier.normalised_name)).all()
+            _registers[key] = SupplierRegister(
+                (sid, name, postcode, [], normalised) for sid, name, postcode, normalised in rows)
+        return _registers[key]
+
+
+def _decisions(session: Session) -> dict[str, int | str]:
+    """What reviewers decided, by name key: a supplier id, or REJECTED."""
+    rows = session.exec(select(LedgerName.key, LedgerName.status, LedgerName.supplier_id)
+                        .where(LedgerName.status.in_(("confirmed", "rejected")))).all()
+    return {key: (REJECTED if status == "rejected" else supplier_id)
+            for key, status, supplier_id in rows}
+
+
+def _apply_resolution(row: LedgerName, resolution) -> None:
+    if row.status in ("confirmed", "rejected"):
+        return  # a person's decision stands
+    status = resolution.status
+    if resolution.reason == "redacted":
+        status = "redacted"
+    row.supplier_id = resolution.supplier_id if status == "auto" else None
+    row.status = status
+    row.confidence = round(float(resolution.confidence), 4)
+    row.candidates = json.dumps([
+        {"supplier_id": c.supplier_id, "name": c.name, "postcode": c.postcode,
+         "confidence": round(float(c.confidence), 3)} for c in resolution.candidates[:5]])
+    row.updated_at = utcnow()
+
+
+def resolve_names(session: Session, rows: list[LedgerName],
+                  thresholds: Thresholds | None = None) -> Counter:
+    """Resolve ledger names against the register (people's decisions are kept)."""
+    outcome: Counter = Counter()
+    pending = [r for r in rows if r.status not in ("confirmed", "rejected")]
+    if pending:
+        register = supplier_register(session)
+        found = resolve_suppliers([r.name for r in pending], register, _decisions(session),
+                                  thresholds=thresholds or Thresholds())
+        for row in pending:
+            _apply_resolution(row, found[row.name])
+    for row in rows:
+        outcome[row.status] += 1
+    return outcome
+
+
+def _undecided(session: Session) -> list[LedgerName]:
+    return list(session.exec(select(LedgerName).where(LedgerName.status.not_in(SETTLED))))
+
+
+def resolve_again(session: Session, *, user: User | None = None) -> Counter:
+    """Resolve every name nobody has decided on again, e.g. after the register has grown."""
+    outcome = resolve_names(session, _undecided(session))
+    audit.record(session, user=user, action="resolve", entity="ledger_name", entity_id=None,
+                 summary=", ".join(f"{n} {s}" for s, n in outcome.items()))
+    session.commit()
+    return outcome
+
+
+def resolve_for_suppliers(session: Session, supplier_ids: Iterable[int], *,
+                          user: User | None = None,
+                          thresholds: Thresholds | None = None) -> Counter:
+    """Resolve again, and commit, the undecided ledger names these suppliers (new to the
+    register, or renamed) might be: those that score as a candidate against them alone. The
+    rest cannot change. Return the outcome of the names resolved again (empty: none were).
+    """
+    ids = sorted({int(i) for i in supplier_ids})
+    if not ids or session.exec(select(func.count(LedgerName.id))).one() == 0:
+        return Counter()
+    thresholds = thresholds or Thresholds()
+    entries = []
+    for start in range(0, len(ids), ID_CHUNK):
+        entries += session.exec(
+            select(Supplier.id, Supplier.name, Supplier.postcode, Supplier.normalised_name)
+            .where(Supplier.id.in_(ids[start:start + ID_CHUNK]))).all()
+    rows = _undecided(session)
+    if not entries or not rows:
+        return Counter()
+    # Alone, these suppliers have no competitors and no words common among others: anything
+    # that might be one of them is a candidate here (a superset of what the register decides).
+    alone = resolve_suppliers([r.name for r in rows], SupplierRegister(
+        (sid, name, postcode, [], normalised) for sid, name, postcode, normalised in entries),
+        thresholds=thresholds)
+    touched = [r for r in rows if alone[r.name].status in ("auto", "review")]
+    if not touched:
+        return Counter()
+    outcome = resolve_names(session, touched, thresholds)
+    audit.record(session, user=user, action="resolve", entity="ledger_name", entity_id=None,
+                 summary=f"{len(touched)} name(s) after {len(ids)} supplier(s) changed: "
+                 + ", ".join(f"{n} {s}" for s, n in sorted(outcome.items())))
+    session.commit()
+    return outcome

@@ -40,6 +40,7 @@ from coopmatch.spend.resolve import (
     SupplierRegister,
     Thresholds,
     decision_key,
+    names_it_might_be,
     resolve_suppliers,
     review_queue,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "payment_key",
     "read_ledger",
     "read_ledgers",
+    "names_it_might_be",
     "resolve_suppliers",
     "review_queue",
     "sibling_header",

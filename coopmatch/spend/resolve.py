@@ -227,6 +227,47 @@ def resolve_suppliers(
     return {name: results[name] for name in names}
 
 
+def names_it_might_be(
+    names: list[str],
+    keys: list[str],
+    register: SupplierRegister,
+    thresholds: Thresholds = Thresholds(),
+) -> np.ndarray:
+    """Return, for each ledger name (with its `decision_key`), whether it could resolve to a
+    supplier of `register`: whether its key, or its trading name's, scores at least the review
+    threshold against one of the register's names, as `resolve_suppliers` scores them. Meant
+    for a few suppliers new to the register against every undecided ledger name: a superset of
+    the names whose resolution they can change, found in one pass of rapidfuzz's cdist.
+    """
+    queries = list(keys)  # token_sort_ratio compares them word-order-free, as _score does
+    extra = {}
+    for q, name in enumerate(names):
+        if _TRADING_AS.search(name):
+            extra[q] = _sorted_key(trading_name(name) or "")
+    hit = np.zeros(len(queries), dtype=bool)
+    if not queries or not register.choices:
+        return hit
+    cutoff = int(np.ceil(thresholds.review * 100))
+    step = max(1, _CHUNK_CELLS // len(queries))
+    for start in range(0, len(register.choices), step):
+        scores = process.cdist(
+            register.choices[start : start + step],
+            queries,
+            scorer=fuzz.token_sort_ratio,
+            processor=None,
+            score_cutoff=cutoff,
+            dtype=np.uint8,
+            workers=-1,
+        )
+        hit |= scores.any(axis=0)
+    for q, alias in extra.items():
+        if not hit[q] and alias:
+            hit[q] = process.extractOne(
+                alias, register.choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff
+            ) is not None
+    return hit
+
+
 def _resolve_without_scores(name, register: SupplierRegister, decisions: Mapping):
     """Return (resolution, None) when no scoring is needed, else (None, key to score)."""
     normalised = normalise_name(name)

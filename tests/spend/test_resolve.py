@@ -170,3 +170,24 @@ def test_names_alike_only_in_what_the_firms_do_are_not_candidates():
     church = found["Pilkington Bros (Church) Ltd"]
     assert church.status == "review" and church.candidates[0].supplier_id == 3
     assert found["Bryan Lee Bulding Contractors"].supplier_id == 4
+
+
+def test_names_it_might_be_screens_ledger_names_for_new_suppliers():
+    from coopmatch.spend import names_it_might_be
+
+    names = [
+        "ACME PLUMBING LIMITED",  # exact once normalised
+        "Acme Plumbng Ltd",  # a typo
+        "Plumbing Acme Ltd",  # words in another order
+        "J Bloggs T/A Acme Heating",  # its trading name
+        "Lancashire Gas Services",  # another firm
+        "Oyster Partnership",
+    ]
+    keys = [decision_key(n) for n in names]
+    new = SupplierRegister([(3, "Acme Plumbing Ltd", "PR1 2HE", ["Acme Heating"])])
+    hit = names_it_might_be(names, keys, new)
+    assert hit.tolist() == [True, True, True, True, False, False]
+    # A superset of what resolving against the new supplier alone finds.
+    found = resolve_suppliers(names, new)
+    assert all(hit[i] for i, n in enumerate(names) if found[n].status in ("auto", "review"))
+    assert not names_it_might_be([], [], new).any()

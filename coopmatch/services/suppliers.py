@@ -237,6 +237,8 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
     audit.record(session, user=user, action="merge", entity="supplier", entity_id=keep.id,
                  summary=summary)
     session.commit()
+    # A ledger name that could have been either of the two is now one supplier's.
+    ledger_names.resolve_for_suppliers(session, [keep.id], user=user)
     return keep
 
 

@@ -92,3 +92,15 @@ def test_only_administrators_merge_and_nothing_changes_otherwise(session, ref, t
     session.rollback()
     assert session.exec(select(Award.id, Award.supplier_id).order_by(Award.id)).all() == before
     assert session.get(Supplier, other.id) is not None
+
+
+def test_a_ledger_name_either_duplicate_could_be_resolves_after_the_merge(session, ref, twice):
+    admin, _, _, keep, other, _, _ = twice
+    both = LedgerName(key="ni construction nw ltd", name="N I CONSTRUCTION NW",
+                      status="review", candidates="[]")
+    session.add(both)
+    session.commit()
+    suppliers.merge_suppliers(session, user=admin, keep_id=keep.id, other_id=other.id, ref=ref)
+    session.expire_all()
+    row = session.get(LedgerName, both.id)
+    assert (row.status, row.supplier_id) == ("auto", keep.id)

@@ -1,5 +1,6 @@
 """The `coopmatch` command, run as a user runs it, on the database DATABASE_URL names."""
 
+import json
 import os
 import subprocess
 import sys
@@ -10,8 +11,11 @@ from sqlalchemy import create_engine, text
 COOPMATCH = Path(sys.executable).with_name("coopmatch")
 
 
-def run(*args, database_url: str, data_dir: str | None = "", cache_dir=None, check=True):
+def run(*args, database_url: str, data_dir: str | None = "", cache_dir=None, check=True,
+        index_dir=None):
     env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_ENV="development")
+    if index_dir:
+        env["COOPMATCH_INDEX_DIR"] = str(index_dir)
     if data_dir is not None:
         env["COOPMATCH_DATA_DIR"] = str(data_dir)
     if cache_dir:
@@ -96,6 +100,17 @@ def test_demo_loads_lancashire_notices_north_west_coops_and_anchors_payments(
     assert count(url, "payment") == 35960 + 51976 + 15947
     again = run("demo", database_url=url, data_dir=data_dir, cache_dir=cache_dir)
     assert "payments              0 new     35960 already imported" in again.stdout
+    # The demo's story: the worker co-op, capable, first for the hospital café.
+    with engine.connect() as connection:
+        cafe = connection.execute(text(
+            "SELECT id FROM tender WHERE title = 'Hospital entrance café (demo)'")).scalar_one()
+    engine.dispose()
+    found = run("match", "--tender", str(cafe), "--top", "1", "--format", "jsonl",
+                database_url=url, data_dir=data_dir, cache_dir=cache_dir,
+                index_dir=tmp_path / "index")
+    (first,) = json.loads(found.stdout)["matches"]
+    assert first["supplier_name"] == "Ribble Valley Catering Co-operative (demo)"
+    assert first["capable"] is True
     assert count(url, "payment") == 35960 + 51976 + 15947
 
 

@@ -131,7 +131,7 @@ def _demo_supplier(session: Session, ref: Reference) -> Supplier:
             legal_form="Co-operative society",
             employees=24,
             turnover_band="500k_2m",
-            cpv_codes="55520000 55523100 15894210",
+            cpv_codes="55520000 55523100 15894210 55330000",  # cafés: cafeteria services
             sic_codes="56290",
             accreditations="real_living_wage",
             service_radius_km=40,

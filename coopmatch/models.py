@@ -107,6 +107,7 @@ SUPPLIER_SOURCES = {
     "coops_uk": "Co-operatives UK open data",
     "companies_house": "Companies House",
     "demo": "Demo data",
+    "ledger": "Added from a payment ledger",
 }
 
 TENDER_STATUSES = {

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
-from coopmatch.errors import CoopmatchError, Forbidden, NotFound
+from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
 from coopmatch.models import (
     OWNERSHIP_MODELS,
     RESOLVED_STATUSES,
@@ -26,9 +26,10 @@ from coopmatch.models import (
     User,
     utcnow,
 )
-from coopmatch.names import buyer_key
+from coopmatch.names import buyer_key, normalise_name
 from coopmatch.reference import Reference
-from coopmatch.services import audit
+from coopmatch.services import audit, ledger_names
+from coopmatch.services.geography import apply_place, locate
 from coopmatch.services.imports import ImportRejected, all_or_nothing, rejection_message
 from coopmatch.services.ledger_names import resolve_names
 from coopmatch.services.permissions import can_read_reports, is_admin
@@ -223,15 +224,77 @@ def review_queue(session: Session, *, user: User, limit: int = 100) -> list[Revi
     """Names waiting for a person, largest spend first."""
     if not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators review supplier names.")
+    return _names_by_spend(session, ("review",), limit)
+
+
+def unplaced_payees(session: Session, *, user: User, limit: int = 50) -> list[ReviewItem]:
+    """Ledger names no register supplier is, largest spend first: unresolved, or rejected by a
+    reviewer. Their spend counts as "location not known" until they are added to the register
+    (`add_payee`)."""
+    if not can_read_reports(user):
+        raise Forbidden("Only development agencies and administrators add payees to the "
+                        "register.")
+    return _names_by_spend(session, ("unresolved", "rejected"), limit)
+
+
+def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int) -> list[ReviewItem]:
     spend = (select(Payment.ledger_name_id, func.sum(Payment.amount_pence).label("pence"),
                     func.count(Payment.id).label("payments"))
              .group_by(Payment.ledger_name_id).subquery())
     query = (select(LedgerName, spend.c.pence, spend.c.payments)
              .join(spend, spend.c.ledger_name_id == LedgerName.id)
-             .where(LedgerName.status == "review")
+             .where(LedgerName.status.in_(statuses))
              .order_by(spend.c.pence.desc(), LedgerName.id).limit(limit))
     return [ReviewItem(row, int(pence or 0), int(payments or 0), json.loads(row.candidates))
             for row, pence, payments in session.exec(query)]
+
+
+def add_payee(session: Session, *, user: User, ledger_name_id: int, name: str, postcode: str,
+              ownership: str, ref: Reference) -> Supplier:
+    """Add a ledger's payee to the register where it is based, and confirm the name as it.
+
+    Its spend is then placed (local, wider area, ...) in every anchor's figures, and other
+    spellings of it in the ledgers are resolved again against the grown register.
+    """
+    if not can_read_reports(user):
+        raise Forbidden("Only development agencies and administrators add payees to the "
+                        "register.")
+    row = session.get(LedgerName, ledger_name_id)
+    if row is None:
+        raise NotFound("There is no such supplier name.")
+    if row.status == "redacted":
+        raise CoopmatchError("A redacted payee cannot be added to the register.", field="name")
+    if row.supplier_id is not None:
+        raise Conflict(f"'{row.name}' is already matched to a supplier in the register.")
+    name = " ".join((name or "").split())
+    if not name:
+        raise CoopmatchError("Give the supplier's name.", field="name")
+    if ownership not in OWNERSHIP_MODELS:
+        raise CoopmatchError("Choose an ownership model from the list.", field="ownership")
+    place = locate(ref.geo, postcode)
+    if place is None:
+        raise CoopmatchError("Give the postcode where the supplier is based: it is what places "
+                             "its spend.", field="postcode")
+    normalised = normalise_name(name)
+    same = session.exec(select(Supplier).where(Supplier.normalised_name == normalised,
+                                               Supplier.postcode == place.postcode)).first()
+    if same is not None:
+        raise Conflict(f"{same.name} at {same.postcode} is already in the register: confirm "
+                       "the name as it on the review page instead.")
+    supplier = Supplier(name=name, normalised_name=normalised, source="ledger",
+                        ownership=ownership)
+    apply_place(supplier, place)
+    session.add(supplier)
+    session.flush()
+    before = row.status
+    row.status, row.supplier_id, row.confidence = "confirmed", supplier.id, 1.0
+    row.decided_by_id, row.decided_at, row.updated_at = user.id, utcnow(), utcnow()
+    audit.record(session, user=user, action="create", entity="supplier", entity_id=supplier.id,
+                 summary=f"{name}, {place.postcode}: added from the ledger name '{row.name}' "
+                         f"({before} -> confirmed)")
+    session.commit()
+    ledger_names.resolve_for_suppliers(session, [supplier.id], user=user)
+    return supplier
 
 
 def decide(session: Session, *, user: User, ledger_name_id: int,

@@ -190,3 +190,36 @@ def test_admin_merges_a_supplier_listed_twice(page, session, ref):
     assert page.get_by_text("No supplier looks listed twice.").is_visible()
     session.expire_all()
     assert session.get(Supplier, twice_id) is None
+
+
+def test_agency_adds_a_payee_to_the_register_and_its_spend_is_placed(page, session, ref,
+                                                                      tmp_path):
+    from coopmatch.services import spend
+
+    council = create_organisation(session, ref, name="Hyndburn Borough Council",
+                                  postcode="BB5 1LA")
+    ledger = tmp_path / "spend.csv"
+    ledger.write_text("Name,Payment date,Net Amount,Account Detail\n"
+                      "Pendle Print Co-op,20/04/2024,500.00,Printing\n"
+                      "Accrington Joinery,21/04/2024,200.00,Repairs\n")
+    spend.import_ledgers(session, anchor=council, paths=[ledger])
+    agency = create_user(session, role="agency")
+    sign_in(page, agency.email)
+    page.get_by_role("link", name="Spend").first.click()
+    page.get_by_role("link", name="Add payees to the register").click()
+    row = page.locator("tbody tr", has_text="Pendle Print Co-op")
+    assert row.get_by_label("Supplier name").input_value() == "Pendle Print Co-op"
+    row.get_by_label("Postcode").fill("not a postcode")
+    row.get_by_role("button", name="Add to the register").click()
+    page.get_by_text("There is a problem").wait_for()
+    row = page.locator("tbody tr", has_text="Pendle Print Co-op")
+    assert row.get_by_label("Postcode").input_value() == "not a postcode"
+    row.get_by_label("Postcode").fill("BB9 7AA")
+    row.get_by_label("Ownership model").select_option(label="Worker co-operative")
+    row.get_by_role("button", name="Add to the register").click()
+    page.get_by_text("Pendle Print Co-op (BB9 7AA) added to the register").wait_for()
+    assert page.locator("tbody tr", has_text="Pendle Print Co-op").count() == 0
+    assert page.locator("tbody tr", has_text="Accrington Joinery").count() == 1
+    session.expire_all()
+    added = session.exec(select(Supplier).where(Supplier.name == "Pendle Print Co-op")).one()
+    assert (added.ownership, added.source) == ("worker_coop", "ledger")

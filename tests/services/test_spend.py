@@ -161,6 +161,115 @@ def test_only_agencies_review_and_buyers_see_only_their_own(client, session, ref
     assert figures["years"][0]["split"]["tiers"]["region"] == 2000.0
 
 
+TREES = (LEDGER + "Parks,Trees,Felling,B9,Rossendale Tree Surgeons,03/08/2019,300.00\n"
+         "Parks,Trees,Pruning,B9,ROSSENDALE TREE SURGEON,04/08/2019,100.00\n")
+
+
+def test_adding_a_payee_places_its_spend_and_matches_its_other_spellings(
+        session, ref, tmp_path, anchor_and_register):
+    hyndburn, suppliers = anchor_and_register
+    _import(session, hyndburn, tmp_path, text=TREES)
+    agency = create_user(session, role="agency")
+    listed = [item.name.name for item in spend.unplaced_payees(session, user=agency)]
+    assert listed == ["Rossendale Tree Surgeons", "ROSSENDALE TREE SURGEON"]  # most spend first
+    before = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
+    (trees, _) = spend.unplaced_payees(session, user=agency)
+
+    added = spend.add_payee(session, user=agency, ledger_name_id=trees.name.id,
+                            name=" Rossendale  Tree Surgeons ", postcode="bb5 1aa",
+                            ownership="sme", ref=ref)
+
+    assert (added.name, added.postcode, added.source) == (
+        "Rossendale Tree Surgeons", "BB5 1AA", "ledger")
+    assert added.local_authority_code == "E07000120"  # Hyndburn
+    rows = {r.name: r for r in session.exec(select(LedgerName)).all()}
+    assert (rows["Rossendale Tree Surgeons"].status, rows["Rossendale Tree Surgeons"].supplier_id,
+            rows["Rossendale Tree Surgeons"].decided_by_id) == ("confirmed", added.id, agency.id)
+    # The other spelling is matched again against the grown register.
+    assert (rows["ROSSENDALE TREE SURGEON"].status,
+            rows["ROSSENDALE TREE SURGEON"].supplier_id) == ("auto", added.id)
+    after = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
+    assert after.tiers["local_authority"] == before.tiers["local_authority"] + 40_000
+    assert after.unresolved == before.unresolved - 40_000
+    assert spend.unplaced_payees(session, user=agency) == []
+
+
+def test_a_payee_is_added_only_with_a_real_postcode_by_an_agency(
+        session, ref, tmp_path, anchor_and_register):
+    from coopmatch.errors import Conflict, CoopmatchError, Forbidden
+    from coopmatch.models import Supplier
+
+    hyndburn, _ = anchor_and_register
+    _import(session, hyndburn, tmp_path, text=TREES)
+    agency = create_user(session, role="agency")
+    buyer = create_user(session, role="procurement", organisation=hyndburn)
+    (trees, _) = spend.unplaced_payees(session, user=agency)
+    suppliers_before = session.exec(select(func.count()).select_from(Supplier)).one()
+    add = dict(ledger_name_id=trees.name.id, name="Rossendale Tree Surgeons", ownership="sme",
+               ref=ref)
+    with pytest.raises(CoopmatchError) as bad:
+        spend.add_payee(session, user=agency, postcode="ZZ99 9ZZ", **add)
+    assert bad.value.field == "postcode"
+    with pytest.raises(CoopmatchError) as blank:
+        spend.add_payee(session, user=agency, postcode="  ", **add)
+    assert blank.value.field == "postcode"
+    with pytest.raises(CoopmatchError) as owner:
+        spend.add_payee(session, user=agency, postcode="BB5 1AA", **{**add, "ownership": "x"})
+    assert owner.value.field == "ownership"
+    with pytest.raises(Forbidden):
+        spend.add_payee(session, user=buyer, postcode="BB5 1AA", **add)
+    with pytest.raises(Forbidden):
+        spend.unplaced_payees(session, user=buyer)
+    joinery = session.exec(select(LedgerName).where(LedgerName.status == "auto")).first()
+    with pytest.raises(Conflict):
+        spend.add_payee(session, user=agency, postcode="BB5 1AA",
+                        **{**add, "ledger_name_id": joinery.id})
+    redacted = session.exec(select(LedgerName).where(LedgerName.status == "redacted")).one()
+    with pytest.raises(CoopmatchError, match="redacted"):
+        spend.add_payee(session, user=agency, postcode="BB5 1AA",
+                        **{**add, "ledger_name_id": redacted.id})
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == suppliers_before
+    session.refresh(trees.name)
+    assert trees.name.status == "unresolved" and trees.name.supplier_id is None
+
+
+def test_payees_page_adds_a_payee_and_refuses_the_wrong_user(
+        client, session, ref, tmp_path, anchor_and_register):
+    from coopmatch.models import Supplier
+
+    hyndburn, _ = anchor_and_register
+    _import(session, hyndburn, tmp_path, text=TREES)
+    row = session.exec(select(LedgerName).where(
+        LedgerName.name == "Rossendale Tree Surgeons")).one()
+    form = {"ledger_name_id": str(row.id), "name": "Rossendale Tree Surgeons",
+            "postcode": "BB5 1AA", "ownership": "sme"}
+    for intruder in (create_user(session, role="supplier"),
+                     create_user(session, role="procurement", organisation=hyndburn)):
+        client.sign_in(intruder.email)
+        assert client.post("/spend/payees", form).status_code == 403, intruder.role
+        assert client.get("/spend/payees").status_code == 403
+        client.sign_out()
+    assert session.exec(select(Supplier).where(Supplier.source == "ledger")).first() is None
+
+    client.sign_in(create_user(session, role="agency").email)
+    page = client.get("/spend/payees").get_data(as_text=True)
+    assert "Rossendale Tree Surgeons" in page and "Add to the register" in page
+    assert client.post("/spend/payees", {**form, "csrf_token": ""}).status_code == 400
+    refused = client.post("/spend/payees", {**form, "postcode": "not a postcode"})
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "There is a problem" in text and f'id="postcode-{row.id}-error"' in text
+    assert 'value="not a postcode"' in text  # what was typed is kept
+    assert session.exec(select(Supplier).where(Supplier.source == "ledger")).first() is None
+    done = client.post("/spend/payees", form)
+    assert done.status_code == 302
+    page = client.get("/spend/payees").get_data(as_text=True)
+    assert "added to the register" in page
+    added = session.exec(select(Supplier).where(Supplier.source == "ledger")).one()
+    assert added.postcode == "BB5 1AA"
+
+
 def test_spend_cli(session, ref, tmp_path, anchor_and_register, database_url, data_dir):
     hyndburn, _ = anchor_and_register
     path = tmp_path / "ledger.csv"

@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
-from wtforms import SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
+from coopmatch.models import OWNERSHIP_MODELS
 from coopmatch.spend.columns import header_key
 
 # The columns a user may name when a ledger's header is not recognised (role, label).
@@ -49,3 +50,15 @@ class LedgerUploadForm(FlaskForm):
             if value:
                 named[role] = value
         return named
+
+
+class AddPayeeForm(FlaskForm):
+    """A ledger's payee added to the register where it is based."""
+
+    ledger_name_id = HiddenField(validators=[DataRequired()])
+    name = StringField("Supplier name", validators=[DataRequired("Give the supplier's name."),
+                                                    Length(max=200)])
+    postcode = StringField("Postcode", validators=[
+        DataRequired("Give the postcode where the supplier is based."), Length(max=10)])
+    ownership = SelectField("Ownership model", choices=list(OWNERSHIP_MODELS.items()),
+                            default="sme")

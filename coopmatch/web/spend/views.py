@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
+from coopmatch.models import OWNERSHIP_MODELS
 from coopmatch.reference import current as reference
 from coopmatch.services import jobs, spend
 from coopmatch.spend.tiers import TIER_LABELS, TIERS
@@ -23,7 +24,7 @@ from coopmatch.web.access import roles_required
 from coopmatch.web.charts import bar_chart, share_chart
 from coopmatch.web.matching import match_settings
 from coopmatch.web.spend import bp
-from coopmatch.web.spend.forms import LedgerUploadForm
+from coopmatch.web.spend.forms import AddPayeeForm, LedgerUploadForm
 
 
 def _anchor(anchor_id: int):
@@ -153,3 +154,33 @@ def review():
         return redirect(url_for("spend.review"))
     return render_template("spend/review.html",
                            items=spend.review_queue(session, user=current_user))
+
+
+@bp.route("/payees", methods=["GET", "POST"])
+@roles_required("agency")
+def payees():
+    """Payees no register supplier is, largest spend first, each to add where it is based."""
+    session = get_session()
+    form, failed = AddPayeeForm(), None
+    if request.method == "POST":
+        failed = request.form.get("ledger_name_id", type=int)
+        if form.validate_on_submit():
+            try:
+                supplier = spend.add_payee(
+                    session, user=current_user, ledger_name_id=int(form.ledger_name_id.data),
+                    name=form.name.data, postcode=form.postcode.data,
+                    ownership=form.ownership.data, ref=reference())
+            except CoopmatchError as error:
+                session.rollback()
+                if error.status_code in (403, 404):
+                    abort(error.status_code)
+                field = getattr(form, error.field or "", None) or form.name
+                field.errors = [*field.errors, error.message]
+            else:
+                flash(f"{supplier.name} ({supplier.postcode}) added to the register: its "
+                      "spend is placed in the figures now.", "success")
+                return redirect(url_for("spend.payees"))
+    items = spend.unplaced_payees(session, user=current_user)
+    status = 400 if failed is not None else 200
+    return render_template("spend/payees.html", items=items, form=form, failed=failed,
+                           ownership_models=OWNERSHIP_MODELS), status

@@ -255,7 +255,8 @@ def test_payees_page_adds_a_payee_and_refuses_the_wrong_user(
     client.sign_in(create_user(session, role="agency").email)
     page = client.get("/spend/payees").get_data(as_text=True)
     assert "Rossendale Tree Surgeons" in page and "Add to the register" in page
-    assert client.post("/spend/payees", {**form, "csrf_token": ""}).status_code == 400
+    expired = client.post("/spend/payees", {**form, "csrf_token": ""})
+    assert expired.status_code == 400 and "CSRF token is missing" in expired.get_data(as_text=True)
     refused = client.post("/spend/payees", {**form, "postcode": "not a postcode"})
     assert refused.status_code == 400
     text = refused.get_data(as_text=True)

@@ -231,3 +231,20 @@ def test_a_tender_nobody_fits_closely_says_so(client, session, ref):
     page = client.get(f"/tenders/{vans.id}").get_data(as_text=True)
     assert "No supplier fits this work closely yet; these are the nearest." in page
     assert page.count("Loose fit") == page.count('<td class="numeric score">') > 0
+
+
+def test_a_supplier_page_marks_a_tender_it_may_be_too_small_for(client, session, ref):
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    owner = create_user(session, role="supplier")
+    caterer = create_supplier(
+        session, ref, user=owner, name="Ribble Catering Co-operative", postcode="PR1 3NN",
+        description="Worker co-op cooking school meals for primary schools in Preston.",
+        cpv_codes="55523100", max_contract_value=100_000)
+    tender = create_tender(session, ref, officer, title="School meals for primary schools",
+                           description="Hot school meals cooked fresh for 12 primary schools.",
+                           cpv_codes="55523100", delivery_postcode="PR1 2HE", value=2_000_000)
+    tender_page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    own_page = client.get(f"/suppliers/{caterer.id}").get_data(as_text=True)
+    for page in (tender_page, own_page):
+        assert "Capable, but may be too small" in page

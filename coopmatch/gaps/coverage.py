@@ -12,17 +12,23 @@ reasons, which the report does not show (it reads scores, components and capabil
 bench/gap_speed.py.
 """
 
+from __future__ import annotations
+
 import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from coopmatch.gaps.demand import sector_of
 from coopmatch.gaps.types import COVERED, GAP, NEAR_MISS, Area, DemandItem, GapSettings
 from coopmatch.geo import haversine_km, haversine_km_many
-from coopmatch.matching import Match, MatchIndex, MatchOptions, TenderQuery
+from coopmatch.matching import Match, MatchOptions, TenderQuery
+
+if TYPE_CHECKING:
+    from coopmatch.matching import MatchIndex
 
 Key = tuple[int, int | None]
 

@@ -3,9 +3,11 @@
 Pure domain code: no Flask, no database. Services build `SupplierProfile` and `TenderQuery`
 values from rows, fit a `MatchIndex` (or an `OpportunityIndex` over open tenders), persist it
 with `save`, and call `match` / `for_supplier`. `CPVSuggester` proposes CPV codes for free text.
+
+`MatchIndex` is imported on first use: it needs scikit-learn, which takes seconds to import,
+and the commands that never match (imports, spend, database upgrades) should not wait for it.
 """
 
-from coopmatch.matching.index import MatchIndex
 from coopmatch.matching.persist import IndexFormatError
 from coopmatch.matching.scoring import ScoringParams
 from coopmatch.matching.types import (
@@ -36,3 +38,11 @@ __all__ = [
     "SupplierProfile",
     "TenderQuery",
 ]
+
+
+def __getattr__(name: str):
+    if name == "MatchIndex":
+        from coopmatch.matching.index import MatchIndex
+
+        return MatchIndex
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,6 @@ from pathlib import Path
 import joblib
 import numpy as np
 import scipy.sparse as sp
-import sklearn
 
 FORMAT_VERSION = 9  # 2: the notice each contract was won on; 3: learned associations;
 # 4: the largest contract each supplier has won (its size where no capacity is stated);
@@ -41,7 +40,7 @@ def save(path, kind: str, *, meta: dict, arrays: dict, matrices: dict, objects: 
         header = {
             "kind": kind,
             "format_version": FORMAT_VERSION,
-            "sklearn_version": sklearn.__version__,
+            "sklearn_version": _sklearn_version(),
             "numpy_version": np.__version__,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "matrices": sorted(matrices),
@@ -84,3 +83,9 @@ def load(path, kind: str):
     matrices = {name: sp.load_npz(path / f"{name}.npz").tocsr() for name in meta["matrices"]}
     objects = joblib.load(path / "objects.joblib")
     return meta, arrays, matrices, objects
+
+
+def _sklearn_version() -> str:
+    import sklearn  # imported on use: scikit-learn takes seconds to import (scipy.stats)
+
+    return sklearn.__version__

@@ -4,7 +4,12 @@ The indexes are built once, saved under INDEX_DIR, and loaded by each process. B
 the service compares a cheap fingerprint of the data (row counts and latest change times) with
 the one the index was built from. Edited or new suppliers are then folded in incrementally;
 only a missing, foreign or much-changed index is rebuilt from scratch.
+
+The engine's index classes are imported where they are used: they need scikit-learn, which
+takes seconds to import, and the commands that never match should start without it.
 """
+
+from __future__ import annotations
 
 import hashlib
 import json
@@ -14,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
@@ -25,18 +31,20 @@ from coopmatch.matching import (
     IndexFormatError,
     LotQuery,
     Match,
-    MatchIndex,
     MatchOptions,
     Opportunity,
     PastAward,
     SupplierProfile,
     TenderQuery,
 )
-from coopmatch.matching.cpv_suggest import CPVSuggester
-from coopmatch.matching.opportunities import RESCORE_FACTOR, OpportunityIndex, as_buyers_see_them
 from coopmatch.matching.signals import looks_like_framework
 from coopmatch.models import Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
+
+if TYPE_CHECKING:
+    from coopmatch.matching import MatchIndex
+    from coopmatch.matching.cpv_suggest import CPVSuggester
+    from coopmatch.matching.opportunities import OpportunityIndex
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +211,8 @@ class Indexes:
         if not path.exists() or not meta_path.exists():
             return
         try:
+            from coopmatch.matching import MatchIndex
+
             self.suppliers = MatchIndex.load(path, cpv_descriptions=self._descriptions())
             self._dress(self.suppliers)
             self.suppliers_meta = json.loads(meta_path.read_text())
@@ -217,6 +227,8 @@ class Indexes:
         if not profiles:  # an empty register has nothing to fit
             self.suppliers, self.suppliers_meta = None, {"fingerprint": fingerprint}
             return None
+        from coopmatch.matching import MatchIndex
+
         self.suppliers = MatchIndex.build(profiles, self.settings.weights,
                                           cpv_descriptions=self._descriptions())
         self._dress(self.suppliers)
@@ -276,6 +288,8 @@ class Indexes:
             query = (select(Tender).where(Tender.status.in_(OPEN_STATUSES))
                      .options(selectinload(Tender.lots), selectinload(Tender.buyer)))
             queries = [tender_query(t) for t in session.exec(query)]
+            from coopmatch.matching.opportunities import OpportunityIndex
+
             self.tenders = OpportunityIndex.build(queries, self.settings.weights,
                                                   cpv_descriptions=self._descriptions(),
                                                   learned_from=suppliers) if queries else None
@@ -288,6 +302,8 @@ class Indexes:
         """The CPV suggester, trained on the vocabulary and the notices' own codes."""
         if not self.ref.cpv.available:
             return None
+        from coopmatch.matching.cpv_suggest import CPVSuggester
+
         with self.lock:
             fingerprint = tender_fingerprint(session)
             if self.suggester is not None and (
@@ -425,6 +441,8 @@ def opportunities_for_supplier(session: Session, *, supplier_id: int, top_k: int
     index = indexes.tender_index(session, suppliers)
     if index is None:
         return supplier, []
+    from coopmatch.matching.opportunities import RESCORE_FACTOR, as_buyers_see_them
+
     found = index.for_supplier(profile, top_k=top_k * RESCORE_FACTOR, learned_from=suppliers)
     tenders = {t.id: t for t in session.exec(
         select(Tender).where(Tender.id.in_([o.tender_id for o in found]))

@@ -365,9 +365,10 @@ class Importer:
             apply_place(existing, place)
             changed = True
         if changed:
-            if normalise_name(existing.name) != existing.normalised_name:
+            normalised = normalise_name(existing.name)
+            if normalised != existing.normalised_name:
                 self.named.append(existing)
-            existing.normalised_name = normalise_name(existing.name)
+            existing.normalised_name = normalised
             existing.updated_at = utcnow()
         self._outcome(existing, "updated" if changed else "unchanged")
         return existing

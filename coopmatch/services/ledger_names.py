@@ -112,7 +112,11 @@ def resolve_for_suppliers(session: Session, supplier_ids: Iterable[int], *,
     rest cannot change. Return the outcome of the names resolved again (empty: none were).
     """
     ids = sorted({int(i) for i in supplier_ids})
-    if not ids or session.exec(select(func.count(LedgerName.id))).one() == 0:
+    if not ids:
+        return Counter()
+    undecided = session.exec(select(LedgerName.id, LedgerName.name, LedgerName.key)
+                             .where(LedgerName.status.not_in(SETTLED))).all()
+    if not undecided:
         return Counter()
     thresholds = thresholds or Thresholds()
     entries = []
@@ -120,9 +124,7 @@ def resolve_for_suppliers(session: Session, supplier_ids: Iterable[int], *,
         entries += session.exec(
             select(Supplier.id, Supplier.name, Supplier.postcode, Supplier.normalised_name)
             .where(Supplier.id.in_(ids[start:start + ID_CHUNK]))).all()
-    undecided = session.exec(select(LedgerName.id, LedgerName.name, LedgerName.key)
-                             .where(LedgerName.status.not_in(SETTLED))).all()
-    if not entries or not undecided:
+    if not entries:
         return Counter()
     # Alone, these suppliers have no competitors: whatever might be one of them is a candidate
     # here (a superset of the names whose resolution they can change).

@@ -168,13 +168,13 @@ def duplicate_candidates(*, session: Session, user: User | None, limit: int = 10
     awards = dict(session.exec(select(Award.supplier_id, func.count(Award.id))
                                .where(Award.supplier_id.in_(ids))
                                .group_by(Award.supplier_id)).all())
+
+    def fullness(s):
+        return (s.source == "self_registered", bool(s.postcode), awards.get(s.id, 0), -s.id)
+
     found = []
     for pair in pairs:
         a, b = suppliers[pair.first], suppliers[pair.second]
-
-        def fullness(s):
-            return (s.source == "self_registered", bool(s.postcode), awards.get(s.id, 0), -s.id)
-
         keep, other = (a, b) if fullness(a) >= fullness(b) else (b, a)
         found.append(DuplicatePair(keep, other, pair.score, awards))
     return found

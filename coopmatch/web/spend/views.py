@@ -16,7 +16,6 @@ from flask_login import current_user
 
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
-from coopmatch.models import OWNERSHIP_MODELS
 from coopmatch.reference import current as reference
 from coopmatch.services import jobs, spend
 from coopmatch.spend.tiers import TIER_LABELS, TIERS
@@ -182,5 +181,4 @@ def payees():
                 return redirect(url_for("spend.payees"))
     items = spend.unplaced_payees(session, user=current_user)
     status = 400 if failed is not None else 200
-    return render_template("spend/payees.html", items=items, form=form, failed=failed,
-                           ownership_models=OWNERSHIP_MODELS), status
+    return render_template("spend/payees.html", items=items, form=form, failed=failed), status

@@ -126,3 +126,19 @@ def resolve():
     outcome = ledger_names.resolve_again(get_session())
     click.echo("Supplier names: " + ", ".join(f"{n} {s}" for s, n in sorted(outcome.items())))
 
+
+
+@spend_group.command("payees")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file (default: standard output).")
+@with_appcontext
+def payees(output):
+    """Payees not yet matched to a supplier, largest spend first, as a supplier register CSV:
+    fill in where each is based and import it with `coopmatch import suppliers`."""
+    if output is None:
+        count = spend.write_payees_csv(get_session(), sys.stdout, user=None)
+    else:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            count = spend.write_payees_csv(get_session(), handle, user=None)
+    click.echo(f"{count} payee(s) not yet matched; fill in each one's postcode and ownership, "
+               "then `coopmatch import suppliers FILE`.", err=True)

@@ -5,17 +5,21 @@ Ledger names are stored once across anchors with what they resolve to; a reviewe
 lives there, so it changes every figure at once and survives re-imports.
 """
 
+import csv
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
+from coopmatch.imports.suppliers import COLUMNS as REGISTER_COLUMNS
+from coopmatch.imports.suppliers import spreadsheet_cell
 from coopmatch.models import (
     OWNERSHIP_MODELS,
     RESOLVED_STATUSES,
@@ -237,7 +241,34 @@ def unplaced_payees(session: Session, *, user: User, limit: int = 50) -> list[Re
     return _names_by_spend(session, ("unresolved", "rejected"), limit)
 
 
-def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int) -> list[ReviewItem]:
+# What a payees file adds to the supplier register's columns (the importer ignores them).
+PAYEE_COLUMNS = ("ledger_spend_gbp", "ledger_payments")
+
+
+def write_payees_csv(session: Session, out: TextIO, *, user: User | None) -> int:
+    """Write the payees no register supplier is (unresolved), largest spend first, as a
+    supplier register CSV with each name filled in; return how many. Filled in with where
+    each is based (postcode, ownership) and imported as a supplier register, their names in
+    the ledgers are matched to the new suppliers and their spend is placed. user None: the
+    command line (whoever runs the server).
+
+    Names a reviewer said are none of the suppliers suggested are left out: a decision
+    stands, so an import would not place them; `add_payee` adds them one at a time."""
+    if user is not None and not can_read_reports(user):
+        raise Forbidden("Only development agencies and administrators add payees to the "
+                        "register.")
+    writer = csv.DictWriter(out, fieldnames=[*REGISTER_COLUMNS, *PAYEE_COLUMNS], restval="")
+    writer.writeheader()
+    items = _names_by_spend(session, ("unresolved",), None)
+    for item in items:
+        writer.writerow({"name": spreadsheet_cell(item.name.name),
+                         "ledger_spend_gbp": f"{item.pence / 100:.2f}",
+                         "ledger_payments": item.payments})
+    return len(items)
+
+
+def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int | None
+                    ) -> list[ReviewItem]:
     spend = (select(Payment.ledger_name_id, func.sum(Payment.amount_pence).label("pence"),
                     func.count(Payment.id).label("payments"))
              .group_by(Payment.ledger_name_id).subquery())

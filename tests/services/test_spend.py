@@ -234,6 +234,69 @@ def test_a_payee_is_added_only_with_a_real_postcode_by_an_agency(
     assert trees.name.status == "unresolved" and trees.name.supplier_id is None
 
 
+PAYEES = (TREES + "Parks,Signs,Signage,B10,=SUM(A1) Signs,05/08/2019,50.00\n"
+          "Town Hall,Catering,Lunch,B11,Darwen Bakery,06/08/2019,75.00\n")
+
+
+def test_payees_file_filled_in_and_imported_places_their_spend(
+        session, ref, tmp_path, data_dir, anchor_and_register):
+    import csv
+    import io
+
+    from coopmatch.errors import Forbidden
+    from coopmatch.models import Supplier
+    from coopmatch.services.imports import ImportOptions, import_file
+
+    hyndburn, _ = anchor_and_register
+    _import(session, hyndburn, tmp_path, text=PAYEES)
+    agency = create_user(session, role="agency")
+    bakery = session.exec(select(LedgerName).where(LedgerName.name == "Darwen Bakery")).one()
+    spend.decide(session, user=agency, ledger_name_id=bakery.id, supplier_id=None)
+    out = io.StringIO()
+
+    assert spend.write_payees_csv(session, out, user=agency) == 3
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(r["name"], r["ledger_spend_gbp"], r["ledger_payments"]) for r in rows] == [
+        ("Rossendale Tree Surgeons", "300.00", "1"), ("ROSSENDALE TREE SURGEON", "100.00", "1"),
+        ("'=SUM(A1) Signs", "50.00", "1")]  # most spend first; a spreadsheet will not run it
+    assert rows[0]["postcode"] == rows[0]["ownership"] == ""  # for the agency to fill in
+    # A reviewer's "none of these" stands, so an import would not place it: not in the file.
+    assert "Darwen Bakery" not in out.getvalue()
+    for intruder in (create_user(session, role="supplier"),
+                     create_user(session, role="procurement", organisation=hyndburn)):
+        with pytest.raises(Forbidden):
+            spend.write_payees_csv(session, io.StringIO(), user=intruder)
+
+    rows[0].update(postcode="BB5 1AA", ownership="Worker co-operative")
+    rows[2].update(postcode="BB5 1AA")
+    filled = tmp_path / "payees.csv"
+    with open(filled, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows([rows[0], rows[2]])  # the row it cannot place is deleted
+    before = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
+    summary = import_file(session, fmt="suppliers", path=filled, ref=ref,
+                          data_dir=str(data_dir), options=ImportOptions(user=agency))
+
+    assert summary.counts["suppliers"]["created"] == 2
+    added = {s.name: s for s in session.exec(select(Supplier).where(
+        Supplier.name.in_(["Rossendale Tree Surgeons", "=SUM(A1) Signs"])))}
+    assert set(added) == {"Rossendale Tree Surgeons", "=SUM(A1) Signs"}  # apostrophe taken off
+    assert added["Rossendale Tree Surgeons"].ownership == "worker_coop"
+    names = {r.name: r for r in session.exec(select(LedgerName)).all()}
+    trees = added["Rossendale Tree Surgeons"].id
+    assert (names["Rossendale Tree Surgeons"].status,
+            names["Rossendale Tree Surgeons"].supplier_id) == ("auto", trees)
+    assert names["ROSSENDALE TREE SURGEON"].supplier_id == trees  # the other spelling too
+    assert names["Darwen Bakery"].status == "rejected"
+    after = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
+    assert after.tiers["local_authority"] == before.tiers["local_authority"] + 45_000
+    assert after.unresolved == before.unresolved - 45_000
+    out = io.StringIO()
+    assert spend.write_payees_csv(session, out, user=agency) == 0
+    assert out.getvalue().startswith("name,description,postcode,")  # still a template
+
+
 def test_payees_page_adds_a_payee_and_refuses_the_wrong_user(
         client, session, ref, tmp_path, anchor_and_register):
     from coopmatch.models import Supplier
@@ -271,6 +334,25 @@ def test_payees_page_adds_a_payee_and_refuses_the_wrong_user(
     assert added.postcode == "BB5 1AA"
 
 
+def test_payees_file_is_for_agencies_only(client, session, ref, tmp_path, anchor_and_register):
+    hyndburn, _ = anchor_and_register
+    _import(session, hyndburn, tmp_path, text=TREES)
+    for intruder in (create_user(session, role="supplier"),
+                     create_user(session, role="procurement", organisation=hyndburn)):
+        client.sign_in(intruder.email)
+        assert client.get("/spend/payees.csv").status_code == 403, intruder.role
+        client.sign_out()
+    assert client.get("/spend/payees.csv").status_code in (302, 401)  # signed out
+    client.sign_in(create_user(session, role="agency").email)
+    assert 'href="/spend/payees.csv"' in client.get("/spend/payees").get_data(as_text=True)
+    got = client.get("/spend/payees.csv")
+    assert got.status_code == 200 and got.mimetype == "text/csv"
+    assert "attachment" in got.headers["Content-Disposition"]
+    lines = got.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("name,description,postcode,") and len(lines) == 3
+    assert lines[1].startswith("Rossendale Tree Surgeons,")
+
+
 def test_spend_cli(session, ref, tmp_path, anchor_and_register, database_url, data_dir):
     hyndburn, _ = anchor_and_register
     path = tmp_path / "ledger.csv"
@@ -289,6 +371,14 @@ def test_spend_cli(session, ref, tmp_path, anchor_and_register, database_url, da
     table = subprocess.run([coopmatch, "spend", "report", "--year", "2019"], env=env,
                            capture_output=True, text=True, timeout=300)
     assert "2019/20" in table.stdout and "15.4%" in table.stdout
+    _import(session, hyndburn, tmp_path, text=TREES, name="trees.csv")  # two unplaced payees
+    payees = subprocess.run([coopmatch, "spend", "payees", "-o", str(tmp_path / "payees.csv")],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert payees.returncode == 0, payees.stderr
+    assert "2 payee(s) not yet matched" in payees.stderr
+    written = (tmp_path / "payees.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in written] == [
+        "name", "Rossendale Tree Surgeons", "ROSSENDALE TREE SURGEON"]
     odd = tmp_path / "odd.csv"
     odd.write_text("Paid On,Value,Payee\n01/04/2020,10.00,Pendle Print\n")
 

@@ -155,6 +155,16 @@ def review():
                            items=spend.review_queue(session, user=current_user))
 
 
+@bp.get("/payees.csv")
+@roles_required("agency")
+def payees_csv():
+    """Every payee not yet matched, as a supplier register CSV to fill in and import."""
+    out = io.StringIO()
+    spend.write_payees_csv(get_session(), out, user=current_user)
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="payees-to-place.csv"'})
+
+
 @bp.route("/payees", methods=["GET", "POST"])
 @roles_required("agency")
 def payees():

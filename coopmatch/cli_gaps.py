@@ -1,6 +1,5 @@
 """`coopmatch gaps`: the gap report on the command line, over the database DATABASE_URL names."""
 
-import csv
 import json
 import sys
 
@@ -13,6 +12,7 @@ from coopmatch.errors import CoopmatchError
 from coopmatch.gaps import ROUTES
 from coopmatch.reference import current as reference
 from coopmatch.services import gaps
+from coopmatch.spreadsheets import SafeDictWriter
 from coopmatch.web.matching import match_settings
 
 
@@ -50,7 +50,7 @@ def gaps_command(area, radius_km, postcode, start, end, threshold, division, min
         return
     rows = [g.to_row() for g in chosen]
     if output == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["gap_id"])
+        writer = SafeDictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["gap_id"])
         writer.writeheader()
         writer.writerows(rows)
         return

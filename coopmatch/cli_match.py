@@ -1,6 +1,5 @@
 """`coopmatch match`: rank suppliers for one tender or all, on the database DATABASE_URL names."""
 
-import csv
 import json
 import sys
 
@@ -11,6 +10,7 @@ from coopmatch.db import get_session
 from coopmatch.models import OWNERSHIP_MODELS
 from coopmatch.reference import current as reference
 from coopmatch.services import matching
+from coopmatch.spreadsheets import SafeWriter
 from coopmatch.web.matching import match_settings
 
 
@@ -50,7 +50,7 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
     else:
         click.echo("Preparing the match index ...", err=True)
         results = matching.matches_for_all(session, search=search, ref=ref, settings=settings)
-    writer = csv.writer(sys.stdout) if output == "csv" else None
+    writer = SafeWriter(sys.stdout) if output == "csv" else None
     if writer:
         writer.writerow(["tender_id", "ocid", "title", "rank", "lot_id", "supplier_id",
                          "supplier_name", "score", "distance_km", "reasons"])

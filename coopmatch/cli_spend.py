@@ -1,6 +1,5 @@
 """`coopmatch import spend` and `coopmatch spend ...`: thin over the spend services."""
 
-import csv
 import json
 import sys
 import time
@@ -17,6 +16,7 @@ from coopmatch.reference import current as reference
 from coopmatch.services import ledger_names, spend
 from coopmatch.spend.columns import ROLES
 from coopmatch.spend.ledger import columns_at_fault
+from coopmatch.spreadsheets import SafeDictWriter
 
 
 @click.command("spend")
@@ -94,7 +94,7 @@ def report(anchors, year, group_area, output):
         return
     rows = spend.report_rows(reports)
     if output == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["anchor"])
+        writer = SafeDictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["anchor"])
         writer.writeheader()
         writer.writerows(rows)
         return

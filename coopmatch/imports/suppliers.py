@@ -25,6 +25,7 @@ from coopmatch.imports.reading import (
 )
 from coopmatch.imports.records import RowError, SupplierRecord
 from coopmatch.models import OWNERSHIP_MODELS
+from coopmatch.spreadsheets import from_spreadsheet_cell
 
 COLUMNS = [
     "name",
@@ -38,16 +39,6 @@ COLUMNS = [
     "website",
     "email",
 ]
-
-# A cell a spreadsheet would read as a formula starts with one of these; files we write for
-# people to fill in put an apostrophe before such a value, and the importer takes it off.
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def spreadsheet_cell(text: str) -> str:
-    """Return text as a spreadsheet shows it rather than runs it ("=1+1" -> "'=1+1")."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
 
 # The register's own vocabulary, as the models define it.
 OWNERSHIP_LABELS = OWNERSHIP_MODELS
@@ -122,9 +113,7 @@ def _website(text: str) -> str:
 
 
 def _supplier(row: CsvRow, cpv: CPVVocabulary) -> SupplierRecord | RowError:
-    name = tidy(row.get("name"))
-    if name.startswith("'") and name[1:].startswith(FORMULA_START):
-        name = name[1:]  # as `spreadsheet_cell` wrote it
+    name = from_spreadsheet_cell(tidy(row.get("name")))  # as a file we wrote gives it
     if not name:
         return RowError(row.line, "name", "the supplier's name is missing")
     if len(name) > 300:

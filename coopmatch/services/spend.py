@@ -5,7 +5,6 @@ Ledger names are stored once across anchors with what they resolve to; a reviewe
 lives there, so it changes every figure at once and survives re-imports.
 """
 
-import csv
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -19,7 +18,6 @@ from sqlmodel import Session, select
 
 from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
 from coopmatch.imports.suppliers import COLUMNS as REGISTER_COLUMNS
-from coopmatch.imports.suppliers import spreadsheet_cell
 from coopmatch.models import (
     OWNERSHIP_MODELS,
     RESOLVED_STATUSES,
@@ -47,6 +45,7 @@ from coopmatch.spend import (
 )
 from coopmatch.spend.figures import SpendFigures, concat_tables
 from coopmatch.spend.tiers import TIERS
+from coopmatch.spreadsheets import SafeDictWriter
 
 Progress = Callable[[str, int, int | None], None]
 INSERT_CHUNK = 20_000
@@ -257,11 +256,11 @@ def write_payees_csv(session: Session, out: TextIO, *, user: User | None) -> int
     if user is not None and not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators add payees to the "
                         "register.")
-    writer = csv.DictWriter(out, fieldnames=[*REGISTER_COLUMNS, *PAYEE_COLUMNS], restval="")
+    writer = SafeDictWriter(out, fieldnames=[*REGISTER_COLUMNS, *PAYEE_COLUMNS], restval="")
     writer.writeheader()
     items = _names_by_spend(session, ("unresolved",), None)
     for item in items:
-        writer.writerow({"name": spreadsheet_cell(item.name.name),
+        writer.writerow({"name": item.name.name,
                          "ledger_spend_gbp": f"{item.pence / 100:.2f}",
                          "ledger_payments": item.payments})
     return len(items)

@@ -1,4 +1,3 @@
-import csv
 import io
 from datetime import date
 
@@ -9,6 +8,7 @@ from coopmatch.errors import CoopmatchError
 from coopmatch.gaps import ROUTES
 from coopmatch.reference import current as reference
 from coopmatch.services import gaps
+from coopmatch.spreadsheets import SafeDictWriter
 from coopmatch.web.access import roles_required
 from coopmatch.web.charts import bar_chart
 from coopmatch.web.gaps import bp
@@ -109,7 +109,7 @@ def export(fmt: str):
         abort(404)
     rows = [g.to_row() for g in chosen]
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["gap_id"])
+    writer = SafeDictWriter(out, fieldnames=list(rows[0]) if rows else ["gap_id"])
     writer.writeheader()
     writer.writerows(rows)
     return Response(out.getvalue(), mimetype="text/csv",

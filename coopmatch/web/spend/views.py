@@ -1,4 +1,3 @@
-import csv
 import io
 
 from flask import (
@@ -19,6 +18,7 @@ from coopmatch.errors import CoopmatchError
 from coopmatch.reference import current as reference
 from coopmatch.services import jobs, spend
 from coopmatch.spend.tiers import TIER_LABELS, TIERS
+from coopmatch.spreadsheets import SafeDictWriter
 from coopmatch.web.access import roles_required
 from coopmatch.web.charts import bar_chart, share_chart
 from coopmatch.web.matching import match_settings
@@ -125,7 +125,7 @@ def export(anchor_id: int, fmt: str):
         abort(404)
     rows = spend.report_rows([report] if report else [])
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["anchor"])
+    writer = SafeDictWriter(out, fieldnames=list(rows[0]) if rows else ["anchor"])
     writer.writeheader()
     writer.writerows(rows)
     return Response(out.getvalue(), mimetype="text/csv", headers={

@@ -174,7 +174,39 @@ def supplier_merge(keep_id: int, other_id: int):
     except CoopmatchError as error:
         session.rollback()
         raise click.ClickException(error.message) from None
-    click.echo(f"Merged supplier {other_id} into {kept.name} (id {kept.id}).")
+    click.echo(f"Merged supplier {other_id} into {kept.name} (id {kept.id}); "
+               "`coopmatch suppliers merges` lists merges to undo.")
+
+
+@suppliers_group.command("merges")
+@with_appcontext
+def supplier_merges():
+    """List recent merges that can be undone, newest first (as MERGE_ID KEPT <- MERGED)."""
+    from coopmatch.services import merges
+
+    found = merges.recent_merges(get_session(), user=None)
+    if not found:
+        click.echo("No merges to undo.")
+    for merge in found:
+        click.echo(f"{merge.id:>7}  {merge.at:%Y-%m-%d %H:%M}  {merge.kept_name} <- "
+                   f"{merge.removed_name}")
+
+
+@suppliers_group.command("unmerge")
+@click.argument("merge_id", type=int)
+@with_appcontext
+def supplier_unmerge(merge_id: int):
+    """Undo merge MERGE_ID (see `coopmatch suppliers merges`): the merged supplier is back."""
+    from coopmatch.errors import CoopmatchError
+    from coopmatch.services import merges
+
+    session = get_session()
+    try:
+        restored = merges.undo_merge(session, user=None, merge_id=merge_id)
+    except CoopmatchError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(f"{restored.name} (id {restored.id}) is back in the register.")
 
 
 def _safe_url() -> str:

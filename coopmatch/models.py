@@ -350,6 +350,24 @@ class AuditEntry(SQLModel, table=True):
     summary: str = Field(default="", sa_type=sa.Text)
 
 
+class SupplierMerge(SQLModel, table=True):
+    """One supplier folded into another (`merge_suppliers`), with what it takes to undo it:
+    the deleted supplier as it was, and which contracts, ledger names, accounts and fields
+    of the kept one the merge changed (JSON)."""
+
+    __tablename__ = "supplier_merge"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _timestamp(index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    kept_id: int = Field(index=True)
+    kept_name: str = Field(max_length=300)
+    removed_id: int
+    removed_name: str = Field(max_length=300)
+    record: str = Field(default="{}", sa_type=sa.Text)
+    undone_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
 # --- input shapes for services (validated by forms, API and imports) --------------------------
 
 

@@ -163,3 +163,10 @@ def test_suppliers_listed_twice_are_listed_and_merged_from_the_command_line(tmp_
     failed = run("suppliers", "merge", str(keep), str(other), database_url=url, check=False)
     assert failed.returncode != 0 and "no supplier with that number" in failed.stderr
     assert count(url, "supplier") == 2
+    listed = run("suppliers", "merges", database_url=url).stdout
+    assert "APF Renovations <- APF Renovation" in listed
+    undone = run("suppliers", "unmerge", listed.split()[0], database_url=url)
+    assert f"APF Renovation (id {other}) is back in the register." in undone.stdout
+    assert count(url, "supplier") == 3
+    again = run("suppliers", "unmerge", listed.split()[0], database_url=url, check=False)
+    assert again.returncode != 0 and "already been undone" in again.stderr

@@ -13,13 +13,14 @@ from coopmatch.models import (
     LedgerName,
     Supplier,
     SupplierCreate,
+    SupplierMerge,
     User,
     join_codes,
     utcnow,
 )
 from coopmatch.names import normalise_name
 from coopmatch.reference import Reference
-from coopmatch.services import audit, ledger_names
+from coopmatch.services import audit, ledger_names, merges
 from coopmatch.services.geography import apply_place, locate
 from coopmatch.services.pagination import Page, paginate
 from coopmatch.services.permissions import can_edit_supplier, is_admin
@@ -133,11 +134,6 @@ def cpv_division_clause(column, division: str):
 
 # --- suppliers listed twice -------------------------------------------------------------------
 
-# Filled from the merged supplier where the kept one has nothing.
-FILLED_ON_MERGE = ("description", "legal_form", "registration_number", "employees",
-                   "turnover_band", "max_contract_value", "service_radius_km", "website",
-                   "contact_email", "contact_phone", "incorporation_date", "external_id")
-
 
 @dataclass
 class DuplicatePair:
@@ -187,8 +183,9 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
     Its contracts (but one it shares with the kept supplier), ledger names and accounts move
     to the kept supplier; what the kept one lacks (a description, postcode, registration
     number, contact details, size) is filled from it; CPV, SIC codes and accreditations are
-    joined. Then it is deleted. One transaction, recorded in the audit log. Administrators
-    only, or the command line (user None).
+    joined. Then it is deleted. One transaction, recorded in the audit log and as a
+    SupplierMerge that `merges.undo_merge` can undo. Administrators only, or the command line
+    (user None).
     """
     if user is not None and not is_admin(user):
         raise Forbidden("Only administrators can merge suppliers.")
@@ -196,19 +193,21 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
         raise CoopmatchError("Choose two different suppliers to merge.", field="other_id")
     keep = get_supplier(session=session, supplier_id=keep_id)
     other = get_supplier(session=session, supplier_id=other_id)
+    record = merges.MergeRecord(removed=merges.snapshot(other),
+                                kept_before=merges.fields_of(keep))
     held = {(a.tender_id, a.lot_id) for a in session.exec(
         select(Award).where(Award.supplier_id == keep.id))}
-    moved = dropped = 0
     for award in session.exec(select(Award).where(Award.supplier_id == other.id)).all():
         if (award.tender_id, award.lot_id) in held:
+            record.dropped_awards.append(merges.snapshot(award))
             session.delete(award)  # both were listed on one contract: it is one contract
-            dropped += 1
         else:
             award.supplier_id = keep.id
-            moved += 1
+            record.awards.append(award.id)
     names = session.exec(select(LedgerName).where(LedgerName.supplier_id == other.id)).all()
     for row in names:
         row.supplier_id = keep.id
+        record.ledger_names.append(row.id)
     for row in session.exec(select(LedgerName).where(
             LedgerName.candidates.contains(f'"supplier_id": {other.id},'))).all():
         row.candidates = json.dumps([
@@ -217,7 +216,8 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
     accounts = session.exec(select(User).where(User.supplier_id == other.id)).all()
     for account in accounts:
         account.supplier_id = keep.id
-    for name in FILLED_ON_MERGE:
+        record.accounts.append(account.id)
+    for name in merges.FILLED_ON_MERGE:
         if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
             setattr(keep, name, getattr(other, name))
     if not keep.postcode and other.postcode:
@@ -228,9 +228,14 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
     keep.sic_codes = join_codes([*keep.sic_list, *other.sic_list])
     keep.accreditations = join_codes([*keep.accreditation_list, *other.accreditation_list])
     keep.updated_at = utcnow()
+    record.kept_after = merges.fields_of(keep)
     summary = (f"Merged '{other.name}' (no. {other.id}) into '{keep.name}': "
-               f"{_count(moved, 'contract')} moved ({dropped} listed on both), "
+               f"{_count(len(record.awards), 'contract')} moved "
+               f"({len(record.dropped_awards)} listed on both), "
                f"{_count(len(names), 'ledger name')}, {_count(len(accounts), 'account')}")
+    session.add(SupplierMerge(user_id=user.id if user else None, kept_id=keep.id,
+                              kept_name=keep.name, removed_id=other.id,
+                              removed_name=other.name, record=record.to_json()))
     session.flush()
     session.expire(other)  # its relationships as they are now: nothing left on it
     session.delete(other)

@@ -190,6 +190,15 @@ def test_admin_merges_a_supplier_listed_twice(page, session, ref):
     assert page.get_by_text("No supplier looks listed twice.").is_visible()
     session.expire_all()
     assert session.get(Supplier, twice_id) is None
+    # A mistake is undone from the same page.
+    merged = page.locator("#merges tbody tr", has_text="APF Renovation")
+    merged.get_by_role("button", name="Undo the merge of APF Renovation into APF Renovations"
+                       ).click()
+    page.get_by_text("APF Renovation is back in the register").wait_for()
+    assert page.get_by_text("No merges to undo.").is_visible()
+    assert page.locator("#duplicates tbody tr", has_text="APF Renovation").count() == 1
+    session.expire_all()
+    assert session.get(Supplier, twice_id) is not None
 
 
 def test_agency_adds_a_payee_to_the_register_and_its_spend_is_placed(page, session, ref,

@@ -104,3 +104,83 @@ def test_a_ledger_name_either_duplicate_could_be_resolves_after_the_merge(sessio
     session.expire_all()
     row = session.get(LedgerName, both.id)
     assert (row.status, row.supplier_id) == ("auto", keep.id)
+
+
+def _state(session):
+    """Everything a merge touches, as plain values."""
+    session.expire_all()
+    return {
+        "suppliers": session.exec(select(Supplier.id, Supplier.name, Supplier.postcode,
+                                         Supplier.local_authority_code, Supplier.description,
+                                         Supplier.website, Supplier.cpv_codes,
+                                         Supplier.ownership).order_by(Supplier.id)).all(),
+        "awards": session.exec(select(Award.tender_id, Award.supplier_id, Award.value)
+                               .order_by(Award.tender_id, Award.supplier_id)).all(),
+        "names": session.exec(select(LedgerName.key, LedgerName.supplier_id, LedgerName.status)
+                              .where(LedgerName.key == "ni constructions nw")).all(),
+        "accounts": session.exec(select(User.id, User.supplier_id).order_by(User.id)).all(),
+    }
+
+
+def test_undoing_a_merge_puts_everything_back(session, ref, twice):
+    from coopmatch.services import merges
+
+    admin, _, _, keep, other, _, _ = twice
+    before = _state(session)
+    suppliers.merge_suppliers(session, user=admin, keep_id=keep.id, other_id=other.id, ref=ref)
+    assert _state(session) != before
+    (merge,) = merges.recent_merges(session, user=admin)
+    assert (merge.kept_name, merge.removed_name) == ("NI Construction (NW) Ltd",
+                                                     "NI Constructions (NW) Ltd")
+
+    restored = merges.undo_merge(session, user=admin, merge_id=merge.id)
+
+    assert restored.id == other.id  # under its own number, found where links point
+    assert _state(session) == before  # the contract listed on both is back on each
+    assert merges.recent_merges(session, user=admin) == []
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "unmerge")).one()
+    assert "NI Constructions (NW) Ltd" in entry.summary and entry.user_id == admin.id
+    with pytest.raises(CoopmatchError, match="already been undone"):
+        merges.undo_merge(session, user=admin, merge_id=merge.id)
+
+
+def test_an_undo_keeps_what_was_changed_after_the_merge(session, ref, twice):
+    from coopmatch.services import merges
+
+    admin, _, _, keep, other, _, _ = twice
+    suppliers.merge_suppliers(session, user=admin, keep_id=keep.id, other_id=other.id, ref=ref)
+    kept = session.get(Supplier, keep.id)
+    kept.description = "Edited after the merge."
+    session.commit()
+    (merge,) = merges.recent_merges(session, user=admin)
+    merges.undo_merge(session, user=admin, merge_id=merge.id)
+    session.expire_all()
+    kept = session.get(Supplier, keep.id)
+    assert kept.description == "Edited after the merge."  # a later edit stands
+    assert kept.website is None and kept.postcode is None  # what the merge filled is taken back
+    assert kept.cpv_codes == "45453100"
+
+
+def test_only_administrators_undo_and_only_the_latest_merge_first(session, ref, twice):
+    from coopmatch.errors import Conflict
+    from coopmatch.services import merges
+
+    admin, officer, owner, keep, other, _, _ = twice
+    third = create_supplier(session, ref, name="NI Construction NW", postcode=None)
+    suppliers.merge_suppliers(session, user=admin, keep_id=keep.id, other_id=other.id, ref=ref)
+    suppliers.merge_suppliers(session, user=admin, keep_id=keep.id, other_id=third.id, ref=ref)
+    latest, first = merges.recent_merges(session, user=admin)
+    before = _state(session)
+    for user in (officer, owner):
+        with pytest.raises(Forbidden):
+            merges.undo_merge(session, user=user, merge_id=latest.id)
+        with pytest.raises(Forbidden):
+            merges.recent_merges(session, user=user)
+    with pytest.raises(Conflict, match="undo that merge first"):
+        merges.undo_merge(session, user=admin, merge_id=first.id)
+    session.rollback()
+    assert _state(session) == before  # nothing changed by the refusals
+    merges.undo_merge(session, user=None, merge_id=latest.id)  # the command line may
+    merges.undo_merge(session, user=admin, merge_id=first.id)
+    assert {s.name for s in session.exec(select(Supplier))} >= {
+        "NI Construction (NW) Ltd", "NI Constructions (NW) Ltd", "NI Construction NW"}

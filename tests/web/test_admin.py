@@ -129,3 +129,38 @@ def test_only_admins_merge_suppliers_and_only_with_a_csrf_token(client, session,
     assert "Choose two different suppliers to merge." in page
     session.expire_all()
     assert session.get(Supplier, first.id) and session.get(Supplier, second.id)
+
+
+def test_admin_undoes_a_merge_and_nobody_else_may(client, session, ref):
+    from coopmatch.models import SupplierMerge
+
+    first, second = _listed_twice(session, ref)
+    first_id, second_id = first.id, second.id
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    client.post("/admin/duplicates/merge", {"keep_id": str(second_id), "other_id": str(first_id)})
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    assert "undo it under Recent merges" in page
+    merge = session.exec(select(SupplierMerge)).one()
+    undo = f"/admin/duplicates/merges/{merge.id}/undo"
+    assert f'action="{undo}"' in page
+    client.sign_out()
+    council = create_organisation(session, ref)
+    for role in ("supplier", "procurement", "agency"):
+        client.sign_in(create_user(session, role=role, organisation=council).email)
+        assert client.post(undo, {}).status_code == 403
+        client.sign_out()
+    client.sign_in(admin.email)
+    assert client.post(undo, {}, csrf=False).status_code == 400
+    session.expire_all()
+    assert session.get(Supplier, first_id) is None  # still merged
+
+    assert client.post(undo, {}).status_code == 303
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    assert "Paydale Playgrounds Ltd is back in the register" in page
+    assert "No merges to undo." in page
+    session.expire_all()
+    assert session.get(Supplier, first_id) and session.get(Supplier, second_id)
+    client.post(undo, {})
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    assert "has already been undone" in page

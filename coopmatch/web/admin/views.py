@@ -4,7 +4,7 @@ from flask_login import current_user
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.reference import current as reference
-from coopmatch.services import accounts, audit, organisations, suppliers
+from coopmatch.services import accounts, audit, merges, organisations, suppliers
 from coopmatch.web.admin import bp
 from coopmatch.web.admin.forms import MergeForm, OrganisationForm, UserForm, UserUpdateForm
 
@@ -108,8 +108,10 @@ def audit_log():
 
 @bp.get("/duplicates")
 def duplicates():
-    pairs = suppliers.duplicate_candidates(session=get_session(), user=current_user)
-    return render_template("admin/duplicates.html", pairs=pairs, form=MergeForm())
+    session = get_session()
+    pairs = suppliers.duplicate_candidates(session=session, user=current_user)
+    return render_template("admin/duplicates.html", pairs=pairs, form=MergeForm(),
+                           merges=merges.recent_merges(session, user=current_user))
 
 
 @bp.post("/duplicates/merge")
@@ -126,5 +128,21 @@ def merge():
         session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.duplicates")), 303
-    flash(f"Merged into {kept.name}.", "success")
+    flash(f"Merged into {kept.name}. If that was a mistake, undo it under Recent merges.",
+          "success")
+    return redirect(url_for("admin.duplicates")), 303
+
+
+@bp.post("/duplicates/merges/<int:merge_id>/undo")
+def undo_merge(merge_id: int):
+    """Undo a merge (CSRF is checked for every POST, by the app's CSRFProtect)."""
+    session = get_session()
+    try:
+        restored = merges.undo_merge(session, user=current_user, merge_id=merge_id)
+    except CoopmatchError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.duplicates")), 303
+    flash(f"{restored.name} is back in the register with its contracts, ledger names and "
+          "accounts.", "success")
     return redirect(url_for("admin.duplicates")), 303

@@ -36,7 +36,7 @@ from coopmatch.matching.signals import (
     same_trade,
     tier_of,
 )
-from coopmatch.matching.sparse import query_scores
+from coopmatch.matching.sparse import gather_postings, query_scores
 from coopmatch.matching.text import (
     KEYWORD_K1,
     KEYWORD_SCALE,
@@ -738,7 +738,8 @@ class MatchIndex:
                 start, end = self.buyers.indptr[b], self.buyers.indptr[b + 1]
                 suppliers = self.buyers.indices[start:end]
                 buyer_counts[i, suppliers] = self.buyers.data[start:end]
-                track[i, suppliers] += np.float32(p.buyer_share)  # counts are 1 or more
+                done = self._have_done_such_work(q_rare[i], each_award[i], row, suppliers)
+                track[i, suppliers[done]] += np.float32(p.buyer_share)  # counts are 1 or more
         computed = {
             "text": text,
             "keywords": self._keywords(texts, titles, counts, title_counts),
@@ -1087,6 +1088,47 @@ class MatchIndex:
         start, end = int(self.award_start[j]), int(self.award_start[j + 1])
         return [a for a in range(start, end) if self.award_tenders[a] == tender_id]
 
+    def _have_done_such_work(self, query, each_award, row: _QueryRow, suppliers: np.ndarray
+                             ) -> np.ndarray:
+        """Flags over suppliers: has each a contract that is similar work, as the reasons cite
+        it (one sharing a word that may be shown and, where both give CPV codes, a division)?
+
+        Only these gain for having worked for the buyer before: Iveco's vans for Preston City
+        Council share "Preston" with its school meals, and nothing else. `each_award` is the
+        query's similarity to every contract (over all its words): a contract shares a word
+        that may be shown where it is more than what the words that may not give it.
+        """
+        done = np.zeros(len(suppliers), dtype=bool)
+        starts = self.award_start[suppliers].astype(np.int64)
+        lengths = self.award_start[suppliers + 1].astype(np.int64) - starts
+        if not len(suppliers) or not lengths.sum() or not len(each_award):
+            return done
+        # The buyer's suppliers' contracts, each with its supplier's position in `suppliers`.
+        owner = np.repeat(np.arange(len(suppliers)), lengths)
+        contracts = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths,
+                                                              lengths) + np.repeat(starts, lengths)
+        similar = each_award[contracts]
+        hidden = np.setdiff1d(np.arange(len(query.indices)), reasons.shown_features(
+            query, self.text.terms, self.hidden_terms.in_text(row.long_text)))
+        if len(hidden):  # take off what place names and the like give each contract
+            _, docs, products = gather_postings(_columns_of_row(query, hidden), self.awards_t)
+            order = np.argsort(docs, kind="stable")
+            docs = docs[order]
+            running = np.concatenate([[0.0], np.cumsum(products[order], dtype=np.float64)])
+            given = (running[np.searchsorted(docs, contracts, side="right")]
+                     - running[np.searchsorted(docs, contracts)])
+            similar = similar - given.astype(np.float32)
+        hit = similar > np.float32(1e-5)
+        if row.divisions:
+            trade: dict[str, bool] = {}
+            for k in np.flatnonzero(hit).tolist():
+                divisions = self.award_divisions[contracts[k]]
+                if divisions not in trade:
+                    trade[divisions] = same_trade(row.divisions, divisions)
+                hit[k] = trade[divisions]
+        done[owner[hit]] = True
+        return done
+
     def _awards_sharing_words(self, query, suppliers: list[int], hidden) -> dict[int, np.ndarray]:
         """Return, for each supplier, flags over its contracts: does it share a word with the
         query that may be shown (one pass over all their contracts)?"""
@@ -1130,6 +1172,11 @@ class MatchIndex:
         if sims[k] < 0:
             return None, None, 0.0
         return self.award_titles[start + k], self.award_buyers[start + k], float(sims[k])
+
+
+def _columns_of_row(row: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """Return a one-row CSR matrix with only the stored entries at positions `keep`."""
+    return sp.csr_matrix((row.data[keep], row.indices[keep], [0, len(keep)]), shape=row.shape)
 
 
 def _columns_of(matrix: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:

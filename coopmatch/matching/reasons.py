@@ -67,6 +67,15 @@ NOT_EVIDENCE = frozenset(
 )
 
 
+def shown_features(query_row: sp.csr_matrix, terms: np.ndarray,
+                   hidden: frozenset[str] = frozenset()) -> np.ndarray:
+    """Return the positions, among a query row's stored entries, of the terms that may be shown
+    as evidence (no word of them a place name in `hidden`, nor in NOT_EVIDENCE)."""
+    return np.array([k for k, feature in enumerate(query_row.indices.tolist())
+                     if not any(word in hidden or word in NOT_EVIDENCE
+                                for word in str(terms[feature]).split())], dtype=np.int64)
+
+
 def key_terms(
     query_row: sp.csr_matrix,
     doc_matrix_t: sp.csr_matrix,
@@ -81,13 +90,10 @@ def key_terms(
     count in the score but are not shown as evidence.
     """
     # The query's terms that may be shown, once for all documents.
-    names, features, weights = [], [], []
-    for feature, weight in zip(query_row.indices.tolist(), query_row.data.tolist(), strict=True):
-        name = str(terms[feature])
-        if not any(word in hidden or word in NOT_EVIDENCE for word in name.split()):
-            names.append(name)
-            features.append(feature)
-            weights.append(weight)
+    shown = shown_features(query_row, terms, hidden).tolist()
+    features = [int(query_row.indices[k]) for k in shown]
+    weights = [float(query_row.data[k]) for k in shown]
+    names = [str(terms[f]) for f in features]
     if not features or not len(columns):
         return [[] for _ in columns]
     # Look each chosen document up in each query term's postings (sorted by document): one

@@ -565,6 +565,39 @@ def test_a_contract_sharing_only_a_place_name_is_not_similar_work():
     assert any(r.text == "Has won 1 public contract." for r in found[1].reasons)
 
 
+def test_work_for_this_buyer_counts_only_where_it_is_the_same_kind_of_work():
+    from coopmatch.geo import PlaceWords
+
+    council = {"buyer_id": 3, "buyer_name": "Preston City Council"}
+    vans = supplier(1, "Van Dealer Ltd", "", awards=[
+        PastAward("Preston refuse vehicles", cpv_codes=["34144510"], **council),
+        PastAward("Preston council vans", cpv_codes=["34136000"], **council)])
+    cooks = supplier(2, "Cooks Ltd", "", awards=[
+        PastAward("Hot meals for Preston care homes", cpv_codes=["55321000"], **council),
+        PastAward("Hot meals for Preston day centres", cpv_codes=["55321000"], **council)])
+    index = MatchIndex.build([vans, cooks])
+    index.hidden_terms = PlaceWords(always=frozenset({"preston"}))
+    meals = TenderQuery(id=9, title="School meals in Preston", description="Hot meals.",
+                        cpv_codes=["55523100"], **council)
+    elsewhere = dataclasses.replace(meals, buyer_id=None, buyer_name="")
+    record = {i: {m.supplier_id: m.components["track_record"] for m in index.match(t)}
+              for i, t in (("here", meals), ("elsewhere", elsewhere))}
+    # The caterer's meals for the council count as its record with the buyer; the van
+    # dealer's vans, which share only "Preston" with school meals, do not.
+    assert record["here"][2] == pytest.approx(record["elsewhere"][2] + 0.25, abs=1e-5)
+    assert record["here"][1] == pytest.approx(record["elsewhere"][1], abs=1e-6)
+    # The reasons still say what it has done for the buyer: it is true, only not evidence.
+    van = next(m for m in index.match(meals) if m.supplier_id == 1)
+    assert "Has won 2 contracts from Preston City Council before." in [r.text for r in van.reasons]
+    # A vans tender from the council is the dealer's own kind of work.
+    fleet = TenderQuery(id=10, title="Refuse vehicles", description="Vans and refuse vehicles.",
+                        cpv_codes=["34144510"], **council)
+    found = {m.supplier_id: m.components["track_record"] for m in index.match(fleet)}
+    alone = {m.supplier_id: m.components["track_record"]
+             for m in index.match(dataclasses.replace(fleet, buyer_id=None))}
+    assert found[1] == pytest.approx(alone[1] + 0.25, abs=1e-5)
+
+
 def test_a_statement_in_the_plural_matches_a_tender_in_the_singular():
     cafes = supplier(1, "Brew Co-op", "We run community cafés and tea rooms.")
     vans = supplier(2, "Van Hire Ltd", "Van hire and vehicle leasing for councils.")

@@ -94,6 +94,30 @@ def test_index_is_refreshed_after_a_supplier_edits_its_capabilities(app, session
     assert any("school meals" in " ".join(r.data.get("terms", [])) for r in after[0].reasons)
 
 
+def test_index_follows_a_merge_and_its_undoing(app, session, ref):
+    from coopmatch.services import merges
+
+    tender, caterer, cleaner, far = _setup(session, ref)
+    admin = create_user(session, role="admin")
+    caterer_id, far_id = caterer.id, far.id
+    with app.app_context():
+        settings = match_settings()
+
+        def ranked():
+            _, found = matching.matches_for_tender(session, tender_id=tender.id,
+                                                   search=matching.Search(), ref=ref,
+                                                   settings=settings)
+            return [m.supplier_id for m in found]
+
+        assert far_id in ranked()
+        suppliers.merge_suppliers(session, user=admin, keep_id=caterer_id, other_id=far_id,
+                                  ref=ref)
+        assert far_id not in ranked()
+        (merge,) = merges.recent_merges(session, user=admin)
+        merges.undo_merge(session, user=admin, merge_id=merge.id)
+        assert ranked().index(caterer_id) < ranked().index(far_id)  # back, and placed again
+
+
 def test_index_is_saved_and_reloaded_by_a_new_process(app, session, ref):
     tender, caterer, *_ = _setup(session, ref)
     with app.app_context():

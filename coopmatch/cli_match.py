@@ -7,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from coopmatch.db import get_session
+from coopmatch.errors import CoopmatchError
 from coopmatch.models import OWNERSHIP_MODELS
 from coopmatch.reference import current as reference
 from coopmatch.services import matching
@@ -41,15 +42,20 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
     if bool(tender_id) == bool(all_tenders):
         raise click.UsageError("Give either --tender ID or --all.")
     session, ref, settings = get_session(), reference(), match_settings()
-    search = matching.Search(top_k=top_k, local_only=local_only, area=area,
+    search = matching.Search(top_k=top_k, local_only=local_only,
+                             area=(area or "").strip().upper() or None,
                              radius_km=radius_km, ownership=set(ownership) or None,
                              prefer_social=prefer_social)
-    if tender_id:
-        results = [matching.matches_for_tender(session, tender_id=tender_id, search=search,
-                                               ref=ref, settings=settings)]
-    else:
-        click.echo("Preparing the match index ...", err=True)
-        results = matching.matches_for_all(session, search=search, ref=ref, settings=settings)
+    try:
+        if tender_id:
+            results = [matching.matches_for_tender(session, tender_id=tender_id, search=search,
+                                                   ref=ref, settings=settings)]
+        else:
+            click.echo("Preparing the match index ...", err=True)
+            results = matching.matches_for_all(session, search=search, ref=ref,
+                                               settings=settings)
+    except CoopmatchError as error:
+        raise click.ClickException(error.message) from None
     writer = SafeWriter(sys.stdout) if output == "csv" else None
     if writer:
         writer.writerow(["tender_id", "ocid", "title", "rank", "lot_id", "supplier_id",

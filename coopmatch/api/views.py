@@ -13,7 +13,7 @@ from coopmatch.services import (
     suppliers,
     tenders,
 )
-from coopmatch.web.matching import match_settings, search_from_args
+from coopmatch.web.matching import match_settings, number_arg, search_from_args
 
 
 @bp.get("/health")
@@ -117,7 +117,7 @@ def supplier_opportunities(supplier_id: int):
     """Open tenders that fit a supplier, best first."""
     supplier, found = matching.opportunities_for_supplier(
         get_session(), supplier_id=supplier_id,
-        top_k=max(1, min(request.args.get("top", 10, type=int), 100)), ref=reference(),
+        top_k=max(1, min(int(number_arg(request.args, "top", 10)), 100)), ref=reference(),
         settings=match_settings())
     return jsonify({"supplier_id": supplier.id, "supplier_name": supplier.name,
                     "opportunities": [dict(o.to_dict(), title=t.title, buyer=t.buyer.name,

@@ -25,7 +25,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from coopmatch.errors import NotFound
+from coopmatch.errors import CoopmatchError, NotFound
 from coopmatch.geo import PlaceWords
 from coopmatch.matching import (
     IndexFormatError,
@@ -38,7 +38,7 @@ from coopmatch.matching import (
     TenderQuery,
 )
 from coopmatch.matching.signals import looks_like_framework
-from coopmatch.models import Award, Lot, Supplier, Tender
+from coopmatch.models import OWNERSHIP_MODELS, Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
 
 if TYPE_CHECKING:
@@ -370,6 +370,26 @@ def local_area(ref: Reference, tender: Tender) -> tuple[set[str] | None, float |
     return None, None
 
 
+MAX_RADIUS_KM = 1000.0
+
+
+def check_search(ref: Reference, search: Search) -> None:
+    """Refuse a search that cannot mean what was asked, naming its field: an area code that is
+    no area (a typo would otherwise show "no supplier fits in this area"), a radius of 0 or
+    less, or an ownership model that does not exist."""
+    if search.area and ref.geo.available and ref.geo.area(search.area) is None:
+        raise CoopmatchError(f"'{search.area}' is not a local authority, county, combined "
+                             "authority or region code (like E10000017 for Lancashire).",
+                             field="area")
+    if search.radius_km is not None and not 0 < search.radius_km <= MAX_RADIUS_KM:
+        raise CoopmatchError(f"The radius must be more than 0 and at most "
+                             f"{MAX_RADIUS_KM:.0f} km.", field="radius_km")
+    unknown = sorted(set(search.ownership or ()) - set(OWNERSHIP_MODELS))
+    if unknown:
+        raise CoopmatchError(f"'{unknown[0]}' is not an ownership model; use one of: "
+                             f"{', '.join(OWNERSHIP_MODELS)}.", field="ownership")
+
+
 def match_options(ref: Reference, tender: Tender, search: Search) -> MatchOptions:
     area_lads, radius = None, search.radius_km
     if search.area:
@@ -393,6 +413,7 @@ def load_tender(session: Session, tender_id: int) -> Tender:
 def matches_for_tender(session: Session, *, tender_id: int, search: Search, ref: Reference,
                        settings: MatchSettings) -> tuple[Tender, list[Match]]:
     """Rank suppliers for a tender (and its lots), best first, with reasons."""
+    check_search(ref, search)
     tender = load_tender(session, tender_id)
     index = indexes_for(settings, ref).supplier_index(session)
     if index is None:
@@ -403,7 +424,13 @@ def matches_for_tender(session: Session, *, tender_id: int, search: Search, ref:
 def matches_for_all(session: Session, *, search: Search, ref: Reference,
                     settings: MatchSettings, tender_ids: list[int] | None = None,
                     batch: int = 256):
-    """Yield (tender, matches) for every tender, in batches for speed."""
+    """Return an iterator of (tender, matches) for every tender, in batches for speed (the
+    search is checked first, before any is matched)."""
+    check_search(ref, search)
+    return _matches_for_all(session, search, ref, settings, tender_ids, batch)
+
+
+def _matches_for_all(session, search, ref, settings, tender_ids, batch):
     index = indexes_for(settings, ref).supplier_index(session)
     query = select(Tender.id).order_by(Tender.id)
     if index is None:

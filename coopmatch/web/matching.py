@@ -1,8 +1,10 @@
 """The matching settings of the running app, for views, API and CLI."""
 
+import math
+
 from flask import current_app
 
-from coopmatch.models import OWNERSHIP_MODELS
+from coopmatch.errors import CoopmatchError
 from coopmatch.services import matching
 from coopmatch.services.matching import MatchSettings
 
@@ -14,13 +16,30 @@ def match_settings() -> MatchSettings:
 
 
 def search_from_args(args) -> matching.Search:
-    """Read a match search from query arguments (shared by the API and the tender page)."""
-    ownership = {o for o in args.getlist("ownership") if o in OWNERSHIP_MODELS}
+    """Read a match search from query arguments (shared by the API and the tender page).
+
+    A number that is not one is refused, naming the argument; `matching.check_search` checks
+    what the values mean. `top` is kept within 1 to 100."""
     return matching.Search(
-        top_k=max(1, min(args.get("top", 10, type=int), 100)),
+        top_k=max(1, min(int(number_arg(args, "top", 10)), 100)),
         local_only=args.get("local_only") in {"1", "true", "y", "on"},
         area=(args.get("area") or "").strip().upper() or None,
-        radius_km=args.get("radius_km", type=float),
-        ownership=ownership or None,
+        radius_km=number_arg(args, "radius_km", None),
+        ownership={o for o in args.getlist("ownership") if o} or None,
         prefer_social=args.get("prefer_social") in {"1", "true", "y", "on"},
     )
+
+
+def number_arg(args, name: str, default):
+    """A query argument as a number (a float for radius_km), or `default` when not given."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw) if name == "radius_km" else int(raw)
+    except ValueError:
+        kind = "a number" if name == "radius_km" else "a whole number"
+        raise CoopmatchError(f"'{name}' must be {kind} ('{raw}' is not).", field=name) from None
+    if not math.isfinite(value):
+        raise CoopmatchError(f"'{name}' must be a finite number.", field=name)
+    return value

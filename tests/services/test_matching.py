@@ -147,6 +147,45 @@ def test_api_matches_opportunities_and_suggestions(client, session, ref):
     assert "15894210" in [s["code"] for s in suggestions[:3]]
 
 
+def test_a_search_that_cannot_mean_anything_is_refused_naming_its_field(app, client, session,
+                                                                        ref):
+    import html
+
+    import pytest
+
+    from coopmatch.errors import CoopmatchError
+
+    tender, caterer, *_ = _setup(session, ref)
+    url = f"/api/tenders/{tender.id}/matches"
+    for query, field, words in (
+        ("area=E1000OO17", "area", "'E1000OO17' is not a local authority, county"),
+        ("radius_km=-5", "radius_km", "more than 0"),
+        ("radius_km=ten", "radius_km", "'radius_km' must be a number ('ten' is not)"),
+        ("top=lots", "top", "'top' must be a whole number"),
+        ("ownership=pirate_ship", "ownership", "'pirate_ship' is not an ownership model"),
+    ):
+        refused = client.get(f"{url}?{query}")
+        assert refused.status_code == 400, query
+        body = refused.get_json()
+        assert body["field"] == field and words in body["message"], query
+    opportunities = client.get(f"/api/suppliers/{caterer.id}/opportunities?top=x")
+    assert opportunities.status_code == 400 and opportunities.get_json()["field"] == "top"
+    # Good values still narrow the list: a known area, a radius, lower-case codes.
+    near = client.get(f"{url}?area=e07000123&radius_km=10").get_json()["matches"]
+    assert [m["supplier_id"] for m in near][:1] == [caterer.id]
+    # On the tender page the mistake is shown at the field, and the tender is still there.
+    page = client.get(f"/tenders/{tender.id}?area=E1000OO17")
+    assert page.status_code == 400
+    text = html.unescape(page.get_data(as_text=True))
+    assert "School meals for primary schools" in text and "There is a problem" in text
+    assert 'id="match-area-error"' in text and 'value="E1000OO17"' in text
+    assert "No supplier in the register fits" not in text
+    with app.app_context():
+        with pytest.raises(CoopmatchError, match="not a local authority"):
+            matching.matches_for_all(session, search=matching.Search(area="E99999999"),
+                                     ref=ref, settings=match_settings())
+
+
 def test_pages_show_matches_and_opportunities(client, session, ref):
     tender, caterer, cleaner, _ = _setup(session, ref)
     page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
@@ -201,6 +240,13 @@ def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):
 
     assert line_of("Preston Cleaning Co-operative").endswith("(loose fit)")
     assert not line_of("Ribble Catering Co-operative").endswith("(loose fit)")
+    # A wrong area code or tender number is a one-line error, not a traceback.
+    for args, words in ((["--all", "--area", "e99999999"], "'E99999999' is not a local"),
+                        (["--tender", "999999"], "There is no tender with that number.")):
+        refused = subprocess.run([str(Path(sys.executable).with_name("coopmatch")), "match",
+                                  *args], env=env, capture_output=True, text=True, timeout=300)
+        assert refused.returncode == 1 and words in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr and not refused.stdout
 
 
 def test_profiles_size_a_contract_by_its_award_value_else_its_notice_value(session, ref):

@@ -39,14 +39,20 @@ def index():
 def detail(tender_id: int):
     session = get_session()
     tender = tenders.get_tender(session=session, tender_id=tender_id)
-    search = search_from_args(request.args)
-    _, found = matching.matches_for_tender(session, tender_id=tender.id, search=search,
-                                           ref=reference(), settings=match_settings())
+    search, found, problem = matching.Search(), [], None
+    try:
+        search = search_from_args(request.args)
+        _, found = matching.matches_for_tender(session, tender_id=tender.id, search=search,
+                                               ref=reference(), settings=match_settings())
+    except CoopmatchError as error:
+        if error.status_code != 400:
+            raise
+        problem = error  # shown beside the filters: the tender itself is still worth seeing
     return render_template(
-        "tenders/detail.html", tender=tender, search=search, matches=found,
+        "tenders/detail.html", tender=tender, search=search, matches=found, problem=problem,
         names=matching.supplier_names(session, (m.supplier_id for m in found)),
         lots={lot.id: lot for lot in tender.lots},
-        can_edit=permissions.can_edit_tender(signed_in_user(), tender))
+        can_edit=permissions.can_edit_tender(signed_in_user(), tender)), 400 if problem else 200
 
 
 def _buyer_choices(form: TenderForm) -> None:

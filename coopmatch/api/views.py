@@ -41,8 +41,9 @@ def tender_list():
     page = tenders.search_tenders(
         session=get_session(), ref=reference(), text=request.args.get("q", ""),
         status=request.args.get("status", "open"), cpv_division=request.args.get("cpv", ""),
-        area=request.args.get("area", ""), page=request.args.get("page", 1, type=int),
-        page_size=min(request.args.get("page_size", 50, type=int), 200),
+        area=request.args.get("area", ""),
+        page=max(1, int(number_arg(request.args, "page", 1))),
+        page_size=max(1, min(int(number_arg(request.args, "page_size", 50)), 200)),
     )
     return jsonify({
         "total": page.total, "page": page.page, "pages": page.pages,
@@ -60,8 +61,9 @@ def supplier_list():
     page = suppliers.search_suppliers(
         session=get_session(), ref=reference(), text=request.args.get("q", ""),
         ownership=request.args.get("ownership", ""), area=request.args.get("area", ""),
-        cpv_division=request.args.get("cpv", ""), page=request.args.get("page", 1, type=int),
-        page_size=min(request.args.get("page_size", 50, type=int), 200),
+        cpv_division=request.args.get("cpv", ""),
+        page=max(1, int(number_arg(request.args, "page", 1))),
+        page_size=max(1, min(int(number_arg(request.args, "page_size", 50)), 200)),
     )
     return jsonify({
         "total": page.total, "page": page.page, "pages": page.pages,

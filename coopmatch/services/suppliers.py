@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from coopmatch.duplicates import Entry, likely_duplicates
 from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
 from coopmatch.models import (
+    OWNERSHIP_MODELS,
     Award,
     LedgerName,
     Supplier,
@@ -108,6 +109,9 @@ def search_suppliers(
                 func.lower(Supplier.description).like(pattern))
         )
     if ownership:
+        if ownership not in OWNERSHIP_MODELS:
+            raise CoopmatchError(f"'{ownership}' is not an ownership model; use one of: "
+                                 f"{', '.join(OWNERSHIP_MODELS)}.", field="ownership")
         query = query.where(Supplier.ownership == ownership)
     if area:
         query = query.where(area_clause(Supplier, area, ref))

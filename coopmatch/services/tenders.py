@@ -5,7 +5,16 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
 from coopmatch.errors import CoopmatchError, Forbidden, NotFound
-from coopmatch.models import Lot, Organisation, Tender, TenderCreate, User, join_codes, utcnow
+from coopmatch.models import (
+    TENDER_STATUSES,
+    Lot,
+    Organisation,
+    Tender,
+    TenderCreate,
+    User,
+    join_codes,
+    utcnow,
+)
 from coopmatch.reference import Reference
 from coopmatch.services import audit
 from coopmatch.services.geography import apply_place, locate
@@ -138,6 +147,9 @@ def search_tenders(
                 func.lower(Tender.description).like(pattern))
         )
     if status:
+        if status not in TENDER_STATUSES:
+            raise CoopmatchError(f"'{status}' is not a tender status; use one of: "
+                                 f"{', '.join(TENDER_STATUSES)}.", field="status")
         query = query.where(Tender.status == status)
     if cpv_division:
         query = query.where(cpv_division_clause(Tender.cpv_codes, cpv_division))

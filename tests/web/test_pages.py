@@ -54,6 +54,24 @@ def test_api_asks_visitors_to_sign_in_with_json(client):
         assert response.get_json()["error"] == "Unauthorized"
 
 
+def test_list_filters_that_mean_nothing_are_refused_naming_the_argument(client):
+    import html
+
+    for url, field, words in (
+        ("/api/tenders?status=bogus", "status", "'bogus' is not a tender status"),
+        ("/api/tenders?page=abc", "page", "'page' must be a whole number ('abc' is not)"),
+        ("/api/suppliers?page_size=many", "page_size", "'page_size' must be a whole number"),
+        ("/api/suppliers?ownership=pirates", "ownership", "'pirates' is not an ownership model"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert response.get_json()["field"] == field and words in response.get_json()["message"]
+    assert client.get("/api/tenders?status=open&page=1&page_size=5").status_code == 200
+    page = client.get("/tenders/?status=bogus")
+    assert page.status_code == 400
+    assert "'bogus' is not a tender status" in html.unescape(page.get_data(as_text=True))
+
+
 def test_the_home_page_points_each_role_to_its_own_next_step(client, session):
     from tests.factories import create_user
 

@@ -127,7 +127,6 @@ def resolve():
     click.echo("Supplier names: " + ", ".join(f"{n} {s}" for s, n in sorted(outcome.items())))
 
 
-
 @spend_group.command("payees")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file (default: standard output).")

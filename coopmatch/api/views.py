@@ -13,7 +13,7 @@ from coopmatch.services import (
     suppliers,
     tenders,
 )
-from coopmatch.web.matching import match_settings, number_arg, search_from_args
+from coopmatch.web.matching import bounded_arg, match_settings, search_from_args
 
 
 @bp.get("/health")
@@ -42,8 +42,8 @@ def tender_list():
         session=get_session(), ref=reference(), text=request.args.get("q", ""),
         status=request.args.get("status", "open"), cpv_division=request.args.get("cpv", ""),
         area=request.args.get("area", ""),
-        page=max(1, int(number_arg(request.args, "page", 1))),
-        page_size=max(1, min(int(number_arg(request.args, "page_size", 50)), 200)),
+        page=bounded_arg(request.args, "page", 1, 1, 1_000_000),
+        page_size=bounded_arg(request.args, "page_size", 50, 1, 200),
     )
     return jsonify({
         "total": page.total, "page": page.page, "pages": page.pages,
@@ -62,8 +62,8 @@ def supplier_list():
         session=get_session(), ref=reference(), text=request.args.get("q", ""),
         ownership=request.args.get("ownership", ""), area=request.args.get("area", ""),
         cpv_division=request.args.get("cpv", ""),
-        page=max(1, int(number_arg(request.args, "page", 1))),
-        page_size=max(1, min(int(number_arg(request.args, "page_size", 50)), 200)),
+        page=bounded_arg(request.args, "page", 1, 1, 1_000_000),
+        page_size=bounded_arg(request.args, "page_size", 50, 1, 200),
     )
     return jsonify({
         "total": page.total, "page": page.page, "pages": page.pages,
@@ -119,7 +119,7 @@ def supplier_opportunities(supplier_id: int):
     """Open tenders that fit a supplier, best first."""
     supplier, found = matching.opportunities_for_supplier(
         get_session(), supplier_id=supplier_id,
-        top_k=max(1, min(int(number_arg(request.args, "top", 10)), 100)), ref=reference(),
+        top_k=bounded_arg(request.args, "top", 10, 1, 100), ref=reference(),
         settings=match_settings())
     return jsonify({"supplier_id": supplier.id, "supplier_name": supplier.name,
                     "opportunities": [dict(o.to_dict(), title=t.title, buyer=t.buyer.name,

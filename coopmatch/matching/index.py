@@ -1120,14 +1120,22 @@ class MatchIndex:
             similar = similar - given.astype(np.float32)
         hit = similar > np.float32(1e-5)
         if row.divisions:
-            trade: dict[str, bool] = {}
-            for k in np.flatnonzero(hit).tolist():
-                divisions = self.award_divisions[contracts[k]]
-                if divisions not in trade:
-                    trade[divisions] = same_trade(row.divisions, divisions)
-                hit[k] = trade[divisions]
+            sharing = np.flatnonzero(hit)
+            hit[sharing] = self._in_trade(row.divisions, contracts[sharing].tolist())
         done[owner[hit]] = True
         return done
+
+    def _in_trade(self, divisions: str, contracts) -> np.ndarray:
+        """Flags over contracts (positions): could each be work of the trade of `divisions`
+        (a shared CPV division, or either uncoded)?"""
+        known: dict[str, bool] = {}
+        flags = np.empty(len(contracts), dtype=bool)
+        for k, a in enumerate(contracts):
+            theirs = self.award_divisions[a]
+            if theirs not in known:
+                known[theirs] = same_trade(divisions, theirs)
+            flags[k] = known[theirs]
+        return flags
 
     def _awards_sharing_words(self, query, suppliers: list[int], hidden) -> dict[int, np.ndarray]:
         """Return, for each supplier, flags over its contracts: does it share a word with the
@@ -1165,9 +1173,8 @@ class MatchIndex:
             sims[a - start] = -1.0
         if shown is not None and len(shown) == len(sims):
             sims[~shown] = -1.0
-        for k in range(len(sims)) if divisions else ():
-            if not same_trade(divisions, self.award_divisions[start + k]):
-                sims[k] = -1.0
+        if divisions:
+            sims[~self._in_trade(divisions, range(start, end))] = -1.0
         k = int(np.argmax(sims))
         if sims[k] < 0:
             return None, None, 0.0

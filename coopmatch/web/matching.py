@@ -21,13 +21,18 @@ def search_from_args(args) -> matching.Search:
     A number that is not one is refused, naming the argument; `matching.check_search` checks
     what the values mean. `top` is kept within 1 to 100."""
     return matching.Search(
-        top_k=max(1, min(int(number_arg(args, "top", 10)), 100)),
+        top_k=bounded_arg(args, "top", 10, 1, 100),
         local_only=args.get("local_only") in {"1", "true", "y", "on"},
         area=(args.get("area") or "").strip().upper() or None,
         radius_km=number_arg(args, "radius_km", None),
         ownership={o for o in args.getlist("ownership") if o} or None,
         prefer_social=args.get("prefer_social") in {"1", "true", "y", "on"},
     )
+
+
+def bounded_arg(args, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query argument kept within low..high (`default` when not given)."""
+    return max(low, min(int(number_arg(args, name, default)), high))
 
 
 def number_arg(args, name: str, default):

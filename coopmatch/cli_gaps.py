@@ -17,7 +17,8 @@ from coopmatch.web.matching import match_settings
 
 
 @click.command("gaps")
-@click.option("--area", help="Local area: a LAD, county, combined authority or region code.")
+@click.option("--area", help="Local area: a local authority, county, combined authority or "
+              "region, by GSS code or name.")
 @click.option("--radius-km", type=float, help="...or local means within this many km.")
 @click.option("--postcode", help="The centre of --radius-km (else every notice's own place).")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="From this date.")

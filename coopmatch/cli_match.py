@@ -27,7 +27,8 @@ def _match_row(match, names: dict[int, str]) -> dict:
 @click.option("--top", "top_k", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--local-only", is_flag=True,
               help="Only suppliers in the tender's county or combined authority (or district).")
-@click.option("--area", help="Only suppliers in this area (a LAD, county or region GSS code).")
+@click.option("--area", help="Only suppliers in this area: a local authority, county, "
+              "combined authority or region, by GSS code or name.")
 @click.option("--radius-km", type=float, help="Only suppliers within this distance.")
 @click.option("--ownership", multiple=True, type=click.Choice(list(OWNERSHIP_MODELS)),
               help="Only these ownership models (repeat for several).")
@@ -43,10 +44,11 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
         raise click.UsageError("Give either --tender ID or --all.")
     session, ref, settings = get_session(), reference(), match_settings()
     search = matching.Search(top_k=top_k, local_only=local_only,
-                             area=(area or "").strip().upper() or None,
+                             area=(area or "").strip() or None,
                              radius_km=radius_km, ownership=set(ownership) or None,
                              prefer_social=prefer_social)
     try:
+        matching.check_search(ref, search)  # before the index is prepared: a typo is quick
         if tender_id:
             results = [matching.matches_for_tender(session, tender_id=tender_id, search=search,
                                                    ref=ref, settings=settings)]

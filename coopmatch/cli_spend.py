@@ -67,8 +67,9 @@ spend_group = click.Group("spend", help="Spend analysis: how much of anchors' sp
 @spend_group.command("report")
 @click.option("--anchor", "anchors", multiple=True, help="Organisation id or name (repeat).")
 @click.option("--year", type=int, help="Financial year starting in April of YEAR.")
-@click.option("--group-area", metavar="LAD_CODE",
-              help="Also measure the anchors together against this place (Preston: E07000123).")
+@click.option("--group-area", metavar="AREA",
+              help="Also measure the anchors together against this local authority, by name or "
+              "code (Preston, or E07000123).")
 @click.option("--format", "output", default="table", show_default=True,
               type=click.Choice(["table", "csv", "json"]))
 @with_appcontext

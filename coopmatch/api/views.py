@@ -161,8 +161,8 @@ def spend_figures():
 @bp.get("/gaps")
 @login_required
 def gap_report():
-    """The gap report: ?area=GSS or ?radius_km=N&postcode=PC, &from= &to= (YYYY-MM-DD),
-    &division= &min_value= &route= &threshold= ."""
+    """The gap report: ?area=GSS code or name, or ?radius_km=N&postcode=PC, &from= &to=
+    (YYYY-MM-DD), &division= &min_value= &route= &threshold= ."""
     from coopmatch.web.gaps.views import chosen_gaps, current_report
 
     if not permissions.can_read_reports(current_user):

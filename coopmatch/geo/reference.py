@@ -257,6 +257,44 @@ class GeoReference:
         """Return a local authority, county, combined authority or region by its GSS code."""
         return self._areas.get(code)
 
+    def areas_named(self, text: str | None) -> list[Area]:
+        """Return the areas a person means by a GSS code or an area's name, in any case:
+        "E10000017", "Lancashire", "north west", "Blackburn with Darwen", "Kingston upon Hull".
+
+        A name two areas share gives both ("West Midlands" is a region and a combined
+        authority; a merged council kept its name under a new code). Empty when nothing is
+        called that."""
+        text = (text or "").strip()
+        if not text:
+            return []
+        area = self._areas.get(text.upper())
+        if area is not None:
+            return [area]
+        return list(self._areas_by_words.get(_name_words(text), ()))
+
+    @cached_property
+    def _areas_by_words(self) -> dict[str, tuple[Area, ...]]:
+        named: dict[str, list[Area]] = {}
+        for area in self._areas.values():
+            for words in {_area_words(area), _name_words(area.name)}:
+                named.setdefault(words, []).append(area)
+        return {words: tuple(sorted(found, key=lambda a: a.code))
+                for words, found in named.items()}
+
+    def closest_area_name(self, text: str, kind: str | None = None) -> str | None:
+        """Return the name of the area (of `kind`, if given) whose name is most like text, if
+        one is close: what a person who mistyped a name probably meant ("Lancshire")."""
+        from rapidfuzz import fuzz, process, utils
+
+        names = sorted({a.name for a in self._areas.values() if kind is None or a.kind == kind})
+        found = process.extractOne(text, names, scorer=fuzz.ratio, score_cutoff=80,
+                                   processor=utils.default_process)
+        return found[0] if found else None
+
+    def is_postcode_district(self, text: str) -> bool:
+        """Whether text is a postcode district in the reference data (PR1, M14, SW1A)."""
+        return text.strip().upper() in self._districts
+
     def areas(self, kind: str | None = None) -> list[Area]:
         """List areas, optionally of one kind, by name."""
         found = [a for a in self._areas.values() if kind is None or a.kind == kind]

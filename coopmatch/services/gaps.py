@@ -32,6 +32,7 @@ from coopmatch.matching.signals import looks_like_framework
 from coopmatch.models import Award, Supplier, Tender
 from coopmatch.reference import Reference
 from coopmatch.services import matching
+from coopmatch.services.geography import unknown_area_message
 
 CACHE_SIZE = 16
 # Awards to this many suppliers or more make a notice a framework (its value is a ceiling).
@@ -54,13 +55,16 @@ class GapQuery:
 
 
 def resolve_area(ref: Reference, query: GapQuery) -> Area:
-    """Turn an area code, or a radius around a postcode, into the report's Area."""
+    """Turn an area (its code or name), or a radius around a postcode, into the report's
+    Area."""
     if query.area_code:
-        code = query.area_code.strip().upper()
-        if ref.geo.available and not ref.geo.area(code):
-            raise GapError(f"'{code}' is not a local authority, county, combined authority or "
-                           "region code.", field="area")
-        return Area(lad_codes=ref.geo.lad_codes_in(code), name=ref.geo.area_name(code) or code)
+        text = query.area_code.strip()
+        if not ref.geo.available:
+            return Area(lad_codes={text.upper()}, name=text.upper())
+        named = ref.geo.areas_named(text)
+        if not named:
+            raise GapError(unknown_area_message(ref.geo, text), field="area")
+        return Area(lad_codes=set().union(*(a.lad_codes for a in named)), name=named[0].name)
     if query.radius_km:
         if query.radius_km <= 0 or query.radius_km > 500:
             raise GapError("Give a radius between 1 and 500 km.", field="radius_km")

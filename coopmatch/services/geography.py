@@ -3,6 +3,7 @@
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from coopmatch.errors import CoopmatchError
 from coopmatch.geo import GeoReference, Place, normalise_postcode
 from coopmatch.models import Organisation, Supplier, Tender, utcnow
 
@@ -22,6 +23,29 @@ def apply_place(record, place: Place | None, *, postcode_attr: str = "postcode")
     record.local_authority_code = place.lad_code if place else None
     record.county_code = place.county_code if place else None
     record.region_code = place.region_code if place else None
+
+
+def area_lad_codes(geo: GeoReference, text: str, *, field: str = "area") -> set[str]:
+    """Return the local authority codes of the area a person names (`GeoReference.areas_named`:
+    a GSS code or a name, in any case), or refuse an area there is none of, naming `field`.
+
+    Without the reference data an area cannot be checked: the text is taken as a code."""
+    text = (text or "").strip()
+    if not geo.available:
+        return {text.upper()}
+    areas = geo.areas_named(text)
+    if not areas:
+        raise CoopmatchError(unknown_area_message(geo, text), field=field)
+    return set().union(*(a.lad_codes for a in areas))
+
+
+def unknown_area_message(geo: GeoReference, text: str, *, kind: str | None = None,
+                         what: str = "area", example: str = "Lancashire or E10000017") -> str:
+    """Say that no area (of `kind`) is called `text`, with the name that was probably meant."""
+    meant = geo.closest_area_name(text, kind)
+    if meant:
+        return f"No {what} is called '{text}'. Did you mean {meant}?"
+    return f"No {what} is called '{text}': give its name or code, like {example}."
 
 
 def refresh_areas(session: Session, geo: GeoReference) -> int:

@@ -40,6 +40,7 @@ from coopmatch.matching import (
 from coopmatch.matching.signals import looks_like_framework
 from coopmatch.models import OWNERSHIP_MODELS, Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
+from coopmatch.services.geography import area_lad_codes
 
 if TYPE_CHECKING:
     from coopmatch.matching import MatchIndex
@@ -354,7 +355,7 @@ class Search:
 
     top_k: int = 10
     local_only: bool = False
-    area: str | None = None  # a GSS code: LAD, county, combined authority or region
+    area: str | None = None  # a LAD, county, combined authority or region: code or name
     radius_km: float | None = None
     ownership: set[str] | None = None
     prefer_social: bool = False
@@ -374,13 +375,11 @@ MAX_RADIUS_KM = 1000.0
 
 
 def check_search(ref: Reference, search: Search) -> None:
-    """Refuse a search that cannot mean what was asked, naming its field: an area code that is
-    no area (a typo would otherwise show "no supplier fits in this area"), a radius of 0 or
-    less, or an ownership model that does not exist."""
-    if search.area and ref.geo.available and ref.geo.area(search.area) is None:
-        raise CoopmatchError(f"'{search.area}' is not a local authority, county, combined "
-                             "authority or region code (like E10000017 for Lancashire).",
-                             field="area")
+    """Refuse a search that cannot mean what was asked, naming its field: an area that is no
+    area's code or name (a typo would otherwise show "no supplier fits in this area"), a
+    radius of 0 or less, or an ownership model that does not exist."""
+    if search.area:
+        area_lad_codes(ref.geo, search.area)
     if search.radius_km is not None and not 0 < search.radius_km <= MAX_RADIUS_KM:
         raise CoopmatchError(f"The radius must be more than 0 and at most "
                              f"{MAX_RADIUS_KM:.0f} km.", field="radius_km")
@@ -393,7 +392,7 @@ def check_search(ref: Reference, search: Search) -> None:
 def match_options(ref: Reference, tender: Tender, search: Search) -> MatchOptions:
     area_lads, radius = None, search.radius_km
     if search.area:
-        area_lads = ref.geo.lad_codes_in(search.area)
+        area_lads = area_lad_codes(ref.geo, search.area)
     elif search.local_only:
         area_lads, local_radius = local_area(ref, tender)
         radius = radius or local_radius

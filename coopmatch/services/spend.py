@@ -31,7 +31,7 @@ from coopmatch.models import (
 from coopmatch.names import buyer_key, normalise_name
 from coopmatch.reference import Reference
 from coopmatch.services import audit, ledger_names
-from coopmatch.services.geography import apply_place, locate
+from coopmatch.services.geography import apply_place, locate, unknown_area_message
 from coopmatch.services.imports import ImportRejected, all_or_nothing, rejection_message
 from coopmatch.services.ledger_names import resolve_names
 from coopmatch.services.permissions import can_read_reports, is_admin
@@ -112,12 +112,16 @@ def anchor_area(ref: Reference, organisation: Organisation) -> AnchorArea:
 
 
 def place_area(ref: Reference, lad_code: str) -> AnchorArea:
-    """A place to measure a group of anchors against, by its local authority code."""
-    code = lad_code.strip().upper()
-    area = ref.geo.area(code)
-    if ref.geo.available and (area is None or area.kind != "local_authority"):
-        raise CoopmatchError(f"'{code}' is not a local authority code (like E07000123 for "
-                             "Preston).", field="group_area")
+    """A place to measure a group of anchors against: a local authority, by code or name."""
+    text = lad_code.strip()
+    named = [a for a in ref.geo.areas_named(text) if a.kind == "local_authority"]
+    area = named[-1] if named else None  # a council renamed under a new code: the newer
+    if ref.geo.available and area is None:
+        raise CoopmatchError(unknown_area_message(ref.geo, text, kind="local_authority",
+                                                  what="local authority",
+                                                  example="Preston or E07000123"),
+                             field="group_area")
+    code = area.code if area else text.upper()
     wider, region = ref.geo.wider_area_of(code)
     return AnchorArea(lad_code=code, wider_code=wider, region_code=region,
                       wider_lad_codes=frozenset(ref.geo.lad_codes_in(wider)) if wider

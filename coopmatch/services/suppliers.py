@@ -22,7 +22,12 @@ from coopmatch.models import (
 from coopmatch.names import normalise_name
 from coopmatch.reference import Reference
 from coopmatch.services import audit, ledger_names, merges
-from coopmatch.services.geography import apply_place, locate
+from coopmatch.services.geography import (
+    apply_place,
+    area_lad_codes,
+    locate,
+    unknown_area_message,
+)
 from coopmatch.services.pagination import Page, paginate
 from coopmatch.services.permissions import can_edit_supplier, is_admin
 
@@ -122,12 +127,21 @@ def search_suppliers(
 
 
 def area_clause(model, area: str, ref: Reference):
-    """Filter rows in an area: a GSS code (LAD, county, region) or a postcode district."""
-    area = area.strip().upper()
-    if ref.geo.available and ref.geo.area(area):
-        return model.local_authority_code.in_(sorted(ref.geo.lad_codes_in(area)))
+    """Filter rows in an area: a local authority, county, combined authority or region (by GSS
+    code or name) or a postcode district. Text that is neither is refused, naming the field,
+    rather than listing nothing."""
+    area = area.strip()
     postcode = model.postcode if hasattr(model, "postcode") else model.delivery_postcode
-    return postcode.like(f"{area} %")
+    geo = ref.geo
+    if not geo.available:  # nothing to check it against: a code or a postcode district
+        return or_(model.local_authority_code == area.upper(), postcode.like(f"{area.upper()} %"))
+    if geo.areas_named(area):
+        return model.local_authority_code.in_(sorted(area_lad_codes(geo, area)))
+    if geo.is_postcode_district(area):
+        return postcode.like(f"{area.upper()} %")
+    raise CoopmatchError(unknown_area_message(geo, area, what="area or postcode district",
+                                              example="Lancashire, E10000017 or PR1"),
+                         field="area")
 
 
 def cpv_division_clause(column, division: str):

@@ -8,6 +8,7 @@ from wtforms.widgets import TextInput
 from coopmatch.errors import CoopmatchError
 from coopmatch.geo import normalise_postcode
 from coopmatch.reference import current as current_reference
+from coopmatch.services.pagination import Page
 
 
 class Postcode:
@@ -72,3 +73,15 @@ def int_or_zero(value) -> int:
 
 def page_size() -> int:
     return current_app.config["PAGE_SIZE"]
+
+
+def filtered_page(search, *, field: str = "area"):
+    """Run a list's search; return (page, message). Where the service refuses what was typed
+    into `field` (an area there is none of), the page is empty and the message is shown at
+    that field, so the filters stay on screen to correct."""
+    try:
+        return search(), None
+    except CoopmatchError as error:
+        if error.field != field:
+            raise
+        return Page(items=[], total=0, page=1, page_size=page_size()), error.message

@@ -23,7 +23,7 @@ def search_from_args(args) -> matching.Search:
     return matching.Search(
         top_k=bounded_arg(args, "top", 10, 1, 100),
         local_only=args.get("local_only") in {"1", "true", "y", "on"},
-        area=(args.get("area") or "").strip().upper() or None,
+        area=(args.get("area") or "").strip() or None,
         radius_km=number_arg(args, "radius_km", None),
         ownership={o for o in args.getlist("ownership") if o} or None,
         prefer_social=args.get("prefer_social") in {"1", "true", "y", "on"},

@@ -54,6 +54,26 @@ def test_areas_list_their_local_authorities(data_dir, cache_dir):
     assert geo.area_name("E47000001") == "Greater Manchester"
 
 
+def test_areas_are_found_by_code_or_by_name_in_any_case(data_dir, cache_dir):
+    geo = GeoReference(data_dir, cache_dir)
+
+    def codes(text):
+        return [a.code for a in geo.areas_named(text)]
+
+    assert codes("E10000017") == codes("e10000017") == codes("Lancashire") == ["E10000017"]
+    assert codes("north west") == ["E12000002"]
+    assert codes("Kingston upon Hull") == ["E06000010"]  # "Kingston upon Hull, City of"
+    assert codes("Telford & Wrekin") == codes("telford and wrekin") == ["E06000020"]
+    # A name two areas share gives both: the region and the combined authority.
+    assert codes("West Midlands") == ["E12000005", "E47000007"]
+    assert codes("Narnia") == codes("") == codes("PR1") == []
+    assert geo.is_postcode_district("pr1") and not geo.is_postcode_district("ZZ9")
+    # A mistyped name: the area probably meant, if one is close.
+    assert geo.closest_area_name("Lancshire") == "Lancashire"
+    assert geo.closest_area_name("Lancshire", "local_authority") is None
+    assert geo.closest_area_name("Narnia") is None
+
+
 def test_without_reference_data_postcodes_are_grouped_by_district(tmp_path):
     geo = GeoReference(None, tmp_path)
     assert not geo.available

@@ -1,5 +1,6 @@
 """Gap reports through the database: a sector opens and closes as local suppliers come and go."""
 
+import html
 import json
 import os
 import subprocess
@@ -101,8 +102,17 @@ def test_gap_pages_exports_and_access(client, session, ref):
     assert "Laundry services 2024" in card
     csv_text = client.get("/gaps/export.csv?area=E10000017").get_data(as_text=True)
     assert csv_text.startswith("gap_id,") and gap["id"] in csv_text
-    bad = client.get("/gaps/?area=NOWHERE")
-    assert bad.status_code == 400 and "is not a local authority" in bad.get_data(as_text=True)
+    bad = client.get("/gaps/?area=NOWHERE&division=98")
+    text = html.unescape(bad.get_data(as_text=True))
+    # Said at the field, with the filters kept to correct it.
+    assert bad.status_code == 400 and 'id="area-error"' in text
+    assert "No area is called 'NOWHERE'" in text and 'value="NOWHERE"' in text
+    assert '<option value="98" selected>' in text
+    assert "No area is called" in html.unescape(
+        client.get("/gaps/export.csv?area=NOWHERE").get_data(as_text=True))
+    # An area may be named as people name it: the same report as its code.
+    by_name = client.get("/api/gaps?area=lancashire").get_json()
+    assert by_name["area"] == body["area"] and by_name["gaps"] == body["gaps"]
 
 
 def test_gaps_cli(session, ref, database_url, data_dir, tmp_path):

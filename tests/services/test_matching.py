@@ -158,7 +158,7 @@ def test_a_search_that_cannot_mean_anything_is_refused_naming_its_field(app, cli
     tender, caterer, *_ = _setup(session, ref)
     url = f"/api/tenders/{tender.id}/matches"
     for query, field, words in (
-        ("area=E1000OO17", "area", "'E1000OO17' is not a local authority, county"),
+        ("area=E1000OO17", "area", "No area is called 'E1000OO17'"),
         ("radius_km=-5", "radius_km", "more than 0"),
         ("radius_km=ten", "radius_km", "'radius_km' must be a number ('ten' is not)"),
         ("top=lots", "top", "'top' must be a whole number"),
@@ -173,6 +173,9 @@ def test_a_search_that_cannot_mean_anything_is_refused_naming_its_field(app, cli
     # Good values still narrow the list: a known area, a radius, lower-case codes.
     near = client.get(f"{url}?area=e07000123&radius_km=10").get_json()["matches"]
     assert [m["supplier_id"] for m in near][:1] == [caterer.id]
+    # ... and an area by its name, in any case, is the same area as its code.
+    named = client.get(f"{url}?area=preston&radius_km=10").get_json()["matches"]
+    assert named == near
     # On the tender page the mistake is shown at the field, and the tender is still there.
     page = client.get(f"/tenders/{tender.id}?area=E1000OO17")
     assert page.status_code == 400
@@ -181,7 +184,7 @@ def test_a_search_that_cannot_mean_anything_is_refused_naming_its_field(app, cli
     assert 'id="match-area-error"' in text and 'value="E1000OO17"' in text
     assert "No supplier in the register fits" not in text
     with app.app_context():
-        with pytest.raises(CoopmatchError, match="not a local authority"):
+        with pytest.raises(CoopmatchError, match="No area is called"):
             matching.matches_for_all(session, search=matching.Search(area="E99999999"),
                                      ref=ref, settings=match_settings())
 
@@ -241,7 +244,7 @@ def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):
     assert line_of("Preston Cleaning Co-operative").endswith("(loose fit)")
     assert not line_of("Ribble Catering Co-operative").endswith("(loose fit)")
     # A wrong area code or tender number is a one-line error, not a traceback.
-    for args, words in ((["--all", "--area", "e99999999"], "'E99999999' is not a local"),
+    for args, words in ((["--all", "--area", "e99999999"], "No area is called 'e99999999'"),
                         (["--tender", "999999"], "There is no tender with that number.")):
         refused = subprocess.run([str(Path(sys.executable).with_name("coopmatch")), "match",
                                   *args], env=env, capture_output=True, text=True, timeout=300)

@@ -1,5 +1,6 @@
 """Spend analysis through the database: exact figures, the review queue, re-imports, access."""
 
+import html
 import json
 import os
 import subprocess
@@ -449,6 +450,14 @@ def test_a_group_of_anchors_together_against_one_place(client, session, ref, tmp
     page = client.get("/spend/?group_area=E07000122").get_data(as_text=True)
     assert "All 2 together, in Pendle" in page
     assert client.get("/spend/?group_area=NOWHERE").status_code == 400
+    # A local authority by its name measures the same; a county is not one.
+    assert "All 2 together, in Pendle" in client.get("/spend/?group_area=pendle").get_data(
+        as_text=True)
+    county = client.get("/spend/?group_area=Lancashire")
+    assert county.status_code == 400 and "No local authority is called 'Lancashire'" in \
+        html.unescape(county.get_data(as_text=True))
+    typo = html.unescape(client.get("/spend/?group_area=Pendel").get_data(as_text=True))
+    assert "No local authority is called 'Pendel'. Did you mean Pendle?" in typo
 
 
 def _upload_ledger(client, anchor_id, content: bytes, filename="ledger.csv"):

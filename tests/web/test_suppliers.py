@@ -92,3 +92,15 @@ def test_register_list_filters(client, session, ref):
     assert "Manchester Builders" in body and "Preston Cleaning" not in body
     body = client.get("/suppliers/?area=PR1").get_data(as_text=True)
     assert "Preston Cleaning" in body
+    body = client.get("/suppliers/?area=greater+manchester").get_data(as_text=True)
+    assert "Manchester Builders" in body and "Preston Cleaning" not in body
+    # An area that is none is said so at the field, with the filters kept, not "no suppliers".
+    import html
+
+    refused = client.get("/suppliers/?area=Lancshire&ownership=sme")
+    text = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400 and 'id="area-error"' in text
+    assert "No area or postcode district is called 'Lancshire'. Did you mean Lancashire?" in text
+    assert 'value="Lancshire"' in text and "Manchester Builders" not in text
+    api = client.get("/api/suppliers?area=Lancshire")
+    assert api.status_code == 400 and api.get_json()["field"] == "area"

@@ -147,6 +147,12 @@ def test_tender_list_search_filters_and_pagination(app, client, session, ref):
     assert "Old cleaning" in client.get("/tenders/?status=").get_data(as_text=True)
     body = client.get("/tenders/?area=E10000017").get_data(as_text=True)  # Lancashire
     assert "Grounds maintenance" in body and "Office cleaning" not in body
+    assert client.get("/tenders/?area=lancashire").get_data(as_text=True).count(
+        "Office cleaning") == 0
+    refused = client.get("/tenders/?area=Atlantis")
+    assert refused.status_code == 400 and 'id="area-error"' in refused.get_data(as_text=True)
+    api = client.get("/api/tenders?area=Atlantis")
+    assert api.status_code == 400 and api.get_json()["field"] == "area"
     app.config["PAGE_SIZE"] = 1
     body = client.get("/tenders/?status=&page=2").get_data(as_text=True)
     assert "Page 2 of 3" in body

@@ -30,7 +30,7 @@ def _date(name: str) -> date | None:
 def query_from_args(args) -> gaps.GapQuery:
     """Read the report's area and period from query arguments (pages and API alike)."""
     radius = args.get("radius_km", type=float)
-    area = (args.get("area") or "").strip().upper() or (None if radius else DEFAULT_AREA)
+    area = (args.get("area") or "").strip() or (None if radius else DEFAULT_AREA)
     return gaps.GapQuery(area_code=area, radius_km=radius,
                          postcode=(args.get("postcode") or "").strip() or None,
                          start=_date("from"), end=_date("to"))
@@ -43,12 +43,16 @@ def filters_from_args(args) -> dict:
             "route": route if route in ROUTES else None}
 
 
-def current_report():
+def _report():
     config = gaps.with_threshold(gaps.gap_settings(current_app.config),
                                  request.args.get("threshold", type=float))
+    return gaps.report(get_session(), query=query_from_args(request.args), ref=reference(),
+                       settings=match_settings(), gap_config=config)
+
+
+def current_report():
     try:
-        return gaps.report(get_session(), query=query_from_args(request.args), ref=reference(),
-                           settings=match_settings(), gap_config=config)
+        return _report()
     except CoopmatchError as error:
         abort(400, description=error.message)
 
@@ -68,7 +72,11 @@ def _leakage(report):
 @bp.get("/")
 @roles_required("agency")
 def index():
-    report = current_report()
+    try:
+        report = _report()
+    except CoopmatchError as error:  # shown at its field, the filters kept to correct it
+        return render_template("gaps/refused.html", problem=error, routes=ROUTES, sorts=SORTS,
+                               args=request.args), error.status_code
     chosen = chosen_gaps(report)
     leakage = _leakage(report)
     sectors = sorted(report.sectors, key=lambda s: -s.gbp_a_year)[:12]

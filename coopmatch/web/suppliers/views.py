@@ -8,7 +8,7 @@ from coopmatch.models import OWNERSHIP_MODELS, Award, Tender
 from coopmatch.reference import current as reference
 from coopmatch.services import matching, permissions, suppliers
 from coopmatch.web.access import roles_required, signed_in_user
-from coopmatch.web.forms import page_size
+from coopmatch.web.forms import filtered_page, page_size
 from coopmatch.web.matching import match_settings
 from coopmatch.web.suppliers import bp
 from coopmatch.web.suppliers.forms import FilterForm, SupplierForm
@@ -21,13 +21,14 @@ def index():
     form.ownership.choices = [("", "Any")] + list(OWNERSHIP_MODELS.items())
     form.cpv.choices = [("", "Any")] + [(d.division, f"{d.division} {d.description}")
                                          for d in ref.cpv.divisions()]
-    results = suppliers.search_suppliers(
+    results, area_error = filtered_page(lambda: suppliers.search_suppliers(
         session=get_session(), ref=ref, text=form.q.data or "",
         ownership=form.ownership.data or "", area=form.area.data or "",
         cpv_division=form.cpv.data or "", page=request.args.get("page", 1, type=int),
         page_size=page_size(),
-    )
-    return render_template("suppliers/index.html", form=form, results=results)
+    ))
+    return render_template("suppliers/index.html", form=form, results=results,
+                           area_error=area_error), 400 if area_error else 200
 
 
 @bp.get("/<int:supplier_id>")

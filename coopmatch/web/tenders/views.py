@@ -9,7 +9,7 @@ from coopmatch.models import TENDER_STATUSES
 from coopmatch.reference import current as reference
 from coopmatch.services import matching, organisations, permissions, tenders
 from coopmatch.web.access import roles_required, signed_in_user
-from coopmatch.web.forms import page_size
+from coopmatch.web.forms import filtered_page, page_size
 from coopmatch.web.matching import match_settings, search_from_args
 from coopmatch.web.tenders import bp
 from coopmatch.web.tenders.forms import FilterForm, TenderForm
@@ -26,13 +26,14 @@ def index():
                                          for d in ref.cpv.divisions()]
     buyers = tenders.buyers_with_tenders(session=session)
     form.buyer.choices = [("", "Any buyer")] + [(str(b.id), b.name) for b in buyers]
-    results = tenders.search_tenders(
+    results, area_error = filtered_page(lambda: tenders.search_tenders(
         session=session, ref=ref, text=form.q.data or "", status=form.status.data or "",
         cpv_division=form.cpv.data or "", buyer_id=request.args.get("buyer", type=int),
         area=form.area.data or "", page=request.args.get("page", 1, type=int),
         page_size=page_size(),
-    )
-    return render_template("tenders/index.html", form=form, results=results)
+    ))
+    return render_template("tenders/index.html", form=form, results=results,
+                           area_error=area_error), 400 if area_error else 200
 
 
 @bp.get("/<int:tender_id>")

@@ -53,8 +53,9 @@ def _import_command(fmt: str):
     @click.option("--skip-invalid", is_flag=True,
                   help="Import the good rows; write rejected rows with reasons to a CSV.")
     @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
-    @click.option("--area", "areas", multiple=True, metavar="GSS_CODE",
-                  help="Keep only suppliers in this area (LAD, county or region code).")
+    @click.option("--area", "areas", multiple=True, metavar="AREA",
+                  help="Keep only suppliers in this area (a local authority, county or "
+                  "region, by GSS code or name).")
     @with_appcontext
     def command(files, skip_invalid, dry_run, areas):
         options = ImportOptions(skip_invalid=skip_invalid, dry_run=dry_run,

@@ -45,7 +45,7 @@ from coopmatch.names import (
 )
 from coopmatch.reference import Reference
 from coopmatch.services import audit, ledger_names
-from coopmatch.services.geography import apply_place
+from coopmatch.services.geography import apply_place, area_lad_codes
 from coopmatch.services.organisations import guess_kind
 
 # Two names in the same postcode district this similar are the same supplier.
@@ -281,7 +281,7 @@ class Importer:
         # Suppliers new to the register or renamed: ledger names may now resolve to them.
         self.named: list[Supplier] = []
         self._area_lads = (
-            set().union(*(ref.geo.lad_codes_in(code) for code in options.areas))
+            set().union(*(area_lad_codes(ref.geo, area) for area in options.areas))
             if options.areas else None
         )
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
+from coopmatch.errors import CoopmatchError
 from coopmatch.models import Award, Organisation, Supplier, Tender
 from coopmatch.services.imports import ImportOptions, ImportRejected, import_file
 
@@ -103,7 +104,11 @@ def test_reimporting_a_file_changes_nothing(session, ref, data_dir):
 
 def test_registers_import_and_keep_ownership_sic_and_registration(session, ref, data_dir):
     coops = data_dir / "reference-data/coops/coops_uk_open_data_2023q2.csv"
-    summary = run_import(session, ref, data_dir, "coops-uk", coops, areas={"E10000017"})
+    # An area there is none of is refused before anything is read, not "all outside the area".
+    with pytest.raises(CoopmatchError, match="No area is called 'Lancshire'. Did you mean"):
+        run_import(session, ref, data_dir, "coops-uk", coops, areas={"Lancshire"})
+    assert session.exec(select(Supplier)).first() is None
+    summary = run_import(session, ref, data_dir, "coops-uk", coops, areas={"lancashire"})
     assert summary.counts["suppliers"]["created"] > 50
     assert summary.skipped_outside_area > 7000
     suppliers = session.exec(select(Supplier)).all()

@@ -269,6 +269,9 @@ class OpportunityIndex:
             parts["keywords"] = keywords.astype(np.float64)
         buyers = profile.buyer_ids
         same_buyer = np.array([b is not None and b in buyers for b in self.buyer_ids], dtype=bool)
+        if same_buyer.any():  # only where it has done such work, as buyers see it
+            same_buyer[same_buyer] = self._similar_work(
+                profile, award_words, award_texts, np.flatnonzero(same_buyer))
         experience = float(experience_score(np.array([profile.award_count]))[0])
         parts["track_record"] = (
             p.similar_share * squash(evidence, p.award_scale)
@@ -331,6 +334,29 @@ class OpportunityIndex:
             row = start + int(np.argmax(score[start:end]))
             found.append(self._explain(row, float(best[t]), start, scored))
         return found
+
+    def _similar_work(self, profile: SupplierProfile, award_words, award_texts: list[str],
+                      rows: np.ndarray) -> np.ndarray:
+        """Flags over `rows`: has the supplier a contract that is similar work for each, as
+        the tender pages judge it (sharing a word that is not a place name and, where both give
+        CPV codes, a division)? Only then does having worked for the buyer lift the tender:
+        a van dealer that sells to a council is not lifted on its school meals."""
+        done = np.zeros(len(rows), dtype=bool)
+        if award_words is None or not len(rows):
+            return done
+        shown = award_words.tocsr(copy=True)
+        keep = np.zeros(len(shown.data), dtype=bool)
+        for i, text in enumerate(award_texts):  # its words that may be shown, contract by contract
+            start = shown.indptr[i]
+            keep[start + reasons.shown_features(shown[i], self.text.terms,
+                                                self.hidden_terms.in_text(text))] = True
+        shown.data[~keep] = 0
+        similar = (shown @ self.words_t[:, rows]).toarray() > 1e-5
+        for i, award in enumerate(profile.awards):
+            theirs = cpv_divisions(award.cpv_codes)
+            for k in np.flatnonzero(similar[i] & ~done):
+                done[k] = same_trade(self.row_divisions[int(rows[k])], theirs)
+        return done
 
     def _keywords(self, profile: SupplierProfile, learned_from) -> np.ndarray | None:
         """Return the supplier's keyword score for each row, as the supplier index scores it

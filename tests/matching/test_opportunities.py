@@ -240,3 +240,35 @@ def test_opportunities_rescored_as_buyers_see_them(register, school_meals, groun
     assert as_buyers_see_them(found, {}, suppliers.restrict([hedges.id])) == found
     with pytest.raises(ValueError, match="one supplier"):
         as_buyers_see_them(found, tenders, suppliers)
+
+
+def test_work_for_the_buyer_lifts_only_its_own_kind_of_tender():
+    """As on the tender pages: a van dealer that sells to the council is not lifted on the
+    council's school meals, which share only the place name with its vans."""
+    import dataclasses
+
+    from coopmatch.geo import PlaceWords
+    from coopmatch.matching import PastAward
+
+    from .conftest import supplier
+
+    council = {"buyer_id": 3, "buyer_name": "Preston City Council"}
+    vans = supplier(1, "Van Dealer Ltd", "", awards=[
+        PastAward("Preston refuse vehicles", cpv_codes=["34144510"], **council),
+        PastAward("Preston council vans", cpv_codes=["34136000"], **council)])
+    meals = TenderQuery(id=9, title="School meals in Preston", description="Hot meals.",
+                        cpv_codes=["55523100"], **council)
+    fleet = TenderQuery(id=10, title="Refuse vehicles for Preston",
+                        description="Vans and refuse vehicles.", cpv_codes=["34144510"],
+                        **council)
+
+    def records(tenders):
+        index = OpportunityIndex.build(tenders)
+        index.hidden_terms = PlaceWords(always=frozenset({"preston"}))
+        return {o.tender_id: o.components["track_record"] for o in index.for_supplier(vans)}
+
+    here = records([meals, fleet])
+    elsewhere = records([dataclasses.replace(t, buyer_id=None, buyer_name="")
+                         for t in (meals, fleet)])
+    assert here[9] == pytest.approx(elsewhere[9], abs=1e-6)
+    assert here[10] == pytest.approx(elsewhere[10] + 0.25, abs=1e-5)

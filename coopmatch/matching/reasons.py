@@ -63,6 +63,20 @@ NOT_EVIDENCE = frozenset(
         "documents",
         "required",
         "wishes",
+        # How long the contract runs, not what it is for ("three years from September").
+        "year",
+        "years",
+        "month",
+        "months",
+        "period",
+        "duration",
+        "initial",
+        "extension",
+        "extensions",
+        "optional",
+        "commencing",
+        "approximately",
+        "estimated",
     }
 )
 

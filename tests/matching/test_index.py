@@ -493,6 +493,14 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
     assert "office cleaning" in terms or "cleaning" in terms
     assert not [t for t in terms if {"council", "borough", "experienced", "rfq"} & set(t.split())]
+    # Nor how long a contract runs: "three years" is no evidence of school meals.
+    meals = MatchIndex.build([supplier(1, "Dinners Ltd", "School meals for three years, "
+                                                         "with an optional extension.")])
+    (match,) = meals.match(TenderQuery(id=2, title="School meals", description="Three years "
+                                       "from September, with an optional extension period."))
+    terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
+    assert "meals" in " ".join(terms)
+    assert not [t for t in terms if {"years", "optional", "extension"} & set(t.split())]
 
 
 def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_meals):

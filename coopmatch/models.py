@@ -301,6 +301,13 @@ class Tender(TenderBase, table=True):
     def cpv_list(self) -> list[str]:
         return split_codes(self.cpv_codes)
 
+    @property
+    def deadline_passed(self) -> bool:
+        """Open or planned at its source, but past its deadline: no longer biddable (an imported
+        notice may stay "active" long after it closed)."""
+        return self.status in ("open", "planned") and self.deadline is not None \
+            and self.deadline < date.today()
+
 
 class Lot(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)

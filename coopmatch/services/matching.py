@@ -14,14 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
@@ -135,6 +136,26 @@ def register_fingerprint(session: Session) -> dict:
     awards, last_award = session.exec(select(func.count(Award.id), func.max(Award.id))).one()
     return {"suppliers": count, "supplier_changed": _stamp(latest), "awards": awards,
             "last_award": last_award or 0}
+
+
+def open_tenders(today: date | None = None):
+    """Tenders suppliers can still bid for: open or planned, and not past their deadline (an
+    imported notice may stay "active" at its source long after it closed)."""
+    today = today or date.today()
+    return and_(Tender.status.in_(OPEN_STATUSES),
+                or_(Tender.deadline.is_(None), Tender.deadline >= today))
+
+
+def open_tender_fingerprint(session: Session, today: date | None = None) -> dict:
+    """What the open-tender index depends on: the open tenders (not awarded notices, which
+    come and go in bulk imports), their lots, and the day (deadlines pass)."""
+    today = today or date.today()
+    count, latest = session.exec(select(func.count(Tender.id), func.max(Tender.updated_at))
+                                 .where(open_tenders(today))).one()
+    lots = session.exec(select(func.count(Lot.id)).join(Tender, Lot.tender_id == Tender.id)
+                        .where(open_tenders(today))).one()
+    return {"open_tenders": count, "tender_changed": _stamp(latest), "lots": lots,
+            "day": today.isoformat()}
 
 
 def tender_fingerprint(session: Session) -> dict:
@@ -281,12 +302,14 @@ class Indexes:
         refitted whenever it is.
         """
         with self.lock:
-            fingerprint = tender_fingerprint(session)
-            space = suppliers.text.fit_id if suppliers is not None else None
-            if self.tenders is not None and self.tenders_meta.get("fingerprint") == fingerprint \
-                    and self.tenders_meta.get("space") == space:
+            today = date.today()
+            meta = {"fingerprint": open_tender_fingerprint(session, today),
+                    "space": suppliers.text.fit_id if suppliers is not None else None}
+            if self.tenders_meta == meta:
                 return self.tenders
-            query = (select(Tender).where(Tender.status.in_(OPEN_STATUSES))
+            if self._load_tenders(meta):
+                return self.tenders
+            query = (select(Tender).where(open_tenders(today))
                      .options(selectinload(Tender.lots), selectinload(Tender.buyer)))
             queries = [tender_query(t) for t in session.exec(query)]
             from coopmatch.matching.opportunities import OpportunityIndex
@@ -296,8 +319,39 @@ class Indexes:
                                                   learned_from=suppliers) if queries else None
             if self.tenders is not None:
                 self._dress(self.tenders)
-            self.tenders_meta = {"fingerprint": fingerprint, "space": space}
+            self._save_tenders(meta)
             return self.tenders
+
+    def _load_tenders(self, meta: dict) -> bool:
+        """Load the open-tender index another process saved for the same tenders, if any."""
+        path, meta_path = self.root / "tenders", self.root / "tenders.json"
+        try:
+            if not meta_path.exists() or json.loads(meta_path.read_text()) != meta:
+                return False
+            from coopmatch.matching.opportunities import OpportunityIndex
+
+            self.tenders = OpportunityIndex.load(path, cpv_descriptions=self._descriptions()) \
+                if path.exists() else None
+        except (IndexFormatError, OSError, ValueError, KeyError) as error:
+            log.warning("Rebuilding the open-tender index: %s", error)
+            return False
+        if self.tenders is not None:
+            self._dress(self.tenders)
+        self.tenders_meta = meta
+        return True
+
+    def _save_tenders(self, meta: dict) -> None:
+        """Save the index and what it was built from (the meta last: a reader that finds the
+        meta finds the index it describes)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        meta_path = self.root / "tenders.json"
+        meta_path.unlink(missing_ok=True)
+        if self.tenders is not None:
+            self.tenders.save(self.root / "tenders")
+        else:
+            shutil.rmtree(self.root / "tenders", ignore_errors=True)
+        self.tenders_meta = meta
+        meta_path.write_text(json.dumps(meta))
 
     def cpv_suggester(self, session: Session) -> CPVSuggester | None:
         """The CPV suggester, trained on the vocabulary and the notices' own codes."""

@@ -130,6 +130,51 @@ def test_index_is_saved_and_reloaded_by_a_new_process(app, session, ref):
     assert index.size == 3
 
 
+def test_the_open_tender_index_is_saved_kept_through_award_imports_and_drops_passed_deadlines(
+        app, session, ref):
+    from datetime import date, timedelta
+
+    from coopmatch.models import Award, Tender
+
+    tender, caterer, *_ = _setup(session, ref)
+    council = tender.buyer
+    passed = Tender(title="School meals for the summer term", description="Hot school meals.",
+                    cpv_codes="55523100", status="open", buyer_id=council.id,
+                    deadline=date.today() - timedelta(days=1))
+    session.add(passed)
+    session.commit()
+    with app.app_context():
+        settings = match_settings()
+
+        def offered():
+            _, found = matching.opportunities_for_supplier(
+                session, supplier_id=caterer.id, top_k=10, ref=ref, settings=settings)
+            return [t.id for _, t in found]
+
+        # Still "open" at its source, but its deadline has passed: no longer an opportunity.
+        assert tender.id in offered() and passed.id not in offered()
+        assert passed.deadline_passed and not tender.deadline_passed
+        indexes = matching.indexes_for(settings, ref)
+        built = indexes.tenders
+        assert (indexes.root / "tenders.json").exists()
+        # Another process loads what was saved rather than building it again.
+        fresh = matching.Indexes(settings, ref)
+        loaded = fresh.tender_index(session, fresh.supplier_index(session))
+        assert loaded is not None and loaded.size == built.size == 1
+        # An awarded notice imported (not open) leaves the open tenders as they were: the index
+        # is rebuilt only if the supplier index it reads with is refitted.
+        before = matching.open_tender_fingerprint(session)
+        assert offered() and indexes.tenders is built
+        old = Tender(title="Grounds maintenance 2019", description="Grass cutting.",
+                     cpv_codes="77314000", status="awarded", buyer_id=council.id)
+        session.add(old)
+        session.flush()
+        session.add(Award(tender_id=old.id, supplier_id=caterer.id, value=5000.0))
+        session.commit()
+        assert matching.open_tender_fingerprint(session) == before
+        assert offered() and indexes.tenders_meta["fingerprint"] == before
+
+
 def test_api_matches_opportunities_and_suggestions(client, session, ref):
     tender, caterer, *_ = _setup(session, ref)
     body = client.get(f"/api/tenders/{tender.id}/matches?top=2").get_json()

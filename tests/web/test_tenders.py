@@ -145,6 +145,13 @@ def test_tender_list_search_filters_and_pagination(app, client, session, ref):
     assert "Office cleaning" in body and "Grounds maintenance" not in body
     assert "Old cleaning" not in body  # open tenders by default
     assert "Old cleaning" in client.get("/tenders/?status=").get_data(as_text=True)
+    from datetime import date, timedelta
+
+    late = create_tender(session, ref, officer, title="Late cleaning", cpv_codes="90910000",
+                         deadline=date.today() - timedelta(days=3))
+    body = client.get("/tenders/?q=cleaning").get_data(as_text=True)
+    assert body.count("Deadline passed") == 1  # still "open" at its source, but not biddable
+    assert "Deadline passed" in client.get(f"/tenders/{late.id}").get_data(as_text=True)
     body = client.get("/tenders/?area=E10000017").get_data(as_text=True)  # Lancashire
     assert "Grounds maintenance" in body and "Office cleaning" not in body
     assert client.get("/tenders/?area=lancashire").get_data(as_text=True).count(
@@ -155,4 +162,4 @@ def test_tender_list_search_filters_and_pagination(app, client, session, ref):
     assert api.status_code == 400 and api.get_json()["field"] == "area"
     app.config["PAGE_SIZE"] = 1
     body = client.get("/tenders/?status=&page=2").get_data(as_text=True)
-    assert "Page 2 of 3" in body
+    assert "Page 2 of 4" in body

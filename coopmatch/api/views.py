@@ -50,7 +50,8 @@ def tender_list():
         "tenders": [
             {"id": t.id, "title": t.title, "buyer": t.buyer.name, "status": t.status,
              "value": t.value, "currency": t.currency, "cpv_codes": t.cpv_list,
-             "deadline": t.deadline.isoformat() if t.deadline else None, "ocid": t.ocid}
+             "deadline": t.deadline.isoformat() if t.deadline else None,
+             "deadline_passed": t.deadline_passed, "ocid": t.ocid}
             for t in page.items
         ],
     })

@@ -152,6 +152,8 @@ def test_tender_list_search_filters_and_pagination(app, client, session, ref):
     body = client.get("/tenders/?q=cleaning").get_data(as_text=True)
     assert body.count("Deadline passed") == 1  # still "open" at its source, but not biddable
     assert "Deadline passed" in client.get(f"/tenders/{late.id}").get_data(as_text=True)
+    listed = client.get("/api/tenders?q=cleaning").get_json()["tenders"]
+    assert [t["deadline_passed"] for t in listed if t["id"] == late.id] == [True]
     body = client.get("/tenders/?area=E10000017").get_data(as_text=True)  # Lancashire
     assert "Grounds maintenance" in body and "Office cleaning" not in body
     assert client.get("/tenders/?area=lancashire").get_data(as_text=True).count(

@@ -208,6 +208,10 @@ bonus counts only for a supplier with a contract that is similar work as the rea
 Iveco's vans for Preston City Council no longer lift it on the council's school meals: 1.267
 against 1.269 on seeds 0-4 and 1.257 against 1.259 on seeds 5-9. The in-process ranker now
 hides place names from evidence as the app does (the CLI path always did).
+Tried (2026-12-01, fifth session): each supplier's profile widened by the titles of the other
+contracts won by the firms it has won a contract beside (frameworks' co-winners, 5 or 20 titles,
+as its capabilities text): 1.233 / 1.217 against 1.268 on seeds 0-4; its co-winners' work is
+not its own.
 """
 
 import argparse

@@ -211,7 +211,8 @@ hides place names from evidence as the app does (the CLI path always did).
 Tried (2026-12-01, fifth session): each supplier's profile widened by the titles of the other
 contracts won by the firms it has won a contract beside (frameworks' co-winners, 5 or 20 titles,
 as its capabilities text): 1.233 / 1.217 against 1.268 on seeds 0-4; its co-winners' work is
-not its own.
+not its own. Experience counted in the notice's CPV divisions (contracts in them, for notices
+with codes) instead of all contracts: 1.270 (half each) / 1.271 (divisions only) against 1.268.
 """
 
 import argparse

@@ -13,19 +13,43 @@ from coopmatch.services import (
     suppliers,
     tenders,
 )
-from coopmatch.web.matching import bounded_arg, match_settings, search_from_args
+from coopmatch.web.matching import bounded_arg, match_settings, number_arg, search_from_args
+
+
+def signed_in(view):
+    """Only for a signed-in user (401 with JSON otherwise); marked so in the endpoint list."""
+    view = login_required(view)
+    view.signed_in_only = True
+    return view
+
+
+@bp.get("/")
+def index():
+    """This list: every endpoint of the API, with what it returns and the arguments it reads."""
+    endpoints = []
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.endpoint.startswith(f"{bp.name}."):
+            continue
+        view = current_app.view_functions[rule.endpoint]
+        endpoints.append({
+            "path": rule.rule, "methods": sorted(rule.methods - {"HEAD", "OPTIONS"}),
+            "description": " ".join((view.__doc__ or "").split()),
+            "signed_in_only": getattr(view, "signed_in_only", False),
+        })
+    return jsonify({"endpoints": endpoints})
 
 
 @bp.get("/health")
 def health():
+    """Whether the service is up and has its reference data (postcodes, areas, CPV)."""
     return jsonify({"status": "ok", "reference_data": reference().geo.available})
 
 
 @bp.get("/cpv")
 def cpv_search():
-    """Find CPV codes by words or code prefix, for the picker."""
+    """Find CPV codes by words or code prefix, for the picker: ?q= &limit= (up to 50)."""
     query = request.args.get("q", "")
-    limit = min(request.args.get("limit", 10, type=int), 50)
+    limit = bounded_arg(request.args, "limit", 10, 1, 50)
     vocabulary = reference().cpv
     return jsonify({
         "available": vocabulary.available,
@@ -38,6 +62,9 @@ def cpv_search():
 
 @bp.get("/tenders")
 def tender_list():
+    """Tenders, newest first: ?q= (words) &status= (open by default; empty for any) &cpv=
+    (division) &area= (GSS code or name, or a postcode district) &page= &page_size= (up to
+    200)."""
     page = tenders.search_tenders(
         session=get_session(), ref=reference(), text=request.args.get("q", ""),
         status=request.args.get("status", "open"), cpv_division=request.args.get("cpv", ""),
@@ -59,6 +86,8 @@ def tender_list():
 
 @bp.get("/suppliers")
 def supplier_list():
+    """The supplier register: ?q= (words) &ownership= &area= (GSS code or name, or a postcode
+    district) &cpv= (division) &page= &page_size= (up to 200)."""
     page = suppliers.search_suppliers(
         session=get_session(), ref=reference(), text=request.args.get("q", ""),
         ownership=request.args.get("ownership", ""), area=request.args.get("area", ""),
@@ -89,7 +118,7 @@ def ocds_releases():
 
 
 @bp.get("/imports/<int:job_id>")
-@login_required
+@signed_in
 def import_progress(job_id: int):
     """The status and progress of one of your imports, for the progress bar."""
     job = jobs.get_job(get_session(), user=current_user, job_id=job_id)
@@ -100,7 +129,9 @@ def import_progress(job_id: int):
 
 @bp.get("/tenders/<int:tender_id>/matches")
 def tender_matches(tender_id: int):
-    """Suppliers for a tender, best first, each with its reasons."""
+    """Suppliers for a tender, best first, each with its score, reasons and components:
+    ?top= (up to 100) &local_only=1 &area= (GSS code or name) &radius_km= &ownership= (repeat)
+    &prefer_social=1."""
     session = get_session()
     tender, found = matching.matches_for_tender(
         session, tender_id=tender_id, search=search_from_args(request.args), ref=reference(),
@@ -117,7 +148,8 @@ def tender_matches(tender_id: int):
 
 @bp.get("/suppliers/<int:supplier_id>/opportunities")
 def supplier_opportunities(supplier_id: int):
-    """Open tenders that fit a supplier, best first."""
+    """Open tenders (not past their deadline) that fit a supplier, best first: ?top= (up to
+    100)."""
     supplier, found = matching.opportunities_for_supplier(
         get_session(), supplier_id=supplier_id,
         top_k=bounded_arg(request.args, "top", 10, 1, 100), ref=reference(),
@@ -130,24 +162,27 @@ def supplier_opportunities(supplier_id: int):
 
 @bp.get("/cpv/suggest")
 def cpv_suggest():
-    """Suggest CPV codes for free text, such as a tender's description."""
+    """Suggest CPV codes for free text, such as a tender's description: ?text= &k= (up to
+    20)."""
     text = request.args.get("text", "")[:5000]
     return jsonify({"suggestions": matching.suggest_cpv(
-        get_session(), text=text, k=min(request.args.get("k", 5, type=int), 20),
+        get_session(), text=text, k=bounded_arg(request.args, "k", 5, 1, 20),
         ref=reference(), settings=match_settings())})
 
 
 @bp.get("/spend")
-@login_required
+@signed_in
 def spend_figures():
     """Spend figures per anchor (CLES method): ?anchor=ID (repeat) &year=YYYY, and with
-    &group_area=LAD_CODE the anchors together against that place."""
+    &group_area= (a local authority's code or name) the anchors together against that
+    place."""
     session, ref = get_session(), reference()
-    ids = request.args.getlist("anchor", type=int)
+    ids = [i for i in (_whole_number("anchor", raw) for raw in request.args.getlist("anchor"))
+           if i is not None]
     anchors = ([spend.find_anchor(session, str(i)) for i in ids] if ids
                else spend.anchors_with_spend(session))
     spend.check_may_read(current_user, [a.id for a in anchors])
-    year = request.args.get("year", type=int)
+    year = number_arg(request.args, "year", None)
     reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, year=year)
                            for a in anchors) if r]
     if request.args.get("group_area") and anchors:
@@ -160,7 +195,7 @@ def spend_figures():
 
 
 @bp.get("/gaps")
-@login_required
+@signed_in
 def gap_report():
     """The gap report: ?area=GSS code or name, or ?radius_km=N&postcode=PC, &from= &to=
     (YYYY-MM-DD), &division= &min_value= &route= &threshold= ."""
@@ -173,3 +208,8 @@ def gap_report():
     body = report.to_dict()
     body["gaps"] = [g.to_dict() for g in chosen_gaps(report)]
     return jsonify(body)
+
+
+def _whole_number(name: str, raw: str) -> int:
+    """A repeated whole-number argument, refused naming it when it is not one."""
+    return number_arg({name: raw}, name, None)

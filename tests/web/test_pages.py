@@ -72,6 +72,25 @@ def test_list_filters_that_mean_nothing_are_refused_naming_the_argument(client):
     assert "'bogus' is not a tender status" in html.unescape(page.get_data(as_text=True))
 
 
+def test_the_api_lists_its_endpoints_with_their_arguments(client, session):
+    body = client.get("/api/").get_json()
+    by_path = {e["path"]: e for e in body["endpoints"]}
+    matches = by_path["/api/tenders/<int:tender_id>/matches"]
+    assert matches["methods"] == ["GET"] and "&local_only=1" in matches["description"]
+    assert by_path["/api/gaps"]["signed_in_only"] and not by_path["/api/tenders"]["signed_in_only"]
+    assert all(e["description"] for e in body["endpoints"])  # each says what it is for
+    # Numbers are numbers there too.
+    refused = client.get("/api/cpv?q=meals&limit=lots")
+    assert refused.status_code == 400 and refused.get_json()["field"] == "limit"
+    assert client.get("/api/cpv/suggest?text=meals&k=x").get_json()["field"] == "k"
+    from tests.factories import create_user
+
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    assert client.get("/api/spend?year=last").get_json()["field"] == "year"
+    assert client.get("/api/spend?anchor=one").get_json()["field"] == "anchor"
+
+
 def test_the_home_page_points_each_role_to_its_own_next_step(client, session):
     from tests.factories import create_user
 

@@ -54,10 +54,14 @@ def demo(small: bool):
     from coopmatch.reference import current as reference
     from coopmatch.services import demo as demo_service
 
-    result = demo_service.load_demo(get_session(), ref=reference(),
+    session, ref = get_session(), reference()
+    result = demo_service.load_demo(session, ref=ref,
                                     data_dir=current_app.config.get("COOPMATCH_DATA_DIR") or None,
                                     small=small, echo=click.echo)
     click.echo(result.summary())
+    from coopmatch.cli_imports import update_match_index
+
+    update_match_index(session, ref)  # the first tender page opens at once
 
 
 @click.command("serve")

@@ -56,18 +56,22 @@ def _import_command(fmt: str):
     @click.option("--area", "areas", multiple=True, metavar="AREA",
                   help="Keep only suppliers in this area (a local authority, county or "
                   "region, by GSS code or name).")
+    @click.option("--no-index", is_flag=True,
+                  help="Leave the match index to be updated by the next match (when more "
+                  "imports follow).")
     @with_appcontext
-    def command(files, skip_invalid, dry_run, areas):
+    def command(files, skip_invalid, dry_run, areas, no_index):
         options = ImportOptions(skip_invalid=skip_invalid, dry_run=dry_run,
                                 areas=set(areas) or None)
-        _run_imports(fmt, files, options)
+        _run_imports(fmt, files, options, update_index=not no_index)
 
     return command
 
 
-def _run_imports(fmt: str, files, options: ImportOptions) -> None:
+def _run_imports(fmt: str, files, options: ImportOptions, *, update_index: bool = True) -> None:
     session, ref = get_session(), reference()
     failed = False
+    changed = 0
     for path in files:
         started = time.perf_counter()
         progress = StageProgress(path.name)
@@ -84,8 +88,22 @@ def _run_imports(fmt: str, files, options: ImportOptions) -> None:
         progress.close()
         click.echo(summary.summary())
         click.echo(f"  took {time.perf_counter() - started:.1f} s")
+        changed += 0 if options.dry_run else summary.changed
+    if changed and update_index:
+        update_match_index(session, ref)
     if failed:
         raise click.exceptions.Exit(1)
+
+
+def update_match_index(session, ref) -> None:
+    """Bring the match indexes up to date now, so the first match afterwards does not wait."""
+    from coopmatch.services import matching
+    from coopmatch.web.matching import match_settings
+
+    started = time.perf_counter()
+    click.echo("Updating the match index ...", err=True)
+    matching.refresh_indexes(session, match_settings(), ref)
+    click.echo(f"  match index up to date in {time.perf_counter() - started:.1f} s", err=True)
 
 
 import_group = click.Group("import", help="Import suppliers or notices from a file.")
@@ -98,10 +116,13 @@ for _name in FORMATS:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--skip-invalid", is_flag=True)
 @click.option("--dry-run", is_flag=True)
+@click.option("--no-index", is_flag=True,
+              help="Leave the match index to be updated by the next match.")
 @with_appcontext
-def import_auto(files, skip_invalid, dry_run):
+def import_auto(files, skip_invalid, dry_run, no_index):
     """Import files, recognising each one's format from its columns or JSON shape."""
-    _run_imports(None, files, ImportOptions(skip_invalid=skip_invalid, dry_run=dry_run))
+    _run_imports(None, files, ImportOptions(skip_invalid=skip_invalid, dry_run=dry_run),
+                 update_index=not no_index)
 
 
 export_group = click.Group("export", help="Export data.")

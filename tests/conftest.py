@@ -40,6 +40,18 @@ def cache_dir() -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def index_dir_for_commands(tmp_path_factory):
+    """Commands run by tests keep their match indexes in a temporary folder, not instance/."""
+    previous = os.environ.get("COOPMATCH_INDEX_DIR")
+    os.environ["COOPMATCH_INDEX_DIR"] = str(tmp_path_factory.mktemp("index"))
+    yield
+    if previous is None:
+        os.environ.pop("COOPMATCH_INDEX_DIR", None)
+    else:
+        os.environ["COOPMATCH_INDEX_DIR"] = previous
+
+
 # --- databases -------------------------------------------------------------------------------
 
 

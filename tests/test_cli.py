@@ -131,6 +131,7 @@ def test_import_command_summarises_and_refuses_bad_files_whole(tmp_path, data_di
     done = run("import", "suppliers", str(good), database_url=url, data_dir=data_dir,
                cache_dir=cache_dir)
     assert "suppliers           1 created" in done.stdout and count(url, "supplier") == 1
+    assert "match index up to date" in done.stderr  # the first match afterwards is quick
     bad = tmp_path / "bad.csv"
     bad.write_text("name,postcode\nA Co-op,PR1 2HE\nB Co-op,nowhere\n")
     refused = run("import", "suppliers", str(bad), database_url=url, data_dir=data_dir,

@@ -25,7 +25,13 @@ from coopmatch.imports.reading import FileRejected
 from coopmatch.models import ImportJob, Organisation, User, utcnow
 from coopmatch.reference import Reference
 from coopmatch.services import audit, spend
-from coopmatch.services.imports import ImportOptions, ImportRejected, import_file, preview
+from coopmatch.services.imports import (
+    ImportOptions,
+    ImportRejected,
+    ImportSummary,
+    import_file,
+    preview,
+)
 from coopmatch.services.permissions import can_import, is_admin
 from coopmatch.spend import read_ledgers
 from coopmatch.spend.ledger import NAME_THOSE_COLUMNS, columns_at_fault
@@ -46,6 +52,10 @@ class JobSettings:
     cache_dir: str | None
     max_bytes: int
     redis_url: str = ""
+    # Where the match indexes are kept, and their weights: a job brings them up to date after
+    # importing, so the first match afterwards does not wait (empty: left to the next match).
+    index_dir: str = ""
+    match_weights: dict | None = None
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -347,6 +357,9 @@ def run_import_job(job_id: int, settings: dict) -> str:
             except CoopmatchError as error:
                 _finish(session, job_id, "rejected", error.message, {})
             else:
+                if isinstance(summary, ImportSummary) and not job.dry_run and summary.changed:
+                    progress.set(job_id, "updating the match index", 1.0)
+                    _refresh_indexes(session, settings, ref)
                 _finish(session, job_id, "done", summary.summary(), summary.as_dict())
     except Exception as error:  # a job must always end with a status the user can see
         log.exception("Import job %s failed", job_id)
@@ -360,6 +373,22 @@ def run_import_job(job_id: int, settings: dict) -> str:
             path.unlink(missing_ok=True)
         engine.dispose()
     return "finished"
+
+
+def _refresh_indexes(session: Session, settings: JobSettings, ref: Reference) -> None:
+    """Update the match indexes for what was imported; a failure here leaves them to be
+    brought up to date by the next match, and the import stands."""
+    if not settings.index_dir:
+        return
+    from coopmatch.services import matching
+
+    try:
+        matching.refresh_indexes(session, matching.MatchSettings(
+            index_dir=settings.index_dir, weights=dict(settings.match_weights or {}),
+            database_url=settings.database_url), ref)
+    except Exception:  # noqa: BLE001 - the import is done; the index can wait
+        log.exception("Updating the match index after import job failed")
+        session.rollback()
 
 
 def _ledger_paths(job: ImportJob) -> list[Path]:

@@ -224,8 +224,18 @@ class Indexes:
                 return self.suppliers
             if self.suppliers is not None and self._refresh_suppliers(session, fingerprint):
                 return self.suppliers
+            if self._saved_fingerprint() == fingerprint:
+                self._load_suppliers()  # another process (an import job) built it already
+                if self.suppliers_meta.get("fingerprint") == fingerprint:
+                    return self.suppliers
             self.rebuild_suppliers(session, fingerprint)
             return self.suppliers
+
+    def _saved_fingerprint(self) -> dict | None:
+        try:
+            return json.loads((self.root / "suppliers.json").read_text()).get("fingerprint")
+        except (OSError, ValueError, AttributeError):
+            return None
 
     def _load_suppliers(self) -> None:
         path = self.root / "suppliers"
@@ -398,6 +408,13 @@ def indexes_for(settings: MatchSettings, ref: Reference) -> Indexes:
         if key not in _indexes:
             _indexes[key] = Indexes(settings, ref)
         return _indexes[key]
+
+
+def refresh_indexes(session: Session, settings: MatchSettings, ref: Reference) -> None:
+    """Bring the supplier and open-tender indexes up to date with the database and save them,
+    so the first match after an import does not wait for them (a job runs this)."""
+    indexes = indexes_for(settings, ref)
+    indexes.tender_index(session, indexes.supplier_index(session))
 
 
 # --- use cases --------------------------------------------------------------------------------

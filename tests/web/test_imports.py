@@ -36,7 +36,7 @@ def wait_for(client, job_id: int, timeout: float = 120) -> dict:
     raise AssertionError(f"import {job_id} did not finish: {status}")
 
 
-def test_agency_uploads_a_register_previews_it_and_imports_it(client, session):
+def test_agency_uploads_a_register_previews_it_and_imports_it(app, client, session, ref):
     agency = create_user(session, role="agency")
     client.sign_in(agency.email)
     response = upload(client, REGISTER)
@@ -52,6 +52,15 @@ def test_agency_uploads_a_register_previews_it_and_imports_it(client, session):
     page = text(client.get(done.headers["Location"]))
     assert "Imported" in page and "2 created" in page
     assert session.exec(select(func.count()).select_from(Supplier)).one() == 2
+    # The job brought the match index up to date and saved it: the first match afterwards, in
+    # any process, loads it rather than building it.
+    from coopmatch.services import matching
+    from coopmatch.web.matching import match_settings
+
+    with app.app_context():
+        fresh = matching.Indexes(match_settings(), ref)
+    assert fresh._saved_fingerprint() == matching.register_fingerprint(session)
+    assert fresh.supplier_index(session).size == 2
 
 
 def test_rejected_upload_lists_rows_and_stores_nothing(client, session):

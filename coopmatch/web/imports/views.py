@@ -18,7 +18,8 @@ def job_settings() -> jobs.JobSettings:
     return jobs.JobSettings(
         database_url=config["DATABASE_URL"], data_dir=config.get("COOPMATCH_DATA_DIR") or None,
         cache_dir=config.get("CACHE_DIR"), max_bytes=config["IMPORT_MAX_BYTES"],
-        redis_url=config.get("REDIS_URL", ""))
+        redis_url=config.get("REDIS_URL", ""), index_dir=config["INDEX_DIR"],
+        match_weights=dict(config["MATCH_WEIGHTS"]))
 
 
 def _job_or_abort(job_id: int):

@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:
 
 from coopmatch.geo import find_postcode  # noqa: E402
 from coopmatch.imports.notices import lenient_postcode, split_supplier_names  # noqa: E402
-from coopmatch.names import clean_text, normalise_name  # noqa: E402
+from coopmatch.names import buyer_key, clean_text, normalise_name  # noqa: E402
 
 LABELLED = Path("procurement-data") / "labelled" / "award_supplier_pairs_uk.csv"
 OUT = ROOT / "bench" / "out"
@@ -118,9 +118,15 @@ def supplier_names(row: dict) -> list[str]:
     "NOT AWARDED TO SUPPLIER") name no winner.
     """
     name = clean_text(row["supplier_name"])
-    if row["source"] != "cf_lancashire_councils":
+    if row.get("source") != "cf_lancashire_councils":
         return [name]
     return [winner for _, winner in split_supplier_names(name)]
+
+
+def buyer_identity(notice: Notice) -> str:
+    """A notice's buyer as the importer identifies it (its buyer_key); a notice that names no
+    buyer is a buyer of its own, never the same as another's."""
+    return buyer_key(notice.buyer_name) or f"unnamed:{notice.record_id}"
 
 
 def supplier_key(name: str) -> str:
@@ -128,23 +134,40 @@ def supplier_key(name: str) -> str:
     return normalise_name(name)
 
 
+REQUIRED_COLUMNS = ("record_id", "title", "supplier_name")
+
+
 def load_notices(data_dir: Path, pairs: Path | None = None) -> list[Notice]:
     """Read the labelled pairs (by default the data directory's) as notices with their winners
-    (HTML unescaped)."""
+    (HTML unescaped).
+
+    Only record_id, title and supplier_name are needed; the other columns of the data
+    directory's file (description, buyer_name, buyer_postcode, cpv_codes, award_value,
+    supplier_postcode, supplier_address, supplier_is_sme, source) are read where present.
+    """
     notices: dict[str, Notice] = {}
-    with open(pairs or data_dir / LABELLED, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
+    path = pairs or data_dir / LABELLED
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SystemExit(f"{path}: no {', '.join(missing)} column; the labelled pairs need "
+                             f"{', '.join(REQUIRED_COLUMNS)}.")
+        for raw in reader:
+            row = {k: (v or "") for k, v in raw.items() if k is not None}
+            if not row["record_id"].strip():
+                continue
             notice = notices.get(row["record_id"])
             if notice is None:
                 notice = notices[row["record_id"]] = Notice(
                     record_id=row["record_id"],
-                    source=row["source"],
+                    source=row.get("source", ""),
                     title=clean_text(row["title"]),
-                    description=clean_text(row["description"]),
-                    buyer_name=clean_text(row["buyer_name"]),
-                    buyer_postcode=row["buyer_postcode"].strip(),
-                    cpv_codes=[c for c in row["cpv_codes"].split(";") if c.strip()],
-                    value=money(row["award_value"]),
+                    description=clean_text(row.get("description", "")),
+                    buyer_name=clean_text(row.get("buyer_name", "")),
+                    buyer_postcode=row.get("buyer_postcode", "").strip(),
+                    cpv_codes=[c for c in re.split(r"[;,|\s]+", row.get("cpv_codes", "")) if c],
+                    value=money(row.get("award_value")),
                 )
             for name in supplier_names(row):
                 key = supplier_key(name)
@@ -153,10 +176,10 @@ def load_notices(data_dir: Path, pairs: Path | None = None) -> list[Notice]:
                         "name": name,
                         # As the importer reads it: the field, else one in the address.
                         "postcode": lenient_postcode(
-                            row["supplier_postcode"], row["supplier_address"]
+                            row.get("supplier_postcode"), row.get("supplier_address")
                         )
                         or "",
-                        "is_sme": row["supplier_is_sme"],
+                        "is_sme": row.get("supplier_is_sme", ""),
                     }
     return [n for n in notices.values() if n.winners]
 

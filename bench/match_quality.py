@@ -233,6 +233,7 @@ from _common import (
     OUT,
     Notice,
     add_data_dir_argument,
+    buyer_identity,
     buyer_place,
     geography,
     load_notices,
@@ -251,7 +252,7 @@ from coopmatch.matching import (
     SupplierProfile,
     TenderQuery,
 )
-from coopmatch.names import buyer_key, normalise_name
+from coopmatch.names import normalise_name
 
 TOP = 50
 HOLDOUT = 0.2
@@ -277,13 +278,13 @@ def split(notices: list[Notice], seed: int) -> tuple[list[Notice], list[Notice]]
     long_titles = set()
     for notice in heldout:
         key = title_key(notice.title)
-        by_buyer[buyer_key(notice.buyer_name)].append(key)
+        by_buyer[buyer_identity(notice)].append(key)
         if len(key) >= LONG_TITLE:
             long_titles.add(key)
     kept = []
     for notice in train:
         key = title_key(notice.title)
-        same_buyer = by_buyer.get(buyer_key(notice.buyer_name), [])
+        same_buyer = by_buyer.get(buyer_identity(notice), [])
         if key in long_titles or any(
             fuzz.ratio(key, other) >= DUPLICATE_TITLE_SCORE for other in same_buyer
         ):
@@ -340,7 +341,7 @@ class Corpus:
                     PastAward(
                         title=n.title,
                         description=n.description[:PROFILE_DESCRIPTION_CHARS],
-                        buyer_id=buyer_ids[buyer_key(n.buyer_name)],
+                        buyer_id=buyer_ids[buyer_identity(n)],
                         buyer_name=n.buyer_name,
                         value_gbp=n.value,
                         cpv_codes=n.cpv_codes,
@@ -369,7 +370,7 @@ class Corpus:
                     description=strip_names(notice.description, names),
                     cpv_codes=notice.cpv_codes,
                     value=notice.value,
-                    buyer_id=buyer_ids[buyer_key(notice.buyer_name)],
+                    buyer_id=buyer_ids[buyer_identity(notice)],
                     buyer_name=notice.buyer_name,
                     **buyer_place(
                         geo, notice.buyer_postcode, notice.buyer_name,
@@ -468,11 +469,12 @@ def write_register_csv(corpus: Corpus, path: Path) -> None:
 def release(notice: Notice, *, with_awards: bool, names: list[str] | None = None) -> dict:
     """Return an OCDS 1.1 release for a notice (with its awards for training notices)."""
     ocid = ocid_for(notice.record_id)
-    buyer_id = "GB-BENCH-" + hashlib.sha1(notice.buyer_name.encode()).hexdigest()[:10]
+    buyer_name = notice.buyer_name or f"Unnamed buyer of {notice.record_id}"  # one per notice
+    buyer_id = "GB-BENCH-" + hashlib.sha1(buyer_name.encode()).hexdigest()[:10]
     parties = [
         {
             "id": buyer_id,
-            "name": notice.buyer_name,
+            "name": buyer_name,
             "roles": ["buyer"],
             "address": {"postalCode": notice.buyer_postcode} if notice.buyer_postcode else {},
         }
@@ -498,7 +500,7 @@ def release(notice: Notice, *, with_awards: bool, names: list[str] | None = None
         "date": "2020-01-01T00:00:00Z",
         "tag": ["award"] if with_awards else ["tender"],
         "initiationType": "tender",
-        "buyer": {"id": buyer_id, "name": notice.buyer_name},
+        "buyer": {"id": buyer_id, "name": buyer_name},
         "parties": parties,
         "tender": tender,
     }
@@ -633,8 +635,9 @@ def main(argv=None) -> int:
         "--pairs",
         type=Path,
         default=None,
-        help="another labelled file with the same columns as the data directory's "
-        "procurement-data/labelled/award_supplier_pairs_uk.csv (tender -> winner pairs)",
+        help="another labelled file of tender -> winner pairs, with the columns of the data "
+        "directory's procurement-data/labelled/award_supplier_pairs_uk.csv (record_id, title "
+        "and supplier_name are needed; the others are read where present)",
     )
     parser.add_argument(
         "--weights",
@@ -651,7 +654,7 @@ def main(argv=None) -> int:
     hidden = geo.place_words(c.description for c in cpv.codes.values())
     buyer_ids: dict[str, int] = {}
     for notice in notices:
-        buyer_ids.setdefault(buyer_key(notice.buyer_name), len(buyer_ids))
+        buyer_ids.setdefault(buyer_identity(notice), len(buyer_ids))
     print(f"{len(notices)} awarded notices, {sum(len(n.winners) for n in notices)} winners")
     print(f"weights {json.dumps(args.weights)}")
 

@@ -32,7 +32,7 @@ from coopmatch.matching.signals import looks_like_framework
 from coopmatch.models import Award, Supplier, Tender
 from coopmatch.reference import Reference
 from coopmatch.services import matching
-from coopmatch.services.geography import unknown_area_message
+from coopmatch.services.geography import area_lad_codes
 
 CACHE_SIZE = 16
 # Awards to this many suppliers or more make a notice a framework (its value is a ceiling).
@@ -59,12 +59,9 @@ def resolve_area(ref: Reference, query: GapQuery) -> Area:
     Area."""
     if query.area_code:
         text = query.area_code.strip()
-        if not ref.geo.available:
-            return Area(lad_codes={text.upper()}, name=text.upper())
         named = ref.geo.areas_named(text)
-        if not named:
-            raise GapError(unknown_area_message(ref.geo, text), field="area")
-        return Area(lad_codes=set().union(*(a.lad_codes for a in named)), name=named[0].name)
+        return Area(lad_codes=area_lad_codes(ref.geo, text),
+                    name=named[0].name if named else text.upper())
     if query.radius_km:
         if query.radius_km <= 0 or query.radius_km > 500:
             raise GapError("Give a radius between 1 and 500 km.", field="radius_km")

@@ -213,6 +213,9 @@ contracts won by the firms it has won a contract beside (frameworks' co-winners,
 as its capabilities text): 1.233 / 1.217 against 1.268 on seeds 0-4; its co-winners' work is
 not its own. Experience counted in the notice's CPV divisions (contracts in them, for notices
 with codes) instead of all contracts: 1.270 (half each) / 1.271 (divisions only) against 1.268.
+Words of the buyer's own (its name's words, or words whose training notices are mostly one
+buyer's: 70% of 5+, 90% of 3+) taken out of the query: 1.252 / 1.254 / 1.258 against 1.267;
+"NHS Wakefield CCG" or a buyer's reference prefix in a title does point to its suppliers.
 """
 
 import argparse

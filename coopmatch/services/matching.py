@@ -561,6 +561,43 @@ def suggest_cpv(session: Session, *, text: str, k: int, ref: Reference,
             for code, description, confidence in suggester.suggest(text, k=k)]
 
 
+SHORTLIST_COLUMNS = ["rank", "supplier_id", "supplier_name", "fit", "score", "distance_km",
+                     "lot", "ownership", "postcode", "local_authority", "website",
+                     "contact_email", "contact_phone", "reasons"]
+
+
+def write_shortlist_csv(session: Session, out, *, tender: Tender, matches: list[Match],
+                        ref: Reference) -> None:
+    """Write a tender's matches as a shortlist to invite: best first, with how each fits, where
+    it is, and how to reach it (contact details as signed-in users see them on its page)."""
+    from coopmatch.spreadsheets import SafeDictWriter
+
+    suppliers = {s.id: s for s in session.exec(
+        select(Supplier).where(Supplier.id.in_([m.supplier_id for m in matches])))}
+    lots = {lot.id: lot.title for lot in tender.lots}
+    writer = SafeDictWriter(out, fieldnames=SHORTLIST_COLUMNS)
+    writer.writeheader()
+    for rank, m in enumerate(matches, start=1):
+        supplier = suppliers.get(m.supplier_id)
+        fit = ("capable, but may be too small" if m.capable_but_too_small
+               else "capable" if m.capable else "loose fit")
+        writer.writerow({
+            "rank": rank, "supplier_id": m.supplier_id,
+            "supplier_name": supplier.name if supplier else m.supplier_name, "fit": fit,
+            "score": f"{m.score:.3f}",
+            "distance_km": "" if m.distance_km is None else f"{m.distance_km:.1f}",
+            "lot": lots.get(m.lot_id, "") if m.lot_id else "",
+            "ownership": OWNERSHIP_MODELS.get(supplier.ownership, "") if supplier else "",
+            "postcode": (supplier.postcode or "") if supplier else "",
+            "local_authority": (ref.geo.area_name(supplier.local_authority_code) or "")
+            if supplier and supplier.local_authority_code else "",
+            "website": (supplier.website or "") if supplier else "",
+            "contact_email": (supplier.contact_email or "") if supplier else "",
+            "contact_phone": (supplier.contact_phone or "") if supplier else "",
+            "reasons": " ".join(r.text for r in m.reasons),
+        })
+
+
 def supplier_names(session: Session, ids) -> dict[int, str]:
     ids = list(ids)
     if not ids:

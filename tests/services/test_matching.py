@@ -262,6 +262,40 @@ def test_pages_show_matches_and_opportunities(client, session, ref):
     assert "No open tender fits your work closely yet; these are the nearest." in page
 
 
+def test_a_buyer_downloads_the_matches_as_a_shortlist_with_the_page_filters(client, session,
+                                                                             ref):
+    import csv
+    import io
+
+    tender, caterer, cleaner, far = _setup(session, ref)
+    caterer.contact_email, caterer.website = "hello@ribble.coop", "https://ribble.coop"
+    session.add(caterer)
+    session.commit()
+    url = f"/tenders/{tender.id}/shortlist.csv?local_only=1"
+    assert client.get(url).status_code == 302  # visitors are asked to sign in
+    client.sign_in(caterer.users[0].email)
+    assert client.get(url).status_code == 403  # a supplier does not shortlist its rivals
+    client.sign_out()
+    from coopmatch.models import User
+
+    client.sign_in(session.get(User, tender.created_by_id).email)
+    page = client.get(f"/tenders/{tender.id}?local_only=1").get_data(as_text=True)
+    assert f"/tenders/{tender.id}/shortlist.csv?local_only=1" in page
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    # The page's list with its filter: local only, so the London caterer is not on it.
+    names = [r["supplier_name"] for r in rows]
+    assert names[0] == "Ribble Catering Co-operative" and "Thames School Meals Ltd" not in names
+    first = rows[0]
+    assert (first["rank"], first["fit"], first["contact_email"]) == (
+        "1", "capable", "hello@ribble.coop")
+    assert first["local_authority"] == "Preston" and "Works under" in first["reasons"]
+    assert next(r for r in rows if r["supplier_id"] == str(cleaner.id))["fit"] == "loose fit"
+    refused = client.get(f"/tenders/{tender.id}/shortlist.csv?area=Narnia")
+    assert refused.status_code == 400
+
+
 def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):
     tender, caterer, *_ = _setup(session, ref)
     env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_DATA_DIR=str(data_dir),

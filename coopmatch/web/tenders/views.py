@@ -1,6 +1,7 @@
+import io
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coopmatch.db import get_session
@@ -54,6 +55,20 @@ def detail(tender_id: int):
         names=matching.supplier_names(session, (m.supplier_id for m in found)),
         lots={lot.id: lot for lot in tender.lots},
         can_edit=permissions.can_edit_tender(signed_in_user(), tender)), 400 if problem else 200
+
+
+@bp.get("/<int:tender_id>/shortlist.csv")
+@roles_required("procurement", "agency")
+def shortlist(tender_id: int):
+    """The suppliers the tender page lists, with the same filters, as a CSV to invite from."""
+    session = get_session()
+    search = search_from_args(request.args)
+    tender, found = matching.matches_for_tender(session, tender_id=tender_id, search=search,
+                                                ref=reference(), settings=match_settings())
+    out = io.StringIO()
+    matching.write_shortlist_csv(session, out, tender=tender, matches=found, ref=reference())
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="tender-{tender.id}-suppliers.csv"'})
 
 
 def _buyer_choices(form: TenderForm) -> None:

@@ -491,6 +491,18 @@ def matches_for_tender(session: Session, *, tender_id: int, search: Search, ref:
     return tender, index.match(tender_query(tender), match_options(ref, tender, search))
 
 
+def fit_for_supplier(session: Session, *, tender_id: int, supplier_id: int, ref: Reference,
+                     settings: MatchSettings) -> Match | None:
+    """How one supplier fits a tender, scored and explained exactly as in the tender's list
+    (whether or not it is in it); None when it is not in the match index (dissolved)."""
+    tender = load_tender(session, tender_id)
+    index = indexes_for(settings, ref).supplier_index(session)
+    if index is None or supplier_id not in index.row_of:
+        return None
+    found = index.restrict([supplier_id]).match(tender_query(tender), MatchOptions(top_k=1))
+    return found[0] if found else None
+
+
 def matches_for_all(session: Session, *, search: Search, ref: Reference,
                     settings: MatchSettings, tender_ids: list[int] | None = None,
                     batch: int = 256):

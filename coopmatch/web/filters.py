@@ -47,6 +47,12 @@ def delivery(tender) -> str:
     return f"{listed}; matched {matched}" if listed else f"Matched {matched}"
 
 
+def ordinal(value: int) -> str:
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
+    suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
+    return f"{value}{suffix}"
+
+
 def field_attrs(field, hint: str | None = None) -> dict:
     """Return aria-describedby for a field's hint and error message, as the pattern asks."""
     ids = []
@@ -62,6 +68,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(spaced_list)
     app.add_template_filter(delivery)
+    app.add_template_filter(ordinal)
     app.add_template_global(field_attrs, "_attrs")
 
     @app.context_processor

@@ -1,5 +1,6 @@
 """Matching through the services: indexes built from the database and kept fresh."""
 
+import html
 import json
 import os
 import subprocess
@@ -294,6 +295,27 @@ def test_a_buyer_downloads_the_matches_as_a_shortlist_with_the_page_filters(clie
     assert next(r for r in rows if r["supplier_id"] == str(cleaner.id))["fit"] == "loose fit"
     refused = client.get(f"/tenders/{tender.id}/shortlist.csv?area=Narnia")
     assert refused.status_code == 400
+
+
+def test_a_supplier_sees_how_it_fits_a_tender_as_the_buyer_sees_it(client, session, ref):
+    tender, caterer, cleaner, _ = _setup(session, ref)
+    listed = {m["supplier_id"]: m for m in
+              client.get(f"/api/tenders/{tender.id}/matches?top=10").get_json()["matches"]}
+    client.sign_in(cleaner.users[0].email)
+    page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    own = page.split('id="own-fit-heading"')[1].split("</section>")[0]
+    # The cleaner sees its own score and reasons, as the buyer's list gives them.
+    assert "Loose fit" in own and f"Score {listed[cleaner.id]['score']:.2f}" in own
+    rank = list(listed).index(cleaner.id) + 1
+    assert f"{rank}{'rd' if rank == 3 else 'nd' if rank == 2 else 'th'} in the list below" in own
+    for reason in listed[cleaner.id]["reasons"]:
+        assert html.escape(reason["text"], quote=True).replace("&#x27;", "&#39;") in own
+    client.sign_out()
+    client.sign_in(caterer.users[0].email)
+    assert "A close fit" in client.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    client.sign_out()  # visitors and buyers see no such panel
+    assert 'id="own-fit-heading"' not in client.get(f"/tenders/{tender.id}").get_data(
+        as_text=True)
 
 
 def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):

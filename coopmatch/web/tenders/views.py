@@ -50,8 +50,15 @@ def detail(tender_id: int):
         if error.status_code != 400:
             raise
         problem = error  # shown beside the filters: the tender itself is still worth seeing
+    user, own = signed_in_user(), None
+    if user is not None and user.role == "supplier" and user.supplier_id:
+        own = matching.fit_for_supplier(session, tender_id=tender.id,
+                                        supplier_id=user.supplier_id, ref=reference(),
+                                        settings=match_settings())
     return render_template(
         "tenders/detail.html", tender=tender, search=search, matches=found, problem=problem,
+        own=own, own_rank=next((i for i, m in enumerate(found, start=1)
+                                if own and m.supplier_id == own.supplier_id), None),
         names=matching.supplier_names(session, (m.supplier_id for m in found)),
         lots={lot.id: lot for lot in tender.lots},
         can_edit=permissions.can_edit_tender(signed_in_user(), tender)), 400 if problem else 200

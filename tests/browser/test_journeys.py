@@ -130,6 +130,25 @@ def test_officer_sees_local_suppliers_ranked_with_reasons_and_narrows_them(page,
     narrowed = page.get_by_role("table", name="Suppliers ranked by how well they fit, best first")
     assert "Ribble Kitchens Co-operative" in narrowed.inner_text()
     assert "Leeds School Catering Ltd" not in narrowed.inner_text()
+    # An area typed by name works; a mistyped one is said at the field, the tender kept.
+    page.get_by_label("Local only").uncheck()
+    page.get_by_label("Area", exact=True).fill("Lancshire")
+    page.get_by_role("button", name="Update").click()
+    page.wait_for_url("**area=Lancshire**")
+    assert "Did you mean Lancashire?" in page.locator("#match-area-error").inner_text()
+    assert page.get_by_role("heading", name="School meals for Preston primaries").is_visible()
+    page.get_by_label("Area", exact=True).fill("Lancashire")
+    page.get_by_role("button", name="Update").click()
+    page.wait_for_url("**area=Lancashire**")
+    in_area = page.get_by_role("table", name="Suppliers ranked by how well they fit, best first")
+    assert "Ribble Kitchens Co-operative" in in_area.inner_text()
+    assert "Leeds School Catering Ltd" not in in_area.inner_text()
+    # The list as it stands downloads as a shortlist to invite quotes from.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these suppliers as a shortlist (CSV)").click()
+    shortlist = open(download.value.path(), encoding="utf-8").read()
+    assert shortlist.startswith("rank,supplier_id,supplier_name,fit")
+    assert "Ribble Kitchens Co-operative" in shortlist and "Leeds School" not in shortlist
 
 
 def test_agency_imports_a_payment_ledger_and_sees_the_anchor_spend(page, session, ref, tmp_path):

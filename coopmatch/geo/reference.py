@@ -259,7 +259,8 @@ class GeoReference:
 
     def areas_named(self, text: str | None) -> list[Area]:
         """Return the areas a person means by a GSS code or an area's name, in any case:
-        "E10000017", "Lancashire", "north west", "Blackburn with Darwen", "Kingston upon Hull".
+        "E10000017", "Lancashire", "north west", "Blackburn with Darwen", "Kingston upon Hull",
+        or the shorter name a council goes by where only one area has it ("Hull", "Durham").
 
         A name two areas share gives both ("West Midlands" is a region and a combined
         authority; a merged council kept its name under a new code). Empty when nothing is
@@ -278,6 +279,8 @@ class GeoReference:
         for area in self._areas.values():
             for words in {_area_words(area), _name_words(area.name)}:
                 named.setdefault(words, []).append(area)
+        for words, area in self._short_area_names.items():
+            named.setdefault(words, [area])
         return {words: tuple(sorted(found, key=lambda a: a.code))
                 for words, found in named.items()}
 
@@ -480,9 +483,20 @@ class GeoReference:
             words = _area_words(area)
             if len(words) >= 4:
                 named.append((-len(words), rank_of.get(area.kind, 2), words, area))
-        # Shorter names of today's areas, where no other area could be meant by them: "Stockton
-        # Borough Council" is Stockton-on-Tees's; "Kingston" is two areas' and stays unread.
         full = {item[2] for item in named}
+        for words, area in self._short_area_names.items():
+            if words not in full and len(words) >= 4:
+                named.append((-len(words), 0, words, area))
+        named.sort(key=lambda item: item[:3])
+        return [(re.compile(r"\b" + re.escape(w) + r"\b"), a) for _, _, w, a in named]
+
+    @cached_property
+    def _short_area_names(self) -> dict[str, Area]:
+        """Shorter names of today's local authorities, where no other area could be meant by
+        them: "Stockton" is Stockton-on-Tees, "Durham" County Durham, "Hull" Kingston upon
+        Hull; "Kingston" is two areas' and stays unread."""
+        full = {words for area in self._areas.values()
+                for words in (_area_words(area), _name_words(area.name))}
         short: dict[str, list[Area]] = {}
         for area in self._areas.values():
             if area.kind == "local_authority":
@@ -491,11 +505,8 @@ class GeoReference:
         for words, code in _COUNCIL_ALIASES.items():
             if code in self._areas:
                 short.setdefault(words, []).append(self._areas[code])
-        for words, found in short.items():
-            if len(found) == 1 and words not in full and len(words) >= 4:
-                named.append((-len(words), 0, words, found[0]))
-        named.sort(key=lambda item: item[:3])
-        return [(re.compile(r"\b" + re.escape(w) + r"\b"), a) for _, _, w, a in named]
+        return {words: found[0] for words, found in short.items()
+                if len(found) == 1 and words not in full}
 
     def area_of_district(self, district: str) -> str | None:
         """Return the modal local authority of a postcode district (e.g. PR1)."""

@@ -63,6 +63,10 @@ def test_areas_are_found_by_code_or_by_name_in_any_case(data_dir, cache_dir):
     assert codes("E10000017") == codes("e10000017") == codes("Lancashire") == ["E10000017"]
     assert codes("north west") == ["E12000002"]
     assert codes("Kingston upon Hull") == ["E06000010"]  # "Kingston upon Hull, City of"
+    # The shorter name a council goes by, where only one area has it.
+    assert codes("Hull") == ["E06000010"] and codes("durham") == ["E06000047"]
+    assert codes("Newcastle") == ["E08000021"]
+    assert codes("Kingston") == []  # upon Hull or upon Thames: not guessed
     assert codes("Telford & Wrekin") == codes("telford and wrekin") == ["E06000020"]
     # A name two areas share gives both: the region and the combined authority.
     assert codes("West Midlands") == ["E12000005", "E47000007"]

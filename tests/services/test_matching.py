@@ -293,8 +293,13 @@ def test_a_buyer_downloads_the_matches_as_a_shortlist_with_the_page_filters(clie
         "1", "capable", "hello@ribble.coop")
     assert first["local_authority"] == "Preston" and "Works under" in first["reasons"]
     assert next(r for r in rows if r["supplier_id"] == str(cleaner.id))["fit"] == "loose fit"
+    # A refused filter downloads nothing: back to the page, which says why at the field.
     refused = client.get(f"/tenders/{tender.id}/shortlist.csv?area=Narnia")
-    assert refused.status_code == 400
+    assert refused.status_code == 302
+    assert refused.headers["Location"] == f"/tenders/{tender.id}?area=Narnia"
+    page = client.get(refused.headers["Location"])
+    assert page.status_code == 400
+    assert "No shortlist downloaded" in page.get_data(as_text=True)
 
 
 def test_a_supplier_sees_how_it_fits_a_tender_as_the_buyer_sees_it(client, session, ref):

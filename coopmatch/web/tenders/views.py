@@ -69,9 +69,16 @@ def detail(tender_id: int):
 def shortlist(tender_id: int):
     """The suppliers the tender page lists, with the same filters, as a CSV to invite from."""
     session = get_session()
-    search = search_from_args(request.args)
-    tender, found = matching.matches_for_tender(session, tender_id=tender_id, search=search,
-                                                ref=reference(), settings=match_settings())
+    try:
+        search = search_from_args(request.args)
+        tender, found = matching.matches_for_tender(session, tender_id=tender_id, search=search,
+                                                    ref=reference(), settings=match_settings())
+    except CoopmatchError as error:
+        if error.status_code != 400:
+            raise
+        # A refused filter (an unknown area): back to the page, which says why at the field.
+        flash(f"No shortlist downloaded: {error.message}", "error")
+        return redirect(url_for("tenders.detail", tender_id=tender_id, **request.args))
     out = io.StringIO()
     matching.write_shortlist_csv(session, out, tender=tender, matches=found, ref=reference())
     return Response(out.getvalue(), mimetype="text/csv", headers={

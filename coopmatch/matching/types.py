@@ -163,6 +163,16 @@ class Reason:
         return {"kind": self.kind, "text": self.text, "data": self.data}
 
 
+# Reasons that speak to the work itself (what is asked against what the supplier does or has
+# done), as against where it is, its size or its ownership, which fit any tender nearby.
+WORK_REASON_KINDS = frozenset({"text", "cpv", "track_record", "buyer", "association"})
+
+
+def about_the_work(reasons: list[Reason]) -> bool:
+    """Does any of these reasons speak to the work itself (not only place, size, ownership)?"""
+    return any(r.kind in WORK_REASON_KINDS for r in reasons)
+
+
 @dataclass
 class Match:
     supplier_id: int
@@ -177,6 +187,11 @@ class Match:
     supplier_name: str = ""
     capable: bool = False  # capability reaches the engine's "capable" level
 
+    @property
+    def fits_work(self) -> bool:
+        """Something about the work brought it here, not only its place, size or ownership."""
+        return about_the_work(self.reasons)
+
     def to_dict(self) -> dict:
         return {
             "supplier_id": self.supplier_id,
@@ -187,6 +202,7 @@ class Match:
             "capability": round(self.capability, 4),
             "capable_but_too_small": self.capable_but_too_small,
             "capable": self.capable,
+            "fits_work": self.fits_work,
             "components": {k: round(v, 4) for k, v in self.components.items()},
             "reasons": [r.to_dict() for r in self.reasons],
         }
@@ -206,6 +222,11 @@ class Opportunity:
     capability: float = 0.0  # the capability part of the score alone, 0..1
     capable: bool = False  # capability reaches the engine's "capable" level
 
+    @property
+    def fits_work(self) -> bool:
+        """Something about the work brought it here, not only its place, size or ownership."""
+        return about_the_work(self.reasons)
+
     def to_dict(self) -> dict:
         return {
             "tender_id": self.tender_id,
@@ -215,6 +236,7 @@ class Opportunity:
             "capable_but_too_small": self.capable_but_too_small,
             "capability": round(self.capability, 4),
             "capable": self.capable,
+            "fits_work": self.fits_work,
             "components": {k: round(v, 4) for k, v in self.components.items()},
             "reasons": [r.to_dict() for r in self.reasons],
         }

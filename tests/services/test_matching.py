@@ -427,3 +427,18 @@ def test_a_supplier_page_marks_a_tender_it_may_be_too_small_for(client, session,
     own_page = client.get(f"/suppliers/{caterer.id}").get_data(as_text=True)
     for page in (tender_page, own_page):
         assert "Capable, but may be too small" in page
+
+
+def test_supplier_page_keeps_tenders_that_fit_its_work_apart_from_the_rest(client, session,
+                                                                           ref):
+    tender, caterer, *_ = _setup(session, ref)
+    officer = create_user(session, role="procurement", organisation=tender.buyer)
+    solar = create_tender(session, ref, officer, title="Solar panels on the town hall roof",
+                          description="Supply and fit photovoltaic panels and inverters.",
+                          cpv_codes="09331200", delivery_postcode="PR1 2HE")
+    body = client.get(f"/suppliers/{caterer.id}").get_data(as_text=True)
+    fitting, _, rest = body.partition('id="other-open-tenders"')
+    assert tender.title in fitting and solar.title not in fitting
+    assert solar.title in rest and "Nothing in its profile or contracts matches these" in rest
+    found = client.get(f"/api/suppliers/{caterer.id}/opportunities").get_json()["opportunities"]
+    assert {o["tender_id"]: o["fits_work"] for o in found} == {tender.id: True, solar.id: False}

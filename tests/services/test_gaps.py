@@ -95,6 +95,8 @@ def test_gap_pages_exports_and_access(client, session, ref):
     page = client.get("/gaps/?area=E10000017").get_data(as_text=True)
     assert "Gaps in local supply" in page and "CPV 983" in page and "<svg" in page
     body = client.get("/api/gaps?area=E10000017").get_json()
+    notices = body["totals"]["notices"]
+    assert f"demand a year ({notices:,} notice{'' if notices == 1 else 's'})" in page
     (gap,) = [g for g in body["gaps"] if g["sector"].startswith("983")]
     card = client.get(f"/gaps/cards/{gap['id']}?area=E10000017").get_data(as_text=True)
     for notice in gap["notices"]:  # every figure traces to its notices

@@ -99,12 +99,25 @@ def _name_words(text: str) -> str:
     return " ".join(_COUNTY_SHORT.get(w, w) for w in words)
 
 
-def _short_names(words: str) -> list[str]:
-    """The shorter names an area's council goes by: "newcastle upon tyne" -> "newcastle",
-    "southend on sea" -> "southend", "county durham" -> "durham"."""
-    short = re.sub(r" (upon|on) .*$", "", words)
-    short = re.sub(r"^county ", "", short)
-    return [short] if short != words else []
+def _short_names(name: str) -> list[str]:
+    """The shorter names an area's council goes by, from its name as the reference data gives
+    it: "Newcastle upon Tyne" -> "newcastle", "Southend-on-Sea" -> "southend", "County Durham"
+    -> "durham", and each place of a joined name: "Blackburn with Darwen" -> "blackburn" and
+    "darwen", "Bournemouth, Christchurch and Poole" -> "bournemouth", "christchurch", "poole"."""
+    name = re.sub(r", (city|county) of$", "", name, flags=re.I)
+    parts = [name, *re.split(r",| and | with | & ", name)] if re.search(
+        r",| and | with | & ", name) else [name]
+    found = []
+    for part in parts:
+        words = _name_words(part)
+        short = re.sub(r"^county ", "", re.sub(r" (upon|on) .*$", "", words))
+        if short and short != _area_words_of(name) and short not in found:
+            found.append(short)
+    return found
+
+
+def _area_words_of(name: str) -> str:
+    return _name_words(re.sub(r", (city|county) of$", "", name, flags=re.I))
 
 
 def _mean_point(points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -118,7 +131,7 @@ def _mean_point(points: list[tuple[float, float]]) -> tuple[float, float]:
 def _area_words(area) -> str:
     """An area's name as it is written in text: "Kingston upon Hull, City of" -> "kingston
     upon hull"."""
-    return _name_words(re.sub(r", (city|county) of$", "", area.name, flags=re.I))
+    return _area_words_of(area.name)
 
 
 @dataclass(frozen=True)
@@ -260,7 +273,8 @@ class GeoReference:
     def areas_named(self, text: str | None) -> list[Area]:
         """Return the areas a person means by a GSS code or an area's name, in any case:
         "E10000017", "Lancashire", "north west", "Blackburn with Darwen", "Kingston upon Hull",
-        or the shorter name a council goes by where only one area has it ("Hull", "Durham").
+        or the shorter name a council goes by where only one area has it ("Hull", "Durham",
+        "Blackburn" for Blackburn with Darwen, "Hove" for Brighton and Hove).
 
         A name two areas share gives both ("West Midlands" is a region and a combined
         authority; a merged council kept its name under a new code). Empty when nothing is
@@ -500,7 +514,7 @@ class GeoReference:
         short: dict[str, list[Area]] = {}
         for area in self._areas.values():
             if area.kind == "local_authority":
-                for words in _short_names(_area_words(area)):
+                for words in _short_names(area.name):
                     short.setdefault(words, []).append(area)
         for words, code in _COUNCIL_ALIASES.items():
             if code in self._areas:

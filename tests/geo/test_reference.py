@@ -65,6 +65,11 @@ def test_areas_are_found_by_code_or_by_name_in_any_case(data_dir, cache_dir):
     assert codes("Kingston upon Hull") == ["E06000010"]  # "Kingston upon Hull, City of"
     # The shorter name a council goes by, where only one area has it.
     assert codes("Hull") == ["E06000010"] and codes("durham") == ["E06000047"]
+    # ... and each place of a joined name: "Blackburn with Darwen", "Brighton and Hove".
+    assert codes("Blackburn") == codes("Darwen") == ["E06000008"]
+    assert codes("brighton") == codes("Hove") == ["E06000043"]
+    assert codes("Christchurch") == ["E06000058"]  # "Bournemouth, Christchurch and Poole"
+    assert codes("Chester") == ["E06000050"]  # "Cheshire West and Chester"
     assert codes("Newcastle") == ["E08000021"]
     assert codes("Kingston") == []  # upon Hull or upon Thames: not guessed
     assert codes("Telford & Wrekin") == codes("telford and wrekin") == ["E06000020"]
@@ -206,6 +211,9 @@ def test_councils_are_placed_by_the_names_they_go_by(data_dir, cache_dir):
     assert lad("Southend City Council") == "Southend-on-Sea"
     assert lad("Durham County Council") == "County Durham"
     assert lad("Hull City Council") == "Kingston upon Hull, City of"
+    # Each place of a joined name.
+    assert lad("Blackburn Council") == "Blackburn with Darwen"
+    assert lad("Poole Borough Council") == "Bournemouth, Christchurch and Poole"
     # The full name still wins, and a short name two areas share is not read.
     assert lad("Newcastle-under-Lyme Borough Council") == "Newcastle-under-Lyme"
     assert lad("Royal Borough of Kingston upon Thames") == "Kingston upon Thames"

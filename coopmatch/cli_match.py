@@ -85,7 +85,8 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
                     else "distance unknown"
                 lot = f" (lot {row['lot_id']})" if row["lot_id"] else ""
                 fit = ("  (capable, but may be too small)" if row["capable_but_too_small"]
-                       else "" if row["capable"] else "  (loose fit)")
+                       else "" if row["capable"]
+                       else "  (loose fit)" if row["fits_work"] else "  (no sign of this work)")
                 click.echo(f"  {rank:>2}. {row['score']:.3f}  {row['supplier_name']}{lot}"
                            f"  [{distance}]{fit}")
                 for reason in row["reasons"][:4]:

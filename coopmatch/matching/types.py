@@ -163,14 +163,20 @@ class Reason:
         return {"kind": self.kind, "text": self.text, "data": self.data}
 
 
-# Reasons that speak to the work itself (what is asked against what the supplier does or has
-# done), as against where it is, its size or its ownership, which fit any tender nearby.
-WORK_REASON_KINDS = frozenset({"text", "cpv", "track_record", "buyer", "association"})
+# Reasons that speak to the work itself (what is asked against what the supplier says it does
+# or has done), as against where it is, its size, its ownership, how many contracts it has won
+# or whom for, which hold for any tender nearby.
+WORK_REASON_KINDS = frozenset({"text", "cpv", "association"})
 
 
 def about_the_work(reasons: list[Reason]) -> bool:
-    """Does any of these reasons speak to the work itself (not only place, size, ownership)?"""
-    return any(r.kind in WORK_REASON_KINDS for r in reasons)
+    """Does any of these reasons speak to the work itself: shared key terms, CPV codes, similar
+    work delivered, or work of the kind its contracts are?"""
+    return any(
+        r.kind in WORK_REASON_KINDS
+        or (r.kind == "track_record" and ("award_title" in r.data or "won_this_tender" in r.data))
+        for r in reasons
+    )
 
 
 @dataclass

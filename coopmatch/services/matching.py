@@ -592,7 +592,8 @@ def write_shortlist_csv(session: Session, out, *, tender: Tender, matches: list[
     for rank, m in enumerate(matches, start=1):
         supplier = suppliers.get(m.supplier_id)
         fit = ("capable, but may be too small" if m.capable_but_too_small
-               else "capable" if m.capable else "loose fit")
+               else "capable" if m.capable
+               else "loose fit" if m.fits_work else "no sign of this work")
         writer.writerow({
             "rank": rank, "supplier_id": m.supplier_id,
             "supplier_name": supplier.name if supplier else m.supplier_name, "fit": fit,

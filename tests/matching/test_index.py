@@ -682,3 +682,18 @@ def test_top_k_over_mostly_excluded_scores_matches_a_full_sort():
         expected = sorted(finite.tolist(), key=lambda i: (-score[i], i))[:10]
         assert _top_k(score, 10) == expected
     assert _top_k(np.full(10, -np.inf, dtype=np.float32), 3) == []
+
+
+def test_only_reasons_about_the_work_make_a_match_fit_the_work():
+    from coopmatch.matching.types import Reason, about_the_work
+
+    place = Reason("geography", "Under 1 km away, in the same local authority (Preston).")
+    count = Reason("track_record", "Has won 4 public contracts.", {"award_count": 4})
+    buyer = Reason("buyer", "Has won 4 contracts from Preston City Council before.")
+    assert not about_the_work([place, count, buyer, Reason("capacity", "Big enough.")])
+    similar = Reason("track_record", "Has delivered similar work: 'School meals'.",
+                     {"award_title": "School meals"})
+    for work in (similar, Reason("text", "Shared key terms: meals."),
+                 Reason("cpv", "Works under the tender's own CPV code."),
+                 Reason("association", "The work it describes is the kind...")):
+        assert about_the_work([place, work])

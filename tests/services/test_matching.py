@@ -408,8 +408,21 @@ def test_a_tender_nobody_fits_closely_says_so(client, session, ref):
                          description="Six 26-tonne electric refuse collection vehicles.",
                          cpv_codes="34144510", delivery_postcode="PR1 2HE")
     page = client.get(f"/tenders/{vans.id}").get_data(as_text=True)
-    assert "No supplier fits this work closely yet; these are the nearest." in page
-    assert page.count("Loose fit") == page.count('<td class="numeric score">') > 0
+    # Nothing any supplier says or has done is about vehicles: each is listed for its place
+    # and size alone, and marked so.
+    assert "No supplier is known to do this work yet" in page
+    assert page.count("No sign of this work") == page.count('<td class="numeric score">') > 0
+    assert "Loose fit" not in page
+    # Where one supplier does the work, the others are still marked as listed for place alone.
+    valeting = create_tender(session, ref, officer, title="Cleaning of council vehicles",
+                             description="Valeting and cleaning the council's vans and cars.",
+                             cpv_codes="50112300", delivery_postcode="PR1 2HE")
+    page = client.get(f"/tenders/{valeting.id}").get_data(as_text=True)
+    assert "is known to do this work yet" not in page
+    rows = {name: row for row in page.split("<tr>")[2:]
+            for name in ("Preston Cleaning", "Ribble Catering") if name in row}
+    assert "No sign of this work" not in rows["Preston Cleaning"]
+    assert "No sign of this work" in rows["Ribble Catering"]
 
 
 def test_a_supplier_page_marks_a_tender_it_may_be_too_small_for(client, session, ref):

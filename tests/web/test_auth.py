@@ -82,3 +82,12 @@ def test_next_only_follows_links_on_this_site(client, session):
     response = client.raw.post("/sign-in?next=https://evil.example/", data={
         "email": "s@example.org", "password": PASSWORD, "csrf_token": token})
     assert "evil.example" not in response.headers["Location"]
+
+
+def test_the_sign_in_page_is_found_where_people_guess_it(client):
+    for guess in ("/login", "/sign-in/"):
+        response = client.get(guess)
+        assert response.status_code == 301 and response.headers["Location"].endswith("/sign-in")
+    response = client.get("/login?next=/gaps/")
+    assert response.headers["Location"].endswith("/sign-in?next=/gaps/")
+    assert client.get("/sign-in").status_code == 200

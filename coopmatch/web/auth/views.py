@@ -62,6 +62,14 @@ def sign_in():
     return render_template("auth/sign_in.html", form=form), status
 
 
+@bp.get("/login")
+@bp.get("/sign-in/")
+def sign_in_elsewhere():
+    """Where people guess the sign-in page is: sent on to it, with where they were going."""
+    target = request.args.get("next")
+    return redirect(url_for("auth.sign_in", **({"next": target} if target else {})), 301)
+
+
 @bp.post("/sign-out")
 @login_required
 def sign_out():

@@ -2,9 +2,14 @@
 
 Each code is a TF-IDF centroid (words and character n-grams) of its own description, its
 ancestors' descriptions and the texts of notices classified under it. A query is scored by
-cosine against every centroid (one sparse product), and the leading candidates are re-scored
-with rapidfuzz against the codes' short descriptions, where a near-exact phrase ("grounds
-maintenance") should win. Confidence is the share of the candidates' softmax mass.
+cosine against every centroid (one sparse product), plus the votes of the most similar past
+notices for their own codes (a notice like this one was coded so), and the leading candidates
+are re-scored with rapidfuzz against the codes' short descriptions, where a near-exact phrase
+("grounds maintenance") should win. Confidence is the share of the candidates' softmax mass.
+
+On 2,057 real coded notices (bench/cpv_suggest_quality.py, five splits) the first suggestion
+is the buyer's own code for 36% of them and in its group for 46%; the neighbours' votes took
+these from 32% and 43%.
 """
 
 from collections import defaultdict
@@ -29,6 +34,9 @@ CANDIDATES = 50
 FUZZ_SHARE = 0.25
 TEMPERATURE = 0.1
 LABELLED_CHARS = 400  # of a notice's text: titles and openings name the work
+# The most similar past notices vote for their codes (each its cosine, shared among its codes),
+# weighted against the centroids' cosine: 0.15 to 0.5 and 5 to 20 neighbours are within 0.01.
+NEIGHBOURS, NEIGHBOUR_WEIGHT = 10, 0.25
 
 
 class CPVSuggester:
@@ -45,11 +53,16 @@ class CPVSuggester:
         self.descriptions = [d for _, d in rows]
         position = {c: i for i, c in enumerate(self.codes)}
         texts_of: dict[int, list[str]] = defaultdict(list)
+        voters, votes = [], []  # each past notice's text, and its codes' positions
         for text, codes in labelled_pairs:
-            for code in codes:
-                i = position.get(str(code)[:8])
-                if i is not None and text:
-                    texts_of[i].append(clean(text)[:LABELLED_CHARS])
+            known = sorted({i for i in (position.get(str(c)[:8]) for c in codes) if i is not None})
+            if not known or not text:
+                continue
+            short = clean(text)[:LABELLED_CHARS]
+            for i in known:
+                texts_of[i].append(short)
+            voters.append(short)
+            votes.append(known)
         self.notice_counts = np.array([len(texts_of[i]) for i in range(len(rows))])
 
         corpus = self.descriptions + [t for i in sorted(texts_of) for t in texts_of[i]]
@@ -89,6 +102,18 @@ class CPVSuggester:
             notices = sp.csr_matrix(own.shape, dtype=np.float32)
         centroids = OWN_DESCRIPTION * own + ANCESTORS * normalize(ancestors) + NOTICES * notices
         self.centroids_t = normalize(centroids).T.tocsr().astype(np.float32)
+        # Past notices, to vote: their vectors (transposed) and their codes, shared among them.
+        self.voters_t = normalize(self._vectors(voters)).T.tocsr().astype(np.float32) if voters \
+            else sp.csr_matrix((own.shape[1], 0), dtype=np.float32)
+        self.votes = sp.csr_matrix(
+            (
+                np.concatenate([np.full(len(v), 1 / len(v)) for v in votes]) if votes else [],
+                (np.repeat(np.arange(len(votes)), [len(v) for v in votes]).astype(np.int64),
+                 np.concatenate(votes).astype(np.int64) if votes else []),
+            ),
+            shape=(len(votes), len(rows)),
+            dtype=np.float32,
+        )
         self._keys = None
         return self
 
@@ -111,6 +136,7 @@ class CPVSuggester:
         if not query.nnz:
             return []
         scores = (query @ self.centroids_t).toarray().ravel()
+        scores += NEIGHBOUR_WEIGHT * self._neighbour_votes(query)
         top = np.argpartition(-scores, min(CANDIDATES, len(scores) - 1))[:CANDIDATES]
         top = top[scores[top] > 0]
         if not len(top):
@@ -139,13 +165,24 @@ class CPVSuggester:
             for i, c in zip(top[:k].tolist(), confidence[:k].tolist(), strict=True)
         ]
 
+    def _neighbour_votes(self, query: sp.csr_matrix) -> np.ndarray:
+        """Each code's votes from the past notices most like the query."""
+        if not self.voters_t.shape[1]:
+            return np.zeros(len(self.codes), dtype=np.float32)
+        sims = (normalize(query) @ self.voters_t).toarray().ravel()
+        k = min(NEIGHBOURS, len(sims))
+        nearest = np.argpartition(-sims, k - 1)[:k]
+        nearest = nearest[sims[nearest] > 0]
+        return np.asarray(sims[nearest] @ self.votes[nearest]).ravel()
+
     def save(self, path: str | Path) -> None:
         persist.save(
             path,
             KIND,
             meta={"codes": len(self.codes)},
             arrays={"notice_counts": self.notice_counts},
-            matrices={"centroids_t": self.centroids_t},
+            matrices={"centroids_t": self.centroids_t, "voters_t": self.voters_t,
+                      "votes": self.votes},
             objects={
                 "codes": self.codes,
                 "descriptions": self.descriptions,
@@ -160,6 +197,7 @@ class CPVSuggester:
         suggester = cls()
         suggester.notice_counts = arrays["notice_counts"]
         suggester.centroids_t = matrices["centroids_t"]
+        suggester.voters_t, suggester.votes = matrices["voters_t"], matrices["votes"]
         for key, value in objects.items():
             setattr(suggester, key, value)
         suggester._keys = None

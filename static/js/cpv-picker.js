@@ -89,13 +89,17 @@
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
 
-    // Suggestions from the description: codes learnt from the CPV vocabulary and past notices.
+    // Suggestions from what has been written (title or name, and description): codes learnt
+    // from the CPV vocabulary and past notices.
     var suggest = group.querySelector(".cpv-picker__suggest");
     if (suggest) {
       suggest.addEventListener("click", function () {
-        var source = document.getElementById(group.getAttribute("data-suggest-from"));
-        var text = source ? source.value : "";
-        if (text.trim().length < 3) { status.textContent = "Write a description first"; return; }
+        // The fields to read, by id ("title description"): a title names the work best.
+        var text = group.getAttribute("data-suggest-from").split(" ").map(function (id) {
+          var source = document.getElementById(id);
+          return source ? source.value.trim() : "";
+        }).filter(function (value) { return value; }).join(". ");
+        if (text.length < 3) { status.textContent = "Write a description first"; return; }
         fetch(group.getAttribute("data-suggest-endpoint") + "?text=" + encodeURIComponent(text),
               { headers: { "Accept": "application/json" } })
           .then(function (r) { return r.json(); })

@@ -67,6 +67,24 @@ def test_procurement_officer_posts_a_tender_with_cpv_codes(page, session, ref):
     assert tender.buyer_id == council.id
 
 
+def test_cpv_codes_are_suggested_from_the_title_and_description(page, session, ref):
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council,
+                          email="buyer@preston.example.gov.uk")
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(officer.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Post a tender").click()
+    # The title names the work; the description alone ("care homes") would not.
+    page.get_by_label("Title", exact=True).fill("Laundry services")
+    page.get_by_label("Description", exact=True).fill("Twice a week for six care homes in Preston.")
+    page.get_by_role("button", name="Suggest codes from what you have written").first.click()
+    option = page.get_by_role("option", name="98311200 Laundry-operation services (suggested)")
+    option.click()
+    assert "98311200" in page.get_by_label("CPV codes", exact=True).input_value()
+
+
 def test_bad_postcode_shows_the_error_summary(page, session):
     create_user(session, role="supplier", email="s@example.coop")
     page.goto("/sign-in")

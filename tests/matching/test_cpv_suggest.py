@@ -3,6 +3,7 @@
 import csv
 import time
 
+import numpy as np
 import pytest
 
 from coopmatch.matching.cpv_suggest import CPVSuggester
@@ -47,3 +48,17 @@ def test_suggestions_are_fast_and_persist(suggester, tmp_path):
     loaded = CPVSuggester.load(tmp_path / "cpv")
     assert loaded.suggest("hedge trimming", 5) == suggester.suggest("hedge trimming", 5)
     assert suggester.suggest("", 5) == []
+
+
+def test_past_notices_like_the_text_vote_for_their_codes(data_dir):
+    path = data_dir / "reference-data" / "cpv" / "cpv_2008_en.csv"
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = [(r["code8"], r["description"]) for r in csv.DictReader(handle)]
+    pairs = [("Wheelie bin deliveries to new build homes", ["44613800"]),
+             ("Wheelie bin and box deliveries, and repairs", ["44613800", "50000000"]),
+             ("Street lighting column replacement", ["34928500"])]
+    suggester = CPVSuggester().fit(rows, pairs)
+    votes = suggester._neighbour_votes(suggester._vectors(["wheelie bin deliveries"]))
+    ranked = [suggester.codes[i] for i in np.argsort(-votes)[:3]]
+    assert ranked[0] == "44613800" and votes[suggester.codes.index("34928500")] == 0
+    assert codes(suggester.suggest("wheelie bin deliveries", 3))[0] == "44613800"

@@ -158,6 +158,9 @@ def test_only_agencies_review_and_buyers_see_only_their_own(client, session, ref
     page = html.unescape(client.get(f"/spend/anchors/{hyndburn.id}?year=2019").get_data(
         as_text=True))
     assert "£1,200</span> known to leave the local authority" in page
+    # The ownership table names its rows in words, not codes.
+    assert "<td>Names not yet matched to the register</td>" in page
+    assert "<td>Redacted by the publisher</td>" in page and "<td>unresolved</td>" not in page
     response = client.post("/spend/review", {"ledger_name_id": str(row.id),
                                              "supplier_id": str(suppliers["cleaning"].id)})
     assert response.status_code == 302

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
@@ -15,6 +16,7 @@ from coopmatch.models import (
     Supplier,
     SupplierCreate,
     SupplierMerge,
+    Tender,
     User,
     join_codes,
     utcnow,
@@ -105,13 +107,18 @@ def search_suppliers(
     page: int = 1,
     page_size: int = 25,
 ) -> Page[Supplier]:
-    """Search the public register by words, ownership model, area and CPV division."""
+    """Search the public register by words, ownership model, area and CPV division.
+
+    A supplier known only from contract awards says what it does through them: each word may
+    be in its name, its description or the title of a contract it has won, and a CPV division
+    among the codes it gives or those of a contract it has won."""
     query = select(Supplier).where(Supplier.status != "dissolved")
     for word in text.lower().split()[:8]:
         pattern = f"%{word}%"
         query = query.where(
             or_(func.lower(Supplier.name).like(pattern),
-                func.lower(Supplier.description).like(pattern))
+                func.lower(Supplier.description).like(pattern),
+                Supplier.id.in_(_winners_of(func.lower(Tender.title).like(pattern))))
         )
     if ownership:
         if ownership not in OWNERSHIP_MODELS:
@@ -121,9 +128,38 @@ def search_suppliers(
     if area:
         query = query.where(area_clause(Supplier, area, ref))
     if cpv_division:
-        query = query.where(cpv_division_clause(Supplier.cpv_codes, cpv_division))
+        query = query.where(or_(
+            cpv_division_clause(Supplier.cpv_codes, cpv_division),
+            Supplier.id.in_(_winners_of(cpv_division_clause(Tender.cpv_codes, cpv_division)))))
     query = query.order_by(func.lower(Supplier.name), Supplier.id)
     return paginate(session, query, page=page, page_size=page_size)
+
+
+def _winners_of(condition):
+    """Suppliers that have won a contract on a tender meeting the condition (a subquery)."""
+    return select(Award.supplier_id).join(Tender, Tender.id == Award.tender_id).where(condition)
+
+
+def contracts_won(session: Session, supplier_ids) -> dict[int, tuple[str, int]]:
+    """Each supplier's latest contract won (its tender's title) and how many it has won."""
+    ids = list(supplier_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Award.supplier_id, Tender.title, Award.award_date, Award.id)
+        .join(Tender, Tender.id == Award.tender_id).where(Award.supplier_id.in_(ids))
+    ).all()
+    found: dict[int, tuple[str, int]] = {}
+    latest: dict[int, tuple] = {}
+    for supplier_id, title, award_date, award_id in rows:
+        key = (award_date or date.min, award_id)
+        count = found.get(supplier_id, ("", 0))[1] + 1
+        if supplier_id not in latest or key > latest[supplier_id]:
+            latest[supplier_id] = key
+            found[supplier_id] = (title, count)
+        else:
+            found[supplier_id] = (found[supplier_id][0], count)
+    return found
 
 
 def area_clause(model, area: str, ref: Reference):

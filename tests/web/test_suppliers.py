@@ -2,8 +2,8 @@ import html
 
 from sqlmodel import select
 
-from coopmatch.models import Supplier
-from tests.factories import create_supplier, create_user
+from coopmatch.models import Award, Supplier
+from tests.factories import create_organisation, create_supplier, create_tender, create_user
 
 VALID = {
     "name": "Ribble Catering Co-operative",
@@ -92,11 +92,24 @@ def test_register_list_filters(client, session, ref):
     assert "Manchester Builders" in body and "Preston Cleaning" not in body
     body = client.get("/suppliers/?area=PR1").get_data(as_text=True)
     assert "Preston Cleaning" in body
+    # A supplier known only from contract awards is found by the work it has won.
+    officer = create_user(session, role="procurement", organisation=create_organisation(
+        session, ref))
+    meals = create_tender(session, ref, officer, title="School meals for Chorley schools",
+                          cpv_codes="55523100", status="awarded")
+    caterer = Supplier(name="Lakeland Dinners Ltd", status="active")
+    session.add(caterer)
+    session.flush()
+    session.add(Award(tender_id=meals.id, supplier_id=caterer.id, value=90_000.0))
+    session.commit()
+    for query in ("?q=school+meals", "?cpv=55"):
+        body = html.unescape(client.get(f"/suppliers/{query}").get_data(as_text=True))
+        assert "Lakeland Dinners" in body and "Manchester Builders" not in body, query
+        assert "Won 1 public contract, latest “School meals for Chorley schools”" in body
+    assert "Lakeland Dinners" not in client.get("/suppliers/?q=building").get_data(as_text=True)
     body = client.get("/suppliers/?area=greater+manchester").get_data(as_text=True)
     assert "Manchester Builders" in body and "Preston Cleaning" not in body
     # An area that is none is said so at the field, with the filters kept, not "no suppliers".
-    import html
-
     refused = client.get("/suppliers/?area=Lancshire&ownership=sme")
     text = html.unescape(refused.get_data(as_text=True))
     assert refused.status_code == 400 and 'id="area-error"' in text

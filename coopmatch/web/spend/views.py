@@ -110,7 +110,7 @@ def anchor(anchor_id: int):
         alternatives=alternatives, tiers=TIERS, tier_labels=TIER_LABELS, sectors=sectors,
         trend_chart=share_chart(trend, title="Local share of spend by financial year"),
         sector_chart=bar_chart([(name, split.leakage / 100) for name, split in sectors],
-                               title="Spend not with local suppliers (elsewhere or not known), by expense type"))
+                               title="Spend not with local suppliers, by expense type"))
 
 
 @bp.get("/anchors/<int:anchor_id>/export.<fmt>")

@@ -27,7 +27,9 @@ def index():
         cpv_division=form.cpv.data or "", page=request.args.get("page", 1, type=int),
         page_size=page_size(),
     ))
-    return render_template("suppliers/index.html", form=form, results=results,
+    won = suppliers.contracts_won(
+        get_session(), [s.id for s in results.items if not s.description]) if results else {}
+    return render_template("suppliers/index.html", form=form, results=results, won=won,
                            area_error=area_error), 400 if area_error else 200
 
 

@@ -269,3 +269,36 @@ def test_agency_adds_a_payee_to_the_register_and_its_spend_is_placed(page, sessi
     session.expire_all()
     added = session.exec(select(Supplier).where(Supplier.name == "Pendle Print Co-op")).one()
     assert (added.ownership, added.source) == ("worker_coop", "ledger")
+
+
+def test_pages_fit_a_phone_screen(page, session, ref):
+    """At 375 px wide (a small phone) nothing runs off the side: labels sit above their values,
+    tables fit, and menus wrap."""
+    from tests.factories import create_supplier, create_tender
+
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    tender = create_tender(
+        session, ref, officer, title="Catering services for residential care homes (framework)",
+        description="Breakfast, lunch and tea for residents of eight care homes, with menus for "
+        "special diets, three years from April 2027.", cpv_codes="55520000",
+        delivery_postcode="PR1 2HE", value=1_850_000)
+    owner = create_user(session, role="supplier")
+    supplier = create_supplier(
+        session, ref, user=owner, name="Ribble Valley Catering and Community Cafés Co-operative",
+        postcode="PR1 3NN", ownership="worker_coop", cpv_codes="55520000 55523100 55330000",
+        description="Worker co-op: school meals, hospital and care-home catering, community "
+        "cafés and event catering using Lancashire produce.")
+    admin = create_user(session, role="admin")
+    page.set_viewport_size({"width": 375, "height": 800})
+    for who, paths in ((owner, [f"/suppliers/{supplier.id}", f"/tenders/{tender.id}"]),
+                       (admin, ["/admin/duplicates", "/tenders/"])):
+        sign_in(page, who.email)
+        for path in paths:
+            page.goto(path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+        page.get_by_role("button", name="Sign out").click()
+    # The summary list stacks: a label's value starts below it, not beside it.
+    page.goto(f"/suppliers/{supplier.id}")
+    label, value = page.locator(".summary-list__row").first.locator("dt, dd").all()
+    assert value.bounding_box()["y"] > label.bounding_box()["y"]

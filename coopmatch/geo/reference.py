@@ -105,8 +105,7 @@ def _short_names(name: str) -> list[str]:
     -> "durham", and each place of a joined name: "Blackburn with Darwen" -> "blackburn" and
     "darwen", "Bournemouth, Christchurch and Poole" -> "bournemouth", "christchurch", "poole"."""
     name = re.sub(r", (city|county) of$", "", name, flags=re.I)
-    parts = [name, *re.split(r",| and | with | & ", name)] if re.search(
-        r",| and | with | & ", name) else [name]
+    parts = [name, *re.split(r",| and | with | & ", name)]
     found = []
     for part in parts:
         words = _name_words(part)

@@ -8,7 +8,7 @@ are re-scored with rapidfuzz against the codes' short descriptions, where a near
 ("grounds maintenance") should win. Confidence is the share of the candidates' softmax mass.
 
 On 2,057 real coded notices (bench/cpv_suggest_quality.py, five splits) the first suggestion
-is the buyer's own code for 36% of them and in its group for 46%; the neighbours' votes took
+is the buyer's own code for 35% of them and in its group for 45%; the neighbours' votes took
 these from 32% and 43%.
 """
 

@@ -1,6 +1,7 @@
 """The supplier register: self-registration, profile edits and search."""
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -149,17 +150,13 @@ def contracts_won(session: Session, supplier_ids) -> dict[int, tuple[str, int]]:
         select(Award.supplier_id, Tender.title, Award.award_date, Award.id)
         .join(Tender, Tender.id == Award.tender_id).where(Award.supplier_id.in_(ids))
     ).all()
-    found: dict[int, tuple[str, int]] = {}
+    counts = Counter(supplier_id for supplier_id, *_ in rows)
     latest: dict[int, tuple] = {}
     for supplier_id, title, award_date, award_id in rows:
         key = (award_date or date.min, award_id)
-        count = found.get(supplier_id, ("", 0))[1] + 1
-        if supplier_id not in latest or key > latest[supplier_id]:
-            latest[supplier_id] = key
-            found[supplier_id] = (title, count)
-        else:
-            found[supplier_id] = (found[supplier_id][0], count)
-    return found
+        if supplier_id not in latest or key > latest[supplier_id][0]:
+            latest[supplier_id] = (key, title)
+    return {s: (title, counts[s]) for s, (_, title) in latest.items()}
 
 
 def area_clause(model, area: str, ref: Reference):

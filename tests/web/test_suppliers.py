@@ -1,4 +1,5 @@
 import html
+from datetime import date
 
 from sqlmodel import select
 
@@ -100,12 +101,17 @@ def test_register_list_filters(client, session, ref):
     caterer = Supplier(name="Lakeland Dinners Ltd", status="active")
     session.add(caterer)
     session.flush()
-    session.add(Award(tender_id=meals.id, supplier_id=caterer.id, value=90_000.0))
+    lunches = create_tender(session, ref, officer, title="Holiday lunch clubs",
+                            cpv_codes="55520000", status="awarded")
+    session.add(Award(tender_id=meals.id, supplier_id=caterer.id, value=90_000.0,
+                      award_date=date(2024, 3, 1)))
+    session.add(Award(tender_id=lunches.id, supplier_id=caterer.id, value=20_000.0,
+                      award_date=date(2025, 7, 1)))
     session.commit()
     for query in ("?q=school+meals", "?cpv=55"):
         body = html.unescape(client.get(f"/suppliers/{query}").get_data(as_text=True))
         assert "Lakeland Dinners" in body and "Manchester Builders" not in body, query
-        assert "Won 1 public contract, latest “School meals for Chorley schools”" in body
+        assert "Won 2 public contracts, latest “Holiday lunch clubs”" in body
     assert "Lakeland Dinners" not in client.get("/suppliers/?q=building").get_data(as_text=True)
     body = client.get("/suppliers/?area=greater+manchester").get_data(as_text=True)
     assert "Manchester Builders" in body and "Preston Cleaning" not in body

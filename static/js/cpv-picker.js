@@ -99,7 +99,7 @@
           var source = document.getElementById(id);
           return source ? source.value.trim() : "";
         }).filter(function (value) { return value; }).join(". ");
-        if (text.length < 3) { status.textContent = "Write a description first"; return; }
+        if (text.length < 3) { status.textContent = "Write a few words about the work first"; return; }
         fetch(group.getAttribute("data-suggest-endpoint") + "?text=" + encodeURIComponent(text),
               { headers: { "Accept": "application/json" } })
           .then(function (r) { return r.json(); })

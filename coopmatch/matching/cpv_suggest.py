@@ -102,9 +102,10 @@ class CPVSuggester:
             notices = sp.csr_matrix(own.shape, dtype=np.float32)
         centroids = OWN_DESCRIPTION * own + ANCESTORS * normalize(ancestors) + NOTICES * notices
         self.centroids_t = normalize(centroids).T.tocsr().astype(np.float32)
-        # Past notices, to vote: their vectors (transposed) and their codes, shared among them.
-        self.voters_t = normalize(self._vectors(voters)).T.tocsr().astype(np.float32) if voters \
-            else sp.csr_matrix((own.shape[1], 0), dtype=np.float32)
+        # Past notices, to vote: their words' vectors (transposed; with character n-grams they
+        # are ten times the size and vote no better) and their codes, shared among them.
+        self.voters_t = normalize(self.words.transform(voters)).T.tocsr().astype(np.float32) \
+            if voters else sp.csr_matrix((len(self.words.vocabulary_), 0), dtype=np.float32)
         self.votes = sp.csr_matrix(
             (
                 np.concatenate([np.full(len(v), 1 / len(v)) for v in votes]) if votes else [],
@@ -117,8 +118,8 @@ class CPVSuggester:
         self._keys = None
         return self
 
-    def _vectors(self, texts: list[str]) -> sp.csr_matrix:
-        words = self.words.transform(texts) * np.sqrt(WORD_SHARE)
+    def _vectors(self, texts: list[str], words: sp.csr_matrix | None = None) -> sp.csr_matrix:
+        words = (self.words.transform(texts) if words is None else words) * np.sqrt(WORD_SHARE)
         chars = self.chars.transform(texts) * np.sqrt(1 - WORD_SHARE)
         return sp.hstack([words, chars]).tocsr().astype(np.float32)
 
@@ -132,11 +133,12 @@ class CPVSuggester:
         """Return up to k (code, description, confidence 0..1) for a piece of free text."""
         if not text or not text.strip():
             return []
-        query = self._vectors([text])
+        words = self.words.transform([text])
+        query = self._vectors([text], words)
         if not query.nnz:
             return []
         scores = (query @ self.centroids_t).toarray().ravel()
-        scores += NEIGHBOUR_WEIGHT * self._neighbour_votes(query)
+        scores += NEIGHBOUR_WEIGHT * self._neighbour_votes(words)
         top = np.argpartition(-scores, min(CANDIDATES, len(scores) - 1))[:CANDIDATES]
         top = top[scores[top] > 0]
         if not len(top):
@@ -166,7 +168,7 @@ class CPVSuggester:
         ]
 
     def _neighbour_votes(self, query: sp.csr_matrix) -> np.ndarray:
-        """Each code's votes from the past notices most like the query."""
+        """Each code's votes from the past notices whose words are most like the query's."""
         if not self.voters_t.shape[1]:
             return np.zeros(len(self.codes), dtype=np.float32)
         sims = (normalize(query) @ self.voters_t).toarray().ravel()

@@ -58,7 +58,7 @@ def test_past_notices_like_the_text_vote_for_their_codes(data_dir):
              ("Wheelie bin and box deliveries, and repairs", ["44613800", "50000000"]),
              ("Street lighting column replacement", ["34928500"])]
     suggester = CPVSuggester().fit(rows, pairs)
-    votes = suggester._neighbour_votes(suggester._vectors(["wheelie bin deliveries"]))
+    votes = suggester._neighbour_votes(suggester.words.transform(["wheelie bin deliveries"]))
     ranked = [suggester.codes[i] for i in np.argsort(-votes)[:3]]
     assert ranked[0] == "44613800" and votes[suggester.codes.index("34928500")] == 0
     assert codes(suggester.suggest("wheelie bin deliveries", 3))[0] == "44613800"

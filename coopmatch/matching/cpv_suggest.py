@@ -203,6 +203,8 @@ class CPVSuggester:
         for key, value in objects.items():
             setattr(suggester, key, value)
         suggester._keys = None
+        if suggester.voters_t.shape[0] != len(suggester.words.vocabulary_):
+            raise ValueError("the saved suggester's past notices are not in its words' space")
         return suggester
 
 

@@ -47,6 +47,11 @@ def test_suggestions_are_fast_and_persist(suggester, tmp_path):
     suggester.save(tmp_path / "cpv")
     loaded = CPVSuggester.load(tmp_path / "cpv")
     assert loaded.suggest("hedge trimming", 5) == suggester.suggest("hedge trimming", 5)
+    # One saved in another shape is refused (and so refitted), not used to fail later.
+    suggester.voters_t = suggester.voters_t[:-1]
+    suggester.save(tmp_path / "old")
+    with pytest.raises(ValueError, match="words' space"):
+        CPVSuggester.load(tmp_path / "old")
     assert suggester.suggest("", 5) == []
 
 

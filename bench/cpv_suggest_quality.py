@@ -10,8 +10,8 @@ codes (TF-IDF cosine), a plain supervised baseline.
 
 A suggestion is right at a level when it shares that many leading digits with any of the
 notice's own codes: the exact code, its group (3 digits), its division (2). Mean ± sd over seeds,
-and how often the first suggestion's group is right at each level of its confidence (the gap
-reports classify uncoded notices at 0.25 or more).
+and how often the first suggestion's group is right at each level of its confidence (gap
+reports classify uncoded notices at gaps.demand.SUGGESTED_CPV_CONFIDENCE or more).
 
     .venv/bin/python bench/cpv_suggest_quality.py [--seeds 5]
 """
@@ -160,9 +160,9 @@ def main(argv=None) -> int:
         if hits:
             print(f"  {low:.2f}-{min(high, 1):.2f}: {np.mean(hits):.2f} of {len(hits)}")
     print("Classified at or above a confidence (as gap reports classify uncoded notices):")
+    total = sum(len(band) for band in bands.values())
     for threshold in THRESHOLDS:
         hits = [h for (low, _), band in bands.items() if low >= threshold for h in band]
-        total = sum(len(band) for band in bands.values())
         if hits:
             print(f"  >= {threshold:.2f}: {len(hits) / total:.0%} of notices, "
                   f"group right for {np.mean(hits):.0%}")

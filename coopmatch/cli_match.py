@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
+from coopmatch.matching.types import fit_label
 from coopmatch.models import OWNERSHIP_MODELS
 from coopmatch.reference import current as reference
 from coopmatch.services import matching
@@ -84,9 +85,8 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
                 distance = f"{row['distance_km']:.0f} km" if row["distance_km"] is not None \
                     else "distance unknown"
                 lot = f" (lot {row['lot_id']})" if row["lot_id"] else ""
-                fit = ("  (capable, but may be too small)" if row["capable_but_too_small"]
-                       else "" if row["capable"]
-                       else "  (loose fit)" if row["fits_work"] else "  (no sign of this work)")
+                fit = fit_label(row["capable_but_too_small"], row["capable"], row["fits_work"])
+                fit = "" if fit == "capable" else f"  ({fit})"
                 click.echo(f"  {rank:>2}. {row['score']:.3f}  {row['supplier_name']}{lot}"
                            f"  [{distance}]{fit}")
                 for reason in row["reasons"][:4]:

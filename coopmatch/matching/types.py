@@ -179,6 +179,16 @@ def about_the_work(reasons: list[Reason]) -> bool:
     )
 
 
+def fit_label(capable_but_too_small: bool, capable: bool, fits_work: bool) -> str:
+    """How a match fits, in words: "capable", "capable, but may be too small", "loose fit"
+    (some sign of the work, below the capable level) or "no sign of this work"."""
+    if capable_but_too_small:
+        return "capable, but may be too small"
+    if capable:
+        return "capable"
+    return "loose fit" if fits_work else "no sign of this work"
+
+
 @dataclass
 class Match:
     supplier_id: int

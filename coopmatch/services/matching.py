@@ -39,6 +39,7 @@ from coopmatch.matching import (
     TenderQuery,
 )
 from coopmatch.matching.signals import looks_like_framework
+from coopmatch.matching.types import fit_label
 from coopmatch.models import OWNERSHIP_MODELS, Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
 from coopmatch.services.geography import area_lad_codes
@@ -591,9 +592,7 @@ def write_shortlist_csv(session: Session, out, *, tender: Tender, matches: list[
     writer.writeheader()
     for rank, m in enumerate(matches, start=1):
         supplier = suppliers.get(m.supplier_id)
-        fit = ("capable, but may be too small" if m.capable_but_too_small
-               else "capable" if m.capable
-               else "loose fit" if m.fits_work else "no sign of this work")
+        fit = fit_label(m.capable_but_too_small, m.capable, m.fits_work)
         writer.writerow({
             "rank": rank, "supplier_id": m.supplier_id,
             "supplier_name": supplier.name if supplier else m.supplier_name, "fit": fit,

@@ -69,12 +69,8 @@ def test_procurement_officer_posts_a_tender_with_cpv_codes(page, session, ref):
 
 def test_cpv_codes_are_suggested_from_the_title_and_description(page, session, ref):
     council = create_organisation(session, ref)
-    officer = create_user(session, role="procurement", organisation=council,
-                          email="buyer@preston.example.gov.uk")
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(officer.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    officer = create_user(session, role="procurement", organisation=council)
+    sign_in(page, officer.email)
     page.get_by_role("link", name="Post a tender").click()
     # The title names the work; the description alone ("care homes") would not.
     page.get_by_label("Title", exact=True).fill("Laundry services")

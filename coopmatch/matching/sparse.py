@@ -3,6 +3,9 @@
 import numpy as np
 import scipy.sparse as sp
 
+# Up to this many documents, products go through scipy (its cost is the queries' terms, in C).
+FEW_DOCUMENTS = 64
+
 
 def gather_postings(queries: sp.csr_matrix, postings: sp.csr_matrix):
     """Return (query row, document, product) of every posting a query's features touch.
@@ -37,6 +40,10 @@ def query_scores(queries: sp.csr_matrix, postings: sp.csr_matrix) -> np.ndarray:
     batch costs about the length of its terms' postings.
     """
     n_q, n_docs = queries.shape[0], postings.shape[1]
+    if n_docs <= FEW_DOCUMENTS:
+        # Many queries against a few documents (one supplier against every open tender): the
+        # postings loop would run once per query term; scipy's product runs in C.
+        return (queries @ postings).toarray().astype(np.float32, copy=False)
     summed = np.zeros(n_q * n_docs, dtype=np.float32)
     rows, docs, products = gather_postings(queries, postings)
     if len(docs):

@@ -338,8 +338,8 @@ def summarise(
 
 # A suggested code is used for a notice with none at this confidence or more. On 2,057 real
 # coded notices (bench/cpv_suggest_quality.py, five splits) the first suggestion at 0.55 or more
-# (11% of notices) is in the buyer's own CPV group for 76%; at 0.4 or more (16%) for 73%, at
-# 0.25 or more (26%) for 66%, and below 0.1 (four in ten) for 30%, so those stay unclassified.
+# (12% of notices) is in the buyer's own CPV group for 77%; at 0.4 or more (17%) for 72%, at
+# 0.25 or more (27%) for 67%, and below 0.1 (four in ten) for 28%, so those stay unclassified.
 SUGGESTED_CPV_CONFIDENCE = 0.55
 
 

@@ -6,7 +6,8 @@ import time
 import numpy as np
 import pytest
 
-from coopmatch.matching.cpv_suggest import CPVSuggester
+from coopmatch.matching import cpv_suggest
+from coopmatch.matching.cpv_suggest import CPVSuggester, stemmed_words
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,21 @@ def test_grounds_maintenance(suggester):
     found = suggester.suggest("grounds maintenance", 3)
     assert codes(found)[0] == "77314000"
     assert found[0][1] == "Grounds maintenance services"
+
+
+def test_a_word_in_another_form_finds_its_code(suggester):
+    # The vocabulary says "Guard services" and "Roof repair"; notices say guarding and roofing.
+    assert "79713000" in codes(suggester.suggest("Security guarding at the town hall", 2))
+    assert "45261910" in codes(suggester.suggest("Roofing repairs to council houses", 2))
+    assert stemmed_words("Guarding the Offices") == ["guard", "offic", "guard offic"]
+
+
+def test_a_suggester_saved_reading_words_another_way_is_refitted(suggester, tmp_path,
+                                                                 monkeypatch):
+    suggester.save(tmp_path / "cpv")
+    monkeypatch.setattr(cpv_suggest, "WORDS", "words as they were")
+    with pytest.raises(ValueError, match="another way"):
+        CPVSuggester.load(tmp_path / "cpv")
 
 
 def test_suggestions_are_fast_and_persist(suggester, tmp_path):

@@ -1,12 +1,13 @@
 """Open tenders as a fitted index: supplier in, the tenders (or lots) that fit it out."""
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
 
 from coopmatch.geo import PlaceWords
 from coopmatch.matching import persist, reasons
@@ -36,7 +37,7 @@ from coopmatch.matching.signals import (
     tier_of,
     worked_blend,
 )
-from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel, singulars
+from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel, singulars, word_tokens
 from coopmatch.matching.types import (
     MatchOptions,
     Opportunity,
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
     from coopmatch.matching.index import MatchIndex
 
 KIND = "opportunity-index"
+# An update keeps the fitted vocabulary; a tender added with less than this share of its words
+# in it calls for a refit (where open tenders number in the thousands, most new ones are in).
+KNOWN_WORDS = 0.9
 
 
 class OpportunityIndex:
@@ -63,6 +67,9 @@ class OpportunityIndex:
         # Rows as the supplier index reads a tender, for keywords; valid beside that fit only.
         self.keyword_queries: tuple | None = None
         self.keyword_fit: str | None = None
+        self.appended = 0  # tenders added or replaced since fitting, and tenders removed
+        self.removed = 0
+        self.unseen = 0  # tenders added since fitting with many words the fit has not seen
 
     @classmethod
     def build(
@@ -79,64 +86,99 @@ class OpportunityIndex:
         index.weights = check_weights(weights)
         index.params = params or ScoringParams()
         index.cpv_descriptions = cpv_descriptions or {}
-        units, owner, short = [], [], []
-        rows = []  # (tender id, lot id, lot title, value, cpv codes, buyer id, buyer name)
-        places = []
-        long_texts = []  # each row's text as the supplier index reads a tender's
-        titles = []  # and its title (a lot's own, else the tender's)
-        for tender in tenders:
-            parts = [(tender.title or "", True), ((tender.description or ""), False)]
-            parts.append(((tender.description or "")[:SHORT_DESCRIPTION_CHARS], True))
-            lots = [None, *tender.lots]
-            for lot in lots:
-                doc = len(rows)
-                for text, is_short in parts:
-                    units.append(text)
-                    owner.append(doc)
-                    short.append(is_short)
-                long_texts.append(query_text(tender, lot))
-                titles.append((lot.title if lot is not None else None) or tender.title or "")
-                if lot is not None:
-                    for text, is_short in ((lot.title or "", True), (lot.description or "", False)):
-                        units.append(text)
-                        owner.append(doc)
-                        short.append(is_short)
-                rows.append(
-                    (
-                        tender.id,
-                        None if lot is None else lot.id,
-                        "" if lot is None else (lot.title or ""),
-                        tender.value if lot is None else lot.value,
-                        list(
-                            tender.cpv_codes if lot is None else (lot.cpv_codes or tender.cpv_codes)
-                        ),
-                        tender.buyer_id,
-                        tender.buyer_name,
-                    )
-                )
-                places.append(tender)
+        laid = _Layout(tenders)
         index.text = TextModel()
-        words, chars, *_ = index.text.fit(units, np.array(owner), np.array(short), len(rows))
+        words, chars, *_ = index.text.fit(
+            laid.units, np.array(laid.owner), np.array(laid.short), len(laid.rows)
+        )
         index.words_t, index.chars_t = words.T.tocsr(), chars.T.tocsr()
-        index.rows = rows
+        index.rows = laid.rows
         index.tables = {k: CodeTable() for k in ("lad", "county", "region")}
-        t = index.tables
-        index.arrays = {
+        index.arrays = index._columns(laid)
+        if learned_from is not None and laid.rows:
+            index.tender_vectors = learned_from.embed_tenders(laid.long_texts)
+            index.keyword_queries = learned_from.keyword_queries(laid.long_texts, laid.titles)
+            index.keyword_fit = learned_from.text.fit_id
+        index._finish()
+        return index
+
+    def _columns(self, laid: "_Layout") -> dict[str, np.ndarray]:
+        """Return the non-text columns of laid-out rows (adding their areas to the tables)."""
+        t, places = self.tables, laid.places
+        return {
             "lat": _floats(p.latitude for p in places),
             "lon": _floats(p.longitude for p in places),
             "radius": np.full(len(places), np.nan),
             "lad": np.array([t["lad"].add(p.lad_code) for p in places], dtype=np.int32),
             "county": np.array([t["county"].add(p.county_code) for p in places], dtype=np.int32),
             "region": np.array([t["region"].add(p.region_code) for p in places], dtype=np.int32),
-            "value": _floats(r[3] for r in rows),
+            "value": _floats(r[3] for r in laid.rows),
             "framework": np.array([p.framework for p in places], dtype=bool),
         }
-        if learned_from is not None and rows:
-            index.tender_vectors = learned_from.embed_tenders(long_texts)
-            index.keyword_queries = learned_from.keyword_queries(long_texts, titles)
-            index.keyword_fit = learned_from.text.fit_id
-        index._finish()
-        return index
+
+    def update(
+        self,
+        tenders: list[TenderQuery],
+        removed_ids: Iterable[int] = (),
+        *,
+        learned_from: "MatchIndex | None" = None,
+    ) -> None:
+        """Add or replace open tenders and drop closed ones, keeping the fitted vocabulary.
+
+        A replaced tender's rows are dropped and its new rows appended, so posting or editing a
+        tender costs about one pass over it, not a refit of every open tender. Vocabulary and
+        term weights stay as fitted: rebuild when `needs_rebuild` says much has changed.
+        `learned_from` must be the supplier index this one was built with (same fit).
+        """
+        if self.keyword_queries is not None and (
+            learned_from is None or learned_from.text.fit_id != self.keyword_fit
+        ):
+            raise ValueError("Tenders read with another supplier index: rebuild instead.")
+        removed = {int(i) for i in removed_ids}
+        gone = removed | {int(t.id) for t in tenders}  # replaced tenders' rows go too
+        keep = ~np.isin(self.tender_ids, list(gone)) if gone else None
+        if keep is not None and not keep.all():
+            self.removed += len(set(self.tender_ids[~keep].tolist()) & removed)
+            self.rows = [r for r, k in zip(self.rows, keep.tolist(), strict=True) if k]
+            self.words_t, self.chars_t = self.words_t[:, keep], self.chars_t[:, keep]
+            self.arrays = {k: v[keep] for k, v in self.arrays.items()}
+            if self.tender_vectors is not None:
+                self.tender_vectors = self.tender_vectors[keep]
+            if self.keyword_queries is not None:
+                self.keyword_queries = tuple(q[keep] for q in self.keyword_queries)
+        laid = _Layout(tenders)
+        vocabulary = self.text.words.vocabulary
+        for tender in tenders:
+            said = set(word_tokens(" ".join([tender.title or "", tender.description or ""]
+                                            + [f"{lot.title or ''} {lot.description or ''}"
+                                               for lot in tender.lots])))
+            if said and sum(w in vocabulary for w in said) < KNOWN_WORDS * len(said):
+                self.unseen += 1  # its own words would not count: a refit is due
+        if laid.rows:
+            words, chars, *_ = self.text.transform_documents(
+                laid.units, np.array(laid.owner), np.array(laid.short), len(laid.rows)
+            )
+            self.words_t = sp.hstack([self.words_t, words.T]).tocsr()
+            self.chars_t = sp.hstack([self.chars_t, chars.T]).tocsr()
+            new = self._columns(laid)
+            self.arrays = {k: np.concatenate([v, new[k]]) for k, v in self.arrays.items()}
+            self.rows = self.rows + laid.rows
+            if self.keyword_queries is not None:
+                vectors = learned_from.embed_tenders(laid.long_texts)
+                if self.tender_vectors is not None and vectors is not None:
+                    self.tender_vectors = np.vstack([self.tender_vectors, vectors])
+                added = learned_from.keyword_queries(laid.long_texts, laid.titles)
+                self.keyword_queries = tuple(
+                    sp.vstack([old, more]).tocsr()
+                    for old, more in zip(self.keyword_queries, added, strict=True)
+                )
+            self.appended += len(tenders)
+        self._finish()
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """Return whether enough has changed since fitting that a full rebuild is due."""
+        return self.unseen > 0 or self.appended + self.removed > 0.2 * max(self.size, 1)
 
     def _finish(self) -> None:
         n = len(self.rows)
@@ -170,6 +212,9 @@ class OpportunityIndex:
                 "params": self.params.to_dict(),
                 "tenders": self.size,
                 "keyword_fit": self.keyword_fit,
+                "appended": self.appended,
+                "removed": self.removed,
+                "unseen": self.unseen,
             },
             arrays={
                 **{f"col_{k}": v for k, v in self.arrays.items()},
@@ -204,6 +249,8 @@ class OpportunityIndex:
             index.keyword_queries = (matrices["keyword_whole"], matrices["keyword_titles"])
             index.keyword_fit = meta.get("keyword_fit")
         index.text, index.tables, index.rows = objects["text"], objects["tables"], objects["rows"]
+        index.appended, index.removed = meta.get("appended", 0), meta.get("removed", 0)
+        index.unseen = meta.get("unseen", 0)
         index._finish()
         return index
 
@@ -562,3 +609,46 @@ def as_buyers_see_them(
         )
     rescored = [seen.get(o.tender_id, o) for o in found]
     return sorted(rescored, key=lambda o: -o.score)  # stable: ties keep the index's order
+
+
+class _Layout:
+    """Tenders laid out as the index's rows (each tender, then each of its lots) and the text
+    units each row is read from."""
+
+    def __init__(self, tenders: list[TenderQuery]):
+        self.units, self.owner, self.short = [], [], []
+        self.rows = []  # (tender id, lot id, lot title, value, cpv codes, buyer id, buyer name)
+        self.places = []
+        self.long_texts = []  # each row's text as the supplier index reads a tender's
+        self.titles = []  # and its title (a lot's own, else the tender's)
+        for tender in tenders:
+            parts = [(tender.title or "", True), ((tender.description or ""), False)]
+            parts.append(((tender.description or "")[:SHORT_DESCRIPTION_CHARS], True))
+            for lot in [None, *tender.lots]:
+                doc = len(self.rows)
+                for text, is_short in parts:
+                    self._unit(text, doc, is_short)
+                self.long_texts.append(query_text(tender, lot))
+                self.titles.append((lot.title if lot is not None else None) or tender.title or "")
+                if lot is not None:
+                    self._unit(lot.title or "", doc, True)
+                    self._unit(lot.description or "", doc, False)
+                self.rows.append(
+                    (
+                        tender.id,
+                        None if lot is None else lot.id,
+                        "" if lot is None else (lot.title or ""),
+                        tender.value if lot is None else lot.value,
+                        list(
+                            tender.cpv_codes if lot is None else (lot.cpv_codes or tender.cpv_codes)
+                        ),
+                        tender.buyer_id,
+                        tender.buyer_name,
+                    )
+                )
+                self.places.append(tender)
+
+    def _unit(self, text: str, doc: int, is_short: bool) -> None:
+        self.units.append(text)
+        self.owner.append(doc)
+        self.short.append(is_short)

@@ -320,6 +320,9 @@ class Indexes:
                 return self.tenders
             if self._load_tenders(meta):
                 return self.tenders
+            if self.tenders is not None and self.tenders_meta.get("space") == meta["space"] \
+                    and self._refresh_tenders(session, meta, suppliers, today):
+                return self.tenders
             query = (select(Tender).where(open_tenders(today))
                      .options(selectinload(Tender.lots), selectinload(Tender.buyer)))
             queries = [tender_query(t) for t in session.exec(query)]
@@ -332,6 +335,34 @@ class Indexes:
                 self._dress(self.tenders)
             self._save_tenders(meta)
             return self.tenders
+
+    def _refresh_tenders(self, session: Session, meta: dict, suppliers: MatchIndex | None,
+                         today: date) -> bool:
+        """Fold in tenders posted, edited or closed since the index was built (deadlines that
+        passed close theirs); False if a refit is due instead."""
+        old = self.tenders_meta.get("fingerprint") or {}
+        since = old.get("tender_changed") or ""
+        open_ids = set(session.exec(select(Tender.id).where(open_tenders(today))).all())
+        indexed = set(self.tenders.tender_ids.tolist())
+        changed = set(session.exec(select(Tender.id).where(
+            open_tenders(today), Tender.updated_at > datetime.fromisoformat(since))).all()) \
+            if since else set()
+        added, removed = (open_ids - indexed) | changed, indexed - open_ids
+        if not added and not removed:
+            return False  # something else changed (a lot, without its tender): refit
+        query = (select(Tender).where(Tender.id.in_(sorted(added)))
+                 .options(selectinload(Tender.lots), selectinload(Tender.buyer))
+                 .order_by(Tender.id))
+        queries = [tender_query(t) for t in session.exec(query)] if added else []
+        try:
+            self.tenders.update(queries, removed_ids=removed, learned_from=suppliers)
+        except ValueError as error:
+            log.info("Refitting the open-tender index: %s", error)
+            return False
+        if self.tenders.needs_rebuild or not self.tenders.size:
+            return False
+        self._save_tenders(meta)
+        return True
 
     def _load_tenders(self, meta: dict) -> bool:
         """Load the open-tender index another process saved for the same tenders, if any."""

@@ -272,3 +272,61 @@ def test_work_for_the_buyer_lifts_only_its_own_kind_of_tender():
                          for t in (meals, fleet)])
     assert here[9] == pytest.approx(elsewhere[9], abs=1e-6)
     assert here[10] == pytest.approx(elsewhere[10] + 0.25, abs=1e-5)
+
+
+def test_an_update_adds_replaces_and_drops_tenders_without_refitting(
+    register, school_meals, grounds_with_lots, tmp_path
+):
+    from coopmatch.matching import MatchIndex
+
+    suppliers = MatchIndex.build(register)
+    plumbing = TenderQuery(id=400, title="Plumbing repairs", description="Boilers and leaks")
+    # An earlier tender for the same kind of work: its words are in the fitted vocabulary.
+    lunches = TenderQuery(id=401, title="Catering services for primary schools in Preston",
+                          description="Provision of hot school meals and lunches.")
+    index = OpportunityIndex.build([plumbing, grounds_with_lots, lunches],
+                                   learned_from=suppliers)
+    fitted = index.text.fit_id
+    meals_coop, hedges = register[0], register[4]
+
+    def listed(profile):
+        found = index.for_supplier(profile, learned_from=suppliers)
+        return [(o.tender_id, o.lot_id) for o in found]
+
+    assert 100 not in [t for t, _ in listed(meals_coop)]
+    index.update([school_meals], learned_from=suppliers)  # posted
+    assert index.text.fit_id == fitted and index.appended == 1 and index.unseen == 0
+    found = {o.tender_id: o for o in index.for_supplier(meals_coop, learned_from=suppliers)}
+    assert found[100].components["keywords"] > 0.3  # read as the supplier index reads it
+    assert {r.kind for r in found[100].reasons} >= {"text", "cpv", "geography"}
+    assert found[100].score > found[401].score  # it also has the CPV code and the buyer
+    fresh = OpportunityIndex.build([plumbing, grounds_with_lots, lunches, school_meals],
+                                   learned_from=suppliers)
+    assert listed(meals_coop)[0] == (100, None) == (
+        fresh.for_supplier(meals_coop, learned_from=suppliers)[0].tender_id, None)
+
+    # Edited: its lots are replaced, not doubled; closed: gone, lots and all.
+    assert listed(hedges)[0] == (200, 202)
+    grounds_with_lots.lots = grounds_with_lots.lots[:1]
+    index.update([grounds_with_lots], learned_from=suppliers)
+    assert sum(1 for r in index.rows if r[0] == 200) == 2
+    index.update([], removed_ids=[200], learned_from=suppliers)
+    assert 200 not in [t for t, _ in listed(hedges)]
+    assert index.size == 3 and index.needs_rebuild  # 3 changes against 3 tenders
+
+    index.save(tmp_path / "open")
+    loaded = OpportunityIndex.load(tmp_path / "open")
+    assert (loaded.appended, loaded.removed) == (index.appended, index.removed)
+    assert [o.to_dict() for o in loaded.for_supplier(meals_coop, learned_from=suppliers)] == [
+        o.to_dict() for o in index.for_supplier(meals_coop, learned_from=suppliers)
+    ]
+    # Tenders read with another fit of the supplier index cannot be mixed with these.
+    with pytest.raises(ValueError, match="rebuild"):
+        index.update([plumbing], learned_from=MatchIndex.build(register))
+
+
+def test_a_tender_in_words_the_fit_has_not_seen_calls_for_a_refit(school_meals):
+    plumbing = TenderQuery(id=400, title="Plumbing repairs", description="Boilers and leaks")
+    index = OpportunityIndex.build([plumbing])
+    index.update([school_meals])
+    assert index.unseen == 1 and index.needs_rebuild

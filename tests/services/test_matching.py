@@ -176,6 +176,50 @@ def test_the_open_tender_index_is_saved_kept_through_award_imports_and_drops_pas
         assert offered() and indexes.tenders_meta["fingerprint"] == before
 
 
+def test_a_posted_edited_or_closed_tender_is_folded_into_the_open_tender_index(
+        app, session, ref):
+    from coopmatch.models import TenderCreate
+    from coopmatch.services import tenders
+
+    tender, caterer, cleaner, _ = _setup(session, ref)
+    officer = create_user(session, role="procurement", organisation=tender.buyer)
+    for n in range(20):  # enough open tenders that a few changes do not call for a refit
+        create_tender(session, ref, officer, title=f"Cleaning of council depot {n}",
+                      description="Office, depot and window cleaning for the council.")
+    with app.app_context():
+        settings = match_settings()
+        indexes = matching.indexes_for(settings, ref)
+
+        def offered(supplier, top_k=2):
+            _, found = matching.opportunities_for_supplier(
+                session, supplier_id=supplier.id, top_k=top_k, ref=ref, settings=settings)
+            return [t.id for _, t in found]
+
+        assert tender.id in offered(caterer)
+        built, fit = indexes.tenders, indexes.tenders.text.fit_id
+        # In words the open tenders already use (a new word would call for a refit).
+        posted = create_tender(session, ref, officer, title="Hot school meals for schools",
+                               description="School meals cooked fresh for primary schools.",
+                               cpv_codes="55523100")
+        assert set(offered(caterer)[:2]) == {tender.id, posted.id}
+        assert indexes.tenders is built and built.text.fit_id == fit and built.appended == 1
+        # Saved as updated: another process loads it, not refits it.
+        assert matching.Indexes(settings, ref).tender_index(
+            session, indexes.supplier_index(session)).size == built.size == 22
+
+        data = TenderCreate(title="Window cleaning of the council depot",
+                            description="Window cleaning for the council's depot.",
+                            cpv_codes="90911300", value=50000.0, status="open")
+        tenders.update_tender(session, user=officer, tender_id=posted.id, data=data, ref=ref)
+        assert posted.id not in offered(caterer)
+        for_cleaner = offered(cleaner, top_k=30)
+        assert for_cleaner.index(posted.id) < for_cleaner.index(tender.id)
+        tenders.close_tender(session, user=officer, tender_id=tender.id)
+        assert tender.id not in offered(caterer, top_k=30)
+        assert indexes.tenders is built and built.text.fit_id == fit and built.size == 21
+        assert (built.appended, built.removed) == (2, 1)
+
+
 def test_api_matches_opportunities_and_suggestions(client, session, ref):
     tender, caterer, *_ = _setup(session, ref)
     body = client.get(f"/api/tenders/{tender.id}/matches?top=2").get_json()

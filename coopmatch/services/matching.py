@@ -349,7 +349,13 @@ class Indexes:
             if since else set()
         added, removed = (open_ids - indexed) | changed, indexed - open_ids
         if not added and not removed:
-            return False  # something else changed (a lot, without its tender): refit
+            def same(fingerprint):
+                return {k: v for k, v in fingerprint.items() if k != "day"}
+
+            if same(old) != same(meta["fingerprint"]):
+                return False  # something else changed (a lot, without its tender): refit
+            self._save_tenders(meta)  # a new day, and no deadline passed
+            return True
         query = (select(Tender).where(Tender.id.in_(sorted(added)))
                  .options(selectinload(Tender.lots), selectinload(Tender.buyer))
                  .order_by(Tender.id))

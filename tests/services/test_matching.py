@@ -220,6 +220,45 @@ def test_a_posted_edited_or_closed_tender_is_folded_into_the_open_tender_index(
         assert (built.appended, built.removed) == (2, 1)
 
 
+def test_a_deadline_passing_overnight_drops_its_tender_without_a_refit(
+        app, session, ref, monkeypatch):
+    from datetime import date, timedelta
+
+    tender, caterer, *_ = _setup(session, ref)
+    officer = create_user(session, role="procurement", organisation=tender.buyer)
+    today = date.today()
+    last_day = create_tender(session, ref, officer, title="School meals for schools",
+                             description="Hot school meals for primary schools.",
+                             deadline=today)
+    for n in range(10):
+        create_tender(session, ref, officer, title=f"Cleaning of council depot {n}",
+                      deadline=today + timedelta(days=30))
+    with app.app_context():
+        settings = match_settings()
+        indexes = matching.indexes_for(settings, ref)
+
+        def offered():
+            _, found = matching.opportunities_for_supplier(
+                session, supplier_id=caterer.id, top_k=20, ref=ref, settings=settings)
+            return [t.id for _, t in found]
+
+        assert last_day.id in offered()
+        built = indexes.tenders
+
+        class Tomorrow(date):
+            @classmethod
+            def today(cls):
+                return today + timedelta(days=1)
+
+        monkeypatch.setattr(matching, "date", Tomorrow)
+        assert last_day.id not in offered() and tender.id in offered()
+        assert indexes.tenders is built and built.removed == 1
+        assert indexes.tenders_meta["fingerprint"]["day"] == (today + timedelta(days=1)).isoformat()
+        monkeypatch.setattr(matching, "date", type("DayAfter", (date,), {
+            "today": classmethod(lambda cls: today + timedelta(days=2))}))
+        assert tender.id in offered() and indexes.tenders is built  # nothing closed: kept
+
+
 def test_api_matches_opportunities_and_suggestions(client, session, ref):
     tender, caterer, *_ = _setup(session, ref)
     body = client.get(f"/api/tenders/{tender.id}/matches?top=2").get_json()

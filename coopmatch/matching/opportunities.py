@@ -67,8 +67,8 @@ class OpportunityIndex:
         # Rows as the supplier index reads a tender, for keywords; valid beside that fit only.
         self.keyword_queries: tuple | None = None
         self.keyword_fit: str | None = None
-        self.appended = 0  # tenders added or replaced since fitting, and tenders removed
-        self.removed = 0
+        self.appended = 0  # tenders added or replaced since fitting
+        self.removed = 0  # and tenders dropped (closed, past their deadline, deleted)
         self.unseen = 0  # tenders added since fitting with many words the fit has not seen
 
     @classmethod

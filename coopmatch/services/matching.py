@@ -320,6 +320,8 @@ class Indexes:
                 return self.tenders
             if self._load_tenders(meta):
                 return self.tenders
+            if self.tenders is None:
+                self._load_tenders(None)  # the last one saved, to fold the changes into
             if self.tenders is not None and self.tenders_meta.get("space") == meta["space"] \
                     and self._refresh_tenders(session, meta, suppliers, today):
                 return self.tenders
@@ -348,6 +350,8 @@ class Indexes:
             open_tenders(today), Tender.updated_at > datetime.fromisoformat(since))).all()) \
             if since else set()
         added, removed = (open_ids - indexed) | changed, indexed - open_ids
+        if len(added) + len(removed) > 0.2 * len(indexed):
+            return False  # much has changed (a bulk import): refit
         if not added and not removed:
             def same(fingerprint):
                 return {k: v for k, v in fingerprint.items() if k != "day"}
@@ -370,12 +374,17 @@ class Indexes:
         self._save_tenders(meta)
         return True
 
-    def _load_tenders(self, meta: dict) -> bool:
-        """Load the open-tender index another process saved for the same tenders, if any."""
+    def _load_tenders(self, meta: dict | None) -> bool:
+        """Load the open-tender index another process saved for the same tenders, if any (for
+        any tenders, with `meta` None)."""
         path, meta_path = self.root / "tenders", self.root / "tenders.json"
         try:
-            if not meta_path.exists() or json.loads(meta_path.read_text()) != meta:
+            if not meta_path.exists():
                 return False
+            saved = json.loads(meta_path.read_text())
+            if meta is not None and saved != meta:
+                return False
+            meta = saved
             from coopmatch.matching.opportunities import OpportunityIndex
 
             self.tenders = OpportunityIndex.load(path, cpv_descriptions=self._descriptions()) \

@@ -218,6 +218,13 @@ def test_a_posted_edited_or_closed_tender_is_folded_into_the_open_tender_index(
         assert tender.id not in offered(caterer, top_k=30)
         assert indexes.tenders is built and built.text.fit_id == fit and built.size == 21
         assert (built.appended, built.removed) == (2, 1)
+        # A process that starts after more changes loads the saved index and folds them in.
+        more = create_tender(session, ref, officer, title="Hot school meals for primary schools",
+                             description="School meals cooked fresh.", cpv_codes="55523100")
+        later = matching.Indexes(settings, ref)
+        folded = later.tender_index(session, later.supplier_index(session))
+        assert folded.text.fit_id == fit and folded.size == 22 and folded.appended == 3
+        assert more.id in set(folded.tender_ids.tolist())
 
 
 def test_a_deadline_passing_overnight_drops_its_tender_without_a_refit(

@@ -199,6 +199,7 @@ SUPPLIER_SAMPLE = 300  # suppliers whose opportunities are timed, spread over th
 
 
 def suppliers_sample(register: list) -> list:
+    """Every so many suppliers (or their texts), SUPPLIER_SAMPLE of them over the register."""
     step = max(1, len(register) // SUPPLIER_SAMPLE)
     return register[::step][:SUPPLIER_SAMPLE]
 
@@ -387,8 +388,7 @@ def run_bm25(size: int, n_tenders: int, data_dir: Path) -> dict:
         bm25s.tokenize(queries, stopwords="en", show_progress=False), show_progress=False
     )
     opportunities_build_s = time.perf_counter() - started
-    step = max(1, len(corpus) // SUPPLIER_SAMPLE)
-    supplier_texts = corpus[::step][:SUPPLIER_SAMPLE]
+    supplier_texts = suppliers_sample(corpus)
 
     def opportunities_of(text):
         tokens = bm25s.tokenize([text], stopwords="en", show_progress=False)

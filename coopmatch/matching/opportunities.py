@@ -52,6 +52,8 @@ KIND = "opportunity-index"
 # An update keeps the fitted vocabulary; a tender added with less than this share of its words
 # in it calls for a refit (where open tenders number in the thousands, most new ones are in).
 KNOWN_WORDS = 0.9
+# Past this share of its tenders changed since fitting (added, replaced or dropped), refit.
+REFIT_SHARE = 0.2
 
 
 class OpportunityIndex:
@@ -178,7 +180,7 @@ class OpportunityIndex:
     @property
     def needs_rebuild(self) -> bool:
         """Return whether enough has changed since fitting that a full rebuild is due."""
-        return self.unseen > 0 or self.appended + self.removed > 0.2 * max(self.size, 1)
+        return self.unseen > 0 or self.appended + self.removed > REFIT_SHARE * max(self.size, 1)
 
     def _finish(self) -> None:
         n = len(self.rows)

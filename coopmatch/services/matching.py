@@ -109,6 +109,13 @@ def _buyer_names(session: Session) -> dict[int, str]:
     return dict(session.exec(select(Organisation.id, Organisation.name)).all())
 
 
+def _tender_queries(session: Session, condition) -> list[TenderQuery]:
+    """Return the tenders meeting a condition as the engine reads them, in id order."""
+    query = (select(Tender).where(condition)
+             .options(selectinload(Tender.lots), selectinload(Tender.buyer)).order_by(Tender.id))
+    return [tender_query(t) for t in session.exec(query)]
+
+
 def tender_query(tender: Tender) -> TenderQuery:
     return TenderQuery(
         id=tender.id, title=tender.title, description=tender.description or "",
@@ -325,9 +332,7 @@ class Indexes:
             if self.tenders is not None and self.tenders_meta.get("space") == meta["space"] \
                     and self._refresh_tenders(session, meta, suppliers, today):
                 return self.tenders
-            query = (select(Tender).where(open_tenders(today))
-                     .options(selectinload(Tender.lots), selectinload(Tender.buyer)))
-            queries = [tender_query(t) for t in session.exec(query)]
+            queries = _tender_queries(session, open_tenders(today))
             from coopmatch.matching.opportunities import OpportunityIndex
 
             self.tenders = OpportunityIndex.build(queries, self.settings.weights,
@@ -350,20 +355,16 @@ class Indexes:
             open_tenders(today), Tender.updated_at > datetime.fromisoformat(since))).all()) \
             if since else set()
         added, removed = (open_ids - indexed) | changed, indexed - open_ids
-        if len(added) + len(removed) > 0.2 * len(indexed):
+        from coopmatch.matching.opportunities import REFIT_SHARE
+
+        if len(added) + len(removed) > REFIT_SHARE * len(indexed):
             return False  # much has changed (a bulk import): refit
         if not added and not removed:
-            def same(fingerprint):
-                return {k: v for k, v in fingerprint.items() if k != "day"}
-
-            if same(old) != same(meta["fingerprint"]):
+            if {**old, "day": None} != {**meta["fingerprint"], "day": None}:
                 return False  # something else changed (a lot, without its tender): refit
             self._save_tenders(meta)  # a new day, and no deadline passed
             return True
-        query = (select(Tender).where(Tender.id.in_(sorted(added)))
-                 .options(selectinload(Tender.lots), selectinload(Tender.buyer))
-                 .order_by(Tender.id))
-        queries = [tender_query(t) for t in session.exec(query)] if added else []
+        queries = _tender_queries(session, Tender.id.in_(sorted(added))) if added else []
         try:
             self.tenders.update(queries, removed_ids=removed, learned_from=suppliers)
         except ValueError as error:

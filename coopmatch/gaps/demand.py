@@ -337,10 +337,10 @@ def summarise(
 
 
 # A suggested code is used for a notice with none at this confidence or more. On 2,057 real
-# coded notices (bench/cpv_suggest_quality.py, five splits) the first suggestion at 0.55 or more
-# (12% of notices) is in the buyer's own CPV group for 77%; at 0.4 or more (17%) for 72%, at
-# 0.25 or more (27%) for 67%, and below 0.1 (four in ten) for 28%, so those stay unclassified.
-SUGGESTED_CPV_CONFIDENCE = 0.55
+# coded notices (bench/cpv_suggest_quality.py, five splits) the first suggestion at 0.4 or more
+# (13% of notices) is in the buyer's own CPV group for 80%; at 0.55 or more (9%) for 82%, at
+# 0.25 or more (22%) for 76%, and below 0.1 (over half) for 31%, so those stay unclassified.
+SUGGESTED_CPV_CONFIDENCE = 0.4
 
 
 def classify_uncoded(

@@ -1,6 +1,7 @@
 """CPV suggestions from free text, fitted on the real CPV 2008 vocabulary."""
 
 import csv
+import re
 import time
 
 import numpy as np
@@ -83,3 +84,50 @@ def test_past_notices_like_the_text_vote_for_their_codes(data_dir):
     ranked = [suggester.codes[i] for i in np.argsort(-votes)[:3]]
     assert ranked[0] == "44613800" and votes[suggester.codes.index("34928500")] == 0
     assert codes(suggester.suggest("wheelie bin deliveries", 3))[0] == "44613800"
+
+
+@pytest.fixture(scope="module")
+def trained(data_dir):
+    """Fitted, as the app fits it, on the vocabulary and 852 real coded Contracts Finder notices."""
+    path = data_dir / "reference-data" / "cpv" / "cpv_2008_en.csv"
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = [(r["code8"], r["description"]) for r in csv.DictReader(handle)]
+    export = "procurement-data/contracts-finder-csv/cf_export_2025-11_bidboost.csv"
+    with open(data_dir / export, encoding="utf-8-sig", newline="") as handle:
+        pairs = [(f"{r['Title']}. {r['Description']}", re.findall(r"\b\d{8}\b", r["Cpv Codes"]))
+                 for r in csv.DictReader(handle)]
+    return CPVSuggester().fit(rows, [(text, found) for text, found in pairs if found])
+
+
+def test_a_service_is_suggested_before_the_goods_it_serves(trained):
+    # The vocabulary alone finds "Boilers" and "Lifts" first: the short descriptions match best.
+    assert codes(trained.suggest("Boiler repairs", 3))[0] == "50531100"  # boiler repair services
+    assert codes(trained.suggest("Repair of passenger lifts", 3))[0] == "50750000"  # lift upkeep
+    assert codes(trained.suggest("Catering for school meals", 3))[0] == "55523100"
+    # ... and goods are still goods.
+    assert codes(trained.suggest("Supply of office furniture", 3))[0] == "39130000"
+
+
+def test_the_kind_of_work_is_learnt_only_from_enough_notices(trained, suggester, tmp_path):
+    assert suggester.division_model is None  # two notices cannot say what a text asks for
+    assert trained.division_model is not None
+    trained.save(tmp_path / "cpv")
+    loaded = CPVSuggester.load(tmp_path / "cpv")
+    assert loaded.suggest("Boiler repairs", 5) == trained.suggest("Boiler repairs", 5)
+
+
+def test_a_suggester_saved_before_it_weighed_divisions_is_refitted(trained, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.setattr(cpv_suggest, "SHAPE", "as it was")
+    trained.save(tmp_path / "cpv")
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="does not weigh divisions"):
+        CPVSuggester.load(tmp_path / "cpv")
+
+
+def test_it_in_capitals_is_the_trade_not_the_pronoun(trained):
+    assert all(c.startswith("72") for c in codes(trained.suggest("IT support", 3)))
+    assert stemmed_words("IT support") == ["inform", "technolog", "support",
+                                           "inform technolog", "technolog support"]
+    assert stemmed_words("Repair it today") == ["repair", "today", "repair today"]
+    assert stemmed_words("REPAIR IT TODAY") == ["repair", "today", "repair today"]  # no telling

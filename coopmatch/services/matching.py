@@ -459,10 +459,12 @@ def indexes_for(settings: MatchSettings, ref: Reference) -> Indexes:
 
 
 def refresh_indexes(session: Session, settings: MatchSettings, ref: Reference) -> None:
-    """Bring the supplier and open-tender indexes up to date with the database and save them,
-    so the first match after an import does not wait for them (a job runs this)."""
+    """Bring the supplier and open-tender indexes and the CPV suggester up to date with the
+    database and save them, so the first match or form suggestion after an import does not
+    wait for them (a job runs this)."""
     indexes = indexes_for(settings, ref)
     indexes.tender_index(session, indexes.supplier_index(session))
+    indexes.cpv_suggester(session)
 
 
 # --- use cases --------------------------------------------------------------------------------

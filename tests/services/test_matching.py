@@ -545,3 +545,17 @@ def test_supplier_page_keeps_tenders_that_fit_its_work_apart_from_the_rest(clien
     assert solar.title in rest and "Nothing in its profile or contracts matches these" in rest
     found = client.get(f"/api/suppliers/{caterer.id}/opportunities").get_json()["opportunities"]
     assert {o["tender_id"]: o["fits_work"] for o in found} == {tender.id: True, solar.id: False}
+
+
+def test_refreshing_the_indexes_fits_and_saves_the_cpv_suggester(app, session, ref):
+    _setup(session, ref)
+    with app.app_context():
+        settings = match_settings()
+        matching.refresh_indexes(session, settings, ref)
+        indexes = matching.indexes_for(settings, ref)
+        # The first suggestion in a form then answers at once, in this process or another.
+        assert indexes.suggester is not None
+        assert (indexes.root / "cpv-suggester.json").exists()
+        fresh = matching.Indexes(settings, ref)
+        assert fresh.cpv_suggester(session).suggest("school meals", 3) == \
+            indexes.suggester.suggest("school meals", 3)

@@ -459,12 +459,13 @@ def indexes_for(settings: MatchSettings, ref: Reference) -> Indexes:
 
 
 def refresh_indexes(session: Session, settings: MatchSettings, ref: Reference) -> None:
-    """Bring the supplier and open-tender indexes and the CPV suggester up to date with the
-    database and save them, so the first match or form suggestion after an import does not
-    wait for them (a job runs this)."""
+    """Bring the supplier and open-tender indexes up to date with the database and save them,
+    so the first match after an import does not wait for them (a job runs this). Once there are
+    notices, the CPV suggester (which learns from them) too, for the first form suggestion."""
     indexes = indexes_for(settings, ref)
     indexes.tender_index(session, indexes.supplier_index(session))
-    indexes.cpv_suggester(session)
+    if session.exec(select(Tender.id).limit(1)).first() is not None:
+        indexes.cpv_suggester(session)
 
 
 # --- use cases --------------------------------------------------------------------------------

@@ -144,12 +144,16 @@ class CPVSuggester:
             shape=(len(votes), len(rows)),
             dtype=np.float32,
         )
+        self._derive()
+        self.division_model = self._fit_divisions(voters, votes)
+        return self
+
+    def _derive(self) -> None:
+        """Set what follows from the codes and the fitted words (after fitting or loading)."""
         self.divisions = np.array([int(c[:2]) for c in self.codes], dtype=np.int64)
         # The classifier reads single words (with pairs too it is no better and five times slower).
         self.unigrams = np.array([" " not in w for w in self.words.get_feature_names_out()])
-        self.division_model = self._fit_divisions(voters, votes)
         self._keys = None
-        return self
 
     def _fit_divisions(self, voters: list[str], votes: list[list[int]]):
         """A classifier of the past notices' words to their codes' divisions, or None."""
@@ -240,8 +244,7 @@ class CPVSuggester:
             path,
             KIND,
             meta={"codes": len(self.codes), "words": WORDS, "shape": SHAPE},
-            arrays={"notice_counts": self.notice_counts, "divisions": self.divisions,
-                    "unigrams": self.unigrams},
+            arrays={"notice_counts": self.notice_counts},
             matrices={"centroids_t": self.centroids_t, "voters_t": self.voters_t,
                       "votes": self.votes},
             objects={
@@ -262,12 +265,11 @@ class CPVSuggester:
             raise ValueError("the saved suggester does not weigh divisions")
         suggester = cls()
         suggester.notice_counts = arrays["notice_counts"]
-        suggester.divisions, suggester.unigrams = arrays["divisions"], arrays["unigrams"]
         suggester.centroids_t = matrices["centroids_t"]
         suggester.voters_t, suggester.votes = matrices["voters_t"], matrices["votes"]
         for key, value in objects.items():
             setattr(suggester, key, value)
-        suggester._keys = None
+        suggester._derive()
         if suggester.voters_t.shape[0] != len(suggester.words.vocabulary_):
             raise ValueError("the saved suggester's past notices are not in its words' space")
         return suggester

@@ -277,9 +277,6 @@ class CPVSuggester:
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token
 _stemmers = threading.local()  # a Stemmer is not safe to share between threads
-_IT = re.compile(r"\bIT\b")  # "IT support": the pronoun "it" is a stop word, the trade is not
-
-
 def stemmed_words(text: str) -> list[str]:
     """Return the text's content words, stemmed ("guarding" -> "guard", "roofing" -> "roof"),
     and each pair of neighbours: the CPV vocabulary's short descriptions rarely use the same
@@ -290,8 +287,6 @@ def stemmed_words(text: str) -> list[str]:
     stemmer = getattr(_stemmers, "english", None)
     if stemmer is None:
         stemmer = _stemmers.english = Stemmer.Stemmer("english")
-    if "IT" in text and text != text.upper():  # in capitals throughout, "IT" may be "it"
-        text = _IT.sub("information technology", text)
     stems = stemmer.stemWords([w for w in _TOKEN.findall(clean(text)) if w not in STOP_WORDS])
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
 

@@ -102,12 +102,22 @@ def fold(text: str) -> str:
     return _NON_ASCII.sub(" ", _COMBINING.sub("", text))
 
 
+_IT = re.compile(r"\bIT\b")
+
+
 def clean(text: str | None) -> str:
-    """Unescape HTML entities (Contracts Finder keeps them), fold accents and lower-case."""
+    """Unescape HTML entities (Contracts Finder keeps them), fold accents and lower-case.
+
+    "IT" in mixed-case text is read as "information technology": lower-cased, it would be the
+    stop word "it", and "IT support" would match on "support" alone. In text in capitals
+    throughout it is left alone, since there it may be the pronoun.
+    """
     if not text:
         return ""
     if "&" in text:
         text = html.unescape(html.unescape(text))
+    if "IT" in text and not text.isupper():
+        text = _IT.sub("information technology", text)
     return fold(text).lower()
 
 

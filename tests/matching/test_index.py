@@ -697,3 +697,15 @@ def test_only_reasons_about_the_work_make_a_match_fit_the_work():
                  Reason("cpv", "Works under the tender's own CPV code."),
                  Reason("association", "The work it describes is the kind...")):
         assert about_the_work([place, work])
+
+
+def test_it_support_matches_it_work_not_support_workers():
+    register = [
+        supplier(1, "Care Support", "Support workers for adults; supported living and support."),
+        supplier(2, "Byte Co-op", "IT networks, laptops and information technology help desk."),
+    ]
+    tender = TenderQuery(id=1, title="IT support", description="For council offices.", **PRESTON)
+    best = MatchIndex.build(register).match(tender)[0]
+    assert best.supplier_id == 2
+    terms = next(r for r in best.reasons if r.kind == "text").data["terms"]
+    assert "information technology" in terms

@@ -81,3 +81,13 @@ def test_a_statement_s_plurals_are_also_read_as_singulars():
     assert singulars(said).split() == ["cafe", "meal", "nursery", "lunch", "box"]
     assert singulars("School catering and cleaning") == ""  # singulars gain no plural
     assert singulars(None) == ""
+
+
+def test_it_in_mixed_case_text_is_the_trade_not_the_pronoun():
+    from coopmatch.matching.text import word_tokens
+
+    assert word_tokens("IT support for schools") == ["information", "technology", "support",
+                                                     "schools"]
+    assert word_tokens("Repair it today") == ["repair", "today"]
+    assert word_tokens("REPAIR IT TODAY") == ["repair", "today"]  # in capitals: no telling
+    assert word_tokens("ITALIAN KITCHEN IT") == ["italian", "kitchen"]

@@ -116,9 +116,15 @@ def clean(text: str | None) -> str:
         return ""
     if "&" in text:
         text = html.unescape(html.unescape(text))
+    return fold(trade_it(text)).lower()
+
+
+def trade_it(text: str) -> str:
+    """Return text with "IT" read as "information technology", unless the text is in capitals
+    throughout (see `clean`)."""
     if "IT" in text and not text.isupper():
-        text = _IT.sub("information technology", text)
-    return fold(text).lower()
+        return _IT.sub("information technology", text)
+    return text
 
 
 def word_tokens(text: str | None) -> list[str]:
@@ -189,7 +195,7 @@ def _tokenise_corpus(texts: list[str]):
     id_parts, owner_parts = [], []
     for start in range(0, len(texts), _CHUNK):
         chunk = texts[start : start + _CHUNK]
-        joined = "\x00".join(t.replace("\x00", " ") if t else "" for t in chunk)
+        joined = "\x00".join(trade_it(t.replace("\x00", " ")) if t else "" for t in chunk)
         if "&" in joined:
             joined = html.unescape(html.unescape(joined))
         tokens = _CORPUS_TOKEN.findall(fold(joined).lower())

@@ -10,7 +10,7 @@ UNITS = [
     "School meals",
     "Hot school meals for primary schools",
     "Roof repairs",
-    "Roofing and roof repairs to council buildings",
+    "Roofing and roof repairs to council buildings; IT cabling",
 ]
 
 
@@ -28,6 +28,7 @@ def test_fast_fit_matches_the_fitted_vectorizers():
     assert words.shape[0] == 3 and len(long_texts) == 3
     assert "grass cutting" in model.words.vocabulary
     assert "&amp;" not in " ".join(model.words.vocabulary)
+    assert "information technology" in model.words.vocabulary  # "IT", as queries read it
 
 
 def test_analyser_drops_stop_words_before_bigrams():

@@ -189,11 +189,15 @@ class MatchIndex:
         index.text = TextModel()
         index._reset_tables()
         words, chars, awards, keywords, titles = index.text.fit(**index._units(profiles))
-        index.words_t = words.T.tocsr()
+        # Each matrix is held by documents only until it is held by terms (at register scale
+        # both copies of every matrix at once were the peak of memory).
         index.chars_t = chars.T.tocsr()
+        del chars
         index.keywords_t = keywords.T.tocsr()
+        del keywords
         index.titles_t = titles.T.tocsr()
-        del keywords, titles
+        del titles
+        index.words_t = words.T.tocsr()
         index.awards_t = _transpose(awards, words.shape[1])
         counts = np.array([p.award_count for p in profiles], dtype=np.int64)
         index.associations = (
@@ -206,7 +210,9 @@ class MatchIndex:
             if awards is not None
             else None
         )
+        del awards
         index.profile_vectors = index._embed_profiles(words)
+        del words
         index._add_rows(profiles)
         index._finish()
         index.appended = 0

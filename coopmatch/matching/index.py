@@ -896,7 +896,7 @@ class MatchIndex:
         # of their contracts share a word that may be shown (what "similar work" may cite).
         terms: dict[int, list] = {}
         shown: dict[int, np.ndarray] = {}
-        hidden = self.hidden_terms.in_text(query_text(tender))
+        hidden = reasons.not_shown(self.hidden_terms, query_text(tender))
         for r in {int(best_row[j]) for j in chosen}:
             mine = [j for j in chosen if best_row[j] == r]
             query = extra["q_words"][r]

@@ -372,7 +372,7 @@ class OpportunityIndex:
             award_words,
             award_sims,
             worked,
-            self.hidden_terms.in_text(said),
+            reasons.not_shown(self.hidden_terms, said),
         )
         found = []
         for t in order[:top_k].tolist():

@@ -7,7 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from coopmatch.matching.signals import CPV_LEVEL_NAMES, TIER_NAMES
-from coopmatch.matching.text import singular
+from coopmatch.matching.text import phrases_not_written, singular
 from coopmatch.matching.types import Reason
 
 # "It has delivered a contract N km from here" is said up to this distance.
@@ -84,10 +84,18 @@ NOT_EVIDENCE = frozenset(
 def shown_features(query_row: sp.csr_matrix, terms: np.ndarray,
                    hidden: frozenset[str] = frozenset()) -> np.ndarray:
     """Return the positions, among a query row's stored entries, of the terms that may be shown
-    as evidence (no word of them a place name in `hidden`, nor in NOT_EVIDENCE)."""
+    as evidence (neither the term nor any word of it in `hidden`, such as a place name, nor a
+    word in NOT_EVIDENCE)."""
     return np.array([k for k, feature in enumerate(query_row.indices.tolist())
-                     if not any(word in hidden or word in NOT_EVIDENCE
-                                for word in str(terms[feature]).split())], dtype=np.int64)
+                     if (term := str(terms[feature])) not in hidden
+                     and not any(word in hidden or word in NOT_EVIDENCE
+                                 for word in term.split())], dtype=np.int64)
+
+
+def not_shown(places, text: str | None) -> frozenset[str]:
+    """Return what is not shown as a shared key term of a text: its place words (`places` is a
+    geo.reference.PlaceWords) and the word pairs it does not write as a phrase."""
+    return places.in_text(text) | phrases_not_written(text)
 
 
 def key_terms(

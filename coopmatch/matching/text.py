@@ -176,6 +176,26 @@ def analyse_words(text: str | None) -> list[str]:
     return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
+_PIECES = re.compile(r"[a-z][a-z0-9]+|[.,;:!?()\[\]{}&+|\"*]")  # words, and what ends a phrase
+
+
+def phrases_not_written(text: str | None) -> frozenset[str]:
+    """Return the word pairs the analyser forms from a text that the text does not write:
+    pairs across a stop word ("complement in-house" -> "complement house") or punctuation
+    ("meals, cleaning" -> "meals cleaning"). They count in the score, as every pair does, but
+    are not shown to a reader as a phrase the text shares."""
+    written, formed = set(), set()
+    last, broken = None, False
+    for piece in _PIECES.findall(clean(text)):
+        if len(piece) == 1 or piece in STOP_WORDS:  # punctuation, or a stop word
+            broken = True
+            continue
+        if last is not None:
+            (formed if broken else written).add(f"{last} {piece}")
+        last, broken = piece, False
+    return frozenset(formed - written)
+
+
 def short_text(title: str | None, description: str | None) -> str:
     """Return the short part of a notice: its title and the start of its description."""
     return f"{title or ''} {(description or '')[:SHORT_DESCRIPTION_CHARS]}"

@@ -709,3 +709,13 @@ def test_it_support_matches_it_work_not_support_workers():
     assert best.supplier_id == 2
     terms = next(r for r in best.reasons if r.kind == "text").data["terms"]
     assert "information technology" in terms
+
+
+def test_a_pair_of_words_the_tender_does_not_write_is_not_shown_as_a_phrase():
+    text = "Office cleaners to complement in-house teams at council depots."
+    register = [supplier(1, "Shine Co-op", text)]
+    tender = TenderQuery(id=1, title="Office cleaners", description=text, **PRESTON)
+    terms = next(r for r in MatchIndex.build(register).match(tender)[0].reasons
+                 if r.kind == "text").data["terms"]
+    assert "office cleaners" in terms
+    assert not [t for t in terms if t in ("complement house", "cleaners complement")]

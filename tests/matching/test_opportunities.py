@@ -330,3 +330,14 @@ def test_a_tender_in_words_the_fit_has_not_seen_calls_for_a_refit(school_meals):
     index = OpportunityIndex.build([plumbing])
     index.update([school_meals])
     assert index.unseen == 1 and index.needs_rebuild
+
+
+def test_a_pair_of_words_the_statement_does_not_write_is_not_shown_as_a_phrase():
+    from .conftest import supplier
+
+    said = "Office cleaners to complement in-house teams."
+    index = OpportunityIndex.build([TenderQuery(id=1, title="Office cleaners", description=said)])
+    found = index.for_supplier(supplier(1, "Shine Co-op", said))
+    terms = next(r for r in found[0].reasons if r.kind == "text").data["terms"]
+    assert "office cleaners" in terms
+    assert not [t for t in terms if t in ("complement house", "cleaners complement")]

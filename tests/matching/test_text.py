@@ -92,3 +92,17 @@ def test_it_in_mixed_case_text_is_the_trade_not_the_pronoun():
     assert word_tokens("Repair it today") == ["repair", "today"]
     assert word_tokens("REPAIR IT TODAY") == ["repair", "today"]  # in capitals: no telling
     assert word_tokens("ITALIAN KITCHEN IT") == ["italian", "kitchen"]
+
+
+def test_pairs_the_text_does_not_write_are_found():
+    from coopmatch.matching.text import analyse_words, phrases_not_written
+
+    text = "Cleaners to complement in-house teams; meals, cleaning. Grass-cutting"
+    assert "complement house" in analyse_words(text)  # formed across "in", so it scores
+    assert phrases_not_written(text) == {"cleaners complement", "complement house",
+                                         "teams meals", "meals cleaning", "cleaning grass"}
+    # Written somewhere as a phrase, a pair is shown wherever else it was formed.
+    assert phrases_not_written("School meals. Meals for the school; school, meals") == {
+        "meals meals", "meals school", "school school"}
+    assert phrases_not_written("Council’s school meals") == frozenset()
+    assert phrases_not_written(None) == frozenset()

@@ -277,6 +277,8 @@ class CPVSuggester:
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token
 _stemmers = threading.local()  # a Stemmer is not safe to share between threads
+
+
 def stemmed_words(text: str) -> list[str]:
     """Return the text's content words, stemmed ("guarding" -> "guard", "roofing" -> "roof"),
     and each pair of neighbours: the CPV vocabulary's short descriptions rarely use the same

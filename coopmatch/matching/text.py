@@ -313,7 +313,7 @@ class TextModel:
         keys = ids[:-1][same].astype(np.int64) * n_words + ids[1:][same]
         bigram_keys, bigram_ids = np.unique(keys, return_inverse=True)
         n_features = n_words + len(bigram_keys)
-        index_type = np.int32 if n_features < 2**31 else np.int64  # halves a register's build
+        index_type = _index_type(n_features)  # int32 halves a register's build
         features = np.concatenate([ids.astype(index_type), (n_words + bigram_ids.ravel())
                                    .astype(index_type)])
         feature_unit = np.concatenate([unit, unit[1:][same]])
@@ -364,9 +364,7 @@ class TextModel:
         if n_awards:
             # Counted straight into the kept columns, each temporary freed once used: at
             # register scale this was the build's peak of memory.
-            column = np.full(n_features, -1, dtype=index_type)
-            column[kept] = np.arange(len(kept), dtype=index_type)
-            column = column[features]
+            column = _column_map(n_features, kept, index_type)[features]
             award = award_of_unit[feature_unit]
             chosen = (award >= 0) & (column >= 0)
             award, column = award[chosen], column[chosen]
@@ -594,13 +592,23 @@ def _count(texts: list[str], vectorizer: CountVectorizer) -> sp.csr_matrix:
     return matrix
 
 
+def _index_type(*sizes: int):
+    """Return int32 where every size fits in it, else int64."""
+    return np.int32 if max(sizes) < 2**31 else np.int64
+
+
+def _column_map(width: int, keep: np.ndarray, dtype) -> np.ndarray:
+    """Return each of `width` columns' position among the kept columns, -1 where dropped."""
+    mapping = np.full(width, -1, dtype=dtype)
+    mapping[keep] = np.arange(len(keep), dtype=dtype)
+    return mapping
+
+
 def _columns(matrix: sp.csr_matrix, keep: np.ndarray, width: int) -> sp.csr_matrix:
     """Return the kept columns (sorted), renumbered 0..len(keep)-1, without a CSC copy."""
     matrix = matrix.tocsr()
-    small = np.int32 if max(matrix.shape[1], matrix.nnz) < 2**31 else np.int64  # halves copies
-    mapping = np.full(matrix.shape[1], -1, dtype=small)
-    mapping[keep] = np.arange(len(keep), dtype=small)
-    columns = mapping[matrix.indices]
+    small = _index_type(matrix.shape[1], matrix.nnz)  # int32 halves the copies
+    columns = _column_map(matrix.shape[1], keep, small)[matrix.indices]
     kept = columns >= 0
     indptr = np.concatenate([[0], np.cumsum(kept, dtype=small)])[matrix.indptr]
     return sp.csr_matrix(

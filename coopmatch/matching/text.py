@@ -65,7 +65,15 @@ _BOILERPLATE = {
     # The demo's own records are labelled "(demo)": it never says what the work is.
     "demo",
 }
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | _BOILERPLATE)
+# Words in scikit-learn's English list that name work a notice may be about: "fire alarms",
+# "heating system", "empty homes", "shop front", "back office". (Its own documentation warns the
+# list has known issues.)
+_CONTENT_WORDS = {
+    "back", "bill", "bottom", "empty", "fire", "front", "mill", "move", "side", "system",
+    "thick", "thin", "top",
+}
+_ENGLISH = ENGLISH_STOP_WORDS - _CONTENT_WORDS
+STOP_WORDS = frozenset(_ENGLISH | _BOILERPLATE)
 CHAR_NGRAMS = (3, 5)
 CHAR_SAMPLE_DOCS = 20_000  # documents sampled to find the n-grams too common to keep
 SAMPLE_MARGIN = 1.5  # drop early only what is clearly over max_df in the sample
@@ -107,7 +115,8 @@ _IT = re.compile(r"\bIT\b")
 
 
 def clean(text: str | None) -> str:
-    """Unescape HTML entities (Contracts Finder keeps them), fold accents and lower-case.
+    """Unescape HTML entities (Contracts Finder keeps them), fold accents, lower-case and join
+    prefixes to their words (see `join_prefixes`).
 
     "IT" in mixed-case text is read as "information technology": lower-cased, it would be the
     stop word "it", and "IT support" would match on "support" alone. In text in capitals
@@ -117,7 +126,48 @@ def clean(text: str | None) -> str:
         return ""
     if "&" in text:
         text = html.unescape(html.unescape(text))
-    return fold(trade_it(text)).lower()
+    return join_prefixes(fold(trade_it(text)).lower())
+
+
+_HYPHEN = re.compile(r"-(?<=[a-z]-)(?=[a-z])")  # a hyphen between letters
+# A hyphenated prefix that is a stop word, or a single letter, is joined to its word. "re-"
+# is not: "re-roofing" is roofing work, and is matched as "roofing".
+_JOINED_PREFIXES = _ENGLISH - {"re"}
+
+
+def join_prefixes(text: str) -> str:
+    """Return lower-case text with a stop word or a letter hyphened to a word joined to it:
+    "co-operative" -> "cooperative", "co-op" -> "coop", "in-house" -> "inhouse", "on-site" ->
+    "onsite", "well-being" -> "wellbeing", "e-learning" -> "elearning", "x-ray" -> "xray".
+
+    Split at the hyphen, the prefix was dropped as a stop word (or as too short) and the rest
+    matched as a word of its own: "co-operative" as "operative" (a site operative), "in-house"
+    as "house". Joined, "co-operative" and "cooperative" are one word. Only two-part words are
+    joined: in "home-to-school" or "out-of-hours" the parts are words of their own.
+    """
+    if "-" not in text:
+        return text
+    pieces, last, end = [], 0, len(text)
+    for hyphen in _HYPHEN.finditer(text):
+        at = hyphen.start()
+        start = at - 1
+        while start > 0 and text[start - 1].isalpha():
+            start -= 1
+        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "-"):
+            continue  # the prefix is part of a longer word or chain
+        stop = at + 2
+        while stop < end and text[stop].isalpha():
+            stop += 1
+        if stop < end and (text[stop].isalnum() or text[stop] == "-"):
+            continue
+        prefix = text[start:at]
+        if len(prefix) == 1 or prefix in _JOINED_PREFIXES:
+            pieces.append(text[last:at])
+            last = at + 1
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def trade_it(text: str) -> str:
@@ -219,7 +269,7 @@ def _tokenise_corpus(texts: list[str]):
         joined = "\x00".join(trade_it(t.replace("\x00", " ")) if t else "" for t in chunk)
         if "&" in joined:
             joined = html.unescape(html.unescape(joined))
-        tokens = _CORPUS_TOKEN.findall(fold(joined).lower())
+        tokens = _CORPUS_TOKEN.findall(join_prefixes(fold(joined).lower()))
         ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
         del tokens
         is_sentinel = ids == sentinel

@@ -10,7 +10,7 @@ UNITS = [
     "School meals",
     "Hot school meals for primary schools",
     "Roof repairs",
-    "Roofing and roof repairs to council buildings; IT cabling",
+    "Roofing and roof repairs to council buildings; IT cabling; co-op in-house fire alarm system",
 ]
 
 
@@ -29,6 +29,9 @@ def test_fast_fit_matches_the_fitted_vectorizers():
     assert "grass cutting" in model.words.vocabulary
     assert "&amp;" not in " ".join(model.words.vocabulary)
     assert "information technology" in model.words.vocabulary  # "IT", as queries read it
+    # Prefixes joined, and scikit-learn's stop words that name work kept, as queries read them.
+    assert {"coop inhouse", "fire alarm", "alarm system"} <= set(model.words.vocabulary)
+    assert "house" not in model.words.vocabulary
 
 
 def test_analyser_drops_stop_words_before_bigrams():
@@ -97,12 +100,36 @@ def test_it_in_mixed_case_text_is_the_trade_not_the_pronoun():
 def test_pairs_the_text_does_not_write_are_found():
     from coopmatch.matching.text import analyse_words, phrases_not_written
 
-    text = "Cleaners to complement in-house teams; meals, cleaning. Grass-cutting"
-    assert "complement house" in analyse_words(text)  # formed across "in", so it scores
-    assert phrases_not_written(text) == {"cleaners complement", "complement house",
+    text = "Cleaners to complement our teams; meals, cleaning. Grass-cutting"
+    assert "complement teams" in analyse_words(text)  # formed across "our", so it scores
+    assert phrases_not_written(text) == {"cleaners complement", "complement teams",
                                          "teams meals", "meals cleaning", "cleaning grass"}
     # Written somewhere as a phrase, a pair is shown wherever else it was formed.
     assert phrases_not_written("School meals. Meals for the school; school, meals") == {
         "meals meals", "meals school", "school school"}
     assert phrases_not_written("Council’s school meals") == frozenset()
     assert phrases_not_written(None) == frozenset()
+
+
+def test_a_stop_word_or_letter_hyphened_to_a_word_is_joined_to_it():
+    from coopmatch.matching.text import word_tokens
+
+    assert word_tokens("Co-operative and co-op cafés run by a cooperative") == [
+        "cooperative", "coop", "cafes", "run", "cooperative"]
+    assert word_tokens("To complement in-house teams; on-site well-being") == [
+        "complement", "inhouse", "teams", "onsite", "wellbeing"]
+    assert word_tokens("E-learning and X-ray services") == ["elearning", "xray", "services"]
+    # "re-" keeps its word; chains and other compounds are split as before.
+    assert word_tokens("Re-roofing") == ["roofing"]
+    assert word_tokens("Home-to-school transport, out-of-hours") == [
+        "home", "school", "transport", "hours"]
+    assert word_tokens("Grass-cutting, Covid-19, Stockton-on-Tees") == [
+        "grass", "cutting", "covid", "stockton", "tees"]
+
+
+def test_words_that_name_work_are_not_stop_words():
+    from coopmatch.matching.text import word_tokens
+
+    assert word_tokens("Fire alarm system for the shop front and back office") == [
+        "fire", "alarm", "system", "shop", "front", "back", "office"]
+    assert word_tokens("Empty homes; thin client") == ["empty", "homes", "thin", "client"]

@@ -103,11 +103,12 @@ _NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def fold(text: str) -> str:
-    """Return text with accents taken off ("café" -> "cafe") and other non-ASCII characters
-    (dashes, curly quotes) read as spaces, so that words are not cut at them."""
+    """Return text with accents taken off ("café" -> "cafe"), Unicode hyphens read as "-" and
+    other non-ASCII characters (dashes, curly quotes) as spaces, so that words are not cut at
+    them."""
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text).replace("\u2010", "-")  # NFKD: U+2011 -> U+2010
     return _NON_ASCII.sub(" ", _COMBINING.sub("", text))
 
 
@@ -153,12 +154,14 @@ def join_prefixes(text: str) -> str:
         start = at - 1
         while start > 0 and text[start - 1].isalpha():
             start -= 1
-        if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "-"):
-            continue  # the prefix is part of a longer word or chain
+        before = text[max(start - 2, 0) : start]
+        if before[-1:].isalnum() or (before[-1:] == "-" and before[:1].isalpha()):
+            continue  # the prefix is part of a longer word, or of a chain
         stop = at + 2
         while stop < end and text[stop].isalpha():
             stop += 1
-        if stop < end and (text[stop].isalnum() or text[stop] == "-"):
+        after = text[stop : stop + 2]
+        if after[:1].isalnum() or (after[:1] == "-" and after[1:].isalpha()):
             continue
         prefix = text[start:at]
         if len(prefix) == 1 or prefix in _JOINED_PREFIXES:

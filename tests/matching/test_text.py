@@ -119,6 +119,9 @@ def test_a_stop_word_or_letter_hyphened_to_a_word_is_joined_to_it():
     assert word_tokens("To complement in-house teams; on-site well-being") == [
         "complement", "inhouse", "teams", "onsite", "wellbeing"]
     assert word_tokens("E-learning and X-ray services") == ["elearning", "xray", "services"]
+    # Unicode hyphens are hyphens; a hyphen left hanging does not make a chain.
+    assert word_tokens("Co\u2011operative and co\u2010op; in-house- and on-site") == [
+        "cooperative", "coop", "inhouse", "onsite"]
     # "re-" keeps its word; chains and other compounds are split as before.
     assert word_tokens("Re-roofing") == ["roofing"]
     assert word_tokens("Home-to-school transport, out-of-hours") == [

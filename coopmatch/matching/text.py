@@ -127,7 +127,13 @@ def clean(text: str | None) -> str:
         return ""
     if "&" in text:
         text = html.unescape(html.unescape(text))
-    return join_prefixes(fold(trade_it(text)).lower())
+    return _lower(trade_it(text))
+
+
+def _lower(text: str) -> str:
+    """Fold, lower-case and join prefixes: what `clean` and the corpus tokeniser both do after
+    reading "IT" and unescaping, so that a query's words are the index's."""
+    return join_prefixes(fold(text).lower())
 
 
 _HYPHEN = re.compile(r"-(?<=[a-z]-)(?=[a-z])")  # a hyphen between letters
@@ -234,7 +240,7 @@ _PIECES = re.compile(r"[a-z][a-z0-9]+|[.,;:!?()\[\]{}&+|\"*]")  # words, and wha
 
 def phrases_not_written(text: str | None) -> frozenset[str]:
     """Return the word pairs the analyser forms from a text that the text does not write:
-    pairs across a stop word ("complement in-house" -> "complement house") or punctuation
+    pairs across a stop word ("complement our teams" -> "complement teams") or punctuation
     ("meals, cleaning" -> "meals cleaning"). They count in the score, as every pair does, but
     are not shown to a reader as a phrase the text shares."""
     written, formed = set(), set()
@@ -272,7 +278,7 @@ def _tokenise_corpus(texts: list[str]):
         joined = "\x00".join(trade_it(t.replace("\x00", " ")) if t else "" for t in chunk)
         if "&" in joined:
             joined = html.unescape(html.unescape(joined))
-        tokens = _CORPUS_TOKEN.findall(join_prefixes(fold(joined).lower()))
+        tokens = _CORPUS_TOKEN.findall(_lower(joined))
         ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
         del tokens
         is_sentinel = ids == sentinel

@@ -43,6 +43,7 @@ from coopmatch.matching.text import (
     SHORT_DESCRIPTION_CHARS,
     TITLE_KEYWORD_SHARE,
     TextModel,
+    hyphen_spellings,
     short_text,
     singulars,
 )
@@ -905,7 +906,10 @@ class MatchIndex:
             )
             terms.update(zip(mine, found, strict=True))
             shown.update(self._awards_sharing_words(query, mine, hidden))
-        extra = {**extra, "shown_awards": shown}
+        spellings = hyphen_spellings(
+            query_text(tender), *(query_text(tender, lot) for lot in tender.lots)
+        )
+        extra = {**extra, "shown_awards": shown, "spellings": spellings}
         return [
             self._explain(
                 tender,
@@ -1003,7 +1007,9 @@ class MatchIndex:
             found.append(
                 reasons.lot_reason(row.lot_id, row.lot_title, row.value, tender.value, whole_fits)
             )
-        text_reason = reasons.text_reason(terms, float(extra["text_raw"][r, j]))
+        text_reason = reasons.text_reason(
+            terms, float(extra["text_raw"][r, j]), extra["spellings"]
+        )
         if text_reason:
             found.append(text_reason)
         if row.cpv_codes:

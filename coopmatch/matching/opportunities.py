@@ -3,6 +3,7 @@
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,13 @@ from coopmatch.matching.signals import (
     tier_of,
     worked_blend,
 )
-from coopmatch.matching.text import SHORT_DESCRIPTION_CHARS, TextModel, singulars, word_tokens
+from coopmatch.matching.text import (
+    SHORT_DESCRIPTION_CHARS,
+    TextModel,
+    hyphen_spellings,
+    singulars,
+    word_tokens,
+)
 from coopmatch.matching.types import (
     MatchOptions,
     Opportunity,
@@ -373,6 +380,7 @@ class OpportunityIndex:
             award_sims,
             worked,
             reasons.not_shown(self.hidden_terms, said),
+            long_text,
         )
         found = []
         for t in order[:top_k].tolist():
@@ -464,7 +472,7 @@ class OpportunityIndex:
         terms = reasons.key_terms(
             scored.q_words[0], self.words_t, np.array([row]), self.text.terms, hidden=scored.hidden
         )[0]
-        text_reason = reasons.text_reason(terms, components.get("text", 0.0))
+        text_reason = reasons.text_reason(terms, components.get("text", 0.0), scored.spellings)
         if text_reason:
             found.append(text_reason)
         if codes:
@@ -566,6 +574,12 @@ class _Scored:
     award_sims: np.ndarray
     worked: tuple  # (km to its nearest work or None, whom that work was for)
     hidden: frozenset[str]
+    long_text: str  # what it was matched on
+
+    @cached_property
+    def spellings(self) -> dict[str, str]:
+        """How its texts write the words matching joined ("co-op"), read once, if shown."""
+        return hyphen_spellings(self.long_text)
 
 
 def _floats(values) -> np.ndarray:

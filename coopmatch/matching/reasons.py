@@ -7,7 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from coopmatch.matching.signals import CPV_LEVEL_NAMES, TIER_NAMES
-from coopmatch.matching.text import phrases_not_written, singular
+from coopmatch.matching.text import phrases_not_written, singular, spelled
 from coopmatch.matching.types import Reason
 
 # "It has delivered a contract N km from here" is said up to this distance.
@@ -168,10 +168,14 @@ def key_terms(
     return found
 
 
-def text_reason(terms: list[tuple[str, float]], similarity: float) -> Reason | None:
+def text_reason(
+    terms: list[tuple[str, float]], similarity: float, spellings: Mapping[str, str] | None = None
+) -> Reason | None:
+    """Explain the shared key terms, written as the query writes them (`spellings`, from
+    text.hyphen_spellings: "in-house", not the "inhouse" matching reads)."""
     if not terms:
         return None
-    words = [t for t, _ in terms]
+    words = [spelled(t, spellings or {}) for t, _ in terms]
     return Reason(
         "text",
         "Shared key terms: " + ", ".join(words) + ".",

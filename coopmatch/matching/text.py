@@ -17,6 +17,7 @@ import re
 import unicodedata
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from functools import lru_cache
 from itertools import count
 
@@ -154,7 +155,20 @@ def join_prefixes(text: str) -> str:
     """
     if "-" not in text:
         return text
-    pieces, last, end = [], 0, len(text)
+    pieces, last = [], 0
+    for _, at, _ in _joins(text):
+        pieces.append(text[last:at])
+        last = at + 1
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _joins(text: str):
+    """Yield (start, hyphen, stop) of each two-part word in lower-case text that
+    `join_prefixes` joins."""
+    end = len(text)
     for hyphen in _HYPHEN.finditer(text):
         at = hyphen.start()
         start = at - 1
@@ -171,12 +185,28 @@ def join_prefixes(text: str) -> str:
             continue
         prefix = text[start:at]
         if len(prefix) == 1 or prefix in _JOINED_PREFIXES:
-            pieces.append(text[last:at])
-            last = at + 1
-    if not pieces:
-        return text
-    pieces.append(text[last:])
-    return "".join(pieces)
+            yield start, at, stop
+
+
+def hyphen_spellings(*texts: str | None) -> dict[str, str]:
+    """Return how texts write the words `join_prefixes` joined: {"inhouse": "in-house",
+    "coop": "co-op"}, the first spelling of each. A shared key term is shown as the text writes
+    it, not as matching reads it."""
+    spellings: dict[str, str] = {}
+    for text in texts:
+        low = fold(text or "").lower()
+        if "-" not in low:
+            continue
+        for start, at, stop in _joins(low):
+            spellings.setdefault(low[start:at] + low[at + 1 : stop], low[start:stop])
+    return spellings
+
+
+def spelled(term: str, spellings: Mapping[str, str]) -> str:
+    """Return a term (a word or a pair) with its joined words written as `spellings` has them."""
+    if not spellings:
+        return term
+    return " ".join(spellings.get(word, word) for word in term.split())
 
 
 def trade_it(text: str) -> str:

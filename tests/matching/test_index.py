@@ -719,3 +719,12 @@ def test_a_pair_of_words_the_tender_does_not_write_is_not_shown_as_a_phrase():
                  if r.kind == "text").data["terms"]
     assert "office cleaners" in terms
     assert not [t for t in terms if t in ("complement house", "cleaners complement")]
+
+
+def test_a_joined_word_is_shown_as_the_tender_writes_it():
+    register = [supplier(1, "Shine", "In-house cleaning teams and co-op cafe staff.")]
+    tender = TenderQuery(id=1, title="Co-op cafe", description="In-house cleaning.", **PRESTON)
+    terms = next(r for r in MatchIndex.build(register).match(tender)[0].reasons
+                 if r.kind == "text").data["terms"]
+    assert {"co-op cafe", "in-house cleaning"} <= set(terms)
+    assert not [t for t in terms if "coop" in t or "inhouse" in t]

@@ -341,3 +341,14 @@ def test_a_pair_of_words_the_statement_does_not_write_is_not_shown_as_a_phrase()
     terms = next(r for r in found[0].reasons if r.kind == "text").data["terms"]
     assert "office cleaners" in terms
     assert not [t for t in terms if t in ("complement house", "cleaners complement")]
+
+
+def test_a_joined_word_is_shown_as_the_statement_writes_it():
+    from .conftest import supplier
+
+    said = "In-house cleaning teams and co-op cafe staff."
+    index = OpportunityIndex.build(
+        [TenderQuery(id=1, title="Co-op cafe", description="In-house cleaning.")])
+    terms = next(r for r in index.for_supplier(supplier(1, "Shine", said))[0].reasons
+                 if r.kind == "text").data["terms"]
+    assert {"co-op cafe", "in-house cleaning"} <= set(terms)

@@ -136,3 +136,14 @@ def test_words_that_name_work_are_not_stop_words():
     assert word_tokens("Fire alarm system for the shop front and back office") == [
         "fire", "alarm", "system", "shop", "front", "back", "office"]
     assert word_tokens("Empty homes; thin client") == ["empty", "homes", "thin", "client"]
+
+
+def test_joined_words_are_spelled_as_the_text_writes_them():
+    from coopmatch.matching.text import hyphen_spellings, spelled
+
+    spellings = hyphen_spellings("Co-op cafés; In-House teams", None, "x\u2011ray, co-operative")
+    assert spellings == {"coop": "co-op", "inhouse": "in-house", "xray": "x-ray",
+                         "cooperative": "co-operative"}
+    assert spelled("complement inhouse", spellings) == "complement in-house"
+    assert spelled("income", spellings) == "income"  # never split from the word alone
+    assert hyphen_spellings("Home-to-school transport; grass-cutting") == {}

@@ -140,6 +140,8 @@ def key_terms(
     products[hit] = data[lo[hit]] * np.repeat(np.asarray(weights, np.float32), len(columns))[hit]
     shared = products.reshape(len(features), len(columns))
     words = [name.split() for name in names]
+    # Each term in the singular, word by word: "st johns" and "st john" are one term to a reader.
+    singled = [" ".join(singular(w) or w for w in ws) for ws in words]
     orders = np.argsort(-shared, axis=0)[: limit * 3].T.tolist()  # each column's best first
     found = []
     for j, order in enumerate(orders):
@@ -149,11 +151,9 @@ def key_terms(
             if column[i] <= 0:
                 break
             term = names[i]
-            # "schools" beside "school" adds nothing for the reader either.
-            if len(words[i]) == 1 and any(
-                len(words[c]) == 1 and (singular(term) or term) == (singular(names[c]) or names[c])
-                for c in chosen
-            ):
+            # "schools" beside "school" adds nothing for the reader either, nor "school meal"
+            # beside "school meals".
+            if any(singled[i] == singled[c] for c in chosen):
                 continue
             # A word already inside a chosen phrase adds nothing for the reader.
             if any(term in words[c] or names[c] in words[i] for c in chosen):

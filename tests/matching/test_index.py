@@ -728,3 +728,10 @@ def test_a_joined_word_is_shown_as_the_tender_writes_it():
                  if r.kind == "text").data["terms"]
     assert {"co-op cafe", "in-house cleaning"} <= set(terms)
     assert not [t for t in terms if "coop" in t or "inhouse" in t]
+
+
+def test_a_phrase_is_shown_once_in_either_number():
+    index = MatchIndex.build([supplier(1, "Dinners Ltd", "Hot school dinner and school dinners.")])
+    tender = TenderQuery(id=1, title="School dinners", description="A school dinner, hot.")
+    terms = next(r for r in index.match(tender)[0].reasons if r.kind == "text").data["terms"]
+    assert ("school dinner" in terms) != ("school dinners" in terms)  # one of them, not both

@@ -322,6 +322,7 @@ class GeoReference:
 
         The words of a one-word name are always place words; those of a longer name only where
         the whole name is written ("borders" in "Scottish Borders", not in "shrub borders").
+        Postcode districts ("pr25", "m14") are place words too: an address is not the work.
         """
         keep = {w for text in ordinary for w in _WORD.findall(text.lower())}
         always, phrases = set(), {}
@@ -334,6 +335,7 @@ class GeoReference:
                 phrases[name] = words
             else:
                 always |= words
+        always |= {district.lower() for district in self._districts}
         return PlaceWords(frozenset(always), phrases)
 
     def area_name(self, code: str | None) -> str | None:

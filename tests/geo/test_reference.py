@@ -139,6 +139,9 @@ def test_place_words_leave_out_ordinary_words_of_the_work(data_dir, cache_dir):
     assert "preston" in plain and not {"borders", "amber", "valley"} & plain
     assert "borders" in places.in_text("Roads in the Scottish Borders")
     assert GeoReference(None, cache_dir).place_words().in_text("Preston") == frozenset()
+    # Postcode districts are places: "PR25 5DH" in an address is not the work.
+    assert {"pr25", "m14", "sw1a"} <= plain
+    assert not {"a4", "4wd"} & plain  # A4 paper is not a postcode district
 
 
 def test_a_northern_ireland_postcode_is_placed_in_the_nation(data_dir, cache_dir):

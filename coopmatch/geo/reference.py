@@ -99,6 +99,10 @@ def _name_words(text: str) -> str:
     return " ".join(_COUNTY_SHORT.get(w, w) for w in words)
 
 
+# The end of a postcode as _name_words leaves it: "PR25 1DH" -> "pr25 1dh", "M1 1AE" -> "m1 1ae".
+_INWARD_CODE = re.compile(r"\b[a-z]{1,2}[0-9][a-z0-9]? [0-9]([a-z]{2})\b")
+
+
 def _short_names(name: str) -> list[str]:
     """The shorter names an area's council goes by, from its name as the reference data gives
     it: "Newcastle upon Tyne" -> "newcastle", "Southend-on-Sea" -> "southend", "County Durham"
@@ -172,13 +176,16 @@ class PlaceWords:
         return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
 
     def in_text(self, text: str | None) -> frozenset[str]:
-        """Return the place words of a text: the one-word names' always, and the words of
-        longer names written in it."""
+        """Return the place words of a text: the one-word names' always, the words of longer
+        names written in it, and the letters that end its postcodes ("dh" of "PR25 1DH")."""
         if self._pattern is None or not text:
             return self.always
-        named = self._pattern.finditer(_name_words(text))
+        words = _name_words(text)
+        named = self._pattern.finditer(words)
         found = {word for match in named for word in self.phrases[match.group(0)]}
+        found.update(match.group(1) for match in _INWARD_CODE.finditer(words))
         return self.always | found if found else self.always
+
 
 
 @dataclass

@@ -142,6 +142,8 @@ def test_place_words_leave_out_ordinary_words_of_the_work(data_dir, cache_dir):
     # Postcode districts are places: "PR25 5DH" in an address is not the work.
     assert {"pr25", "m14", "sw1a"} <= plain
     assert not {"a4", "4wd"} & plain  # A4 paper is not a postcode district
+    assert {"pr25", "dh"} <= places.in_text("West Paddock, Leyland, PR25 1DH")
+    assert "dh" not in plain
 
 
 def test_a_northern_ireland_postcode_is_placed_in_the_nation(data_dir, cache_dir):

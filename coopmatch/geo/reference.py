@@ -99,6 +99,10 @@ def _name_words(text: str) -> str:
     return " ".join(_COUNTY_SHORT.get(w, w) for w in words)
 
 
+# The country's own names, which the areas do not include ("GB-Preston: ..." titles TED's notices).
+NATION_WORDS = frozenset({"uk", "gb", "england", "britain"})
+NATION_NAMES = ("united kingdom", "great britain", "northern ireland")
+
 # The end of a postcode as _name_words leaves it: "PR25 1DH" -> "pr25 1dh", "M1 1AE" -> "m1 1ae".
 _INWARD_CODE = re.compile(r"\b[a-z]{1,2}[0-9][a-z0-9]? [0-9]([a-z]{2})\b")
 
@@ -342,7 +346,8 @@ class GeoReference:
                 phrases[name] = words
             else:
                 always |= words
-        always |= {district.lower() for district in self._districts}
+        always |= {district.lower() for district in self._districts} | NATION_WORDS
+        phrases.update({name: frozenset(name.split()) for name in NATION_NAMES})
         return PlaceWords(frozenset(always), phrases)
 
     def area_name(self, code: str | None) -> str | None:

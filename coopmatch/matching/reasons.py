@@ -63,6 +63,15 @@ NOT_EVIDENCE = frozenset(
         "documents",
         "required",
         "wishes",
+        # How a notice is worded, not what it asks for ("currently", "to include", "terms").
+        "currently",
+        "undertake",
+        "undertaking",
+        "include",
+        "includes",
+        "including",
+        "included",
+        "terms",
         # How long the contract runs, not what it is for ("three years from September").
         "year",
         "years",

@@ -501,6 +501,14 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
     assert "meals" in " ".join(terms)
     assert not [t for t in terms if {"years", "optional", "extension"} & set(t.split())]
+    # Nor how a notice is worded.
+    works = MatchIndex.build([supplier(1, "Builders", "We currently undertake refurbishment "
+                                                     "works, to include alterations, on terms.")])
+    (match,) = works.match(TenderQuery(id=3, title="Refurbishment works", description="To "
+                                       "include alterations; currently on set terms."))
+    terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
+    assert "refurbishment works" in terms and "alterations" in " ".join(terms)
+    assert not [t for t in terms if {"currently", "include", "terms"} & set(t.split())]
 
 
 def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_meals):

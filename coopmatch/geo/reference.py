@@ -103,6 +103,16 @@ def _name_words(text: str) -> str:
 NATION_WORDS = frozenset({"uk", "gb", "england", "britain"})
 NATION_NAMES = ("united kingdom", "great britain", "northern ireland")
 
+# Where towns' names are read from (in reference-data/coops), and the towns whose names are
+# ordinary words of the work as well, so stay words ("tree felling", "leek", "Stanley knife" aside).
+TOWN_COLUMNS = (("coops_uk_open_data_2023q2.csv", "Locality"),
+                ("coops_uk_open_data_2017_organisations.csv", "Registered City"))
+ORDINARY_TOWN_WORDS = frozenset({
+    "comber", "crook", "deal", "felling", "flint", "grays", "hale", "holt", "hook", "lancing",
+    "leek", "lode", "march", "mold", "par", "sandy", "settle", "stoke", "street", "toward",
+    "vale", "welling", "wick",
+})
+
 # The end of a postcode as _name_words leaves it: "PR25 1DH" -> "pr25 1dh", "M1 1AE" -> "m1 1ae".
 _INWARD_CODE = re.compile(r"\b[a-z]{1,2}[0-9][a-z0-9]? [0-9]([a-z]{2})\b")
 
@@ -173,23 +183,34 @@ class PlaceWords:
     phrases: dict[str, frozenset[str]] = field(default_factory=dict)  # "amber valley": words
 
     @cached_property
-    def _pattern(self) -> re.Pattern | None:
-        if not self.phrases:
-            return None
-        names = sorted(self.phrases, key=len, reverse=True)
-        return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+    def _starts(self) -> dict[str, tuple[int, ...]]:
+        """The first word of each longer name, and how many words the names it starts have."""
+        starts: dict[str, set[int]] = {}
+        for name in self.phrases:
+            words = name.split()
+            starts.setdefault(words[0], set()).add(len(words))
+        return {word: tuple(sorted(lengths)) for word, lengths in starts.items()}
 
     def in_text(self, text: str | None) -> frozenset[str]:
         """Return the place words of a text: the one-word names' always, the words of longer
-        names written in it, and the letters that end its postcodes ("dh" of "PR25 1DH")."""
-        if self._pattern is None or not text:
-            return self.always
-        words = _name_words(text)
-        named = self._pattern.finditer(words)
-        found = {word for match in named for word in self.phrases[match.group(0)]}
-        found.update(match.group(1) for match in _INWARD_CODE.finditer(words))
-        return self.always | found if found else self.always
+        names written in it, and the letters that end its postcodes ("dh" of "PR25 1DH").
 
+        Names are looked up where their first word is written (one dictionary lookup a word,
+        whatever the number of names), not by one pattern of every name, which costs time in
+        proportion to the names known."""
+        if not text:
+            return self.always
+        written = _name_words(text)
+        words, starts, found = written.split(), self._starts, set()
+        for i, word in enumerate(words):
+            lengths = starts.get(word)
+            if lengths:
+                for n in lengths:
+                    named = self.phrases.get(" ".join(words[i : i + n]))
+                    if named:
+                        found |= named
+        found.update(match.group(1) for match in _INWARD_CODE.finditer(written))
+        return self.always | found if found else self.always
 
 
 @dataclass
@@ -333,12 +354,12 @@ class GeoReference:
 
         The words of a one-word name are always place words; those of a longer name only where
         the whole name is written ("borders" in "Scottish Borders", not in "shrub borders").
-        Postcode districts ("pr25", "m14") are place words too: an address is not the work.
+        Towns are names too ("leyland", "st annes"), as Co-operatives UK's addresses name them;
+        and postcode districts ("pr25", "m14"): an address is not the work.
         """
-        keep = {w for text in ordinary for w in _WORD.findall(text.lower())}
+        keep = {w for text in ordinary for w in _WORD.findall(text.lower())} | ORDINARY_TOWN_WORDS
         always, phrases = set(), {}
-        for area in self._areas.values():
-            name = _area_words(area)
+        for name in [_area_words(area) for area in self._areas.values()] + sorted(self._towns):
             words = frozenset(w for w in name.split() if len(w) > 2 and w not in keep)
             if not words:
                 continue
@@ -650,6 +671,24 @@ class GeoReference:
     @cached_property
     def _lad_names(self) -> list[str]:
         return list(self._units["lad_names"]) if self._units is not None else []
+
+    @cached_property
+    def _towns(self) -> set[str]:
+        """Names of towns and cities ("leyland", "lytham st annes"): the places Co-operatives
+        UK's open data gives as its co-ops' addresses, where those files are present."""
+        towns = set()
+        if self.root is None:
+            return towns
+        for name, column in TOWN_COLUMNS:
+            path = self.root.parent / "coops" / name
+            if not path.is_file():
+                continue
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    for part in (row.get(column) or "").split(","):
+                        if part.strip() and not any(c.isdigit() for c in part):
+                            towns.add(_name_words(part))
+        return towns - {""}
 
     @cached_property
     def _districts(self) -> dict[str, tuple[float, float, str]]:

@@ -149,6 +149,11 @@ def test_place_words_leave_out_ordinary_words_of_the_work(data_dir, cache_dir):
     assert {"gb", "uk", "england", "united", "kingdom"} <= places.in_text(
         "GB-Preston: UK-wide work in England, United Kingdom")
     assert "united" not in places.in_text("United Utilities")
+    # Towns are places too (from Co-operatives UK's addresses), but not where a town's name is
+    # an ordinary word of the work.
+    assert {"leyland", "lytham", "annes"} <= places.in_text("Play area in Leyland; Lytham St Annes")
+    assert "annes" not in places.in_text("Annes Kitchen")
+    assert not {"felling", "leek", "march"} & places.in_text("Tree felling, leek beds in March")
 
 
 def test_a_northern_ireland_postcode_is_placed_in_the_nation(data_dir, cache_dir):

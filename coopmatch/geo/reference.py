@@ -355,10 +355,12 @@ class GeoReference:
         The words of a one-word name are always place words; those of a longer name only where
         the whole name is written ("borders" in "Scottish Borders", not in "shrub borders").
         Towns are names too ("leyland", "st annes"), as Co-operatives UK's addresses name them;
-        and postcode districts ("pr25", "m14"): an address is not the work.
+        wards of more than one word ("moss side", "seven stars") where written whole; and
+        postcode districts ("pr25", "m14"): an address is not the work.
         """
         keep = {w for text in ordinary for w in _WORD.findall(text.lower())} | ORDINARY_TOWN_WORDS
         always, phrases = set(), {}
+        wards = sorted({name for name, _ in self._ward_lads if " " in name})
         for name in [_area_words(area) for area in self._areas.values()] + sorted(self._towns):
             words = frozenset(w for w in name.split() if len(w) > 2 and w not in keep)
             if not words:
@@ -367,6 +369,10 @@ class GeoReference:
                 phrases[name] = words
             else:
                 always |= words
+        for name in wards:  # only as written whole: a one-word ward is often a word ("Park")
+            words = frozenset(w for w in name.split() if len(w) > 2 and w not in keep)
+            if words:
+                phrases.setdefault(name, words)
         always |= {district.lower() for district in self._districts} | NATION_WORDS
         phrases.update({name: frozenset(name.split()) for name in NATION_NAMES})
         return PlaceWords(frozenset(always), phrases)

@@ -153,6 +153,8 @@ def test_place_words_leave_out_ordinary_words_of_the_work(data_dir, cache_dir):
     # an ordinary word of the work.
     assert {"leyland", "lytham", "annes"} <= places.in_text("Play area in Leyland; Lytham St Annes")
     assert "annes" not in places.in_text("Annes Kitchen")
+    assert {"moss", "seven", "stars"} <= places.in_text("Moss Side playing fields, Seven Stars")
+    assert not {"moss", "stars"} & places.in_text("Moss removal; five stars")
     assert not {"felling", "leek", "march"} & places.in_text("Tree felling, leek beds in March")
 
 

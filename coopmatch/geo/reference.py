@@ -99,7 +99,7 @@ def _name_words(text: str) -> str:
     return " ".join(_COUNTY_SHORT.get(w, w) for w in words)
 
 
-# The country's own names, which the areas do not include ("GB-Preston: ..." titles TED's notices).
+# The country's own names, which are not among the areas (TED's titles begin "GB-Preston: ...").
 NATION_WORDS = frozenset({"uk", "gb", "england", "britain"})
 NATION_NAMES = ("united kingdom", "great britain", "northern ireland")
 

@@ -7,7 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from coopmatch.matching.signals import CPV_LEVEL_NAMES, TIER_NAMES
-from coopmatch.matching.text import phrases_not_written, singular, spelled
+from coopmatch.matching.text import phrases_not_written, singular, spelled, street_names
 from coopmatch.matching.types import Reason
 
 # "It has delivered a contract N km from here" is said up to this distance.
@@ -103,8 +103,9 @@ def shown_features(query_row: sp.csr_matrix, terms: np.ndarray,
 
 def not_shown(places, text: str | None) -> frozenset[str]:
     """Return what is not shown as a shared key term of a text: its place words (`places` is a
-    geo.reference.PlaceWords) and the word pairs it does not write as a phrase."""
-    return places.in_text(text) | phrases_not_written(text)
+    geo.reference.PlaceWords), its street names' word pairs and the word pairs it does not write
+    as a phrase."""
+    return places.in_text(text) | street_names(text) | phrases_not_written(text)
 
 
 def key_terms(

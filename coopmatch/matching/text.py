@@ -16,7 +16,7 @@ import html
 import re
 import unicodedata
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
 from itertools import count
@@ -283,6 +283,39 @@ def phrases_not_written(text: str | None) -> frozenset[str]:
             (formed if broken else written).add(f"{last} {piece}")
         last, broken = piece, False
     return frozenset(formed - written)
+
+
+# A street's name: one or two capitalised words before a word that can only say it is a street
+# ("Close", "Drive", "Way" and "Gardens" are words of the work as often).
+_STREET = re.compile(
+    r"\b((?:[A-Z][A-Za-z']+ ){1,2})(Road|Street|Lane|Avenue|Crescent|Terrace|Mews|ROAD|STREET|"
+    r"LANE|AVENUE|CRESCENT|TERRACE|MEWS)\b"
+)
+
+
+def street_names(text: str | None) -> frozenset[str]:
+    """Return the terms of the street names a text writes ("Seven Stars Road" -> "seven
+    stars", "stars road", and "seven", "stars", "road" where the text uses them nowhere else):
+    an address, not the work. A word the text also uses outside its streets stays a word ("Fire
+    station at Station Road" keeps "station")."""
+    if not text or not _STREET.search(text):
+        return frozenset()
+    folded = fold(text)
+    found, inside = set(), Counter()
+    for match in _STREET.finditer(folded):
+        name = []
+        for word in reversed(_TOKEN.findall(_lower(match.group(1)))):
+            if word in STOP_WORDS:
+                break  # "Works To The Road": "The" is no street's name
+            name.insert(0, word)
+        if not name:
+            continue
+        words = name + [match.group(2).lower()]
+        found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+        inside.update(words)
+    everywhere = Counter(_TOKEN.findall(_lower(folded)))
+    found.update(word for word, n in inside.items() if everywhere[word] <= n)
+    return frozenset(found)
 
 
 def short_text(title: str | None, description: str | None) -> str:

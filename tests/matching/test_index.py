@@ -743,3 +743,13 @@ def test_a_phrase_is_shown_once_in_either_number():
     tender = TenderQuery(id=1, title="School dinners", description="A school dinner, hot.")
     terms = next(r for r in index.match(tender)[0].reasons if r.kind == "text").data["terms"]
     assert ("school dinner" in terms) != ("school dinners" in terms)  # one of them, not both
+
+
+def test_a_street_shared_with_the_tender_is_not_shown_as_shared_work():
+    said = "Play areas built on Seven Stars Road and elsewhere: junior play equipment."
+    index = MatchIndex.build([supplier(1, "Play Co-op", said)])
+    tender = TenderQuery(id=1, title="Junior play area", description="At Seven Stars Road.",
+                         **PRESTON)
+    terms = next(r for r in index.match(tender)[0].reasons if r.kind == "text").data["terms"]
+    assert "junior" in " ".join(terms)
+    assert not {"seven stars", "stars road", "seven", "stars", "road"} & set(terms)

@@ -90,13 +90,20 @@ NOT_EVIDENCE = frozenset(
 )
 
 
+# Words that say nothing on their own, though they do in a phrase ("information technology",
+# "cleaning services"): not shown alone.
+NOT_EVIDENCE_ALONE = frozenset({"information", "details", "further", "service", "services",
+                                "work", "works"})
+
+
 def shown_features(query_row: sp.csr_matrix, terms: np.ndarray,
                    hidden: frozenset[str] = frozenset()) -> np.ndarray:
     """Return the positions, among a query row's stored entries, of the terms that may be shown
     as evidence (neither the term nor any word of it in `hidden`, such as a place name, nor a
-    word in NOT_EVIDENCE)."""
+    word in NOT_EVIDENCE, nor a word of NOT_EVIDENCE_ALONE alone)."""
     return np.array([k for k, feature in enumerate(query_row.indices.tolist())
                      if (term := str(terms[feature])) not in hidden
+                     and term not in NOT_EVIDENCE_ALONE
                      and not any(word in hidden or word in NOT_EVIDENCE
                                  for word in term.split())], dtype=np.int64)
 

@@ -509,6 +509,14 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
     assert "refurbishment works" in terms and "alterations" in " ".join(terms)
     assert not [t for t in terms if {"currently", "include", "terms"} & set(t.split())]
+    # Nor a word that says nothing alone, though it does in a phrase.
+    it = MatchIndex.build([supplier(1, "Bytes", "Information technology services; information "
+                                                "on request; works.")])
+    (match,) = it.match(TenderQuery(id=4, title="Information technology services",
+                                    description="Further information: works."))
+    terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
+    assert "information technology" in terms
+    assert not {"information", "services", "works"} & set(terms)
 
 
 def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_meals):

@@ -295,9 +295,10 @@ _STREET = re.compile(
 
 def street_names(text: str | None) -> frozenset[str]:
     """Return the terms of the street names a text writes ("Seven Stars Road" -> "seven
-    stars", "stars road", and "seven" and "stars" where the text uses them nowhere else): an
-    address, not the work. A word the text also uses outside its streets stays a word ("Fire
-    station at Station Road" keeps "station"), and so does "road" ("resurfacing of Mill Road")."""
+    stars", "stars road", and "seven", "stars" and "road" where the text uses them nowhere
+    else): an address, not the work. A word the text also uses outside its streets stays a word
+    ("Fire station at Station Road" keeps "station"; "road resurfacing at Mill Road" keeps
+    "road")."""
     if not text or not _STREET.search(text):
         return frozenset()
     folded = fold(text)
@@ -312,7 +313,7 @@ def street_names(text: str | None) -> frozenset[str]:
             continue
         words = name + [match.group(2).lower()]
         found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
-        inside.update(name)  # "road" itself may be the work ("resurfacing of Mill Road")
+        inside.update(words)
     everywhere = Counter(_TOKEN.findall(_lower(folded)))
     found.update(word for word, n in inside.items() if everywhere[word] <= n)
     return frozenset(found)

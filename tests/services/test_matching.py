@@ -513,6 +513,13 @@ def test_a_tender_nobody_fits_closely_says_so(client, session, ref):
             for name in ("Preston Cleaning", "Ribble Catering") if name in row}
     assert "No sign of this work" not in rows["Preston Cleaning"]
     assert "No sign of this work" in rows["Ribble Catering"]
+    # ...and in a table of their own below those who do it, keeping their overall rank.
+    main, _, rest = page.partition('id="other-suppliers"')
+    assert "Preston Cleaning" in main and "Ribble Catering" not in main
+    assert "Ribble Catering" in rest and "Preston Cleaning" not in rest
+    assert '<td class="numeric">1</td>' in main and '<td class="numeric">2</td>' in rest
+    # A tender nobody fits has one table, not an empty one and a second.
+    assert 'id="other-suppliers"' not in client.get(f"/tenders/{vans.id}").get_data(as_text=True)
 
 
 def test_a_supplier_page_marks_a_tender_it_may_be_too_small_for(client, session, ref):

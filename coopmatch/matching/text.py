@@ -134,7 +134,21 @@ def clean(text: str | None) -> str:
 def _lower(text: str) -> str:
     """Fold, lower-case and join prefixes: what `clean` and the corpus tokeniser both do after
     reading "IT" and unescaping, so that a query's words are the index's."""
-    return join_prefixes(fold(text).lower())
+    return join_spaced_co(join_prefixes(fold(text).lower()))
+
+
+# "co" written apart from a word in o- ("co op", "co operative", "co ordinator"): "co" is a stop
+# word, so apart it would leave "op" or "operative" (a site operative). Not after "&" ("Smith &
+# Co operate"), where it is the company.
+_SPACED_CO = re.compile(r"(?<![\w&])(?<!& )co (?=o[a-z])")
+
+
+def join_spaced_co(text: str) -> str:
+    """Return lower-case text with "co" written apart joined to a word in o- as it is when
+    hyphened: "co op" -> "coop", "co operative" -> "cooperative"."""
+    if "co o" not in text:
+        return text
+    return _SPACED_CO.sub("co", text)
 
 
 _HYPHEN = re.compile(r"-(?<=[a-z]-)(?=[a-z])")  # a hyphen between letters
@@ -189,16 +203,19 @@ def _joins(text: str):
 
 
 def hyphen_spellings(*texts: str | None) -> dict[str, str]:
-    """Return how texts write the words `join_prefixes` joined: {"inhouse": "in-house",
-    "coop": "co-op"}, the first spelling of each. A shared key term is shown as the text writes
-    it, not as matching reads it."""
+    """Return how texts write the words `join_prefixes` and `join_spaced_co` joined:
+    {"inhouse": "in-house", "coop": "co-op"}, the first spelling of each. A shared key term is
+    shown as the text writes it, not as matching reads it."""
     spellings: dict[str, str] = {}
     for text in texts:
         low = fold(text or "").lower()
-        if "-" not in low:
-            continue
-        for start, at, stop in _joins(low):
-            spellings.setdefault(low[start:at] + low[at + 1 : stop], low[start:stop])
+        if "-" in low:
+            for start, at, stop in _joins(low):
+                spellings.setdefault(low[start:at] + low[at + 1 : stop], low[start:stop])
+        if "co o" in low:
+            for found in _SPACED_CO.finditer(low):
+                word = _TOKEN.match(low, found.end())
+                spellings.setdefault("co" + word.group(), "co " + word.group())
     return spellings
 
 

@@ -130,6 +130,19 @@ def test_a_stop_word_or_letter_hyphened_to_a_word_is_joined_to_it():
         "grass", "cutting", "covid", "stockton", "tees"]
 
 
+def test_co_written_apart_is_joined_as_when_hyphened():
+    from coopmatch.matching.text import hyphen_spellings, word_tokens
+
+    # "co" is a stop word: apart, "co operative" was a (site) operative and "co op" an "op".
+    assert word_tokens("A worker co op; Co Operative Group; co ordinator, co-owned") == [
+        "worker", "coop", "cooperative", "group", "coordinator", "coowned"]
+    # The company's "Co" is left alone, as are words that merely end in "co".
+    assert word_tokens("Smith & Co operate vans; Tesco opens") == [
+        "smith", "operate", "vans", "tesco", "opens"]
+    assert hyphen_spellings("A worker Co op, a co-operative") == {
+        "coop": "co op", "cooperative": "co-operative"}
+
+
 def test_words_that_name_work_are_not_stop_words():
     from coopmatch.matching.text import word_tokens
 

@@ -570,3 +570,18 @@ def test_refreshing_the_indexes_fits_and_saves_the_cpv_suggester(app, session, r
         fresh = matching.Indexes(settings, ref)
         assert fresh.cpv_suggester(session).suggest("school meals", 3) == \
             indexes.suggester.suggest("school meals", 3)
+
+
+def test_a_co_op_written_apart_is_the_same_words_as_co_op(app, session, ref):
+    tender, caterer, _, _ = _setup(session, ref)  # the caterer writes "Worker co-op cooking"
+    officer = create_user(session, role="procurement", organisation=tender.buyer)
+    spaced = create_tender(session, ref, officer, title="Worker co op cafe",
+                           description="A worker co op cooking in the town hall cafe.",
+                           delivery_postcode="PR1 2HE")
+    with app.app_context():
+        _, found = matching.matches_for_tender(session, tender_id=spaced.id,
+                                               search=matching.Search(), ref=ref,
+                                               settings=match_settings())
+    assert found[0].supplier_id == caterer.id
+    terms = next(r for r in found[0].reasons if r.kind == "text").data["terms"]
+    assert terms == ["worker co op", "co op cooking"]  # as this tender writes them

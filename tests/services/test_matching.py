@@ -475,17 +475,25 @@ def test_a_dynamic_purchasing_system_is_matched_as_a_framework(app, session, ref
     assert not any(m.capable_but_too_small for m in found)
 
 
-def test_place_names_count_but_are_not_shown_as_shared_key_terms(app, session, ref):
+def _caterer_first_terms(app, session, ref, **tender_fields) -> list[str]:
+    """Post a tender from _setup's council; return the shared key terms of its first match,
+    which must be the catering co-op (whose statement is "Worker co-op cooking school meals
+    and care-home catering in Preston")."""
     tender, caterer, _, _ = _setup(session, ref)
     officer = create_user(session, role="procurement", organisation=tender.buyer)
-    local = create_tender(session, ref, officer, title="Care-home catering in Preston",
-                          description="Catering for Preston care homes.", cpv_codes="55523100")
+    other = create_tender(session, ref, officer, **tender_fields)
     with app.app_context():
-        _, found = matching.matches_for_tender(session, tender_id=local.id,
+        _, found = matching.matches_for_tender(session, tender_id=other.id,
                                                search=matching.Search(), ref=ref,
                                                settings=match_settings())
     assert found[0].supplier_id == caterer.id
-    terms = next(r for r in found[0].reasons if r.kind == "text").data["terms"]
+    return next(r for r in found[0].reasons if r.kind == "text").data["terms"]
+
+
+def test_place_names_count_but_are_not_shown_as_shared_key_terms(app, session, ref):
+    terms = _caterer_first_terms(app, session, ref, title="Care-home catering in Preston",
+                                 description="Catering for Preston care homes.",
+                                 cpv_codes="55523100")
     assert any("catering" in t for t in terms)
     assert not [t for t in terms if "preston" in t]
 
@@ -573,15 +581,7 @@ def test_refreshing_the_indexes_fits_and_saves_the_cpv_suggester(app, session, r
 
 
 def test_a_co_op_written_apart_is_the_same_words_as_co_op(app, session, ref):
-    tender, caterer, _, _ = _setup(session, ref)  # the caterer writes "Worker co-op cooking"
-    officer = create_user(session, role="procurement", organisation=tender.buyer)
-    spaced = create_tender(session, ref, officer, title="Worker co op cafe",
-                           description="A worker co op cooking in the town hall cafe.",
-                           delivery_postcode="PR1 2HE")
-    with app.app_context():
-        _, found = matching.matches_for_tender(session, tender_id=spaced.id,
-                                               search=matching.Search(), ref=ref,
-                                               settings=match_settings())
-    assert found[0].supplier_id == caterer.id
-    terms = next(r for r in found[0].reasons if r.kind == "text").data["terms"]
+    terms = _caterer_first_terms(app, session, ref, title="Worker co op cafe",
+                                 description="A worker co op cooking in the town hall cafe.",
+                                 delivery_postcode="PR1 2HE")
     assert terms == ["worker co op", "co op cooking"]  # as this tender writes them

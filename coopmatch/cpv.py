@@ -2,6 +2,7 @@
 
 import csv
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +12,7 @@ from rapidfuzz import fuzz, process, utils
 from coopmatch.errors import InvalidCPV
 
 CPV_FILE = Path("reference-data") / "cpv" / "cpv_2008_en.csv"
+BRIDGE_FILE = Path("reference-data") / "cpv" / "cpv_to_nace_a64_open_risk.csv"
 _CODE = re.compile(r"^(\d{8})(?:-(\d))?$")
 
 
@@ -44,6 +46,35 @@ def shared_depth(a: str, b: str) -> int:
             break
         depth += 1
     return depth
+
+
+
+def load_cpv_bridge(data_dir: str | Path | None) -> dict[str, list[str]]:
+    """Return CPV code (8 digits) -> SIC 2007 divisions, or {} without the reference data.
+
+    The bridge (Open Risk's CPV -> NACE A*64) is coarse: a soft link between sectors, never
+    an official correspondence.
+    """
+    path = Path(data_dir) / BRIDGE_FILE if data_dir else None
+    if not path or not path.is_file():
+        return {}
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return {
+            row["code8"]: [d for d in row["sic2007_divisions"].split(";") if d]
+            for row in csv.DictReader(handle)
+        }
+
+
+def sic_divisions(code: str, bridge: Mapping[str, list[str]]) -> list[str]:
+    """Return the SIC divisions of a CPV code (or prefix), from it or its nearest parent."""
+    if not bridge or not code:
+        return []
+    digits = significant_digits(code[:8].ljust(8, "0"))
+    for length in range(len(digits), 1, -1):
+        found = bridge.get(digits[:length].ljust(8, "0"))
+        if found:
+            return list(found)
+    return []
 
 
 class CPVVocabulary:

@@ -13,6 +13,7 @@ candidates, `report.sectors` demand against local coverage by CPV division; ever
 `to_dict()`, and `report.gap_rows()` gives the table's flat rows for CSV.
 """
 
+from coopmatch.cpv import load_cpv_bridge, sic_divisions
 from coopmatch.gaps.coverage import (
     Coverage,
     NearbySuppliers,
@@ -49,7 +50,7 @@ from coopmatch.gaps.report import (
     sort_gaps,
 )
 from coopmatch.gaps.routes import Route, RouteSupplier
-from coopmatch.gaps.sectors import load_cpv_bridge, load_cpv_names, sic_divisions
+from coopmatch.gaps.sectors import load_cpv_names
 from coopmatch.gaps.types import (
     BUYOUT,
     CONSORTIUM,

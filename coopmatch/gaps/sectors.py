@@ -5,27 +5,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from coopmatch.cpv import shared_depth, significant_digits
+from coopmatch.cpv import shared_depth, sic_divisions, significant_digits
 from coopmatch.gaps.types import UNCLASSIFIED
 
-BRIDGE_FILE = Path("reference-data") / "cpv" / "cpv_to_nace_a64_open_risk.csv"
 NAMES_FILE = Path("reference-data") / "cpv" / "cpv_2008_en.csv"
-
-
-def load_cpv_bridge(data_dir: str | Path | None) -> dict[str, list[str]]:
-    """Return CPV code (8 digits) -> SIC 2007 divisions, or {} without the reference data.
-
-    The bridge (Open Risk's CPV -> NACE A*64) is coarse: a soft link between sectors, never
-    an official correspondence.
-    """
-    path = Path(data_dir) / BRIDGE_FILE if data_dir else None
-    if not path or not path.is_file():
-        return {}
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return {
-            row["code8"]: [d for d in row["sic2007_divisions"].split(";") if d]
-            for row in csv.DictReader(handle)
-        }
 
 
 def load_cpv_names(data_dir: str | Path | None) -> dict[str, str]:
@@ -64,18 +47,6 @@ def card_name(sector: str, codes: Iterable[str], names: Mapping[str, str]) -> st
     if detail and count * 2 >= sum(classes.values()) and detail.lower() != name.lower():
         return f"{detail} ({name.lower()})"
     return name
-
-
-def sic_divisions(code: str, bridge: Mapping[str, list[str]]) -> list[str]:
-    """Return the SIC divisions of a CPV code (or prefix), from it or its nearest parent."""
-    if not bridge or not code:
-        return []
-    digits = significant_digits(padded(code))
-    for length in range(len(digits), 1, -1):
-        found = bridge.get(padded(digits[:length]))
-        if found:
-            return list(found)
-    return []
 
 
 def sic_divisions_of(codes: Iterable[str], bridge: Mapping[str, list[str]]) -> list[str]:

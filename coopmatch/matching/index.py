@@ -3,7 +3,7 @@
 import math
 import sys
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,6 +23,7 @@ from coopmatch.matching.scoring import (
     with_stated_record,
 )
 from coopmatch.matching.signals import (
+    SIC_FIT,
     UNKNOWN,
     CPVPostings,
     WorkedPlaces,
@@ -32,8 +33,10 @@ from coopmatch.matching.signals import (
     cpv_divisions,
     experience_score,
     geography_scores,
+    linked_sic_divisions,
     radians_of,
     same_trade,
+    sic_fit,
     tier_of,
 )
 from coopmatch.matching.sparse import gather_postings, query_scores
@@ -163,6 +166,9 @@ class MatchIndex:
         self.cpv_descriptions: Mapping[str, str] = {}
         self.area_names: Mapping[str, str] = {}
         self.hidden_terms = PlaceWords()  # not shown as shared key terms (place names)
+        # CPV code -> SIC divisions (cpv.load_cpv_bridge), for suppliers known by SIC codes
+        # only; given with the reference data, like cpv_descriptions, and not saved.
+        self.sic_bridge: Mapping[str, list[str]] = {}
         self.is_view = False
         self.associations: associations.Associations | None = None
         self.profile_vectors = np.zeros((0, 0), dtype=np.float32)
@@ -259,6 +265,7 @@ class MatchIndex:
         self.award_lat = np.zeros(0, dtype=np.float64)  # where each contract was (NaN: unknown)
         self.award_lon = np.zeros(0, dtype=np.float64)
         self.cpv_codes: list[list[str]] = []
+        self.sic_codes: list[list[str]] = []
         self.buyer_pairs = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
     def _units(self, profiles) -> dict:
@@ -317,6 +324,7 @@ class MatchIndex:
         rows, buyers, lats, lons = [], [], [], []
         for row, profile in enumerate(profiles, start=start):
             self.cpv_codes.append(profile.all_cpv_codes)
+            self.sic_codes.append([str(c) for c in profile.sic_codes])
             for award in profile.awards:
                 self.award_titles.append(award.title or "")
                 self.award_buyers.append(award.buyer_name)
@@ -355,6 +363,12 @@ class MatchIndex:
         # A supplier without codes scores "unknown" on CPV; one with codes 0 until a code fits.
         self.cpv_base = np.where(self.has_cpv, 0.0, UNKNOWN["cpv"]).astype(np.float32)
         self.new_with_codes = self.has_cpv & ~self.has_awards
+        # Suppliers with no CPV code by the SIC divisions of their codes (signals.SIC_FIT).
+        by_division: dict[str, list[int]] = defaultdict(list)
+        for row in np.flatnonzero(~self.has_cpv).tolist():
+            for division in {c[:2] for c in self.sic_codes[row] if len(c) >= 2}:
+                by_division[division].append(row)
+        self.sic_rows = {d: np.array(rows, dtype=np.int64) for d, rows in by_division.items()}
         rows, buyers = self.buyer_pairs
         self.buyers = sp.csr_matrix(
             (np.ones(len(rows), dtype=np.float32), (buyers, rows)),
@@ -435,6 +449,7 @@ class MatchIndex:
             "cpv_descriptions",
             "area_names",
             "hidden_terms",
+            "sic_bridge",
         ):
             setattr(view, name, getattr(self, name))
         view.text, view.tables, view.appended = self.text, self.tables, 0
@@ -457,6 +472,7 @@ class MatchIndex:
         view.award_divisions = [self.award_divisions[a] for a in awards.tolist()]
         view.award_lat, view.award_lon = self.award_lat[awards], self.award_lon[awards]
         view.cpv_codes = [self.cpv_codes[r] for r in rows.tolist()]
+        view.sic_codes = [self.sic_codes[r] for r in rows.tolist()]
         position = np.full(len(self.ids), -1, dtype=np.int64)
         position[rows] = np.arange(len(rows))
         owner, buyer = self.buyer_pairs
@@ -546,6 +562,7 @@ class MatchIndex:
                 "award_tenders": self.award_tenders,
                 "award_divisions": self.award_divisions,
                 "cpv_codes": self.cpv_codes,
+                "sic_codes": self.sic_codes,
                 "associations": self.associations,
             },
         )
@@ -575,7 +592,7 @@ class MatchIndex:
         index.keywords_t = matrices["keywords_t"]
         index.titles_t = matrices["titles_t"]
         keys = ("text", "tables", "names", "award_titles", "award_buyers", "award_tenders")
-        for key in (*keys, "award_divisions", "cpv_codes", "associations"):
+        for key in (*keys, "award_divisions", "cpv_codes", "sic_codes", "associations"):
             setattr(index, key, objects[key])
         index.profile_vectors = arrays["profile_vectors"]
         index._finish()
@@ -845,8 +862,13 @@ class MatchIndex:
                 "keywords": computed["keywords"][i],
                 "track_record": computed["track_record"][i],
             }
+            stated = self.new_with_codes
             if row.cpv_codes:
                 parts["cpv"] = self.cpv.tender_to_documents(row.cpv_codes, n, self.cpv_base)
+                fit = self._sic_fit(row.cpv_codes, n)
+                if fit is not None:  # known by SIC codes alone: see signals.SIC_FIT
+                    parts["cpv"][fit] = np.maximum(parts["cpv"][fit], np.float32(SIC_FIT))
+                    stated = stated | (fit & ~self.has_awards)
             if place["known"]:
                 parts["geography"] = geo
             if row.value is not None:
@@ -857,7 +879,7 @@ class MatchIndex:
                 parts["ownership"] = self.is_social.astype(np.float32)
             if "association" in computed:
                 parts["association"] = computed["association"][i]
-            parts = with_stated_record(parts, self.new_with_codes)
+            parts = with_stated_record(parts, stated)
             totals.append(combine(parts, weights))
             parts_by_row.append(parts)
         if len(totals) == 1:
@@ -1017,6 +1039,11 @@ class MatchIndex:
             cpv_reason = reasons.cpv_reason(best, self.cpv_descriptions)
             if cpv_reason:
                 found.append(cpv_reason)
+            elif not self.cpv_codes[j] and self.sic_bridge:
+                linked = linked_sic_divisions(row.cpv_codes, self.sic_bridge)
+                code = sic_fit(self.sic_codes[j], linked)
+                if code:
+                    found.append(reasons.sic_reason(code))
         won_here = self._won_on(tender.id, j)
         if won_here:
             found.append(reasons.won_this_tender_reason())
@@ -1069,6 +1096,19 @@ class MatchIndex:
         if own:
             found.append(own)
         return self._match(row, j, score, parts, dist, found, fits)
+
+    def _sic_fit(self, cpv_codes: list[str], n: int) -> np.ndarray | None:
+        """Flags over suppliers: known by SIC codes alone, in a division the bridge links to
+        these CPV codes (None when no supplier is)."""
+        if not self.sic_rows or not self.sic_bridge:
+            return None
+        rows = [self.sic_rows[d] for d in linked_sic_divisions(cpv_codes, self.sic_bridge)
+                if d in self.sic_rows]
+        if not rows:
+            return None
+        fit = np.zeros(n, dtype=bool)
+        fit[np.concatenate(rows)] = True
+        return fit
 
     def _area_name(self, tier: int, j: int) -> str | None:
         key = {0: "lad", 1: "county", 2: "region"}.get(tier)
@@ -1151,7 +1191,13 @@ class MatchIndex:
 
     def _awards_sharing_words(self, query, suppliers: list[int], hidden) -> dict[int, np.ndarray]:
         """Return, for each supplier, flags over its contracts: does it share a word with the
-        query that may be shown (one pass over all their contracts)?"""
+        query that may be shown (one pass over all their contracts)?
+
+        Shared key terms are not gated by CPV division as similar work is. Tried (with uncoded
+        contracts' divisions read by the CPV suggester's classifier, 99% right where it gave
+        one division 0.8 or more on held-out coded notices): it took "food" from Iveco's food
+        waste vehicles on a cafe, but also marked the food wholesalers "No sign of this work"
+        there (their contracts are coded 15, food; the cafe 55). Divisions are too coarse."""
         spans = [np.arange(self.award_start[j], self.award_start[j + 1]) for j in suppliers]
         columns = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
         found = reasons.key_terms(

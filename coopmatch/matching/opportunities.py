@@ -27,14 +27,17 @@ from coopmatch.matching.scoring import (
     with_stated_record,
 )
 from coopmatch.matching.signals import (
+    SIC_FIT,
     UNKNOWN,
     CPVPostings,
     best_cpv_pair,
     cpv_divisions,
     experience_score,
     geography_scores,
+    linked_sic_divisions,
     nearest_work,
     same_trade,
+    sic_fit,
     tier_of,
     worked_blend,
 )
@@ -72,6 +75,10 @@ class OpportunityIndex:
         self.cpv_descriptions: Mapping[str, str] = {}
         self.hidden_terms = PlaceWords()  # not shown as shared key terms (place names)
         self.area_names: Mapping[str, str] = {}  # GSS code -> name, for reasons
+        # CPV code -> SIC divisions, for suppliers known by SIC codes alone (signals.SIC_FIT);
+        # given with the reference data and not saved.
+        self.sic_bridge: Mapping[str, list[str]] = {}
+        self._row_sic: tuple | None = None  # (bridge, each row's linked SIC divisions)
         self.tender_vectors: np.ndarray | None = None  # rows in the learned association space
         # Rows as the supplier index reads a tender, for keywords; valid beside that fit only.
         self.keyword_queries: tuple | None = None
@@ -191,6 +198,7 @@ class OpportunityIndex:
 
     def _finish(self) -> None:
         n = len(self.rows)
+        self._row_sic = None
         self.cpv = CPVPostings.build([r[4] for r in self.rows])
         self.has_cpv = np.array([bool(r[4]) for r in self.rows], dtype=bool)
         self.row_divisions = [cpv_divisions(r[4]) for r in self.rows]
@@ -337,6 +345,8 @@ class OpportunityIndex:
 
         codes = profile.all_cpv_codes
         cpv = self.cpv.supplier_to_documents(codes, n) if codes else np.full(n, UNKNOWN["cpv"])
+        sic = self._sic_fit(profile) if not codes else np.zeros(n, dtype=bool)
+        cpv[sic] = np.maximum(cpv[sic], SIC_FIT)  # known by SIC codes alone
         parts["cpv"] = np.where(self.has_cpv, cpv, np.nan)
 
         parts["geography"], distance, place, worked = self._geography(profile)
@@ -359,7 +369,7 @@ class OpportunityIndex:
         fits[self.arrays["framework"]] = -1  # a shared ceiling: nobody is too small for it
         parts["capacity"] = capacity
 
-        parts = with_stated_record(parts, not profile.awards and bool(profile.cpv_codes))
+        parts = with_stated_record(parts, (not profile.awards) & (bool(profile.cpv_codes) | sic))
         score = combine_known(parts, w)
         if exclude_tender_ids:
             score = np.where(np.isin(self.tender_ids, list(exclude_tender_ids)), -np.inf, score)
@@ -391,6 +401,20 @@ class OpportunityIndex:
             row = start + int(np.argmax(score[start:end]))
             found.append(self._explain(row, float(best[t]), start, scored))
         return found
+
+    def _sic_fit(self, profile: SupplierProfile) -> np.ndarray:
+        """Flags over rows: is one of the supplier's SIC codes in a division the bridge links to
+        the row's CPV codes?"""
+        fit = np.zeros(len(self.rows), dtype=bool)
+        if not profile.sic_codes or not self.sic_bridge:
+            return fit
+        if self._row_sic is None or self._row_sic[0] is not self.sic_bridge:
+            self._row_sic = (self.sic_bridge, [linked_sic_divisions(r[4], self.sic_bridge)
+                                               for r in self.rows])
+        mine = {str(c)[:2] for c in profile.sic_codes}
+        for row, divisions in enumerate(self._row_sic[1]):
+            fit[row] = not mine.isdisjoint(divisions)
+        return fit
 
     def _similar_work(self, profile: SupplierProfile, award_words, award_texts: list[str],
                       rows: np.ndarray) -> np.ndarray:
@@ -481,6 +505,10 @@ class OpportunityIndex:
             )
             if cpv_reason:
                 found.append(cpv_reason)
+            elif not profile.all_cpv_codes and self.sic_bridge:
+                code = sic_fit(profile.sic_codes, linked_sic_divisions(codes, self.sic_bridge))
+                if code:
+                    found.append(reasons.sic_reason(code))
         if "association" in components:
             association = reasons.association_reason(
                 components["association"], components.get("text", 0.0), bool(profile.awards)

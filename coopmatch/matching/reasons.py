@@ -227,6 +227,16 @@ def cpv_reason(best, describe: Mapping[str, str] | None) -> Reason | None:
     )
 
 
+def sic_reason(sic_code: str) -> Reason:
+    """Explain a SIC fit (signals.SIC_FIT): a supplier known by its SIC code, not CPV codes."""
+    return Reason(
+        "sic",
+        f"Its SIC code {sic_code} (division {sic_code[:2]}) is in a sector that the tender's "
+        "CPV codes belong to (a broad CPV-SIC link).",
+        {"sic_code": sic_code, "sic_division": sic_code[:2]},
+    )
+
+
 def geography_reason(
     distance_km: float | None,
     tier: int,

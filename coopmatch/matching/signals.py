@@ -2,11 +2,12 @@
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import scipy.sparse as sp
 
-from coopmatch.cpv import shared_depth, significant_digits
+from coopmatch.cpv import shared_depth, sic_divisions, significant_digits
 from coopmatch.geo import haversine_km_many
 from coopmatch.geo.distance import EARTH_RADIUS_KM
 
@@ -29,6 +30,23 @@ OUTSIDE_SERVICE_RADIUS = 0.5  # factor when the tender is beyond the supplier's 
 # place), so not knowing where a firm is earns no nearness. It was 0.3; bench/match_quality.py
 # ranks better at 0.1 (MRR ratio 1.255 -> 1.260 on seeds 0-4, 1.248 -> 1.249 on seeds 5-9).
 UNKNOWN = {"cpv": 0.25, "geography": 0.1, "capacity": 0.5}
+
+# A supplier with no CPV code (declared or won) whose SIC code is in a SIC division that the
+# CPV-SIC bridge links to a tender's codes (Co-operatives UK and Companies House give SIC codes,
+# not CPV): it scores on CPV as sharing a CPV division would. Only ever a lift from "unknown":
+# SIC codes are registered once and often generic ("other membership organisations"), so one
+# in another division says little against the work.
+SIC_FIT = CPV_DEPTH_SCORE[2]
+
+
+def linked_sic_divisions(cpv_codes: Iterable[str], bridge: Mapping[str, list[str]]) -> set[str]:
+    """Return the SIC divisions the bridge links to any of these CPV codes."""
+    return {d for code in cpv_codes for d in sic_divisions(str(code), bridge)}
+
+
+def sic_fit(sic_codes: Iterable[str], divisions: set[str]) -> str | None:
+    """Return the first SIC code in one of `divisions` (linked_sic_divisions), or None."""
+    return next((c for c in sic_codes if c[:2] in divisions), None)
 
 
 def cpv_divisions(codes) -> str:

@@ -80,6 +80,9 @@ class SupplierProfile:
     ownership: str = "sme"
     capacity_gbp: float | None = None  # the largest contract it can take; None when unknown
     service_radius_km: float | None = None
+    # SIC 2007 codes ("56102"), as Companies House and Co-operatives UK give them: its trade
+    # where it has no CPV code (signals.SIC_FIT)
+    sic_codes: list[str] = field(default_factory=list)
 
     @property
     def award_count(self) -> int:
@@ -166,7 +169,7 @@ class Reason:
 # Reasons that speak to the work itself (what is asked against what the supplier says it does
 # or has done), as against where it is, its size, its ownership, how many contracts it has won
 # or whom for, which hold for any tender nearby.
-WORK_REASON_KINDS = frozenset({"text", "cpv", "association"})
+WORK_REASON_KINDS = frozenset({"text", "cpv", "sic", "association"})
 
 
 def about_the_work(reasons: list[Reason]) -> bool:

@@ -26,6 +26,7 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
+from coopmatch.cpv import load_cpv_bridge
 from coopmatch.errors import CoopmatchError, NotFound
 from coopmatch.geo import PlaceWords
 from coopmatch.matching import (
@@ -97,7 +98,7 @@ def supplier_profiles(session: Session, supplier_ids: list[int] | None = None
             cpv_codes=s.cpv_list, latitude=s.latitude, longitude=s.longitude,
             lad_code=s.local_authority_code, county_code=s.county_code,
             region_code=s.region_code, ownership=s.ownership, capacity_gbp=s.capacity_gbp,
-            service_radius_km=s.service_radius_km,
+            service_radius_km=s.service_radius_km, sic_codes=s.sic_list,
         )
         for s in suppliers
     ]
@@ -205,9 +206,16 @@ class Indexes:
         self.suggester: CPVSuggester | None = None
         self.suggester_meta: dict = {}
         self._places: PlaceWords | None = None
+        self._bridge: dict[str, list[str]] | None = None
 
     def _descriptions(self) -> dict[str, str]:
         return {code: c.description for code, c in self.ref.cpv.codes.items()}
+
+    def _sic_bridge(self) -> dict[str, list[str]]:
+        """CPV code -> SIC divisions: suppliers known by SIC codes alone fit by them."""
+        if self._bridge is None:
+            self._bridge = load_cpv_bridge(self.ref.data_dir)
+        return self._bridge
 
     def _place_words(self) -> PlaceWords:
         """Place names, not shown as shared key terms: "lancashire" says where, not what."""
@@ -280,6 +288,7 @@ class Indexes:
         shared terms, and reasons name the area a supplier shares with the tender."""
         index.hidden_terms = self._place_words()
         index.area_names = AreaNames(self.ref.geo)
+        index.sic_bridge = self._sic_bridge()
 
     def _refresh_suppliers(self, session: Session, fingerprint: dict) -> bool:
         """Fold in suppliers changed since the index was built; False if a rebuild is due."""

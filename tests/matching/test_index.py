@@ -14,6 +14,7 @@ from coopmatch.matching import (
     TenderQuery,
 )
 from coopmatch.matching.persist import IndexFormatError
+from coopmatch.matching.signals import SIC_FIT, UNKNOWN
 
 from .conftest import LEEDS, PRESTON, supplier
 
@@ -761,3 +762,56 @@ def test_a_street_shared_with_the_tender_is_not_shown_as_shared_work():
     terms = next(r for r in index.match(tender)[0].reasons if r.kind == "text").data["terms"]
     assert "junior" in " ".join(terms)
     assert not {"seven stars", "stars road", "seven", "stars", "road"} & set(terms)
+
+
+# A slice of the CPV-SIC bridge (cpv.load_cpv_bridge): catering services -> SIC 55 and 56.
+BRIDGE = {"55000000": ["55", "56"], "77000000": ["01", "02"]}
+
+
+def test_a_supplier_known_by_sic_codes_alone_fits_by_them(register, school_meals, tmp_path):
+    # Co-operatives UK and Companies House give SIC codes, not CPV: a cafe co-op registered
+    # under SIC 56102 (restaurants and cafes) is of the trade of a catering tender's CPV codes.
+    text = "Community cafe and kitchen, hot lunches."
+    cafe = supplier(50, "Canal Co-op", text, sic_codes=["56102"])
+    no_sic = supplier(51, "Canal Co-op", text)
+    other = supplier(52, "Canal Co-op", text, sic_codes=["47110"])  # a shop
+    coded = supplier(53, "Canal Co-op", text, sic_codes=["56102"],
+                     cpv_codes=["90910000"])  # its CPV codes say what it does
+    index = MatchIndex.build([*register, cafe, no_sic, other, coded])
+    index.sic_bridge = BRIDGE
+    found = {m.supplier_id: m for m in index.match(school_meals, MatchOptions(top_k=20))}
+    c = found[50].components
+    assert c["cpv"] == pytest.approx(SIC_FIT)
+    # What it states stands in for the record it does not have yet, as for a CPV code.
+    assert c["track_record"] == pytest.approx(min(c["text"], SIC_FIT), abs=1e-6)
+    assert found[50].score > found[51].score
+    (sic,) = [r for r in found[50].reasons if r.kind == "sic"]
+    assert sic.data == {"sic_code": "56102", "sic_division": "56"}
+    assert "SIC code 56102" in sic.text
+    assert found[50].fits_work
+    # A SIC code in another sector, or no SIC code: CPV unknown, no stand-in record.
+    for j in (51, 52):
+        assert found[j].components["cpv"] == pytest.approx(UNKNOWN["cpv"])
+        assert found[j].components["track_record"] == 0
+        assert not any(r.kind == "sic" for r in found[j].reasons)
+    assert found[52].score == pytest.approx(found[51].score)
+    # CPV codes, where a supplier has them, say more than its SIC codes.
+    assert found[53].components["cpv"] == 0
+    assert not any(r.kind == "sic" for r in found[53].reasons)
+    # Without the bridge (no reference data), SIC codes count for nothing.
+    index.sic_bridge = {}
+    bare = {m.supplier_id: m for m in index.match(school_meals, MatchOptions(top_k=20))}
+    assert bare[50].score == pytest.approx(bare[51].score)
+    # Saved and loaded (the bridge given again, as the app dresses a loaded index), a view of
+    # some suppliers, and an update scores as the built index does.
+    index.sic_bridge = BRIDGE
+    index.save(tmp_path / "idx")
+    loaded = MatchIndex.load(tmp_path / "idx")
+    loaded.sic_bridge = BRIDGE
+    again = {m.supplier_id: m for m in loaded.match(school_meals, MatchOptions(top_k=20))}
+    assert again[50].score == pytest.approx(found[50].score)
+    view = index.restrict([50, 51])
+    assert [m.supplier_id for m in view.match(school_meals)] == [50, 51]
+    index.update([dataclasses.replace(no_sic, sic_codes=["56101"])])
+    assert next(m for m in index.match(school_meals, MatchOptions(top_k=20))
+                if m.supplier_id == 51).components["cpv"] == pytest.approx(SIC_FIT)

@@ -352,3 +352,31 @@ def test_a_joined_word_is_shown_as_the_statement_writes_it():
     terms = next(r for r in index.for_supplier(supplier(1, "Shine", said))[0].reasons
                  if r.kind == "text").data["terms"]
     assert {"co-op cafe", "in-house cleaning"} <= set(terms)
+
+
+def test_a_supplier_known_by_sic_codes_alone_sees_tenders_of_its_sector(school_meals):
+    # The supplier index's SIC fit, from the supplier's side: a cafe co-op with SIC 56102 and
+    # no CPV code fits the catering tender by its sector (signals.SIC_FIT), not the cleaning one.
+    from coopmatch.matching.signals import SIC_FIT, UNKNOWN
+
+    from .conftest import PRESTON, supplier
+
+    cleaning = TenderQuery(id=2, title="Cleaning of offices", description="Hot water cleaning",
+                           cpv_codes=["90910000"], value=150_000, **PRESTON)
+    index = OpportunityIndex.build([school_meals, cleaning])
+    index.sic_bridge = {"55000000": ["55", "56"], "90000000": ["37", "38", "39"]}
+    cafe = supplier(9, "Canal Co-op", "Community cafe: hot lunches", sic_codes=["56102"])
+    found = {o.tender_id: o for o in index.for_supplier(cafe)}
+    meals = found[school_meals.id]
+    assert meals.components["cpv"] == pytest.approx(SIC_FIT)
+    assert meals.components["track_record"] == pytest.approx(
+        min(meals.components["text"], SIC_FIT), abs=1e-6)
+    assert [r.data["sic_code"] for r in meals.reasons if r.kind == "sic"] == ["56102"]
+    assert found[2].components["cpv"] == pytest.approx(UNKNOWN["cpv"])
+    assert found[2].components["track_record"] == 0
+    assert not any(r.kind == "sic" for r in found[2].reasons)
+    # The same supplier without its SIC code: CPV unknown on both.
+    plain = {o.tender_id: o for o in index.for_supplier(supplier(9, "Canal Co-op",
+                                                                  "Community cafe: hot lunches"))}
+    assert plain[school_meals.id].components["cpv"] == pytest.approx(UNKNOWN["cpv"])
+    assert plain[school_meals.id].score < meals.score

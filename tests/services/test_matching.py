@@ -585,3 +585,29 @@ def test_a_co_op_written_apart_is_the_same_words_as_co_op(app, session, ref):
                                  description="A worker co op cooking in the town hall cafe.",
                                  delivery_postcode="PR1 2HE")
     assert terms == ["worker co op", "co op cooking"]  # as this tender writes them
+
+
+def test_a_supplier_known_by_its_sic_code_fits_by_it(app, client, session, ref):
+    # A co-op that gives SIC codes and no CPV code (as Co-operatives UK's data does) is matched
+    # by its sector through the reference data's CPV-SIC bridge, on the buyer's page and on its
+    # own dashboard.
+    tender, caterer, cleaner, _ = _setup(session, ref)
+    words = "Community kitchen run by its members."
+    cafe = create_supplier(session, ref, name="Avenham Kitchen Co-operative", postcode="PR1 3NN",
+                           description=words, cpv_codes="", sic_codes="56102")
+    plain = create_supplier(session, ref, name="Avenham Kitchen Co-operative", postcode="PR1 3NN",
+                            description=words, cpv_codes="")
+    with app.app_context():
+        _, found = matching.matches_for_tender(session, tender_id=tender.id,
+                                               search=matching.Search(top_k=20), ref=ref,
+                                               settings=match_settings())
+    by_id = {m.supplier_id: m for m in found}
+    assert [r.data["sic_code"] for r in by_id[cafe.id].reasons if r.kind == "sic"] == ["56102"]
+    assert by_id[cafe.id].score > by_id[plain.id].score
+    assert not any(r.kind == "sic" for r in by_id[plain.id].reasons)
+    page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    assert "Its SIC code 56102 (division 56) is in a sector that the tender&#39;s CPV codes" \
+        in page
+    client.sign_in(cafe.users[0].email)
+    page = client.get(f"/suppliers/{cafe.id}").get_data(as_text=True)
+    assert "School meals for primary schools" in page and "Its SIC code 56102" in page

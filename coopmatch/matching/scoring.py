@@ -141,6 +141,8 @@ def with_stated_record(parts: dict, new_with_codes) -> dict:
     CPV codes (`new_with_codes`, one flag or one per supplier) taken as the lesser of their text
     and CPV fit: what they state stands in for the work they have not yet done on the public
     record. Both rankings apply it before combining, and capability reads the same parts.
+    A firm with no CPV code whose SIC code fits the tender (signals.SIC_FIT) is flagged too:
+    its SIC fit is its CPV part.
     Unchanged where the tender states no codes (no CPV fit to go on).
 
     Scored 0, a new firm stayed under the "capable" level even for its own trade under its

@@ -48,7 +48,6 @@ def shared_depth(a: str, b: str) -> int:
     return depth
 
 
-
 def load_cpv_bridge(data_dir: str | Path | None) -> dict[str, list[str]]:
     """Return CPV code (8 digits) -> SIC 2007 divisions, or {} without the reference data.
 
@@ -81,7 +80,13 @@ class CPVVocabulary:
     """CPV 2008 from the reference data; with no data, codes are checked by format only."""
 
     def __init__(self, data_dir: str | None):
+        self.data_dir = data_dir
         self.path = Path(data_dir) / CPV_FILE if data_dir else None
+
+    @cached_property
+    def sic_bridge(self) -> dict[str, list[str]]:
+        """CPV code -> SIC divisions (load_cpv_bridge), read once and shared."""
+        return load_cpv_bridge(self.data_dir)
 
     @property
     def available(self) -> bool:

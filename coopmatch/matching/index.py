@@ -36,7 +36,6 @@ from coopmatch.matching.signals import (
     linked_sic_divisions,
     radians_of,
     same_trade,
-    sic_fit,
     tier_of,
 )
 from coopmatch.matching.sparse import gather_postings, query_scores
@@ -1039,11 +1038,10 @@ class MatchIndex:
             cpv_reason = reasons.cpv_reason(best, self.cpv_descriptions)
             if cpv_reason:
                 found.append(cpv_reason)
-            elif not self.cpv_codes[j] and self.sic_bridge:
-                linked = linked_sic_divisions(row.cpv_codes, self.sic_bridge)
-                code = sic_fit(self.sic_codes[j], linked)
-                if code:
-                    found.append(reasons.sic_reason(code))
+            elif not self.cpv_codes[j]:
+                sic = reasons.sic_reason(row.cpv_codes, self.sic_codes[j], self.sic_bridge)
+                if sic:
+                    found.append(sic)
         won_here = self._won_on(tender.id, j)
         if won_here:
             found.append(reasons.won_this_tender_reason())

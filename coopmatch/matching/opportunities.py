@@ -37,7 +37,6 @@ from coopmatch.matching.signals import (
     linked_sic_divisions,
     nearest_work,
     same_trade,
-    sic_fit,
     tier_of,
     worked_blend,
 )
@@ -505,10 +504,10 @@ class OpportunityIndex:
             )
             if cpv_reason:
                 found.append(cpv_reason)
-            elif not profile.all_cpv_codes and self.sic_bridge:
-                code = sic_fit(profile.sic_codes, linked_sic_divisions(codes, self.sic_bridge))
-                if code:
-                    found.append(reasons.sic_reason(code))
+            elif not profile.all_cpv_codes:
+                sic = reasons.sic_reason(codes, profile.sic_codes, self.sic_bridge)
+                if sic:
+                    found.append(sic)
         if "association" in components:
             association = reasons.association_reason(
                 components["association"], components.get("text", 0.0), bool(profile.awards)

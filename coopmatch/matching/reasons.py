@@ -6,7 +6,7 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse as sp
 
-from coopmatch.matching.signals import CPV_LEVEL_NAMES, TIER_NAMES
+from coopmatch.matching.signals import CPV_LEVEL_NAMES, TIER_NAMES, linked_sic_divisions, sic_fit
 from coopmatch.matching.text import phrases_not_written, singular, spelled, street_names
 from coopmatch.matching.types import Reason
 
@@ -227,8 +227,12 @@ def cpv_reason(best, describe: Mapping[str, str] | None) -> Reason | None:
     )
 
 
-def sic_reason(sic_code: str) -> Reason:
-    """Explain a SIC fit (signals.SIC_FIT): a supplier known by its SIC code, not CPV codes."""
+def sic_reason(tender_codes, sic_codes, bridge) -> Reason | None:
+    """Explain a SIC fit (signals.SIC_FIT) of a supplier known by SIC codes, not CPV codes:
+    its first SIC code in a division the bridge links to the tender's codes, else None."""
+    sic_code = sic_fit(sic_codes, linked_sic_divisions(tender_codes, bridge))
+    if not sic_code:
+        return None
     return Reason(
         "sic",
         f"Its SIC code {sic_code} (division {sic_code[:2]}) is in a sector that the tender's "

@@ -22,7 +22,6 @@ from coopmatch.gaps import (
     coverage,
     filter_gaps,
     gap_report,
-    load_cpv_bridge,
     load_cpv_names,
     select_demand,
     sort_gaps,
@@ -210,7 +209,7 @@ def _compute(session: Session, *, area: Area, query: GapQuery, ref: Reference,
     suppliers = local_suppliers(session, candidate_ids)
     return gap_report(items, found, suppliers, area, gap_config, start=query.start,
                       end=query.end, cpv_names=_names(ref.data_dir),
-                      cpv_bridge=_bridge(ref.data_dir))
+                      cpv_bridge=ref.cpv.sic_bridge)
 
 
 _reference_cache: dict = {}
@@ -220,13 +219,6 @@ def _names(data_dir: str | None) -> dict:
     key = ("names", data_dir)
     if key not in _reference_cache:
         _reference_cache[key] = load_cpv_names(data_dir)
-    return _reference_cache[key]
-
-
-def _bridge(data_dir: str | None) -> dict:
-    key = ("bridge", data_dir)
-    if key not in _reference_cache:
-        _reference_cache[key] = load_cpv_bridge(data_dir)
     return _reference_cache[key]
 
 

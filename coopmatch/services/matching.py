@@ -26,7 +26,6 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from coopmatch.cpv import load_cpv_bridge
 from coopmatch.errors import CoopmatchError, NotFound
 from coopmatch.geo import PlaceWords
 from coopmatch.matching import (
@@ -206,16 +205,9 @@ class Indexes:
         self.suggester: CPVSuggester | None = None
         self.suggester_meta: dict = {}
         self._places: PlaceWords | None = None
-        self._bridge: dict[str, list[str]] | None = None
 
     def _descriptions(self) -> dict[str, str]:
         return {code: c.description for code, c in self.ref.cpv.codes.items()}
-
-    def _sic_bridge(self) -> dict[str, list[str]]:
-        """CPV code -> SIC divisions: suppliers known by SIC codes alone fit by them."""
-        if self._bridge is None:
-            self._bridge = load_cpv_bridge(self.ref.data_dir)
-        return self._bridge
 
     def _place_words(self) -> PlaceWords:
         """Place names, not shown as shared key terms: "lancashire" says where, not what."""
@@ -288,7 +280,7 @@ class Indexes:
         shared terms, and reasons name the area a supplier shares with the tender."""
         index.hidden_terms = self._place_words()
         index.area_names = AreaNames(self.ref.geo)
-        index.sic_bridge = self._sic_bridge()
+        index.sic_bridge = self.ref.cpv.sic_bridge  # suppliers known by SIC codes alone
 
     def _refresh_suppliers(self, session: Session, fingerprint: dict) -> bool:
         """Fold in suppliers changed since the index was built; False if a rebuild is due."""

@@ -26,6 +26,10 @@ class InvalidCPV(CoopmatchError):
     """A CPV code that is malformed or not in the CPV 2008 vocabulary."""
 
 
+class InvalidSIC(CoopmatchError, ValueError):
+    """A SIC code that is not 5 digits."""
+
+
 class NotFound(CoopmatchError):
     status_code = 404
 

@@ -1,4 +1,4 @@
-"""The open reference data an app uses (geography, CPV), loaded lazily on first use."""
+"""The open reference data an app uses (geography, CPV, SIC), loaded lazily on first use."""
 
 from dataclasses import dataclass
 
@@ -6,6 +6,7 @@ from flask import Flask, current_app
 
 from coopmatch.cpv import CPVVocabulary, load_vocabulary
 from coopmatch.geo import GeoReference, load_reference
+from coopmatch.sic import SICVocabulary, load_sic
 
 
 @dataclass(frozen=True)
@@ -13,11 +14,12 @@ class Reference:
     geo: GeoReference
     cpv: CPVVocabulary
     data_dir: str | None = None
+    sic: SICVocabulary | None = None
 
     @classmethod
     def from_settings(cls, data_dir: str | None, cache_dir: str | None) -> "Reference":
         return cls(geo=load_reference(data_dir, cache_dir), cpv=load_vocabulary(data_dir),
-                   data_dir=data_dir)
+                   data_dir=data_dir, sic=load_sic(data_dir))
 
 
 def init_app(app: Flask) -> None:

@@ -24,9 +24,7 @@ Dead (dissolved) organisations in the 2017 file keep status "dissolved".
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
 
 from coopmatch.cpv import CPVVocabulary
@@ -43,8 +41,7 @@ from coopmatch.imports.reading import (
     tidy,
 )
 from coopmatch.imports.records import RowError, SupplierRecord
-
-SIC_FILE = Path("reference-data") / "sic" / "sic2007_companies_house_condensed.tsv"
+from coopmatch.sic import load_sic
 
 BY_CLASSIFICATION = {
     "workers": "worker_coop",
@@ -72,19 +69,6 @@ def ownership_for(classification: str, legal_form: str, structure: str = "") -> 
     if "society" in form or "benefit" in form:
         return "community_benefit_society"
     return "sme"
-
-
-@lru_cache(maxsize=2)
-def sic_descriptions(data_dir: str | None) -> dict[str, str]:
-    """Return {5-digit SIC 2007 code: name} from the reference data, or {} without it."""
-    path = Path(data_dir) / SIC_FILE if data_dir else None
-    if not path or not path.is_file():
-        return {}
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return {
-            row["industrial-classification"]: row["name"]
-            for row in csv.DictReader(handle, delimiter="\t")
-        }
 
 
 def _sic_2017(text: str) -> str | None:
@@ -186,7 +170,7 @@ def parse(
         required=["identifier|cuk_organisation_id", "name|registered_name"],
     )
     edition_2017 = "cuk_organisation_id" in reader.keys
-    sic_names = sic_descriptions(str(data_dir) if data_dir else None)
+    sic_names = load_sic(str(data_dir) if data_dir else None).names
     for row in reader:
         if isinstance(row, RowError):
             yield row

@@ -25,6 +25,7 @@ from coopmatch.imports.reading import (
 )
 from coopmatch.imports.records import RowError, SupplierRecord
 from coopmatch.models import OWNERSHIP_MODELS
+from coopmatch.sic import parse_sic_codes
 from coopmatch.spreadsheets import from_spreadsheet_cell
 
 COLUMNS = [
@@ -78,18 +79,6 @@ def parse_ownership(text: str) -> str:
         choices = ", ".join(OWNERSHIP_LABELS)
         raise ValueError(f"'{text}' is not an ownership model; use one of: {choices}")
     return code
-
-
-def parse_sic_codes(text: str) -> list[str]:
-    """Return 5-digit UK SIC 2007 codes from ";"-separated text."""
-    codes: dict[str, None] = {}
-    for part in re.split(r"[;,\s]+", text.strip()):
-        if not part:
-            continue
-        if not re.fullmatch(r"\d{5}", part):
-            raise ValueError(f"'{part}' is not a SIC code: SIC codes have 5 digits, like 43220")
-        codes.setdefault(part, None)
-    return list(codes)
 
 
 def parse_employees(text: str) -> int:

@@ -56,6 +56,7 @@ from coopmatch.matching.types import (
     SupplierProfile,
     TenderQuery,
 )
+from coopmatch.sic import SICVocabulary
 
 KIND = "supplier-index"
 # Characters of an award description used: the start says what the work was; the rest of a
@@ -168,6 +169,7 @@ class MatchIndex:
         # CPV code -> SIC divisions (cpv.load_cpv_bridge), for suppliers known by SIC codes
         # only; given with the reference data, like cpv_descriptions, and not saved.
         self.sic_bridge: Mapping[str, list[str]] = {}
+        self.sic_names: SICVocabulary | None = None  # names SIC codes in reasons; not saved
         self.is_view = False
         self.associations: associations.Associations | None = None
         self.profile_vectors = np.zeros((0, 0), dtype=np.float32)
@@ -449,6 +451,7 @@ class MatchIndex:
             "area_names",
             "hidden_terms",
             "sic_bridge",
+            "sic_names",
         ):
             setattr(view, name, getattr(self, name))
         view.text, view.tables, view.appended = self.text, self.tables, 0
@@ -1039,7 +1042,8 @@ class MatchIndex:
             if cpv_reason:
                 found.append(cpv_reason)
             elif not self.cpv_codes[j]:
-                sic = reasons.sic_reason(row.cpv_codes, self.sic_codes[j], self.sic_bridge)
+                sic = reasons.sic_reason(row.cpv_codes, self.sic_codes[j], self.sic_bridge,
+                                         self.sic_names)
                 if sic:
                     found.append(sic)
         won_here = self._won_on(tender.id, j)

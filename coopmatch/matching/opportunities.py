@@ -53,6 +53,7 @@ from coopmatch.matching.types import (
     SupplierProfile,
     TenderQuery,
 )
+from coopmatch.sic import SICVocabulary
 
 if TYPE_CHECKING:
     from coopmatch.matching.index import MatchIndex
@@ -77,6 +78,7 @@ class OpportunityIndex:
         # CPV code -> SIC divisions, for suppliers known by SIC codes alone (signals.SIC_FIT);
         # given with the reference data and not saved.
         self.sic_bridge: Mapping[str, list[str]] = {}
+        self.sic_names: SICVocabulary | None = None  # names SIC codes in reasons; not saved
         self._row_sic: tuple | None = None  # (bridge, each row's linked SIC divisions)
         self.tender_vectors: np.ndarray | None = None  # rows in the learned association space
         # Rows as the supplier index reads a tender, for keywords; valid beside that fit only.
@@ -505,7 +507,8 @@ class OpportunityIndex:
             if cpv_reason:
                 found.append(cpv_reason)
             elif not profile.all_cpv_codes:
-                sic = reasons.sic_reason(codes, profile.sic_codes, self.sic_bridge)
+                sic = reasons.sic_reason(codes, profile.sic_codes, self.sic_bridge,
+                                         self.sic_names)
                 if sic:
                     found.append(sic)
         if "association" in components:

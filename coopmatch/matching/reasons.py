@@ -227,17 +227,25 @@ def cpv_reason(best, describe: Mapping[str, str] | None) -> Reason | None:
     )
 
 
-def sic_reason(tender_codes, sic_codes, bridge) -> Reason | None:
+def sic_reason(tender_codes, sic_codes, bridge, names=None) -> Reason | None:
     """Explain a SIC fit (signals.SIC_FIT) of a supplier known by SIC codes, not CPV codes:
-    its first SIC code in a division the bridge links to the tender's codes, else None."""
+    its first SIC code in a division the bridge links to the tender's codes, else None.
+    `names` (a coopmatch.sic.SICVocabulary), where given, names the code and its division."""
     sic_code = sic_fit(sic_codes, linked_sic_divisions(tender_codes, bridge))
     if not sic_code:
         return None
+    division = sic_code[:2]
+    name = names.name(sic_code) if names else None
+    division_name = names.division_name(division) if names else None
+    code_text = f"{sic_code}, {name}," if name else sic_code
+    division_text = f"division {division}, {division_name}" if division_name \
+        else f"division {division}"
     return Reason(
         "sic",
-        f"Its SIC code {sic_code} (division {sic_code[:2]}) is in a sector that the tender's "
-        "CPV codes belong to (a broad CPV-SIC link).",
-        {"sic_code": sic_code, "sic_division": sic_code[:2]},
+        f"Its SIC code {code_text} is in a sector that the tender's CPV codes belong to "
+        f"({division_text}: a broad CPV-SIC link).",
+        {"sic_code": sic_code, "sic_division": division, "sic_name": name,
+         "sic_division_name": division_name},
     )
 
 

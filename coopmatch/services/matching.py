@@ -277,10 +277,12 @@ class Indexes:
 
     def _dress(self, index: MatchIndex | OpportunityIndex) -> None:
         """Give an index what comes from the reference data: place names are not shown as
-        shared terms, and reasons name the area a supplier shares with the tender."""
+        shared terms, and reasons name the area a supplier shares with the tender and the
+        SIC code that fits it."""
         index.hidden_terms = self._place_words()
         index.area_names = AreaNames(self.ref.geo)
         index.sic_bridge = self.ref.cpv.sic_bridge  # suppliers known by SIC codes alone
+        index.sic_names = self.ref.sic
 
     def _refresh_suppliers(self, session: Session, fingerprint: dict) -> bool:
         """Fold in suppliers changed since the index was built; False if a rebuild is due."""

@@ -33,6 +33,7 @@ from coopmatch.services.geography import (
 )
 from coopmatch.services.pagination import Page, paginate
 from coopmatch.services.permissions import can_edit_supplier, is_admin
+from coopmatch.sic import parse_sic_codes
 
 EDITABLE = tuple(SupplierCreate.model_fields)
 
@@ -45,14 +46,17 @@ def get_supplier(*, session: Session, supplier_id: int) -> Supplier:
 
 
 def _apply(supplier: Supplier, data: SupplierCreate, ref: Reference) -> None:
+    # Everything is checked before anything changes: a bad code leaves the profile as it was.
     place = locate(ref.geo, data.postcode)
+    cpv_codes = join_codes(ref.cpv.normalise_many(data.cpv_codes))
+    sic_codes = join_codes(parse_sic_codes(data.sic_codes))
     for name in EDITABLE:
         if name != "postcode":
             setattr(supplier, name, getattr(data, name))
     supplier.name = data.name.strip()
     supplier.normalised_name = normalise_name(supplier.name)
-    supplier.cpv_codes = join_codes(ref.cpv.normalise_many(data.cpv_codes))
-    supplier.sic_codes = join_codes(data.sic_codes.split())
+    supplier.cpv_codes = cpv_codes
+    supplier.sic_codes = sic_codes
     supplier.accreditations = join_codes(data.accreditations.split())
     apply_place(supplier, place)
 

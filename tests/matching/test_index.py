@@ -786,8 +786,11 @@ def test_a_supplier_known_by_sic_codes_alone_fits_by_them(register, school_meals
     assert c["track_record"] == pytest.approx(min(c["text"], SIC_FIT), abs=1e-6)
     assert found[50].score > found[51].score
     (sic,) = [r for r in found[50].reasons if r.kind == "sic"]
-    assert sic.data == {"sic_code": "56102", "sic_division": "56"}
-    assert "SIC code 56102" in sic.text
+    # With no SIC names given (no reference data), the reason gives the code and division.
+    assert sic.data == {"sic_code": "56102", "sic_division": "56", "sic_name": None,
+                        "sic_division_name": None}
+    assert sic.text == ("Its SIC code 56102 is in a sector that the tender's CPV codes belong "
+                        "to (division 56: a broad CPV-SIC link).")
     assert found[50].fits_work
     # A SIC code in another sector, or no SIC code: CPV unknown, no stand-in record.
     for j in (51, 52):

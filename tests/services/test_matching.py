@@ -606,8 +606,11 @@ def test_a_supplier_known_by_its_sic_code_fits_by_it(app, client, session, ref):
     assert by_id[cafe.id].score > by_id[plain.id].score
     assert not any(r.kind == "sic" for r in by_id[plain.id].reasons)
     page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
-    assert "Its SIC code 56102 (division 56) is in a sector that the tender&#39;s CPV codes" \
-        in page
+    # The reference data names the code and its division.
+    assert ("Its SIC code 56102, Unlicenced restaurants and cafes, is in a sector that the "
+            "tender&#39;s CPV codes belong to (division 56, Food and beverage service "
+            "activities: a broad CPV-SIC link).") in page
     client.sign_in(cafe.users[0].email)
     page = client.get(f"/suppliers/{cafe.id}").get_data(as_text=True)
-    assert "School meals for primary schools" in page and "Its SIC code 56102" in page
+    assert "School meals for primary schools" in page and "Its SIC code 56102, " in page
+    assert "<div>56102 Unlicenced restaurants and cafes</div>" in page  # its profile

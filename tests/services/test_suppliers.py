@@ -5,8 +5,8 @@ import json
 import pytest
 from sqlmodel import select
 
-from coopmatch.errors import CoopmatchError, Forbidden
-from coopmatch.models import AuditEntry, Award, LedgerName, Supplier, User
+from coopmatch.errors import CoopmatchError, Forbidden, InvalidSIC
+from coopmatch.models import AuditEntry, Award, LedgerName, Supplier, SupplierCreate, User
 from coopmatch.services import suppliers
 from tests.factories import create_organisation, create_supplier, create_tender, create_user
 
@@ -184,3 +184,21 @@ def test_only_administrators_undo_and_only_the_latest_merge_first(session, ref, 
     merges.undo_merge(session, user=admin, merge_id=first.id)
     assert {s.name for s in session.exec(select(Supplier))} >= {
         "NI Construction (NW) Ltd", "NI Constructions (NW) Ltd", "NI Construction NW"}
+
+
+def test_a_bad_code_names_its_field_and_leaves_the_profile_as_it_was(session, ref):
+    owner = create_user(session, role="supplier")
+    supplier = create_supplier(session, ref, user=owner, sic_codes="56102")
+    before = supplier.model_dump()
+    data = SupplierCreate(**{**supplier.model_dump(include=set(suppliers.EDITABLE)),
+                             "name": "Renamed Co-op", "sic_codes": "56102 5610"})
+    with pytest.raises(InvalidSIC) as caught:
+        suppliers.update_supplier(session, user=owner, supplier_id=supplier.id, data=data,
+                                  ref=ref)
+    assert caught.value.field == "sic_codes" and "'5610' is not a SIC code" in caught.value.message
+    assert supplier.model_dump() == before  # not even changed in the session
+    session.expire_all()
+    assert session.get(Supplier, supplier.id).name == before["name"]
+    data = SupplierCreate(**{**data.model_dump(), "sic_codes": "62000; 56102"})
+    suppliers.update_supplier(session, user=owner, supplier_id=supplier.id, data=data, ref=ref)
+    assert session.get(Supplier, supplier.id).sic_codes == "62000 56102"

@@ -39,13 +39,13 @@ def test_bad_supplier_input_names_each_field_and_stores_nothing(client, session)
     user = create_user(session, role="supplier")
     client.sign_in(user.email)
     bad = dict(VALID, name="", description="short", postcode="nowhere", employees="many",
-               cpv_codes="9999", sic_codes="abc", website="not a url")
+               cpv_codes="9999", sic_codes="56102 5610", website="not a url")
     response = client.post("/suppliers/register", bad)
     body = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400
     for message in ["Enter the name of your business.", "at least 20 characters",
                     "Enter a full UK postcode", "Not a valid integer value",
-                    "'9999' is not a CPV code", "'abc' is not a SIC code",
+                    "'9999' is not a CPV code", "'5610' is not a SIC code: SIC codes have 5",
                     "Enter a web address"]:
         assert message in body, message
     assert session.exec(select(Supplier)).all() == []

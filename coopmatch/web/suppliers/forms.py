@@ -10,9 +10,18 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from coopmatch.errors import InvalidSIC
 from coopmatch.models import (
     ACCREDITATIONS,
     OWNERSHIP_MODELS,
@@ -20,6 +29,7 @@ from coopmatch.models import (
     TURNOVER_BANDS,
     SupplierCreate,
 )
+from coopmatch.sic import parse_sic_codes
 from coopmatch.web.forms import CPVField, MoneyField, Postcode
 
 
@@ -63,13 +73,10 @@ class SupplierForm(FlaskForm):
     status = SelectField("Status", choices=list(SUPPLIER_STATUSES.items()), default="active")
 
     def validate_sic_codes(self, field):
-        codes = (field.data or "").replace(",", " ").replace(";", " ").split()
-        for code in codes:
-            if not (code.isdigit() and len(code) in (4, 5)):
-                from wtforms.validators import ValidationError
-
-                raise ValidationError(f"'{code}' is not a SIC code: enter 5 digits, like 56290.")
-        field.data = " ".join(codes)
+        try:
+            field.data = " ".join(parse_sic_codes(field.data))
+        except InvalidSIC as error:
+            raise ValidationError(error.message + ".") from error
 
     def to_data(self) -> SupplierCreate:
         return SupplierCreate(

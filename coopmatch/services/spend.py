@@ -519,8 +519,10 @@ def report_rows(reports: list[AnchorReport]) -> list[dict]:
 
 
 def local_alternatives(session: Session, *, supplier_ids: list[int], area_lads: set[str],
-                       ref: Reference, settings, k: int = 3) -> dict[int, list[tuple]]:
-    """For each non-local supplier, the local suppliers whose work is most like its work."""
+                       ref: Reference, settings, k: int = 3) -> dict[int, list[tuple] | None]:
+    """For each non-local supplier, the local suppliers whose work is most like its work: a
+    list of (id, name, capability), empty where none is (a possible gap), or None where the
+    register holds nothing about its work to compare (no description, codes or contracts)."""
     from coopmatch.matching import MatchOptions, TenderQuery
     from coopmatch.services import matching
 
@@ -530,13 +532,14 @@ def local_alternatives(session: Session, *, supplier_ids: list[int], area_lads: 
     if index is None:
         return {}
     profiles = {p.id: p for p in matching.supplier_profiles(session, supplier_ids)}
-    found: dict[int, list[tuple]] = {}
+    found: dict[int, list[tuple] | None] = {}
     for supplier_id in supplier_ids:
         profile = profiles.get(supplier_id)
         if profile is None:
             continue
         text = " . ".join([profile.text] + [a.title for a in profile.awards[:20]])
-        if not text.strip(" ."):
+        if not text.strip(" .") and not profile.all_cpv_codes:
+            found[supplier_id] = None  # nothing to compare: not "none found"
             continue
         query = TenderQuery(id=0, title=profile.name, description=text,
                             cpv_codes=profile.all_cpv_codes[:10])
@@ -545,5 +548,6 @@ def local_alternatives(session: Session, *, supplier_ids: list[int], area_lads: 
         # Capability alone: being nearby does not make a firm an alternative.
         found[supplier_id] = [(m.supplier_id, m.capability) for m in matches
                               if m.capability >= MIN_ALTERNATIVE_CAPABILITY]
-    names = matching.supplier_names(session, {i for v in found.values() for i, _ in v})
-    return {sid: [(i, names.get(i, ""), score) for i, score in v] for sid, v in found.items()}
+    names = matching.supplier_names(session, {i for v in found.values() for i, _ in v or ()})
+    return {sid: None if v is None else [(i, names.get(i, ""), score) for i, score in v]
+            for sid, v in found.items()}

@@ -630,3 +630,31 @@ def test_a_ledger_with_unusual_column_names_is_imported_by_naming_them(client, s
     payments = session.exec(select(Payment).order_by(Payment.amount_pence)).all()
     assert [(p.amount_pence, p.expense_type) for p in payments] == [
         (30000, "Printing"), (120050, "Repairs")]
+
+
+def test_repatriation_targets_say_whether_a_local_firm_does_the_work(client, session, ref,
+                                                                       tmp_path,
+                                                                       anchor_and_register):
+    # For each top supplier not known to be local: the local firms doing its kind of work; "a
+    # possible gap" where the register knows its work and no local firm does it; and "not
+    # known" where the register holds nothing about what it supplies (a payee added by name
+    # and postcode only), rather than claiming a gap on no evidence.
+    hyndburn, suppliers = anchor_and_register
+    create_supplier(session, ref, name="Leeds Joinery Ltd", postcode="LS1 1BA", ownership="sme",
+                    description="Joinery and building repairs in Leeds.")
+    create_supplier(session, ref, name="Leeds Trading Ltd", postcode="LS1 1BA", ownership="sme",
+                    description="", cpv_codes="")
+    _import(session, hyndburn, tmp_path, LEDGER
+            + "Depot,Repairs,Doors,B10,Leeds Joinery Ltd,05/08/2019,900.00\n"
+            + "Depot,Sundries,Goods,B11,Leeds Trading Ltd,06/08/2019,800.00\n")
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    page = html.unescape(client.get(f"/spend/anchors/{hyndburn.id}?year=2019").get_data(
+        as_text=True))
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row
+            for row in page.split("Top suppliers not known to be local")[1].split("<tr>")[2:]}
+    assert "Accrington Joinery Ltd" in rows["Leeds Joinery Ltd"]
+    assert "Not known: the register holds nothing about what it supplies" in \
+        rows["Leeds Trading Ltd"]
+    assert "None found: a possible gap" in rows["Leeds Legal LLP"]
+    assert "possible gap" not in rows["Leeds Trading Ltd"]

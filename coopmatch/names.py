@@ -75,3 +75,28 @@ def registration_key(number: str | None) -> str:
     """Return a registration number in one form: Companies House numbers are 8 characters."""
     text = re.sub(r"\s+", "", (number or "").upper())
     return text.zfill(8) if text.isdigit() and len(text) < 8 else text
+
+
+# Names only a public body has: a council ("Lancashire County Council", "Wyre Council"), the
+# NHS, police and fire services, and the commissioning and combined bodies of local government.
+# Narrow on purpose: "China-Britain Business Council" and "Police Mutual" are not public bodies.
+_PUBLIC_BODY = re.compile(
+    r"(?:^[\w-]+ council$|^city of .+ council$"
+    r"|\b(?:borough|county|city|district|town|parish|metropolitan|unitary) council$"
+    r"|\bnhs\b|\bpolice (?:and crime commissioner|service|force|authority)\b|\bconstabulary$"
+    r"|\bfire (?:and|&) rescue (?:service|authority)$|\bfire authority$"
+    r"|\bcombined (?:county )?authority$|\bclinical commissioning group$"
+    r"|\bintegrated care board$)"
+)
+
+
+def is_public_body_name(name: str | None) -> bool:
+    """Return whether a name is a public body's by its form ("Lancashire County Council",
+    "Blackpool Teaching Hospitals NHS Foundation Trust", "Lancashire Fire and Rescue
+    Service"), for suppliers known only by name. A company ("NHS Professionals Ltd") is not.
+    "Cleaning Services, Bradford Council" (a council's own trading arm) is."""
+    text = clean_text(name).lower().replace(".", "").replace("&amp;", "&")
+    if is_company_name(text):
+        return False
+    last = text.rsplit(",", 1)[-1].strip()
+    return bool(_PUBLIC_BODY.search(last) or re.search(r"\bnhs\b", text))

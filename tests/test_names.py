@@ -1,6 +1,12 @@
 import pytest
 
-from coopmatch.names import clean_text, name_key, normalise_name, trading_name
+from coopmatch.names import (
+    clean_text,
+    is_public_body_name,
+    name_key,
+    normalise_name,
+    trading_name,
+)
 
 
 @pytest.mark.parametrize("a, b", [
@@ -33,3 +39,25 @@ def test_a_company_name_carries_its_legal_form():
     assert is_company_name("Pfizer Ltd") and is_company_name("ARCO LIMITED")
     assert is_company_name("Mears Group plc") and is_company_name("Bright Futures C.I.C.")
     assert not is_company_name("Balmer") and not is_company_name("Coltd Farm")
+
+
+@pytest.mark.parametrize("name", [
+    "Lancashire County Council", "Wyre Council", "Blackburn With Darwen Borough Council",
+    "City of Bradford Council",
+    "Facilities Management Catering & Cleaning Services, Bradford Council",
+    "East Lancashire Hospitals NHS Trust", "Mersey Care NHs trust",
+    "Lancashire Police and Crime Commissioner", "Lancashire Constabulary",
+    "Lancashire Fire and Rescue Service", "Lancashire Combined County Authority",
+])
+def test_public_bodies_are_known_by_their_names(name):
+    assert is_public_body_name(name)
+
+
+@pytest.mark.parametrize("name", [
+    "China-Britain Business Council", "Bolton & District Hospital Saturday Council",
+    "Community Council of Devon", "West Lancashire Council for Voluntary Service",
+    "Police Mutual Assurance Society", "Chubb Fire and Security Ltd", "NHS Professionals Ltd",
+    "Preston Catering Co-operative", "",
+])
+def test_charities_clubs_and_companies_are_not_public_bodies(name):
+    assert not is_public_body_name(name)

@@ -40,6 +40,7 @@ from coopmatch.names import (
     buyer_key,
     clean_text,
     is_company_name,
+    is_public_body_name,
     normalise_name,
     registration_key,
 )
@@ -251,6 +252,15 @@ class Register:
 # --- applying records -------------------------------------------------------------------------
 
 
+def _ownership_by_name(name: str, is_sme: bool | None) -> str:
+    """The ownership of a supplier its source does not describe (an award notice's winner):
+    a public body where its name says so ("Lancashire County Council"), a large company where
+    the notice says it is not an SME, else an SME (the register's default)."""
+    if is_public_body_name(name):
+        return "public_body"
+    return "large_company" if is_sme is False else "sme"
+
+
 def _set(obj, values: dict, *, fill_only: bool = False) -> bool:
     """Set attributes that differ; return whether anything changed."""
     changed = False
@@ -334,10 +344,8 @@ class Importer:
                 name=name,
                 normalised_name=normalised,
                 source=record.source,
-                ownership=values.pop("ownership") or ("sme" if record.is_sme else "sme"),
+                ownership=values.pop("ownership") or _ownership_by_name(name, record.is_sme),
             )
-            if record.is_sme is False and record.ownership is None:
-                supplier.ownership = "large_company"
             _set(supplier, values)
             supplier.cpv_codes = join_codes(record.cpv_codes)
             supplier.sic_codes = join_codes(record.sic_codes)

@@ -406,7 +406,9 @@ def payment_table(session: Session, anchor_ids: list[int], *, year: int | None =
 
 
 def _supplier_facts(session: Session, supplier_ids: set[int], ref: Reference):
-    locations, ownership, names, sectors = {}, {}, {}, {}
+    """Return the suppliers' locations, ownership and sector labels and names, and the ids
+    of public bodies (not listed as suppliers to bring home: spend_figures' not_targets)."""
+    locations, ownership, names, sectors, public = {}, {}, {}, {}, set()
     ids = sorted(i for i in supplier_ids if i is not None)
     for start in range(0, len(ids), 5000):
         for s in session.exec(select(Supplier).where(Supplier.id.in_(ids[start:start + 5000]))):
@@ -417,7 +419,9 @@ def _supplier_facts(session: Session, supplier_ids: set[int], ref: Reference):
             ownership[s.id] = OWNERSHIP_MODELS.get(s.ownership, s.ownership)
             names[s.id] = s.name
             sectors[s.id] = _sector(s, ref)
-    return locations, ownership, names, sectors
+            if s.ownership == "public_body":
+                public.add(s.id)
+    return locations, ownership, names, sectors, public
 
 
 def _sector(supplier: Supplier, ref: Reference) -> str:
@@ -443,10 +447,10 @@ def anchor_report(session: Session, *, anchor: Organisation, ref: Reference,
     table = payment_table(session, [anchor.id], year=year)
     if table is None:
         return None
-    locations, ownership, names, sectors = _supplier_facts(
+    locations, ownership, names, sectors, public = _supplier_facts(
         session, set(table.supplier_ids), ref)
     figures = spend_figures(table, anchor_area(ref, anchor), locations, ownership=ownership,
-                            sectors=sectors, supplier_names=names, top=top)
+                            sectors=sectors, supplier_names=names, top=top, not_targets=public)
     return AnchorReport(anchor.name, anchor.id, figures)
 
 
@@ -457,9 +461,10 @@ def group_report(session: Session, *, anchors: list[Organisation], area: AnchorA
     if not tables:
         return None
     table = concat_tables(tables)
-    locations, ownership, names, sectors = _supplier_facts(session, set(table.supplier_ids), ref)
+    locations, ownership, names, sectors, public = _supplier_facts(
+        session, set(table.supplier_ids), ref)
     return spend_figures(table, area, locations, ownership=ownership, sectors=sectors,
-                         supplier_names=names, top=top)
+                         supplier_names=names, top=top, not_targets=public)
 
 
 def together_report(session: Session, *, anchors: list[Organisation], area: AnchorArea,

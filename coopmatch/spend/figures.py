@@ -6,7 +6,7 @@ total. Payments become columns (`PaymentTable`) so a million rows are grouped wi
 Unresolved and redacted spend stay in the totals and are reported as such, never guessed.
 """
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -392,11 +392,15 @@ def spend_figures(
     sectors: Mapping[SupplierId, str] | None = None,
     supplier_names: Mapping[SupplierId, str] | None = None,
     top: int = 20,
+    not_targets: Collection[SupplierId] = (),
 ) -> SpendFigures:
     """Return the figures of the table's payments measured against `area`.
 
     locations: supplier id -> its SupplierLocations (or an already computed SupplierTier).
     ownership / sectors: supplier id -> a label ("worker_coop", "sme", a SIC section...).
+    not_targets: suppliers counted in every figure but not listed among the top suppliers not
+    known to be local (public bodies: another council's services are not work a local firm
+    could take on).
     """
     tiers = _supplier_tiers(table, area, locations)
     rows = _Rows(table, tiers)
@@ -412,6 +416,8 @@ def spend_figures(
     if sector_codes is not None:
         splits["by_sector"] = rows.split(sector_codes, len(sector_labels), tiers.tier)
     names = _display_names(table, supplier_names)
+    left_out = set(not_targets)
+    not_target = np.array([i in left_out for i in table.supplier_ids], dtype=bool)
     supplier_spend = rows.per_supplier()
     name_spend = rows.per_unresolved_name()
 
@@ -428,7 +434,8 @@ def spend_figures(
         )
         if "by_sector" in splits:
             figures.by_sector = _labelled(splits["by_sector"], pick, sector_labels)
-        figures.top_non_local = _top_suppliers(supplier_spend, pick, tiers, names, table, top)
+        figures.top_non_local = _top_suppliers(supplier_spend, pick, tiers, names, table, top,
+                                               not_target)
         figures.top_unresolved = _top_names(name_spend, pick, table.names, top)
         return figures
 
@@ -575,10 +582,12 @@ def _display_names(table: PaymentTable, given: Mapping | None) -> list[str]:
     return names
 
 
-def _top_suppliers(spend, pick, tiers: _Tiers, names, table, top) -> list[SupplierSpend]:
+def _top_suppliers(spend, pick, tiers: _Tiers, names, table, top,
+                   not_target: np.ndarray) -> list[SupplierSpend]:
     amounts = spend[pick] if isinstance(pick, int) else spend.sum(axis=0)
     amounts = amounts[: len(table.supplier_ids)].copy()
     amounts[tiers.tier[: len(amounts)] == _LOCAL] = 0
+    amounts[not_target[: len(amounts)]] = 0
     order = np.argsort(-amounts, kind="stable")[:top]
     return [
         SupplierSpend(

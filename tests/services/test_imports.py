@@ -88,6 +88,13 @@ def test_councils_notices_without_a_buyer_postcode_are_placed_in_the_council_are
     # Without a delivery postcode of its own, a Chorley notice is placed in Chorley.
     own = [t for t in tenders if t.buyer_id == chorley.id and t.delivery_postcode is None]
     assert own and all(t.local_authority_code == "E07000118" for t in own)
+    # Winners are described by their names and the notices' SME flags: a council or an NHS
+    # trust that won a contract is a public body, not a "large company".
+    ownership = {s.name: s.ownership for s in session.exec(select(Supplier))}
+    assert ownership["Lancashire County Council"] == "public_body"
+    assert ownership["Greater Manchester Mental Health NHS Foundation Trust"] == "public_body"
+    assert ownership["Barnfield Construction"] == "large_company"  # not an SME
+    assert ownership["Treetops De-Vegetation Services Ltd"] == "sme"
     again = run_import(session, ref, data_dir, "lancashire-json", path)
     assert again.changed == 0
 

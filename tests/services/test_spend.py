@@ -644,9 +644,14 @@ def test_repatriation_targets_say_whether_a_local_firm_does_the_work(client, ses
                     description="Joinery and building repairs in Leeds.")
     create_supplier(session, ref, name="Leeds Trading Ltd", postcode="LS1 1BA", ownership="sme",
                     description="", cpv_codes="")
+    # Another council is counted in the figures but is no target: its services are not work
+    # a local firm could take on.
+    create_supplier(session, ref, name="Lancashire County Council", postcode="PR1 8XJ",
+                    ownership="public_body", description="Highways and social care.")
     _import(session, hyndburn, tmp_path, LEDGER
             + "Depot,Repairs,Doors,B10,Leeds Joinery Ltd,05/08/2019,900.00\n"
-            + "Depot,Sundries,Goods,B11,Leeds Trading Ltd,06/08/2019,800.00\n")
+            + "Depot,Sundries,Goods,B11,Leeds Trading Ltd,06/08/2019,800.00\n"
+            + "Pensions,Recharges,Recharge,B12,Lancashire County Council,07/08/2019,5000.00\n")
     agency = create_user(session, role="agency")
     client.sign_in(agency.email)
     page = html.unescape(client.get(f"/spend/anchors/{hyndburn.id}?year=2019").get_data(
@@ -658,3 +663,7 @@ def test_repatriation_targets_say_whether_a_local_firm_does_the_work(client, ses
         rows["Leeds Trading Ltd"]
     assert "None found: a possible gap" in rows["Leeds Legal LLP"]
     assert "possible gap" not in rows["Leeds Trading Ltd"]
+    assert "Lancashire County Council" not in rows and "Public bodies (another council" in page
+    report = spend.anchor_report(session, anchor=hyndburn, ref=ref, year=2019)
+    # Its £5,000 counts in the wider area (Lancashire), beside the Pendle printer's £500.
+    assert report.figures.years[0].split.tiers["wider_area"] == 550_000

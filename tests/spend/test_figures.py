@@ -142,6 +142,16 @@ def test_top_non_local_suppliers_are_repatriation_targets(figures):
     assert [(n.name, n.pence) for n in unresolved] == [("Unknown Trader XYZ", 50_000)]
 
 
+def test_suppliers_that_are_not_targets_count_but_are_not_listed(hand_ledger, figures):
+    # A public body (another council) is counted in every figure, but its services are not
+    # work a local firm could take on, so it is not listed as a repatriation target.
+    left_out = spend_figures(_table(hand_ledger), AREA, LOCATIONS, ownership=OWNERSHIP, top=3,
+                             not_targets={3})
+    year = left_out.year("2019/20")
+    assert [s.supplier_id for s in year.top_non_local] == [5, 6, 2]  # 3 left out, 2 moves up
+    assert year.split == figures.year("2019/20").split
+
+
 def test_year_on_year_change_in_local_share(figures):
     first, last = figures.change()
     assert (first.label, first.local_share) == ("2019/20", 0.38)

@@ -13,8 +13,8 @@ from coopmatch.sic import SICVocabulary, load_sic
 class Reference:
     geo: GeoReference
     cpv: CPVVocabulary
+    sic: SICVocabulary
     data_dir: str | None = None
-    sic: SICVocabulary | None = None
 
     @classmethod
     def from_settings(cls, data_dir: str | None, cache_dir: str | None) -> "Reference":

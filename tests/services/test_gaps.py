@@ -115,6 +115,27 @@ def test_gap_pages_exports_and_access(client, session, ref):
     # An area may be named as people name it: the same report as its code.
     by_name = client.get("/api/gaps?area=lancashire").get_json()
     assert by_name["area"] == body["area"] and by_name["gaps"] == body["gaps"]
+    # Amounts and distances as people write them; what is not a number is refused at its
+    # field, not quietly left out of the report.
+    value = gap["gbp_a_year"]
+    for written in (f"£{value + 1:,.0f}", f"{value + 1:.0f}"):
+        above = client.get(f"/api/gaps?area=E10000017&min_value={written}").get_json()
+        assert gap["id"] not in {g["id"] for g in above["gaps"]}, written
+    assert gap["id"] in {g["id"] for g in client.get(
+        f"/api/gaps?area=E10000017&min_value=£{value - 1:,.0f}").get_json()["gaps"]}
+    for query, field, message in [
+        ("min_value=lots", "min_value", "Enter the least £ a year as a number of 0 or more, "
+                                        "like 50000 ('lots' is not)."),
+        ("min_value=-5", "min_value", "('-5' is not)"),
+        ("radius_km=ten&postcode=PR1 2HE", "radius_km", "Enter the distance in km as a number"),
+        ("from=2024-13-01", "from", "Enter the 'from' date as YYYY-MM-DD"),
+    ]:
+        bad = client.get(f"/gaps/?area=E10000017&{query}")
+        text = html.unescape(bad.get_data(as_text=True))
+        assert bad.status_code == 400 and f'id="{field}-error"' in text, query
+        assert message in text and f'href="#{field}"' in text, query
+        api = client.get(f"/api/gaps?area=E10000017&{query}")
+        assert api.status_code == 400 and message in api.get_json()["message"], query
 
 
 def test_gaps_cli(session, ref, database_url, data_dir, tmp_path):

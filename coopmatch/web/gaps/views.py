@@ -1,4 +1,6 @@
 import io
+import math
+import re
 from datetime import date
 
 from flask import Response, abort, current_app, jsonify, render_template, request
@@ -19,27 +21,44 @@ SORTS = {"gbp_a_year": "£ a year", "anchors": "Anchors", "notices": "Notices",
          "next_window": "Next re-procurement", "name": "Sector"}
 
 
-def _date(name: str) -> date | None:
-    value = request.args.get(name, "").strip()
+def _date(args, name: str) -> date | None:
+    value = (args.get(name) or "").strip()
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
-        abort(400, description=f"Enter the {name} date as YYYY-MM-DD, like 2024-04-01.")
+        raise CoopmatchError(f"Enter the '{name}' date as YYYY-MM-DD, like 2024-04-01 "
+                             f"('{value}' is not).", field=name) from None
+
+
+def _number(args, name: str, what: str, example: str) -> float | None:
+    """Read a number of 0 or more as people write it ("£50,000", "15 km"); a field that is
+    not one is refused, naming it, rather than quietly left out of the report."""
+    text = (args.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = float(re.sub(r"[£,\s]", "", text.lower()).removesuffix("km"))
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise CoopmatchError(f"Enter {what} as a number of 0 or more, like {example} "
+                             f"('{text}' is not).", field=name)
+    return value
 
 
 def query_from_args(args) -> gaps.GapQuery:
     """Read the report's area and period from query arguments (pages and API alike)."""
-    radius = args.get("radius_km", type=float)
+    radius = _number(args, "radius_km", "the distance in km", "15")
     area = (args.get("area") or "").strip() or (None if radius else DEFAULT_AREA)
     return gaps.GapQuery(area_code=area, radius_km=radius,
                          postcode=(args.get("postcode") or "").strip() or None,
-                         start=_date("from"), end=_date("to"))
+                         start=_date(args, "from"), end=_date(args, "to"))
 
 
 def filters_from_args(args) -> dict:
     route = args.get("route") or None
     return {"division": (args.get("division") or "").strip() or None,
-            "min_gbp_a_year": args.get("min_value", type=float),
+            "min_gbp_a_year": _number(args, "min_value", "the least £ a year", "50000"),
             "route": route if route in ROUTES else None}
 
 
@@ -52,6 +71,7 @@ def _report():
 
 def current_report():
     try:
+        filters_from_args(request.args)  # a bad filter is refused before the work
         return _report()
     except CoopmatchError as error:
         abort(400, description=error.message)
@@ -73,6 +93,7 @@ def _leakage(report):
 @roles_required("agency")
 def index():
     try:
+        filters_from_args(request.args)  # a bad filter is refused before the work
         report = _report()
     except CoopmatchError as error:  # shown at its field, the filters kept to correct it
         return render_template("gaps/refused.html", problem=error, routes=ROUTES, sorts=SORTS,

@@ -265,6 +265,12 @@ class TierSplit:
         """The part of the leakage with suppliers known to be elsewhere (not unknown)."""
         return self.leakage - self.tiers[UNKNOWN]
 
+    @property
+    def unplaced(self) -> int:
+        """Spend with suppliers matched in the register whose location it does not know (of the
+        "location not known" tier, the part that is neither unresolved nor redacted)."""
+        return self.tiers[UNKNOWN] - self.unresolved - self.redacted
+
     def share(self, amount: int) -> float | None:
         return amount / self.total if self.total else None
 
@@ -300,6 +306,7 @@ class TierSplit:
             "known_leakage": pounds(self.known_leakage),
             "resolved": pounds(self.resolved),
             "unresolved": pounds(self.unresolved),
+            "unplaced": pounds(self.unplaced),
             "redacted": pounds(self.redacted),
         }
 

@@ -659,6 +659,7 @@ def test_repatriation_targets_say_whether_a_local_firm_does_the_work(client, ses
     rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row
             for row in page.split("Top suppliers not known to be local")[1].split("<tr>")[2:]}
     assert "Accrington Joinery Ltd" in rows["Leeds Joinery Ltd"]
+    assert "Matched but not placed" not in page  # every matched supplier here has a place
     assert "Not known: the register holds nothing about what it supplies" in \
         rows["Leeds Trading Ltd"]
     assert "None found: a possible gap" in rows["Leeds Legal LLP"]
@@ -667,3 +668,21 @@ def test_repatriation_targets_say_whether_a_local_firm_does_the_work(client, ses
     report = spend.anchor_report(session, anchor=hyndburn, ref=ref, year=2019)
     # Its £5,000 counts in the wider area (Lancashire), beside the Pendle printer's £500.
     assert report.figures.years[0].split.tiers["wider_area"] == 550_000
+
+
+def test_spend_with_suppliers_matched_but_not_placed_is_told_apart(client, session, ref, tmp_path,
+                                                                   anchor_and_register):
+    # A supplier known from award notices alone has no address: its spend is matched but its
+    # location is not known, and the page says so (and how to count it) beside the unresolved.
+    hyndburn, _ = anchor_and_register
+    create_supplier(session, ref, name="Nowhere Supplies Ltd", postcode=None)
+    _import(session, hyndburn, tmp_path,
+            LEDGER + "Depot,Sundries,Goods,B13,Nowhere Supplies Ltd,08/08/2019,100.00\n")
+    client.sign_in(create_user(session, role="agency").email)
+    page = html.unescape(client.get(f"/spend/anchors/{hyndburn.id}?year=2019").get_data(
+        as_text=True))
+    assert "Matched but not placed: £100 (2%) is with suppliers in the register whose location" \
+        in page
+    split = spend.anchor_report(session, anchor=hyndburn, ref=ref, year=2019).figures.years[0].split
+    assert split.unplaced == 10_000 and split.tiers["unknown"] == 10_000 + split.unresolved \
+        + split.redacted

@@ -81,6 +81,8 @@ def test_leakage_and_the_wider_area_view(figures):
 def test_resolved_unresolved_and_redacted_spend(figures):
     split = figures.year("2019/20").split
     assert (split.resolved, split.unresolved, split.redacted) == (830_000, 50_000, 120_000)
+    # Of the £2,000 whose location is not known, £300 is with a matched supplier not placed.
+    assert split.unplaced == 30_000 and split.to_dict()["unplaced"] == 300.0
     overall = figures.overall.split
     assert overall.total == 1_400_000
     assert (overall.resolved, overall.unresolved, overall.redacted) == (1_130_000, 50_000, 220_000)

@@ -331,6 +331,59 @@ def add_payee(session: Session, *, user: User, ledger_name_id: int, name: str, p
     return supplier
 
 
+@dataclass
+class UnplacedSupplier:
+    supplier: Supplier
+    pence: int
+    payments: int
+
+
+def matched_but_unplaced(session: Session, *, user: User, limit: int = 50
+                         ) -> list[UnplacedSupplier]:
+    """Register suppliers that ledger names are matched to but whose location is not known
+    (winners known from award notices that give no address), largest spend first: their
+    spend counts as "location not known" until they are placed (`place_supplier`)."""
+    if not can_read_reports(user):
+        raise Forbidden("Only development agencies and administrators place suppliers.")
+    total = func.sum(Payment.amount_pence)
+    query = (select(Supplier, total, func.count(Payment.id))
+             .join(LedgerName, LedgerName.supplier_id == Supplier.id)
+             .join(Payment, Payment.ledger_name_id == LedgerName.id)
+             .where(LedgerName.status.in_(RESOLVED_STATUSES),
+                    Supplier.local_authority_code.is_(None))
+             .group_by(Supplier.id).order_by(total.desc(), Supplier.id).limit(limit))
+    return [UnplacedSupplier(supplier, int(pence or 0), int(payments or 0))
+            for supplier, pence, payments in session.exec(query)]
+
+
+def place_supplier(session: Session, *, user: User, supplier_id: int, postcode: str,
+                   ref: Reference) -> Supplier:
+    """Give a register supplier with no known location the postcode where it is based, so
+    that its spend is placed in every anchor's figures. For agencies, on suppliers that no
+    one manages (no account of their own) and that have no place yet: a supplier's own place
+    is for it, or an administrator, to change on its profile."""
+    if not can_read_reports(user):
+        raise Forbidden("Only development agencies and administrators place suppliers.")
+    supplier = session.get(Supplier, supplier_id)
+    if supplier is None:
+        raise NotFound("There is no supplier with that number in the register.")
+    if supplier.local_authority_code is not None:
+        raise Conflict(f"{supplier.name} is already placed at {supplier.postcode}: it, or an "
+                       "administrator, changes that on its profile.")
+    if supplier.users and not is_admin(user):
+        raise Conflict(f"{supplier.name} manages its own profile: it gives where it is based.")
+    place = locate(ref.geo, postcode)
+    if place is None:
+        raise CoopmatchError("Give the postcode where the supplier is based: it is what places "
+                             "its spend.", field="postcode")
+    apply_place(supplier, place)
+    supplier.updated_at = utcnow()  # the match index folds it in
+    audit.record(session, user=user, action="update", entity="supplier", entity_id=supplier.id,
+                 summary=f"placed at {place.postcode} from the spend pages")
+    session.commit()
+    return supplier
+
+
 def decide(session: Session, *, user: User, ledger_name_id: int,
            supplier_id: int | None) -> LedgerName:
     """Confirm a ledger name as a register supplier, or reject it (None); remembered."""

@@ -343,6 +343,69 @@ def test_payees_page_adds_a_payee_and_refuses_the_wrong_user(
     assert added.postcode == "BB5 1AA"
 
 
+def test_a_matched_supplier_with_no_known_place_is_placed_by_an_agency_only(
+        client, session, ref, tmp_path, anchor_and_register):
+    from coopmatch.errors import Conflict, InvalidPostcode
+    from coopmatch.models import AuditEntry, Supplier
+
+    # A winner known from award notices alone: matched by the ledgers, placed nowhere.
+    hyndburn, suppliers = anchor_and_register
+    winner = Supplier(name="Nowhere Supplies Ltd", normalised_name="nowhere supplies",
+                      source="award")
+    session.add(winner)
+    session.commit()
+    _import(session, hyndburn, tmp_path,
+            LEDGER + "Depot,Sundries,Goods,B13,Nowhere Supplies Ltd,08/08/2019,100.00\n")
+    before = spend.anchor_report(session, anchor=hyndburn, ref=ref, year=2019)
+    assert before.figures.years[0].split.unplaced == 10_000
+    form = {"supplier_id": str(winner.id), "postcode": "BB5 1AA"}
+    for intruder in (create_user(session, role="supplier"),
+                     create_user(session, role="procurement", organisation=hyndburn)):
+        client.sign_in(intruder.email)
+        assert client.post("/spend/place", form).status_code == 403, intruder.role
+        client.sign_out()
+    session.refresh(winner)
+    assert winner.postcode is None
+
+    agency = create_user(session, role="agency")
+    listed = spend.matched_but_unplaced(session, user=agency)
+    assert [(u.supplier.id, u.pence, u.payments) for u in listed] == [(winner.id, 10_000, 1)]
+    client.sign_in(agency.email)
+    page = client.get("/spend/payees").get_data(as_text=True)
+    assert "Suppliers matched but not placed" in page and "Nowhere Supplies Ltd" in page
+    # A bad postcode is said at its row and changes nothing; so is a missing CSRF token.
+    refused = client.post("/spend/place", {**form, "postcode": "nowhere"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and f'id="place-postcode-{winner.id}-error"' in text
+    assert "Enter a full UK postcode" in text and 'value="nowhere"' in text
+    assert client.post("/spend/place", {**form, "csrf_token": ""}).status_code == 400
+    session.refresh(winner)
+    assert winner.postcode is None
+    assert client.post("/spend/place", form).status_code == 302
+    session.refresh(winner)
+    assert (winner.postcode, winner.local_authority_code) == ("BB5 1AA", "E07000120")
+    assert session.exec(select(AuditEntry).where(AuditEntry.entity == "supplier",
+                                                 AuditEntry.entity_id == winner.id)).one()
+    # Its £100 is now local to Hyndburn; nothing is left to place.
+    after = spend.anchor_report(session, anchor=hyndburn, ref=ref, year=2019)
+    split, was = after.figures.years[0].split, before.figures.years[0].split
+    assert split.unplaced == 0 and split.local == was.local + 10_000
+    assert spend.matched_but_unplaced(session, user=agency) == []
+    # A supplier already placed, or one with an account of its own, is not the agency's to move.
+    with pytest.raises(Conflict, match="already placed"):
+        spend.place_supplier(session, user=agency, supplier_id=winner.id, postcode="PR1 2HE",
+                             ref=ref)
+    owned = suppliers["legal"]
+    owned.postcode = owned.local_authority_code = None
+    session.commit()
+    with pytest.raises(Conflict, match="manages its own profile"):
+        spend.place_supplier(session, user=agency, supplier_id=owned.id, postcode="PR1 2HE",
+                             ref=ref)
+    with pytest.raises(InvalidPostcode):
+        spend.place_supplier(session, user=create_user(session, role="admin"),
+                             supplier_id=owned.id, postcode="PR1", ref=ref)
+
+
 def test_payees_file_is_for_agencies_only(client, session, ref, tmp_path, anchor_and_register):
     hyndburn, _ = anchor_and_register
     _import(session, hyndburn, tmp_path, text=TREES)

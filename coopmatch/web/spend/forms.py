@@ -62,3 +62,11 @@ class AddPayeeForm(FlaskForm):
         DataRequired("Give the postcode where the supplier is based."), Length(max=10)])
     ownership = SelectField("Ownership model", choices=list(OWNERSHIP_MODELS.items()),
                             default="sme")
+
+
+class PlaceSupplierForm(FlaskForm):
+    """A register supplier whose location is not known, placed where it is based."""
+
+    supplier_id = HiddenField(validators=[DataRequired()])
+    postcode = StringField("Postcode where it is based", validators=[
+        DataRequired("Give the postcode where the supplier is based."), Length(max=10)])

@@ -23,7 +23,7 @@ from coopmatch.web.access import roles_required
 from coopmatch.web.charts import bar_chart, share_chart
 from coopmatch.web.matching import match_settings
 from coopmatch.web.spend import bp
-from coopmatch.web.spend.forms import AddPayeeForm, LedgerUploadForm
+from coopmatch.web.spend.forms import AddPayeeForm, LedgerUploadForm, PlaceSupplierForm
 
 
 def _anchor(anchor_id: int):
@@ -189,6 +189,38 @@ def payees():
                 flash(f"{supplier.name} ({supplier.postcode}) added to the register: its "
                       "spend is placed in the figures now.", "success")
                 return redirect(url_for("spend.payees"))
-    items = spend.unplaced_payees(session, user=current_user)
-    status = 400 if failed is not None else 200
-    return render_template("spend/payees.html", items=items, form=form, failed=failed), status
+    return _payees_page(form=form, failed=failed)
+
+
+def _payees_page(*, form=None, failed=None, place_form=None, place_failed=None):
+    session = get_session()
+    return render_template(
+        "spend/payees.html", items=spend.unplaced_payees(session, user=current_user),
+        form=form or AddPayeeForm(), failed=failed,
+        unplaced=spend.matched_but_unplaced(session, user=current_user),
+        place_form=place_form or PlaceSupplierForm(), place_failed=place_failed,
+    ), 400 if failed is not None or place_failed is not None else 200
+
+
+@bp.post("/place")
+@roles_required("agency")
+def place():
+    """A matched supplier whose location is not known, placed where it is based."""
+    session = get_session()
+    form = PlaceSupplierForm()
+    failed = request.form.get("supplier_id", type=int)
+    if form.validate_on_submit():
+        try:
+            supplier = spend.place_supplier(session, user=current_user,
+                                            supplier_id=int(form.supplier_id.data),
+                                            postcode=form.postcode.data, ref=reference())
+        except CoopmatchError as error:
+            session.rollback()
+            if error.status_code in (403, 404):
+                abort(error.status_code)
+            form.postcode.errors = [*form.postcode.errors, error.message]
+        else:
+            flash(f"{supplier.name} placed at {supplier.postcode}: its spend is placed in the "
+                  "figures now.", "success")
+            return redirect(url_for("spend.payees") + "#unplaced")
+    return _payees_page(place_form=form, place_failed=failed)

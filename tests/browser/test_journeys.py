@@ -267,6 +267,35 @@ def test_agency_adds_a_payee_to_the_register_and_its_spend_is_placed(page, sessi
     assert (added.ownership, added.source) == ("worker_coop", "ledger")
 
 
+def test_agency_places_a_matched_supplier_from_its_anchors_spend(page, session, ref, tmp_path):
+    from coopmatch.services import spend
+
+    council = create_organisation(session, ref, name="Hyndburn Borough Council",
+                                  postcode="BB5 1LA")
+    # An award notice's winner: in the register with no address.
+    session.add(Supplier(name="Schofield and Sons Ltd", normalised_name="schofield and sons",
+                         source="award"))
+    session.commit()
+    ledger = tmp_path / "spend.csv"
+    ledger.write_text("Name,Payment date,Net Amount,Account Detail\n"
+                      "SCHOFIELD AND SONS LTD,20/04/2024,2000.00,Works\n")
+    spend.import_ledgers(session, anchor=council, paths=[ledger])
+    sign_in(page, create_user(session, role="agency").email)
+    page.goto(f"/spend/anchors/{council.id}")
+    page.get_by_text("Matched but not placed: £2,000 (100%)").wait_for()
+    page.get_by_role("link", name="Place them").click()
+    row = page.locator("tbody tr", has_text="Schofield and Sons Ltd")
+    row.get_by_label("Postcode where it is based").fill("BB5 1AA")
+    row.get_by_role("button", name="Place it").click()
+    page.get_by_text("Schofield and Sons Ltd placed at BB5 1AA").wait_for()
+    assert page.get_by_text("Every supplier the ledgers are matched to has a known location"
+                            ).is_visible()
+    page.goto(f"/spend/anchors/{council.id}")
+    assert page.locator(".stats li", has_text="with local suppliers").inner_text().startswith(
+        "100.0%")  # all of it is now with a supplier in Hyndburn
+    assert page.get_by_text("Matched but not placed").count() == 0
+
+
 def test_pages_fit_a_phone_screen(page, session, ref):
     """At 375 px wide (a small phone) nothing runs off the side: labels sit above their values,
     tables fit, and menus wrap."""

@@ -35,6 +35,7 @@ from coopmatch.services.geography import apply_place, locate, unknown_area_messa
 from coopmatch.services.imports import ImportRejected, all_or_nothing, rejection_message
 from coopmatch.services.ledger_names import resolve_names
 from coopmatch.services.permissions import can_read_reports, is_admin
+from coopmatch.services.suppliers import get_supplier
 from coopmatch.spend import (
     AnchorArea,
     SupplierLocation,
@@ -364,9 +365,7 @@ def place_supplier(session: Session, *, user: User, supplier_id: int, postcode: 
     is for it, or an administrator, to change on its profile."""
     if not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators place suppliers.")
-    supplier = session.get(Supplier, supplier_id)
-    if supplier is None:
-        raise NotFound("There is no supplier with that number in the register.")
+    supplier = get_supplier(session=session, supplier_id=supplier_id)
     if supplier.local_authority_code is not None:
         raise Conflict(f"{supplier.name} is already placed at {supplier.postcode}: it, or an "
                        "administrator, changes that on its profile.")

@@ -35,12 +35,18 @@ def db_upgrade(revision: str):
     if revision == "head":
         from coopmatch.reference import current as reference
         from coopmatch.services.geography import refresh_areas
+        from coopmatch.services.suppliers import refresh_ownership
 
         changed = refresh_areas(get_session(), reference().geo)
         if changed:
             click.echo(f"Area codes brought up to date on {changed} "
                        f"record{'s' if changed != 1 else ''} (counties and combined "
                        "authorities as the reference data has them).")
+        public = refresh_ownership(get_session())
+        if public:
+            click.echo(f"{public} award winner{'s' if public != 1 else ''} named as public "
+                       f"bod{'ies' if public != 1 else 'y'} (councils, NHS bodies, police, "
+                       "fire) now recorded as such.")
 
 
 @click.command("demo")

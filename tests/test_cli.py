@@ -67,6 +67,44 @@ def test_db_upgrade_moves_stored_places_into_the_tier_they_are_in_now(
     assert "Area codes" not in again.stdout
 
 
+def test_db_upgrade_records_award_winners_named_as_public_bodies_as_such(
+    tmp_path, data_dir, cache_dir
+):
+    # Imports before public bodies were known by name recorded a council that won a contract
+    # as an SME (or a large company, from the notice's SME flag). An upgrade puts that right,
+    # except where a person has said otherwise, or the supplier manages its own profile.
+    url = f"sqlite:///{tmp_path / 'owners.db'}"
+    run("db", "upgrade", database_url=url, data_dir=data_dir, cache_dir=cache_dir)
+    engine = create_engine(url)
+    rows = [("Wyre Council", "award", "sme"), ("Lancashire County Council", "award",
+                                               "large_company"),
+            ("Chorley Council", "award", "sme"),  # an administrator said so: kept
+            ("China-Britain Business Council", "award", "sme"),  # not a public body
+            ("Fylde Council", "self_registered", "sme")]  # its own profile: kept
+    with engine.begin() as connection:
+        for name, source, ownership in rows:
+            connection.execute(text(
+                "INSERT INTO supplier (name, normalised_name, description, ownership, "
+                "cpv_codes, sic_codes, accreditations, status, succession_risk, source, "
+                "created_at, updated_at) VALUES (:name, lower(:name), '', :ownership, '', '', "
+                "'', 'active', false, :source, '2024-01-01', '2024-01-01')"),
+                {"name": name, "source": source, "ownership": ownership})
+        connection.execute(text(
+            "INSERT INTO audit_log (at, action, entity, entity_id, summary) SELECT "
+            "'2024-02-01', 'update', 'supplier', id, 'ownership set by hand' FROM supplier "
+            "WHERE name = 'Chorley Council'"))
+    result = run("db", "upgrade", database_url=url, data_dir=data_dir, cache_dir=cache_dir)
+    assert "2 award winners named as public bodies" in result.stdout
+    with engine.connect() as connection:
+        owners = dict(connection.execute(text("SELECT name, ownership FROM supplier")).all())
+    engine.dispose()
+    assert owners == {"Wyre Council": "public_body", "Lancashire County Council": "public_body",
+                      "Chorley Council": "sme", "China-Britain Business Council": "sme",
+                      "Fylde Council": "sme"}
+    again = run("db", "upgrade", database_url=url, data_dir=data_dir, cache_dir=cache_dir)
+    assert "public bod" not in again.stdout
+
+
 def test_demo_loads_lancashire_notices_north_west_coops_and_anchors_payments(
     tmp_path, data_dir, cache_dir
 ):

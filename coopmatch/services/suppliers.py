@@ -12,6 +12,7 @@ from coopmatch.duplicates import Entry, likely_duplicates
 from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
 from coopmatch.models import (
     OWNERSHIP_MODELS,
+    AuditEntry,
     Award,
     LedgerName,
     Supplier,
@@ -22,7 +23,7 @@ from coopmatch.models import (
     join_codes,
     utcnow,
 )
-from coopmatch.names import normalise_name
+from coopmatch.names import is_public_body_name, normalise_name
 from coopmatch.reference import Reference
 from coopmatch.services import audit, ledger_names, merges
 from coopmatch.services.geography import (
@@ -99,6 +100,31 @@ def update_supplier(
     if supplier.name != before.get("name"):
         ledger_names.resolve_for_suppliers(session, [supplier.id], user=user)
     return supplier
+
+
+def refresh_ownership(session: Session) -> int:
+    """Record award winners named as public bodies ("Lancashire County Council") as public
+    bodies, as imports now do, where an earlier import recorded them as an SME or a large
+    company from a notice's SME flag; return how many changed.
+
+    Only suppliers known from award notices alone are touched: none with an account of its
+    own, and none a person has edited (an "update" in the audit log). Stamped as updated, so
+    the matching indexes pick the change up. One transaction."""
+    edited = select(AuditEntry.entity_id).where(  # (NOT IN a list holding NULL is never true)
+        AuditEntry.entity == "supplier", AuditEntry.action == "update",
+        AuditEntry.entity_id.is_not(None))
+    candidates = session.exec(select(Supplier).where(
+        Supplier.source == "award", Supplier.ownership.in_(("sme", "large_company")),
+        Supplier.id.not_in(edited))).all()
+    changed = [s for s in candidates if not s.users and is_public_body_name(s.name)]
+    now = utcnow()
+    for supplier in changed:
+        audit.record(session, user=None, action="update", entity="supplier",
+                     entity_id=supplier.id,
+                     summary=f"ownership {supplier.ownership} -> public_body (named as one)")
+        supplier.ownership, supplier.updated_at = "public_body", now
+    session.commit()
+    return len(changed)
 
 
 def search_suppliers(

@@ -202,3 +202,19 @@ def test_a_bad_code_names_its_field_and_leaves_the_profile_as_it_was(session, re
     data = SupplierCreate(**{**data.model_dump(), "sic_codes": "62000; 56102"})
     suppliers.update_supplier(session, user=owner, supplier_id=supplier.id, data=data, ref=ref)
     assert session.get(Supplier, supplier.id).sic_codes == "62000 56102"
+
+
+def test_award_winners_named_as_public_bodies_are_brought_up_to_date(session, ref):
+    council = Supplier(name="Wyre Council", normalised_name="wyre council", source="award",
+                       ownership="large_company")
+    club = Supplier(name="China-Britain Business Council", source="award", ownership="sme",
+                    normalised_name="china britain business council")
+    session.add_all([council, club])
+    session.commit()
+    assert suppliers.refresh_ownership(session) == 1
+    session.refresh(council)
+    session.refresh(club)
+    assert (council.ownership, club.ownership) == ("public_body", "sme")
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == council.id)).one()
+    assert "large_company -> public_body" in entry.summary
+    assert suppliers.refresh_ownership(session) == 0

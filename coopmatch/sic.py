@@ -10,6 +10,8 @@ import re
 from functools import cache, cached_property
 from pathlib import Path
 
+from rapidfuzz import fuzz, process, utils
+
 from coopmatch.errors import InvalidSIC
 
 # The 5-digit list Companies House uses for "nature of business" (731 codes).
@@ -60,6 +62,36 @@ class SICVocabulary:
             if code[digits:].strip("0") == "" and key in self._hierarchy:
                 return self._hierarchy[key]
         return None
+
+    @property
+    def available(self) -> bool:
+        return bool(self.names)
+
+    @cached_property
+    def _search_keys(self) -> list[tuple[str, str]]:
+        return [(code, utils.default_process(name)) for code, name in self.names.items()]
+
+    def search(self, query: str, limit: int = 10) -> list[tuple[str, str]]:
+        """Find (code, name) by code prefix ("561") or by words in the names ("cafe"), for the
+        supplier form's picker: names holding every word (as a word prefix) first, shortest
+        first; then near misses (typos) by fuzzy word-set similarity."""
+        query = (query or "").strip()
+        if not query or not self.names:
+            return []
+        if query.isdigit():
+            return [(c, n) for c, n in self.names.items() if c.startswith(query)][:limit]
+        words = utils.default_process(query).split()
+        keys = self._search_keys
+        exact = [i for i, (_, key) in enumerate(keys)
+                 if all(any(w.startswith(q) for w in key.split()) for q in words)]
+        exact.sort(key=lambda i: len(keys[i][1]))
+        chosen = exact[:limit]
+        if len(chosen) < limit:
+            hits = process.extract(" ".join(words), [key for _, key in keys],
+                                   scorer=fuzz.token_set_ratio, processor=None,
+                                   limit=limit * 2, score_cutoff=70)
+            chosen += [i for _, _, i in hits if i not in chosen][: limit - len(chosen)]
+        return [(keys[i][0], self.names[keys[i][0]]) for i in chosen]
 
     def describe(self, code: str) -> str:
         """Return "56102 Unlicenced restaurants and cafes", or the code where it has no name."""

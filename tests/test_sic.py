@@ -28,6 +28,16 @@ def test_without_reference_data_codes_are_shown_bare(tmp_path):
     assert SICVocabulary(None).name("56102") is None
 
 
+def test_finds_codes_by_words_or_code_prefix(sic):
+    assert sic.search("cafe")[0] == ("56102", "Unlicenced restaurants and cafes")
+    # Every word, as a word's start, shortest name first.
+    assert sic.search("window clean")[0] == ("81221", "Window cleaning services")
+    assert [code for code, _ in sic.search("8122", limit=5)] == ["81221", "81222", "81223",
+                                                                  "81229"]
+    assert sic.search("plumbin")[0][0] == "43220"  # a word cut short still finds it
+    assert sic.search("") == [] and SICVocabulary(None).search("cafe") == []
+
+
 def test_parses_codes_in_order_without_repeats():
     assert parse_sic_codes("56102; 62000,56102 88990") == ["56102", "62000", "88990"]
     assert parse_sic_codes("") == [] and parse_sic_codes(None) == []

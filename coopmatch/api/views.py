@@ -60,6 +60,18 @@ def cpv_search():
     })
 
 
+@bp.get("/sic")
+def sic_search():
+    """Find UK SIC 2007 codes by words or code prefix, for the picker: ?q= &limit= (up to 50)."""
+    vocabulary = reference().sic
+    limit = bounded_arg(request.args, "limit", 10, 1, 50)
+    return jsonify({
+        "available": vocabulary.available,
+        "results": [{"code": code, "description": name}
+                    for code, name in vocabulary.search(request.args.get("q", ""), limit)],
+    })
+
+
 @bp.get("/tenders")
 def tender_list():
     """Tenders, newest first: ?q= (words) &status= (open by default; empty for any) &cpv=

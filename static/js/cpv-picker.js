@@ -1,4 +1,5 @@
-// CPV picker: find codes by words as you type and add them to the codes field.
+// Code picker (CPV, or SIC where data-kind says so): find codes by words as you type and add
+// them to the codes field.
 // Progressive enhancement: without JavaScript the codes field is typed directly.
 (function () {
   "use strict";
@@ -19,6 +20,7 @@
     var list = group.querySelector(".cpv-picker__options");
     var status = group.querySelector(".cpv-picker__status");
     var endpoint = group.getAttribute("data-endpoint");
+    var kind = group.getAttribute("data-kind") || "CPV";
     var active = -1;
     search.hidden = false;
 
@@ -68,7 +70,7 @@
       fetch(endpoint + "?q=" + encodeURIComponent(query), { headers: { "Accept": "application/json" } })
         .then(function (r) { return r.json(); })
         .then(function (data) { if (input.value === query) render(data.results || []); })
-        .catch(function () { status.textContent = "Could not search CPV codes"; });
+        .catch(function () { status.textContent = "Could not search " + kind + " codes"; });
     }, 150);
 
     input.addEventListener("input", function () { lookup(input.value); });

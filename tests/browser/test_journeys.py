@@ -30,6 +30,10 @@ def test_supplier_signs_up_and_registers_capabilities(page, session):
     option = page.get_by_role("option", name="55523100 School-meal services")
     option.click()
     assert "55523100" in page.get_by_label("CPV codes", exact=True).input_value()
+    # So does the SIC picker, by the words of the Companies House list.
+    page.get_by_label("Find a SIC code by words").fill("cafes")
+    page.get_by_role("option", name="56102 Unlicenced restaurants and cafes").click()
+    assert page.get_by_label("SIC codes", exact=True).input_value() == "56102"
     page.get_by_label("Real Living Wage employer").check()
     page.get_by_role("button", name="Register").click()
 
@@ -37,6 +41,7 @@ def test_supplier_signs_up_and_registers_capabilities(page, session):
     assert page.get_by_text("Your business is in the register.").is_visible()
     supplier = session.exec(select(Supplier)).one()
     assert supplier.cpv_list == ["55523100"] and supplier.postcode == "PR1 3NN"
+    assert supplier.sic_list == ["56102"]
     user = session.exec(select(User).where(User.email == "ana@ribble.example.coop")).one()
     assert user.supplier_id == supplier.id
 

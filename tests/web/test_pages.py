@@ -39,6 +39,17 @@ def test_cpv_picker_api_finds_codes_by_words(client):
     assert data["results"][0]["code"] == "77314000"
 
 
+def test_sic_picker_api_finds_codes_by_words_and_prefix(client):
+    data = client.get("/api/sic?q=cafes").get_json()
+    assert data["available"]
+    assert data["results"][0] == {"code": "56102",
+                                  "description": "Unlicenced restaurants and cafes"}
+    assert [r["code"] for r in client.get("/api/sic?q=561&limit=2").get_json()["results"]] == [
+        "56101", "56102"]
+    assert client.get("/api/sic?q=").get_json()["results"] == []
+    assert client.get("/api/sic?q=cafe&limit=lots").status_code == 400
+
+
 def test_without_reference_data_the_page_says_geography_is_limited(app, client):
     from coopmatch.reference import Reference
 

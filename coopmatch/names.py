@@ -94,9 +94,16 @@ def is_public_body_name(name: str | None) -> bool:
     """Return whether a name is a public body's by its form ("Lancashire County Council",
     "Blackpool Teaching Hospitals NHS Foundation Trust", "Lancashire Fire and Rescue
     Service"), for suppliers known only by name. A company ("NHS Professionals Ltd") is not.
-    "Cleaning Services, Bradford Council" (a council's own trading arm) is."""
+    A council's own trading arm is, however it is written: "Cleaning Services, Bradford
+    Council", "Doncaster Council, Metro Clean", "Hertfordshire County Council t/a Herts
+    Fullstop", "Sheffield City Council - Environmental Services"."""
     text = clean_text(name).lower().replace(".", "").replace("&amp;", "&")
     if is_company_name(text):
         return False
-    last = text.rsplit(",", 1)[-1].strip()
-    return bool(_PUBLIC_BODY.search(last) or re.search(r"\bnhs\b", text))
+    parts = _NAME_PARTS.split(text)
+    return bool(re.search(r"\bnhs\b", text)
+                or any(_PUBLIC_BODY.search(part.strip(" -")) for part in parts))
+
+
+# Where a name joins a body to its trading name or department.
+_NAME_PARTS = re.compile(r",|\(|\)|\bt/a\b|\btrading as\b|\s[-\u2013\u2014]|[-\u2013\u2014]\s")

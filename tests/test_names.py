@@ -45,6 +45,11 @@ def test_a_company_name_carries_its_legal_form():
     "Lancashire County Council", "Wyre Council", "Blackburn With Darwen Borough Council",
     "City of Bradford Council",
     "Facilities Management Catering & Cleaning Services, Bradford Council",
+    # a council's trading arm, however it is written
+    "Doncaster Council, Metro Clean", "Hertfordshire County Council t/a Herts Fullstop",
+    "Hertfordshire County Council (Trading as Herts FullStop)",
+    "Sheffield City Council- Environmental Services",
+    "Bradford Metropolitan District Council \u2014 FM Catering Services",
     "East Lancashire Hospitals NHS Trust", "Mersey Care NHs trust",
     "Lancashire Police and Crime Commissioner", "Lancashire Constabulary",
     "Lancashire Fire and Rescue Service", "Lancashire Combined County Authority",
@@ -55,6 +60,7 @@ def test_public_bodies_are_known_by_their_names(name):
 
 @pytest.mark.parametrize("name", [
     "China-Britain Business Council", "Bolton & District Hospital Saturday Council",
+    "Glasgow Council on Alcohol", "Blackpool Council Corporate Print Services,Happy Creative Ltd",
     "Community Council of Devon", "West Lancashire Council for Voluntary Service",
     "Police Mutual Assurance Society", "Chubb Fire and Security Ltd", "NHS Professionals Ltd",
     "Preston Catering Co-operative", "",

@@ -163,29 +163,27 @@ class CPVVocabulary:
             found = [c for code, c in self.codes.items() if code.startswith(digits)]
             return sorted(found, key=lambda c: (c.level, c.code))[:limit]
         all_codes = list(self.codes.values())
-        words = utils.default_process(query).split()
-        # Descriptions holding every query word (as a word prefix) first, general codes first.
-        exact = [
-            i
-            for i, key in enumerate(self._search_keys)
-            if all(any(w.startswith(q) for w in key.split()) for q in words)
-        ]
-        exact.sort(key=lambda i: (all_codes[i].level, len(self._search_keys[i])))
-        chosen = exact[:limit]
-        if len(chosen) < limit:
-            # Then near-misses (typos, plurals) by fuzzy word-set similarity.
-            hits = process.extract(
-                " ".join(words),
-                self._search_keys,
-                scorer=fuzz.token_set_ratio,
-                processor=None,
-                limit=limit * 2,
-                score_cutoff=70,
-            )
-            for _, _, i in hits:
-                if i not in chosen and len(chosen) < limit:
-                    chosen.append(i)
+        # General codes first among descriptions holding every word.
+        chosen = find_by_words(self._search_keys, query, limit,
+                               order=lambda i: (all_codes[i].level, len(self._search_keys[i])))
         return [all_codes[i] for i in chosen]
+
+
+def find_by_words(keys: list[str], query: str, limit: int, order) -> list[int]:
+    """Return the positions of the best `keys` (texts run through rapidfuzz's
+    `utils.default_process`) for a query of words: those holding every word as a word's
+    start first, sorted by `order` (position -> sort key); then near misses (typos, plurals)
+    by fuzzy word-set similarity. Shared by the CPV and SIC pickers."""
+    words = utils.default_process(query).split()
+    exact = [i for i, key in enumerate(keys)
+             if all(any(w.startswith(q) for w in key.split()) for q in words)]
+    exact.sort(key=order)
+    chosen = exact[:limit]
+    if len(chosen) < limit:
+        hits = process.extract(" ".join(words), keys, scorer=fuzz.token_set_ratio,
+                               processor=None, limit=limit * 2, score_cutoff=70)
+        chosen += [i for _, _, i in hits if i not in chosen][: limit - len(chosen)]
+    return chosen
 
 
 _vocabularies: dict[str, CPVVocabulary] = {}

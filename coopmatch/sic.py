@@ -10,8 +10,9 @@ import re
 from functools import cache, cached_property
 from pathlib import Path
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import utils
 
+from coopmatch.cpv import find_by_words
 from coopmatch.errors import InvalidSIC
 
 # The 5-digit list Companies House uses for "nature of business" (731 codes).
@@ -68,8 +69,8 @@ class SICVocabulary:
         return bool(self.names)
 
     @cached_property
-    def _search_keys(self) -> list[tuple[str, str]]:
-        return [(code, utils.default_process(name)) for code, name in self.names.items()]
+    def _search_keys(self) -> list[str]:
+        return [utils.default_process(name) for name in self.names.values()]
 
     def search(self, query: str, limit: int = 10) -> list[tuple[str, str]]:
         """Find (code, name) by code prefix ("561") or by words in the names ("cafe"), for the
@@ -80,18 +81,9 @@ class SICVocabulary:
             return []
         if query.isdigit():
             return [(c, n) for c, n in self.names.items() if c.startswith(query)][:limit]
-        words = utils.default_process(query).split()
-        keys = self._search_keys
-        exact = [i for i, (_, key) in enumerate(keys)
-                 if all(any(w.startswith(q) for w in key.split()) for q in words)]
-        exact.sort(key=lambda i: len(keys[i][1]))
-        chosen = exact[:limit]
-        if len(chosen) < limit:
-            hits = process.extract(" ".join(words), [key for _, key in keys],
-                                   scorer=fuzz.token_set_ratio, processor=None,
-                                   limit=limit * 2, score_cutoff=70)
-            chosen += [i for _, _, i in hits if i not in chosen][: limit - len(chosen)]
-        return [(keys[i][0], self.names[keys[i][0]]) for i in chosen]
+        keys, entries = self._search_keys, list(self.names.items())
+        return [entries[i] for i in find_by_words(keys, query, limit,
+                                                  order=lambda i: len(keys[i]))]
 
     def describe(self, code: str) -> str:
         """Return "56102 Unlicenced restaurants and cafes", or the code where it has no name."""

@@ -116,7 +116,8 @@ def refresh_ownership(session: Session) -> int:
     candidates = session.exec(select(Supplier).where(
         Supplier.source == "award", Supplier.ownership.in_(("sme", "large_company")),
         Supplier.id.not_in(edited))).all()
-    changed = [s for s in candidates if not s.users and is_public_body_name(s.name)]
+    # The name first: it is what rules most out, and `users` is a query per supplier.
+    changed = [s for s in candidates if is_public_body_name(s.name) and not s.users]
     now = utcnow()
     for supplier in changed:
         audit.record(session, user=None, action="update", entity="supplier",

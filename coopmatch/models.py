@@ -69,6 +69,10 @@ OWNERSHIP_MODELS = {
     "sme": "Small or medium-sized business",
     "large_company": "Large company",
     "public_body": "Public body",
+    # A supplier its source does not describe: an award notice's winner that no notice flags
+    # as an SME or not (one of several winners), or a register file's row with no ownership.
+    # Never guessed to be an SME.
+    "unknown": "Ownership not known",
 }
 # Democratic and social ownership models that an ownership preference favours.
 SOCIAL_OWNERSHIP = frozenset(

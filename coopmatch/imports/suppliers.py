@@ -56,6 +56,7 @@ _SYNONYMS = {
     "sme": ["small business", "small or medium business", "small and medium enterprise"],
     "large_company": ["large business", "large", "plc"],
     "public_body": ["public sector", "public sector body", "local authority"],
+    "unknown": ["not known", "unknown", "ownership unknown"],
 }
 
 

@@ -254,11 +254,13 @@ class Register:
 
 def _ownership_by_name(name: str, is_sme: bool | None) -> str:
     """The ownership of a supplier its source does not describe (an award notice's winner):
-    a public body where its name says so ("Lancashire County Council"), a large company where
-    the notice says it is not an SME, else an SME (the register's default)."""
+    a public body where its name says so ("Lancashire County Council"), else what the notice's
+    SME flag says, else not known (a notice with several winners flags none of them)."""
     if is_public_body_name(name):
         return "public_body"
-    return "large_company" if is_sme is False else "sme"
+    if is_sme is None:
+        return "unknown"
+    return "sme" if is_sme else "large_company"
 
 
 def _set(obj, values: dict, *, fill_only: bool = False) -> bool:
@@ -364,6 +366,10 @@ class Importer:
         if fill_only:
             values.pop("name")
         changed = _set(existing, values, fill_only=fill_only)
+        if existing.ownership == "unknown" and not values.get("ownership"):
+            # A later notice that flags the winner says what an earlier one did not.
+            learnt = _ownership_by_name(existing.name, record.is_sme)
+            changed = _set(existing, {"ownership": learnt}) or changed
         codes = join_codes(existing.cpv_list + list(record.cpv_codes))
         sic = join_codes(existing.sic_list + list(record.sic_codes))
         if codes != existing.cpv_codes or sic != existing.sic_codes:

@@ -102,6 +102,17 @@ def update_supplier(
     return supplier
 
 
+_VAGUE_OWNERSHIP = ("", "unknown", "sme")  # least said first; "sme" is what a notice can say
+
+
+def _says_more(ownership: str, than: str) -> bool:
+    """Whether one ownership model says more about a firm than another (on merging two
+    entries): a co-op or a charity more than "sme", and "sme" more than "not known"."""
+    def weight(value: str) -> int:
+        return _VAGUE_OWNERSHIP.index(value) if value in _VAGUE_OWNERSHIP else len(_VAGUE_OWNERSHIP)
+    return weight(ownership) > weight(than)
+
+
 def refresh_ownership(session: Session) -> int:
     """Record award winners named as public bodies ("Lancashire County Council") as public
     bodies, as imports now do, where an earlier import recorded them as an SME or a large
@@ -114,7 +125,8 @@ def refresh_ownership(session: Session) -> int:
         AuditEntry.entity == "supplier", AuditEntry.action == "update",
         AuditEntry.entity_id.is_not(None))
     candidates = session.exec(select(Supplier).where(
-        Supplier.source == "award", Supplier.ownership.in_(("sme", "large_company")),
+        Supplier.source == "award",
+        Supplier.ownership.in_(("sme", "large_company", "unknown")),
         Supplier.id.not_in(edited))).all()
     # The name first: it is what rules most out, and `users` is a query per supplier.
     changed = [s for s in candidates if is_public_body_name(s.name) and not s.users]
@@ -304,8 +316,8 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
             setattr(keep, name, getattr(other, name))
     if not keep.postcode and other.postcode:
         apply_place(keep, locate(ref.geo, other.postcode))
-    if keep.ownership == "sme" and other.ownership not in ("sme", ""):
-        keep.ownership = other.ownership  # "sme" is what an award notice can say; a co-op more
+    if _says_more(other.ownership, keep.ownership):
+        keep.ownership = other.ownership
     keep.cpv_codes = join_codes([*keep.cpv_list, *other.cpv_list])
     keep.sic_codes = join_codes([*keep.sic_list, *other.sic_list])
     keep.accreditations = join_codes([*keep.accreditation_list, *other.accreditation_list])

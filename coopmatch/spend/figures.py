@@ -39,6 +39,7 @@ OWNERSHIP_GROUPS = {
     "sme": "SME",
     "large_company": "large firm",
     "public_body": "public body",
+    "unknown": "ownership not known",
 }
 STATUSES = ("resolved", "unresolved", "redacted")
 _UNKNOWN = TIERS.index(UNKNOWN)

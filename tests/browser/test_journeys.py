@@ -256,6 +256,8 @@ def test_agency_adds_a_payee_to_the_register_and_its_spend_is_placed(page, sessi
     page.get_by_role("link", name="Add payees to the register").click()
     row = page.locator("tbody tr", has_text="Pendle Print Co-op")
     assert row.get_by_label("Supplier name").input_value() == "Pendle Print Co-op"
+    # A ledger says nothing of a payee's ownership: not known unless the agency knows better.
+    assert row.get_by_label("Ownership model").input_value() == "unknown"
     row.get_by_label("Postcode").fill("not a postcode")
     row.get_by_role("button", name="Add to the register").click()
     page.get_by_text("There is a problem").wait_for()

@@ -66,6 +66,8 @@ def test_each_bad_row_is_an_error_naming_its_line_and_column(cpv):
         ("community benefit society", "community_benefit_society"),
         ("Small or medium-sized business", "sme"),
         ("public body", "public_body"),
+        ("Not known", "unknown"),
+        ("Ownership not known", "unknown"),
     ],
 )
 def test_ownership_accepts_codes_and_labels_in_any_case(text, code):

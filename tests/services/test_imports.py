@@ -95,6 +95,11 @@ def test_councils_notices_without_a_buyer_postcode_are_placed_in_the_council_are
     assert ownership["Greater Manchester Mental Health NHS Foundation Trust"] == "public_body"
     assert ownership["Barnfield Construction"] == "large_company"  # not an SME
     assert ownership["Treetops De-Vegetation Services Ltd"] == "sme"
+    # One of several winners is flagged neither way: not known, never guessed an SME.
+    assert ownership["Adferiad Recovery"] == "unknown"
+    # Flagged an SME on one notice and on none of its later ones: an SME.
+    assert ownership["TREVORS WAREHOUSES LIMITED"] == "sme"
+    assert ownership["JG Kelley (Fleetwood) Ltd"] == "sme"  # flagged first, then not
     again = run_import(session, ref, data_dir, "lancashire-json", path)
     assert again.changed == 0
 
@@ -145,6 +150,8 @@ def test_same_supplier_is_updated_not_duplicated(session, ref, data_dir, tmp_pat
     assert session.exec(select(func.count()).select_from(Supplier)).one() == 2
     ribble = session.exec(select(Supplier).where(Supplier.name.like("Ribble%"))).one()
     assert ribble.description == "School meals and catering"
+    # The files give no ownership: not known, never guessed an SME.
+    assert ribble.ownership == "unknown"
 
 
 def test_a_company_is_one_supplier_at_any_of_its_addresses(session, ref, data_dir, tmp_path):

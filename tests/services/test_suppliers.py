@@ -74,6 +74,20 @@ def test_merging_moves_contracts_names_and_accounts_and_fills_gaps(session, ref,
     assert "NI Constructions (NW) Ltd" in entry.summary and entry.user_id == admin.id
 
 
+@pytest.mark.parametrize("kept, merged, expected", [
+    ("unknown", "sme", "sme"), ("sme", "unknown", "sme"), ("unknown", "large_company",
+    "large_company"), ("sme", "worker_coop", "worker_coop"), ("worker_coop", "sme",
+    "worker_coop"), ("charity", "unknown", "charity")])
+def test_merging_keeps_the_ownership_that_says_more(session, ref, twice, kept, merged,
+                                                    expected):
+    admin, _, _, keep, other, _, _ = twice
+    keep.ownership, other.ownership = kept, merged
+    session.commit()
+    result = suppliers.merge_suppliers(session, user=admin, keep_id=keep.id, other_id=other.id,
+                                       ref=ref)
+    assert session.get(Supplier, result.id).ownership == expected
+
+
 def test_only_administrators_merge_and_nothing_changes_otherwise(session, ref, twice):
     admin, officer, owner, keep, other, _, _ = twice
     before = session.exec(select(Award.id, Award.supplier_id).order_by(Award.id)).all()
@@ -209,12 +223,16 @@ def test_award_winners_named_as_public_bodies_are_brought_up_to_date(session, re
                        ownership="large_company")
     club = Supplier(name="China-Britain Business Council", source="award", ownership="sme",
                     normalised_name="china britain business council")
-    session.add_all([council, club])
+    trust = Supplier(name="Mersey Care NHS Trust", normalised_name="mersey care nhs trust",
+                     source="award", ownership="unknown")
+    session.add_all([council, club, trust])
     session.commit()
-    assert suppliers.refresh_ownership(session) == 1
+    assert suppliers.refresh_ownership(session) == 2
     session.refresh(council)
     session.refresh(club)
-    assert (council.ownership, club.ownership) == ("public_body", "sme")
+    session.refresh(trust)
+    assert (council.ownership, club.ownership, trust.ownership) == (
+        "public_body", "sme", "public_body")
     entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == council.id)).one()
     assert "large_company -> public_body" in entry.summary
     assert suppliers.refresh_ownership(session) == 0

@@ -130,6 +130,8 @@ def test_split_by_ownership(figures, hand_ledger):
     ).year("2019/20")
     assert grouped.by_ownership["co-operative"].total == 130_000
     assert grouped.by_ownership["large firm"].total == 400_000
+    # An award winner no notice flagged is not counted as an SME.
+    assert ownership_groups({9: "unknown", 10: "sme"}) == {9: "ownership not known", 10: "SME"}
 
 
 def test_top_non_local_suppliers_are_repatriation_targets(figures):

@@ -61,7 +61,7 @@ class AddPayeeForm(FlaskForm):
     postcode = StringField("Postcode", validators=[
         DataRequired("Give the postcode where the supplier is based."), Length(max=10)])
     ownership = SelectField("Ownership model", choices=list(OWNERSHIP_MODELS.items()),
-                            default="sme")
+                            default="unknown")  # a ledger says nothing about it
 
 
 class PlaceSupplierForm(FlaskForm):

@@ -86,6 +86,53 @@ NOT_EVIDENCE = frozenset(
         "commencing",
         "approximately",
         "estimated",
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+        "extend",
+        "option",
+        "options",
+        "budget",
+        # How the buyer asks and where to reply ("TPPL is inviting quotations", "register on
+        # www.the-chest.org.uk", "see the specification", "deadline 22nd April").
+        "inviting",
+        "invited",
+        "interested",
+        "expressions",
+        "looking",
+        "appoint",
+        "quote",
+        "quotes",
+        "behalf",
+        "successful",
+        "detailed",
+        "fully",
+        "ability",
+        "commence",
+        "deadline",
+        "itq",
+        "documentation",
+        "specification",
+        "specifications",
+        "spec",
+        "register",
+        "associated",
+        "org",
+        # Buyers' procurement portals, named in notices as where to reply.
+        "thechest",
+        "proactis",
+        "intend",
+        "bluelight",
+        "jaggaer",
+        "atamis",
+        "mytenders",
+        "contractsfinder",
+        "findatender",
+        # Of a place or a date: "Preston City Council", "St Anne's", "the 22nd".
+        "city",
+        "st",
+        "th",
+        "nd",
+        "rd",
     }
 )
 
@@ -93,7 +140,11 @@ NOT_EVIDENCE = frozenset(
 # Words that say nothing on their own, though they do in a phrase ("information technology",
 # "cleaning services"): not shown alone.
 NOT_EVIDENCE_ALONE = frozenset({"information", "details", "further", "service", "services",
-                                "work", "works"})
+                                "work", "works", "new", "existing", "local", "area", "areas",
+                                "public", "people", "project", "projects", "value", "various",
+                                "range", "following", "set", "chest", "order", "access",
+                                "deliver", "capabilities", "supplier", "suppliers",
+                                "contractors", "partner", "district", "town", "link"})
 
 
 def shown_features(query_row: sp.csr_matrix, terms: np.ndarray,

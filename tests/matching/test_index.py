@@ -518,6 +518,23 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
     assert "information technology" in terms
     assert not {"information", "services", "works"} & set(terms)
+    # Nor how the buyer asks, where to reply, or when: a vehicle dealer that won a TPPL notice
+    # shares "inviting", "the-chest" and "July" with a cleaning notice, and nothing of the work.
+    asking = ("TPPL is inviting quotations from interested suppliers. See the specification "
+              "and register on www.the-chest.org.uk by 22nd July; St Annes City depot.")
+    dealer = MatchIndex.build([
+        supplier(1, "Vans Ltd", f"Supply of panel vans. {asking}"),
+        supplier(2, "Shine Ltd", "Office cleaning and window cleaning."),
+    ])
+    tender = TenderQuery(id=5, title="Office cleaning", description=asking)
+    found = {m.supplier_id: m for m in dealer.match(tender)}
+    shine = next(r for r in found[2].reasons if r.kind == "text").data["terms"]
+    assert "office cleaning" in shine
+    vans = [r for r in found[1].reasons if r.kind == "text"]
+    shown = vans[0].data["terms"] if vans else []
+    asked = {"inviting", "interested", "specification", "register", "org", "chest", "thechest",
+             "july", "nd", "st", "city", "quotations"}
+    assert not [t for t in shown if asked & set(t.replace("-", "").split())], shown
 
 
 def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_meals):

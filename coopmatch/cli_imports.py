@@ -1,5 +1,7 @@
-"""`coopmatch import <format> FILE...` and `coopmatch export ocds`: thin over the services."""
+"""`coopmatch import <format> FILE...`, `coopmatch export ocds` and `coopmatch export
+suppliers`: thin over the services."""
 
+import io
 import json
 import sys
 import time
@@ -12,6 +14,7 @@ from flask.cli import with_appcontext
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.imports.formats import FORMATS
+from coopmatch.models import OWNERSHIP_MODELS
 from coopmatch.reference import current as reference
 from coopmatch.services.imports import ImportOptions, import_file
 
@@ -126,6 +129,36 @@ def import_auto(files, skip_invalid, dry_run, no_index):
 
 
 export_group = click.Group("export", help="Export data.")
+
+
+@export_group.command("suppliers")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.option("--words", default="", help="Only suppliers with these words in their name, "
+              "description or a contract they have won.")
+@click.option("--ownership", type=click.Choice(list(OWNERSHIP_MODELS)), default=None,
+              help="Only suppliers of this ownership model.")
+@click.option("--area", default="", help="Only suppliers in this local authority, county, "
+              "combined authority or region (name or GSS code), or postcode district.")
+@click.option("--cpv-division", default="", help="Only suppliers working in this CPV "
+              "division (two digits, like 90).")
+@with_appcontext
+def export_suppliers(output, words, ownership, area, cpv_division):
+    """Write the supplier register as the CSV that `coopmatch import suppliers` reads."""
+    from coopmatch.services.suppliers import export_register
+
+    handle = io.StringIO()  # written whole, so a refused filter leaves no file behind
+    try:
+        count = export_register(handle, session=get_session(), ref=reference(), contacts=True,
+                                text=words, ownership=ownership or "", area=area,
+                                cpv_division=cpv_division)
+    except CoopmatchError as error:
+        raise click.ClickException(error.message) from error
+    if output:
+        output.write_text(handle.getvalue(), encoding="utf-8", newline="")
+        click.echo(f"Wrote {count:,} suppliers to {output}.", err=True)
+    else:
+        click.echo(handle.getvalue(), nl=False)
 
 
 @export_group.command("ocds")

@@ -209,3 +209,39 @@ def test_suppliers_listed_twice_are_listed_and_merged_from_the_command_line(tmp_
     assert count(url, "supplier") == 3
     again = run("suppliers", "unmerge", listed.split()[0], database_url=url, check=False)
     assert again.returncode != 0 and "already been undone" in again.stderr
+
+
+def test_the_register_exports_as_the_csv_it_imports_from(tmp_path, data_dir, cache_dir):
+    # What an agency downloads, edits in a spreadsheet and imports again: the same file back.
+    def cm(*args, url, check=True):
+        return run(*args, database_url=url, data_dir=data_dir, cache_dir=cache_dir, check=check)
+
+    url = f"sqlite:///{tmp_path / 'register.db'}"
+    cm("db", "upgrade", url=url)
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "name,description,postcode,cpv_codes,sic_codes,ownership,email\n"
+        "Preston Bakers,Bread for schools,PR1 3NN,15810000,10710,worker_coop,bread@bakers.coop\n"
+        "\"'=HYPERLINK(\"\"x\"\")\",Formula,PR1 3NN,,,,\n"
+        "Leeds Joinery,Doors,LS1 1BA,,,sme,\n")
+    cm("import", "suppliers", str(register), url=url)
+    out = tmp_path / "out.csv"
+    wrote = cm("export", "suppliers", "--area", "Preston", "-o", str(out), url=url)
+    assert "Wrote 2 suppliers" in wrote.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == ("name,description,postcode,cpv_codes,sic_codes,ownership,"
+                        "registration_number,employees,website,email")
+    assert "Preston Bakers,Bread for schools,PR1 3NN,15810000,10710,worker_coop,,,," \
+           "bread@bakers.coop" in lines
+    assert "\"'=HYPERLINK(\"\"x\"\")\",Formula,PR1 3NN,,,unknown,,,," in lines  # shown, not run
+    assert not [line for line in lines if "Leeds" in line]
+    # Imported into a new register and exported again, nothing differs.
+    copy = f"sqlite:///{tmp_path / 'copy.db'}"
+    cm("db", "upgrade", url=copy)
+    cm("import", "suppliers", str(out), url=copy)
+    assert sorted(cm("export", "suppliers", url=copy).stdout.splitlines()) == sorted(lines)
+    # A filter that means nothing is refused, naming it, and writes no file.
+    refused = cm("export", "suppliers", "--area", "Prestn", "-o", str(tmp_path / "no.csv"),
+                 url=url, check=False)
+    assert refused.returncode != 0 and "Did you mean Preston?" in refused.stderr
+    assert not (tmp_path / "no.csv").exists()

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from coopmatch.duplicates import Entry, likely_duplicates
 from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
+from coopmatch.imports.suppliers import COLUMNS as SUPPLIER_COLUMNS
 from coopmatch.models import (
     OWNERSHIP_MODELS,
     AuditEntry,
@@ -35,6 +36,7 @@ from coopmatch.services.geography import (
 from coopmatch.services.pagination import Page, paginate
 from coopmatch.services.permissions import can_edit_supplier, is_admin
 from coopmatch.sic import parse_sic_codes
+from coopmatch.spreadsheets import SafeWriter
 
 EDITABLE = tuple(SupplierCreate.model_fields)
 
@@ -156,6 +158,39 @@ def search_suppliers(
     A supplier known only from contract awards says what it does through them: each word may
     be in its name, its description or the title of a contract it has won, and a CPV division
     among the codes it gives or those of a contract it has won."""
+    query = _register_query(ref=ref, text=text, ownership=ownership, area=area,
+                            cpv_division=cpv_division)
+    return paginate(session, query, page=page, page_size=page_size)
+
+
+def export_register(handle, *, session: Session, ref: Reference, contacts: bool,
+                    text: str = "", ownership: str = "", area: str = "",
+                    cpv_division: str = "") -> int:
+    """Write the register, as `search_suppliers` filters it, in the supplier register CSV that
+    `coopmatch import suppliers` reads back (importing it again changes nothing); return the
+    number of suppliers written. Contact email addresses only with `contacts` (the register's
+    pages show them to signed-in users). Text a spreadsheet would run as a formula is written
+    so that it is shown, and the importer reads it back as it was."""
+    query = _register_query(ref=ref, text=text, ownership=ownership, area=area,
+                            cpv_division=cpv_division)
+    writer = SafeWriter(handle)
+    writer.writerow(SUPPLIER_COLUMNS)
+    count = 0
+    for supplier in session.exec(query.execution_options(yield_per=1000)):
+        writer.writerow([
+            supplier.name, supplier.description or "", supplier.postcode or "",
+            ";".join(supplier.cpv_list), ";".join(supplier.sic_list), supplier.ownership,
+            supplier.registration_number or "",
+            "" if supplier.employees is None else supplier.employees,
+            supplier.website or "", (supplier.contact_email or "") if contacts else "",
+        ])
+        count += 1
+    return count
+
+
+def _register_query(*, ref: Reference, text: str, ownership: str, area: str,
+                    cpv_division: str):
+    """The register's suppliers that the filters ask for, by name (a select())."""
     query = select(Supplier).where(Supplier.status != "dissolved")
     for word in text.lower().split()[:8]:
         pattern = f"%{word}%"
@@ -175,8 +210,7 @@ def search_suppliers(
         query = query.where(or_(
             cpv_division_clause(Supplier.cpv_codes, cpv_division),
             Supplier.id.in_(_winners_of(cpv_division_clause(Tender.cpv_codes, cpv_division)))))
-    query = query.order_by(func.lower(Supplier.name), Supplier.id)
-    return paginate(session, query, page=page, page_size=page_size)
+    return query.order_by(func.lower(Supplier.name), Supplier.id)
 
 
 def _winners_of(condition):

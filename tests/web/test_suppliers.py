@@ -78,6 +78,32 @@ def test_only_supplier_accounts_register_a_business(client, session):
     assert session.exec(select(Supplier)).all() == []
 
 
+def test_the_register_downloads_as_filtered_with_contacts_only_for_users(client, session, ref):
+    create_supplier(session, ref, name="Preston Cleaning Co-operative",
+                    contact_email="hello@clean.coop")
+    create_supplier(session, ref, name="Manchester Builders Ltd", ownership="sme",
+                    postcode="M1 1AE", cpv_codes="45000000",
+                    description="General building contractor for public buildings.")
+    page = html.unescape(client.get("/suppliers/?ownership=worker_coop").get_data(as_text=True))
+    assert 'href="/suppliers/export.csv?ownership=worker_coop"' in page
+    assert "Download these 1 supplier (CSV)" in page
+    response = client.get("/suppliers/export.csv?ownership=worker_coop")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "supplier-register.csv" in response.headers["Content-Disposition"]
+    rows = response.get_data(as_text=True).splitlines()
+    assert rows[0].startswith("name,description,postcode,cpv_codes") and len(rows) == 2
+    assert rows[1].startswith("Preston Cleaning Co-operative,")
+    assert "hello@clean.coop" not in rows[1]  # contacts are for signed-in users, as on the pages
+    client.sign_in(create_user(session, role="supplier").email)
+    signed_in = client.get("/suppliers/export.csv?ownership=worker_coop").get_data(as_text=True)
+    assert signed_in.splitlines()[1].endswith(",hello@clean.coop")
+    # An area that is none: back to the list, which says why at the field.
+    refused = client.get("/suppliers/export.csv?area=Lancshire", follow_redirects=True)
+    text = html.unescape(refused.get_data(as_text=True))
+    assert "No register downloaded: No area or postcode district is called 'Lancshire'" in text
+    assert 'id="area-error"' in text
+
+
 def test_register_list_filters(client, session, ref):
     create_supplier(session, ref, name="Preston Cleaning Co-operative")
     create_supplier(session, ref, name="Manchester Builders Ltd", ownership="sme",

@@ -1,4 +1,6 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 
@@ -31,6 +33,26 @@ def index():
         get_session(), [s.id for s in results.items if not s.description]) if results else {}
     return render_template("suppliers/index.html", form=form, results=results, won=won,
                            area_error=area_error), 400 if area_error else 200
+
+
+@bp.get("/export.csv")
+def export():
+    """The register as the page filters it, in the supplier register CSV (to edit in a
+    spreadsheet and import again)."""
+    filters = {"text": request.args.get("q", ""), "ownership": request.args.get("ownership", ""),
+               "area": request.args.get("area", ""), "cpv_division": request.args.get("cpv", "")}
+    out = io.StringIO()
+    try:
+        suppliers.export_register(out, session=get_session(), ref=reference(),
+                                  contacts=signed_in_user() is not None, **filters)
+    except CoopmatchError as error:
+        if error.status_code != 400:
+            raise
+        # A refused filter (an unknown area): back to the list, which says why at the field.
+        flash(f"No register downloaded: {error.message}", "error")
+        return redirect(url_for("suppliers.index", **request.args))
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="supplier-register.csv"'})
 
 
 @bp.get("/<int:supplier_id>")

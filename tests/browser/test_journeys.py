@@ -211,6 +211,27 @@ def test_agency_imports_a_payment_ledger_and_sees_the_anchor_spend(page, session
     assert f"/spend/anchors/{council.id}" in page.url
 
 
+def test_visitor_downloads_the_register_as_filtered(page, session, ref):
+    import csv
+    import io
+
+    from tests.factories import create_supplier
+
+    create_supplier(session, ref, name="Preston Cleaning Co-operative")
+    create_supplier(session, ref, name="Manchester Builders Ltd", ownership="sme",
+                    postcode="M1 1AE")
+    page.goto("/suppliers/")
+    page.get_by_label("Area").fill("Preston")
+    page.get_by_role("button", name="Apply").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these 1 supplier (CSV)").click()
+    assert download.value.suggested_filename == "supplier-register.csv"
+    with open(download.value.path(), encoding="utf-8") as handle:
+        rows = list(csv.DictReader(io.StringIO(handle.read())))
+    assert [(r["name"], r["postcode"], r["ownership"]) for r in rows] == [
+        ("Preston Cleaning Co-operative", "PR1 3NN", "worker_coop")]
+
+
 def test_admin_merges_a_supplier_listed_twice(page, session, ref):
     from tests.factories import create_supplier
 

@@ -17,6 +17,11 @@ from rapidfuzz import fuzz, process
 # "apfrenovation" 96, "aeyates" 100. Distinct co-ops near
 # this ("Tac Housing Co-operative", "T21 Housing Co-operative": 91) are told apart by place.
 SAME_NAME_SCORE = 90
+# Where each name has words the other lacks, those words must be near alike too (the same
+# ratio, spaces aside): a typo ("dasco" and "dracso" 73) or a word cut short ("advis" and
+# "advisors" 77) may be one firm; two words of their own ("alt" and "t21" 33) are two names,
+# as with two housing co-ops run from one office.
+SAME_WORDS_SCORE = 60
 
 
 @dataclass(frozen=True)
@@ -76,9 +81,21 @@ def likely_duplicates(entries: list[Entry], *, limit: int = 200) -> list[Pair]:
 
 
 def _compatible(a: Entry, b: Entry, score: int) -> bool:
+    if not same_words(a.normalised_name, b.normalised_name):
+        return False
     if a.registration_number and b.registration_number:
         if a.registration_number.upper() != b.registration_number.upper():
             return False
     if a.postcode and b.postcode and a.postcode != b.postcode:
         return score >= 100
     return True
+
+
+def same_words(first: str, second: str) -> bool:
+    """Whether the words each of two normalised names has and the other lacks are alike (or
+    one has none): "dasco construction" and "dracso construction" may be one firm, "alt
+    housing cooperative" and "t21 housing cooperative" are two."""
+    mine, theirs = first.split(), second.split()
+    own = "".join(w for w in mine if w not in theirs)
+    other = "".join(w for w in theirs if w not in mine)
+    return not own or not other or fuzz.ratio(own, other) >= SAME_WORDS_SCORE

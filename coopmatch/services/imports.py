@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
+from coopmatch.duplicates import same_words
 from coopmatch.errors import CoopmatchError
 from coopmatch.geo import find_postcode, outward_code
 from coopmatch.imports.records import (
@@ -235,10 +236,13 @@ class Register:
             by_district = self.unregistered_by_district if registered else self.names_by_district
             candidates = by_district.get(outward_code(record.postcode), {})
             if candidates:
-                best = process.extractOne(normalised, list(candidates), scorer=fuzz.ratio,
-                                          score_cutoff=NEAR_MISS_SCORE)
-                if best:
-                    return candidates[best[0]]
+                # The most alike whose words of its own are alike too: two housing co-ops run
+                # from one office ("Alt ..." and "T21 Housing Co-operative Society") stay two.
+                for name, _, _ in process.extract(normalised, list(candidates), limit=5,
+                                                  scorer=fuzz.ratio,
+                                                  score_cutoff=NEAR_MISS_SCORE):
+                    if same_words(normalised, name):
+                        return candidates[name]
         return None
 
     def tenders(self) -> dict[str, Tender]:

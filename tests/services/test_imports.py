@@ -154,6 +154,22 @@ def test_same_supplier_is_updated_not_duplicated(session, ref, data_dir, tmp_pat
     assert ribble.ownership == "unknown"
 
 
+def test_two_co_ops_with_names_alike_at_one_address_stay_two(session, ref, data_dir,
+                                                              tmp_path):
+    # Housing co-ops run from one office: "Alt ..." and "T21 ..." are 94% alike as names,
+    # above the near-miss score, but their own words are nothing alike.
+    path = tmp_path / "coops.csv"
+    path.write_text("name,postcode\n"
+                    "Alt Housing Co-operative Society Limited,L8 3TX\n"
+                    "T21 Housing Co-operative Society Limited,L8 3TX\n"
+                    "Alt Housing Cooperative Society Ltd,L8 3TY\n")  # the first, spelt again
+    summary = run_import(session, ref, data_dir, "suppliers", path)
+    assert summary.counts["suppliers"]["created"] == 2
+    names = sorted(s.name for s in session.exec(select(Supplier)))
+    assert names == ["Alt Housing Co-operative Society Limited",
+                     "T21 Housing Co-operative Society Limited"]
+
+
 def test_a_company_is_one_supplier_at_any_of_its_addresses(session, ref, data_dir, tmp_path):
     # Award notices give whichever address the buyer had; no two UK companies share a name.
     first = tmp_path / "first.csv"

@@ -1,6 +1,7 @@
 """Reasons a person can read: a kind, a sentence, and the figures behind it."""
 
 import math
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -117,8 +118,29 @@ NOT_EVIDENCE = frozenset(
         "register",
         "associated",
         "org",
+        "requires",
+        "specifically",
+        "instructions",
+        "reference",
+        "bid",
+        "bids",
+        "submit",
+        "submitted",
+        "submission",
+        "submissions",
+        "closing",
+        "receipt",
+        "published",
+        "accessed",
+        "portal",
+        "pm",
+        "noon",
+        "sme",
+        "smes",
         # Buyers' procurement portals, named in notices as where to reply.
         "thechest",
+        "duenorth",
+        "procontract",
         "proactis",
         "intend",
         "bluelight",
@@ -144,18 +166,29 @@ NOT_EVIDENCE_ALONE = frozenset({"information", "details", "further", "service", 
                                 "public", "people", "project", "projects", "value", "various",
                                 "range", "following", "set", "chest", "order", "access",
                                 "deliver", "capabilities", "supplier", "suppliers",
-                                "contractors", "partner", "district", "town", "link"})
+                                "contractors", "partner", "district", "town", "link",
+                                "completed", "current", "single", "number", "need", "use",
+                                "key", "process", "subject", "day", "hours", "times", "meet",
+                                "offer", "held", "note", "received", "search", "total",
+                                "annual", "main", "body", "solution", "review", "future",
+                                "located", "quality", "working", "stage", "stages",
+                                "provider", "providers", "providing", "provided",
+                                "delivering"})
+# A buyer's reference number ("DN775212", "RFQ 15315336"): six or more digits. Standards
+# ("BS5839", "ISO14001") have fewer and stay evidence.
+REFERENCE_NUMBER = re.compile(r"[a-z]*\d{6,}")
 
 
 def shown_features(query_row: sp.csr_matrix, terms: np.ndarray,
                    hidden: frozenset[str] = frozenset()) -> np.ndarray:
     """Return the positions, among a query row's stored entries, of the terms that may be shown
     as evidence (neither the term nor any word of it in `hidden`, such as a place name, nor a
-    word in NOT_EVIDENCE, nor a word of NOT_EVIDENCE_ALONE alone)."""
+    word in NOT_EVIDENCE or a reference number, nor a word of NOT_EVIDENCE_ALONE alone)."""
     return np.array([k for k, feature in enumerate(query_row.indices.tolist())
                      if (term := str(terms[feature])) not in hidden
                      and term not in NOT_EVIDENCE_ALONE
                      and not any(word in hidden or word in NOT_EVIDENCE
+                                 or REFERENCE_NUMBER.fullmatch(word)
                                  for word in term.split())], dtype=np.int64)
 
 

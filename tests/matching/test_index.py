@@ -535,6 +535,14 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     asked = {"inviting", "interested", "specification", "register", "org", "chest", "thechest",
              "july", "nd", "st", "city", "quotations"}
     assert not [t for t in shown if asked & set(t.replace("-", "").split())], shown
+    # Nor a buyer's reference number, though a standard's number is evidence.
+    alarms = MatchIndex.build([supplier(1, "Alarm Co", "Fire alarms to BS5839, ITT DN775212, "
+                                                       "bids submitted by 12 noon.")])
+    (match,) = alarms.match(TenderQuery(id=6, title="Fire alarms to BS5839", description="ITT "
+                                        "DN775212: bids submitted by 12 noon."))
+    terms = " ".join(next(r for r in match.reasons if r.kind == "text").data["terms"])
+    assert "bs5839" in terms and "alarm" in terms
+    assert not {"dn775212", "bids", "submitted", "noon"} & set(terms.split()), terms
 
 
 def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_meals):

@@ -111,6 +111,14 @@ ORDINARY_TOWN_WORDS = frozenset({
     "comber", "crook", "deal", "felling", "flint", "grays", "hale", "holt", "hook", "lancing",
     "leek", "lode", "march", "mold", "par", "sandy", "settle", "stoke", "street", "toward",
     "vale", "welling", "wick",
+    # Wards' places ("Canning Town", "Barrow and Sileby") whose names are words of the work too.
+    "barrow", "canning", "lake",
+})
+# What a ward's name adds to the place it names ("Penwortham East", "Kirkham North", "Bamber
+# Bridge West", "Attenborough and Chilwell East"): taken off, the rest names places.
+WARD_PARTS = frozenset({
+    "north", "south", "east", "west", "central", "centre", "rural", "town", "village", "urban",
+    "upper", "lower", "inner", "outer",
 })
 
 # The end of a postcode as _name_words leaves it: "PR25 1DH" -> "pr25 1dh", "M1 1AE" -> "m1 1ae".
@@ -354,14 +362,16 @@ class GeoReference:
 
         The words of a one-word name are always place words; those of a longer name only where
         the whole name is written ("borders" in "Scottish Borders", not in "shrub borders").
-        Towns are names too ("leyland", "st annes"), as Co-operatives UK's addresses name them;
-        wards of more than one word ("moss side", "seven stars") where written whole; and
-        postcode districts ("pr25", "m14"): an address is not the work.
+        Towns are names too ("leyland", "st annes"), as Co-operatives UK's addresses name them
+        and as wards do ("penwortham" of "Penwortham East"); wards of more than one word ("moss
+        side", "seven stars") where written whole; and postcode districts ("pr25", "m14"): an
+        address is not the work.
         """
         keep = {w for text in ordinary for w in _WORD.findall(text.lower())} | ORDINARY_TOWN_WORDS
         always, phrases = set(), {}
         wards = sorted({name for name, _ in self._ward_lads if " " in name})
-        for name in [_area_words(area) for area in self._areas.values()] + sorted(self._towns):
+        towns = sorted(self._towns | self._ward_towns)
+        for name in [_area_words(area) for area in self._areas.values()] + towns:
             words = frozenset(w for w in name.split() if len(w) > 2 and w not in keep)
             if not words:
                 continue
@@ -458,6 +468,27 @@ class GeoReference:
         if not ranked or (len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]):
             return None
         return self._place_in(self._areas[ranked[0][0]])
+
+    @cached_property
+    def _ward_towns(self) -> set[str]:
+        """The places wards are parts of, where a ward's name says so: "penwortham" of
+        "Penwortham East", "bamber bridge" of "Bamber Bridge West", "attenborough" and
+        "chilwell" of "Attenborough and Chilwell East". A ward named for itself ("Park", "Moss
+        Side") names no other place."""
+        towns = set()
+        for name in {name for name, _ in self._ward_lads}:
+            words = name.split()
+            if len(words) < 2 or words[-1] not in WARD_PARTS:
+                continue
+            for part in re.split(r" and | with ", name):
+                words = part.split()
+                while words and words[-1] in WARD_PARTS:
+                    words.pop()
+                while words and words[0] in WARD_PARTS:
+                    words.pop(0)
+                if words:
+                    towns.add(" ".join(words))
+        return towns
 
     @cached_property
     def _ward_lads(self) -> list[tuple[str, str]]:

@@ -148,6 +148,14 @@ def test_place_words_leave_out_ordinary_words_of_the_work(data_dir, cache_dir):
     assert "dh" not in plain
     assert {"gb", "uk", "england", "united", "kingdom"} <= places.in_text(
         "GB-Preston: UK-wide work in England, United Kingdom")
+    # A ward named for part of a place names the place: "Kirkham North" and "Kirkham South"
+    # name Kirkham, "Bamber Bridge East" Bamber Bridge (where written whole), "Attenborough and
+    # Chilwell East" both. A place's name that is a word of the work stays one ("Canning Town").
+    wards = places.in_text("Kirkham playing fields; Bamber Bridge depot; Chilwell library")
+    assert {"kirkham", "bamber", "chilwell"} <= wards
+    assert not {"playing", "fields", "depot", "library"} & wards
+    assert "bamber" not in places.in_text("Bamber's depot")  # a name of two words, not whole
+    assert "canning" not in places.in_text("Food canning at Canning Town")
     assert "united" not in places.in_text("United Utilities")
     # Towns are places too (from Co-operatives UK's addresses), but not where a town's name is
     # an ordinary word of the work.

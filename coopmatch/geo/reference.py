@@ -114,8 +114,8 @@ ORDINARY_TOWN_WORDS = frozenset({
     # Wards' places ("Canning Town", "Barrow and Sileby") whose names are words of the work too.
     "barrow", "canning", "lake",
 })
-# What a ward's name adds to the place it names ("Penwortham East", "Kirkham North", "Bamber
-# Bridge West", "Attenborough and Chilwell East"): taken off, the rest names places.
+# What a ward's name adds to the place it names ("Kirkham North", "Bamber Bridge East",
+# "Attenborough and Chilwell East"): taken off, the rest names places.
 WARD_PARTS = frozenset({
     "north", "south", "east", "west", "central", "centre", "rural", "town", "village", "urban",
     "upper", "lower", "inner", "outer",
@@ -363,7 +363,7 @@ class GeoReference:
         The words of a one-word name are always place words; those of a longer name only where
         the whole name is written ("borders" in "Scottish Borders", not in "shrub borders").
         Towns are names too ("leyland", "st annes"), as Co-operatives UK's addresses name them
-        and as wards do ("penwortham" of "Penwortham East"); wards of more than one word ("moss
+        and as wards do ("kirkham" of "Kirkham North"); wards of more than one word ("moss
         side", "seven stars") where written whole; and postcode districts ("pr25", "m14"): an
         address is not the work.
         """
@@ -471,8 +471,8 @@ class GeoReference:
 
     @cached_property
     def _ward_towns(self) -> set[str]:
-        """The places wards are parts of, where a ward's name says so: "penwortham" of
-        "Penwortham East", "bamber bridge" of "Bamber Bridge West", "attenborough" and
+        """The places wards are parts of, where a ward's name says so: "kirkham" of "Kirkham
+        North", "bamber bridge" of "Bamber Bridge East", "attenborough" and
         "chilwell" of "Attenborough and Chilwell East". A ward named for itself ("Park", "Moss
         Side") names no other place."""
         towns = set()

@@ -252,7 +252,9 @@ have hidden "housing" and "maintenance" with them. A second list of the same kin
 reply: "bid", "submitted", "noon", "portal"; words that say nothing alone: "current", "number",
 "provider") and buyers' reference numbers ("DN775212": six digits or more): 1.267 again.
 Towns named by wards read as place names ("kirkham" of "Kirkham North", "bamber bridge" of
-"Bamber Bridge East"), so not shown as evidence either: 1.266 (pooled 1.267).
+"Bamber Bridge East"), so not shown as evidence either: 1.266 (pooled 1.267). Who pays for
+the work ("European Regional Development Fund", "Shared Prosperity Fund"), and "development"
+alone: 1.266 (pooled 1.267).
 """
 
 import argparse

@@ -137,6 +137,13 @@ NOT_EVIDENCE = frozenset(
         "noon",
         "sme",
         "smes",
+        # Who pays for the work, not what it is ("funded by the European Regional Development
+        # Fund", "UK Shared Prosperity Fund").
+        "european",
+        "erdf",
+        "ukspf",
+        "prosperity",
+        "levelling",
         # Buyers' procurement portals, named in notices as where to reply.
         "thechest",
         "duenorth",
@@ -173,7 +180,9 @@ NOT_EVIDENCE_ALONE = frozenset({"information", "details", "further", "service", 
                                 "annual", "main", "body", "solution", "review", "future",
                                 "located", "quality", "working", "stage", "stages",
                                 "provider", "providers", "providing", "provided",
-                                "delivering"})
+                                "delivering", "fund", "funded", "funding",
+                                "regional", "development", "development fund",
+                                "regional development"})
 # A buyer's reference number ("DN775212", "RFQ 15315336"): six or more digits. Standards
 # ("BS5839", "ISO14001") have fewer and stay evidence.
 REFERENCE_NUMBER = re.compile(r"[a-z]*\d{6,}")

@@ -543,6 +543,14 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     terms = " ".join(next(r for r in match.reasons if r.kind == "text").data["terms"])
     assert "bs5839" in terms and "alarm" in terms
     assert not {"dn775212", "bids", "submitted", "noon"} & set(terms.split()), terms
+    # Nor who pays for the work.
+    funded = ("Business growth advice, funded by the European Regional Development Fund.")
+    grants = MatchIndex.build([supplier(1, "Growth Co", funded)])
+    (match,) = grants.match(TenderQuery(id=7, title="Business growth advice", description=funded))
+    terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
+    assert "business growth" in terms or "growth advice" in terms
+    assert not [t for t in terms if {"european", "fund"} & set(t.split())], terms
+    assert not {"regional", "development", "regional development"} & set(terms), terms
 
 
 def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_meals):

@@ -79,10 +79,12 @@ def registration_key(number: str | None) -> str:
 
 # Names only a public body has: a council ("Lancashire County Council", "Wyre Council"), the
 # NHS, police and fire services, and the commissioning and combined bodies of local government.
-# Narrow on purpose: "China-Britain Business Council" and "Police Mutual" are not public bodies.
+# Narrow on purpose: "China-Britain Business Council", "Business Council for Sustainable Energy"
+# and "Police Mutual" are not public bodies; a council's department ("Bury Council Transport
+# Services") is one.
 _PUBLIC_BODY = re.compile(
-    r"(?:^[\w-]+ council$|^city of .+ council$"
-    r"|\b(?:borough|county|city|district|town|parish|metropolitan|unitary) council$"
+    r"(?:^[\w-]+ council(?:$| (?!for\b|of\b|on\b))|^city of .+ council\b"
+    r"|\b(?:borough|county|city|district|town|parish|metropolitan|unitary) council\b"
     r"|\bnhs\b|\bpolice (?:and crime commissioner|service|force|authority)\b|\bconstabulary$"
     r"|\bfire (?:and|&) rescue (?:service|authority)$|\bfire authority$"
     r"|\bcombined (?:county )?authority$|\bclinical commissioning group$"
@@ -96,7 +98,8 @@ def is_public_body_name(name: str | None) -> bool:
     Service"), for suppliers known only by name. A company ("NHS Professionals Ltd") is not.
     A council's own trading arm is, however it is written: "Cleaning Services, Bradford
     Council", "Doncaster Council, Metro Clean", "Hertfordshire County Council t/a Herts
-    Fullstop", "Sheffield City Council - Environmental Services"."""
+    Fullstop", "Sheffield City Council - Environmental Services", "Blackpool Council Corporate
+    Print Services"."""
     text = clean_text(name).lower().replace(".", "").replace("&amp;", "&")
     if is_company_name(text):
         return False

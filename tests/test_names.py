@@ -50,6 +50,8 @@ def test_a_company_name_carries_its_legal_form():
     "Hertfordshire County Council (Trading as Herts FullStop)",
     "Sheffield City Council- Environmental Services",
     "Bradford Metropolitan District Council \u2014 FM Catering Services",
+    "Blackpool Council Corporate Print Services", "Bury Council Transport Services",
+    "Preston City Council Parks Team",
     "East Lancashire Hospitals NHS Trust", "Mersey Care NHs trust",
     "Lancashire Police and Crime Commissioner", "Lancashire Constabulary",
     "Lancashire Fire and Rescue Service", "Lancashire Combined County Authority",
@@ -62,6 +64,7 @@ def test_public_bodies_are_known_by_their_names(name):
     "China-Britain Business Council", "Bolton & District Hospital Saturday Council",
     "Glasgow Council on Alcohol", "Blackpool Council Corporate Print Services,Happy Creative Ltd",
     "Community Council of Devon", "West Lancashire Council for Voluntary Service",
+    "Business Council for Sustainable Energy",
     "Police Mutual Assurance Society", "Chubb Fire and Security Ltd", "NHS Professionals Ltd",
     "Preston Catering Co-operative", "",
 ])

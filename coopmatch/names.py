@@ -85,7 +85,7 @@ def registration_key(number: str | None) -> str:
 _PUBLIC_BODY = re.compile(
     r"(?:^[\w-]+ council(?:$| (?!for\b|of\b|on\b))|^city of .+ council\b"
     r"|\b(?:borough|county|city|district|town|parish|metropolitan|unitary) council\b"
-    r"|\bnhs\b|\bpolice (?:and crime commissioner|service|force|authority)\b|\bconstabulary$"
+    r"|\bpolice (?:and crime commissioner|service|force|authority)\b|\bconstabulary$"
     r"|\bfire (?:and|&) rescue (?:service|authority)$|\bfire authority$"
     r"|\bcombined (?:county )?authority$|\bclinical commissioning group$"
     r"|\bintegrated care board$)"
@@ -104,7 +104,7 @@ def is_public_body_name(name: str | None) -> bool:
     if is_company_name(text):
         return False
     parts = _NAME_PARTS.split(text)
-    return bool(re.search(r"\bnhs\b", text)
+    return bool(re.search(r"\bnhs\b", text)  # the NHS anywhere in the name
                 or any(_PUBLIC_BODY.search(part.strip(" -")) for part in parts))
 
 

@@ -7,10 +7,10 @@ are matched ignoring case, spaces and punctuation; unknown columns are ignored.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from coopmatch.cpv import CPVVocabulary
 from coopmatch.errors import InvalidCPV, InvalidPostcode
@@ -26,7 +26,7 @@ from coopmatch.imports.reading import (
 from coopmatch.imports.records import RowError, SupplierRecord
 from coopmatch.models import OWNERSHIP_MODELS
 from coopmatch.sic import parse_sic_codes
-from coopmatch.spreadsheets import from_spreadsheet_cell
+from coopmatch.spreadsheets import SafeWriter, from_spreadsheet_cell
 
 COLUMNS = [
     "name",
@@ -144,26 +144,30 @@ def parse(
         yield row if isinstance(row, RowError) else _supplier(row, cpv)
 
 
-def write_suppliers_csv(records: Iterable[SupplierRecord], path: str | Path) -> int:
-    """Write suppliers in the register layout that `parse` reads back; return the row count."""
+def write_suppliers_csv(records: Iterable[SupplierRecord], target: str | Path | TextIO) -> int:
+    """Write suppliers in the register layout that `parse` reads back, to a path or an open
+    text handle; return the row count. Text a spreadsheet would run as a formula is written so
+    that it is shown (see coopmatch.spreadsheets)."""
+    if isinstance(target, (str, Path)):
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            return write_suppliers_csv(records, handle)
+    writer = SafeWriter(target)
+    writer.writerow(COLUMNS)
     count = 0
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for record in records:
-            writer.writerow(
-                [
-                    record.name,
-                    record.description or "",
-                    record.postcode or "",
-                    ";".join(record.cpv_codes),
-                    ";".join(record.sic_codes),
-                    record.ownership or "",
-                    record.registration_number or "",
-                    "" if record.employees is None else record.employees,
-                    record.website or "",
-                    record.email or "",
-                ]
-            )
-            count += 1
+    for record in records:
+        writer.writerow(
+            [
+                record.name,
+                record.description or "",
+                record.postcode or "",
+                ";".join(record.cpv_codes),
+                ";".join(record.sic_codes),
+                record.ownership or "",
+                record.registration_number or "",
+                "" if record.employees is None else record.employees,
+                record.website or "",
+                record.email or "",
+            ]
+        )
+        count += 1
     return count

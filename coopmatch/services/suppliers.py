@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 
 from coopmatch.duplicates import Entry, likely_duplicates
 from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
-from coopmatch.imports.suppliers import COLUMNS as SUPPLIER_COLUMNS
+from coopmatch.imports.records import SupplierRecord
+from coopmatch.imports.suppliers import write_suppliers_csv
 from coopmatch.models import (
     OWNERSHIP_MODELS,
     AuditEntry,
@@ -36,7 +37,6 @@ from coopmatch.services.geography import (
 from coopmatch.services.pagination import Page, paginate
 from coopmatch.services.permissions import can_edit_supplier, is_admin
 from coopmatch.sic import parse_sic_codes
-from coopmatch.spreadsheets import SafeWriter
 
 EDITABLE = tuple(SupplierCreate.model_fields)
 
@@ -173,19 +173,16 @@ def export_register(handle, *, session: Session, ref: Reference, contacts: bool,
     so that it is shown, and the importer reads it back as it was."""
     query = _register_query(ref=ref, text=text, ownership=ownership, area=area,
                             cpv_division=cpv_division)
-    writer = SafeWriter(handle)
-    writer.writerow(SUPPLIER_COLUMNS)
-    count = 0
-    for supplier in session.exec(query.execution_options(yield_per=1000)):
-        writer.writerow([
-            supplier.name, supplier.description or "", supplier.postcode or "",
-            ";".join(supplier.cpv_list), ";".join(supplier.sic_list), supplier.ownership,
-            supplier.registration_number or "",
-            "" if supplier.employees is None else supplier.employees,
-            supplier.website or "", (supplier.contact_email or "") if contacts else "",
-        ])
-        count += 1
-    return count
+    records = (
+        SupplierRecord(
+            name=s.name, description=s.description or "", postcode=s.postcode,
+            cpv_codes=s.cpv_list, sic_codes=s.sic_list, ownership=s.ownership,
+            registration_number=s.registration_number, employees=s.employees,
+            website=s.website, email=s.contact_email if contacts else None,
+        )
+        for s in session.exec(query.execution_options(yield_per=1000))
+    )
+    return write_suppliers_csv(records, handle)
 
 
 def _register_query(*, ref: Reference, text: str, ownership: str, area: str,

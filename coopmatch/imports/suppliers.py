@@ -108,7 +108,8 @@ def _supplier(row: CsvRow, cpv: CPVVocabulary) -> SupplierRecord | RowError:
         return RowError(row.line, "name", "the supplier's name is missing")
     if len(name) > 300:
         return RowError(row.line, "name", "the name is longer than 300 characters")
-    record = SupplierRecord(name=name, line=row.line, description=tidy(row.get("description")))
+    record = SupplierRecord(name=name, line=row.line,
+                            description=from_spreadsheet_cell(tidy(row.get("description"))))
     field_name = "postcode"
     try:
         if row.get("postcode"):

@@ -1,5 +1,7 @@
 """The supplier register CSV: strict validation that names the line, the column and the fix."""
 
+import dataclasses
+
 import pytest
 
 from coopmatch.imports import suppliers
@@ -100,3 +102,9 @@ def test_written_suppliers_read_back_the_same(tmp_path, cpv):
     assert suppliers.write_suppliers_csv(originals, path) == 3
     again = list(suppliers.parse(path, cpv=cpv))
     assert again == originals
+    # Text a spreadsheet would run as a formula comes back as it was, description too.
+    dashed = [dataclasses.replace(originals[0], name="=Dash Ltd",
+                                  description="- cleaning, + windows")]
+    suppliers.write_suppliers_csv(dashed, path)
+    assert [(r.name, r.description) for r in suppliers.parse(path, cpv=cpv)] == [
+        ("=Dash Ltd", "- cleaning, + windows")]

@@ -65,6 +65,8 @@ _BOILERPLATE = {
     "gov",
     # The demo's own records are labelled "(demo)": it never says what the work is.
     "demo",
+    # How often the work is done, not what it is ("daily cleaning"; Iveco's "Daily" is a van).
+    "daily", "weekly", "fortnightly", "monthly", "quarterly", "annually", "annual", "yearly",
 }
 # Words in scikit-learn's English list that name work a notice may be about: "fire alarms",
 # "heating system", "empty homes", "shop front", "back office". (Its own documentation warns the

@@ -433,6 +433,21 @@ def test_keywords_read_what_a_supplier_does_not_its_name():
     assert view[2].components == found[2].components and view[2].score == found[2].score
 
 
+def test_how_often_the_work_is_done_is_not_what_it_is():
+    # Iveco's "Daily" is a van: a daily cleaning tender shares only that word with it.
+    register = [
+        supplier(1, "Van Dealer", "Iveco Daily vans and Daily minibuses, supplied and serviced."),
+        supplier(2, "Pennine Print", "Leaflets and posters."),
+    ]
+    index = MatchIndex.build(register)
+    tender = TenderQuery(
+        id=1, title="Daily office cleaning", description="Cleaning, daily and quarterly.", **PRESTON
+    )
+    for match in index.match(tender):
+        assert match.components["keywords"] == 0.0
+        assert "daily" not in " ".join(r.text for r in match.reasons).lower()
+
+
 def test_a_contract_titled_for_the_work_outranks_one_that_mentions_it():
     filler = "Services delivered across the borough to the council's standards."
     register = [

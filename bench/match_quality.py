@@ -258,7 +258,10 @@ alone: 1.266 (pooled 1.267).
 Adopted for the product (2026-12-03, third session): words of how often the work is done
 ("daily", "weekly", "quarterly", "annual") read as stop words: 1.266 (pooled 1.267) against
 1.263-1.264 in two runs before on seeds 0-4. On the demo, Iveco (its "Daily" vans) had ranked
-second on the offices' daily cleaning.
+second on the offices' daily cleaning. Buying organisations ("tppl", "nepo", "espo") and
+councils' initials ("lcc", "wlbc", "bnes": built from the reference areas' names) not shown as
+evidence: 1.266 (pooled 1.267). On the demo's 1,228 tenders the top five matches' key terms had
+listed "tppl" 442 times (the most of any term), "hcc" 197, "nepo hgv" 80 and "lcc" 36.
 """
 
 import argparse

@@ -153,6 +153,34 @@ def _mean_point(points: list[tuple[float, float]]) -> tuple[float, float]:
     )
 
 
+# How a council's initials end: County or City Council, Borough, District, Metropolitan Borough
+# or District Council ("LCC", "SRBC", "WMBC", "BwDBC"), or Council alone after three or more
+# ("BANESC"; "MTC" and "HPC" are more often a measured term contract and computing).
+COUNCIL_SUFFIXES = ("cc", "bc", "dc", "mbc", "mdc", "c")
+_JOINING_WORDS = frozenset({"and", "with", "upon", "on", "of", "the", "in", "under"})
+MIN_INITIALS = 3  # "BC" alone names nothing
+MIN_BARE_INITIALS = 4  # "BANES", "BNES"; three bare letters are too often a word ("nut")
+
+
+def council_initials(names: Iterable[str]) -> set[str]:
+    """Return the initials a council of each area is written by: "lancashire" -> "lcc", "lbc"
+    and the like; "west lancashire" -> "wlbc"; "bath and north east somerset" -> "bnes",
+    "banes" and "banesc". Notices name their buyer so ("LCC Transport Services"): a buyer,
+    not the work."""
+    found = set()
+    for name in names:
+        words = name.split()
+        spellings = {"".join(w[0] for w in words),
+                     "".join(w[0] for w in words if w not in _JOINING_WORDS)}
+        for letters in spellings:
+            if len(letters) >= MIN_BARE_INITIALS and len(words) > 1:
+                found.add(letters)
+            found.update(letters + end for end in COUNCIL_SUFFIXES
+                         if len(letters + end) >= MIN_INITIALS
+                         and (end != "c" or len(letters) >= MIN_INITIALS))
+    return found
+
+
 def _area_words(area) -> str:
     """An area's name as it is written in text: "Kingston upon Hull, City of" -> "kingston
     upon hull"."""
@@ -384,6 +412,10 @@ class GeoReference:
             if words:
                 phrases.setdefault(name, words)
         always |= {district.lower() for district in self._districts} | NATION_WORDS
+        always |= council_initials(
+            [_area_words(area) for area in self._areas.values()
+             if area.kind in {"local_authority", "county", "former_local_authority",
+                              "former_county"}]) - keep
         phrases.update({name: frozenset(name.split()) for name in NATION_NAMES})
         return PlaceWords(frozenset(always), phrases)
 

@@ -126,6 +126,22 @@ def test_two_references_writing_the_postcode_cache_at_once_both_succeed(tmp_path
     assert list(cached["lad_names"]) == ["E07000123", "E07000121"]
 
 
+def test_a_council_s_initials_are_place_words(data_dir, cache_dir):
+    from coopmatch.geo.reference import council_initials
+
+    assert {"lcc", "lbc", "ldc", "lmbc"} <= council_initials(["lancashire"])
+    assert {"wlbc", "srbc"} <= council_initials(["west lancashire", "south ribble"])
+    bath = council_initials(["bath and north east somerset"])
+    assert {"bnes", "banes", "bnesc", "banesc"} <= bath
+    assert not {"bc", "lc"} & council_initials(["bury", "lancashire"])  # too short to name one
+    assert "hpc" not in council_initials(["high peak"])  # computing, more often than the council
+    places = GeoReference(data_dir, cache_dir).place_words(["Measured term contract (MTC)"])
+    words = places.in_text("LCC CORP: school transport; WLBC housing; a BNES bus")
+    assert {"lcc", "wlbc", "bnes"} <= words
+    assert not {"corp", "school", "transport", "housing", "bus"} & words
+    assert "mtc" not in places.in_text("Roads MTC for Merthyr Tydfil")  # an ordinary word
+
+
 def test_place_words_leave_out_ordinary_words_of_the_work(data_dir, cache_dir):
     geo = GeoReference(data_dir, cache_dir)
     places = geo.place_words(["Forest trails", "Castle and tower repairs"])

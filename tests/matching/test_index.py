@@ -566,6 +566,14 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     assert "business growth" in terms or "growth advice" in terms
     assert not [t for t in terms if {"european", "fund"} & set(t.split())], terms
     assert not {"regional", "development", "regional development"} & set(terms), terms
+    # Nor who buys for others: a purchasing organisation's name is no evidence of the work.
+    bought = "TPPL for NEPO: HGV refuse collection vehicles, through ESPO and YPO."
+    trucks = MatchIndex.build([supplier(1, "Trucks Ltd", bought)])
+    (match,) = trucks.match(TenderQuery(id=8, title="Refuse collection vehicles",
+                                        description=bought))
+    terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
+    assert "refuse collection" in terms or "collection vehicles" in terms
+    assert not [t for t in terms if {"tppl", "nepo", "espo", "ypo"} & set(t.split())], terms
 
 
 def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_meals):

@@ -201,7 +201,8 @@ NOT_EVIDENCE_ALONE = frozenset({"information", "details", "further", "service", 
                                 "provider", "providers", "providing", "provided",
                                 "delivering", "fund", "funded", "funding",
                                 "regional", "development", "development fund",
-                                "regional development"})
+                                "regional development", "date", "dates", "carry", "owned",
+                                "develop"})
 # A buyer's reference number ("DN775212", "RFQ 15315336"): six or more digits. Standards
 # ("BS5839", "ISO14001") have fewer and stay evidence.
 REFERENCE_NUMBER = re.compile(r"[a-z]*\d{6,}")

@@ -533,6 +533,13 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
     assert "information technology" in terms
     assert not {"information", "services", "works"} & set(terms)
+    pitch = MatchIndex.build([supplier(1, "Turf Co", "Carry out grass pitch drainage on the "
+                                                    "council owned field by the start date.")])
+    (match,) = pitch.match(TenderQuery(id=9, title="Grass pitch drainage", description="To "
+                                       "carry out works to owned fields from a date to agree."))
+    terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
+    assert "grass pitch" in terms or "pitch drainage" in terms
+    assert not {"carry", "owned", "date"} & set(terms), terms
     # Nor how the buyer asks, where to reply, or when: a vehicle dealer that won a TPPL notice
     # shares "inviting", "the-chest" and "July" with a cleaning notice, and nothing of the work.
     asking = ("TPPL is inviting quotations from interested suppliers. See the specification "

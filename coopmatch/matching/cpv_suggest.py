@@ -47,7 +47,7 @@ from coopmatch.matching.text import STOP_WORDS, clean
 
 KIND = "cpv-suggester"
 # How its words are read; one saved with other words is refitted, not loaded.
-WORDS = "stemmed words and pairs, prefixes joined, co joined, how often stopped"
+WORDS = "stemmed words and pairs, prefixes joined, co and in house joined, how often stopped"
 SHAPE = "divisions weighed"  # what else a saved one must hold to be loaded
 # How much each source adds to a code's centroid.
 OWN_DESCRIPTION, ANCESTORS, NOTICES = 1.0, 0.35, 0.8

@@ -136,7 +136,7 @@ def clean(text: str | None) -> str:
 def _lower(text: str) -> str:
     """Fold, lower-case and join prefixes: what `clean` and the corpus tokeniser both do after
     reading "IT" and unescaping, so that a query's words are the index's."""
-    return join_spaced_co(join_prefixes(fold(text).lower()))
+    return join_spaced_in_house(join_spaced_co(join_prefixes(fold(text).lower())))
 
 
 # "co" written apart from a word in o- ("co op", "co operative", "co ordinator"): "co" is a stop
@@ -151,6 +151,18 @@ def join_spaced_co(text: str) -> str:
     if "co o" not in text:
         return text
     return _SPACED_CO.sub("co", text)
+
+
+# "in house" written apart ("catering provided in house"): "in" is a stop word, so apart it would
+# leave "house", and in-house catering would match housing.
+_SPACED_IN_HOUSE = re.compile(r"(?<![\w-])in (?=house\b)")
+
+
+def join_spaced_in_house(text: str) -> str:
+    """Return lower-case text with "in house" joined as it is when hyphened: "inhouse"."""
+    if "in house" not in text:
+        return text
+    return _SPACED_IN_HOUSE.sub("in", text)
 
 
 _HYPHEN = re.compile(r"-(?<=[a-z]-)(?=[a-z])")  # a hyphen between letters
@@ -205,7 +217,8 @@ def _joins(text: str):
 
 
 def hyphen_spellings(*texts: str | None) -> dict[str, str]:
-    """Return how texts write the words `join_prefixes` and `join_spaced_co` joined:
+    """Return how texts write the words `join_prefixes`, `join_spaced_co` and
+    `join_spaced_in_house` joined:
     {"inhouse": "in-house", "coop": "co-op"}, the first spelling of each. A shared key term is
     shown as the text writes it, not as matching reads it."""
     spellings: dict[str, str] = {}
@@ -218,6 +231,8 @@ def hyphen_spellings(*texts: str | None) -> dict[str, str]:
             for found in _SPACED_CO.finditer(low):
                 word = _TOKEN.match(low, found.end())
                 spellings.setdefault("co" + word.group(), "co " + word.group())
+        if "in house" in low and _SPACED_IN_HOUSE.search(low):
+            spellings.setdefault("inhouse", "in house")
     return spellings
 
 

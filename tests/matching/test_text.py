@@ -143,6 +143,18 @@ def test_co_written_apart_is_joined_as_when_hyphened():
         "coop": "co op", "cooperative": "co-operative"}
 
 
+def test_in_house_written_apart_is_one_word_as_hyphened():
+    from coopmatch.matching.text import hyphen_spellings, spelled, word_tokens
+
+    # Apart, "in" is a stop word and "house" would match housing.
+    assert word_tokens("Catering delivered in house; an in-house team") == [
+        "catering", "delivered", "inhouse", "inhouse", "team"]
+    assert word_tokens("Families living in houses; a hen house; a write-in house") == [
+        "families", "living", "houses", "hen", "house", "write", "house"]
+    spellings = hyphen_spellings("Catering delivered In House")
+    assert spelled("inhouse catering", spellings) == "in house catering"
+
+
 def test_words_that_name_work_are_not_stop_words():
     from coopmatch.matching.text import word_tokens
 

@@ -7,6 +7,7 @@ are matched ignoring case, spaces and punctuation; unknown columns are ignored.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -156,19 +157,36 @@ def write_suppliers_csv(records: Iterable[SupplierRecord], target: str | Path | 
     writer.writerow(COLUMNS)
     count = 0
     for record in records:
-        writer.writerow(
-            [
-                record.name,
-                record.description or "",
-                record.postcode or "",
-                ";".join(record.cpv_codes),
-                ";".join(record.sic_codes),
-                record.ownership or "",
-                record.registration_number or "",
-                "" if record.employees is None else record.employees,
-                record.website or "",
-                record.email or "",
-            ]
-        )
+        writer.writerow(_csv_row(record))
         count += 1
     return count
+
+
+def iter_suppliers_csv(records: Iterable[SupplierRecord], rows: int = 500) -> Iterator[str]:
+    """Yield the CSV that `write_suppliers_csv` writes, a few hundred rows at a time: a web
+    download of a large register is sent as it is read, not built whole in memory first."""
+    buffer = io.StringIO()
+    writer = SafeWriter(buffer)
+    writer.writerow(COLUMNS)
+    for count, record in enumerate(records, start=1):
+        writer.writerow(_csv_row(record))
+        if count % rows == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _csv_row(record: SupplierRecord) -> list:
+    return [
+        record.name,
+        record.description or "",
+        record.postcode or "",
+        ";".join(record.cpv_codes),
+        ";".join(record.sic_codes),
+        record.ownership or "",
+        record.registration_number or "",
+        "" if record.employees is None else record.employees,
+        record.website or "",
+        record.email or "",
+    ]

@@ -2,16 +2,17 @@
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, select
 
 from coopmatch.duplicates import Entry, likely_duplicates
 from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
 from coopmatch.imports.records import SupplierRecord
-from coopmatch.imports.suppliers import write_suppliers_csv
+from coopmatch.imports.suppliers import iter_suppliers_csv, write_suppliers_csv
 from coopmatch.models import (
     OWNERSHIP_MODELS,
     AuditEntry,
@@ -168,12 +169,40 @@ def export_register(handle, *, session: Session, ref: Reference, contacts: bool,
                     cpv_division: str = "") -> int:
     """Write the register, as `search_suppliers` filters it, in the supplier register CSV that
     `coopmatch import suppliers` reads back (importing it again changes nothing); return the
-    number of suppliers written. Contact email addresses only with `contacts` (the register's
-    pages show them to signed-in users). Text a spreadsheet would run as a formula is written
-    so that it is shown, and the importer reads it back as it was."""
-    query = _register_query(ref=ref, text=text, ownership=ownership, area=area,
-                            cpv_division=cpv_division)
-    records = (
+    number of suppliers written. See `register_records`."""
+    return write_suppliers_csv(
+        register_records(session=session, ref=ref, contacts=contacts, text=text,
+                         ownership=ownership, area=area, cpv_division=cpv_division), handle)
+
+
+def register_csv(*, engine: Engine, ref: Reference, contacts: bool,
+                 **filters: str) -> Iterator[str]:
+    """Return the CSV `export_register` writes, as pieces to send as they are read (a web
+    download of a large register is not built in memory first). The filters are checked now:
+    a refused area raises here, before any piece. The pieces are read in a session of their
+    own, open while they are sent and closed after the last."""
+    query = _register_query(ref=ref, **filters)
+
+    def pieces() -> Iterator[str]:
+        with Session(engine) as session:
+            yield from iter_suppliers_csv(_records(session, query, contacts))
+
+    return pieces()
+
+
+def register_records(*, session: Session, ref: Reference, contacts: bool, text: str = "",
+                     ownership: str = "", area: str = "",
+                     cpv_division: str = "") -> Iterator[SupplierRecord]:
+    """Return the register's suppliers, as `search_suppliers` filters them, as the records the
+    supplier register CSV holds, read from the database a thousand at a time. Filters are
+    checked now (a refused area raises here, before anything is written). Contact email
+    addresses only with `contacts` (the register's pages show them to signed-in users)."""
+    return _records(session, _register_query(ref=ref, text=text, ownership=ownership,
+                                             area=area, cpv_division=cpv_division), contacts)
+
+
+def _records(session: Session, query, contacts: bool) -> Iterator[SupplierRecord]:
+    return (
         SupplierRecord(
             name=s.name, description=s.description or "", postcode=s.postcode,
             cpv_codes=s.cpv_list, sic_codes=s.sic_list, ownership=s.ownership,
@@ -182,7 +211,6 @@ def export_register(handle, *, session: Session, ref: Reference, contacts: bool,
         )
         for s in session.exec(query.execution_options(yield_per=1000))
     )
-    return write_suppliers_csv(records, handle)
 
 
 def _register_query(*, ref: Reference, text: str, ownership: str, area: str,

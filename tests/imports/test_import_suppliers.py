@@ -102,6 +102,10 @@ def test_written_suppliers_read_back_the_same(tmp_path, cpv):
     assert suppliers.write_suppliers_csv(originals, path) == 3
     again = list(suppliers.parse(path, cpv=cpv))
     assert again == originals
+    # In pieces (a web download), the same text: the header and two rows, then the third.
+    pieces = list(suppliers.iter_suppliers_csv(originals, rows=2))
+    assert len(pieces) == 2 and pieces[0].count("\n") == 3
+    assert "".join(pieces) == path.read_bytes().decode("utf-8")
     # Text a spreadsheet would run as a formula comes back as it was, description too.
     dashed = [dataclasses.replace(originals[0], name="=Dash Ltd",
                                   description="- cleaning, + windows")]

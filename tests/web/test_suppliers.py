@@ -89,6 +89,7 @@ def test_the_register_downloads_as_filtered_with_contacts_only_for_users(client,
     assert "Download these 1 supplier (CSV)" in page
     response = client.get("/suppliers/export.csv?ownership=worker_coop")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.is_streamed  # sent as read, not built whole first
     assert "supplier-register.csv" in response.headers["Content-Disposition"]
     rows = response.get_data(as_text=True).splitlines()
     assert rows[0].startswith("name,description,postcode,cpv_codes") and len(rows) == 2

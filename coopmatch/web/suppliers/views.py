@@ -1,10 +1,17 @@
-import io
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlmodel import select
 
-from coopmatch.db import get_session
+from coopmatch.db import get_engine, get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.models import OWNERSHIP_MODELS, Award, Tender
 from coopmatch.reference import current as reference
@@ -41,18 +48,18 @@ def export():
     spreadsheet and import again)."""
     filters = {"text": request.args.get("q", ""), "ownership": request.args.get("ownership", ""),
                "area": request.args.get("area", ""), "cpv_division": request.args.get("cpv", "")}
-    out = io.StringIO()
     try:
-        suppliers.export_register(out, session=get_session(), ref=reference(),
-                                  contacts=signed_in_user() is not None, **filters)
+        pieces = suppliers.register_csv(engine=get_engine(), ref=reference(),
+                                        contacts=signed_in_user() is not None, **filters)
     except CoopmatchError as error:
         if error.status_code != 400:
             raise
         # A refused filter (an unknown area): back to the list, which says why at the field.
         flash(f"No register downloaded: {error.message}", "error")
         return redirect(url_for("suppliers.index", **request.args))
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="supplier-register.csv"'})
+    # Sent as it is read: a register of 100,000 suppliers is not built in memory first.
+    return Response(pieces, mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="supplier-register.csv"'})
 
 
 @bp.get("/<int:supplier_id>")

@@ -169,10 +169,12 @@ def export_register(handle, *, session: Session, ref: Reference, contacts: bool,
                     cpv_division: str = "") -> int:
     """Write the register, as `search_suppliers` filters it, in the supplier register CSV that
     `coopmatch import suppliers` reads back (importing it again changes nothing); return the
-    number of suppliers written. See `register_records`."""
-    return write_suppliers_csv(
-        register_records(session=session, ref=ref, contacts=contacts, text=text,
-                         ownership=ownership, area=area, cpv_division=cpv_division), handle)
+    number of suppliers written. Contact email addresses only with `contacts` (the register's
+    pages show them to signed-in users). Text a spreadsheet would run as a formula is written
+    so that it is shown, and the importer reads it back as it was."""
+    query = _register_query(ref=ref, text=text, ownership=ownership, area=area,
+                            cpv_division=cpv_division)
+    return write_suppliers_csv(_records(session, query, contacts), handle)
 
 
 def register_csv(*, engine: Engine, ref: Reference, contacts: bool,
@@ -190,18 +192,8 @@ def register_csv(*, engine: Engine, ref: Reference, contacts: bool,
     return pieces()
 
 
-def register_records(*, session: Session, ref: Reference, contacts: bool, text: str = "",
-                     ownership: str = "", area: str = "",
-                     cpv_division: str = "") -> Iterator[SupplierRecord]:
-    """Return the register's suppliers, as `search_suppliers` filters them, as the records the
-    supplier register CSV holds, read from the database a thousand at a time. Filters are
-    checked now (a refused area raises here, before anything is written). Contact email
-    addresses only with `contacts` (the register's pages show them to signed-in users)."""
-    return _records(session, _register_query(ref=ref, text=text, ownership=ownership,
-                                             area=area, cpv_division=cpv_division), contacts)
-
-
 def _records(session: Session, query, contacts: bool) -> Iterator[SupplierRecord]:
+    """The suppliers a register query selects, as CSV records, read a thousand at a time."""
     return (
         SupplierRecord(
             name=s.name, description=s.description or "", postcode=s.postcode,

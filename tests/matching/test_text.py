@@ -189,3 +189,20 @@ def test_a_street_s_name_is_an_address_not_a_phrase_of_the_work():
     assert street_names("Cleaning of the road and street lighting") == frozenset()
     assert street_names("Works To The Road; Community Gardens Close") == frozenset()
     assert street_names(None) == frozenset()
+
+
+def test_spaced_joins_agree_with_their_patterns_at_the_edges():
+    from coopmatch.matching.text import (
+        _SPACED_CO,
+        _SPACED_IN_HOUSE,
+        join_spaced_co,
+        join_spaced_in_house,
+    )
+
+    cases = ["co op", "in house", "(co operative", "& co op", "smith &co op", "2co op",
+             "co o1", "-in house", "in house_", "in houses", "x in house, co ordinator\x00co op",
+             "co oak in house"]
+    for text in cases:
+        assert join_spaced_co(text) == _SPACED_CO.sub("co", text), text
+        assert join_spaced_in_house(text) == _SPACED_IN_HOUSE.sub("in", text), text
+    assert join_spaced_co("co op") == "coop" and join_spaced_in_house("in house") == "inhouse"

@@ -153,12 +153,16 @@ def write_suppliers_csv(records: Iterable[SupplierRecord], target: str | Path | 
     if isinstance(target, (str, Path)):
         with open(target, "w", encoding="utf-8", newline="") as handle:
             return write_suppliers_csv(records, handle)
-    writer = SafeWriter(target)
-    writer.writerow(COLUMNS)
     count = 0
-    for record in records:
-        writer.writerow(_csv_row(record))
-        count += 1
+
+    def counted() -> Iterator[SupplierRecord]:
+        nonlocal count
+        for record in records:
+            count += 1
+            yield record
+
+    for piece in iter_suppliers_csv(counted()):
+        target.write(piece)
     return count
 
 

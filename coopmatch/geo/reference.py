@@ -91,6 +91,16 @@ NEWER_COMBINED_AUTHORITIES = {
 _COUNCIL_ALIASES = {"hull": "E06000010"}
 
 
+# Joining words of places' names ("Forest of Dean", "Newcastle upon Tyne"), which are no terms.
+_NAME_JOINERS = frozenset({"and", "of", "on", "the", "upon", "with", "in", "by", "under"})
+
+
+def _phrase_words(name: str) -> frozenset[str]:
+    """Return the words of a longer name that are hidden where it is written whole: all but
+    its joining words ("le" and "bridge" too, of "Clayton le Woods" and "Bamber Bridge")."""
+    return frozenset(name.split()) - _NAME_JOINERS
+
+
 def _name_words(text: str) -> str:
     """Lower-case words of a name, '&' read as 'and', HTML entities and county abbreviations
     read out: "Blackburn with Darwen", "st helens", "Telford &amp; Wrekin" -> "telford and
@@ -389,7 +399,9 @@ class GeoReference:
         words too (a vocabulary of the work: "forest", "bath" and "castle" stay words).
 
         The words of a one-word name are always place words; those of a longer name only where
-        the whole name is written ("borders" in "Scottish Borders", not in "shrub borders").
+        the whole name is written ("borders" in "Scottish Borders", not in "shrub borders"), and
+        then all of them ("bridge" and "le" too, in "Bamber Bridge" and "Clayton-le-Woods"),
+        if one of them names a place: a name of ordinary words only ("Town Centre") stays words.
         Towns are names too ("leyland", "st annes"), as Co-operatives UK's addresses name them
         and as wards do ("kirkham" of "Kirkham North"); wards of more than one word ("moss
         side", "seven stars") where written whole; and postcode districts ("pr25", "m14"): an
@@ -404,13 +416,12 @@ class GeoReference:
             if not words:
                 continue
             if " " in name:
-                phrases[name] = words
+                phrases[name] = _phrase_words(name)
             else:
                 always |= words
         for name in wards:  # only as written whole: a one-word ward is often a word ("Park")
-            words = frozenset(w for w in name.split() if len(w) > 2 and w not in keep)
-            if words:
-                phrases.setdefault(name, words)
+            if any(len(w) > 2 and w not in keep for w in name.split()):
+                phrases.setdefault(name, _phrase_words(name))
         always |= {district.lower() for district in self._districts} | NATION_WORDS
         always |= council_initials(
             [_area_words(area) for area in self._areas.values()

@@ -148,8 +148,19 @@ def test_place_words_leave_out_ordinary_words_of_the_work(data_dir, cache_dir):
     words = places.in_text("Litter picking in the Forest of Dean and Amber Valley")
     assert {"lancashire", "preston", "manchester"} <= words
     assert {"dean", "amber", "valley"} <= words
-    assert not {"forest", "castle", "tower"} & words  # "Forest of Dean", "Castle Point"...
+    assert not {"castle", "tower"} & words  # "Castle Point", "Tower Hamlets": not written
     assert "of" not in words and "and" not in words
+    # Written whole, a name hides all its words, the ordinary ones too ("forest" of "Forest of
+    # Dean", "bridge" and "le" of "Bamber Bridge" and "Clayton-le-Woods")...
+    assert "forest" in words
+    written = places.in_text("Leisure centre, Bamber Bridge; play area, Clayton-le-Woods")
+    assert {"bamber", "bridge", "clayton", "le", "woods"} <= written
+    assert not {"leisure", "centre", "play", "area"} & written
+    # ... but not elsewhere, and a name of ordinary words only is no place ("Town Centre").
+    assert not {"forest", "bridge", "le"} & places.in_text("Forest trails; bridge repairs")
+    ordinary = geo.place_words(["Town planning", "Call centre", "Bridge construction"])
+    assert not {"town", "centre"} & ordinary.in_text("Town Centre CCTV")
+    assert "bridge" in ordinary.in_text("Bamber Bridge")
     # A longer name's words are place words only where the whole name is written.
     plain = places.in_text("Weeding of shrub borders and amber lights")
     assert "preston" in plain and not {"borders", "amber", "valley"} & plain

@@ -17,6 +17,7 @@ from coopmatch.cpv import load_cpv_bridge, sic_divisions
 from coopmatch.gaps.coverage import (
     Coverage,
     NearbySuppliers,
+    could_decide,
     coverage,
     demand_query,
     item_in_area,
@@ -96,6 +97,7 @@ __all__ = [
     "annual_value",
     "classify_uncoded",
     "contract_years",
+    "could_decide",
     "coverage",
     "demand_query",
     "filter_gaps",

@@ -8,8 +8,11 @@ can do this" from "nobody here can".
 Speed: an area of districts is matched through the engine's cached view of the area's suppliers
 (`MatchIndex.restrict`, used by `MatchOptions.area_lad_codes`), so the local pass costs in
 proportion to the area's suppliers, not the register's; and neither pass asks the engine for
-reasons, which the report does not show (it reads scores, components and capability). See
-bench/gap_speed.py.
+reasons, except for the candidates whose figures could cover or nearly cover a notice
+(`MatchOptions.explain_if`): a firm decides a notice only if something about the work brought it
+(a key term that is not a place name, a CPV code or SIC sector, similar work it has done). A
+social club that shares only the notice's town ("Bamber Bridge Band Club" on the Bamber Bridge
+leisure centre's refurbishment) is not a near miss. See bench/gap_speed.py.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -67,6 +71,8 @@ def local_options(area: Area, settings: GapSettings) -> MatchOptions:
         radius_km=area.radius_km if area.lad_codes is None else None,
         match_lots=False,  # each lot is a demand item of its own
         explain=False,
+        # Whether a firm covers a notice rests on its reasons: asked for where it might.
+        explain_if=partial(could_decide, settings=settings),
     )
 
 
@@ -149,6 +155,16 @@ def _near(match: Match, item: DemandItem, area: Area) -> bool:
     )
 
 
+def could_decide(match: Match, settings: GapSettings) -> bool:
+    """Return whether a candidate's figures alone would cover or nearly cover its notice (its
+    reasons, not yet asked for, then tell whether it does)."""
+    return (
+        match.capable_but_too_small
+        or match.capability >= settings.threshold - settings.near_miss_margin
+        and match.capability >= settings.near_miss_min_capability
+    )
+
+
 def fits(match: Match) -> bool:
     """Return whether a candidate could take the contract on (not known to be too small)."""
     return not match.capable_but_too_small
@@ -159,13 +175,14 @@ def verdict(matches: list[Match], settings: GapSettings) -> tuple[str, Match | N
 
     Covered: a local supplier's capability (text, CPV and track record: the score without
     geography, ownership and size, which say nothing of whether it can do the work) reaches the
-    threshold, and it is big enough. Near miss: the best is within the margin under it, or a
-    local supplier can do the work but is too small (a capacity-building candidate). Gap:
-    anything else.
+    threshold, something about the work brought it (`Match.fits_work`: not only shared place
+    names), and it is big enough. Near miss: the best such supplier is within the margin under
+    the threshold, or can do the work but is too small (a capacity-building candidate). Gap:
+    anything else. Matches without reasons (`MatchOptions.explain=False`) decide nothing.
     """
     ranked = sorted(matches, key=lambda m: (-m.capability, -m.score))
     for match in ranked:
-        if match.capability >= settings.threshold and fits(match):
+        if match.capability >= settings.threshold and match.fits_work and fits(match):
             return COVERED, match
     near = [m for m in ranked if is_near_miss(m, settings)]
     if near:
@@ -174,7 +191,10 @@ def verdict(matches: list[Match], settings: GapSettings) -> tuple[str, Match | N
 
 
 def is_near_miss(match: Match, settings: GapSettings) -> bool:
-    """Return whether a local candidate (of a notice not covered) nearly meets it."""
+    """Return whether a local candidate (of a notice not covered) nearly meets it: close to
+    the threshold, or capable but too small, and brought by something about the work."""
+    if not match.fits_work:
+        return False
     if match.capable_but_too_small:
         return True
     return (

@@ -906,8 +906,8 @@ class MatchIndex:
         score, best_row, parts_by_row, distance, place = scored
         chosen = _top_k(score, options.top_k)
         if not options.explain:
-            return [
-                self._unexplained(
+            plain = {
+                j: self._unexplained(
                     rows[int(best_row[j])],
                     j,
                     float(score[j]),
@@ -916,7 +916,21 @@ class MatchIndex:
                     tender,
                 )
                 for j in chosen
-            ]
+            }
+            wanted = options.explain_if
+            explained = [j for j in chosen if wanted is not None and wanted(plain[j])]
+            if not explained:
+                return [plain[j] for j in chosen]
+            found = dict(zip(explained, self._explained(
+                tender, rows, explained, score, best_row, parts_by_row, options, distance,
+                place, extra), strict=True))
+            return [found.get(j) or plain[j] for j in chosen]
+        return self._explained(tender, rows, chosen, score, best_row, parts_by_row, options,
+                               distance, place, extra)
+
+    def _explained(self, tender, rows, chosen, score, best_row, parts_by_row, options,
+                   distance, place, extra) -> list[Match]:
+        """Return the chosen suppliers' matches with their reasons."""
         # Shared key terms for all chosen suppliers at once, one pass per query row, and which
         # of their contracts share a word that may be shown (what "similar work" may cite).
         terms: dict[int, list] = {}

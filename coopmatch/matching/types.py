@@ -1,5 +1,6 @@
 """Plain data in and out of the matching engine: no database rows, no Flask."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # The democratic and social ownership models that an ownership preference favours. A copy of
@@ -152,6 +153,9 @@ class MatchOptions:
     # False: matches carry scores, components, capability and distance but no reasons, which
     # costs less when many notices are matched and few candidates are ever shown (gap reports).
     explain: bool = True
+    # With explain False, reasons still for the matches this picks by their figures (a gap
+    # report: those that might cover a notice, which only their reasons can confirm).
+    explain_if: Callable[["Match"], bool] | None = None
 
 
 @dataclass

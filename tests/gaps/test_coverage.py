@@ -7,6 +7,7 @@ from coopmatch.gaps import (
     GAP,
     NEAR_MISS,
     Area,
+    could_decide,
     coverage,
     gap_report,
     select_demand,
@@ -188,3 +189,35 @@ def test_coverage_skips_the_wider_pass_for_covered_notices(demand, area, setting
     assert set(found.local) == {i.key for i in items}
     assert found.wider == {}
     assert all(m.supplier_id != 5 for matches in found.local.values() for m in matches)
+
+
+def test_a_local_firm_that_shares_only_the_notices_place_decides_nothing(area, settings):
+    from coopmatch.geo import PlaceWords
+
+    # The club's name and text share the town with the notice, and nothing of the work.
+    club = profile(8, "Bamber Bridge Band Club", "Bamber Bridge Band Club, Bamber Bridge.",
+                   capacity_gbp=2_000_000)
+    works = notice(30, "Bamber Bridge Leisure Centre Refurbishment Works", ["45453000"],
+                   400_000, description="Refurbishment works at Bamber Bridge Leisure Centre.",
+                   buyer_id=11, buyer_name="South Ribble Borough Council")
+    index = MatchIndex.build([club, *OTHERS])
+    items = select_demand([works], area, settings=settings)
+    found = coverage(index, items, area, settings)
+    (best,) = [m for m in found.local[(30, None)] if m.supplier_id == 8]
+    # On its figures the club could nearly cover it (it is the best local match) ...
+    assert could_decide(best, settings)
+    assert best.reasons  # so the coverage pass asked for its reasons
+    loose = type(settings)(threshold=best.capability + 0.01, as_of=settings.as_of)
+    index.hidden_terms = PlaceWords(phrases={"bamber bridge": frozenset({"bamber", "bridge"})})
+    found = coverage(index, items, area, loose)
+    (best,) = [m for m in found.local[(30, None)] if m.supplier_id == 8]
+    assert not best.fits_work  # ... but only the town brought it
+    report = gap_report([works], found, register_of([club, *OTHERS]), area, loose)
+    assert [n.verdict for n in report.notices] == [GAP]
+    assert report.near_misses == []
+    # Where its words do speak to the work, the same figures make it a near miss.
+    index.hidden_terms = PlaceWords()
+    found = coverage(index, items, area, loose)
+    report = gap_report([works], found, register_of([club, *OTHERS]), area, loose)
+    assert [n.verdict for n in report.notices] == [NEAR_MISS]
+    assert [n.supplier_name for n in report.near_misses] == ["Bamber Bridge Band Club"]

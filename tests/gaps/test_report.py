@@ -19,13 +19,17 @@ from coopmatch.gaps import (
     sic_divisions,
     sort_gaps,
 )
-from coopmatch.matching import Match
+from coopmatch.matching import Match, Reason
 
 from .conftest import LEEDS, laundry, local, notice
 
 
-def covered_by(supplier_id):
-    return [Match(supplier_id, 0.8, 1.0, None, [], {"text": 0.9, "cpv": 1.0}, False, 0.8, "")]
+def covered_by(supplier_id, reasons=None):
+    if reasons is None:  # the engine's reasons: something about the work brought it
+        reasons = [Reason("cpv", "Works under the tender's own CPV code 55524000.")]
+    return [
+        Match(supplier_id, 0.8, 1.0, None, reasons, {"text": 0.9, "cpv": 1.0}, False, 0.8, "")
+    ]
 
 
 @pytest.fixture
@@ -106,6 +110,18 @@ def test_gaps_are_cards_by_cpv_group_largest_first(result):
     assert gritting.demand.open_now == 1
     # Unclassified demand is summarised but gets no card: no sector to start a firm in.
     assert all(g.sector for g in result.gaps)
+
+
+def test_a_firm_brought_only_by_where_it_is_covers_nothing(items, area, settings):
+    # The same figures as the school meals' caterer, but no reason about the work: nearby
+    # and big enough is not able to do it.
+    found = {i.key: [] for i in items}
+    found[(5, None)] = covered_by(1, reasons=[Reason("geography", "Under 1 km away.")])
+    suppliers = {1: local(1, "Fylde Fresh Catering")}
+    report = gap_report(items, found, suppliers, area, settings)
+    meals = next(n for n in report.notices if n.item.tender_id == 5)
+    assert meals.verdict == "gap"
+    assert "group-555" in [g.id for g in report.gaps]
 
 
 def test_sectors_split_demand_into_covered_near_miss_and_gap(result):

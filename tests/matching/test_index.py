@@ -273,6 +273,17 @@ def test_matches_without_explanations_keep_their_figures(index, school_meals, gr
             assert b.distance_km == a.distance_km
 
 
+def test_without_explanations_reasons_can_still_be_asked_for_some(index, school_meals):
+    full = index.match(school_meals)
+    best = full[0].supplier_id
+    some = index.match(school_meals, MatchOptions(
+        explain=False, explain_if=lambda m: m.supplier_id == best))
+    assert ids(some) == ids(full)
+    assert [m.to_dict() for m in some[:1]] == [full[0].to_dict()]  # as if fully explained
+    assert some[0].reasons and all(m.reasons == [] for m in some[1:])
+    assert [(m.score, m.capability) for m in some] == [(m.score, m.capability) for m in full]
+
+
 @pytest.mark.parametrize(
     ("capacity", "fits", "score"),
     [(150_000, True, 1.0), (200_000, True, 1.0), (120_000, False, 0.8)],

@@ -1,5 +1,6 @@
 """The gap report: demand no local supplier meets, grouped by sector, with routes to fill it."""
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -553,7 +554,9 @@ class _Context:
                 )
             else:
                 kind = "just_under"
-                text = (f"{name} has a capability of {match.capability:.2f}, just under the "
+                # Rounded down: 0.3996 is "0.39, just under the 0.40 needed", not "0.40".
+                shown = math.floor(match.capability * 100) / 100
+                text = (f"{name} has a capability of {shown:.2f}, just under the "
                         f"{s.threshold:.2f} needed")
             found.append(
                 NearMiss(

@@ -124,6 +124,16 @@ def test_a_firm_brought_only_by_where_it_is_covers_nothing(items, area, settings
     assert "group-555" in [g.id for g in report.gaps]
 
 
+def test_a_near_miss_just_under_the_threshold_is_not_shown_as_reaching_it(items, area, settings):
+    found = {i.key: [] for i in items}
+    (match,) = covered_by(1)
+    match.capability = 0.3996  # under 0.40, though it rounds to it
+    found[(5, None)] = [match]
+    report = gap_report(items, found, {1: local(1, "Fylde Fresh Catering")}, area, settings)
+    (near,) = report.near_misses
+    assert near.text == "Fylde Fresh Catering has a capability of 0.39, just under the 0.40 needed"
+
+
 def test_sectors_split_demand_into_covered_near_miss_and_gap(result):
     by_code = {s.sector: s for s in result.sectors}
     assert set(by_code) == {"98", "09", "55", "90", ""}

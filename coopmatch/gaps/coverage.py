@@ -83,6 +83,7 @@ def wider_options(settings: GapSettings) -> MatchOptions:
         match_lots=False,
         weights={"geography": 0.0},
         explain=False,
+        explain_if=partial(could_do_it, settings=settings),  # as the local pass's
     )
 
 
@@ -163,6 +164,19 @@ def could_decide(match: Match, settings: GapSettings) -> bool:
         or match.capability >= settings.threshold - settings.near_miss_margin
         and match.capability >= settings.near_miss_min_capability
     )
+
+
+def could_do_it(match: Match, settings: GapSettings) -> bool:
+    """Return whether a supplier can do the work on its figures (its reasons then tell whether
+    something about the work brought it: `can_do_the_work`)."""
+    return match.capability >= settings.capable_threshold
+
+
+def can_do_the_work(match: Match, settings: GapSettings) -> bool:
+    """Return whether a supplier (local, or found outside the area) can do the work: capable,
+    and brought by the work, not only by sharing the notice's place names. A match without
+    reasons cannot tell, so it cannot."""
+    return could_do_it(match, settings) and match.fits_work
 
 
 def fits(match: Match) -> bool:

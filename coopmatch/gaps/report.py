@@ -10,6 +10,7 @@ from datetime import date
 from coopmatch.gaps.coverage import (
     Coverage,
     NearbySuppliers,
+    can_do_the_work,
     is_near_miss,
     item_in_area,
     verdict,
@@ -629,7 +630,7 @@ class _Context:
             m.supplier_id
             for found in matches.values()
             for m in found
-            if m.capability >= s.capable_threshold
+            if can_do_the_work(m, s)
         } | {n.supplier_id for n in near if n.kind == "too_small"}
         outside = self._outside(items)
         routes = [
@@ -696,7 +697,7 @@ class _Context:
         best: dict[int, Match] = {}
         for item in items:
             for match in self.found.wider.get(item.key, []):
-                if match.capability < self.settings.capable_threshold or self._is_local(match):
+                if not can_do_the_work(match, self.settings) or self._is_local(match):
                     continue
                 if (
                     match.supplier_id not in best

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from coopmatch.cpv import shared_depth, significant_digits
+from coopmatch.gaps.coverage import can_do_the_work
 from coopmatch.gaps.demand import DemandSummary
 from coopmatch.gaps.sectors import SupplierPostings, covers, sic_divisions
 from coopmatch.gaps.types import (
@@ -304,7 +305,7 @@ def lot_split(
         able = {
             m.supplier_id
             for m in matches.get(item.key, ())
-            if m.capability >= settings.capable_threshold
+            if can_do_the_work(m, settings)
         }
         for code in item.cpv_codes[:3]:
             able |= {

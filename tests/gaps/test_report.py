@@ -134,6 +134,24 @@ def test_a_near_miss_just_under_the_threshold_is_not_shown_as_reaching_it(items,
     assert near.text == "Fylde Fresh Catering has a capability of 0.39, just under the 0.40 needed"
 
 
+def test_a_firm_elsewhere_is_named_as_able_only_if_the_work_brought_it(items, area, settings):
+    from coopmatch.gaps import Coverage
+
+    laundry_keys = [i.key for i in items if i.tender_id in (1, 2, 3)]
+    suppliers = {7: local(7, "Leeds Linen", place=LEEDS), 8: local(8, "Leeds Garage", place=LEEDS)}
+
+    def outside(reasons):
+        wider = {key: covered_by(7, reasons) + covered_by(8, [Reason("geography", "In Leeds.")])
+                 for key in laundry_keys}
+        found = Coverage(local={i.key: [] for i in items}, wider=wider)
+        report = gap_report(items, found, suppliers, area, settings)
+        return [c.name for c in next(g for g in report.gaps if g.id == "group-983").outside]
+
+    # The garage's figures are as high, but nothing about the work brought it.
+    assert outside(None) == ["Leeds Linen"]
+    assert outside([Reason("geography", "In Leeds.")]) == []
+
+
 def test_sectors_split_demand_into_covered_near_miss_and_gap(result):
     by_code = {s.sector: s for s in result.sectors}
     assert set(by_code) == {"98", "09", "55", "90", ""}

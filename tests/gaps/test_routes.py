@@ -1,5 +1,6 @@
 """Routes on the opportunity cards: new co-op, buyout, consortium and lot splitting."""
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -179,6 +180,27 @@ def test_lots_leave_a_remainder_when_local_capacity_falls_short(area, settings):
     assert split.lot_sizes_gbp == [500_000, 1_500_000]
     assert split.confidence == "possible"
     assert "leaving £1.5m as a lot for a larger supplier" in split.text
+
+
+def test_a_lot_goes_to_a_firm_the_work_brought_not_one_only_nearby(area, settings):
+    from coopmatch.matching import Reason
+
+    big = notice(1, "Grounds maintenance", ["77310000"], 2_000_000)
+    suppliers = [local(1, "Greenspace Grounds", cpv_codes=["77310000"], capacity_gbp=500_000),
+                 local(2, "Preston Band Club", capacity_gbp=400_000)]
+
+    # A demanding threshold: a firm able to do the work (0.4) does not yet cover the notice.
+    strict = dataclasses.replace(settings, threshold=0.9)
+
+    def lots_for(reasons):
+        # The club scores as a capable firm would (its text shares the town with the notice).
+        club = dataclasses.replace(weak(2, "Preston Band Club", capability=0.8), reasons=reasons)
+        gap = only_gap(report([big], suppliers, area, strict, {(1, None): [club]}))
+        return [s.name for s in route(gap, LOT_SPLIT).suppliers]
+
+    assert lots_for([Reason("geography", "Under 1 km away.")]) == ["Greenspace Grounds"]
+    work = [Reason("text", "Shared key terms: grounds maintenance.")]
+    assert lots_for(work) == ["Greenspace Grounds", "Preston Band Club"]
 
 
 def test_no_lots_when_a_local_firm_could_take_the_whole(area, settings):

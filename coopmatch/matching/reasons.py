@@ -156,6 +156,7 @@ NOT_EVIDENCE = frozenset(
         "mytenders",
         "contractsfinder",
         "findatender",
+        "finder",  # "Contracts Finder", written apart
         # Public buying organisations, who buy for others ("TPPL ... NEPO HGV Lot 2"): who
         # buys, not what. A council's own initials ("LCC") are place words (geo.reference).
         "tppl",
@@ -202,7 +203,10 @@ NOT_EVIDENCE_ALONE = frozenset({"information", "details", "further", "service", 
                                 "delivering", "fund", "funded", "funding",
                                 "regional", "development", "development fund",
                                 "regional development", "date", "dates", "carry", "owned",
-                                "develop"})
+                                "develop", "run", "phase", "place", "central", "company",
+                                # How it is bought: "further competition", "appointment of",
+                                # "completion by", "LPS CORP" (a council's corporate buying).
+                                "competition", "appointment", "completion", "corp"})
 # A buyer's reference number ("DN775212", "RFQ 15315336"): six or more digits. Standards
 # ("BS5839", "ISO14001") have fewer and stay evidence.
 REFERENCE_NUMBER = re.compile(r"[a-z]*\d{6,}")

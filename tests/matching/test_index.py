@@ -551,6 +551,15 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
     assert "grass pitch" in terms or "pitch drainage" in terms
     assert not {"carry", "owned", "date"} & set(terms), terms
+    # Nor how it is bought, or where that is published ("further competition", "Contracts
+    # Finder", "LPS CORP", "Phase 2").
+    cafe = MatchIndex.build([supplier(1, "Cafe Co", "Run the cafe, phase 2; won by further "
+                                                   "competition, LPS CORP; on Contracts Finder.")])
+    (match,) = cafe.match(TenderQuery(id=5, title="Run the cafe (phase 2)", description=(
+        "Further competition under LPS CORP framework; see Contracts Finder.")))
+    terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
+    assert "cafe" in terms
+    assert not {"run", "phase", "competition", "corp", "finder"} & set(terms), terms
     # Nor how the buyer asks, where to reply, or when: a vehicle dealer that won a TPPL notice
     # shares "inviting", "the-chest" and "July" with a cleaning notice, and nothing of the work.
     asking = ("TPPL is inviting quotations from interested suppliers. See the specification "

@@ -271,7 +271,7 @@ work ("call", "first", "part", "mine", "well", "show", "fill", "interest") kept 
 against 1.271, and it would split what is now joined ("well-being" read as "well", "call-off"
 as "call").
 Tried (2026-12-03, fourth session), against 1.271: a notice's words that are words of the CPV
-vocabulary (its 9,454 descriptions) weighed more in keywords, whole text and title, so that
+vocabulary (its 9,454 descriptions) weighed more in the whole text's keywords (BM25), so that
 names, places and how the notice is worded weigh less: 1.269 at 1.5 times, 1.266 at twice.
 Adopted for the product, at no cost (1.271, pooled 1.272): a place's longer name written whole
 hides all its words from evidence ("bridge" of "Bamber Bridge", "le" of "Clayton-le-Woods");

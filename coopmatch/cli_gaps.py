@@ -36,8 +36,8 @@ def gaps_command(area, radius_km, postcode, start, end, threshold, division, min
     query = gaps.GapQuery(area_code=area, radius_km=radius_km, postcode=postcode,
                           start=start.date() if start else None,
                           end=end.date() if end else None)
-    config = gaps.with_threshold(gaps.gap_settings(current_app.config), threshold)
     try:
+        config = gaps.with_threshold(gaps.gap_settings(current_app.config), threshold)
         found = gaps.report(get_session(), query=query, ref=reference(),
                             settings=match_settings(), gap_config=config)
     except CoopmatchError as error:

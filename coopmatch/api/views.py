@@ -216,9 +216,9 @@ def gap_report():
     if not permissions.can_read_reports(current_user):
         return jsonify({"error": "Forbidden",
                         "message": "Gap reports are for development agencies."}), 403
-    report = current_report()
+    report, asked = current_report()
     body = report.to_dict()
-    body["gaps"] = [g.to_dict() for g in chosen_gaps(report)]
+    body["gaps"] = [g.to_dict() for g in chosen_gaps(report, asked)]
     return jsonify(body)
 
 

@@ -292,7 +292,14 @@ def spend_leakage(session: Session, *, area: Area, start: date | None, end: date
 
 
 def with_threshold(gap_config: GapSettings, threshold: float | None) -> GapSettings:
-    return replace(gap_config, threshold=threshold) if threshold is not None else gap_config
+    """Return the settings with the capability a local firm needs to cover a notice, refused
+    naming the field where it is not between 0 and 1."""
+    if threshold is None:
+        return gap_config
+    if not 0 <= threshold <= 1:  # NaN too
+        raise GapError(f"Enter the threshold as a capability between 0 and 1, like "
+                       f"{gap_config.threshold:.2f} ({threshold:g} is not).", field="threshold")
+    return replace(gap_config, threshold=threshold)
 
 
 __all__ = ["GapQuery", "filter_gaps", "report", "sort_gaps"]

@@ -136,6 +136,17 @@ def test_gap_pages_exports_and_access(client, session, ref):
         assert message in text and f'href="#{field}"' in text, query
         api = client.get(f"/api/gaps?area=E10000017&{query}")
         assert api.status_code == 400 and message in api.get_json()["message"], query
+    # The threshold (the API's, not the form's) is refused naming it, not a server error.
+    for written, message in [("5", "Enter the threshold as a capability between 0 and 1, "
+                                    "like 0.40 (5 is not)."),
+                             ("high", "Enter the threshold as a number of 0 or more, like 0.4 "
+                                      "('high' is not).")]:
+        for url in ("/gaps/", "/api/gaps", "/gaps/export.csv"):
+            bad = client.get(f"{url}?area=E10000017&threshold={written}")
+            assert bad.status_code == 400 and message in html.unescape(
+                bad.get_data(as_text=True)), (url, written)
+    stricter = client.get("/api/gaps?area=E10000017&threshold=0.9").get_json()
+    assert stricter["settings"]["threshold"] == 0.9
 
 
 def test_gaps_cli(session, ref, database_url, data_dir, tmp_path):
@@ -153,6 +164,10 @@ def test_gaps_cli(session, ref, database_url, data_dir, tmp_path):
                            capture_output=True, text=True, timeout=300)
     assert table.returncode == 0, table.stderr
     assert "within 20 km of PR1 2HE" in table.stdout and "group-983" in table.stdout
+    bad = subprocess.run([coopmatch, "gaps", "--area", LANCASHIRE, "--threshold", "5"], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "Enter the threshold as a capability between 0 and 1" in bad.stderr
     assert session.exec(select(Supplier)).all() == []
 
 

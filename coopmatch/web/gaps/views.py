@@ -1,13 +1,14 @@
 import io
 import math
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Response, abort, current_app, jsonify, render_template, request
 
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
-from coopmatch.gaps import ROUTES
+from coopmatch.gaps import ROUTES, GapSettings
 from coopmatch.reference import current as reference
 from coopmatch.services import gaps
 from coopmatch.spreadsheets import SafeDictWriter
@@ -62,44 +63,62 @@ def filters_from_args(args) -> dict:
             "route": route if route in ROUTES else None}
 
 
-def _report():
-    config = gaps.with_threshold(gaps.gap_settings(current_app.config),
-                                 request.args.get("threshold", type=float))
-    return gaps.report(get_session(), query=query_from_args(request.args), ref=reference(),
-                       settings=match_settings(), gap_config=config)
+@dataclass(frozen=True)
+class GapRequest:
+    """What a page or API call asks of the report, read once: which report, and which of its
+    gaps to list."""
+
+    query: gaps.GapQuery
+    config: GapSettings
+    filters: dict
+
+
+def read_request(args) -> GapRequest:
+    """Read every field before any work, so that a bad one is refused naming it."""
+    threshold = _number(args, "threshold", "the threshold", "0.4")
+    return GapRequest(
+        query=query_from_args(args),
+        config=gaps.with_threshold(gaps.gap_settings(current_app.config), threshold),
+        filters=filters_from_args(args),
+    )
+
+
+def _report(asked: GapRequest):
+    return gaps.report(get_session(), query=asked.query, ref=reference(),
+                       settings=match_settings(), gap_config=asked.config)
 
 
 def current_report():
+    """Return the report the request asks for, and the request; a bad field is a 400."""
     try:
-        filters_from_args(request.args)  # a bad filter is refused before the work
-        return _report()
+        asked = read_request(request.args)
+        return _report(asked), asked
     except CoopmatchError as error:
         abort(400, description=error.message)
 
 
-def chosen_gaps(report):
-    chosen = gaps.filter_gaps(report.gaps, **filters_from_args(request.args))
+def chosen_gaps(report, asked: GapRequest):
+    chosen = gaps.filter_gaps(report.gaps, **asked.filters)
     by = request.args.get("sort", "gbp_a_year")
     return gaps.sort_gaps(chosen, by if by in SORTS else "gbp_a_year")
 
 
-def _leakage(report):
-    query = query_from_args(request.args)
-    return gaps.spend_leakage(get_session(), area=report.area, start=query.start,
-                              end=query.end, digits=report.settings.sector_digits)
+def _leakage(report, asked: GapRequest):
+    return gaps.spend_leakage(get_session(), area=report.area, start=asked.query.start,
+                              end=asked.query.end, digits=report.settings.sector_digits)
 
 
 @bp.get("/")
 @roles_required("agency")
 def index():
     try:
-        filters_from_args(request.args)  # a bad filter is refused before the work
-        report = _report()
+        asked = read_request(request.args)
+        report = _report(asked)
     except CoopmatchError as error:  # shown at its field, the filters kept to correct it
         return render_template("gaps/refused.html", problem=error, routes=ROUTES, sorts=SORTS,
                                args=request.args), error.status_code
-    chosen = chosen_gaps(report)
-    leakage = _leakage(report)
+    chosen = chosen_gaps(report, asked)
+    leakage = _leakage(report, asked)
     sectors = sorted(report.sectors, key=lambda s: -s.gbp_a_year)[:12]
     return render_template(
         "gaps/index.html", report=report, gaps=chosen, sectors=sectors, routes=ROUTES,
@@ -116,20 +135,20 @@ def index():
 @bp.get("/cards/<gap_id>")
 @roles_required("agency")
 def card(gap_id: str):
-    report = current_report()
+    report, asked = current_report()
     gap = report.gap(gap_id)
     if gap is None:
         abort(404, description="That gap is not in this report: the area, period or data "
                                "may have changed.")
     return render_template("gaps/card.html", report=report, gap=gap, args=request.args,
-                           leakage=_leakage(report).get(gap.sector))
+                           leakage=_leakage(report, asked).get(gap.sector))
 
 
 @bp.get("/export.<fmt>")
 @roles_required("agency")
 def export(fmt: str):
-    report = current_report()
-    chosen = chosen_gaps(report)
+    report, asked = current_report()
+    chosen = chosen_gaps(report, asked)
     if fmt == "json":
         body = report.to_dict()
         body["gaps"] = [g.to_dict() for g in chosen]

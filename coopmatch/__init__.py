@@ -20,13 +20,14 @@ def create_app(config_name: str = "development", **overrides) -> Flask:
     app.config.update(overrides)
 
     from coopmatch import db, reference
-    from coopmatch.web import access, errors, filters
+    from coopmatch.web import access, converters, errors, filters
 
     db.init_app(app)
     reference.init_app(app)
     access.init_app(app)
     filters.init_app(app)
     errors.init_app(app)
+    converters.init_app(app)  # before the blueprints' routes are bound
 
     from coopmatch.api import bp as api_bp
     from coopmatch.web.admin import bp as admin_bp

@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from coopmatch.db import get_session, upgrade
-from coopmatch.models import ORGANISATION_KINDS
+from coopmatch.models import MAX_ID, ORGANISATION_KINDS
 
 
 def _create_app() -> Flask:
@@ -168,8 +168,8 @@ def supplier_duplicates(limit: int):
 
 
 @suppliers_group.command("merge")
-@click.argument("keep_id", type=int)
-@click.argument("other_id", type=int)
+@click.argument("keep_id", type=click.IntRange(1, MAX_ID))
+@click.argument("other_id", type=click.IntRange(1, MAX_ID))
 @with_appcontext
 def supplier_merge(keep_id: int, other_id: int):
     """Merge supplier OTHER_ID into KEEP_ID: its contracts, ledger names and accounts move."""
@@ -203,7 +203,7 @@ def supplier_merges():
 
 
 @suppliers_group.command("unmerge")
-@click.argument("merge_id", type=int)
+@click.argument("merge_id", type=click.IntRange(1, MAX_ID))
 @with_appcontext
 def supplier_unmerge(merge_id: int):
     """Undo merge MERGE_ID (see `coopmatch suppliers merges`): the merged supplier is back."""

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.matching.types import fit_label
-from coopmatch.models import OWNERSHIP_MODELS
+from coopmatch.models import MAX_ID, OWNERSHIP_MODELS
 from coopmatch.reference import current as reference
 from coopmatch.services import matching
 from coopmatch.spreadsheets import SafeWriter
@@ -23,7 +23,7 @@ def _match_row(match, names: dict[int, str]) -> dict:
 
 
 @click.command("match")
-@click.option("--tender", "tender_id", type=int, help="The tender to match.")
+@click.option("--tender", "tender_id", type=click.IntRange(1, MAX_ID), help="The tender to match.")
 @click.option("--all", "all_tenders", is_flag=True, help="Match every tender.")
 @click.option("--top", "top_k", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--local-only", is_flag=True,

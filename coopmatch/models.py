@@ -10,6 +10,9 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
+# Ids are PostgreSQL integers: a larger number names no row (and would overflow the drivers).
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware."""

@@ -446,6 +446,11 @@ def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):
                                   *args], env=env, capture_output=True, text=True, timeout=300)
         assert refused.returncode == 1 and words in refused.stderr, refused.stderr
         assert "Traceback" not in refused.stderr and not refused.stdout
+    # A number too large to be any tender's is refused as an argument (the driver overflowed).
+    huge = subprocess.run([str(Path(sys.executable).with_name("coopmatch")), "match", "--tender",
+                           str(2**63)], env=env, capture_output=True, text=True, timeout=300)
+    assert huge.returncode == 2 and "Invalid value for '--tender'" in huge.stderr, huge.stderr
+    assert "Traceback" not in huge.stderr
 
 
 def test_profiles_size_a_contract_by_its_award_value_else_its_notice_value(session, ref):

@@ -20,6 +20,11 @@ def test_missing_page_is_a_404_page(client):
     assert response.status_code == 404
     assert "There is no tender with that number." in response.get_data(as_text=True)
     assert client.get("/no-such-page").status_code == 404
+    # An id too large for the database is no page either, not a driver's overflow.
+    huge = 2**31  # the largest PostgreSQL integer and one: SQLite's overflow at 2**63
+    for url in (f"/tenders/{huge}", f"/suppliers/{huge}", f"/api/tenders/{huge}/matches",
+                f"/api/suppliers/{huge}/opportunities", f"/tenders/{2**63}"):
+        assert client.get(url).status_code == 404, url
 
 
 def test_server_error_page(app, client):

@@ -1,5 +1,7 @@
 """Fields and validators shared by the forms: postcodes, CPV codes, money."""
 
+from decimal import Decimal
+
 from flask import current_app
 from wtforms import DecimalField, StringField
 from wtforms.validators import StopValidation
@@ -49,9 +51,11 @@ class CPVField(StringField):
 
 
 class MoneyField(DecimalField):
-    """A £ amount that accepts "£1,200" and "1200" (a text box, as GOV.UK advises)."""
+    """A £ amount that accepts "£1,200" and "1200" (a text box, as GOV.UK advises), and
+    refuses what no amount is ("Infinity", "NaN", "1e400") or more than any contract is."""
 
     widget = TextInput()
+    LARGEST = Decimal(10) ** 12  # £1 trillion: above every public contract and framework
 
     def __call__(self, **kwargs):
         kwargs.setdefault("inputmode", "decimal")
@@ -61,6 +65,10 @@ class MoneyField(DecimalField):
         if valuelist:
             valuelist = [v.replace("£", "").replace(",", "").strip() for v in valuelist]
         super().process_formdata(valuelist)
+        if self.data is not None and (not self.data.is_finite() or abs(self.data) >= self.LARGEST):
+            self.data = None
+            raise ValueError(self.gettext("Enter an amount in pounds under £1 trillion, like "
+                                          "£250,000."))
 
 
 def int_or_zero(value) -> int:

@@ -70,6 +70,21 @@ def test_bad_tender_input_names_each_field_and_stores_nothing(client, session, r
     assert session.exec(select(Tender)).all() == []
 
 
+def test_an_amount_that_is_no_amount_is_refused_at_its_field(client, session, ref):
+    _, officer = _buyer(session, ref)
+    client.sign_in(officer.email)
+    for written in ("Infinity", "NaN", "sNaN", "1e400", "£2,000,000,000,000"):
+        for field in ("value", "lots-0-value"):
+            response = client.post("/tenders/new", dict(VALID, **{field: written}))
+            body = html.unescape(response.get_data(as_text=True))
+            assert response.status_code == 400, (field, written)
+            assert "Enter an amount in pounds under £1 trillion, like £250,000." in body
+    assert session.exec(select(Tender)).all() == []
+    # The largest frameworks are still amounts.
+    assert client.post("/tenders/new", dict(VALID, value="£50,000,000,000")).status_code == 302
+    assert session.exec(select(Tender)).one().value == 50_000_000_000
+
+
 def test_contract_end_before_start_is_refused(client, session, ref):
     _, officer = _buyer(session, ref)
     client.sign_in(officer.email)

@@ -33,10 +33,10 @@ from coopmatch.web.matching import match_settings
 def gaps_command(area, radius_km, postcode, start, end, threshold, division, min_value, route,
                  output):
     """Recurring anchor demand with no capable local supplier, sized in £ a year."""
-    query = gaps.GapQuery(area_code=area, radius_km=radius_km, postcode=postcode,
-                          start=start.date() if start else None,
-                          end=end.date() if end else None)
     try:
+        query = gaps.GapQuery(area_code=area, radius_km=radius_km, postcode=postcode,
+                              start=start.date() if start else None,
+                              end=end.date() if end else None)
         config = gaps.with_threshold(gaps.gap_settings(current_app.config), threshold)
         found = gaps.report(get_session(), query=query, ref=reference(),
                             settings=match_settings(), gap_config=config)

@@ -52,6 +52,12 @@ class GapQuery:
     start: date | None = None
     end: date | None = None
 
+    def __post_init__(self):
+        if self.start and self.end and self.end < self.start:
+            raise GapError(f"The period ends ({self.end:%d %B %Y}) before it starts "
+                           f"({self.start:%d %B %Y}): give a 'to' date after the 'from' date.",
+                           field="to")
+
 
 def resolve_area(ref: Reference, query: GapQuery) -> Area:
     """Turn an area (its code or name), or a radius around a postcode, into the report's

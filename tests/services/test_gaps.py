@@ -129,6 +129,8 @@ def test_gap_pages_exports_and_access(client, session, ref):
         ("min_value=-5", "min_value", "('-5' is not)"),
         ("radius_km=ten&postcode=PR1 2HE", "radius_km", "Enter the distance in km as a number"),
         ("from=2024-13-01", "from", "Enter the 'from' date as YYYY-MM-DD"),
+        ("from=2025-01-01&to=2020-01-01", "to", "The period ends (01 January 2020) before it "
+                                                "starts (01 January 2025)"),
     ]:
         bad = client.get(f"/gaps/?area=E10000017&{query}")
         text = html.unescape(bad.get_data(as_text=True))
@@ -168,6 +170,10 @@ def test_gaps_cli(session, ref, database_url, data_dir, tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "Enter the threshold as a capability between 0 and 1" in bad.stderr
+    backwards = subprocess.run([coopmatch, "gaps", "--area", LANCASHIRE, "--from", "2025-01-01",
+                                "--to", "2020-01-01"], env=env, capture_output=True, text=True,
+                               timeout=300)
+    assert backwards.returncode == 1 and "The period ends" in backwards.stderr
     assert session.exec(select(Supplier)).all() == []
 
 

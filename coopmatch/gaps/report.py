@@ -152,7 +152,13 @@ class NearMiss:
     capacity_gbp: float | None
     contract_gbp: float | None
     gbp_a_year: float
-    text: str
+    text: str  # a sentence that stands alone: "Pendle Leisure has a capability of 0.37, ..."
+
+    @property
+    def detail(self) -> str:
+        """The text without the supplier's name, beside which a page shows it: "has a
+        capability of 0.37, just under the 0.40 needed"."""
+        return self.text.removeprefix(f"{self.supplier_name} ")
 
     def to_dict(self) -> dict:
         return {

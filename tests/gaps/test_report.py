@@ -132,6 +132,7 @@ def test_a_near_miss_just_under_the_threshold_is_not_shown_as_reaching_it(items,
     report = gap_report(items, found, {1: local(1, "Fylde Fresh Catering")}, area, settings)
     (near,) = report.near_misses
     assert near.text == "Fylde Fresh Catering has a capability of 0.39, just under the 0.40 needed"
+    assert near.detail == "has a capability of 0.39, just under the 0.40 needed"  # beside the name
 
 
 def test_a_firm_elsewhere_is_named_as_able_only_if_the_work_brought_it(items, area, settings):

@@ -72,7 +72,7 @@ def test_a_sector_becomes_a_gap_without_its_local_supplier_and_closes_with_a_new
     assert _laundry(_report(app, session, ref)) == []
 
 
-def test_a_capable_local_firm_too_small_is_a_near_miss_not_a_gap(app, session, ref):
+def test_a_capable_local_firm_too_small_is_a_near_miss_not_a_gap(app, client, session, ref):
     _area_with_laundry_demand(session, ref)
     small = create_supplier(session, ref, name="Tiny Laundry Co-op", postcode="PR1 3NN",
                             description=LAUNDRY, cpv_codes="98310000",
@@ -81,6 +81,11 @@ def test_a_capable_local_firm_too_small_is_a_near_miss_not_a_gap(app, session, r
     near = [n for n in report.near_misses if n.supplier_id == small.id]
     assert near and all(n.kind == "too_small" for n in near)
     assert not any(n.verdict == "gap" for n in report.notices if n.sector.startswith("983"))
+    # The page lists it beside its name, and says why once.
+    client.sign_in(create_user(session, role="agency").email)
+    page = html.unescape(client.get("/gaps/?area=E10000017").get_data(as_text=True))
+    assert "Can do this work but is too small for a £" in page
+    assert "Tiny Laundry Co-op can do this work" not in page
 
 
 def test_gap_pages_exports_and_access(client, session, ref):

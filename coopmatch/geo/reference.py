@@ -91,14 +91,14 @@ NEWER_COMBINED_AUTHORITIES = {
 _COUNCIL_ALIASES = {"hull": "E06000010"}
 
 
-# Joining words of places' names ("Forest of Dean", "Newcastle upon Tyne"), which are no terms.
-_NAME_JOINERS = frozenset({"and", "of", "on", "the", "upon", "with", "in", "by", "under"})
+# Joining words of places' names ("Forest of Dean", "Newcastle upon Tyne"): no initials, no terms.
+_JOINING_WORDS = frozenset({"and", "with", "upon", "on", "of", "the", "in", "under"})
 
 
 def _phrase_words(name: str) -> frozenset[str]:
     """Return the words of a longer name that are hidden where it is written whole: all but
     its joining words ("le" and "bridge" too, of "Clayton le Woods" and "Bamber Bridge")."""
-    return frozenset(name.split()) - _NAME_JOINERS
+    return frozenset(name.split()) - _JOINING_WORDS
 
 
 def _name_words(text: str) -> str:
@@ -167,7 +167,6 @@ def _mean_point(points: list[tuple[float, float]]) -> tuple[float, float]:
 # or District Council ("LCC", "SRBC", "WMBC", "BwDBC"), or Council alone after three or more
 # ("BANESC"; "MTC" and "HPC" are more often a measured term contract and computing).
 COUNCIL_SUFFIXES = ("cc", "bc", "dc", "mbc", "mdc", "c")
-_JOINING_WORDS = frozenset({"and", "with", "upon", "on", "of", "the", "in", "under"})
 MIN_INITIALS = 3  # "BC" alone names nothing
 MIN_BARE_INITIALS = 4  # "BANES", "BNES"; three bare letters are too often a word ("nut")
 

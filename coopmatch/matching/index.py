@@ -918,7 +918,7 @@ class MatchIndex:
                 for j in chosen
             }
             wanted = options.explain_if
-            explained = [j for j in chosen if wanted is not None and wanted(plain[j])]
+            explained = [j for j in chosen if wanted(plain[j])] if wanted else []
             if not explained:
                 return [plain[j] for j in chosen]
             found = dict(zip(explained, self._explained(

@@ -74,6 +74,7 @@ KIND_POWER, DIVISION_POWER = 0.25, 0.1
 DIVISION_C = 4.0  # the classifier's inverse regularisation; 16 was no better
 DIVISION_ROWS = 200, 10_000  # (notice, division) rows it needs at least, learns from at most
 CHANCE_FLOOR = 1e-3  # a division the classifier never saw
+SHORT_TEXT = 120  # characters: a typed phrase or a title, re-read word by word
 REPEATED_WORDS = 0.03  # the share a suggestion keeps when it names no query word not yet named
 
 
@@ -200,8 +201,7 @@ class CPVSuggester:
     @property
     def description_words(self) -> list[set[str]]:
         if self._description_words is None:
-            self._description_words = [
-                {w for w in stemmed_words(d) if " " not in w} for d in self.descriptions]
+            self._description_words = [_stems(d) for d in self.descriptions]
         return self._description_words
 
     @property
@@ -225,7 +225,7 @@ class CPVSuggester:
         if not len(top):
             return []
         phrase = utils.default_process(text)
-        if len(phrase) <= 120:
+        if len(phrase) <= SHORT_TEXT:
             # Short phrases: a description that reads almost the same is strong evidence.
             fuzzy = (
                 process.cdist(
@@ -246,7 +246,7 @@ class CPVSuggester:
         confidence = weights / weights.sum()
         # Only typed phrases and titles are diversified: on whole notices it lost 2 points of
         # group@5 (a long text names many things; its codes mostly share a group).
-        picked = self._diverse(text, top, confidence, k) if len(phrase) <= 120 \
+        picked = self._diverse(text, top, confidence, k) if len(phrase) <= SHORT_TEXT \
             else range(min(k, len(top)))
         return [(self.codes[top[j]], self.descriptions[top[j]], round(float(confidence[j]), 4))
                 for j in picked]
@@ -257,7 +257,7 @@ class CPVSuggester:
         REPEATED_WORDS of its confidence, so that a query of two things ("library cafe") is
         not answered with five kinds of the one ("Library services", "Library equipment", ...).
         A word is named by itself or a longer word it begins ("cafe" by "cafeteria")."""
-        asked = {w for w in stemmed_words(text) if " " not in w}
+        asked = _stems(text)
         named = [{q for q in asked if any(_names(d, q) for d in self.description_words[i])}
                  for i in top.tolist()]
         covered: set[str] = set()
@@ -333,6 +333,11 @@ def stemmed_words(text: str) -> list[str]:
         stemmer = _stemmers.english = Stemmer.Stemmer("english")
     stems = stemmer.stemWords([w for w in _TOKEN.findall(clean(text)) if w not in STOP_WORDS])
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
+
+
+def _stems(text: str) -> set[str]:
+    """The text's stemmed words, without the pairs."""
+    return {w for w in stemmed_words(text) if " " not in w}
 
 
 def _names(word: str, asked: str) -> bool:

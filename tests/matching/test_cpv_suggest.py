@@ -145,3 +145,25 @@ def test_a_phrase_of_two_things_is_answered_with_both(trained, suggester):
     cleaning = suggester.suggest("Window cleaning", 5)
     assert codes(cleaning)[0] == "90911300"
     assert [c for _, _, c in cleaning] == sorted((c for _, _, c in cleaning), reverse=True)
+
+
+def test_where_the_work_is_does_not_outweigh_the_work(trained):
+    # "at Preston bus station" is the place of the work: Bus station services had come first.
+    found = codes(trained.suggest("Window cleaning at Preston bus station", 5))
+    assert found[0] == "90911300"  # Window-cleaning services
+    assert "63712100" not in found[:3]
+    # The place still counts beside the work (parks of "in Chorley parks").
+    assert codes(trained.suggest("Grounds maintenance in Chorley parks", 5))[:2] == [
+        "77314000", "77313000"]
+
+
+def test_a_text_splits_into_the_work_and_where_it_is():
+    split = cpv_suggest.work_and_place
+    assert split("Window cleaning at Preston bus station") == (
+        "Window cleaning", "Preston bus station")
+    assert split("Cleaning; grounds maintenance within the estate") == (
+        "Cleaning. grounds maintenance", "the estate")
+    # Nothing named before it, or "in" inside a word: no place.
+    assert split("In the borough: cleaning") == ("In the borough: cleaning", "")
+    assert split("Built-in wardrobes") == ("Built-in wardrobes", "")
+    assert split("Catering in-house") == ("Catering in-house", "")

@@ -200,7 +200,7 @@ def test_suppliers_listed_twice_are_listed_and_merged_from_the_command_line(tmp_
     assert "No supplier looks listed twice." in run("suppliers", "duplicates",
                                                     database_url=url).stdout
     failed = run("suppliers", "merge", str(keep), str(other), database_url=url, check=False)
-    assert failed.returncode != 0 and "no supplier with that number" in failed.stderr
+    assert failed.returncode != 0 and f"no supplier numbered {other}" in failed.stderr
     assert count(url, "supplier") == 2
     listed = run("suppliers", "merges", database_url=url).stdout
     assert "APF Renovations <- APF Renovation" in listed

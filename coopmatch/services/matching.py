@@ -26,7 +26,7 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
-from coopmatch.errors import CoopmatchError, NotFound
+from coopmatch.errors import CoopmatchError
 from coopmatch.geo import PlaceWords
 from coopmatch.matching import (
     IndexFormatError,
@@ -43,6 +43,8 @@ from coopmatch.matching.types import fit_label
 from coopmatch.models import OWNERSHIP_MODELS, Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
 from coopmatch.services.geography import area_lad_codes
+from coopmatch.services.suppliers import get_supplier
+from coopmatch.services.tenders import get_tender
 
 if TYPE_CHECKING:
     from coopmatch.matching import MatchIndex
@@ -525,20 +527,11 @@ def match_options(ref: Reference, tender: Tender, search: Search) -> MatchOption
                         ownership=search.ownership, prefer_social=search.prefer_social)
 
 
-def load_tender(session: Session, tender_id: int) -> Tender:
-    tender = session.exec(
-        select(Tender).where(Tender.id == tender_id)
-        .options(selectinload(Tender.lots), selectinload(Tender.buyer))).first()
-    if tender is None:
-        raise NotFound("There is no tender with that number.")
-    return tender
-
-
 def matches_for_tender(session: Session, *, tender_id: int, search: Search, ref: Reference,
                        settings: MatchSettings) -> tuple[Tender, list[Match]]:
     """Rank suppliers for a tender (and its lots), best first, with reasons."""
     check_search(ref, search)
-    tender = load_tender(session, tender_id)
+    tender = get_tender(session=session, tender_id=tender_id)
     index = indexes_for(settings, ref).supplier_index(session)
     if index is None:
         return tender, []
@@ -549,7 +542,7 @@ def fit_for_supplier(session: Session, *, tender_id: int, supplier_id: int, ref:
                      settings: MatchSettings) -> Match | None:
     """How one supplier fits a tender, scored and explained exactly as in the tender's list
     (whether or not it is in it); None when it is not in the match index (dissolved)."""
-    tender = load_tender(session, tender_id)
+    tender = get_tender(session=session, tender_id=tender_id)
     index = indexes_for(settings, ref).supplier_index(session)
     if index is None or supplier_id not in index.row_of:
         return None
@@ -593,9 +586,7 @@ def opportunities_for_supplier(session: Session, *, supplier_id: int, top_k: int
                                ref: Reference, settings: MatchSettings
                                ) -> tuple[Supplier, list[tuple[Opportunity, Tender]]]:
     """Open tenders (or lots) that fit a supplier, best first."""
-    supplier = session.get(Supplier, supplier_id)
-    if supplier is None:
-        raise NotFound("There is no supplier with that number in the register.")
+    supplier = get_supplier(session=session, supplier_id=supplier_id)
     (profile,) = supplier_profiles(session, [supplier_id]) or [None]
     if profile is None:
         return supplier, []

@@ -45,7 +45,7 @@ EDITABLE = tuple(SupplierCreate.model_fields)
 def get_supplier(*, session: Session, supplier_id: int) -> Supplier:
     supplier = session.get(Supplier, supplier_id)
     if supplier is None:
-        raise NotFound("There is no supplier with that number in the register.")
+        raise NotFound(f"There is no supplier numbered {supplier_id} in the register.")
     return supplier
 
 

@@ -36,7 +36,7 @@ def get_tender(*, session: Session, tender_id: int) -> Tender:
         .options(selectinload(Tender.lots), selectinload(Tender.buyer))
     ).first()
     if tender is None:
-        raise NotFound("There is no tender with that number.")
+        raise NotFound(f"There is no tender numbered {tender_id}.")
     return tender
 
 

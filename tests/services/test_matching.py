@@ -441,7 +441,7 @@ def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):
     assert not line_of("Ribble Catering Co-operative").endswith("(loose fit)")
     # A wrong area code or tender number is a one-line error, not a traceback.
     for args, words in ((["--all", "--area", "e99999999"], "No area is called 'e99999999'"),
-                        (["--tender", "999999"], "There is no tender with that number.")):
+                        (["--tender", "999999"], "There is no tender numbered 999999.")):
         refused = subprocess.run([str(Path(sys.executable).with_name("coopmatch")), "match",
                                   *args], env=env, capture_output=True, text=True, timeout=300)
         assert refused.returncode == 1 and words in refused.stderr, refused.stderr

@@ -18,7 +18,7 @@ def test_about_page_carries_the_data_attributions(client):
 def test_missing_page_is_a_404_page(client):
     response = client.get("/tenders/999999")
     assert response.status_code == 404
-    assert "There is no tender with that number." in response.get_data(as_text=True)
+    assert "There is no tender numbered 999999." in response.get_data(as_text=True)
     assert client.get("/no-such-page").status_code == 404
     # An id too large for the database is no page either, not a driver's overflow.
     huge = 2**31  # the largest PostgreSQL integer and one: SQLite's overflow at 2**63

@@ -201,12 +201,19 @@ NOT_EVIDENCE_ALONE = frozenset({"information", "details", "further", "service", 
                                 "located", "quality", "working", "stage", "stages",
                                 "provider", "providers", "providing", "provided",
                                 "delivering", "fund", "funded", "funding",
-                                "regional", "development", "development fund",
-                                "regional development", "date", "dates", "carry", "owned",
+                                "regional", "development", "date", "dates", "carry", "owned",
                                 "develop", "run", "phase", "place", "central", "company",
                                 # How it is bought: "further competition", "appointment of",
                                 # "completion by", "LPS CORP" (a council's corporate buying).
-                                "competition", "appointment", "completion", "corp"})
+                                "competition", "appointment", "completion", "corp",
+                                # What any contract has: "supply of", "delivery of", "support
+                                # to", "a scheme", "the programme", "the site", "products".
+                                "supply", "delivery", "support", "resources", "products",
+                                "product", "plan", "site", "sites", "business", "programme",
+                                "scheme", "schemes", "improvements", "improvement",
+                                "creation", "high", "capital", "term", "fixed", "units",
+                                "schedule", "progress", "maximum", "minimum", "base",
+                                "outcomes", "satisfactory"})
 # A buyer's reference number ("DN775212", "RFQ 15315336"): six or more digits. Standards
 # ("BS5839", "ISO14001") have fewer and stay evidence.
 REFERENCE_NUMBER = re.compile(r"[a-z]*\d{6,}")
@@ -216,10 +223,11 @@ def shown_features(query_row: sp.csr_matrix, terms: np.ndarray,
                    hidden: frozenset[str] = frozenset()) -> np.ndarray:
     """Return the positions, among a query row's stored entries, of the terms that may be shown
     as evidence (neither the term nor any word of it in `hidden`, such as a place name, nor a
-    word in NOT_EVIDENCE or a reference number, nor a word of NOT_EVIDENCE_ALONE alone)."""
+    word in NOT_EVIDENCE or a reference number, nor words of NOT_EVIDENCE_ALONE alone: not
+    "delivery", nor "service delivery")."""
     return np.array([k for k, feature in enumerate(query_row.indices.tolist())
                      if (term := str(terms[feature])) not in hidden
-                     and term not in NOT_EVIDENCE_ALONE
+                     and not all(word in NOT_EVIDENCE_ALONE for word in term.split())
                      and not any(word in hidden or word in NOT_EVIDENCE
                                  or REFERENCE_NUMBER.fullmatch(word)
                                  for word in term.split())], dtype=np.int64)

@@ -601,6 +601,17 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
     assert "refuse collection" in terms or "collection vehicles" in terms
     assert not [t for t in terms if {"tppl", "nepo", "espo", "ypo"} & set(t.split())], terms
+    # Nor what any contract has ("supply and delivery of", "support"), alone or together: on
+    # the demo's 1,228 tenders, "supply" and "delivery" were the commonest single key terms.
+    said = "Supply and delivery of sandblasting equipment; support to the site programme."
+    blasting = MatchIndex.build([supplier(1, "Blast Co", said)])
+    (match,) = blasting.match(TenderQuery(id=10, title="Sandblasting equipment",
+                                          description=said))
+    terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
+    assert "sandblasting" in " ".join(terms), terms
+    weak = {"supply", "delivery", "support", "site", "programme", "supply delivery",
+            "site programme"}
+    assert not weak & set(terms), terms
 
 
 def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_meals):

@@ -22,12 +22,25 @@ def search_from_args(args) -> matching.Search:
     what the values mean. `top` is kept within 1 to 100."""
     return matching.Search(
         top_k=bounded_arg(args, "top", 10, 1, 100),
-        local_only=args.get("local_only") in {"1", "true", "y", "on"},
+        local_only=flag_arg(args, "local_only"),
         area=(args.get("area") or "").strip() or None,
         radius_km=number_arg(args, "radius_km", None),
         ownership={o for o in args.getlist("ownership") if o} or None,
-        prefer_social=args.get("prefer_social") in {"1", "true", "y", "on"},
+        prefer_social=flag_arg(args, "prefer_social"),
     )
+
+
+_YES, _NO = {"1", "true", "y", "yes", "on"}, {"", "0", "false", "n", "no", "off"}
+
+
+def flag_arg(args, name: str) -> bool:
+    """A yes-or-no query argument (a checkbox's "on", "1", "true"; off when not given)."""
+    raw = (args.get(name) or "").strip().lower()
+    if raw in _YES:
+        return True
+    if raw in _NO:
+        return False
+    raise CoopmatchError(f"'{name}' must be 1 or 0 ('{args.get(name)}' is neither).", field=name)
 
 
 def bounded_arg(args, name: str, default: int, low: int, high: int) -> int:

@@ -299,6 +299,8 @@ def test_a_search_that_cannot_mean_anything_is_refused_naming_its_field(app, cli
         ("radius_km=ten", "radius_km", "'radius_km' must be a number ('ten' is not)"),
         ("top=lots", "top", "'top' must be a whole number"),
         ("ownership=pirate_ship", "ownership", "'pirate_ship' is not an ownership model"),
+        ("local_only=maybe", "local_only", "'local_only' must be 1 or 0 ('maybe' is neither)"),
+        ("prefer_social=2", "prefer_social", "'prefer_social' must be 1 or 0"),
     ):
         refused = client.get(f"{url}?{query}")
         assert refused.status_code == 400, query
@@ -306,6 +308,10 @@ def test_a_search_that_cannot_mean_anything_is_refused_naming_its_field(app, cli
         assert body["field"] == field and words in body["message"], query
     opportunities = client.get(f"/api/suppliers/{caterer.id}/opportunities?top=x")
     assert opportunities.status_code == 400 and opportunities.get_json()["field"] == "top"
+    # A checkbox's "on", or "true" in any case, is yes; "0" and "false" are no.
+    local = client.get(f"{url}?local_only=on").get_json()["matches"]
+    assert client.get(f"{url}?local_only=TRUE").get_json()["matches"] == local
+    assert client.get(f"{url}?local_only=false").get_json() == client.get(url).get_json()
     # Good values still narrow the list: a known area, a radius, lower-case codes.
     near = client.get(f"{url}?area=e07000123&radius_km=10").get_json()["matches"]
     assert [m["supplier_id"] for m in near][:1] == [caterer.id]

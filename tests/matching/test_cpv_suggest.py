@@ -167,3 +167,14 @@ def test_a_text_splits_into_the_work_and_where_it_is():
     assert split("In the borough: cleaning") == ("In the borough: cleaning", "")
     assert split("Built-in wardrobes") == ("Built-in wardrobes", "")
     assert split("Catering in-house") == ("Catering in-house", "")
+
+
+def test_how_a_firm_is_owned_is_not_the_work_it_does(trained):
+    # A supplier's statement names its ownership; no CPV code is about it ("employee-owned"
+    # had been offered Employee relocation services).
+    text = "Employee-owned IT support and web development agency for charities and schools."
+    found = codes(trained.suggest(text, 5))
+    assert not [c for c in found if c.startswith("7961")], found
+    assert found[0].startswith("72")
+    assert codes(trained.suggest("Worker co-operative: window cleaning", 1)) == ["90911300"]
+    assert trained.suggest("Co-op", 5) == []  # nothing about the work: nothing to suggest

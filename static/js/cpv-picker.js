@@ -46,6 +46,7 @@
     }
 
     function render(results) {
+      clearTimeout(closing);
       close();
       results.forEach(function (r, i) {
         var li = document.createElement("li");
@@ -89,29 +90,45 @@
         }
       } else if (e.key === "Escape") { close(); }
     });
-    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    // Leaving the search closes its list, unless new results come first (the suggest button
+    // takes the focus from the search, and its answer may beat the close).
+    var closing;
+    input.addEventListener("blur", function () { closing = setTimeout(close, 150); });
 
     // Suggestions from what has been written (title or name, and description): codes learnt
     // from the CPV vocabulary and past notices.
     var suggest = group.querySelector(".cpv-picker__suggest");
+    var note = group.querySelector(".cpv-picker__note");
+    // What the suggest button found, shown beside it (the status is read out, not shown).
+    function tell(message) {
+      status.textContent = message;
+      note.textContent = message;
+      note.hidden = !message;
+    }
     if (suggest) {
       suggest.addEventListener("click", function () {
+        tell("");
         // The fields to read, by id ("title description"): a title names the work best.
         var text = group.getAttribute("data-suggest-from").split(" ").map(function (id) {
           var source = document.getElementById(id);
           return source ? source.value.trim() : "";
         }).filter(function (value) { return value; }).join(". ");
-        if (text.length < 3) { status.textContent = "Write a few words about the work first"; return; }
+        if (text.length < 3) { tell("Write a few words about the work first"); return; }
         fetch(group.getAttribute("data-suggest-endpoint") + "?text=" + encodeURIComponent(text),
               { headers: { "Accept": "application/json" } })
-          .then(function (r) { return r.json(); })
+          .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
           .then(function (data) {
-            render((data.suggestions || []).map(function (s) {
+            var found = data.suggestions || [];
+            render(found.map(function (s) {
               return { code: s.code, description: s.description + " (suggested)" };
             }));
+            if (!found.length) {
+              tell("Nothing to suggest from these words: say what the work is, like " +
+                   "\u201cwindow cleaning\u201d, or find a code by words above");
+            }
             input.focus();
           })
-          .catch(function () { status.textContent = "Could not suggest CPV codes"; });
+          .catch(function () { tell("Could not suggest CPV codes: try again, or find a code by words above"); });
       });
     }
   }

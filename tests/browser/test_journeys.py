@@ -86,6 +86,28 @@ def test_cpv_codes_are_suggested_from_the_title_and_description(page, session, r
     assert "98311200" in page.get_by_label("CPV codes", exact=True).input_value()
 
 
+def test_the_suggest_button_says_when_it_has_nothing_to_suggest(page, session, ref):
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    sign_in(page, officer.email)
+    page.get_by_role("link", name="Post a tender").click()
+    suggest = page.get_by_role("button", name="Suggest codes from what you have written").first
+    note = page.locator(".cpv-picker__note").first
+    assert not note.is_visible()
+    suggest.click()  # nothing written yet: said on the page, not only to a screen reader
+    assert note.is_visible() and note.inner_text() == "Write a few words about the work first"
+    page.get_by_label("Title", exact=True).fill("Co-op")  # how a firm is owned, not the work
+    suggest.click()
+    page.wait_for_function("document.querySelector('.cpv-picker__note').textContent"
+                           ".startsWith('Nothing to suggest')")
+    assert note.is_visible() and page.get_by_role("option").count() == 0
+    page.get_by_label("Title", exact=True).fill("Laundry services")
+    suggest.click()
+    page.get_by_role("option").first.wait_for()
+    assert "(suggested)" in page.get_by_role("option").first.inner_text()
+    assert not note.is_visible()
+
+
 def test_bad_postcode_shows_the_error_summary(page, session):
     create_user(session, role="supplier", email="s@example.coop")
     page.goto("/sign-in")

@@ -178,3 +178,10 @@ def test_how_a_firm_is_owned_is_not_the_work_it_does(trained):
     assert found[0].startswith("72")
     assert codes(trained.suggest("Worker co-operative: window cleaning", 1)) == ["90911300"]
     assert trained.suggest("Co-op", 5) == []  # nothing about the work: nothing to suggest
+
+
+def test_a_word_any_notice_has_does_not_bring_a_code_of_its_own(trained):
+    # "Supply" is how most goods are bought, not a second thing asked for: spread over it, the
+    # list had brought Power supply accessories into a list of food.
+    found = trained.suggest("Supply of food for schools", 5)
+    assert all(code[:2] in {"15", "55"} for code, _, _ in found), found

@@ -33,6 +33,7 @@ from coopmatch.gaps.routes import (
     lot_split,
     money,
     new_coop,
+    no_route,
 )
 from coopmatch.gaps.sectors import SupplierPostings, card_name, sector_name, sic_divisions
 from coopmatch.gaps.types import (
@@ -218,6 +219,7 @@ class Gap:
     best_local: list[Candidate]  # the closest local candidates, best first
     outside: list[Candidate]  # capable suppliers outside the area
     incumbents: list[dict] = field(default_factory=list)  # who holds these contracts now
+    no_route: str = ""  # why there is no route, where there is none
 
     @property
     def gbp_a_year(self) -> float:
@@ -250,6 +252,7 @@ class Gap:
             "best_local": [c.to_dict() for c in self.best_local],
             "outside": [c.to_dict() for c in self.outside],
             "incumbents": self.incumbents,
+            "no_route": self.no_route,
         }
 
     def to_row(self) -> dict:
@@ -667,6 +670,7 @@ class _Context:
             best_local=best_local,
             outside=outside,
             incumbents=self._incumbents(items),
+            no_route="" if routes else no_route(summary, s),
         )
 
     def _incumbents(self, items) -> list[dict]:

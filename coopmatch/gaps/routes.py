@@ -118,6 +118,20 @@ def new_coop(summary: DemandSummary, settings: GapSettings) -> Route | None:
     )
 
 
+def no_route(summary: DemandSummary, settings: GapSettings) -> str:
+    """Say why a gap has no route, for a card that would otherwise show none: "" if it would
+    sustain a new co-operative (that route is always offered then)."""
+    if summary.gbp_a_year >= settings.new_coop_min_gbp_a_year:
+        return ""
+    return (
+        f"At {money(summary.gbp_a_year)} a year this is under the "
+        f"{money(settings.new_coop_min_gbp_a_year)} a year a new co-operative needs to pay its "
+        "members, and no local firm is near enough to the work to buy out, to join in a "
+        "consortium or to bid for lots. It may suit a local firm in a related trade, or add to "
+        "a neighbouring sector's demand."
+    )
+
+
 # --- an employee buyout ------------------------------------------------------------------------
 
 

@@ -60,9 +60,14 @@ def test_a_card_names_who_holds_the_contracts_now(area, settings):
 
 def test_small_or_one_off_demand_is_not_enough_for_a_new_coop(area, settings):
     small = [laundry(1, 2023, value=40_000)]
-    assert route(only_gap(report(small, [], area, settings)), NEW_COOP) is None
+    gap = only_gap(report(small, [], area, settings))
+    assert route(gap, NEW_COOP) is None
+    # A card with no route says why, rather than nothing.
+    assert gap.routes == [] and gap.no_route.startswith("At £40k a year this is under the £100k")
+    assert gap.to_dict()["no_route"] == gap.no_route
     once = [laundry(1, 2023, value=250_000)]
-    assert route(only_gap(report(once, [], area, settings)), NEW_COOP).confidence == "possible"
+    gap = only_gap(report(once, [], area, settings))
+    assert route(gap, NEW_COOP).confidence == "possible" and gap.no_route == ""
 
 
 def test_a_related_local_firm_with_a_succession_risk_is_a_buyout_candidate(area, settings):

@@ -215,3 +215,18 @@ def test_a_dynamic_purchasing_system_is_demand_with_a_ceiling_like_a_framework(s
                           description="Transport for pupils.", value=400_000.0)
     flags = {i.tender_id: i.framework for i in gaps.demand_items(session)}
     assert flags[dps.id] is True and flags[plain.id] is False
+
+
+def test_a_gap_with_no_route_says_why(app, client, session, ref):
+    # £600k a year of laundry, against a new co-op's minimum raised above it: no route fits.
+    _area_with_laundry_demand(session, ref)
+    app.config["GAP_NEW_COOP_MIN_GBP_A_YEAR"] = 1_000_000.0
+    client.sign_in(create_user(session, role="agency").email)
+    page = html.unescape(client.get("/gaps/?area=E10000017").get_data(as_text=True))
+    assert "None yet: too small for a new co-op alone" in page
+    (gap,) = [g for g in client.get("/api/gaps?area=E10000017").get_json()["gaps"]
+              if g["sector"].startswith("983")]
+    assert gap["routes"] == [] and "under the £1.0m a year a new co-operative" in gap["no_route"]
+    card = html.unescape(client.get(f"/gaps/cards/{gap['id']}?area=E10000017")
+                         .get_data(as_text=True))
+    assert gap["no_route"] in card and "No route stands out" not in card

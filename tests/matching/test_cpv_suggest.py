@@ -185,3 +185,6 @@ def test_a_word_any_notice_has_does_not_bring_a_code_of_its_own(trained):
     # list had brought Power supply accessories into a list of food.
     found = trained.suggest("Supply of food for schools", 5)
     assert all(code[:2] in {"15", "55"} for code, _, _ in found), found
+    # Nor whom the work is for: catering for care homes is catering, not outpatient care.
+    found = codes(trained.suggest("Catering for care homes", 5))
+    assert found[0].startswith("555") and all(c.startswith("555") for c in found), found

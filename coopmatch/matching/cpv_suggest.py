@@ -26,10 +26,11 @@ and counting them at a quarter was flat over whole texts (group@1 48.2% either w
 splits, group@5 71.4% to 70.8%) and is done only on short texts, with the fuzzy re-score
 reading the work alone: from the title, group@1 43.6% to 43.9%, group@5 64.4% to 64.2%.
 "Window cleaning at Preston bus station" had suggested Bus station services first; it now
-suggests Window-cleaning services. With "for" too ("catering for care homes"), titles lost 1.3
-points of group@1. Words of how a firm is owned ("employee-owned", "worker co-operative",
-"CIC", "Real Living Wage employer") are left out: a supplier's statement names them, no code is
-about them, and "employee-owned" had brought Employee relocation services (bench unchanged).
+suggests Window-cleaning services. Counting the words after "for" at a quarter too ("catering
+for care homes") lost 1.3 points of group@1 on titles. Words of how a firm is owned
+("employee-owned", "worker co-operative", "CIC", "Real Living Wage employer") are left out: a
+supplier's statement names them, no code is about them, and "employee-owned" had brought
+Employee relocation services (bench unchanged).
 
 A short text's list is spread over its words: after the first (never moved), a code whose
 description names none of the query's words not yet named counts at 3% of its confidence, so
@@ -292,7 +293,8 @@ class CPVSuggester:
         description names no query word that those listed before it leave unnamed counts at
         REPEATED_WORDS of its confidence, so that a query of two things ("library cafe") is
         not answered with five kinds of the one ("Library services", "Library equipment", ...).
-        A word is named by itself or a longer word it begins ("cafe" by "cafeteria")."""
+        A word is named by itself or a longer word it begins ("cafe" by "cafeteria"). Words any
+        notice has ("supply", "delivery": reasons.NOT_EVIDENCE_ALONE) are not asked for."""
         asked = _stems(" ".join(w for w in re.findall(r"[\w-]+", text)
                                 if w.lower() not in NOT_EVIDENCE_ALONE))
         named = [{q for q in asked if any(_names(d, q) for d in self.description_words[i])}
@@ -379,8 +381,9 @@ def _stems(text: str) -> set[str]:
 
 def work_and_place(text: str, marker: re.Pattern = _PLACE_WORD) -> tuple[str, str]:
     """Split a text into the work it asks for and where it is: each clause's words after its
-    first "at", "in" or "within" whose words before it name something ("Window cleaning" and
-    "Preston bus station"). The place is "" when no clause names one."""
+    first "at", "in" or "within" (or what `marker` finds, such as "for") whose words before it
+    name something ("Window cleaning" and "Preston bus station"). The place is "" when no
+    clause names one."""
     heads, tails = [], []
     for clause in _CLAUSE.findall(text):
         for found in marker.finditer(clause):

@@ -226,11 +226,16 @@ def shown_features(query_row: sp.csr_matrix, terms: np.ndarray,
     word in NOT_EVIDENCE or a reference number, nor words of NOT_EVIDENCE_ALONE alone: not
     "delivery", nor "service delivery")."""
     return np.array([k for k, feature in enumerate(query_row.indices.tolist())
-                     if (term := str(terms[feature])) not in hidden
-                     and not all(word in NOT_EVIDENCE_ALONE for word in term.split())
-                     and not any(word in hidden or word in NOT_EVIDENCE
-                                 or REFERENCE_NUMBER.fullmatch(word)
-                                 for word in term.split())], dtype=np.int64)
+                     if _may_show(str(terms[feature]), hidden)], dtype=np.int64)
+
+
+def _may_show(term: str, hidden: frozenset[str]) -> bool:
+    if term in hidden:
+        return False
+    words = term.split()
+    return not all(word in NOT_EVIDENCE_ALONE for word in words) and not any(
+        word in hidden or word in NOT_EVIDENCE or REFERENCE_NUMBER.fullmatch(word)
+        for word in words)
 
 
 def not_shown(places, text: str | None) -> frozenset[str]:

@@ -22,6 +22,7 @@
     var endpoint = group.getAttribute("data-endpoint");
     var kind = group.getAttribute("data-kind") || "CPV";
     var active = -1;
+    var closing;  // the pending close after the search loses the focus
     search.hidden = false;
 
     function addCode(code) {
@@ -92,7 +93,6 @@
     });
     // Leaving the search closes its list, unless new results come first (the suggest button
     // takes the focus from the search, and its answer may beat the close).
-    var closing;
     input.addEventListener("blur", function () { closing = setTimeout(close, 150); });
 
     // Suggestions from what has been written (title or name, and description): codes learnt

@@ -16,12 +16,6 @@ from coopmatch.spreadsheets import SafeWriter
 from coopmatch.web.matching import match_settings
 
 
-def _match_row(match, names: dict[int, str]) -> dict:
-    row = match.to_dict()
-    row["supplier_name"] = names.get(match.supplier_id, match.supplier_name)
-    return row
-
-
 @click.command("match")
 @click.option("--tender", "tender_id", type=click.IntRange(1, MAX_ID), help="The tender to match.")
 @click.option("--all", "all_tenders", is_flag=True, help="Match every tender.")
@@ -65,8 +59,7 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
                          "supplier_name", "score", "distance_km", "reasons"])
     done = 0
     for tender, matches in results:
-        names = matching.supplier_names(session, (m.supplier_id for m in matches))
-        rows = [_match_row(m, names) for m in matches]
+        rows = matching.match_rows(session, matches)
         if output == "jsonl":
             click.echo(json.dumps({"tender_id": tender.id, "ocid": tender.ocid,
                                    "title": tender.title, "matches": rows},
@@ -87,6 +80,10 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
                 lot = f" (lot {row['lot_id']})" if row["lot_id"] else ""
                 fit = fit_label(row["capable_but_too_small"], row["capable"], row["fits_work"])
                 fit = "" if fit == "capable" else f"  ({fit})"
+                if row["same_firm_as"] is not None:
+                    first = next(i for i, r in enumerate(rows, start=1)
+                                 if r["supplier_id"] == row["same_firm_as"])
+                    fit += f"  (probably the same firm as no. {first})"
                 click.echo(f"  {rank:>2}. {row['score']:.3f}  {row['supplier_name']}{lot}"
                            f"  [{distance}]{fit}")
                 for reason in row["reasons"][:4]:

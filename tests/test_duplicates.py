@@ -1,6 +1,6 @@
 """Suppliers listed twice: which pairs a person is asked about."""
 
-from coopmatch.duplicates import Entry, likely_duplicates
+from coopmatch.duplicates import Entry, likely_duplicates, repeats
 from coopmatch.names import normalise_name
 
 
@@ -48,3 +48,19 @@ def test_short_names_are_left_alone_and_the_list_is_capped():
     assert likely_duplicates([entry(1, "ABC"), entry(2, "ABC Ltd")]) == []
     many = [entry(i, "Lancashire Joinery Services") for i in range(20)]
     assert len(likely_duplicates(many, limit=7)) == 7
+
+
+def test_a_ranking_points_each_repeat_to_the_first_listing_of_its_firm():
+    ranked = [
+        entry(1, "APF Renovations"),
+        entry(2, "NI Constructions (NW) Ltd"),
+        entry(3, "NI Construction"),  # 3 and 4 each repeat 2, the first listing
+        entry(9, "WRPS Group"),
+        entry(4, "NI Construction (NW) Ltd"),
+        entry(5, "APF Renovation"),
+        entry(2, "NI Constructions (NW) Ltd"),  # the same supplier again, for another lot
+        entry(6, "Brakes Bros Limited", None, "09999999"),
+        entry(7, "Brake Bros Limited", None, "00123456"),  # two companies
+    ]
+    assert repeats(ranked) == {3: 2, 4: 2, 5: 1}
+    assert repeats(ranked[:1]) == {} and repeats([]) == {}

@@ -141,21 +141,16 @@ def import_progress(job_id: int):
 
 @bp.get("/tenders/<int:tender_id>/matches")
 def tender_matches(tender_id: int):
-    """Suppliers for a tender, best first, each with its score, reasons and components:
+    """Suppliers for a tender, best first, each with its score, reasons, components and
+    same_firm_as (the id of a supplier ranked above that is probably the same firm, or null):
     ?top= (up to 100) &local_only=1 &area= (GSS code or name) &radius_km= &ownership= (repeat)
     &prefer_social=1."""
     session = get_session()
     tender, found = matching.matches_for_tender(
         session, tender_id=tender_id, search=search_from_args(request.args), ref=reference(),
         settings=match_settings())
-    names = matching.supplier_names(session, (m.supplier_id for m in found))
-    rows = []
-    for m in found:
-        row = m.to_dict()
-        row["supplier_name"] = names.get(m.supplier_id, m.supplier_name)
-        rows.append(row)
     return jsonify({"tender_id": tender.id, "ocid": tender.ocid, "title": tender.title,
-                    "matches": rows})
+                    "matches": matching.match_rows(session, found)})
 
 
 @bp.get("/suppliers/<int:supplier_id>/opportunities")

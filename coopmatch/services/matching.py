@@ -26,6 +26,7 @@ from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
+from coopmatch.duplicates import Entry, repeats
 from coopmatch.errors import CoopmatchError
 from coopmatch.geo import PlaceWords
 from coopmatch.matching import (
@@ -652,6 +653,30 @@ def write_shortlist_csv(session: Session, out, *, tender: Tender, matches: list[
             "contact_phone": (supplier.contact_phone or "") if supplier else "",
             "reasons": " ".join(r.text for r in m.reasons),
         })
+
+
+def same_firms(session: Session, matches: list[Match]) -> dict[int, int]:
+    """Suppliers in a ranking that probably list a firm ranked above them again (names spelt
+    differently on award notices, until an administrator merges them): its id -> that firm's
+    first id in the ranking."""
+    ids = list(dict.fromkeys(m.supplier_id for m in matches))
+    if len(ids) < 2:
+        return {}
+    rows = {row[0]: row for row in session.exec(
+        select(Supplier.id, Supplier.normalised_name, Supplier.postcode,
+               Supplier.registration_number).where(Supplier.id.in_(ids))).all()}
+    return repeats([Entry(i, rows[i][1] or "", rows[i][2], rows[i][3]) for i in ids
+                    if i in rows])
+
+
+def match_rows(session: Session, matches: list[Match]) -> list[dict]:
+    """Matches as plain data for the API and the command line, each with its supplier's
+    current name and same_firm_as: the id of a supplier ranked above it that is probably the
+    same firm (see same_firms), or None."""
+    names = supplier_names(session, (m.supplier_id for m in matches))
+    same = same_firms(session, matches)
+    return [dict(m.to_dict(), supplier_name=names.get(m.supplier_id, m.supplier_name),
+                 same_firm_as=same.get(m.supplier_id)) for m in matches]
 
 
 def supplier_names(session: Session, ids) -> dict[int, str]:

@@ -398,6 +398,43 @@ def test_a_buyer_downloads_the_matches_as_a_shortlist_with_the_page_filters(clie
     assert "No shortlist downloaded" in page.get_data(as_text=True)
 
 
+def test_a_firm_the_register_lists_twice_is_marked_where_it_is_ranked_again(
+        client, session, ref, database_url, data_dir, tmp_path):
+    tender, caterer, *_ = _setup(session, ref)
+    again = create_supplier(  # as an award notice might spell it, with no address
+        session, ref, name="Ribble Catering Cooperative Ltd", postcode="",
+        description="Worker co-op cooking school meals and care-home catering in Preston.",
+        cpv_codes="55523100")
+    listed = client.get(f"/api/tenders/{tender.id}/matches?top=10").get_json()["matches"]
+    same = {m["supplier_id"]: m["same_firm_as"] for m in listed}
+    assert same[again.id] == caterer.id
+    assert [i for i, first in same.items() if first is not None] == [again.id]
+    ranks = {m["supplier_id"]: rank for rank, m in enumerate(listed, start=1)}
+    page = html.unescape(client.get(f"/tenders/{tender.id}").get_data(as_text=True))
+    note = (f"Probably the same firm as Ribble Catering Co-operative, ranked "
+            f"{ranks[caterer.id]}: the register lists it twice.")
+    assert page.count(note) == 1
+    row = next(r for r in page.split("<tr>") if "Ribble Catering Cooperative Ltd" in r)
+    assert note in row and "Merge duplicates" not in page  # only administrators merge
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    assert 'href="/admin/duplicates">Merge duplicates</a>' in page
+    # The command line says so too: in jsonl as the API does, in the table by rank.
+    env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_DATA_DIR=str(data_dir),
+               COOPMATCH_INDEX_DIR=str(tmp_path / "index"))
+    command = [str(Path(sys.executable).with_name("coopmatch")), "match", "--tender",
+               str(tender.id), "--top", "10"]
+    jsonl = subprocess.run([*command, "--format", "jsonl"], env=env, capture_output=True,
+                           text=True, timeout=300)
+    assert {m["supplier_id"]: m["same_firm_as"] for m in
+            json.loads(jsonl.stdout)["matches"]} == same, jsonl.stderr
+    table = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    line = next(line for line in table.stdout.splitlines()
+                if "Ribble Catering Cooperative Ltd" in line)
+    assert line.endswith(f"(probably the same firm as no. {ranks[caterer.id]})"), table.stdout
+
+
 def test_a_supplier_sees_how_it_fits_a_tender_as_the_buyer_sees_it(client, session, ref):
     tender, caterer, cleaner, _ = _setup(session, ref)
     listed = {m["supplier_id"]: m for m in

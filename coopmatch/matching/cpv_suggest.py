@@ -91,6 +91,9 @@ REPEATED_WORDS = 0.03  # the share a suggestion keeps when it names no query wor
 # work is ("window cleaning at the bus station"): they count at this share beside the words
 # before, when those name something.
 PLACE_SHARE = 0.25
+# Tried: each clause's last word (the head of an English noun phrase: "community cafe" ->
+# "cafe") weighed again at half or whole: title group@1 43.9% -> 41.7% / 37.7% (3 seeds); a
+# title's last word is as often how the work is done ("Footpath Renovation works").
 # How a firm is owned or what it stands for, not what work it does: a supplier's statement
 # ("an employee-owned IT firm", "a Real Living Wage employer") would otherwise be offered
 # Employee relocation services. No CPV code is about ownership.

@@ -9,7 +9,8 @@ _SUFFIXES = (
     r"limited|ltd|plc|llp|lp|llc|inc|incorporated|cic|community interest company|company|co|the"
 )
 _SUFFIX_RE = re.compile(rf"\b(?:{_SUFFIXES})\b")
-_TRADING_AS = re.compile(r"\b(?:t/a|ta|trading as|t\.a\.)\b.*$")
+# "A Ltd t/a B" (after a word: "TA Browne Contract Services" is a name, not a trading name).
+_TRADING_AS = re.compile(r"(?<=\w)\W+(?:t/a|ta|trading as|t\.a\.)(?=\W|$).*$")
 _PUNCT = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
 _COOP = re.compile(r"\bco-?op(erative)?s?\b")
@@ -37,6 +38,49 @@ def normalise_name(name: str | None, *, keep_trading_name: bool = False) -> str:
     text = _PUNCT.sub(" ", text.replace(".", "").replace("'", ""))
     text = _SUFFIX_RE.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+# Whole names that stand for a withheld payee or winner. Matched against the normalised
+# name, so "THIRD PARTY FORENSICS" and "Redactive Publishing Ltd" (real suppliers) stay
+# suppliers.
+_WITHHELD = re.compile(
+    r"(?:redacted|redaction|redact)(?: .*)?"
+    r"|third party(?: supplier| payee| payment)?"
+    r"|(?:redacted )?personal (?:data|information|details)"
+    r"|(?:name )?withheld(?: .*)?"
+    r"|not disclosed|undisclosed|confidential|commercially sensitive|sensitive data"
+    r"|private individual|individual|data protection(?: act)?(?: .*)?|gdpr(?: .*)?"
+)
+# What award notices put where the winner's name goes when no one supplier is named: the
+# contract was not awarded, or it went to many firms listed elsewhere. Matched against the
+# normalised name ("N/A" is "n a"; "See V1.3 for list" is "see v13 for list").
+_NO_SUPPLIER = re.compile(
+    r"(?:.* )?not (?:been )?awarded(?: .*)?|(?:contract )?no award(?: made)?"
+    r"|na|n a(?: event day)?|not applicable(?: .*)?|none|nil|tbc|tba|unknown|not known"
+    r"|to be (?:confirmed|advised|announced)"
+    r"|(?:multiple|various|several|numerous)(?: \w+){0,2}"
+    r" (?:suppliers?|providers?|contractors?|companies|firms|organisations|bidders|operators)"
+    r"(?: .*)?"
+    r"|multiple as per .*"
+    r"|(?:please )?see (?:attached|below|above|url|link|list|notice|section|annex|appendix"
+    r"|schedule|http|v ?\d).*"
+    r"|for (?:contract )?award details.*|.* see attached.*|.*\bdate now passed\b.*"
+)
+
+
+def is_withheld(name: str | None) -> bool:
+    """Return True for a name the publisher withheld: "THIRD PARTY", "Redacted - personal
+    data", "Name withheld (as individual and not a company)"."""
+    text = normalise_name(name)
+    return bool(text) and _WITHHELD.fullmatch(text) is not None
+
+
+def names_no_supplier(name: str | None) -> bool:
+    """Return True for what an award notice gives as its winner when it names no supplier:
+    blank, withheld, "NOT AWARDED TO SUPPLIER", "Not Applicable", "Multiple Providers (Open
+    Framework) see URL link", "See V1.3 for list". Such a winner is no supplier to match."""
+    text = normalise_name(name, keep_trading_name=True)
+    return not text or is_withheld(name) or _NO_SUPPLIER.fullmatch(text) is not None
 
 
 _COMPANY_FORM = re.compile(r"\b(?:limited|ltd|plc|llp|cic)\b")

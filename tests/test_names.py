@@ -4,6 +4,7 @@ from coopmatch.names import (
     clean_text,
     is_public_body_name,
     name_key,
+    names_no_supplier,
     normalise_name,
     trading_name,
 )
@@ -27,6 +28,34 @@ def test_word_order_free_key():
 def test_trading_as():
     assert normalise_name("ACME LIMITED t/a Acme Cleaning") == "acme"
     assert trading_name("ACME LIMITED t/a Acme Cleaning") == "acme cleaning"
+    assert normalise_name("J Smith (T/A Smith Plumbing)") == "j smith"
+    # "TA" that begins a name is part of it: such names had all normalised to "".
+    assert normalise_name("TA Browne Contract Services Ltd") == "ta browne contract services"
+    assert normalise_name("T/A Cleaning Ltd") == "t a cleaning"
+
+
+@pytest.mark.parametrize("name", [
+    "NOT AWARDED TO SUPPLIER", "Contract not awarded", "No award",
+    "The contract has not been awarded and the procedure is now concl", "Not Applicable", "n/a",
+    "N/A EVENT DAY", "TBC", "Withheld", "Name withheld (as individual and not a company)",
+    "Multiple Providers", "Multiple Approved Suppliers", "Various Suppliers",
+    "Multiple suppliers - see attached spreadsheet",
+    "Multiple as per approved supplier lists webpage accessible from link in Section IV)",
+    "Multiple Providers (Open Framework) see URL link for Provider details", "See V1.3 for list",
+    "For Contract Award details, please see https://www.hants.gov.uk/transport", "", "  ",
+])
+def test_what_award_notices_write_when_they_name_no_supplier(name):
+    assert names_no_supplier(name)
+
+
+@pytest.mark.parametrize("name", [
+    "TA Browne Contract Services Ltd", "Forget Me Not Home Services Ltd", "QA Ltd", "HP",
+    "N A Smith Ltd", "Seesaw Ltd", "Multiple Sclerosis Society", "Nil By Mouth Catering",
+    "Unknown Worlds Ltd", "Various Artists Productions", "Third Party Forensics",
+    "Not Just Travel Ltd",
+])
+def test_names_of_suppliers_are_not_taken_for_no_supplier(name):
+    assert not names_no_supplier(name)
 
 
 def test_clean_text_unescapes_entities():

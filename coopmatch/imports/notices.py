@@ -14,7 +14,7 @@ from coopmatch.errors import InvalidCPV, InvalidPostcode
 from coopmatch.geo.postcodes import find_postcode, normalise_postcode
 from coopmatch.imports.reading import clip, company_number, tidy
 from coopmatch.imports.records import NoticeRecord, SupplierRecord
-from coopmatch.names import normalise_name
+from coopmatch.names import names_no_supplier, normalise_name
 
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 CONTRACTS_FINDER_PREFIX = "ocds-b5fd17-"
@@ -129,16 +129,6 @@ def award_supplier(
 
 
 _LOT_PREFIX = re.compile(r"^lot\s*([0-9]+[a-z]?)\s*[-:–]\s*(.+)$", re.IGNORECASE)
-_NO_AWARD = re.compile(
-    r"^(no award|not awarded|none|n/?a|tbc|-)$"
-    # Placeholders buyers typed where a winner's name belongs.
-    r"|^(multiple|various) suppliers?\b|\bsee attached\b|\bdate now passed\b|^n/a\b"
-    # "NOT AWARDED TO SUPPLIER", "Contract not awarded": Lancashire's notices of no award.
-    r"|\bnot awarded\b",
-    re.IGNORECASE,
-)
-
-
 def split_supplier_names(text: str | None) -> list[tuple[str | None, str]]:
     """Split Contracts Finder's comma-joined winners into (lot, name) pairs.
 
@@ -154,7 +144,7 @@ def split_supplier_names(text: str | None) -> list[tuple[str | None, str]]:
         match = _LOT_PREFIX.match(name)
         if match:
             lot, name = match.group(1), match.group(2).split(" - ")[-1].strip()
-        if not name or _NO_AWARD.search(name):
+        if names_no_supplier(name):
             continue
         key = (lot, normalise_name(name))
         if key not in seen:

@@ -42,6 +42,7 @@ from coopmatch.names import (
     clean_text,
     is_company_name,
     is_public_body_name,
+    names_no_supplier,
     normalise_name,
     registration_key,
 )
@@ -130,6 +131,10 @@ class ImportSummary:
                     f"  {entity:<14} {c['created']:>6} created  {c['updated']:>6} updated  "
                     f"{c['unchanged']:>6} unchanged"
                 )
+        unnamed = self.counts.get("awards", Counter())["no_supplier"]
+        if unnamed:
+            lines.append(f"  {'unnamed winner':<14} {unnamed:>6} (no award imported: 'not "
+                         "awarded', 'multiple providers', a withheld name)")
         lines.append(f"  rejected rows  {self.rejected:>6}")
         if self.skipped_outside_area:
             lines.append(f"  outside area   {self.skipped_outside_area:>6} (not imported)")
@@ -514,6 +519,11 @@ class Importer:
         existing = {(id(a.supplier), a.external_id): a for a in tender.awards}
         seen = set()
         for award_record in record.awards:
+            if names_no_supplier(award_record.supplier.name):
+                # "NOT AWARDED TO SUPPLIER", "Multiple Providers", a withheld name: no firm to
+                # match, and one made of it would gather many notices' work as if it won it.
+                self.summary.count("awards", "no_supplier")
+                continue
             supplier = self.supplier(award_record.supplier)
             external_id = award_record.external_id or award_record.lot_external_id
             key = (id(supplier), external_id)

@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from coopmatch.names import normalise_name
+from coopmatch.names import is_withheld
 
 # Excel's day zero (serial 1 is 1900-01-01 after its leap-year bug is allowed for).
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -44,16 +44,6 @@ _NAMED_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]+([a-z]{3,9})[\s\-/
 _SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
 _TRAILING_TIME = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
 
-# Whole names that stand for a withheld payee. Matched against the normalised name, so
-# "THIRD PARTY FORENSICS" and "Redactive Publishing Ltd" (real suppliers) stay suppliers.
-_REDACTED = re.compile(
-    r"(?:redacted|redaction|redact)(?: .*)?"
-    r"|third party(?: supplier| payee| payment)?"
-    r"|(?:redacted )?personal (?:data|information|details)"
-    r"|(?:name )?withheld(?: .*)?"
-    r"|not disclosed|undisclosed|confidential|commercially sensitive|sensitive data"
-    r"|private individual|individual|data protection(?: act)?(?: .*)?|gdpr(?: .*)?"
-)
 
 
 def parse_amount(value) -> int:
@@ -181,8 +171,7 @@ class DateParser:
 
 def is_redacted(name: str | None) -> bool:
     """Return True for a payee the publisher withheld: "THIRD PARTY", "Redacted - personal data"."""
-    text = normalise_name(name)
-    return bool(text) and _REDACTED.fullmatch(text) is not None
+    return is_withheld(name)
 
 
 def financial_year(day: date) -> int:

@@ -7,6 +7,7 @@ import pytest
 
 from coopmatch.imports import contracts_finder
 from coopmatch.imports.notices import split_supplier_names
+from coopmatch.names import names_no_supplier
 from tests.imports.helpers import FIXTURES, by_ocid, errors, notices
 
 CSV = "procurement-data/contracts-finder-csv/"
@@ -162,9 +163,12 @@ def test_lancashire_notices(parsed, suffix):
         "cancelled": 10,
         "open": 3,
     }
-    # 12 placeholders name no winner: "Multiple suppliers - see attached", "DATE NOW PASSED",
-    # "NOT AWARDED TO SUPPLIER" and "Contract not awarded".
-    assert sum(len(n.awards) for n in found) == 935
+    # 15 placeholders name no winner: "Multiple suppliers - see attached", "DATE NOW PASSED",
+    # "NOT AWARDED TO SUPPLIER", "Contract not awarded", "The contract has not been awarded
+    # and the procedure is now concl[uded]", "Not Applicable" and "Name withheld (as
+    # individual and not a company)".
+    assert sum(len(n.awards) for n in found) == 932
+    assert not any(names_no_supplier(a.supplier.name) for n in found for a in n.awards)
     centre = found[0]
     assert centre.ocid == "cf-aa3cbb34-ce2c-487c-a94a-dba7cc088ac4"
     assert centre.description.startswith("Blackburn with Darwen Council plan to restore")
@@ -238,7 +242,7 @@ def test_award_pairs_group_by_record_and_share_ids_with_the_sources(parsed):
     results = parsed("award-pairs", PAIRS)
     found = notices(results)
     assert (len(found), errors(results)) == (4247, [])
-    assert sum(len(n.awards) for n in found) == 9638  # 9,505 rows; names split, placeholders out
+    assert sum(len(n.awards) for n in found) == 9635  # 9,505 rows; names split, placeholders out
     assert all(n.status == "awarded" for n in found)
     pairs = by_ocid(results)
     assert pairs["ted-001412-2020"].value == 4_000_000

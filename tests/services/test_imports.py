@@ -360,3 +360,31 @@ def test_a_notice_giving_its_sites_postcode_in_its_text_is_placed_there(session,
     office = tenders["ocds-x-office"]
     assert office.delivery_postcode is None
     assert (office.latitude, office.longitude) == (town_hall.latitude, town_hall.longitude)
+
+
+def test_a_winner_that_names_no_supplier_is_not_made_a_supplier(session, ref, data_dir,
+                                                                 tmp_path):
+    path = tmp_path / "awards.json"
+
+    def release(ocid, title, *winners):
+        return {"ocid": ocid, "id": "1", "date": "2024-05-01", "tag": ["award"],
+                "buyer": {"id": "b1", "name": "Hyndburn Borough Council"},
+                "parties": [{"id": "b1", "name": "Hyndburn Borough Council", "roles": ["buyer"],
+                             "address": {"postalCode": "BB5 1LA"}}],
+                "tender": {"id": "t1", "title": title},
+                "awards": [{"id": f"a{i}", "status": "active",
+                            "suppliers": [{"name": name}]} for i, name in enumerate(winners)]}
+
+    path.write_text(json.dumps({"releases": [
+        release("ocds-x-1", "Footpath works", "NOT AWARDED TO SUPPLIER"),
+        release("ocds-x-2", "Taxi framework", "Multiple Providers (Open Framework) see URL link",
+                "Name withheld (as individual and not a company)"),
+        release("ocds-x-3", "Window cleaning", "TA Browne Contract Services Ltd"),
+    ]}), encoding="utf-8")
+    summary = run_import(session, ref, data_dir, "ocds", path)
+    # Every notice is imported; only the real firm becomes a supplier with an award.
+    assert {t.ocid for t in session.exec(select(Tender))} == {"ocds-x-1", "ocds-x-2", "ocds-x-3"}
+    assert [s.name for s in session.exec(select(Supplier))] == ["TA Browne Contract Services Ltd"]
+    assert session.exec(select(func.count()).select_from(Award)).one() == 1
+    assert summary.counts["awards"]["no_supplier"] == 3
+    assert "unnamed winner      3 (no award imported" in summary.summary()

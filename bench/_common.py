@@ -14,7 +14,12 @@ if str(ROOT) not in sys.path:
 
 from coopmatch.geo import find_postcode  # noqa: E402
 from coopmatch.imports.notices import lenient_postcode, split_supplier_names  # noqa: E402
-from coopmatch.names import buyer_key, clean_text, normalise_name  # noqa: E402
+from coopmatch.names import (  # noqa: E402
+    buyer_key,
+    clean_text,
+    names_no_supplier,
+    normalise_name,
+)
 
 LABELLED = Path("procurement-data") / "labelled" / "award_supplier_pairs_uk.csv"
 OUT = ROOT / "bench" / "out"
@@ -114,12 +119,12 @@ class Notice:
 def supplier_names(row: dict) -> list[str]:
     """Return the supplier names on a row, as the award-pairs importer reads them.
 
-    Only the Lancashire rows join several winners in one name; their placeholders ("No Award",
-    "NOT AWARDED TO SUPPLIER") name no winner.
+    Only the Lancashire rows join several winners in one name. Placeholders ("NOT AWARDED TO
+    SUPPLIER", "Multiple Providers", "Withheld": names.names_no_supplier) name no winner.
     """
     name = clean_text(row["supplier_name"])
     if row.get("source") != "cf_lancashire_councils":
-        return [name]
+        return [] if names_no_supplier(name) else [name]
     return [winner for _, winner in split_supplier_names(name)]
 
 

@@ -621,7 +621,7 @@ def suggest_cpv(session: Session, *, text: str, k: int, ref: Reference,
 
 SHORTLIST_COLUMNS = ["rank", "supplier_id", "supplier_name", "fit", "score", "distance_km",
                      "lot", "ownership", "postcode", "local_authority", "website",
-                     "contact_email", "contact_phone", "reasons"]
+                     "contact_email", "contact_phone", "same_firm_as_rank", "reasons"]
 
 
 def write_shortlist_csv(session: Session, out, *, tender: Tender, matches: list[Match],
@@ -633,6 +633,10 @@ def write_shortlist_csv(session: Session, out, *, tender: Tender, matches: list[
     suppliers = {s.id: s for s in session.exec(
         select(Supplier).where(Supplier.id.in_([m.supplier_id for m in matches])))}
     lots = {lot.id: lot.title for lot in tender.lots}
+    same = same_firms(session, matches)  # a firm listed twice is invited once
+    first_rank: dict[int, int] = {}
+    for rank, m in enumerate(matches, start=1):
+        first_rank.setdefault(m.supplier_id, rank)
     writer = SafeDictWriter(out, fieldnames=SHORTLIST_COLUMNS)
     writer.writeheader()
     for rank, m in enumerate(matches, start=1):
@@ -651,6 +655,8 @@ def write_shortlist_csv(session: Session, out, *, tender: Tender, matches: list[
             "website": (supplier.website or "") if supplier else "",
             "contact_email": (supplier.contact_email or "") if supplier else "",
             "contact_phone": (supplier.contact_phone or "") if supplier else "",
+            "same_firm_as_rank": first_rank[same[m.supplier_id]] if m.supplier_id in same
+            else "",
             "reasons": " ".join(r.text for r in m.reasons),
         })
 

@@ -420,6 +420,14 @@ def test_a_firm_the_register_lists_twice_is_marked_where_it_is_ranked_again(
     client.sign_in(admin.email)
     page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
     assert 'href="/admin/duplicates">Merge duplicates</a>' in page
+    # The shortlist says so too, so the firm is invited once.
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"/tenders/{tender.id}/shortlist.csv").get_data(as_text=True))))
+    marked = {r["supplier_name"]: r["same_firm_as_rank"] for r in rows if r["same_firm_as_rank"]}
+    assert marked == {"Ribble Catering Cooperative Ltd": str(ranks[caterer.id])}
     # The command line says so too: in jsonl as the API does, in the table by rank.
     env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_DATA_DIR=str(data_dir),
                COOPMATCH_INDEX_DIR=str(tmp_path / "index"))

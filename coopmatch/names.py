@@ -56,7 +56,7 @@ _WITHHELD = re.compile(
 # normalised name ("N/A" is "n a"; "See V1.3 for list" is "see v13 for list").
 _NO_SUPPLIER = re.compile(
     r"(?:.* )?not (?:been )?awarded(?: .*)?|(?:contract )?no award(?: made)?"
-    r"|na|n a(?: event day)?|not applicable(?: .*)?|none|nil|tbc|tba|unknown|not known"
+    r"|na|n a|not applicable(?: .*)?|none|nil|tbc|tba|unknown|not known"
     r"|to be (?:confirmed|advised|announced)"
     r"|(?:multiple|various|several|numerous)(?: \w+){0,2}"
     r" (?:suppliers?|providers?|contractors?|companies|firms|organisations|bidders|operators)"
@@ -66,6 +66,8 @@ _NO_SUPPLIER = re.compile(
     r"|schedule|http|v ?\d).*"
     r"|for (?:contract )?award details.*|.* see attached.*|.*\bdate now passed\b.*"
 )
+
+_NOT_APPLICABLE = re.compile(r"n/a\b", re.IGNORECASE)  # "N/A EVENT DAY", "N/A - see notice"
 
 
 def is_withheld(name: str | None) -> bool:
@@ -80,7 +82,8 @@ def names_no_supplier(name: str | None) -> bool:
     blank, withheld, "NOT AWARDED TO SUPPLIER", "Not Applicable", "Multiple Providers (Open
     Framework) see URL link", "See V1.3 for list". Such a winner is no supplier to match."""
     text = normalise_name(name, keep_trading_name=True)
-    return not text or is_withheld(name) or _NO_SUPPLIER.fullmatch(text) is not None
+    return (not text or is_withheld(name) or _NO_SUPPLIER.fullmatch(text) is not None
+            or _NOT_APPLICABLE.match(clean_text(name)) is not None)
 
 
 _COMPANY_FORM = re.compile(r"\b(?:limited|ltd|plc|llp|cic)\b")

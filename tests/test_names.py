@@ -37,7 +37,8 @@ def test_trading_as():
 @pytest.mark.parametrize("name", [
     "NOT AWARDED TO SUPPLIER", "Contract not awarded", "No award",
     "The contract has not been awarded and the procedure is now concl", "Not Applicable", "n/a",
-    "N/A EVENT DAY", "TBC", "Withheld", "Name withheld (as individual and not a company)",
+    "N/A EVENT DAY", "N/A - see notice", "-", "TBC", "DATE NOW PASSED", "Withheld",
+    "Name withheld (as individual and not a company)",
     "Multiple Providers", "Multiple Approved Suppliers", "Various Suppliers",
     "Multiple suppliers - see attached spreadsheet",
     "Multiple as per approved supplier lists webpage accessible from link in Section IV)",

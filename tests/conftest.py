@@ -5,6 +5,7 @@ and once on PostgreSQL (TEST_DATABASE_URL; mandatory under CI=true). The schema 
 real migrations, once per backend per run, in a database of the run's own.
 """
 
+import contextlib
 import os
 import re
 import threading
@@ -81,29 +82,41 @@ def _backends() -> list[str]:
 BACKENDS = _backends()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory):
-    """A migrated database of this run's own, per backend."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("db") / "coopmatch.db"
-        url = f"sqlite:///{path}"
-        upgrade(url)
-        yield url
+@contextlib.contextmanager
+def _scratch_database(backend: str, folder: Path):
+    """Yield the URL of a new, empty database of a backend, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'coopmatch.db'}"
         return
     admin_url = make_url(_postgres_admin_url())
     name = f"coopmatch_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-            {"name": name})
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": name})
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A migrated database of this run's own, per backend."""
+    with _scratch_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path):
+    """A new database with no tables yet, per backend: for testing the migrations' steps."""
+    with _scratch_database(request.param, tmp_path) as url:
+        yield url
 
 
 def _empty_tables(engine) -> None:

@@ -29,6 +29,9 @@ splits, stay within 0.006 of the defaults' pooled 1.255: keywords 0.3 / 0.5 (1.2
 association 0.25 / 0.45 (1.261 / 1.257), track record 0.18 / 0.32 (1.253 / 1.257), geography
 0.05 / 0.15 (1.252 / 1.254), CPV 0.1 / 0.2 (1.253 / 1.254), text 0.12 / 0.24 (1.258 / 1.256):
 they were not fitted to the old draw, and no weight is the way to 1.3x.
+Each signal's share, by leaving it out (weight 0) over the same 20 splits, pooled against
+1.255: keywords 1.211, track record 1.223, geography 1.239, learned associations 1.251. Every
+signal adds; none adds enough that weighing it more would close the gap.
 
 Tried and not adopted (seeds 0-4, no gain beyond noise, about 0.005 MRR): a gradient-boosted
 reranker (scikit-learn HistGradientBoostingClassifier) over the engine's 200 best candidates,

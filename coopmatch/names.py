@@ -10,7 +10,23 @@ _SUFFIXES = (
 )
 _SUFFIX_RE = re.compile(rf"\b(?:{_SUFFIXES})\b")
 # "A Ltd t/a B" (after a word: "TA Browne Contract Services" is a name, not a trading name).
-_TRADING_AS = re.compile(r"(?<=\w)\W+(?:t/a|ta|trading as|t\.a\.)(?=\W|$).*$")
+_TRADING_AS = re.compile(r"(?<=\w)\W+(?:t/as?|ta|trading as|t\.a\.)(?=\W|$).*$")
+# A registered company's name ends at its legal form. What ledgers and notices write after it
+# is a note about the account, not part of the name: a site or branch ("Water Plus Ltd -
+# 6000325944 - Car Park, Union Rd", "Pct Healthcare Ltd (Bolt)"), a reference ("Johnson
+# Controls Limited [221741]", "Angloco Ltd 01"), how it is paid ("Ford Motor Co. Ltd Self
+# Billing", "Client Account") or its state ("- In Liquidation", "Inactive").
+_LEGAL_FORM = re.compile(r"\b(?:limited|ltd|plc|llp)\b\.?")
+# ... unless it names another party ("Atkins Ltd and MMI Engineering", "A Ltd, B Ltd") or
+# makes a different payee or legal form ("X Ltd Pension Scheme", "Y Limited Partnership").
+_NOT_A_NOTE = re.compile(
+    r"^\s*(?:[,;/&+]|and\b)"
+    r"|\b(?:pension|scheme|trust|trustees?|fund|foundation|charit\w*|partnership|association"
+    r"|society|company|liability|llc|lp)\b")
+# "X Ltd (formerly Y Ltd)", "X Ltd Formerley Y": the old name is not the firm's.
+_FORMERLY = re.compile(
+    r"\s*(?:[(\[]\s*(?:formerly|formally|formerley|previously|previoulsy|was|ex)\b"
+    r"|\b(?:formerly|formerley|previously|previoulsy)\b).*$")
 _PUNCT = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
 _COOP = re.compile(r"\bco-?op(erative)?s?\b")
@@ -25,13 +41,29 @@ def clean_text(text: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def _without_notes(text: str) -> str:
+    """Drop what follows a company's legal form when it is a note, not the name (see
+    _LEGAL_FORM), and a former name."""
+    former = _FORMERLY.search(text)
+    if former and text[:former.start()].strip():
+        text = text[:former.start()]
+    forms = list(_LEGAL_FORM.finditer(text))
+    if not forms:
+        return text
+    last = forms[-1]
+    tail = text[last.end():]
+    if not text[:last.start()].strip() or not tail.strip() or _NOT_A_NOTE.search(tail):
+        return text
+    return text[:last.end()]
+
+
 def normalise_name(name: str | None, *, keep_trading_name: bool = False) -> str:
     """Return a name reduced for comparison: "J. Smith & Sons Ltd" -> "j smith and sons"."""
     text = clean_text(name).lower()
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     if not keep_trading_name:
         # "A Ltd t/a B": the registered name identifies the firm.
-        text = _TRADING_AS.sub("", text)
+        text = _without_notes(_TRADING_AS.sub("", text))
     text = _COOP.sub("cooperative", text)  # "co-op" and "co-operative" are one word
     text = text.replace("&", " and ").replace("+", " and ")
     # "A.B.C." and "ABC" agree; other punctuation separates words.
@@ -98,7 +130,7 @@ def is_company_name(name: str | None) -> bool:
 def trading_name(name: str | None) -> str | None:
     """Return the trading name in "A Ltd t/a B", normalised, or None."""
     text = clean_text(name).lower()
-    match = re.search(r"\b(?:t/a|trading as)\b(.*)$", text)
+    match = re.search(r"\b(?:t/as?|trading as)\b(.*)$", text)
     return normalise_name(match.group(1)) if match else None
 
 

@@ -64,3 +64,67 @@ def test_migration_0006_fixes_names_and_removes_winners_that_name_no_supplier(
                      "Preston Cleaning Co-operative": "preston cleaning cooperative"}
     assert keys == ["not applicable", "t a plumbing"]
     assert awarded == [firm_id]
+
+
+def test_migration_0007_drops_notes_from_names_and_merges_ledger_names(empty_database_url):
+    """Rows as stored before 0007, when a note after a company's legal form ("- Car Park",
+    "(Bolt)", "Self Billing") was read as part of its name: each site was a payee of its own."""
+    from datetime import UTC, date, datetime
+
+    from sqlmodel import Session, select
+
+    from coopmatch.db import upgrade
+    from coopmatch.models import LedgerName, Organisation, Payment, Supplier, User
+
+    url = empty_database_url
+    upgrade(url, "0006")
+    engine = create_engine(url)
+    with Session(engine) as session:
+        council = Organisation(name="Hyndburn Borough Council",
+                               normalised_name="hyndburn borough council")
+        reviewer = User(email="officer@example.org", password_hash="x", role="agency")
+        water = Supplier(name="Water Plus Ltd", normalised_name="water plus")
+        ford = Supplier(name="Ford Motor Co. Ltd Self Billing",
+                        normalised_name="ford motor self billing", source="award")
+        session.add_all([council, reviewer, water, ford])
+        session.flush()
+        decided = datetime(2026, 11, 2, tzinfo=UTC)
+        rows = [
+            LedgerName(key="water plus 6000325944 car park union rd",
+                       name="Water Plus Ltd - 6000325944 - Car Park, Union Rd",
+                       status="auto", supplier_id=water.id, confidence=0.9),
+            LedgerName(key="water plus 6000354158 holgate st car park",
+                       name="Water Plus Ltd - 6000354158 - Holgate St Car Park",
+                       status="confirmed", supplier_id=water.id, decided_by_id=reviewer.id,
+                       decided_at=decided),
+            LedgerName(key="water plus", name="WATER PLUS LTD", status="unresolved"),
+            LedgerName(key="pct healthcare bolt", name="Pct Healthcare Ltd (Bolt)",
+                       status="review"),
+            LedgerName(key="tesco", name="Tesco PLC", status="unresolved"),
+        ]
+        session.add_all(rows)
+        session.flush()
+        for number, row in enumerate(rows):
+            session.add(Payment(anchor_id=council.id, ledger_name_id=row.id,
+                                payment_date=date(2024, 4, 1), amount_pence=100 * (number + 1),
+                                row_key=f"row-{number}"))
+        session.commit()
+        confirmed_id, pct_id, reviewer_id = rows[1].id, rows[3].id, reviewer.id
+    upgrade(url)
+    with Session(engine) as session:
+        names = {s.name: s.normalised_name for s in session.exec(select(Supplier))}
+        ledger = {row.key: row for row in session.exec(select(LedgerName))}
+        paid = {}
+        for payment in session.exec(select(Payment)):
+            paid[payment.ledger_name_id] = paid.get(payment.ledger_name_id, 0) \
+                + payment.amount_pence
+    engine.dispose()
+    assert names == {"Water Plus Ltd": "water plus",
+                     "Ford Motor Co. Ltd Self Billing": "ford motor"}
+    assert sorted(ledger) == ["pct healthcare", "tesco", "water plus"]
+    kept = ledger["water plus"]
+    # The reviewer's decision is what stands for the three sites, with all their payments.
+    assert (kept.id, kept.status, kept.decided_by_id) == (confirmed_id, "confirmed", reviewer_id)
+    assert paid[kept.id] == 100 + 200 + 300
+    assert (ledger["pct healthcare"].id, paid[pct_id]) == (pct_id, 400)
+    assert sum(paid.values()) == 1500

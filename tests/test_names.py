@@ -32,6 +32,50 @@ def test_trading_as():
     # "TA" that begins a name is part of it: such names had all normalised to "".
     assert normalise_name("TA Browne Contract Services Ltd") == "ta browne contract services"
     assert normalise_name("T/A Cleaning Ltd") == "t a cleaning"
+    # "T/As" as ledgers write it.
+    assert normalise_name("PAINTCRAFT LTD T/AS HOSPITAL AIDS") == "paintcraft"
+    assert trading_name("MWUK Ltd T/AS YAFFY") == "yaffy"
+
+
+@pytest.mark.parametrize("noted, name", [
+    ("Ford Motor Co. Ltd Self Billing", "Ford Motor Company Ltd"),
+    ("Water Plus Ltd - 6000325944 - Car Park, Union Rd", "Water Plus Ltd"),
+    ("Pct Healthcare Ltd (Bolt)", "PCT Healthcare Limited"),
+    ("Lloyds Pharmacy Ltd-Pendleton Gateway", "Lloyds Pharmacy Ltd"),
+    ("JOHNSON CONTROLS LIMITED [221741]", "Johnson Controls Ltd"),
+    ("outdoor action ltd (905157)", "Outdoor Action Ltd"),
+    ("The James Mercer Group Ltd 01", "James Mercer Group Ltd"),
+    ("GARSTANG CLEANING SPECIALISTS LTD - IN LIQUIDATION", "Garstang Cleaning Specialists Ltd"),
+    ("VODAFONE CORPORATE LTD INACTIVE", "Vodafone Corporate Ltd"),
+    ("Gerald Eve Llp - Client Account", "Gerald Eve LLP"),
+    ("Atkins Ltd (Region 1, 2, 3, 4, 5, 6, 7)", "Atkins Limited"),
+    ("Zurich Insurance plc (UK Branch) (Trading as Zurich Municipal)", "Zurich Insurance PLC"),
+    ("AGIITO LTD (FORMALLY CAPITA TRAVEL & EVENTS LTD)", "Agiito Ltd"),
+    ("Avoira Ltd Formerley Videonations L", "Avoira Ltd"),
+    ("NEC SOFTWARE SOLUTIONS (FORMERLY NORTHGATE PUBLIC SERVICES (UK) LTD) [234295]",
+     "NEC Software Solutions"),
+    ("Tony Gee and Partners LLP\u202a", "Tony Gee and Partners LLP"),
+])
+def test_notes_after_a_company_name_are_not_the_name(noted, name):
+    """Ledgers and notices write a site, an account, a reference or a former name after a
+    company's legal form: the firm is the same."""
+    assert normalise_name(noted) == normalise_name(name)
+
+
+@pytest.mark.parametrize("name, normalised", [
+    # Another party: a joint bid, or a list of winners.
+    ("Atkins Ltd and MMI Engineering", "atkins and mmi engineering"),
+    ("Ashcroft Demolition (Cumbria) Ltd,Beech Group", "ashcroft demolition cumbria beech group"),
+    ("Mangar International Ltd/Winncare", "mangar international winncare"),
+    # A different payee, or a legal form of more than one word.
+    ("TRUSTEES OF THE MPT GROUP LTD PENSION SCHEME", "trustees of mpt group pension scheme"),
+    ("Airport City Limited Partnership", "airport city partnership"),
+    ("3M United Kingdom Public Ltd Company", "3m united kingdom public"),
+    # A legal form that begins the name is not where it ends.
+    ("Limited Edition Catering", "edition catering"),
+])
+def test_what_follows_a_legal_form_is_kept_when_it_is_not_a_note(name, normalised):
+    assert normalise_name(name) == normalised
 
 
 @pytest.mark.parametrize("name", [

@@ -102,6 +102,25 @@ def test_confirming_a_name_changes_the_figures_and_survives_reimport(
     assert spend.review_queue(session, user=agency) == []
 
 
+def test_a_firms_site_accounts_are_one_payee_and_its_spend_is_placed(
+        session, ref, tmp_path, anchor_and_register):
+    """Ledgers write a site or an account number after the firm's name: the firm is paid."""
+    hyndburn, suppliers = anchor_and_register
+    ledger = (LEDGER.split("\n")[0] + "\n"
+              "Parks,Water,Car park,W1,Accrington Joinery Ltd - 6000325944 - Car Park,"
+              "01/05/2019,100.00\n"
+              "Parks,Water,Bowling green,W2,ACCRINGTON JOINERY LTD (Bowling Green),"
+              "02/05/2019,50.00\n"
+              "Depot,Vans,Van lease,W3,Accrington Joinery Ltd Self Billing,03/05/2019,25.00\n")
+    summary = _import(session, hyndburn, tmp_path, text=ledger)
+    assert summary.new_payments == 3
+    names = session.exec(select(LedgerName)).all()
+    assert [(n.key, n.status, n.supplier_id) for n in names] == [
+        ("accrington joinery", "auto", suppliers["joinery"].id)]
+    split = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
+    assert split.tiers["local_authority"] == 17_500 and split.unresolved == 0
+
+
 def test_a_rejected_name_stays_unresolved(session, ref, tmp_path, anchor_and_register):
     hyndburn, _ = anchor_and_register
     _import(session, hyndburn, tmp_path)

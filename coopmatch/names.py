@@ -10,7 +10,8 @@ _SUFFIXES = (
 )
 _SUFFIX_RE = re.compile(rf"\b(?:{_SUFFIXES})\b")
 # "A Ltd t/a B" (after a word: "TA Browne Contract Services" is a name, not a trading name).
-_TRADING_AS = re.compile(r"(?<=\w)\W+(?:t/as?|ta|trading as|t\.a\.)(?=\W|$).*$")
+_TRADING_AS = re.compile(r"(?<=\w)\W+(?:t/as?|ta|trading as|t\.a\.)(?=\W|$)")
+_LEADING_TRADING_AS = re.compile(r"^\W*t/as?\s+(?=\w)")
 # A registered company's name ends at its legal form. What ledgers and notices write after it
 # is a note about the account, not part of the name: a site or branch ("Water Plus Ltd -
 # 6000325944 - Car Park, Union Rd", "Pct Healthcare Ltd (Bolt)"), a reference ("Johnson
@@ -23,9 +24,18 @@ _NOT_A_NOTE = re.compile(
     r"^\s*(?:[,;/&+]|and\b)"
     r"|\b(?:pension|scheme|trust|trustees?|fund|foundation|charit\w*|partnership|association"
     r"|society|company|liability|llc|lp)\b")
+# Notes any payee's name may carry: an account, meter, card or supplier number ("EDF -
+# 0439532723 Great Harwood Cemetery", "Total Energies - Town Hall - 3009581025", "LEXIS NEXIS
+# UK [226961]", "CANVA* 02612-11693774"), whose money it is ("Client Account") or its state
+# ("Inactive"); what follows them is more of the note.
+_ACCOUNT_NOTE = re.compile(
+    r"\s*(?:[-\u2013\u2014]\s*\d{5,}\b|[(\[]\s*\d{5,}\s*[)\]]|\[\s*\d+\s*\]|\*\s*\d)"
+    r"|\s+[-\u2013\u2014]\s+[^-\u2013\u2014]+\s[-\u2013\u2014]\s*\d{5,}\s*$"  # "- Site - 300958"
+    r"|[\s(-]*\b(?:client (?:account|acc\w*|a/c|monies)|self[- ]?bill\w*|inactive"
+    r"|in (?:liquidation|administration))\b")
 # "X Ltd (formerly Y Ltd)", "X Ltd Formerley Y": the old name is not the firm's.
 _FORMERLY = re.compile(
-    r"\s*(?:[(\[]\s*(?:formerly|formally|formerley|previously|previoulsy|was|ex)\b"
+    r"\s*(?:[(\[]\s*(?:formerly|formally|formerley|previously|previoulsy|was)\b"
     r"|\b(?:formerly|formerley|previously|previoulsy)\b).*$")
 _PUNCT = re.compile(r"[^\w\s]")
 _SPACES = re.compile(r"\s+")
@@ -41,12 +51,31 @@ def clean_text(text: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def _without_notes(text: str) -> str:
-    """Drop what follows a company's legal form when it is a note, not the name (see
-    _LEGAL_FORM), and a former name."""
-    former = _FORMERLY.search(text)
+def _registered_name(text: str) -> str:
+    """The registered name in "A t/a B": "A Ltd t/a B" -> "A Ltd". Where only B carries a
+    legal form, B is the company ("UK NARIC t/a Ecctis Ltd", "Dr P D Lumb T/A High Peak
+    Forensics Ltd") and A its brand or its owner's name."""
+    text = _LEADING_TRADING_AS.sub("", text)  # "T/A Castle Water Ltd": a split column
+    former = _FORMERLY.search(text)  # "Boxxe (formerly t/a Software Box Ltd)"
     if former and text[:former.start()].strip():
         text = text[:former.start()]
+    found = _TRADING_AS.search(text)
+    if not found:
+        return text
+    before, after = text[:found.start()], text[found.end():]
+    if (_LEGAL_FORM.search(after) and not _LEGAL_FORM.search(before)
+            and _SUFFIX_RE.sub(" ", _PUNCT.sub(" ", after)).strip()):
+        return after
+    return before
+
+
+def _without_notes(text: str) -> str:
+    """Drop notes from a payee's name: an account number, and what follows a company's legal
+    form when it does not name another party (see _LEGAL_FORM)."""
+    found = _ACCOUNT_NOTE.search(text)
+    # Not where a legal form follows: "IMCO (162003) Limited" is a company's whole name.
+    if found and text[:found.start()].strip() and not _LEGAL_FORM.search(text, found.end()):
+        text = text[:found.start()]
     forms = list(_LEGAL_FORM.finditer(text))
     if not forms:
         return text
@@ -63,7 +92,7 @@ def normalise_name(name: str | None, *, keep_trading_name: bool = False) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     if not keep_trading_name:
         # "A Ltd t/a B": the registered name identifies the firm.
-        text = _without_notes(_TRADING_AS.sub("", text))
+        text = _without_notes(_registered_name(text))
     text = _COOP.sub("cooperative", text)  # "co-op" and "co-operative" are one word
     text = text.replace("&", " and ").replace("+", " and ")
     # "A.B.C." and "ABC" agree; other punctuation separates words.

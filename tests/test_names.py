@@ -31,7 +31,13 @@ def test_trading_as():
     assert normalise_name("J Smith (T/A Smith Plumbing)") == "j smith"
     # "TA" that begins a name is part of it: such names had all normalised to "".
     assert normalise_name("TA Browne Contract Services Ltd") == "ta browne contract services"
-    assert normalise_name("T/A Cleaning Ltd") == "t a cleaning"
+    # "T/A" before a company's name is left over from a split column.
+    assert normalise_name("T/A Castle Water Ltd") == normalise_name("Castle Water Ltd")
+    # Where only the trading name carries a legal form, it is the company's name.
+    assert normalise_name("UK NARIC t/a Ecctis Ltd") == "ecctis"
+    assert normalise_name("Dr P D Lumb T/A High Peak Forensics Ltd") == "high peak forensics"
+    assert normalise_name("Nadim T/A Ltd") == "nadim"
+    assert normalise_name("BOXXE (FORMALLY T/A SOFTWARE BOX LTD)") == "boxxe"
     # "T/As" as ledgers write it.
     assert normalise_name("PAINTCRAFT LTD T/AS HOSPITAL AIDS") == "paintcraft"
     assert trading_name("MWUK Ltd T/AS YAFFY") == "yaffy"
@@ -55,6 +61,17 @@ def test_trading_as():
     ("NEC SOFTWARE SOLUTIONS (FORMERLY NORTHGATE PUBLIC SERVICES (UK) LTD) [234295]",
      "NEC Software Solutions"),
     ("Tony Gee and Partners LLP\u202a", "Tony Gee and Partners LLP"),
+    # Notes on any payee's name: account, meter, card and supplier numbers, client accounts.
+    ("EDF - 0439532723 Great Harwood Cemetery Site 3", "EDF"),
+    ("Total Energies - Acc Town Hall - 3009581025", "Total Energies"),
+    ("SSE - 8700244644", "SSE"),
+    ("LEXIS NEXIS UK [226961]", "Lexis Nexis UK"),
+    ("EVANS HALSHAW [233480] (BURNLEY & BLACKBURN)", "Evans Halshaw"),
+    ("CANVA* 02612-11693774", "Canva"),
+    ("Thompsons Client Account", "Thompsons"),
+    ("Colliers International (Client A/C)", "Colliers International"),
+    ("vow europe - inactive", "VOW Europe"),
+    ("Oasis UK formerly Box-It (NW)", "Oasis UK"),
 ])
 def test_notes_after_a_company_name_are_not_the_name(noted, name):
     """Ledgers and notices write a site, an account, a reference or a former name after a
@@ -71,8 +88,11 @@ def test_notes_after_a_company_name_are_not_the_name(noted, name):
     ("TRUSTEES OF THE MPT GROUP LTD PENSION SCHEME", "trustees of mpt group pension scheme"),
     ("Airport City Limited Partnership", "airport city partnership"),
     ("3M United Kingdom Public Ltd Company", "3m united kingdom public"),
-    # A legal form that begins the name is not where it ends.
+    # A legal form that begins the name is not where it ends; a year is part of a name.
     ("Limited Edition Catering", "edition catering"),
+    ("Smith Holdings (2019) Ltd", "smith holdings 2019"),
+    ("Studio 54 - Events", "studio 54 events"),
+    ("Inactive Kids CIC", "inactive kids"),
 ])
 def test_what_follows_a_legal_form_is_kept_when_it_is_not_a_note(name, normalised):
     assert normalise_name(name) == normalised

@@ -1,10 +1,13 @@
 """name notes: what ledgers and notices write after a company's legal form is not its name
 
-names.normalise_name now drops a note after a company's legal form ("Water Plus Ltd -
-6000325944 - Car Park, Union Rd", "Pct Healthcare Ltd (Bolt)", "Ford Motor Co. Ltd Self
-Billing", "Angloco Ltd 01", "X Ltd (formerly Y Ltd)") and reads "T/As" as "trading as". This
-recomputes the stored forms: suppliers' and organisations' normalised names, and payment-ledger
-names' keys.
+names.normalise_name now drops notes that ledgers and notices write into a payee's name: what
+follows a company's legal form ("Water Plus Ltd - 6000325944 - Car Park, Union Rd", "Pct
+Healthcare Ltd (Bolt)", "Ford Motor Co. Ltd Self Billing", "Angloco Ltd 01"), account and
+supplier numbers ("EDF - 0439532723 Great Harwood Cemetery", "LEXIS NEXIS UK [226961]"),
+"Client Account", "Inactive" and former names ("X Ltd (formerly Y Ltd)"). It reads "T/As" as
+"trading as", drops a "T/A" that begins a name, and takes the company in "UK NARIC t/a Ecctis
+Ltd" (the only part with a legal form). This recomputes the stored forms: suppliers' and
+organisations' normalised names, and payment-ledger names' keys.
 
 A ledger name's key is unique, so the names that now share a key become one: the row with the
 strongest status (confirmed, rejected, redacted, auto, review, unresolved; then the latest

@@ -123,6 +123,10 @@ class SupplierRegister:
         self.by_id: dict[SupplierId, int] = {}
         self.exact: dict[str, set[int]] = defaultdict(set)  # normalised name -> entries
         self.by_key: dict[str, set[int]] = defaultdict(set)  # word-order-free key -> entries
+        # The same, by suppliers' own names only (not their trading names): "Vauxhall Motors
+        # Ltd" is the supplier of that name before it is one trading as Vauxhall Motors.
+        self.own: dict[str, set[int]] = defaultdict(set)
+        self.own_key: dict[str, set[int]] = defaultdict(set)
         for index, entry in enumerate(entries):
             supplier_id, name, postcode = entry[:3]
             self.ids.append(supplier_id)
@@ -131,6 +135,9 @@ class SupplierRegister:
             self.by_id[supplier_id] = index
             normalised = entry[4] if len(entry) > 4 and entry[4] else normalise_name(name)
             self._add(normalised, index)
+            if normalised:
+                self.own[normalised].add(index)
+                self.own_key[_sorted_key(normalised)].add(index)
             if _TRADING_AS.search(name):
                 self._add(trading_name(name) or "", index)
             for other in (entry[3] or ()) if len(entry) > 3 else ():
@@ -283,8 +290,12 @@ def _resolve_without_scores(name, register: SupplierRegister, decisions: Mapping
     if decided is not None and decided in register.by_id:
         candidate = register.candidate(register.by_id[decided], 1.0)
         return Resolution(name, decided, 1.0, "confirmed", "decision", [candidate]), None
-    found = register.exact.get(normalised) or register.by_key.get(_sorted_key(normalised))
+    key = _sorted_key(normalised)
+    found = register.own.get(normalised) or register.own_key.get(key)
     reason = "exact"
+    if not found:  # a supplier's trading name
+        found = register.exact.get(normalised) or register.by_key.get(key)
+        reason = "trading name"
     if not found:
         alias = trading_name(name)
         found = register.exact.get(alias) if alias else None
@@ -297,7 +308,7 @@ def _resolve_without_scores(name, register: SupplierRegister, decisions: Mapping
                 name, candidates[0].supplier_id, 1.0, "auto", reason, candidates
             ), None
         return Resolution(name, None, 1.0, "review", "ambiguous", candidates), None
-    return None, _sorted_key(normalised)
+    return None, key
 
 
 def _blocks(keys: list[str], register: SupplierRegister) -> dict[tuple[str, str], list[int]]:

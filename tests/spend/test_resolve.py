@@ -42,6 +42,15 @@ def test_a_trading_name_matches():
     assert (found.supplier_id, found.reason) == (3, "trading name")
 
 
+def test_a_suppliers_own_name_comes_before_another_suppliers_trading_name():
+    register = [(1, "General Motors UK Limited t/a Vauxhall Motors", None, []),
+                (2, "Vauxhall Motors Ltd", None, [])]
+    found = resolve_suppliers(["VAUXHALL MOTORS LTD"], register)["VAUXHALL MOTORS LTD"]
+    assert (found.supplier_id, found.status, found.reason) == (2, "auto", "exact")
+    found = resolve_suppliers(["Acme Heating"], REGISTER)["Acme Heating"]
+    assert (found.supplier_id, found.status, found.reason) == (3, "auto", "trading name")
+
+
 def test_a_near_spelling_matches_with_less_than_full_confidence():
     found = _one("Oister Partnership")
     assert (found.supplier_id, found.status, found.reason) == (5, "auto", "fuzzy")

@@ -13,7 +13,13 @@ from coopmatch.services import (
     suppliers,
     tenders,
 )
-from coopmatch.web.matching import bounded_arg, match_settings, number_arg, search_from_args
+from coopmatch.web.matching import (
+    bounded_arg,
+    flag_arg,
+    match_settings,
+    number_arg,
+    search_from_args,
+)
 
 
 def signed_in(view):
@@ -122,7 +128,7 @@ def supplier_list():
 def ocds_releases():
     """Tenders posted in coopmatch as an OCDS 1.1 release package (?all=1 adds imported ones)."""
     package = exports.ocds_release_package(
-        get_session(), include_imported=request.args.get("all") == "1",
+        get_session(), include_imported=flag_arg(request.args, "all"),
         publisher=current_app.config["OCDS_PUBLISHER"], prefix=current_app.config["OCDS_PREFIX"],
         uri=url_for("api.ocds_releases", _external=True),
         describe=reference().cpv.describe)

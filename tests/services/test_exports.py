@@ -71,6 +71,9 @@ def test_api_and_cli_export(client, session, ref, database_url, data_dir, tmp_pa
     _posted_tender(session, ref)
     package = client.get("/api/ocds/releases").get_json()
     assert len(package["releases"]) == 1 and package["uri"].endswith("/api/ocds/releases")
+    assert len(client.get("/api/ocds/releases?all=true").get_json()["releases"]) == 1
+    refused = client.get("/api/ocds/releases?all=everything")
+    assert refused.status_code == 400 and refused.get_json()["field"] == "all"
     output = tmp_path / "releases.json"
     env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_DATA_DIR=str(data_dir))
     subprocess.run([str(Path(sys.executable).with_name("coopmatch")), "export", "ocds",

@@ -24,6 +24,7 @@ Dead (dissolved) organisations in the 2017 file keep status "dissolved".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,6 +83,21 @@ def _sic_2017(text: str) -> str | None:
     return None
 
 
+# The files lost curly apostrophes and dashes to "?": "St. John?s Cultural Association",
+# "Supporters? Trust", "DCLM ? Midlands". (Not in websites, where "?" begins a query.)
+_LOST_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\?(?=[A-Za-z])|(?<=[A-Za-z]s)\?(?=\s|$)")
+_LOST_DASH = re.compile(r"(?<=\s)\?(?=\s)")
+
+
+def restore_punctuation(text: str) -> str:
+    """Put back the apostrophes and dashes the files lost: "Men?s Sheds" -> "Men's Sheds"."""
+    return _LOST_DASH.sub("\u2013", _LOST_APOSTROPHE.sub("'", text)) if "?" in text else text
+
+
+def _text(row: CsvRow, column: str) -> str:
+    return restore_punctuation(tidy(row.get(column)))
+
+
 def _description(*parts: str) -> str:
     seen: list[str] = []
     for part in parts:
@@ -94,9 +110,9 @@ def _description(*parts: str) -> str:
 def _from_2023(row: CsvRow, sic_names: dict[str, str]) -> SupplierRecord:
     sic = row.get("sic_code")
     sic_codes = [sic] if len(sic) == 5 and sic.isdigit() else []
-    address = join_address(row.get("street_address"), row.get("locality"), row.get("region"))
+    address = join_address(_text(row, "street_address"), row.get("locality"), row.get("region"))
     return SupplierRecord(
-        name=tidy(row.get("name")),
+        name=_text(row, "name"),
         line=row.line,
         # Not the SIC section's label: "Wholesale and Retail; Vehicle Repair" would match a
         # food co-op to vehicle maintenance.
@@ -123,12 +139,12 @@ def _from_2023(row: CsvRow, sic_names: dict[str, str]) -> SupplierRecord:
 
 
 def _from_2017(row: CsvRow) -> SupplierRecord:
-    registered = tidy(row.get("registered_name"))
-    trading = tidy(row.get("trading_name"))
+    registered = _text(row, "registered_name")
+    trading = _text(row, "trading_name")
     sic_codes = [c for c in [_sic_2017(row.get("sic_code"))] if c]
     status = row.get("registered_status").lower()
     address = join_address(
-        row.get("registered_street"),
+        _text(row, "registered_street"),
         row.get("registered_city"),
         row.get("registered_state_province"),
     )

@@ -39,6 +39,20 @@ def test_coops_uk_2023_every_coop_imports_with_its_ownership(parsed):
     # The SIC code's words come from the reference data, so matching has something to read.
     assert "Retail sale in non-specialised stores" in group.description
     assert sum(1 for r in records if r.registration_number) == 915
+    # The file lost its curly apostrophes to "?"; they are put back, but not in websites.
+    names = {r.name for r in records}
+    assert "St. John's Cultural and Heritage Centre" in names
+    assert not any("Supporters?" in n for n in names)
+    assert any("?" in (r.website or "") for r in records)
+
+
+def test_lost_apostrophes_and_dashes_are_put_back():
+    restore = coops_uk.restore_punctuation
+    assert restore("Men?s Sheds Cymru") == "Men's Sheds Cymru"
+    assert restore("Oldham Athletic Supporters? Trust") == "Oldham Athletic Supporters' Trust"
+    assert restore("Save?n?borrow") == "Save'n'borrow"
+    assert restore("DCLM ? Midlands Region") == "DCLM \u2013 Midlands Region"
+    assert restore("What? Co-op") == "What? Co-op"  # a question mark, as far as can be told
 
 
 def test_coops_uk_2017_keeps_dissolved_coops_and_both_names(parsed):

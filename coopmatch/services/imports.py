@@ -331,7 +331,9 @@ class Importer:
         name = clean_text(record.name)
         normalised = normalise_name(name)
         existing = self.register.find_supplier(record, normalised)
-        place = self._place(record.postcode)
+        # A council that wins work or is paid ("Lancashire County Council", "Blackpool Council
+        # Corporate Print Services") is where its area is, as a buyer that gives no postcode.
+        place = self._place(record.postcode) or self.ref.geo.place_of_buyer(name)
         values = {
             "name": name,
             "description": clean_text(record.description),
@@ -384,7 +386,10 @@ class Importer:
         if codes != existing.cpv_codes or sic != existing.sic_codes:
             existing.cpv_codes, existing.sic_codes = codes, sic
             changed = True
-        if place and not existing.postcode:
+        if place and not existing.postcode and (
+                place.postcode or existing.latitude is None
+                and (existing.local_authority_code, existing.county_code)
+                != (place.lad_code, place.county_code)):
             apply_place(existing, place)
             changed = True
         if changed:

@@ -464,10 +464,13 @@ def _supplier_facts(session: Session, supplier_ids: set[int], ref: Reference):
     ids = sorted(i for i in supplier_ids if i is not None)
     for start in range(0, len(ids), 5000):
         for s in session.exec(select(Supplier).where(Supplier.id.in_(ids[start:start + 5000]))):
-            # Register entries carry one location (the registered office, as a rule).
+            # Register entries carry one location (the registered office, as a rule); a
+            # council without a postcode is in its area ("Lancashire County Council": the
+            # county, no one district).
             locations[s.id] = [SupplierLocation(
                 lad_code=s.local_authority_code, wider_code=s.county_code,
-                region_code=s.region_code, country="uk")] if s.local_authority_code else []
+                region_code=s.region_code, country="uk")] if (
+                s.local_authority_code or s.county_code or s.region_code) else []
             ownership[s.id] = OWNERSHIP_MODELS.get(s.ownership, s.ownership)
             names[s.id] = s.name
             sectors[s.id] = _sector(s, ref)

@@ -388,3 +388,33 @@ def test_a_winner_that_names_no_supplier_is_not_made_a_supplier(session, ref, da
     assert session.exec(select(func.count()).select_from(Award)).one() == 1
     assert summary.counts["awards"]["no_supplier"] == 3
     assert "unnamed winner      3 (no award imported" in summary.summary()
+
+
+def test_a_council_that_wins_work_is_placed_in_its_area(session, ref, data_dir, tmp_path):
+    """Award notices give no address for a council that wins work; like a buyer, it is placed
+    at the centre of the area its name names, once."""
+    path = tmp_path / "awards.json"
+    release = {"ocid": "ocds-x-1", "id": "1", "date": "2024-05-01", "tag": ["award"],
+               "buyer": {"id": "b1", "name": "Hyndburn Borough Council"},
+               "parties": [{"id": "b1", "name": "Hyndburn Borough Council", "roles": ["buyer"],
+                            "address": {"postalCode": "BB5 1LA"}}],
+               "tender": {"id": "t1", "title": "Print services"},
+               "awards": [{"id": "a1", "status": "active", "suppliers": [
+                   {"name": "Blackpool Council Corporate Print Services"},
+                   {"name": "Lancashire County Council"},
+                   {"name": "Acme Print Ltd"}]}]}
+    path.write_text(json.dumps({"releases": [release]}), encoding="utf-8")
+    run_import(session, ref, data_dir, "ocds", path)
+    placed = {s.name: (s.local_authority_code, s.county_code, s.latitude is not None)
+              for s in session.exec(select(Supplier))}
+    assert placed == {
+        "Blackpool Council Corporate Print Services": ("E06000009", "E47000018", True),
+        "Lancashire County Council": (None, "E47000018", True),
+        "Acme Print Ltd": (None, None, False),
+    }
+    def stamps():
+        return {s.name: s.updated_at.replace(tzinfo=None) for s in session.exec(select(Supplier))}
+
+    before = stamps()
+    again = run_import(session, ref, data_dir, "ocds", path)
+    assert stamps() == before and again.counts["suppliers"].get("updated", 0) == 0

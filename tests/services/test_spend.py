@@ -121,6 +121,26 @@ def test_a_firms_site_accounts_are_one_payee_and_its_spend_is_placed(
     assert split.tiers["local_authority"] == 17_500 and split.unresolved == 0
 
 
+def test_spend_with_a_council_known_by_its_area_is_placed_there(
+        session, ref, tmp_path, anchor_and_register):
+    """A council paid by an anchor is in its area even with no postcode: Lancashire County
+    Council is in Hyndburn's wider area, with no one district."""
+    from coopmatch.models import Supplier
+    from coopmatch.services.geography import apply_place
+
+    hyndburn, _ = anchor_and_register
+    county = Supplier(name="Lancashire County Council", normalised_name="lancashire county "
+                      "council", ownership="public_body", source="award")
+    apply_place(county, ref.geo.place_of_buyer(county.name))
+    session.add(county)
+    session.commit()
+    ledger = (LEDGER.split("\n")[0] + "\n"
+              "Waste,Disposal,Tipping,L1,LANCASHIRE COUNTY COUNCIL,01/05/2019,300.00\n")
+    _import(session, hyndburn, tmp_path, text=ledger)
+    split = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
+    assert split.tiers["wider_area"] == 30_000 and split.tiers["unknown"] == 0
+
+
 def test_a_rejected_name_stays_unresolved(session, ref, tmp_path, anchor_and_register):
     hyndburn, _ = anchor_and_register
     _import(session, hyndburn, tmp_path)

@@ -33,6 +33,11 @@ _ACCOUNT_NOTE = re.compile(
     r"|\s+[-\u2013\u2014]\s+[^-\u2013\u2014]+\s[-\u2013\u2014]\s*\d{5,}\s*$"  # "- Site - 300958"
     r"|[\s(-]*\b(?:client (?:account|acc\w*|a/c|monies)|self[- ]?bill\w*|inactive"
     r"|in (?:liquidation|administration))\b")
+# How it is paid, anywhere in the name: "Lancashire County Council (Direct Debit Payments)",
+# "(DD ONLY) Ribble Valley Borough Council", "Tesco PLC (CARD ONLY)".
+_PAYMENT_NOTE = re.compile(
+    r"[(\[]\s*(?:dd|d/d|direct debits?|bacs|chaps|card|cheque|faster payments?"
+    r"|standing orders?)\b[^)\]]*(?:[)\]]|$)")
 # "X Ltd (formerly Y Ltd)", "X Ltd Formerley Y": the old name is not the firm's.
 _FORMERLY = re.compile(
     r"\s*(?:[(\[]\s*(?:formerly|formally|formerley|previously|previoulsy|was)\b"
@@ -70,8 +75,11 @@ def _registered_name(text: str) -> str:
 
 
 def _without_notes(text: str) -> str:
-    """Drop notes from a payee's name: an account number, and what follows a company's legal
-    form when it does not name another party (see _LEGAL_FORM)."""
+    """Drop notes from a payee's name: how it is paid, an account number, and what follows a
+    company's legal form when it does not name another party (see _LEGAL_FORM)."""
+    unpaid = _PAYMENT_NOTE.sub(" ", text)
+    if unpaid.strip():
+        text = unpaid
     found = _ACCOUNT_NOTE.search(text)
     # Not where a legal form follows: "IMCO (162003) Limited" is a company's whole name.
     if found and text[:found.start()].strip() and not _LEGAL_FORM.search(text, found.end()):

@@ -72,6 +72,10 @@ def test_trading_as():
     ("Colliers International (Client A/C)", "Colliers International"),
     ("vow europe - inactive", "VOW Europe"),
     ("Oasis UK formerly Box-It (NW)", "Oasis UK"),
+    # How it is paid.
+    ("Lancashire County Council (Direct Debit Payments)", "Lancashire County Council"),
+    ("(DD ONLY) Ribble Valley Borough Council", "Ribble Valley Borough Council"),
+    ("Post Office (CARD ONLY)", "Post Office"),
 ])
 def test_notes_after_a_company_name_are_not_the_name(noted, name):
     """Ledgers and notices write a site, an account, a reference or a former name after a
@@ -93,6 +97,8 @@ def test_notes_after_a_company_name_are_not_the_name(noted, name):
     ("Smith Holdings (2019) Ltd", "smith holdings 2019"),
     ("Studio 54 - Events", "studio 54 events"),
     ("Inactive Kids CIC", "inactive kids"),
+    ("Card Factory", "card factory"),
+    ("(BACS)", "bacs"),
 ])
 def test_what_follows_a_legal_form_is_kept_when_it_is_not_a_note(name, normalised):
     assert normalise_name(name) == normalised

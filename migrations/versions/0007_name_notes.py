@@ -1,14 +1,14 @@
-"""name notes: what ledgers and notices write after a company's legal form is not its name
+"""name notes: the notes ledgers and notices write into a payee's name are not its name
 
 names.normalise_name now drops notes that ledgers and notices write into a payee's name: what
 follows a company's legal form ("Water Plus Ltd - 6000325944 - Car Park, Union Rd", "Pct
 Healthcare Ltd (Bolt)", "Ford Motor Co. Ltd Self Billing", "Angloco Ltd 01"), account and
-supplier numbers ("EDF - 0439532723 Great Harwood Cemetery", "LEXIS NEXIS UK [226961]"),
-how it is paid ("Lancashire County Council (Direct Debit Payments)", "(DD ONLY) Ribble Valley
-Borough Council"), "Client Account", "Inactive" and former names ("X Ltd (formerly Y Ltd)"). It reads "T/As" as
-"trading as", drops a "T/A" that begins a name, and takes the company in "UK NARIC t/a Ecctis
-Ltd" (the only part with a legal form). This recomputes the stored forms: suppliers' and
-organisations' normalised names, and payment-ledger names' keys.
+supplier numbers ("EDF - 0439532723 Great Harwood Cemetery", "LEXIS NEXIS UK [226961]"), how it
+is paid ("Lancashire County Council (Direct Debit Payments)", "(DD ONLY) Ribble Valley Borough
+Council"), "Client Account", "Inactive" and former names ("X Ltd (formerly Y Ltd)"). It reads
+"T/As" as "trading as", drops a "T/A" that begins a name, and takes the company in "UK NARIC
+t/a Ecctis Ltd" (the only part with a legal form). This recomputes the stored forms: suppliers'
+and organisations' normalised names, and payment-ledger names' keys.
 
 A ledger name's key is unique, so the names that now share a key become one: the row with the
 strongest status (confirmed, rejected, redacted, auto, review, unresolved; then the latest

@@ -122,7 +122,7 @@ def test_a_firms_site_accounts_are_one_payee_and_its_spend_is_placed(
 
 
 def test_spend_with_a_council_known_by_its_area_is_placed_there(
-        session, ref, tmp_path, anchor_and_register):
+        client, session, ref, tmp_path, anchor_and_register):
     """A council paid by an anchor is in its area even with no postcode: Lancashire County
     Council is in Hyndburn's wider area, with no one district."""
     from coopmatch.models import Supplier
@@ -139,6 +139,10 @@ def test_spend_with_a_council_known_by_its_area_is_placed_there(
     _import(session, hyndburn, tmp_path, text=ledger)
     split = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
     assert split.tiers["wider_area"] == 30_000 and split.tiers["unknown"] == 0
+    # The page says how much of the spend is with public bodies: not work a firm could win.
+    client.sign_in(create_user(session, role="agency").email)
+    page = html.unescape(client.get(f"/spend/anchors/{hyndburn.id}").get_data(as_text=True))
+    assert "With public bodies: £300 (100%), £300 of it in the wider area." in page
 
 
 def test_a_rejected_name_stays_unresolved(session, ref, tmp_path, anchor_and_register):
@@ -192,6 +196,7 @@ def test_only_agencies_review_and_buyers_see_only_their_own(client, session, ref
     client.sign_in(agency.email)
     page = client.get(f"/spend/anchors/{hyndburn.id}").get_data(as_text=True)
     assert "Local share over the years" in page and "<svg" in page
+    assert "With public bodies" not in page  # none is paid here
     # What is known to leave is told apart from what is not known: of 2019/20's £4,400 not
     # with Hyndburn's suppliers, £3,200 is with names whose place is not known.
     page = html.unescape(client.get(f"/spend/anchors/{hyndburn.id}?year=2019").get_data(

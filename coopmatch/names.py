@@ -38,6 +38,10 @@ _ACCOUNT_NOTE = re.compile(
 _PAYMENT_NOTE = re.compile(
     r"[(\[]\s*(?:dd|d/d|direct debits?|bacs|chaps|card|cheque|faster payments?"
     r"|standing orders?)\b[^)\]]*(?:[)\]]|$)")
+# Square brackets hold a ledger's note, not a name: "JOHNSON CONTROLS LIMITED [221741]",
+# "ALLSTAR BUSINESS SOLUTIONS LTD [ARVAL PHH BUSINESS SOLUTIONS LTD]", "LIFTERZ LTD [C&G
+# PLATFORMS]".
+_SQUARE_BRACKETS = re.compile(r"\[[^\]]*(?:\]|$)")
 # "X Ltd (formerly Y Ltd)", "X Ltd Formerley Y": the old name is not the firm's.
 _FORMERLY = re.compile(
     r"\s*(?:[(\[]\s*(?:formerly|formally|formerley|previously|previoulsy|was)\b"
@@ -77,13 +81,18 @@ def _registered_name(text: str) -> str:
 def _without_notes(text: str) -> str:
     """Drop notes from a payee's name: how it is paid, an account number, and what follows a
     company's legal form when it does not name another party (see _LEGAL_FORM)."""
-    unpaid = _PAYMENT_NOTE.sub(" ", text)
-    if unpaid.strip():
-        text = unpaid
+    left = _PAYMENT_NOTE.sub(" ", text)
+    if left.strip():
+        text = left
     found = _ACCOUNT_NOTE.search(text)
     # Not where a legal form follows: "IMCO (162003) Limited" is a company's whole name.
     if found and text[:found.start()].strip() and not _LEGAL_FORM.search(text, found.end()):
         text = text[:found.start()]
+    # After the legal form or at the end ("Xerox [UK] Ltd" keeps its "UK").
+    for found in reversed(list(_SQUARE_BRACKETS.finditer(text))):
+        if text[:found.start()].strip() and (
+                _LEGAL_FORM.search(text, 0, found.start()) or not text[found.end():].strip()):
+            text = text[:found.start()] + " " + text[found.end():]
     forms = list(_LEGAL_FORM.finditer(text))
     if not forms:
         return text

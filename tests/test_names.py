@@ -76,6 +76,8 @@ def test_trading_as():
     ("Lancashire County Council (Direct Debit Payments)", "Lancashire County Council"),
     ("(DD ONLY) Ribble Valley Borough Council", "Ribble Valley Borough Council"),
     ("Post Office (CARD ONLY)", "Post Office"),
+    ("ALLSTAR BUSINESS SOLUTIONS LTD [ARVAL PHH BUSINESS SOLUTIONS LTD]",
+     "Allstar Business Solutions Ltd"),
 ])
 def test_notes_after_a_company_name_are_not_the_name(noted, name):
     """Ledgers and notices write a site, an account, a reference or a former name after a
@@ -98,6 +100,7 @@ def test_notes_after_a_company_name_are_not_the_name(noted, name):
     ("Studio 54 - Events", "studio 54 events"),
     ("Inactive Kids CIC", "inactive kids"),
     ("Card Factory", "card factory"),
+    ("Xerox [UK] Ltd", "xerox uk"),
     ("(BACS)", "bacs"),
 ])
 def test_what_follows_a_legal_form_is_kept_when_it_is_not_a_note(name, normalised):

@@ -48,7 +48,8 @@ def import_spend(anchor, files, skip_invalid, dry_run, columns):
         summary = spend.import_ledgers(
             session, anchor=organisation, paths=files, skip_invalid=skip_invalid,
             dry_run=dry_run, columns=mapping or None,
-            max_bytes=current_app.config["IMPORT_MAX_BYTES"], progress=progress)
+            max_bytes=current_app.config["IMPORT_MAX_BYTES"], progress=progress,
+            ref=reference())
     except CoopmatchError as error:
         progress.close()
         advice = ("\nName the columns with --column ROLE=HEADER, for example "
@@ -123,8 +124,9 @@ def report(anchors, year, group_area, output):
 @spend_group.command("resolve")
 @with_appcontext
 def resolve():
-    """Resolve ledger supplier names again against the register (decisions are kept)."""
-    outcome = ledger_names.resolve_again(get_session())
+    """Resolve ledger supplier names again against the register (decisions are kept); councils
+    paid but not in the register are added to it, placed in their areas."""
+    outcome = ledger_names.resolve_again(get_session(), geo=reference().geo)
     click.echo("Supplier names: " + ", ".join(f"{n} {s}" for s, n in sorted(outcome.items())))
 
 

@@ -38,6 +38,9 @@ _ACCOUNT_NOTE = re.compile(
 _PAYMENT_NOTE = re.compile(
     r"[(\[]\s*(?:dd|d/d|direct debits?|bacs|chaps|card|cheque|faster payments?"
     r"|standing orders?)\b[^)\]]*(?:[)\]]|$)")
+# What a ledger adds after a council's name in brackets: "LANCASTER CITY COUNCIL (NON DOMESTIC
+# RATES ONLY)".
+_COUNCIL_NOTE = re.compile(r"(?<=\bcouncil)\s*\([^)]*\)?\s*$")
 # Square brackets hold a ledger's note, not a name: "JOHNSON CONTROLS LIMITED [221741]",
 # "ALLSTAR BUSINESS SOLUTIONS LTD [ARVAL PHH BUSINESS SOLUTIONS LTD]", "LIFTERZ LTD [C&G
 # PLATFORMS]".
@@ -81,7 +84,7 @@ def _registered_name(text: str) -> str:
 def _without_notes(text: str) -> str:
     """Drop notes from a payee's name: how it is paid, an account number, and what follows a
     company's legal form when it does not name another party (see _LEGAL_FORM)."""
-    left = _PAYMENT_NOTE.sub(" ", text)
+    left = _COUNCIL_NOTE.sub(" ", _PAYMENT_NOTE.sub(" ", text))
     if left.strip():
         text = left
     found = _ACCOUNT_NOTE.search(text)

@@ -76,6 +76,7 @@ def test_trading_as():
     ("Lancashire County Council (Direct Debit Payments)", "Lancashire County Council"),
     ("(DD ONLY) Ribble Valley Borough Council", "Ribble Valley Borough Council"),
     ("Post Office (CARD ONLY)", "Post Office"),
+    ("LANCASTER CITY COUNCIL (NON DOMESTIC RATES ONLY)", "Lancaster City Council"),
     ("ALLSTAR BUSINESS SOLUTIONS LTD [ARVAL PHH BUSINESS SOLUTIONS LTD]",
      "Allstar Business Solutions Ltd"),
 ])

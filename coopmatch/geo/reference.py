@@ -502,13 +502,22 @@ class GeoReference:
         named after its town ("Nantwich Town Council": Nantwich North and West, in Cheshire
         East), at that authority's centre: the authority with at least twice as many such
         wards as any other ("Frome": six in Somerset, one "Frome Vale" in Bristol). None where
-        no authority stands out so, or no ward carries the name."""
-        wards = Counter(
-            lad for words, lad in self._ward_lads if words == town or words.startswith(town + " ")
-        )
+        no authority stands out so, where no ward carries the name, or where the one ward that
+        does only begins with it ("Colne Valley" is Kirklees's; Colne is in Pendle)."""
+        wards: Counter = Counter()
+        own: set[str] = set()  # authorities with a ward of the town's own name
+        for words, lad in self._ward_lads:
+            if words == town or words.startswith(town + " "):
+                wards[lad] += 1
+                rest = words[len(town):].split()
+                # "Altham", "Kirkham North", "Heath Charnock and Rivington"; not "Colne Valley"
+                if not rest or rest[0] in ("and", "with") or rest[0] in WARD_PARTS:
+                    own.add(lad)
         ranked = wards.most_common(2)
         if not ranked or (len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]):
             return None
+        if ranked[0][1] == 1 and ranked[0][0] not in own:
+            return None  # "Colne Valley" (Kirklees) alone is not Colne (Pendle)
         return self._place_in(self._areas[ranked[0][0]])
 
     @cached_property

@@ -171,7 +171,8 @@ def load_demo(session: Session, *, ref: Reference, data_dir: str | None, small: 
             if ledgers:
                 echo(f"Importing {anchor}'s payments ...")
                 result.imports.append(import_ledgers(
-                    session, anchor=anchors[anchor], paths=ledgers, skip_invalid=True))
+                    session, anchor=anchors[anchor], paths=ledgers, skip_invalid=True,
+                    ref=ref))
     else:
         _built_in(session, ref)
         result.built_in = True

@@ -344,7 +344,7 @@ def run_import_job(job_id: int, settings: dict) -> str:
                         paths=stored, skip_invalid=job.skip_invalid,
                         dry_run=job.dry_run, max_bytes=settings.max_bytes, user=user,
                         columns=_ledger_columns(job),
-                        progress=report)
+                        progress=report, ref=ref)
                 else:
                     summary = import_file(
                         session, fmt=job.format, path=job.stored_path, ref=ref,

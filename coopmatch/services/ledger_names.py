@@ -14,8 +14,11 @@ from collections.abc import Iterable
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from coopmatch.models import LedgerName, Supplier, User, utcnow
+from coopmatch.geo import GeoReference
+from coopmatch.models import LedgerName, Organisation, Supplier, User, utcnow
+from coopmatch.names import buyer_key, is_public_body_name, normalise_name
 from coopmatch.services import audit
+from coopmatch.services.geography import apply_place
 from coopmatch.spend import (
     REJECTED,
     SupplierRegister,
@@ -95,9 +98,65 @@ def _undecided(session: Session) -> list[LedgerName]:
     return list(session.exec(select(LedgerName).where(LedgerName.status.not_in(SETTLED))))
 
 
-def resolve_again(session: Session, *, user: User | None = None) -> Counter:
-    """Resolve every name nobody has decided on again, e.g. after the register has grown."""
-    outcome = resolve_names(session, _undecided(session))
+def add_councils(session: Session, rows: list[LedgerName], geo: GeoReference) -> int:
+    """Add to the register, as public bodies, the councils these unresolved names name, and
+    resolve the names to them; return how many names were resolved so.
+
+    "SOUTH RIBBLE BOROUGH COUNCIL" in a ledger is South Ribble Borough Council, placed at the
+    centre of its area as a buyer without a postcode is: no guess. Its spend then counts where
+    it is, under "Public body". Other public bodies (police, NHS trusts, departments) are not
+    placed by name, so they wait for a person, as other payees do.
+    """
+    pending = [r for r in rows if r.status == "unresolved" and r.supplier_id is None
+               and is_public_body_name(r.name)]
+    if not pending or not geo.available:
+        return 0
+    known = {buyer_key(s.name): s for s in session.exec(
+        select(Supplier).where(Supplier.ownership == "public_body"))}
+    buyers = {buyer_key(name): name for name in session.exec(select(Organisation.name))}
+    resolved = 0
+    for row in pending:
+        key = buyer_key(row.name)
+        if key not in known:
+            known[key] = _new_council(session, row.name, buyers.get(key), geo)
+        supplier = known[key]
+        if supplier is None:
+            continue
+        row.supplier_id, row.status, row.confidence = supplier.id, "auto", 1.0
+        row.candidates = json.dumps([{"supplier_id": supplier.id, "name": supplier.name,
+                                      "postcode": supplier.postcode, "confidence": 1.0}])
+        row.updated_at = utcnow()
+        resolved += 1
+    return resolved
+
+
+def _new_council(session: Session, name: str, buyer_name: str | None,
+                 geo: GeoReference) -> Supplier | None:
+    """A council added to the register under the name its notices give it (where it is a
+    buyer), or None for a name that places no council."""
+    place = geo.place_of_buyer(name)
+    if place is None:
+        return None
+    display = buyer_name or " ".join(name.split())
+    supplier = Supplier(name=display[:300], normalised_name=normalise_name(display),
+                        ownership="public_body", source="ledger")
+    apply_place(supplier, place)
+    session.add(supplier)
+    session.flush()
+    return supplier
+
+
+def resolve_again(session: Session, *, user: User | None = None,
+                  geo: GeoReference | None = None) -> Counter:
+    """Resolve every name nobody has decided on again, e.g. after the register has grown;
+    with `geo`, councils paid but not in the register are added to it (add_councils)."""
+    undecided = _undecided(session)
+    outcome = resolve_names(session, undecided)
+    if geo is not None:
+        councils = add_councils(session, undecided, geo)
+        outcome["unresolved"] -= councils
+        outcome["auto"] += councils
+        outcome = +outcome
     audit.record(session, user=user, action="resolve", entity="ledger_name", entity_id=None,
                  summary=", ".join(f"{n} {s}" for s, n in outcome.items()))
     session.commit()

@@ -143,8 +143,12 @@ def import_ledgers(
     max_bytes: int | None = None,
     user: User | None = None,
     progress: Progress | None = None,
+    ref: Reference | None = None,
 ) -> SpendImportSummary:
-    """Import an anchor's payment ledgers in one transaction; row errors refuse the lot."""
+    """Import an anchor's payment ledgers in one transaction; row errors refuse the lot.
+
+    With `ref`, councils paid but not in the register are added to it as public bodies
+    (ledger_names.add_councils)."""
     paths = list(paths)
     summary = SpendImportSummary(anchor=anchor.name, files=len(paths), dry_run=dry_run)
     if progress:
@@ -168,8 +172,13 @@ def import_ledgers(
         names = _ledger_names(session, {p.supplier_name for p in new}, summary)
         if progress:
             progress("resolving", 0, None)
-        summary.names = resolve_names(session, [r for r in names.values() if r.id is None]
-                                      or [])
+        added = [r for r in names.values() if r.id is None]
+        summary.names = resolve_names(session, added)
+        if ref is not None:
+            councils = ledger_names.add_councils(session, added, ref.geo)
+            summary.names["unresolved"] -= councils
+            summary.names["auto"] += councils
+            summary.names = +summary.names
         session.flush()
         rows = [{
             "anchor_id": anchor.id,

@@ -298,3 +298,8 @@ def test_a_town_or_parish_council_is_placed_by_its_towns_wards(data_dir, cache_d
     # No authority stands out (Broughton: two wards in each of two), or no ward: not placed.
     assert geo.place_of_buyer("Broughton Parish Council") is None
     assert geo.place_of_buyer("Bishop Itchington Parish Council") is None
+    # One ward that only begins with the town's name is not the town: "Colne Valley" is in
+    # Kirklees, Colne in Pendle (whose wards are named otherwise).
+    assert geo.place_of_buyer("Colne Town Council") is None
+    # A ward of two villages is named after each: "Heath Charnock and Rivington", Chorley.
+    assert geo.place_of_buyer("Heath Charnock Parish Council").lad_name == "Chorley"

@@ -145,6 +145,47 @@ def test_spend_with_a_council_known_by_its_area_is_placed_there(
     assert "With public bodies: £300 (100%), £300 of it in the wider area." in page
 
 
+def test_councils_paid_but_not_in_the_register_are_added_as_public_bodies(
+        session, ref, tmp_path, anchor_and_register):
+    """A council's name in a ledger places its spend in the council's area; other names that
+    only sound public ("Council for Voluntary Service") or name no area wait for a person."""
+    from coopmatch.models import Supplier
+    from coopmatch.services import ledger_names
+
+    hyndburn, _ = anchor_and_register
+    create_organisation(session, ref, name="Preston City Council", postcode="PR1 2RL")
+    header = LEDGER.split("\n")[0] + "\n"
+    ledger = header + (
+        "Finance,Precept,Share,C1,SOUTH RIBBLE BOROUGH COUNCIL,01/05/2019,100.00\n"
+        "Finance,Services,Shared,C2,PRESTON CITY COUNCIL,02/05/2019,200.00\n"
+        "Grants,Grant,Grant,C3,Council for Voluntary Service Preston,03/05/2019,300.00\n"
+        "Police,Mutual aid,Aid,C4,West Yorkshire Police,04/05/2019,400.00\n")
+    summary = _import(session, hyndburn, tmp_path, text=ledger, ref=ref)
+    assert summary.names == {"auto": 2, "unresolved": 2}
+    councils = {s.name: (s.ownership, s.source, s.local_authority_code)
+                for s in session.exec(select(Supplier).where(Supplier.source == "ledger"))}
+    assert councils == {"SOUTH RIBBLE BOROUGH COUNCIL": ("public_body", "ledger", "E07000126"),
+                        # under the name its notices give it, as a buyer
+                        "Preston City Council": ("public_body", "ledger", "E07000123")}
+    split = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
+    assert split.tiers["wider_area"] == 30_000 and split.unresolved == 70_000
+    # Another spelling of a council already added is resolved to it, not added again; and a
+    # name left unresolved before is resolved when names are resolved again.
+    later = header + "Finance,Precept,Share,C1,South Ribble Council,01/06/2019,50.00\n"
+    _import(session, hyndburn, tmp_path, text=later, name="later.csv", ref=ref)
+    again = session.exec(select(LedgerName).where(LedgerName.name == "South Ribble Council")).one()
+    assert again.status in ("auto", "review")
+    old = session.exec(select(LedgerName).where(LedgerName.name == "West Yorkshire Police")).one()
+    old.name, old.key = "BURNLEY BOROUGH COUNCIL", "burnley borough council"
+    session.commit()
+    ledger_names.resolve_again(session, geo=ref.geo)
+    public = session.exec(select(Supplier).where(Supplier.source == "ledger")).all()
+    assert sorted(s.name for s in public) == [
+        "BURNLEY BOROUGH COUNCIL", "Preston City Council", "SOUTH RIBBLE BOROUGH COUNCIL"]
+    assert session.exec(select(LedgerName).where(LedgerName.status == "unresolved")).one().name \
+        == "Council for Voluntary Service Preston"
+
+
 def test_a_rejected_name_stays_unresolved(session, ref, tmp_path, anchor_and_register):
     hyndburn, _ = anchor_and_register
     _import(session, hyndburn, tmp_path)

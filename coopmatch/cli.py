@@ -34,7 +34,7 @@ def db_upgrade(revision: str):
     click.echo(f"Database at {_safe_url()} is at revision {revision}.")
     if revision == "head":
         from coopmatch.reference import current as reference
-        from coopmatch.services.geography import refresh_areas
+        from coopmatch.services.geography import place_councils, refresh_areas
         from coopmatch.services.suppliers import refresh_ownership
 
         changed = refresh_areas(get_session(), reference().geo)
@@ -42,6 +42,11 @@ def db_upgrade(revision: str):
             click.echo(f"Area codes brought up to date on {changed} "
                        f"record{'s' if changed != 1 else ''} (counties and combined "
                        "authorities as the reference data has them).")
+        councils = place_councils(get_session(), reference().geo)
+        if councils:
+            click.echo(f"{councils} supplier{'s' if councils != 1 else ''} with no address "
+                       "placed in the council area the name names (as buyers are); run "
+                       "`coopmatch spend resolve` to add the councils ledgers pay.")
         public = refresh_ownership(get_session())
         if public:
             click.echo(f"{public} award winner{'s' if public != 1 else ''} named as public "

@@ -25,6 +25,26 @@ def apply_place(record, place: Place | None, *, postcode_attr: str = "postcode")
     record.region_code = place.region_code if place else None
 
 
+def place_councils(session: Session, geo: GeoReference) -> int:
+    """Place the suppliers that are councils and have no location (award notices' winners,
+    imported before councils were placed by name) at the centre of the area their name names,
+    as a buyer without a postcode is; return how many were placed. They are stamped as updated,
+    so the matching index picks the change up."""
+    if not geo.available:
+        return 0
+    placed = 0
+    for supplier in session.exec(select(Supplier).where(
+            Supplier.postcode.is_(None), Supplier.local_authority_code.is_(None),
+            Supplier.county_code.is_(None), Supplier.latitude.is_(None))):
+        place = geo.place_of_buyer(supplier.name)
+        if place is not None:
+            apply_place(supplier, place)
+            supplier.updated_at = utcnow()
+            placed += 1
+    session.commit()
+    return placed
+
+
 def area_lad_codes(geo: GeoReference, text: str, *, field: str = "area") -> set[str]:
     """Return the local authority codes of the area a person names (`GeoReference.areas_named`:
     a GSS code or a name, in any case), or refuse an area there is none of, naming `field`.

@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from coopmatch.models import Organisation, Supplier, Tender
-from coopmatch.services.geography import refresh_areas
+from coopmatch.services.geography import place_councils, refresh_areas
 from tests.factories import create_organisation, create_supplier, create_tender, create_user
 
 
@@ -49,3 +49,20 @@ def test_without_reference_data_nothing_changes(session, ref, tmp_path):
     before = session.exec(select(Supplier.county_code)).all()
     assert refresh_areas(session, GeoReference(None, tmp_path)) == 0
     assert session.exec(select(Supplier.county_code)).all() == before
+
+
+def test_councils_among_the_suppliers_with_no_address_are_placed_by_name(session, ref):
+    """Award winners imported before councils were placed by name: `db upgrade` places them."""
+    county = Supplier(name="Lancashire County Council", normalised_name="lancashire county "
+                      "council", ownership="public_body", source="award")
+    firm = Supplier(name="Acme Print Ltd", normalised_name="acme print", source="award")
+    session.add_all([county, firm])
+    session.commit()
+    stamped = naive(county.updated_at)
+    assert place_councils(session, ref.geo) == 1
+    session.refresh(county)
+    session.refresh(firm)
+    assert (county.local_authority_code, county.county_code) == (None, "E47000018")
+    assert county.latitude is not None and naive(county.updated_at) > stamped
+    assert (firm.county_code, firm.latitude) == (None, None)
+    assert place_councils(session, ref.geo) == 0  # once

@@ -99,24 +99,31 @@ def _undecided(session: Session) -> list[LedgerName]:
 
 
 def add_councils(session: Session, rows: list[LedgerName], geo: GeoReference) -> int:
-    """Add to the register, as public bodies, the councils these unresolved names name, and
-    resolve the names to them; return how many names were resolved so.
+    """Resolve the undecided names among these that name a council to that council, adding it
+    to the register as a public body where it is not there yet; return how many names changed.
 
     "SOUTH RIBBLE BOROUGH COUNCIL" in a ledger is South Ribble Borough Council, placed at the
     centre of its area as a buyer without a postcode is: no guess. Its spend then counts where
-    it is, under "Public body". Other public bodies (police, NHS trusts, departments) are not
-    placed by name, so they wait for a person, as other payees do.
+    it is, under "Public body". The name decides, not how alike it is to other names: "South
+    Ribble Borough Council" is not "Ribble Valley Borough Council", however alike they look.
+    Other public bodies (police, NHS trusts, departments) are not placed by name, so they wait
+    for a person, as other payees do.
     """
-    pending = [r for r in rows if r.status == "unresolved" and r.supplier_id is None
-               and is_public_body_name(r.name)]
-    if not pending or not geo.available:
+    if not geo.available:
+        return 0
+    pending = [r for r in rows if r.status not in SETTLED and _names_a_council(r.name, geo)]
+    if not pending:
         return 0
     known = {buyer_key(s.name): s for s in session.exec(
         select(Supplier).where(Supplier.ownership == "public_body"))}
     buyers = {buyer_key(name): name for name in session.exec(select(Organisation.name))}
-    resolved = 0
+    changed = 0
     for row in pending:
         key = buyer_key(row.name)
+        if row.supplier_id is not None:
+            current = session.get(Supplier, row.supplier_id)
+            if current is not None and buyer_key(current.name) == key:
+                continue  # already this council
         if key not in known:
             known[key] = _new_council(session, row.name, buyers.get(key), geo)
         supplier = known[key]
@@ -126,8 +133,19 @@ def add_councils(session: Session, rows: list[LedgerName], geo: GeoReference) ->
         row.candidates = json.dumps([{"supplier_id": supplier.id, "name": supplier.name,
                                       "postcode": supplier.postcode, "confidence": 1.0}])
         row.updated_at = utcnow()
-        resolved += 1
-    return resolved
+        changed += 1
+    return changed
+
+
+def _names_a_council(name: str, geo: GeoReference) -> bool:
+    """Whether a payee's name is a council's that its name places: "SOUTH RIBBLE BOROUGH
+    COUNCIL", "South Ribble Council", "Altham Parish Council"; not "Council for Voluntary
+    Service Preston" or "Bolton & District Hospital Saturday Council" (charities)."""
+    place = geo.place_of_buyer(name)
+    if place is None:
+        return False
+    return is_public_body_name(name) or buyer_key(name) in {
+        buyer_key(area) for area in (place.lad_name, place.county_name) if area}
 
 
 def _new_council(session: Session, name: str, buyer_name: str | None,
@@ -152,11 +170,8 @@ def resolve_again(session: Session, *, user: User | None = None,
     with `geo`, councils paid but not in the register are added to it (add_councils)."""
     undecided = _undecided(session)
     outcome = resolve_names(session, undecided)
-    if geo is not None:
-        councils = add_councils(session, undecided, geo)
-        outcome["unresolved"] -= councils
-        outcome["auto"] += councils
-        outcome = +outcome
+    if geo is not None and add_councils(session, undecided, geo):
+        outcome = Counter(row.status for row in undecided)
     audit.record(session, user=user, action="resolve", entity="ledger_name", entity_id=None,
                  summary=", ".join(f"{n} {s}" for s, n in outcome.items()))
     session.commit()

@@ -174,11 +174,8 @@ def import_ledgers(
             progress("resolving", 0, None)
         added = [r for r in names.values() if r.id is None]
         summary.names = resolve_names(session, added)
-        if ref is not None:
-            councils = ledger_names.add_councils(session, added, ref.geo)
-            summary.names["unresolved"] -= councils
-            summary.names["auto"] += councils
-            summary.names = +summary.names
+        if ref is not None and ledger_names.add_councils(session, added, ref.geo):
+            summary.names = Counter(row.status for row in added)
         session.flush()
         rows = [{
             "anchor_id": anchor.id,

@@ -171,17 +171,34 @@ def test_councils_paid_but_not_in_the_register_are_added_as_public_bodies(
     assert split.tiers["wider_area"] == 30_000 and split.unresolved == 70_000
     # Another spelling of a council already added is resolved to it, not added again; and a
     # name left unresolved before is resolved when names are resolved again.
-    later = header + "Finance,Precept,Share,C1,South Ribble Council,01/06/2019,50.00\n"
-    _import(session, hyndburn, tmp_path, text=later, name="later.csv", ref=ref)
-    again = session.exec(select(LedgerName).where(LedgerName.name == "South Ribble Council")).one()
-    assert again.status in ("auto", "review")
+    # Names alike are not taken for one another ("Ribble Valley" and "South Ribble", "Chorley"
+    # and "Burnley" score 81-87 against each other): each is its own council.
+    later = header + (
+        "Finance,Precept,Share,C1,South Ribble Council,01/06/2019,50.00\n"
+        "Finance,Services,Shared,C5,RIBBLE VALLEY BOROUGH COUNCIL,02/06/2019,60.00\n"
+        "Finance,Services,Shared,C6,BURNLEY BOROUGH COUNCIL,03/06/2019,70.00\n"
+        "Finance,Services,Shared,C7,CHORLEY BOROUGH COUNCIL,04/06/2019,80.00\n")
+    summary = _import(session, hyndburn, tmp_path, text=later, name="later.csv", ref=ref)
+    assert summary.names == {"auto": 4}
+    resolved = {row.name: session.get(Supplier, row.supplier_id).name
+                for row in session.exec(select(LedgerName)) if row.supplier_id}
+    assert resolved == {
+        "SOUTH RIBBLE BOROUGH COUNCIL": "SOUTH RIBBLE BOROUGH COUNCIL",
+        "South Ribble Council": "SOUTH RIBBLE BOROUGH COUNCIL",
+        "PRESTON CITY COUNCIL": "Preston City Council",
+        "RIBBLE VALLEY BOROUGH COUNCIL": "RIBBLE VALLEY BOROUGH COUNCIL",
+        "BURNLEY BOROUGH COUNCIL": "BURNLEY BOROUGH COUNCIL",
+        "CHORLEY BOROUGH COUNCIL": "CHORLEY BOROUGH COUNCIL",
+    }
     old = session.exec(select(LedgerName).where(LedgerName.name == "West Yorkshire Police")).one()
-    old.name, old.key = "BURNLEY BOROUGH COUNCIL", "burnley borough council"
+    old.name, old.key = "PENDLE BOROUGH COUNCIL", "pendle borough council"
     session.commit()
-    ledger_names.resolve_again(session, geo=ref.geo)
+    # Every undecided name counted: the six councils before, Pendle, and the charity.
+    assert ledger_names.resolve_again(session, geo=ref.geo) == {"auto": 7, "unresolved": 1}
     public = session.exec(select(Supplier).where(Supplier.source == "ledger")).all()
     assert sorted(s.name for s in public) == [
-        "BURNLEY BOROUGH COUNCIL", "Preston City Council", "SOUTH RIBBLE BOROUGH COUNCIL"]
+        "BURNLEY BOROUGH COUNCIL", "CHORLEY BOROUGH COUNCIL", "PENDLE BOROUGH COUNCIL",
+        "Preston City Council", "RIBBLE VALLEY BOROUGH COUNCIL", "SOUTH RIBBLE BOROUGH COUNCIL"]
     assert session.exec(select(LedgerName).where(LedgerName.status == "unresolved")).one().name \
         == "Council for Voluntary Service Preston"
 

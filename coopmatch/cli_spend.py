@@ -71,10 +71,13 @@ spend_group = click.Group("spend", help="Spend analysis: how much of anchors' sp
 @click.option("--group-area", metavar="AREA",
               help="Also measure the anchors together against this local authority, by name or "
               "code (Preston, or E07000123).")
+@click.option("--without-public-bodies", is_flag=True,
+              help="Leave out payments to public bodies (precepts, levies, shared services): "
+              "procurement spend alone.")
 @click.option("--format", "output", default="table", show_default=True,
               type=click.Choice(["table", "csv", "json"]))
 @with_appcontext
-def report(anchors, year, group_area, output):
+def report(anchors, year, group_area, without_public_bodies, output):
     """Local share of spend per anchor and financial year (CLES method)."""
     session, ref = get_session(), reference()
     try:
@@ -83,11 +86,13 @@ def report(anchors, year, group_area, output):
         area = spend.place_area(ref, group_area) if group_area else None
     except CoopmatchError as error:
         raise click.ClickException(error.message) from None
-    reports = [r for r in (spend.anchor_report(session, anchor=o, ref=ref, year=year)
+    public_bodies = not without_public_bodies
+    reports = [r for r in (spend.anchor_report(session, anchor=o, ref=ref, year=year,
+                                               public_bodies=public_bodies)
                            for o in organisations) if r]
     if area is not None:
         combined = spend.together_report(session, anchors=organisations, area=area, ref=ref,
-                                         year=year)
+                                         year=year, public_bodies=public_bodies)
         if combined is not None:
             reports.append(combined)
     if output == "json":

@@ -188,7 +188,8 @@ def cpv_suggest():
 def spend_figures():
     """Spend figures per anchor (CLES method): ?anchor=ID (repeat) &year=YYYY, and with
     &group_area= (a local authority's code or name) the anchors together against that
-    place."""
+    place; &without_public_bodies=1 leaves out payments to public bodies (precepts, levies,
+    shared services)."""
     session, ref = get_session(), reference()
     ids = [i for i in (_whole_number("anchor", raw) for raw in request.args.getlist("anchor"))
            if i is not None]
@@ -196,11 +197,14 @@ def spend_figures():
                else spend.anchors_with_spend(session))
     spend.check_may_read(current_user, [a.id for a in anchors])
     year = number_arg(request.args, "year", None)
-    reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, year=year)
+    public_bodies = not flag_arg(request.args, "without_public_bodies")
+    reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, year=year,
+                                               public_bodies=public_bodies)
                            for a in anchors) if r]
     if request.args.get("group_area") and anchors:
         area = spend.place_area(ref, request.args["group_area"])
-        combined = spend.together_report(session, anchors=anchors, area=area, ref=ref, year=year)
+        combined = spend.together_report(session, anchors=anchors, area=area, ref=ref, year=year,
+                                         public_bodies=public_bodies)
         if combined:
             reports.append(combined)
     return jsonify({"anchors": [{"anchor": r.name, "anchor_id": r.anchor_id,

@@ -44,7 +44,7 @@ from coopmatch.spend import (
     spend_figures,
     table_from_columns,
 )
-from coopmatch.spend.figures import SpendFigures, concat_tables
+from coopmatch.spend.figures import PaymentTable, SpendFigures, concat_tables
 from coopmatch.spend.tiers import TIERS
 from coopmatch.spreadsheets import SafeDictWriter
 
@@ -503,36 +503,44 @@ class AnchorReport:
 
 
 def anchor_report(session: Session, *, anchor: Organisation, ref: Reference,
-                  year: int | None = None, top: int = 20) -> AnchorReport | None:
-    """An anchor's figures per financial year against its own area."""
+                  year: int | None = None, top: int = 20,
+                  public_bodies: bool = True) -> AnchorReport | None:
+    """An anchor's figures per financial year against its own area; without payments to
+    public bodies (precepts, levies, shared services) when `public_bodies` is False."""
     table = payment_table(session, [anchor.id], year=year)
     if table is None:
         return None
-    locations, ownership, names, sectors, public = _supplier_facts(
-        session, set(table.supplier_ids), ref)
-    figures = spend_figures(table, anchor_area(ref, anchor), locations, ownership=ownership,
-                            sectors=sectors, supplier_names=names, top=top, not_targets=public)
+    figures = _figures(session, table, anchor_area(ref, anchor), ref, top, public_bodies)
     return AnchorReport(anchor.name, anchor.id, figures)
 
 
-def group_report(session: Session, *, anchors: list[Organisation], area: AnchorArea,
-                 ref: Reference, year: int | None = None, top: int = 20) -> SpendFigures | None:
-    """Several anchors together against one area (Preston's six anchors and Preston)."""
-    tables = [t for t in (payment_table(session, [a.id], year=year) for a in anchors) if t]
-    if not tables:
-        return None
-    table = concat_tables(tables)
+def _figures(session: Session, table: PaymentTable, area: AnchorArea, ref: Reference,
+             top: int, public_bodies: bool) -> SpendFigures:
     locations, ownership, names, sectors, public = _supplier_facts(
         session, set(table.supplier_ids), ref)
+    if not public_bodies:
+        table = table.without_suppliers(public)
     return spend_figures(table, area, locations, ownership=ownership, sectors=sectors,
                          supplier_names=names, top=top, not_targets=public)
 
 
+def group_report(session: Session, *, anchors: list[Organisation], area: AnchorArea,
+                 ref: Reference, year: int | None = None, top: int = 20,
+                 public_bodies: bool = True) -> SpendFigures | None:
+    """Several anchors together against one area (Preston's six anchors and Preston)."""
+    tables = [t for t in (payment_table(session, [a.id], year=year) for a in anchors) if t]
+    if not tables:
+        return None
+    return _figures(session, concat_tables(tables), area, ref, top, public_bodies)
+
+
 def together_report(session: Session, *, anchors: list[Organisation], area: AnchorArea,
                     ref: Reference, year: int | None = None, top: int = 20,
-                    name: str | None = None) -> AnchorReport | None:
+                    name: str | None = None, public_bodies: bool = True
+                    ) -> AnchorReport | None:
     """The group's figures as a report row beside each anchor's (None without payments)."""
-    figures = group_report(session, anchors=anchors, area=area, ref=ref, year=year, top=top)
+    figures = group_report(session, anchors=anchors, area=area, ref=ref, year=year, top=top,
+                           public_bodies=public_bodies)
     if figures is None:
         return None
     return AnchorReport(name or f"{len(anchors)} anchor(s) together in {area.name}", None,

@@ -65,6 +65,13 @@ class PaymentTable:
     def __len__(self) -> int:
         return len(self.pence)
 
+    def without_suppliers(self, supplier_ids: Collection) -> "PaymentTable":
+        """Return the rows not paid to these suppliers (public bodies, to measure procurement
+        spend alone)."""
+        left_out = set(supplier_ids)
+        codes = [code for code, s in enumerate(self.supplier_ids) if s in left_out]
+        return _take(self, ~np.isin(self.supplier, codes))
+
     def only_anchor(self, anchor: Hashable) -> "PaymentTable":
         """Return the rows of one anchor (code lists are shared, not copied)."""
         if anchor not in self.anchors:

@@ -143,6 +143,17 @@ def test_spend_with_a_council_known_by_its_area_is_placed_there(
     client.sign_in(create_user(session, role="agency").email)
     page = html.unescape(client.get(f"/spend/anchors/{hyndburn.id}").get_data(as_text=True))
     assert "With public bodies: £300 (100%), £300 of it in the wider area." in page
+    # Left out, on the page, in the API and in the CLI's figures: procurement spend alone.
+    report = spend.anchor_report(session, anchor=hyndburn, ref=ref, public_bodies=False)
+    assert report.figures.overall.split.total == 0
+    page = html.unescape(client.get(
+        f"/spend/anchors/{hyndburn.id}?without_public_bodies=1").get_data(as_text=True))
+    assert "Payments to public bodies are left out of these figures." in page
+    assert "With public bodies" not in page
+    body = client.get(f"/api/spend?anchor={hyndburn.id}&without_public_bodies=1").get_json()
+    assert body["anchors"][0]["overall"]["split"]["total"] == 0
+    refused = client.get(f"/api/spend?anchor={hyndburn.id}&without_public_bodies=perhaps")
+    assert refused.status_code == 400 and refused.get_json()["field"] == "without_public_bodies"
 
 
 def test_councils_paid_but_not_in_the_register_are_added_as_public_bodies(
@@ -528,7 +539,7 @@ def test_payees_file_is_for_agencies_only(client, session, ref, tmp_path, anchor
 
 
 def test_spend_cli(session, ref, tmp_path, anchor_and_register, database_url, data_dir):
-    hyndburn, _ = anchor_and_register
+    hyndburn, suppliers = anchor_and_register
     path = tmp_path / "ledger.csv"
     path.write_text(LEDGER)
     env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_DATA_DIR=str(data_dir))
@@ -542,6 +553,12 @@ def test_spend_cli(session, ref, tmp_path, anchor_and_register, database_url, da
     (anchor,) = json.loads(report.stdout)
     assert anchor["anchor"] == "Hyndburn Borough Council"
     assert anchor["years"][0]["split"]["total"] == 5200.0
+    suppliers["legal"].ownership = "public_body"  # as if it were another council's service
+    session.commit()
+    report = subprocess.run([coopmatch, "spend", "report", "--format", "json",
+                             "--without-public-bodies"], env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert json.loads(report.stdout)[0]["years"][0]["split"]["total"] == 5200.0 - 700.0
     table = subprocess.run([coopmatch, "spend", "report", "--year", "2019"], env=env,
                            capture_output=True, text=True, timeout=300)
     assert "2019/20" in table.stdout and "15.4%" in table.stdout

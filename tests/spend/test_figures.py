@@ -202,6 +202,15 @@ def test_tables_concatenate_with_their_own_codes():
     assert both.pence.tolist() == [100, 200]
 
 
+def test_payments_to_some_suppliers_are_left_out():
+    table = table_from_columns([date(2019, 5, 1)] * 4, [100, 200, 300, 400], [7, 9, None, 7],
+                               supplier_names=["A", "B", "C", "A"])
+    kept = table.without_suppliers({7})
+    assert kept.pence.tolist() == [200, 300]  # the unresolved payment stays
+    assert [kept.supplier_ids[i] for i in kept.supplier.tolist() if i >= 0] == [9]
+    assert table.without_suppliers(set()).pence.tolist() == [100, 200, 300, 400]
+
+
 def test_split_by_supplier_sector_and_one_anchors_rows(hand_ledger):
     ledger = read_ledger(hand_ledger)
     resolutions = resolve_suppliers([p.supplier_name for p in ledger.payments], REGISTER)

@@ -21,7 +21,7 @@ from coopmatch.spend.tiers import TIER_LABELS, TIERS
 from coopmatch.spreadsheets import SafeDictWriter
 from coopmatch.web.access import roles_required
 from coopmatch.web.charts import bar_chart, share_chart
-from coopmatch.web.matching import match_settings
+from coopmatch.web.matching import flag_arg, match_settings
 from coopmatch.web.spend import bp
 from coopmatch.web.spend.forms import AddPayeeForm, LedgerUploadForm, PlaceSupplierForm
 
@@ -42,7 +42,9 @@ def index():
     anchors = spend.anchors_with_spend(session)
     if current_user.role == "procurement":
         anchors = [a for a in anchors if a.id == current_user.organisation_id]
-    reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, top=5)
+    public_bodies = not flag_arg(request.args, "without_public_bodies")
+    reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, top=5,
+                                               public_bodies=public_bodies)
                            for a in anchors) if r]
     group_area, problem = request.args.get("group_area", "").strip(), None
     if group_area and anchors:
@@ -53,11 +55,13 @@ def index():
         else:
             combined = spend.together_report(
                 session, anchors=anchors, area=area, ref=ref, top=5,
-                name=f"All {len(anchors)} together, in {area.name}")
+                name=f"All {len(anchors)} together, in {area.name}",
+                public_bodies=public_bodies)
             if combined:
                 reports.append(combined)
     return render_template("spend/index.html", reports=reports, group_area=group_area,
-                           problem=problem), 400 if problem else 200
+                           problem=problem, public_bodies=public_bodies
+                           ), 400 if problem else 200
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -94,9 +98,12 @@ def anchor(anchor_id: int):
     session, ref = get_session(), reference()
     organisation = _anchor(anchor_id)
     year = request.args.get("year", type=int)
-    report = spend.anchor_report(session, anchor=organisation, ref=ref, year=year)
+    public_bodies = not flag_arg(request.args, "without_public_bodies")
+    report = spend.anchor_report(session, anchor=organisation, ref=ref, year=year,
+                                 public_bodies=public_bodies)
     if report is None:
-        return render_template("spend/anchor.html", anchor=organisation, report=None)
+        return render_template("spend/anchor.html", anchor=organisation, report=None,
+                               public_bodies=public_bodies)
     period = report.figures.years[-1] if report.figures.years else report.figures.overall
     area = spend.anchor_area(ref, organisation)
     leaking = [s.supplier_id for s in period.top_non_local[:10]]
@@ -107,6 +114,7 @@ def anchor(anchor_id: int):
     sectors = sorted(period.by_expense_type.items(), key=lambda kv: -kv[1].leakage)[:12]
     return render_template(
         "spend/anchor.html", anchor=organisation, report=report, period=period,
+        public_bodies=public_bodies, year=year,
         alternatives=alternatives, tiers=TIERS, tier_labels=TIER_LABELS, sectors=sectors,
         trend_chart=share_chart(trend, title="Local share of spend by financial year"),
         sector_chart=bar_chart([(name, split.leakage / 100) for name, split in sectors],
@@ -118,7 +126,9 @@ def anchor(anchor_id: int):
 def export(anchor_id: int, fmt: str):
     session, ref = get_session(), reference()
     organisation = _anchor(anchor_id)
-    report = spend.anchor_report(session, anchor=organisation, ref=ref)
+    report = spend.anchor_report(
+        session, anchor=organisation, ref=ref,
+        public_bodies=not flag_arg(request.args, "without_public_bodies"))
     if fmt == "json":
         return jsonify(spend.figures_dict(report.figures) if report else {})
     if fmt != "csv":

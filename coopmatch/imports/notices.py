@@ -14,7 +14,7 @@ from coopmatch.errors import InvalidCPV, InvalidPostcode
 from coopmatch.geo.postcodes import find_postcode, normalise_postcode
 from coopmatch.imports.reading import clip, company_number, tidy
 from coopmatch.imports.records import NoticeRecord, SupplierRecord
-from coopmatch.names import names_no_supplier, normalise_name
+from coopmatch.names import clean_text, names_no_supplier, normalise_name
 
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 CONTRACTS_FINDER_PREFIX = "ocds-b5fd17-"
@@ -54,9 +54,16 @@ def ted_ocid(url_or_number: str) -> str | None:
     return f"ted-{number}"
 
 
+# Ids are built from names as names were first normalised: a trading name dropped, and
+# nothing else. normalise_name now also drops notes ("- 362169", "(H7-Heathrow)") and may learn
+# more, but an id must not change between imports, nor two ids become one.
+_ID_TRADING_AS = re.compile(r"(?<=\w)\W+(?:t/a|ta|trading as|t\.a\.)(?=\W|$).*$", re.IGNORECASE)
+
+
 def slug(text: str) -> str:
     """Return lower-case words joined by hyphens, for ids built from names."""
-    return re.sub(r"[^a-z0-9]+", "-", normalise_name(text) or text.lower()).strip("-")
+    words = normalise_name(_ID_TRADING_AS.sub("", clean_text(text)), keep_trading_name=True)
+    return re.sub(r"[^a-z0-9]+", "-", words or text.lower()).strip("-")
 
 
 def valid_cpv_codes(cpv: CPVVocabulary, codes: Iterable) -> list[str]:

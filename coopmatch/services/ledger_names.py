@@ -161,6 +161,9 @@ def _new_council(session: Session, name: str, buyer_name: str | None,
     apply_place(supplier, place)
     session.add(supplier)
     session.flush()
+    audit.record(session, user=None, action="create", entity="supplier", entity_id=supplier.id,
+                 summary=f"{supplier.name}: a council the ledgers pay ('{name}'), placed in "
+                         f"{place.lad_name or place.county_name or 'its area'}")
     return supplier
 
 

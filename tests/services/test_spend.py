@@ -173,6 +173,10 @@ def test_councils_paid_but_not_in_the_register_are_added_as_public_bodies(
         "Police,Mutual aid,Aid,C4,West Yorkshire Police,04/05/2019,400.00\n")
     summary = _import(session, hyndburn, tmp_path, text=ledger, ref=ref)
     assert summary.names == {"auto": 2, "unresolved": 2}
+    from coopmatch.models import AuditEntry
+    logged = [e.summary for e in session.exec(select(AuditEntry).where(
+        AuditEntry.entity == "supplier", AuditEntry.action == "create"))]
+    assert any(e.startswith("Preston City Council: a council the ledgers pay") for e in logged)
     councils = {s.name: (s.ownership, s.source, s.local_authority_code)
                 for s in session.exec(select(Supplier).where(Supplier.source == "ledger"))}
     assert councils == {"SOUTH RIBBLE BOROUGH COUNCIL": ("public_body", "ledger", "E07000126"),

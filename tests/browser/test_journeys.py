@@ -346,6 +346,31 @@ def test_agency_places_a_matched_supplier_from_its_anchors_spend(page, session, 
     assert page.get_by_text("Matched but not placed").count() == 0
 
 
+def test_agency_leaves_payments_to_public_bodies_out_of_an_anchors_spend(page, session, ref,
+                                                                          tmp_path):
+    from coopmatch.services import spend
+
+    council = create_organisation(session, ref, name="Hyndburn Borough Council",
+                                  postcode="BB5 1LA")
+    ledger = tmp_path / "spend.csv"
+    ledger.write_text("Name,Payment date,Net Amount,Account Detail\n"
+                      "LANCASHIRE COUNTY COUNCIL (Direct Debit Payments),20/04/2024,3000.00,"
+                      "Precept\n"
+                      "Accrington Joinery Ltd,21/04/2024,1000.00,Repairs\n")
+    spend.import_ledgers(session, anchor=council, paths=[ledger], ref=ref)
+    sign_in(page, create_user(session, role="agency").email)
+    page.goto(f"/spend/anchors/{council.id}")
+    # The county council the ledger pays is placed in its county and told apart.
+    page.get_by_text("With public bodies: £3,000 (75%), £3,000 of it in the wider area").wait_for()
+    assert page.locator(".stats li", has_text="analysed spend").inner_text().startswith("£4,000")
+    page.get_by_label("Leave out payments to public bodies").check()
+    page.get_by_role("button", name="Show").click()
+    page.get_by_text("Payments to public bodies are left out of these figures.").wait_for()
+    assert "without_public_bodies=1" in page.url
+    assert page.locator(".stats li", has_text="analysed spend").inner_text().startswith("£1,000")
+    assert page.get_by_label("Leave out payments to public bodies").is_checked()
+
+
 def test_pages_fit_a_phone_screen(page, session, ref):
     """At 375 px wide (a small phone) nothing runs off the side: labels sit above their values,
     tables fit, and menus wrap."""

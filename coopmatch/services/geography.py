@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 from coopmatch.errors import CoopmatchError
 from coopmatch.geo import GeoReference, Place, normalise_postcode
 from coopmatch.models import Organisation, Supplier, Tender, utcnow
+from coopmatch.names import buyer_key, is_public_body_name
 
 
 def locate(geo: GeoReference, postcode: str | None, *, field: str = "postcode") -> Place | None:
@@ -23,6 +24,17 @@ def apply_place(record, place: Place | None, *, postcode_attr: str = "postcode")
     record.local_authority_code = place.lad_code if place else None
     record.county_code = place.county_code if place else None
     record.region_code = place.region_code if place else None
+
+
+def is_council_name(geo: GeoReference, name: str) -> bool:
+    """Whether a name is a council's that its name places: "SOUTH RIBBLE BOROUGH COUNCIL",
+    "St Helens Council", "Altham Parish Council"; not "Council for Voluntary Service Preston"
+    or "Bolton & District Hospital Saturday Council" (charities placed by their names too)."""
+    place = geo.place_of_buyer(name)
+    if place is None:
+        return False
+    return is_public_body_name(name) or buyer_key(name) in {
+        buyer_key(area) for area in (place.lad_name, place.county_name) if area}
 
 
 def place_councils(session: Session, geo: GeoReference) -> int:

@@ -48,7 +48,7 @@ from coopmatch.names import (
 )
 from coopmatch.reference import Reference
 from coopmatch.services import audit, ledger_names
-from coopmatch.services.geography import apply_place, area_lad_codes
+from coopmatch.services.geography import apply_place, area_lad_codes, is_council_name
 from coopmatch.services.organisations import guess_kind
 
 # Two names in the same postcode district this similar are the same supplier.
@@ -327,6 +327,13 @@ class Importer:
         place = self._place(postcode)
         return bool(place and place.lad_code in self._area_lads)
 
+    def _ownership(self, name: str, is_sme: bool | None) -> str:
+        """_ownership_by_name, knowing also the councils that only the reference data tells
+        apart ("St Helens Council", "Cheshire East Council")."""
+        if is_council_name(self.ref.geo, name):
+            return "public_body"
+        return _ownership_by_name(name, is_sme)
+
     def supplier(self, record: SupplierRecord) -> Supplier:
         name = clean_text(record.name)
         normalised = normalise_name(name)
@@ -357,7 +364,7 @@ class Importer:
                 name=name,
                 normalised_name=normalised,
                 source=record.source,
-                ownership=values.pop("ownership") or _ownership_by_name(name, record.is_sme),
+                ownership=values.pop("ownership") or self._ownership(name, record.is_sme),
             )
             _set(supplier, values)
             supplier.cpv_codes = join_codes(record.cpv_codes)
@@ -379,7 +386,7 @@ class Importer:
         changed = _set(existing, values, fill_only=fill_only)
         if existing.ownership == "unknown" and not values.get("ownership"):
             # A later notice that flags the winner says what an earlier one did not.
-            learnt = _ownership_by_name(existing.name, record.is_sme)
+            learnt = self._ownership(existing.name, record.is_sme)
             changed = _set(existing, {"ownership": learnt}) or changed
         codes = join_codes(existing.cpv_list + list(record.cpv_codes))
         sic = join_codes(existing.sic_list + list(record.sic_codes))

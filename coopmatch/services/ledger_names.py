@@ -16,9 +16,9 @@ from sqlmodel import Session, select
 
 from coopmatch.geo import GeoReference
 from coopmatch.models import LedgerName, Organisation, Supplier, User, utcnow
-from coopmatch.names import buyer_key, is_public_body_name, normalise_name
+from coopmatch.names import buyer_key, normalise_name
 from coopmatch.services import audit
-from coopmatch.services.geography import apply_place
+from coopmatch.services.geography import apply_place, is_council_name
 from coopmatch.spend import (
     REJECTED,
     SupplierRegister,
@@ -111,7 +111,7 @@ def add_councils(session: Session, rows: list[LedgerName], geo: GeoReference) ->
     """
     if not geo.available:
         return 0
-    pending = [r for r in rows if r.status not in SETTLED and _names_a_council(r.name, geo)]
+    pending = [r for r in rows if r.status not in SETTLED and is_council_name(geo, r.name)]
     if not pending:
         return 0
     known = {buyer_key(s.name): s for s in session.exec(
@@ -135,17 +135,6 @@ def add_councils(session: Session, rows: list[LedgerName], geo: GeoReference) ->
         row.updated_at = utcnow()
         changed += 1
     return changed
-
-
-def _names_a_council(name: str, geo: GeoReference) -> bool:
-    """Whether a payee's name is a council's that its name places: "SOUTH RIBBLE BOROUGH
-    COUNCIL", "South Ribble Council", "Altham Parish Council"; not "Council for Voluntary
-    Service Preston" or "Bolton & District Hospital Saturday Council" (charities)."""
-    place = geo.place_of_buyer(name)
-    if place is None:
-        return False
-    return is_public_body_name(name) or buyer_key(name) in {
-        buyer_key(area) for area in (place.lad_name, place.county_name) if area}
 
 
 def _new_council(session: Session, name: str, buyer_name: str | None,

@@ -402,6 +402,7 @@ def test_a_council_that_wins_work_is_placed_in_its_area(session, ref, data_dir, 
                "awards": [{"id": "a1", "status": "active", "suppliers": [
                    {"name": "Blackpool Council Corporate Print Services"},
                    {"name": "Lancashire County Council"},
+                   {"name": "St Helens Council"},
                    {"name": "Acme Print Ltd"}]}]}
     path.write_text(json.dumps({"releases": [release]}), encoding="utf-8")
     run_import(session, ref, data_dir, "ocds", path)
@@ -410,8 +411,14 @@ def test_a_council_that_wins_work_is_placed_in_its_area(session, ref, data_dir, 
     assert placed == {
         "Blackpool Council Corporate Print Services": ("E06000009", "E47000018", True),
         "Lancashire County Council": (None, "E47000018", True),
+        "St Helens Council": ("E08000013", "E47000004", True),
         "Acme Print Ltd": (None, None, False),
     }
+    # A council whose name alone does not say so ("St Helens Council": any "X Y Council" might
+    # be a charity's or a trade body's) is one because the reference data places it.
+    owners = {s.name: s.ownership for s in session.exec(select(Supplier))}
+    assert owners["St Helens Council"] == owners["Lancashire County Council"] == "public_body"
+    assert owners["Acme Print Ltd"] != "public_body"
     def stamps():
         return {s.name: s.updated_at.replace(tzinfo=None) for s in session.exec(select(Supplier))}
 

@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from coopmatch.models import Supplier, Tender, User
-from tests.factories import PASSWORD, create_organisation, create_user
+from tests.factories import PASSWORD, create_organisation, create_supplier, create_user
 
 pytestmark = pytest.mark.browser
 
@@ -369,6 +369,35 @@ def test_agency_leaves_payments_to_public_bodies_out_of_an_anchors_spend(page, s
     assert "without_public_bodies=1" in page.url
     assert page.locator(".stats li", has_text="analysed spend").inner_text().startswith("£1,000")
     assert page.get_by_label("Leave out payments to public bodies").is_checked()
+
+
+def test_a_reviewer_must_choose_before_a_ledger_name_is_decided(page, session, ref, tmp_path):
+    from coopmatch.models import LedgerName
+    from coopmatch.services import spend
+
+    council = create_organisation(session, ref, name="Hyndburn Borough Council",
+                                  postcode="BB5 1LA")
+    create_supplier(session, ref, name="Manchester Cleaning Services Ltd", postcode="M1 1AE")
+    ledger = tmp_path / "spend.csv"
+    ledger.write_text("Name,Payment date,Net Amount,Account Detail\n"
+                      "Manchester Cleaning,20/04/2024,2000.00,Cleaning\n")
+    spend.import_ledgers(session, anchor=council, paths=[ledger], ref=ref)
+    row = session.exec(select(LedgerName)).one()
+    assert row.status == "review"
+    sign_in(page, create_user(session, role="agency").email)
+    page.goto("/spend/review")
+    form = page.locator("tbody form").first
+    # Nothing is chosen for the reviewer, and saving without a choice is stopped.
+    assert form.locator("input[type=radio]:checked").count() == 0
+    form.get_by_role("button", name="Save decision").click()
+    assert form.locator("input[type=radio]").first.evaluate("e => e.validationMessage")
+    session.refresh(row)
+    assert row.status == "review"
+    form.get_by_label("Manchester Cleaning Services Ltd").check()
+    form.get_by_role("button", name="Save decision").click()
+    page.get_by_text("'Manchester Cleaning' confirmed.").wait_for()
+    session.refresh(row)
+    assert row.status == "confirmed"
 
 
 def test_pages_fit_a_phone_screen(page, session, ref):

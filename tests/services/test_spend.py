@@ -278,6 +278,15 @@ def test_only_agencies_review_and_buyers_see_only_their_own(client, session, ref
     # The ownership table names its rows in words, not codes.
     assert "<td>Names not yet matched to the register</td>" in page
     assert "<td>Redacted by the publisher</td>" in page and "<td>unresolved</td>" not in page
+    # No candidate is chosen for the reviewer: saving without a choice decides nothing.
+    review_page = client.get("/spend/review").get_data(as_text=True)
+    assert "checked" not in review_page
+    response = client.post("/spend/review", {"ledger_name_id": str(row.id)})
+    assert response.status_code == 302
+    session.refresh(row)
+    assert row.status == "review"
+    assert "Choose the supplier the name is" in client.get("/spend/review").get_data(
+        as_text=True)
     response = client.post("/spend/review", {"ledger_name_id": str(row.id),
                                              "supplier_id": str(suppliers["cleaning"].id)})
     assert response.status_code == 302

@@ -147,7 +147,11 @@ def export(anchor_id: int, fmt: str):
 def review():
     session = get_session()
     if request.method == "POST":
-        choice = request.form.get("supplier_id", "")
+        choice = request.form.get("supplier_id")
+        if choice is None:
+            # Nothing is chosen for the reviewer: a decision stands for every later import.
+            flash("Choose the supplier the name is, or “None of these”, then save.", "error")
+            return redirect(url_for("spend.review"))
         try:
             row = spend.decide(session, user=current_user,
                                ledger_name_id=request.form.get("ledger_name_id", type=int),

@@ -18,6 +18,7 @@ from coopmatch.web.matching import (
     flag_arg,
     match_settings,
     number_arg,
+    public_bodies_arg,
     search_from_args,
 )
 
@@ -197,7 +198,7 @@ def spend_figures():
                else spend.anchors_with_spend(session))
     spend.check_may_read(current_user, [a.id for a in anchors])
     year = number_arg(request.args, "year", None)
-    public_bodies = not flag_arg(request.args, "without_public_bodies")
+    public_bodies = public_bodies_arg(request.args)
     reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, year=year,
                                                public_bodies=public_bodies)
                            for a in anchors) if r]

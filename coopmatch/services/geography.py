@@ -1,6 +1,6 @@
 """Give records a location from their postcode, with the reference data if it is there."""
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from coopmatch.errors import CoopmatchError
@@ -45,9 +45,12 @@ def place_councils(session: Session, geo: GeoReference) -> int:
     if not geo.available:
         return 0
     placed = 0
+    # Only names place_of_buyer reads as a council's: this runs on every `db upgrade`.
+    council_words = or_(*(Supplier.name.ilike(f"%{word}%")
+                          for word in ("council", "borough", "combined authority")))
     for supplier in session.exec(select(Supplier).where(
             Supplier.postcode.is_(None), Supplier.local_authority_code.is_(None),
-            Supplier.county_code.is_(None), Supplier.latitude.is_(None))):
+            Supplier.county_code.is_(None), Supplier.latitude.is_(None), council_words)):
         place = geo.place_of_buyer(supplier.name)
         if place is not None:
             apply_place(supplier, place)

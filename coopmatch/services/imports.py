@@ -393,10 +393,7 @@ class Importer:
         if codes != existing.cpv_codes or sic != existing.sic_codes:
             existing.cpv_codes, existing.sic_codes = codes, sic
             changed = True
-        if place and not existing.postcode and (
-                place.postcode or existing.latitude is None
-                and (existing.local_authority_code, existing.county_code)
-                != (place.lad_code, place.county_code)):
+        if place and not existing.postcode and (place.postcode or existing.latitude is None):
             apply_place(existing, place)
             changed = True
         if changed:

@@ -43,6 +43,12 @@ def flag_arg(args, name: str) -> bool:
     raise CoopmatchError(f"'{name}' must be 1 or 0 ('{args.get(name)}' is neither).", field=name)
 
 
+def public_bodies_arg(args) -> bool:
+    """Whether spend figures count payments to public bodies: yes unless
+    without_public_bodies is given (see flag_arg)."""
+    return not flag_arg(args, "without_public_bodies")
+
+
 def bounded_arg(args, name: str, default: int, low: int, high: int) -> int:
     """A whole-number query argument kept within low..high (`default` when not given)."""
     return max(low, min(int(number_arg(args, name, default)), high))

@@ -21,7 +21,7 @@ from coopmatch.spend.tiers import TIER_LABELS, TIERS
 from coopmatch.spreadsheets import SafeDictWriter
 from coopmatch.web.access import roles_required
 from coopmatch.web.charts import bar_chart, share_chart
-from coopmatch.web.matching import flag_arg, match_settings
+from coopmatch.web.matching import match_settings, public_bodies_arg
 from coopmatch.web.spend import bp
 from coopmatch.web.spend.forms import AddPayeeForm, LedgerUploadForm, PlaceSupplierForm
 
@@ -42,7 +42,7 @@ def index():
     anchors = spend.anchors_with_spend(session)
     if current_user.role == "procurement":
         anchors = [a for a in anchors if a.id == current_user.organisation_id]
-    public_bodies = not flag_arg(request.args, "without_public_bodies")
+    public_bodies = public_bodies_arg(request.args)
     reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, top=5,
                                                public_bodies=public_bodies)
                            for a in anchors) if r]
@@ -98,7 +98,7 @@ def anchor(anchor_id: int):
     session, ref = get_session(), reference()
     organisation = _anchor(anchor_id)
     year = request.args.get("year", type=int)
-    public_bodies = not flag_arg(request.args, "without_public_bodies")
+    public_bodies = public_bodies_arg(request.args)
     report = spend.anchor_report(session, anchor=organisation, ref=ref, year=year,
                                  public_bodies=public_bodies)
     if report is None:
@@ -128,7 +128,7 @@ def export(anchor_id: int, fmt: str):
     organisation = _anchor(anchor_id)
     report = spend.anchor_report(
         session, anchor=organisation, ref=ref,
-        public_bodies=not flag_arg(request.args, "without_public_bodies"))
+        public_bodies=public_bodies_arg(request.args))
     if fmt == "json":
         return jsonify(spend.figures_dict(report.figures) if report else {})
     if fmt != "csv":

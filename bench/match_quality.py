@@ -299,6 +299,14 @@ Adopted for the product (2026-12-04), at no cost (1.273 to 1.275 in three runs, 
 only in a phrase, and a phrase of only such words ("service delivery", "following review") not
 shown. On the demo's 1,228 tenders the top five matches' single key terms had listed "supply"
 289 times and "delivery" 266, the most of any, ahead of "design" (218) and "support" (204).
+Tried (2026-12-05): a past contract's similarity counted less the more winners it had (a
+framework's 20 winners all carry its text), divided by the number of winners to the power 0.5,
+0.75 or 1, in similar work and the best contract: engine MRR 0.3227 -> 0.3266 on seeds 0-4 and
+0.3365 -> 0.3328 on seeds 5-9 (power 0.5); in similar work only, 0.3245 / 0.3250 on seeds 0-4.
+No gain over ten seeds. And for scale, with less in the file: titles alone (no descriptions,
+buyers, places, codes or values; --pairs with record_id, title and supplier_name only) the
+engine ranks 1.087x BM25 pooled over seeds 0-2 (0.241 against 0.222): its lead needs the
+descriptions, buyers and places that notices carry.
 """
 
 import argparse

@@ -48,6 +48,40 @@ _COUNCIL_WORDS = frozenset(
 # How alike (rapidfuzz ratio, 0-100) a misspelt name must be to an authority's to be placed
 # there: "westminister" is 96 to "westminster"; "seaton valley" is under 70 to any.
 FUZZY_COUNCIL_SCORE = 90
+# Police forces and fire services go by the area they serve: "West Yorkshire Police", "Police
+# and Crime Commissioner for Cheshire", "Merseyside Fire & Rescue Authority". Such a name is
+# placed only when every other word of it is its area's ("Police Now Enterprises Limited", "North
+# West Fire Control Ltd" and "Delta Fire" are not).
+_SERVICE = re.compile(r"\b(?:police|policing|constabulary|fire)\b")
+_SERVICE_WORDS = frozenset(
+    "police policing constabulary fire rescue crime commissioner commissioners authority "
+    "service force office and the of for".split()
+)
+_JOINS = frozenset({"and", "the", "of", "for"})
+# The areas forces and fire services are named after that no area of the reference data is
+# named after: by the area (kind, name) that holds each. West Mercia, Thames Valley and the
+# Welsh forces span a region's counties; Cheshire's two councils have no county of today.
+_SERVICE_AREAS = {
+    "avon somerset": ("region", "South West"),
+    "cheshire": ("region", "North West"),
+    "cleveland": ("combined_authority", "Tees Valley"),
+    "devon cornwall": ("region", "South West"),
+    "dyfed powys": ("region", "Wales"),
+    "gwent": ("region", "Wales"),
+    "hereford worcester": ("region", "West Midlands"),
+    "humberside": ("region", "Yorkshire and The Humber"),
+    "merseyside": ("combined_authority", "Liverpool City Region"),
+    "metropolitan": ("region", "London"),
+    "mid west wales": ("region", "Wales"),
+    "north wales": ("region", "Wales"),
+    "northumbria": ("combined_authority", "North East"),
+    "royal berkshire": ("region", "South East"),
+    "scottish": ("region", "Scotland"),
+    "south wales": ("region", "Wales"),
+    "thames valley": ("region", "South East"),
+    "tyne wear": ("combined_authority", "North East"),
+    "west mercia": ("region", "West Midlands"),
+}
 # A town's own council: "Nantwich Town Council", "Bishop Itchington Parish Council".
 _TOWN_COUNCIL = re.compile(r"^(?:the )?([a-z][a-z ]*?) (?:town|parish|community) council\b")
 # Counties as councils and notices shorten them: "East Herts Council" is East Hertfordshire's.
@@ -456,12 +490,13 @@ class GeoReference:
         centre: "Chorley Borough Council" -> Chorley, "Lancashire County Council" -> the county;
         a town or parish council by its town's wards ("Nantwich Town Council" -> Cheshire East).
 
+        A police force or fire service is placed in the area it serves (`place_of_service`).
         None for a name that is not a council's, or names no area (an NHS trust is not placed
         by the town in its name: it may serve a wider area).
         """
         text = _name_words(name or "")
         if not _COUNCIL.search(text):
-            return None
+            return self.place_of_service(name)
         if text not in self._council_places:  # importers ask once per notice; names repeat
             town = _TOWN_COUNCIL.search(text)
             # A town's council by its wards: "Ashford Town Council" is Surrey's, not Kent's.
@@ -473,6 +508,42 @@ class GeoReference:
     @cached_property
     def _council_places(self) -> dict[str, Place | None]:
         return {}
+
+    def place_of_service(self, name: str | None) -> Place | None:
+        """Place a police force, police and crime commissioner or fire service in the area its
+        name names, at that area's centre: "West Yorkshire Police" and "POLICE & CRIME
+        COMMISSIONER FOR WEST YORKSHIRE" in West Yorkshire, "Merseyside Fire & Rescue Authority"
+        in the Liverpool City Region, "North Wales Police" in Wales.
+
+        None unless every word but the service's is the area's: "Police Digital Service", "North
+        West Fire Control Ltd" and "Protec Fire Detection plc" are not placed."""
+        text = _name_words(name or "")
+        if not _SERVICE.search(text):
+            return None
+        rest = " ".join(w for w in text.split() if w not in _SERVICE_WORDS)
+        if not rest:
+            return None
+        if rest in _SERVICE_AREAS:
+            kind, area_name = _SERVICE_AREAS[rest]
+            area = next((a for a in self._areas.values()
+                         if a.kind == kind and a.name == area_name), None)
+        else:
+            area = self._service_areas.get(rest)
+        return None if area is None else self._place_in(area)
+
+    @cached_property
+    def _service_areas(self) -> dict[str, Area]:
+        """Areas by their name's words, joining words left out ("city london"): a local
+        authority before a county, combined authority, former area or region of that name."""
+        found: dict[str, Area] = {}
+        rank = {"local_authority": 0, "county": 1, "combined_authority": 2}
+        areas = sorted(self._areas.values(), key=lambda a: (rank.get(a.kind, 4), a.code))
+        for pattern_area in [*areas, *self._former_counties.values()]:
+            words = " ".join(w for w in _area_words(pattern_area).split() if w not in _JOINS)
+            found.setdefault(words, pattern_area)
+        for words, area in self._short_area_names.items():
+            found.setdefault(" ".join(w for w in words.split() if w not in _JOINS), area)
+        return found
 
     def _council_place(self, text: str) -> Place | None:
         for pattern, area in self._area_patterns:

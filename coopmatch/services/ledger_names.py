@@ -106,8 +106,9 @@ def add_councils(session: Session, rows: list[LedgerName], geo: GeoReference) ->
     centre of its area as a buyer without a postcode is: no guess. Its spend then counts where
     it is, under "Public body". The name decides, not how alike it is to other names: "South
     Ribble Borough Council" is not "Ribble Valley Borough Council", however alike they look.
-    Other public bodies (police, NHS trusts, departments) are not placed by name, so they wait
-    for a person, as other payees do.
+    A police force or fire service named by its area ("WEST YORKSHIRE POLICE") is added the
+    same way. Other public bodies (NHS trusts, departments) are not placed by name, so they
+    wait for a person, as other payees do.
     """
     if not geo.available:
         return 0
@@ -151,7 +152,7 @@ def _new_council(session: Session, name: str, buyer_name: str | None,
     session.add(supplier)
     session.flush()
     audit.record(session, user=None, action="create", entity="supplier", entity_id=supplier.id,
-                 summary=f"{supplier.name}: a council the ledgers pay ('{name}'), placed in "
+                 summary=f"{supplier.name}: a public body the ledgers pay ('{name}'), placed in "
                          f"{place.lad_name or place.county_name or 'its area'}")
     return supplier
 

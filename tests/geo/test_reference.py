@@ -285,6 +285,33 @@ def test_councils_are_placed_by_the_names_they_go_by(data_dir, cache_dir):
         assert geo.place_of_buyer(name) is None
 
 
+def test_police_forces_and_fire_services_are_placed_in_the_areas_they_serve(data_dir, cache_dir):
+    geo = GeoReference(data_dir, cache_dir)
+
+    def where(name):
+        place = geo.place_of_buyer(name)
+        return place and (place.lad_name, place.county_name, place.region_name)
+
+    assert where("Lancashire Constabulary") == (
+        None, "Lancashire Combined County Authority", "North West")
+    assert where("POLICE & CRIME COMMISSIONER FOR WEST YORKSHIRE") == (
+        None, "West Yorkshire", "Yorkshire and The Humber")
+    assert where("Greater Manchester Fire and Rescue Service")[1] == "Greater Manchester"
+    assert where("North Yorkshire Police, Fire and Crime Commissioner")[0] == "North Yorkshire"
+    assert where("City of London Police")[0] == "City of London"
+    # Areas no council is named after: by the area that holds them.
+    assert where("MERSEYSIDE POLICE AUTHORITY")[1] == "Liverpool City Region"
+    assert where("Thames Valley Police") == (None, None, "South East")
+    assert where("THE POLICE AND CRIME COMMISSIONER FOR NORTH WALES") == (None, None, "Wales")
+    assert geo.place_of_service("Essex Police").county_name == "Essex"
+    # Every word but the service's must be the area's: firms, national bodies, a fire station.
+    for name in ("NORTH WEST FIRE CONTROL LTD", "Police Digital Service", "DELTA FIRE",
+                 "Protec Fire Detection plc", "Police Now Enterprises Limited", "Police",
+                 "British Transport Police", "Preston Fire Station",
+                 "North West Police Benevolent Fund"):
+        assert geo.place_of_buyer(name) is None, name
+
+
 def test_a_town_or_parish_council_is_placed_by_its_towns_wards(data_dir, cache_dir):
     geo = GeoReference(data_dir, cache_dir)
     nantwich = geo.place_of_buyer("NANTWICH TOWN COUNCIL")

@@ -56,10 +56,17 @@ def test_councils_among_the_suppliers_with_no_address_are_placed_by_name(session
     county = Supplier(name="Lancashire County Council", normalised_name="lancashire county "
                       "council", ownership="public_body", source="award")
     firm = Supplier(name="Acme Print Ltd", normalised_name="acme print", source="award")
-    session.add_all([county, firm])
+    police = Supplier(name="Essex Police", normalised_name="essex police",
+                      ownership="public_body", source="award")
+    alarms = Supplier(name="Delta Fire", normalised_name="delta fire", source="award")
+    session.add_all([county, firm, police, alarms])
     session.commit()
     stamped = naive(county.updated_at)
-    assert place_councils(session, ref.geo) == 1
+    assert place_councils(session, ref.geo) == 2
+    session.refresh(police)
+    session.refresh(alarms)
+    assert police.county_code == "E10000012" and police.latitude is not None
+    assert (alarms.county_code, alarms.latitude) == (None, None)
     session.refresh(county)
     session.refresh(firm)
     assert (county.local_authority_code, county.county_code) == (None, "E47000018")

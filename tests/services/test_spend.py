@@ -170,13 +170,13 @@ def test_councils_paid_but_not_in_the_register_are_added_as_public_bodies(
         "Finance,Precept,Share,C1,SOUTH RIBBLE BOROUGH COUNCIL,01/05/2019,100.00\n"
         "Finance,Services,Shared,C2,PRESTON CITY COUNCIL,02/05/2019,200.00\n"
         "Grants,Grant,Grant,C3,Council for Voluntary Service Preston,03/05/2019,300.00\n"
-        "Police,Mutual aid,Aid,C4,West Yorkshire Police,04/05/2019,400.00\n")
+        "Police,Mutual aid,Aid,C4,Police Now Enterprises Limited,04/05/2019,400.00\n")
     summary = _import(session, hyndburn, tmp_path, text=ledger, ref=ref)
     assert summary.names == {"auto": 2, "unresolved": 2}
     from coopmatch.models import AuditEntry
     logged = [e.summary for e in session.exec(select(AuditEntry).where(
         AuditEntry.entity == "supplier", AuditEntry.action == "create"))]
-    assert any(e.startswith("Preston City Council: a council the ledgers pay") for e in logged)
+    assert any(e.startswith("Preston City Council: a public body the ledgers pay") for e in logged)
     councils = {s.name: (s.ownership, s.source, s.local_authority_code)
                 for s in session.exec(select(Supplier).where(Supplier.source == "ledger"))}
     assert councils == {"SOUTH RIBBLE BOROUGH COUNCIL": ("public_body", "ledger", "E07000126"),
@@ -205,7 +205,8 @@ def test_councils_paid_but_not_in_the_register_are_added_as_public_bodies(
         "BURNLEY BOROUGH COUNCIL": "BURNLEY BOROUGH COUNCIL",
         "CHORLEY BOROUGH COUNCIL": "CHORLEY BOROUGH COUNCIL",
     }
-    old = session.exec(select(LedgerName).where(LedgerName.name == "West Yorkshire Police")).one()
+    old = session.exec(select(LedgerName).where(
+        LedgerName.name == "Police Now Enterprises Limited")).one()
     old.name, old.key = "PENDLE BOROUGH COUNCIL", "pendle borough council"
     session.commit()
     # Every undecided name counted: the six councils before, Pendle, and the charity.
@@ -216,6 +217,43 @@ def test_councils_paid_but_not_in_the_register_are_added_as_public_bodies(
         "Preston City Council", "RIBBLE VALLEY BOROUGH COUNCIL", "SOUTH RIBBLE BOROUGH COUNCIL"]
     assert session.exec(select(LedgerName).where(LedgerName.status == "unresolved")).one().name \
         == "Council for Voluntary Service Preston"
+
+
+def test_police_forces_and_fire_services_paid_are_added_in_the_areas_they_serve(
+        session, ref, tmp_path, anchor_and_register):
+    """Mutual aid and shared control rooms: a police force or fire service named by its area
+    is a public body placed there, as a council is; a firm or a national body that only has
+    "police" or "fire" in its name waits for a person."""
+    from coopmatch.models import Supplier
+
+    hyndburn, _ = anchor_and_register
+    header = LEDGER.split("\n")[0] + "\n"
+    ledger = header + (
+        "Police,Mutual aid,Aid,P1,WEST YORKSHIRE POLICE,04/05/2019,400.00\n"
+        "Police,Mutual aid,Aid,P2,POLICE & CRIME COMMISSIONER FOR WEST YORKSHIRE,05/05/2019,"
+        "100.00\n"
+        "Fire,Control,Share,P3,MERSEYSIDE FIRE & RESCUE AUTHORITY,06/05/2019,300.00\n"
+        "Fire,Equipment,Alarms,P4,PROTEC FIRE DETECTION PLC,07/05/2019,50.00\n"
+        "Fire,Control,Share,P5,NORTH WEST FIRE CONTROL LTD,08/05/2019,60.00\n"
+        "Police,IT,Share,P6,POLICE DIGITAL SERVICE,09/05/2019,70.00\n")
+    summary = _import(session, hyndburn, tmp_path, text=ledger, ref=ref)
+    assert summary.names == {"auto": 3, "unresolved": 3}
+    split = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
+    # Merseyside is in Hyndburn's region, West Yorkshire elsewhere in the UK.
+    assert split.tiers["region"] == 30_000 and split.tiers["rest_of_uk"] == 50_000
+    added = {s.name: (s.ownership, s.county_code, s.region_code)
+             for s in session.exec(select(Supplier).where(Supplier.source == "ledger"))}
+    # The force and its commissioner (two bodies in law) in West Yorkshire; Merseyside's fire
+    # service in the Liverpool City Region.
+    west_yorkshire = ("public_body", "E47000003", "E12000003")
+    assert added == {"WEST YORKSHIRE POLICE": west_yorkshire,
+                     "POLICE & CRIME COMMISSIONER FOR WEST YORKSHIRE": west_yorkshire,
+                     "MERSEYSIDE FIRE & RESCUE AUTHORITY": ("public_body", "E47000004",
+                                                            "E12000002")}
+    rows = {r.name: r for r in session.exec(select(LedgerName))}
+    for name in ("PROTEC FIRE DETECTION PLC", "NORTH WEST FIRE CONTROL LTD",
+                 "POLICE DIGITAL SERVICE"):
+        assert rows[name].status == "unresolved" and rows[name].supplier_id is None
 
 
 def test_a_rejected_name_stays_unresolved(session, ref, tmp_path, anchor_and_register):

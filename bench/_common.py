@@ -152,6 +152,9 @@ def load_notices(data_dir: Path, pairs: Path | None = None) -> list[Notice]:
     """
     notices: dict[str, Notice] = {}
     path = pairs or data_dir / LABELLED
+    if not Path(path).is_file():
+        raise SystemExit(f"{path}: no such file of labelled pairs (--pairs, or the data "
+                         "directory's procurement-data/labelled/award_supplier_pairs_uk.csv).")
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]

@@ -54,8 +54,8 @@ FUZZY_COUNCIL_SCORE = 90
 # West Fire Control Ltd" and "Delta Fire" are not).
 _SERVICE = re.compile(r"\b(?:police|policing|constabulary|fire)\b")
 _SERVICE_WORDS = frozenset(
-    "police policing constabulary fire rescue crime commissioner commissioners authority "
-    "service force office and the of for".split()
+    "police policing constabulary fire rescue crime commissioner commissioners comissioner "
+    "pcc authority service force brigade office chief constable county and the of for".split()
 )
 _JOINS = frozenset({"and", "the", "of", "for"})
 # The areas forces and fire services are named after that no area of the reference data is
@@ -63,6 +63,7 @@ _JOINS = frozenset({"and", "the", "of", "for"})
 # Welsh forces span a region's counties; Cheshire's two councils have no county of today.
 _SERVICE_AREAS = {
     "avon somerset": ("region", "South West"),
+    "bedfordshire": ("region", "East of England"),
     "cheshire": ("region", "North West"),
     "cleveland": ("combined_authority", "Tees Valley"),
     "devon cornwall": ("region", "South West"),
@@ -78,6 +79,7 @@ _SERVICE_AREAS = {
     "royal berkshire": ("region", "South East"),
     "scottish": ("region", "Scotland"),
     "south wales": ("region", "Wales"),
+    "sussex": ("region", "South East"),
     "thames valley": ("region", "South East"),
     "tyne wear": ("combined_authority", "North East"),
     "west mercia": ("region", "West Midlands"),
@@ -520,7 +522,11 @@ class GeoReference:
         text = _name_words(name or "")
         if not _SERVICE.search(text):
             return None
-        rest = " ".join(w for w in text.split() if w not in _SERVICE_WORDS)
+        words = [w for w in text.split() if w not in _SERVICE_WORDS]
+        half = len(words) // 2
+        if words and words[:half] == words[half:]:  # "PCC for North Wales Police and North
+            words = words[:half]                     # Wales Police": the force and its PCC
+        rest = " ".join(words)
         if not rest:
             return None
         if rest in _SERVICE_AREAS:

@@ -304,6 +304,11 @@ def test_police_forces_and_fire_services_are_placed_in_the_areas_they_serve(data
     assert where("Thames Valley Police") == (None, None, "South East")
     assert where("THE POLICE AND CRIME COMMISSIONER FOR NORTH WALES") == (None, None, "Wales")
     assert geo.place_of_service("Essex Police").county_name == "Essex"
+    # How ledgers write them: the chief constable, "PCC", a force and its PCC in one name.
+    assert where("The Chief Constable of Hampshire Constabulary")[1] == "Hampshire"
+    assert where("Essex County Fire and Rescue Service")[1] == "Essex"
+    assert where("PCC for North Wales Police & North Wales Police") == (None, None, "Wales")
+    assert where("london fire brigade") == (None, None, "London")
     # Every word but the service's must be the area's: firms, national bodies, a fire station.
     for name in ("NORTH WEST FIRE CONTROL LTD", "Police Digital Service", "DELTA FIRE",
                  "Protec Fire Detection plc", "Police Now Enterprises Limited", "Police",

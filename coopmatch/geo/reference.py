@@ -522,6 +522,11 @@ class GeoReference:
         text = _name_words(name or "")
         if not _SERVICE.search(text):
             return None
+        if text not in self._council_places:  # asked once per notice and per ledger name
+            self._council_places[text] = self._service_place(text)
+        return self._council_places[text]
+
+    def _service_place(self, text: str) -> Place | None:
         words = [w for w in text.split() if w not in _SERVICE_WORDS]
         half = len(words) // 2
         if words and words[:half] == words[half:]:  # "PCC for North Wales Police and North
@@ -544,9 +549,9 @@ class GeoReference:
         found: dict[str, Area] = {}
         rank = {"local_authority": 0, "county": 1, "combined_authority": 2}
         areas = sorted(self._areas.values(), key=lambda a: (rank.get(a.kind, 4), a.code))
-        for pattern_area in [*areas, *self._former_counties.values()]:
-            words = " ".join(w for w in _area_words(pattern_area).split() if w not in _JOINS)
-            found.setdefault(words, pattern_area)
+        for area in [*areas, *self._former_counties.values()]:
+            words = " ".join(w for w in _area_words(area).split() if w not in _JOINS)
+            found.setdefault(words, area)
         for words, area in self._short_area_names.items():
             found.setdefault(" ".join(w for w in words.split() if w not in _JOINS), area)
         return found

@@ -45,9 +45,9 @@ def db_upgrade(revision: str):
         councils = place_councils(get_session(), reference().geo)
         if councils:
             click.echo(f"{councils} supplier{'s' if councils != 1 else ''} with no address "
-                       "placed in the area the name names (councils, police forces and fire "
-                       "services, as buyers are); run `coopmatch spend resolve` to add those "
-                       "the ledgers pay.")
+                       "placed in the area the name names (councils, police forces, fire "
+                       "services and NHS bodies, as buyers are); run `coopmatch spend "
+                       "resolve` to add those the ledgers pay.")
         public = refresh_ownership(get_session())
         if public:
             click.echo(f"{public} award winner{'s' if public != 1 else ''} named as public "

@@ -57,6 +57,19 @@ _SERVICE_WORDS = frozenset(
     "police policing constabulary fire rescue crime commissioner commissioners comissioner "
     "pcc authority service force brigade office chief constable county and the of for".split()
 )
+# NHS bodies the same way, by the place their name names: "Blackpool Teaching Hospitals NHS
+# Foundation Trust", "NHS Salford CCG", "North West Ambulance Service NHS Trust" (the region).
+# "NHS" is asked for ("Blackpool Hospital Radio" is not one), and every other word must be the
+# area's or the body's: "Manchester Uni NHS FT Charity", "NHS Professionals Ltd", "NHS Supply
+# Chain" and "Lancashire & South Cumbria NHS Foundation Trust" (two areas) are not placed.
+_HEALTH = re.compile(r"\b(?:nhs|nhsft|nhst)\b")
+_HEALTH_WORDS = frozenset(
+    "nhs nhsft nhst ft t uh trust trusts foundation teaching hospital hospitals hosp university "
+    "universities uni acute royal health healthcare care ccg clinical commissioning group icb "
+    "integrated board ambulance service services community mental partnership and the of for "
+    "in".split()
+)
+_SERVICES = ((_SERVICE, _SERVICE_WORDS), (_HEALTH, _HEALTH_WORDS))
 _JOINS = frozenset({"and", "the", "of", "for"})
 # The areas forces and fire services are named after that no area of the reference data is
 # named after: by the area (kind, name) that holds each. West Mercia, Thames Valley and the
@@ -492,9 +505,8 @@ class GeoReference:
         centre: "Chorley Borough Council" -> Chorley, "Lancashire County Council" -> the county;
         a town or parish council by its town's wards ("Nantwich Town Council" -> Cheshire East).
 
-        A police force or fire service is placed in the area it serves (`place_of_service`).
-        None for a name that is not a council's, or names no area (an NHS trust is not placed
-        by the town in its name: it may serve a wider area).
+        A police force, fire service or NHS body is placed in the area its name names
+        (`place_of_service`). None for a name that is not one of these, or names no area.
         """
         text = _name_words(name or "")
         if not _COUNCIL.search(text):
@@ -512,22 +524,26 @@ class GeoReference:
         return {}
 
     def place_of_service(self, name: str | None) -> Place | None:
-        """Place a police force, police and crime commissioner or fire service in the area its
-        name names, at that area's centre: "West Yorkshire Police" and "POLICE & CRIME
+        """Place a police force, police and crime commissioner, fire service or NHS body in the
+        area its name names, at that area's centre: "West Yorkshire Police" and "POLICE & CRIME
         COMMISSIONER FOR WEST YORKSHIRE" in West Yorkshire, "Merseyside Fire & Rescue Authority"
-        in the Liverpool City Region, "North Wales Police" in Wales.
+        in the Liverpool City Region, "North Wales Police" in Wales, "Blackpool Teaching
+        Hospitals NHS Foundation Trust" in Blackpool (where it is based, as a supplier's address
+        places it, though its patients come from the Fylde too).
 
         None unless every word but the service's is the area's: "Police Digital Service", "North
-        West Fire Control Ltd" and "Protec Fire Detection plc" are not placed."""
+        West Fire Control Ltd", "Protec Fire Detection plc" and "NHS Supply Chain" are not
+        placed."""
         text = _name_words(name or "")
-        if not _SERVICE.search(text):
+        own_words = next((words for kind, words in _SERVICES if kind.search(text)), None)
+        if own_words is None:
             return None
         if text not in self._council_places:  # asked once per notice and per ledger name
-            self._council_places[text] = self._service_place(text)
+            self._council_places[text] = self._service_place(text, own_words)
         return self._council_places[text]
 
-    def _service_place(self, text: str) -> Place | None:
-        words = [w for w in text.split() if w not in _SERVICE_WORDS]
+    def _service_place(self, text: str, own_words: frozenset[str]) -> Place | None:
+        words = [w for w in text.split() if w not in own_words]
         half = len(words) // 2
         if words and words[:half] == words[half:]:  # "PCC for North Wales Police and North
             words = words[:half]                     # Wales Police": the force and its PCC

@@ -30,8 +30,9 @@ def is_council_name(geo: GeoReference, name: str) -> bool:
     """Whether a name is a council's that its name places: "SOUTH RIBBLE BOROUGH COUNCIL",
     "St Helens Council", "Altham Parish Council"; not "Council for Voluntary Service Preston"
     or "Bolton & District Hospital Saturday Council" (charities placed by their names too).
-    A police force or fire service named by its area counts as one ("West Yorkshire Police",
-    "Merseyside Fire & Rescue Authority": `GeoReference.place_of_service`)."""
+    A police force, fire service or NHS body named by its area counts as one ("West Yorkshire
+    Police", "Merseyside Fire & Rescue Authority", "NHS Salford CCG":
+    `GeoReference.place_of_service`)."""
     if geo.place_of_service(name) is not None:
         return True
     place = geo.place_of_buyer(name)
@@ -42,17 +43,18 @@ def is_council_name(geo: GeoReference, name: str) -> bool:
 
 
 def place_councils(session: Session, geo: GeoReference) -> int:
-    """Place the suppliers that are councils (or police forces or fire services) and have no
-    location (award notices' winners, imported before councils were placed by name) at the
-    centre of the area their name names, as a buyer without a postcode is; return how many
-    were placed. They are stamped as updated, so the matching index picks the change up."""
+    """Place the suppliers that are councils (or police forces, fire services or NHS bodies)
+    and have no location (award notices' winners, imported before councils were placed by
+    name) at the centre of the area their name names, as a buyer without a postcode is;
+    return how many were placed. They are stamped as updated, so the matching index picks the
+    change up."""
     if not geo.available:
         return 0
     placed = 0
     # Only names place_of_buyer reads as a council's: this runs on every `db upgrade`.
     council_words = or_(*(Supplier.name.ilike(f"%{word}%")
                           for word in ("council", "borough", "combined authority", "police",
-                                       "policing", "constabulary", "fire")))
+                                       "policing", "constabulary", "fire", "nhs")))
     for supplier in session.exec(select(Supplier).where(
             Supplier.postcode.is_(None), Supplier.local_authority_code.is_(None),
             Supplier.county_code.is_(None), Supplier.latitude.is_(None), council_words)):

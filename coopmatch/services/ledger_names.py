@@ -106,9 +106,10 @@ def add_councils(session: Session, rows: list[LedgerName], geo: GeoReference) ->
     centre of its area as a buyer without a postcode is: no guess. Its spend then counts where
     it is, under "Public body". The name decides, not how alike it is to other names: "South
     Ribble Borough Council" is not "Ribble Valley Borough Council", however alike they look.
-    A police force or fire service named by its area ("WEST YORKSHIRE POLICE") is added the
-    same way. Other public bodies (NHS trusts, departments) are not placed by name, so they
-    wait for a person, as other payees do.
+    A police force, fire service or NHS body named by its area ("WEST YORKSHIRE POLICE",
+    "BLACKPOOL TEACHING HOSPITALS NHS FOUNDATION TRUST") is added the same way. Other public
+    bodies (departments, NHS bodies of no one area) are not placed by name, so they wait for a
+    person, as other payees do.
     """
     if not geo.available:
         return 0

@@ -218,8 +218,10 @@ def test_a_council_without_a_postcode_is_placed_by_the_area_its_name_names(data_
     assert county.lad_code is None and county.county_code == "E47000018"
     assert geo.place_of_buyer("Kingston upon Hull City Council").lad_code == "E06000010"
     assert geo.place_of_buyer("Blackburn with Darwen Borough Council").lad_code == "E06000008"
-    # Not a council, or no area named: not placed (a trust may serve a wider area).
-    assert geo.place_of_buyer("Lancashire Teaching Hospitals NHS Foundation Trust") is None
+    # An NHS trust by the area its name names (see the test of NHS bodies below).
+    assert geo.place_of_buyer(
+        "Lancashire Teaching Hospitals NHS Foundation Trust").county_code == "E47000018"
+    # No area named: not placed.
     assert geo.place_of_buyer("Housing Council") is None
     assert geo.place_of_buyer("") is None and geo.place_of_buyer(None) is None
 
@@ -314,6 +316,34 @@ def test_police_forces_and_fire_services_are_placed_in_the_areas_they_serve(data
                  "Protec Fire Detection plc", "Police Now Enterprises Limited", "Police",
                  "British Transport Police", "Preston Fire Station",
                  "North West Police Benevolent Fund"):
+        assert geo.place_of_buyer(name) is None, name
+
+
+def test_nhs_bodies_are_placed_in_the_area_their_name_names(data_dir, cache_dir):
+    geo = GeoReference(data_dir, cache_dir)
+
+    def where(name):
+        place = geo.place_of_buyer(name)
+        return place and (place.lad_name, place.county_name, place.region_name)
+
+    assert where("BLACKPOOL TEACHING HOSPITALS NHS FOUNDATION TRUST")[0] == "Blackpool"
+    # As ledgers shorten them: "Hosp", "Uni", "NHS FT", "NHSFT", a trailing "T".
+    assert where("Salford Royal Nhs Foundation Trust")[0] == "Salford"
+    assert where("Royal Bolton Hospital NHS")[0] == "Bolton"
+    assert where("Nhs Salford Ccg")[0] == "Salford"
+    assert where("University Hosp Birmingham NHS FT")[0] == "Birmingham"
+    assert where("Liverpool University Hospital Nhs T")[0] == "Liverpool"
+    assert where("LANCASHIRE TEACHING NHS HOSPITALS FT") == (
+        None, "Lancashire Combined County Authority", "North West")
+    assert where("NORTH WEST AMBULANCE SERVICE NHS TRUST") == (None, None, "North West")
+    assert where("NHS Isle of Wight Clinical Commissioning Group")[0] == "Isle of Wight"
+    # Every word but the body's must be the area's: firms, charities, national bodies, two
+    # areas, places that are no area of the reference data, and no "NHS" at all.
+    for name in ("NHS Professionals Ltd", "Manchester Uni NHS FT Charity", "NHS SUPPLY CHAIN",
+                 "NHS England", "NHS Shared Business Services Ltd (NHS SBS)",
+                 "LANCASHIRE & SOUTH CUMBRIA NHS FOUNDATION TRUST", "NHS Central Manchester CCG",
+                 "EAST LANCASHIRE HOSPITALS NHS TRUST", "Blackpool Hospital Radio",
+                 "Preston Hospital Car Park Ltd"):
         assert geo.place_of_buyer(name) is None, name
 
 

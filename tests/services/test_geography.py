@@ -59,12 +59,21 @@ def test_councils_among_the_suppliers_with_no_address_are_placed_by_name(session
     police = Supplier(name="Essex Police", normalised_name="essex police",
                       ownership="public_body", source="award")
     alarms = Supplier(name="Delta Fire", normalised_name="delta fire", source="award")
-    session.add_all([county, firm, police, alarms])
+    trust = Supplier(name="Blackpool Teaching Hospitals NHS Foundation Trust",
+                     normalised_name="blackpool teaching hospitals nhs", ownership="public_body",
+                     source="award")
+    agency = Supplier(name="NHS Professionals Ltd", normalised_name="nhs professionals",
+                      source="award")
+    session.add_all([county, firm, police, alarms, trust, agency])
     session.commit()
     stamped = naive(county.updated_at)
-    assert place_councils(session, ref.geo) == 2
+    assert place_councils(session, ref.geo) == 3
     session.refresh(police)
     session.refresh(alarms)
+    session.refresh(trust)
+    session.refresh(agency)
+    assert trust.local_authority_code == "E06000009" and trust.latitude is not None
+    assert (agency.local_authority_code, agency.latitude) == (None, None)
     assert police.county_code == "E10000012" and police.latitude is not None
     assert (alarms.county_code, alarms.latitude) == (None, None)
     session.refresh(county)

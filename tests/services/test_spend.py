@@ -256,6 +256,35 @@ def test_police_forces_and_fire_services_paid_are_added_in_the_areas_they_serve(
         assert rows[name].status == "unresolved" and rows[name].supplier_id is None
 
 
+def test_nhs_bodies_paid_are_added_in_the_areas_their_names_name(
+        session, ref, tmp_path, anchor_and_register):
+    """A hospital trust or CCG named by its area is a public body placed there; the NHS's
+    national bodies and firms with "NHS" in their names wait for a person."""
+    from coopmatch.models import Supplier
+
+    hyndburn, _ = anchor_and_register
+    header = LEDGER.split("\n")[0] + "\n"
+    ledger = header + (
+        "Health,Care,Beds,N1,BLACKPOOL TEACHING HOSPITALS NHS FOUNDATION TRUST,04/05/2019,"
+        "400.00\n"
+        "Health,Care,Pooled,N2,Nhs Salford Ccg,05/05/2019,100.00\n"
+        "Health,Supplies,Gloves,N3,NHS SUPPLY CHAIN,06/05/2019,50.00\n"
+        "Health,Staff,Agency,N4,NHS Professionals Ltd,07/05/2019,60.00\n")
+    summary = _import(session, hyndburn, tmp_path, text=ledger, ref=ref)
+    assert summary.names == {"auto": 2, "unresolved": 2}
+    split = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
+    # Blackpool is in Hyndburn's combined authority (Lancashire), Salford in its region.
+    assert split.tiers["wider_area"] == 40_000 and split.tiers["region"] == 10_000
+    added = {s.name: (s.ownership, s.local_authority_code)
+             for s in session.exec(select(Supplier).where(Supplier.source == "ledger"))}
+    assert added == {
+        "BLACKPOOL TEACHING HOSPITALS NHS FOUNDATION TRUST": ("public_body", "E06000009"),
+        "Nhs Salford Ccg": ("public_body", "E08000006")}
+    rows = {r.name: r for r in session.exec(select(LedgerName))}
+    for name in ("NHS SUPPLY CHAIN", "NHS Professionals Ltd"):
+        assert rows[name].status == "unresolved" and rows[name].supplier_id is None
+
+
 def test_a_rejected_name_stays_unresolved(session, ref, tmp_path, anchor_and_register):
     hyndburn, _ = anchor_and_register
     _import(session, hyndburn, tmp_path)

@@ -219,16 +219,26 @@ def test_councils_paid_but_not_in_the_register_are_added_as_public_bodies(
         == "Council for Voluntary Service Preston"
 
 
+def _import_payees(session, ref, tmp_path, anchor, lines: str):
+    """Import a ledger of these rows for the anchor; return the import's summary, the first
+    year's split, the suppliers the ledger added (by name) and its ledger names (by name)."""
+    from coopmatch.models import Supplier
+
+    ledger = LEDGER.split("\n")[0] + "\n" + lines
+    summary = _import(session, anchor, tmp_path, text=ledger, ref=ref)
+    split = spend.anchor_report(session, anchor=anchor, ref=ref).figures.years[0].split
+    added = {s.name: s for s in session.exec(select(Supplier).where(Supplier.source == "ledger"))}
+    rows = {r.name: r for r in session.exec(select(LedgerName))}
+    return summary, split, added, rows
+
+
 def test_police_forces_and_fire_services_paid_are_added_in_the_areas_they_serve(
         session, ref, tmp_path, anchor_and_register):
     """Mutual aid and shared control rooms: a police force or fire service named by its area
     is a public body placed there, as a council is; a firm or a national body that only has
     "police" or "fire" in its name waits for a person."""
-    from coopmatch.models import Supplier
-
-    hyndburn, _ = anchor_and_register
-    header = LEDGER.split("\n")[0] + "\n"
-    ledger = header + (
+    summary, split, added, rows = _import_payees(
+        session, ref, tmp_path, anchor_and_register[0],
         "Police,Mutual aid,Aid,P1,WEST YORKSHIRE POLICE,04/05/2019,400.00\n"
         "Police,Mutual aid,Aid,P2,POLICE & CRIME COMMISSIONER FOR WEST YORKSHIRE,05/05/2019,"
         "100.00\n"
@@ -236,13 +246,10 @@ def test_police_forces_and_fire_services_paid_are_added_in_the_areas_they_serve(
         "Fire,Equipment,Alarms,P4,PROTEC FIRE DETECTION PLC,07/05/2019,50.00\n"
         "Fire,Control,Share,P5,NORTH WEST FIRE CONTROL LTD,08/05/2019,60.00\n"
         "Police,IT,Share,P6,POLICE DIGITAL SERVICE,09/05/2019,70.00\n")
-    summary = _import(session, hyndburn, tmp_path, text=ledger, ref=ref)
     assert summary.names == {"auto": 3, "unresolved": 3}
-    split = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
     # Merseyside is in Hyndburn's region, West Yorkshire elsewhere in the UK.
     assert split.tiers["region"] == 30_000 and split.tiers["rest_of_uk"] == 50_000
-    added = {s.name: (s.ownership, s.county_code, s.region_code)
-             for s in session.exec(select(Supplier).where(Supplier.source == "ledger"))}
+    added = {name: (s.ownership, s.county_code, s.region_code) for name, s in added.items()}
     # The force and its commissioner (two bodies in law) in West Yorkshire; Merseyside's fire
     # service in the Liverpool City Region.
     west_yorkshire = ("public_body", "E47000003", "E12000003")
@@ -250,7 +257,6 @@ def test_police_forces_and_fire_services_paid_are_added_in_the_areas_they_serve(
                      "POLICE & CRIME COMMISSIONER FOR WEST YORKSHIRE": west_yorkshire,
                      "MERSEYSIDE FIRE & RESCUE AUTHORITY": ("public_body", "E47000004",
                                                             "E12000002")}
-    rows = {r.name: r for r in session.exec(select(LedgerName))}
     for name in ("PROTEC FIRE DETECTION PLC", "NORTH WEST FIRE CONTROL LTD",
                  "POLICE DIGITAL SERVICE"):
         assert rows[name].status == "unresolved" and rows[name].supplier_id is None
@@ -260,27 +266,19 @@ def test_nhs_bodies_paid_are_added_in_the_areas_their_names_name(
         session, ref, tmp_path, anchor_and_register):
     """A hospital trust or CCG named by its area is a public body placed there; the NHS's
     national bodies and firms with "NHS" in their names wait for a person."""
-    from coopmatch.models import Supplier
-
-    hyndburn, _ = anchor_and_register
-    header = LEDGER.split("\n")[0] + "\n"
-    ledger = header + (
+    summary, split, added, rows = _import_payees(
+        session, ref, tmp_path, anchor_and_register[0],
         "Health,Care,Beds,N1,BLACKPOOL TEACHING HOSPITALS NHS FOUNDATION TRUST,04/05/2019,"
         "400.00\n"
         "Health,Care,Pooled,N2,Nhs Salford Ccg,05/05/2019,100.00\n"
         "Health,Supplies,Gloves,N3,NHS SUPPLY CHAIN,06/05/2019,50.00\n"
         "Health,Staff,Agency,N4,NHS Professionals Ltd,07/05/2019,60.00\n")
-    summary = _import(session, hyndburn, tmp_path, text=ledger, ref=ref)
     assert summary.names == {"auto": 2, "unresolved": 2}
-    split = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
     # Blackpool is in Hyndburn's combined authority (Lancashire), Salford in its region.
     assert split.tiers["wider_area"] == 40_000 and split.tiers["region"] == 10_000
-    added = {s.name: (s.ownership, s.local_authority_code)
-             for s in session.exec(select(Supplier).where(Supplier.source == "ledger"))}
-    assert added == {
+    assert {name: (s.ownership, s.local_authority_code) for name, s in added.items()} == {
         "BLACKPOOL TEACHING HOSPITALS NHS FOUNDATION TRUST": ("public_body", "E06000009"),
         "Nhs Salford Ccg": ("public_body", "E08000006")}
-    rows = {r.name: r for r in session.exec(select(LedgerName))}
     for name in ("NHS SUPPLY CHAIN", "NHS Professionals Ltd"):
         assert rows[name].status == "unresolved" and rows[name].supplier_id is None
 

@@ -155,6 +155,27 @@ def list_organisations():
         click.echo(f"{o.id:>5}  {o.name}  ({o.kind}, {o.local_authority_code or '-'})")
 
 
+@organisations_group.command("merge")
+@click.argument("keep_id", type=click.IntRange(1, MAX_ID))
+@click.argument("other_id", type=click.IntRange(1, MAX_ID))
+@with_appcontext
+def merge_organisations(keep_id: int, other_id: int):
+    """Merge organisation OTHER_ID into KEEP_ID, the same body under another name: its
+    tenders, accounts and payments move, and imports that name it find KEEP_ID."""
+    from coopmatch.errors import CoopmatchError
+    from coopmatch.services import organisations
+
+    session = get_session()
+    try:
+        kept = organisations.merge_organisations(session, user=None, keep_id=keep_id,
+                                                 other_id=other_id)
+    except CoopmatchError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(f"Merged organisation {other_id} into {kept.name} (id {kept.id}), which also "
+               f"goes by: {'; '.join(kept.names[1:])}.")
+
+
 suppliers_group = click.Group("suppliers", help="Keep the supplier register clean.")
 
 

@@ -142,6 +142,9 @@ class Organisation(OrganisationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     # Lower-cased name with legal suffixes removed: how imports recognise a buyer again.
     normalised_name: str = Field(default="", max_length=300, index=True)
+    # Names it also goes by, one a line: those of organisations merged into it, so that an
+    # import that names one of them finds this organisation.
+    other_names: str = Field(default="", sa_type=sa.Text)
     county_code: str | None = Field(default=None, max_length=9)
     region_code: str | None = Field(default=None, max_length=9)
     latitude: float | None = None
@@ -150,6 +153,11 @@ class Organisation(OrganisationBase, table=True):
 
     tenders: list["Tender"] = Relationship(back_populates="buyer")
     users: list["User"] = Relationship(back_populates="organisation")
+
+    @property
+    def names(self) -> list[str]:
+        """Its name, then the names it also goes by."""
+        return [self.name, *(n for n in self.other_names.splitlines() if n.strip())]
 
 
 class User(SQLModel, table=True):

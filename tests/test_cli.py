@@ -211,6 +211,23 @@ def test_suppliers_listed_twice_are_listed_and_merged_from_the_command_line(tmp_
     assert again.returncode != 0 and "already been undone" in again.stderr
 
 
+def test_an_organisation_listed_twice_is_merged_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'anchors.db'}"
+    run("db", "upgrade", database_url=url)
+    run("organisations", "add", "Lancashire Teaching Hospitals NHS Foundation Trust",
+        "--kind", "nhs", database_url=url)
+    run("organisations", "add", "LTHTR", "--kind", "nhs", database_url=url)
+    merged = run("organisations", "merge", "1", "2", database_url=url)
+    assert ("Merged organisation 2 into Lancashire Teaching Hospitals NHS Foundation Trust "
+            "(id 1), which also goes by: LTHTR.") in merged.stdout
+    assert count(url, "organisation") == 1
+    again = run("organisations", "add", "LTHTR", database_url=url)
+    assert "Lancashire Teaching Hospitals NHS Foundation Trust is already there (id 1)" \
+        in again.stdout
+    failed = run("organisations", "merge", "1", "2", database_url=url, check=False)
+    assert failed.returncode != 0 and "There is no such organisation." in failed.stderr
+
+
 def test_the_register_exports_as_the_csv_it_imports_from(tmp_path, data_dir, cache_dir):
     # What an agency downloads, edits in a spreadsheet and imports again: the same file back.
     def cm(*args, url, check=True):

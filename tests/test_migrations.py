@@ -19,6 +19,20 @@ def test_models_and_migrations_agree(database_url):
 
 
 
+def _old_organisation(session, name: str) -> int:
+    """Add an organisation as the schema before 0008 holds it (the model now has a column
+    more), and return its id."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    table = sa.table("organisation", sa.column("id"), sa.column("name"), sa.column("kind"),
+                     sa.column("normalised_name"), sa.column("created_at"))
+    return session.execute(sa.insert(table).values(
+        name=name, kind="council", normalised_name=name.lower(),
+        created_at=datetime.now(UTC)).returning(table.c.id)).scalar_one()
+
+
 def test_migration_0006_fixes_names_and_removes_winners_that_name_no_supplier(
         empty_database_url):
     """Rows as imports stored them before 0006: names beginning "TA" normalised to "", and
@@ -26,16 +40,14 @@ def test_migration_0006_fixes_names_and_removes_winners_that_name_no_supplier(
     from sqlmodel import Session, select
 
     from coopmatch.db import upgrade
-    from coopmatch.models import Award, LedgerName, Organisation, Supplier, Tender
+    from coopmatch.models import Award, LedgerName, Supplier, Tender
 
     url = empty_database_url
     upgrade(url, "0005")
     engine = create_engine(url)
     with Session(engine) as session:
-        council = Organisation(name="Hyndburn Borough Council")
-        session.add(council)
-        session.flush()
-        tender = Tender(title="Footpath works", buyer_id=council.id)
+        council_id = _old_organisation(session, "Hyndburn Borough Council")
+        tender = Tender(title="Footpath works", buyer_id=council_id)
         placeholder = Supplier(name="NOT AWARDED TO SUPPLIER", normalised_name="not awarded "
                                "to supplier", source="award")
         in_a_ledger = Supplier(name="Not Applicable", normalised_name="not applicable",
@@ -74,19 +86,18 @@ def test_migration_0007_drops_notes_from_names_and_merges_ledger_names(empty_dat
     from sqlmodel import Session, select
 
     from coopmatch.db import upgrade
-    from coopmatch.models import LedgerName, Organisation, Payment, Supplier, User
+    from coopmatch.models import LedgerName, Payment, Supplier, User
 
     url = empty_database_url
     upgrade(url, "0006")
     engine = create_engine(url)
     with Session(engine) as session:
-        council = Organisation(name="Hyndburn Borough Council",
-                               normalised_name="hyndburn borough council")
+        council_id = _old_organisation(session, "Hyndburn Borough Council")
         reviewer = User(email="officer@example.org", password_hash="x", role="agency")
         water = Supplier(name="Water Plus Ltd", normalised_name="water plus")
         ford = Supplier(name="Ford Motor Co. Ltd Self Billing",
                         normalised_name="ford motor self billing", source="award")
-        session.add_all([council, reviewer, water, ford])
+        session.add_all([reviewer, water, ford])
         session.flush()
         decided = datetime(2026, 11, 2, tzinfo=UTC)
         rows = [
@@ -105,7 +116,7 @@ def test_migration_0007_drops_notes_from_names_and_merges_ledger_names(empty_dat
         session.add_all(rows)
         session.flush()
         for number, row in enumerate(rows):
-            session.add(Payment(anchor_id=council.id, ledger_name_id=row.id,
+            session.add(Payment(anchor_id=council_id, ledger_name_id=row.id,
                                 payment_date=date(2024, 4, 1), amount_pence=100 * (number + 1),
                                 row_key=f"row-{number}"))
         session.commit()

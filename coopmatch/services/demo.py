@@ -17,7 +17,7 @@ from coopmatch.errors import InvalidPostcode
 from coopmatch.models import Organisation, Supplier, Tender
 from coopmatch.names import normalise_name
 from coopmatch.reference import Reference
-from coopmatch.services import accounts
+from coopmatch.services import accounts, organisations
 from coopmatch.services.geography import apply_place
 from coopmatch.services.imports import ImportOptions, ImportSummary, import_file
 from coopmatch.services.spend import SpendImportSummary, import_ledgers
@@ -83,11 +83,9 @@ class DemoResult:
 
 def _organisation(session: Session, ref: Reference, name: str, kind: str,
                   postcode: str) -> Organisation:
-    key = normalise_name(name)
-    organisation = session.exec(
-        select(Organisation).where(Organisation.normalised_name == key)).first()
+    organisation = organisations.find_by_name(session, name)
     if organisation is None:
-        organisation = Organisation(name=name, normalised_name=key, kind=kind)
+        organisation = Organisation(name=name, normalised_name=normalise_name(name), kind=kind)
         session.add(organisation)
     if organisation.postcode is None:
         try:

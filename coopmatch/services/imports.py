@@ -203,7 +203,8 @@ class Register:
             self.add_supplier(supplier)
         self.organisations: dict[str, Organisation] = {}
         for organisation in session.exec(select(Organisation).order_by(Organisation.id)):
-            self.organisations.setdefault(buyer_key(organisation.name), organisation)
+            for name in organisation.names:
+                self.organisations.setdefault(buyer_key(name), organisation)
         self._tenders: dict[str, Tender] | None = None
 
     def add_supplier(self, supplier: Supplier) -> None:

@@ -118,7 +118,10 @@ def add_councils(session: Session, rows: list[LedgerName], geo: GeoReference) ->
         return 0
     known = {buyer_key(s.name): s for s in session.exec(
         select(Supplier).where(Supplier.ownership == "public_body"))}
-    buyers = {buyer_key(name): name for name in session.exec(select(Organisation.name))}
+    buyers = {}
+    for organisation in session.exec(select(Organisation).order_by(Organisation.id)):
+        for name in organisation.names:
+            buyers.setdefault(buyer_key(name), organisation.name)
     changed = 0
     for row in pending:
         key = buyer_key(row.name)

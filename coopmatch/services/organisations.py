@@ -4,9 +4,19 @@ import re
 
 from sqlmodel import Session, select
 
-from coopmatch.errors import Forbidden, NotFound
-from coopmatch.models import Organisation, OrganisationCreate, User
-from coopmatch.names import normalise_name
+from coopmatch.errors import CoopmatchError, Forbidden, NotFound
+from coopmatch.models import (
+    Award,
+    ImportJob,
+    Organisation,
+    OrganisationCreate,
+    Payment,
+    Supplier,
+    Tender,
+    User,
+    utcnow,
+)
+from coopmatch.names import buyer_key, normalise_name
 from coopmatch.reference import Reference
 from coopmatch.services import audit
 from coopmatch.services.geography import apply_place, locate
@@ -35,6 +45,16 @@ def get_organisation(*, session: Session, organisation_id: int) -> Organisation:
     if organisation is None:
         raise NotFound("There is no such organisation.")
     return organisation
+
+
+def find_by_name(session: Session, name: str) -> Organisation | None:
+    """The organisation going by a name (variant names of one council agree: "Chorley Council"
+    is "Chorley Borough Council"), or by a name it took on in a merge; the oldest if several."""
+    key = buyer_key(name)
+    for organisation in session.exec(select(Organisation).order_by(Organisation.id)):
+        if key in {buyer_key(n) for n in organisation.names}:
+            return organisation
+    return None
 
 
 def list_organisations(*, session: Session, kinds: set[str] | None = None) -> list[Organisation]:
@@ -81,3 +101,70 @@ def update_organisation(
                      before, organisation.model_dump(include={"name", "kind", "postcode"})))
     session.commit()
     return organisation
+
+
+def merge_organisations(session: Session, *, user: User | None, keep_id: int,
+                        other_id: int) -> Organisation:
+    """Fold one organisation into another that is the same body, and return the one kept.
+
+    Its tenders, people's accounts, payments and uploads move to the kept one (a payment both
+    list, the same ledger line imported under each name, is kept once); its names become names
+    the kept one also goes by, so an import that names it finds the kept one; a postcode the
+    kept one lacks is taken from it. Then it is deleted. One transaction, recorded in the
+    audit log. The suppliers that won its tenders are marked changed, so the match index
+    reads their contracts as won from the kept organisation. Administrators only, or the
+    command line (user None).
+    """
+    if user is not None and not is_admin(user):
+        raise Forbidden("Only administrators can merge organisations.")
+    if keep_id == other_id:
+        raise CoopmatchError("Choose two different organisations to merge.", field="other_id")
+    keep = get_organisation(session=session, organisation_id=keep_id)
+    other = get_organisation(session=session, organisation_id=other_id)
+    now = utcnow()
+    tenders = session.exec(select(Tender).where(Tender.buyer_id == other.id)).all()
+    for tender in tenders:
+        tender.buyer_id, tender.updated_at = keep.id, now
+    winners = set(session.exec(select(Award.supplier_id).where(
+        Award.tender_id.in_([t.id for t in tenders])))) if tenders else set()
+    for supplier in session.exec(select(Supplier).where(Supplier.id.in_(winners))):
+        supplier.updated_at = now
+    accounts = session.exec(select(User).where(User.organisation_id == other.id)).all()
+    for account in accounts:
+        account.organisation_id = keep.id
+    for job in session.exec(select(ImportJob).where(ImportJob.anchor_id == other.id)):
+        job.anchor_id = keep.id
+    held = set(session.exec(select(Payment.row_key).where(Payment.anchor_id == keep.id)))
+    moved = dropped = 0
+    for payment in session.exec(select(Payment).where(Payment.anchor_id == other.id)):
+        if payment.row_key in held:
+            session.delete(payment)
+            dropped += 1
+        else:
+            payment.anchor_id = keep.id
+            held.add(payment.row_key)
+            moved += 1
+    known = {buyer_key(n) for n in keep.names}
+    extra = [n for n in other.names if buyer_key(n) not in known]
+    keep.other_names = "\n".join([*keep.names[1:], *dict.fromkeys(extra)])
+    if keep.latitude is None and other.latitude is not None:
+        for name in ("postcode", "latitude", "longitude", "local_authority_code",
+                     "county_code", "region_code"):
+            setattr(keep, name, getattr(other, name))
+    if keep.kind == "other_public" and other.kind != "other_public":
+        keep.kind = other.kind
+    summary = (f"Merged '{other.name}' (no. {other.id}) into '{keep.name}': "
+               f"{_count(len(tenders), 'tender')}, {_count(len(accounts), 'account')} and "
+               f"{_count(moved, 'payment')} moved"
+               + (f" ({dropped} listed under both dropped)" if dropped else ""))
+    session.flush()
+    session.expire(other)  # its relationships as they are now: nothing left on it
+    session.delete(other)
+    audit.record(session, user=user, action="merge", entity="organisation", entity_id=keep.id,
+                 summary=summary)
+    session.commit()
+    return keep
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -28,9 +28,9 @@ from coopmatch.models import (
     User,
     utcnow,
 )
-from coopmatch.names import buyer_key, normalise_name
+from coopmatch.names import normalise_name
 from coopmatch.reference import Reference
-from coopmatch.services import audit, ledger_names
+from coopmatch.services import audit, ledger_names, organisations
 from coopmatch.services.geography import apply_place, locate, unknown_area_message
 from coopmatch.services.imports import ImportRejected, all_or_nothing, rejection_message
 from coopmatch.services.ledger_names import resolve_names
@@ -96,10 +96,9 @@ def find_anchor(session: Session, text: str) -> Organisation:
         found = session.get(Organisation, int(text))
         if found:
             return found
-    key = buyer_key(text)
-    for organisation in session.exec(select(Organisation).order_by(Organisation.id)):
-        if buyer_key(organisation.name) == key:
-            return organisation
+    found = organisations.find_by_name(session, text)
+    if found:
+        return found
     raise NotFound(f"There is no organisation called '{text}'. Add it first, or give its id.")
 
 

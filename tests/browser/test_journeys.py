@@ -282,6 +282,32 @@ def test_admin_merges_a_supplier_listed_twice(page, session, ref):
     assert session.get(Supplier, twice_id) is not None
 
 
+def test_admin_merges_an_organisation_listed_twice(page, session, ref):
+    from coopmatch.models import Organisation
+
+    create_organisation(session, ref, name="Lancashire Teaching Hospitals NHS Foundation Trust",
+                        kind="nhs", postcode="PR2 9HT")
+    initials = create_organisation(session, ref, name="LTHTR", kind="nhs", postcode=None)
+    initials_id = initials.id
+    admin = create_user(session, role="admin")
+    sign_in(page, admin.email)
+    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_role("link", name="Organisations").click()
+    page.get_by_role("link", name="Change Lancashire Teaching Hospitals NHS Foundation "
+                     "Trust").click()
+    page.get_by_label("Organisation to merge into this one").select_option(label="LTHTR")
+    merge = page.get_by_role("button", name="Merge into Lancashire Teaching Hospitals")
+    merge.click()  # not yet confirmed: nothing happens but an error
+    page.get_by_role("link", name="Confirm that both are the same body.").wait_for()
+    page.get_by_label("I have checked that both are the same body").check()
+    page.get_by_role("button", name="Merge into Lancashire Teaching Hospitals").click()
+    page.get_by_text("Merged LTHTR into Lancashire Teaching Hospitals NHS Foundation Trust"
+                     ).wait_for()
+    assert page.get_by_text("Also goes by: LTHTR.").is_visible()
+    session.expire_all()
+    assert session.get(Organisation, initials_id) is None
+
+
 def test_agency_adds_a_payee_to_the_register_and_its_spend_is_placed(page, session, ref,
                                                                       tmp_path):
     from coopmatch.services import spend

@@ -164,3 +164,63 @@ def test_admin_undoes_a_merge_and_nobody_else_may(client, session, ref):
     client.post(undo, {})
     page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
     assert "has already been undone" in page
+
+
+def _trust_listed_twice(session, ref):
+    trust = create_organisation(session, ref, name="Lancashire Teaching Hospitals NHS "
+                                "Foundation Trust", kind="nhs", postcode="PR2 9HT")
+    initials = create_organisation(session, ref, name="LTHTR", kind="other_public",
+                                   postcode=None)
+    officer = create_user(session, role="procurement", organisation=initials)
+    return trust, initials, officer
+
+
+def test_admin_merges_an_organisation_listed_twice(client, session, ref):
+    trust, initials, officer = _trust_listed_twice(session, ref)
+    trust_id, initials_id = trust.id, initials.id
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    page = html.unescape(client.get(f"/admin/organisations/{trust_id}/edit").get_data(
+        as_text=True))
+    assert "Merge a duplicate into this organisation" in page
+    assert f'<option value="{initials_id}">LTHTR</option>' in page
+    unconfirmed = client.post(f"/admin/organisations/{trust_id}/merge",
+                              {"other_id": str(initials_id)})
+    assert unconfirmed.status_code == 400
+    assert "Confirm that both are the same body." in html.unescape(
+        unconfirmed.get_data(as_text=True))
+    assert session.get(Organisation, initials_id) is not None
+    response = client.post(f"/admin/organisations/{trust_id}/merge",
+                           {"other_id": str(initials_id), "confirm": "y"})
+    assert response.status_code == 303
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Merged LTHTR into Lancashire Teaching Hospitals NHS Foundation Trust" in page
+    assert "Also goes by: LTHTR." in page
+    session.expire_all()
+    assert session.get(Organisation, initials_id) is None
+    assert session.get(User, officer.id).organisation_id == trust_id
+    listing = html.unescape(client.get("/admin/organisations").get_data(as_text=True))
+    assert "Also: LTHTR" in listing
+
+
+def test_only_admins_merge_organisations_and_only_with_a_csrf_token(client, session, ref):
+    trust, initials, officer = _trust_listed_twice(session, ref)
+    form = {"other_id": str(initials.id), "confirm": "y"}
+    url = f"/admin/organisations/{trust.id}/merge"
+    for role in ("supplier", "procurement", "agency"):
+        intruder = create_user(session, role=role, organisation=trust)
+        client.sign_in(intruder.email)
+        assert client.post(url, form).status_code == 403
+        client.sign_out()
+    client.sign_in(officer.email)  # an officer of the organisation to be merged
+    assert client.post(url, form).status_code == 403
+    client.sign_out()
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    assert client.post(url, form, csrf=False).status_code == 400
+    assert client.post(f"/admin/organisations/{trust.id}/merge",
+                       {"other_id": str(trust.id), "confirm": "y"}).status_code == 400
+    assert client.post("/admin/organisations/999999/merge", form).status_code == 404
+    session.expire_all()
+    assert len(session.exec(select(Organisation)).all()) == 2
+    assert session.get(User, officer.id).organisation_id == initials.id

@@ -1,6 +1,13 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange
 from wtforms.widgets import HiddenInput
 
 from coopmatch.models import ORGANISATION_KINDS, ROLES, OrganisationCreate
@@ -45,3 +52,13 @@ class MergeForm(FlaskForm):
 
     keep_id = IntegerField(validators=[DataRequired()], widget=HiddenInput())
     other_id = IntegerField(validators=[DataRequired()], widget=HiddenInput())
+
+
+class OrganisationMergeForm(FlaskForm):
+    """Fold another organisation, the same body under another name, into this one."""
+
+    other_id = SelectField("Organisation to merge into this one", coerce=int_or_zero,
+                           validators=[NumberRange(min=1, message="Choose the organisation "
+                                                   "to merge into this one.")])
+    confirm = BooleanField("I have checked that both are the same body",
+                           validators=[DataRequired("Confirm that both are the same body.")])

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coopmatch.db import get_session
@@ -6,7 +6,13 @@ from coopmatch.errors import CoopmatchError
 from coopmatch.reference import current as reference
 from coopmatch.services import accounts, audit, merges, organisations, suppliers
 from coopmatch.web.admin import bp
-from coopmatch.web.admin.forms import MergeForm, OrganisationForm, UserForm, UserUpdateForm
+from coopmatch.web.admin.forms import (
+    MergeForm,
+    OrganisationForm,
+    OrganisationMergeForm,
+    UserForm,
+    UserUpdateForm,
+)
 
 
 def _organisation_choices(form) -> None:
@@ -43,8 +49,40 @@ def organisation_form(organisation_id: int | None = None):
         else:
             flash("Organisation saved.", "success")
             return redirect(url_for("admin.organisation_list"))
-    return render_template("admin/organisation_form.html", form=form, organisation=existing), (
+    return render_template("admin/organisation_form.html", form=form, organisation=existing,
+                           merge_form=_merge_form(existing) if existing else None), (
         400 if form.is_submitted() else 200)
+
+
+def _merge_form(organisation, formdata=None) -> OrganisationMergeForm:
+    form = OrganisationMergeForm(formdata=formdata)
+    form.other_id.choices = [(0, "Choose an organisation")] + [
+        (o.id, o.name) for o in organisations.list_organisations(session=get_session())
+        if o.id != organisation.id]
+    return form
+
+
+@bp.post("/organisations/<int:organisation_id>/merge")
+def organisation_merge(organisation_id: int):
+    """Merge another organisation into this one (CSRF checked by the form)."""
+    session = get_session()
+    keep = organisations.get_organisation(session=session, organisation_id=organisation_id)
+    form = _merge_form(keep, formdata=request.form)
+    if form.validate_on_submit():
+        other_name = dict(form.other_id.choices).get(form.other_id.data, "")
+        try:
+            kept = organisations.merge_organisations(
+                session, user=current_user, keep_id=keep.id, other_id=form.other_id.data)
+        except CoopmatchError as error:
+            session.rollback()
+            form.other_id.errors.append(error.message)
+        else:
+            flash(f"Merged {other_name} into {kept.name}: its tenders, accounts and payments "
+                  "are now this organisation's, and imports that name it find this one.",
+                  "success")
+            return redirect(url_for("admin.organisation_form", organisation_id=kept.id)), 303
+    return render_template("admin/organisation_form.html", form=OrganisationForm(obj=keep),
+                           organisation=keep, merge_form=form), 400
 
 
 @bp.get("/users")

@@ -102,8 +102,17 @@ def supplier_profiles(session: Session, supplier_ids: list[int] | None = None
             region_code=s.region_code, ownership=s.ownership, capacity_gbp=s.capacity_gbp,
             service_radius_km=s.service_radius_km, sic_codes=s.sic_list,
         )
-        for s in suppliers
+        for s in suppliers if not _paid_body_only(s, awards)
     ]
+
+
+def _paid_body_only(supplier: Supplier, awards: dict) -> bool:
+    """A public body in the register only because ledgers pay it ("Chorley Council"), with
+    nothing to say what work it does (no contract won, description or codes): its spend is
+    placed, but it is not a supplier to rank for a tender. One that has won a contract is."""
+    return (supplier.ownership == "public_body" and not awards.get(supplier.id)
+            and not (supplier.description or "").strip() and not supplier.cpv_list
+            and not supplier.sic_list)
 
 
 def _buyer_names(session: Session) -> dict[int, str]:

@@ -56,6 +56,37 @@ def test_local_only_leaves_out_suppliers_elsewhere(app, session, ref):
     assert caterer.id in ids and far.id not in ids
 
 
+def test_a_public_body_ledgers_pay_is_ranked_only_once_it_has_won_work(app, session, ref):
+    """Councils the ledgers pay are in the register so that their spend is placed; with no
+    work of theirs known, they are not suppliers for a tender, even the nearest."""
+    from coopmatch.models import Award, Supplier, User
+    from coopmatch.services.geography import apply_place
+
+    tender, caterer, _, _ = _setup(session, ref)
+    council = Supplier(name="Chorley Council", normalised_name="chorley",
+                       ownership="public_body", source="ledger")
+    apply_place(council, ref.geo.place_of_buyer("Chorley Council"))
+    session.add(council)
+    session.commit()
+    with app.app_context():
+        settings = match_settings()
+
+        def local_ids():
+            _, found = matching.matches_for_tender(
+                session, tender_id=tender.id, search=matching.Search(local_only=True),
+                ref=ref, settings=settings)
+            return [m.supplier_id for m in found]
+
+        assert caterer.id in local_ids() and council.id not in local_ids()
+        officer = session.get(User, tender.created_by_id)
+        past = create_tender(session, ref, officer, title="School meals service",
+                             description="School meals for Chorley's primary schools.",
+                             status="awarded")
+        session.add(Award(tender_id=past.id, supplier_id=council.id, value=90_000))
+        session.commit()
+        assert council.id in local_ids()
+
+
 def test_reasons_name_the_area_a_supplier_shares_with_the_tender(app, session, ref):
     tender, caterer, _, _ = _setup(session, ref)
     blackpool = create_supplier(

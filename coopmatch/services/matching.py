@@ -238,13 +238,15 @@ class Indexes:
             fingerprint = register_fingerprint(session)
             if not fingerprint["suppliers"]:
                 return None
+            unreadable = False
             if self.suppliers is None:
                 self._load_suppliers()
+                unreadable = self.suppliers is None  # missing, or from another format
             if self.suppliers is not None and self.suppliers_meta.get("fingerprint") == fingerprint:
                 return self.suppliers
             if self.suppliers is not None and self._refresh_suppliers(session, fingerprint):
                 return self.suppliers
-            if self._saved_fingerprint() == fingerprint:
+            if not unreadable and self._saved_fingerprint() == fingerprint:
                 self._load_suppliers()  # another process (an import job) built it already
                 if self.suppliers_meta.get("fingerprint") == fingerprint:
                     return self.suppliers

@@ -55,3 +55,8 @@ def recent(*, session: Session, entity: str | None = None, entity_id: int | None
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == entity_id)
     return list(session.exec(query))
+
+
+def counted(n: int, noun: str) -> str:
+    """A count for a summary: "1 tender", "2 tenders"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -154,8 +154,9 @@ def merge_organisations(session: Session, *, user: User | None, keep_id: int,
     if keep.kind == "other_public" and other.kind != "other_public":
         keep.kind = other.kind
     summary = (f"Merged '{other.name}' (no. {other.id}) into '{keep.name}': "
-               f"{_count(len(tenders), 'tender')}, {_count(len(accounts), 'account')} and "
-               f"{_count(moved, 'payment')} moved"
+               f"{audit.counted(len(tenders), 'tender')}, "
+               f"{audit.counted(len(accounts), 'account')} and "
+               f"{audit.counted(moved, 'payment')} moved"
                + (f" ({dropped} listed under both dropped)" if dropped else ""))
     session.flush()
     session.expire(other)  # its relationships as they are now: nothing left on it
@@ -165,6 +166,3 @@ def merge_organisations(session: Session, *, user: User | None, keep_id: int,
     session.commit()
     return keep
 
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -375,9 +375,10 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
     keep.updated_at = utcnow()
     record.kept_after = merges.fields_of(keep)
     summary = (f"Merged '{other.name}' (no. {other.id}) into '{keep.name}': "
-               f"{_count(len(record.awards), 'contract')} moved "
+               f"{audit.counted(len(record.awards), 'contract')} moved "
                f"({len(record.dropped_awards)} listed on both), "
-               f"{_count(len(names), 'ledger name')}, {_count(len(accounts), 'account')}")
+               f"{audit.counted(len(names), 'ledger name')}, "
+               f"{audit.counted(len(accounts), 'account')}")
     session.add(SupplierMerge(user_id=user.id if user else None, kept_id=keep.id,
                               kept_name=keep.name, removed_id=other.id,
                               removed_name=other.name, record=record.to_json()))
@@ -391,6 +392,3 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
     ledger_names.resolve_for_suppliers(session, [keep.id], user=user)
     return keep
 
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -155,6 +155,22 @@ def list_organisations():
         click.echo(f"{o.id:>5}  {o.name}  ({o.kind}, {o.local_authority_code or '-'})")
 
 
+@organisations_group.command("duplicates")
+@with_appcontext
+def organisation_duplicates():
+    """List organisations probably listed twice (as KEEP_ID OTHER_ID ALIKE% KEPT <- OTHER)."""
+    from coopmatch.reference import current as reference
+    from coopmatch.services import organisations
+
+    pairs = organisations.duplicate_candidates(session=get_session(), user=None,
+                                               geo=reference().geo)
+    if not pairs:
+        click.echo("No organisation looks listed twice.")
+    for pair in pairs:
+        click.echo(f"{pair.keep.id:>7} {pair.other.id:>7}  {pair.score:3.0f}%  "
+                   f"{pair.keep.name} <- {pair.other.name}")
+
+
 @organisations_group.command("merge")
 @click.argument("keep_id", type=click.IntRange(1, MAX_ID))
 @click.argument("other_id", type=click.IntRange(1, MAX_ID))

@@ -1,4 +1,5 @@
-"""Suppliers listed twice under nearly the same name: candidates for a person to merge.
+"""Suppliers (and organisations) listed twice under nearly the same name: candidates for a
+person to merge.
 
 Imports already treat the same registration number, or the same normalised name at the same
 postcode, as one supplier, and a near-miss name in the same postcode district too. What gets
@@ -8,6 +9,7 @@ Pure: plain entries in, pairs out; a person decides.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +81,28 @@ def likely_duplicates(entries: list[Entry], *, limit: int = 200) -> list[Pair]:
     pairs = [Pair(a, b, score) for (a, b), score in best.items()]
     pairs.sort(key=lambda p: (-p.score, p.first, p.second))
     return pairs[:limit]
+
+
+def likely_same_bodies(entries: list[Entry], places: Callable[[str], set[str]], *,
+                       limit: int = 200) -> list[Pair]:
+    """Return pairs of organisations that are probably one body named two ways, most alike
+    first: "Department for Work and Pensions" and "... (DWP)", "NHS West Hampshire Clinical
+    Commissioning Group" and "West Hampshire Clinical Commisioning Group".
+
+    The test of `likely_duplicates`, on names alone (a body's notices give different
+    addresses), and then not where each name names a place the other does not (`places`
+    gives a name's place words): "West Sussex County Council" and "East Sussex County
+    Council", "University of Chichester" and "University of Chester" are two bodies. A name
+    that only adds a place ("NHS England Greater Manchester ...") may be the same body.
+    """
+    bare = [Entry(e.id, e.normalised_name) for e in entries]
+    names = {e.id: e.normalised_name for e in bare}
+    found = []
+    for pair in likely_duplicates(bare, limit=len(bare) ** 2):
+        first, second = places(names[pair.first]), places(names[pair.second])
+        if not (first - second and second - first):
+            found.append(pair)
+    return found[:limit]
 
 
 def _compatible(a: Entry, b: Entry, score: int) -> bool:

@@ -217,10 +217,16 @@ def test_an_organisation_listed_twice_is_merged_from_the_command_line(tmp_path):
     run("organisations", "add", "Lancashire Teaching Hospitals NHS Foundation Trust",
         "--kind", "nhs", database_url=url)
     run("organisations", "add", "LTHTR", "--kind", "nhs", database_url=url)
+    run("organisations", "add", "Department for Work and Pensions", database_url=url)
+    run("organisations", "add", "Department for Work and Pensions (DWP)", database_url=url)
+    listed = run("organisations", "duplicates", database_url=url).stdout
+    assert listed.split()[:2] == ["3", "4"]
+    assert "Department for Work and Pensions <- Department for Work and Pensions (DWP)" in listed
+    assert "LTHTR" not in listed  # initials are not a name alike: a person merges them
     merged = run("organisations", "merge", "1", "2", database_url=url)
     assert ("Merged organisation 2 into Lancashire Teaching Hospitals NHS Foundation Trust "
             "(id 1), which also goes by: LTHTR.") in merged.stdout
-    assert count(url, "organisation") == 1
+    assert count(url, "organisation") == 3
     again = run("organisations", "add", "LTHTR", database_url=url)
     assert "Lancashire Teaching Hospitals NHS Foundation Trust is already there (id 1)" \
         in again.stdout

@@ -1,7 +1,7 @@
-"""Suppliers listed twice: which pairs a person is asked about."""
+"""Suppliers and organisations listed twice: which pairs a person is asked about."""
 
-from coopmatch.duplicates import Entry, likely_duplicates, repeats
-from coopmatch.names import normalise_name
+from coopmatch.duplicates import Entry, likely_duplicates, likely_same_bodies, repeats
+from coopmatch.names import buyer_key, normalise_name
 
 
 def entry(i, name, postcode=None, number=None):
@@ -67,3 +67,21 @@ def test_a_ranking_points_each_repeat_to_the_first_listing_of_its_firm():
     ]
     assert repeats(ranked) == {3: 2, 4: 2, 5: 1}
     assert repeats(ranked[:1]) == {} and repeats([]) == {}
+
+
+PLACES = {"sussex", "west", "east", "chichester", "chester", "england", "greater",
+          "manchester", "hampshire"}
+
+
+def test_one_body_named_two_ways_pairs_up_but_two_places_do_not():
+    names = ["Department for Work and Pensions", "Department for Work and Pensions (DWP)",
+             "West Sussex County Council", "East Sussex County Council",
+             "University of Chichester", "University of Chester",
+             "NHS West Hampshire Clinical Commissioning Group",
+             "West Hampshire Clinical Commisioning Group",
+             "Greater Manchester Health and Social Care Partnership",  # one adds a place only
+             "NHS England Greater Manchester Health and Social Care Partnership"]
+    pairs = likely_same_bodies([Entry(i, buyer_key(n)) for i, n in enumerate(names)],
+                               lambda name: set(name.split()) & PLACES)
+    assert {(p.first, p.second) for p in pairs} == {(0, 1), (6, 7), (8, 9)}
+    assert all(p.score >= 90 for p in pairs)

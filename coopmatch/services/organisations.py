@@ -1,10 +1,14 @@
 """Organisations: anchor institutions and development agencies."""
 
 import re
+from dataclasses import dataclass
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
+from coopmatch.duplicates import Entry, likely_same_bodies
 from coopmatch.errors import CoopmatchError, Forbidden, NotFound
+from coopmatch.geo import GeoReference
 from coopmatch.models import (
     Award,
     ImportJob,
@@ -101,6 +105,46 @@ def update_organisation(
                      before, organisation.model_dump(include={"name", "kind", "postcode"})))
     session.commit()
     return organisation
+
+
+@dataclass
+class OrganisationPair:
+    """Two organisations that are probably one body: `other` to merge into `keep`."""
+
+    keep: Organisation
+    other: Organisation
+    score: float
+
+
+def duplicate_candidates(*, session: Session, user: User | None, geo: GeoReference,
+                         limit: int = 50) -> list[OrganisationPair]:
+    """Organisations probably listed twice, as imports from different sources name one body
+    ("Department for Work and Pensions (DWP)"), for an administrator to merge. The one kept
+    is the one with more on it (tenders, accounts, payments), else the older."""
+    if user is not None and not is_admin(user):
+        raise Forbidden("Only administrators can merge organisations.")
+    found = list(session.exec(select(Organisation)))
+    words = geo.place_words()
+
+    def places(name: str) -> set[str]:
+        return set(words.in_text(name)) & set(name.split())
+
+    pairs = likely_same_bodies([Entry(o.id, buyer_key(o.name)) for o in found], places,
+                               limit=limit)
+    if not pairs:
+        return []
+    weight = {o.id: 0 for o in found}
+    for column in (Tender.buyer_id, User.organisation_id, Payment.anchor_id):
+        for organisation_id, n in session.exec(select(column, func.count()).where(
+                column.is_not(None)).group_by(column)):
+            weight[organisation_id] = weight.get(organisation_id, 0) + n
+    by_id = {o.id: o for o in found}
+    result = []
+    for pair in pairs:
+        a, b = by_id[pair.first], by_id[pair.second]
+        keep, other = sorted((a, b), key=lambda o: (-weight[o.id], o.id))
+        result.append(OrganisationPair(keep, other, pair.score))
+    return result
 
 
 def merge_organisations(session: Session, *, user: User | None, keep_id: int,

@@ -1,4 +1,5 @@
 import html
+import re
 
 from sqlmodel import select
 
@@ -224,3 +225,34 @@ def test_only_admins_merge_organisations_and_only_with_a_csrf_token(client, sess
     session.expire_all()
     assert len(session.exec(select(Organisation)).all()) == 2
     assert session.get(User, officer.id).organisation_id == initials.id
+
+
+def test_admin_sees_an_organisation_listed_twice_and_merges_it_from_the_list(client, session,
+                                                                          ref):
+    dwp = create_organisation(session, ref, name="Department for Work and Pensions",
+                              kind="other_public", postcode=None)
+    initials = create_organisation(session, ref, name="Department for Work and Pensions (DWP)",
+                                   kind="other_public", postcode=None)
+    create_organisation(session, ref, name="West Sussex County Council", postcode=None)
+    create_organisation(session, ref, name="East Sussex County Council", postcode=None)
+    create_user(session, role="procurement", organisation=dwp)  # more on it: the one kept
+    dwp_id, initials_id = dwp.id, initials.id
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    page = html.unescape(client.get("/admin/organisations").get_data(as_text=True))
+    page = re.sub(r"<[^>]+>", "", page)  # as read: "Merge" and its hidden words
+    assert "Listed twice?" in page
+    assert ("Merge Department for Work and Pensions (DWP) into Department for Work and "
+            "Pensions") in page
+    assert "East Sussex County Council into" not in page
+    assert "West Sussex County Council into" not in page
+    response = client.post(f"/admin/organisations/{dwp_id}/merge", {
+        "other_id": str(initials_id), "confirm": "y", "next": "list"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(
+        "/admin/organisations")
+    page = html.unescape(client.get("/admin/organisations").get_data(as_text=True))
+    assert "Merged Department for Work and Pensions (DWP) into" in page
+    assert "Listed twice?" not in page
+    assert "Also: Department for Work and Pensions (DWP)" in page
+    session.expire_all()
+    assert session.get(Organisation, initials_id) is None

@@ -23,8 +23,12 @@ def _organisation_choices(form) -> None:
 
 @bp.get("/organisations")
 def organisation_list():
-    return render_template("admin/organisations.html",
-                           organisations=organisations.list_organisations(session=get_session()))
+    session = get_session()
+    return render_template(
+        "admin/organisations.html",
+        organisations=organisations.list_organisations(session=session),
+        pairs=organisations.duplicate_candidates(session=session, user=current_user,
+                                                 geo=reference().geo))
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -80,6 +84,8 @@ def organisation_merge(organisation_id: int):
             flash(f"Merged {other_name} into {kept.name}: its tenders, accounts and payments "
                   "are now this organisation's, and imports that name it find this one.",
                   "success")
+            if request.form.get("next") == "list":
+                return redirect(url_for("admin.organisation_list")), 303
             return redirect(url_for("admin.organisation_form", organisation_id=kept.id)), 303
     return render_template("admin/organisation_form.html", form=OrganisationForm(obj=keep),
                            organisation=keep, merge_form=form), 400

@@ -299,6 +299,8 @@ def test_admin_merges_an_organisation_listed_twice(page, session, ref):
     merge = page.get_by_role("button", name="Merge into Lancashire Teaching Hospitals")
     merge.click()  # not yet confirmed: nothing happens but an error
     page.get_by_role("link", name="Confirm that both are the same body.").wait_for()
+    assert page.get_by_label("Name").input_value() == ("Lancashire Teaching Hospitals NHS "
+                                                       "Foundation Trust")  # still filled
     page.get_by_label("I have checked that both are the same body").check()
     page.get_by_role("button", name="Merge into Lancashire Teaching Hospitals").click()
     page.get_by_text("Merged LTHTR into Lancashire Teaching Hospitals NHS Foundation Trust"

@@ -87,7 +87,8 @@ def organisation_merge(organisation_id: int):
             if request.form.get("next") == "list":
                 return redirect(url_for("admin.organisation_list")), 303
             return redirect(url_for("admin.organisation_form", organisation_id=kept.id)), 303
-    return render_template("admin/organisation_form.html", form=OrganisationForm(obj=keep),
+    return render_template("admin/organisation_form.html",
+                           form=OrganisationForm(formdata=None, obj=keep),
                            organisation=keep, merge_form=form), 400
 
 

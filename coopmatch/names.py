@@ -193,10 +193,33 @@ def name_key(name: str | None) -> str:
 _PUBLIC_BODY_WORDS = re.compile(r"\b(?:borough|city|council|district|metropolitan|county|of)\b")
 
 
+# Words initials leave out ("Department for Work and Pensions": DWP).
+_NOT_IN_INITIALS = frozenset({"for", "and", "the", "in", "on", "to", "at"})
+
+
 def buyer_key(name: str | None) -> str:
-    """Return a key under which a public buyer's variant names agree."""
+    """Return a key under which a public buyer's variant names agree: "Blackpool Council" and
+    "Blackpool Borough Council"; "Department for Work and Pensions" and "... (DWP)"."""
     key = _SPACES.sub(" ", _PUBLIC_BODY_WORDS.sub(" ", normalise_name(name))).strip()
-    return key or normalise_name(name)
+    return " ".join(_without_initials(key.split())) or normalise_name(name)
+
+
+def _without_initials(words: list[str]) -> list[str]:
+    """Leave out a last word that is the initials of the words before it, or of the last of
+    them: "transport for london tfl", "uk research and innovation ukri", "nhs west hampshire
+    clinical commissioning group ccg"."""
+    if len(words) < 3 or len(words[-1]) < 2 or not words[-1].isalpha():
+        return words
+    last, before = words[-1], words[:-1]
+
+    def letters(part: list[str]) -> str:
+        return "".join(w if len(w) == 2 else w[0] for w in part)  # "uk" as written
+
+    for start in range(len(before) - 1):
+        part = before[start:]
+        if last in (letters(part), letters([w for w in part if w not in _NOT_IN_INITIALS])):
+            return before
+    return words
 
 
 def registration_key(number: str | None) -> str:

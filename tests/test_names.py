@@ -1,6 +1,7 @@
 import pytest
 
 from coopmatch.names import (
+    buyer_key,
     clean_text,
     is_public_body_name,
     name_key,
@@ -174,3 +175,25 @@ def test_public_bodies_are_known_by_their_names(name):
 ])
 def test_charities_clubs_and_companies_are_not_public_bodies(name):
     assert not is_public_body_name(name)
+
+
+@pytest.mark.parametrize("variant, name", [
+    ("Department for Work and Pensions (DWP)", "Department for Work and Pensions"),
+    ("Transport for London (TfL)", "Transport for London"),
+    ("UK Research and Innovation (UKRI)", "UK Research and Innovation"),
+    ("NHS West Hampshire Clinical Commissioning Group (CCG)",
+     "NHS West Hampshire Clinical Commissioning Group"),
+    ("Department for Infrastructure DfI", "Department for Infrastructure"),
+    ("Blackpool Borough Council", "BLACKPOOL COUNCIL"),
+])
+def test_a_buyers_variant_names_share_its_key(variant, name):
+    assert buyer_key(variant) == buyer_key(name)
+
+
+@pytest.mark.parametrize("first, second", [
+    ("NHS Central Manchester CCG", "NHS Central Manchester"),  # CCG: not its words' initials
+    ("Preston Bus", "Preston"),
+    ("West Sussex County Council", "East Sussex County Council"),
+])
+def test_other_words_keep_buyers_apart(first, second):
+    assert buyer_key(first) != buyer_key(second)

@@ -313,6 +313,9 @@ contracts, weighed beta, added to the query's word vector). k 10, beta 0.5: 1.24
 cosine alone, 1.236 in the associations too, 1.232 in similar work too, 1.220 in all; k 5,
 beta 0.2: 1.252; k 20, beta 0.15: 1.252. The neighbours' words bring their own winners' work
 in, not the notice's.
+Adopted for the product (2026-12-06), at no cost: a buyer's name followed by its initials is
+the same buyer ("Department for Work and Pensions (DWP)", "Transport for London (TfL)"; 1,139
+buyer keys in the file -> 1,129): 1.252 against 1.251 on seeds 0-4.
 """
 
 import argparse

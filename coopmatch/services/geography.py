@@ -16,6 +16,11 @@ def locate(geo: GeoReference, postcode: str | None, *, field: str = "postcode") 
     return geo.lookup(normalise_postcode(postcode, field=field))
 
 
+# What a place sets on a supplier, tender or buyer (`apply_place`).
+PLACE_FIELDS = ("postcode", "latitude", "longitude", "local_authority_code", "county_code",
+                "region_code")
+
+
 def apply_place(record, place: Place | None, *, postcode_attr: str = "postcode") -> None:
     """Copy a place's postcode, coordinates and area codes onto a supplier, tender or buyer."""
     setattr(record, postcode_attr, (place.postcode or None) if place else None)

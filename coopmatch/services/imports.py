@@ -47,7 +47,7 @@ from coopmatch.names import (
     registration_key,
 )
 from coopmatch.reference import Reference
-from coopmatch.services import audit, ledger_names
+from coopmatch.services import audit, ledger_names, organisations
 from coopmatch.services.geography import apply_place, area_lad_codes, is_council_name
 from coopmatch.services.organisations import guess_kind
 
@@ -201,10 +201,7 @@ class Register:
         self.unregistered_by_district: dict[str, dict[str, Supplier]] = defaultdict(dict)
         for supplier in session.exec(select(Supplier)):
             self.add_supplier(supplier)
-        self.organisations: dict[str, Organisation] = {}
-        for organisation in session.exec(select(Organisation).order_by(Organisation.id)):
-            for name in organisation.names:
-                self.organisations.setdefault(buyer_key(name), organisation)
+        self.organisations = organisations.by_name_key(session)
         self._tenders: dict[str, Tender] | None = None
 
     def add_supplier(self, supplier: Supplier) -> None:

@@ -15,9 +15,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from coopmatch.geo import GeoReference
-from coopmatch.models import LedgerName, Organisation, Supplier, User, utcnow
+from coopmatch.models import LedgerName, Supplier, User, utcnow
 from coopmatch.names import buyer_key, normalise_name
-from coopmatch.services import audit
+from coopmatch.services import audit, organisations
 from coopmatch.services.geography import apply_place, is_council_name
 from coopmatch.spend import (
     REJECTED,
@@ -118,10 +118,7 @@ def add_councils(session: Session, rows: list[LedgerName], geo: GeoReference) ->
         return 0
     known = {buyer_key(s.name): s for s in session.exec(
         select(Supplier).where(Supplier.ownership == "public_body"))}
-    buyers = {}
-    for organisation in session.exec(select(Organisation).order_by(Organisation.id)):
-        for name in organisation.names:
-            buyers.setdefault(buyer_key(name), organisation.name)
+    buyers = {key: o.name for key, o in organisations.by_name_key(session).items()}
     changed = 0
     for row in pending:
         key = buyer_key(row.name)

@@ -16,14 +16,13 @@ from sqlmodel import Session, select
 from coopmatch.errors import Conflict, Forbidden, NotFound
 from coopmatch.models import Award, LedgerName, Lot, Supplier, SupplierMerge, Tender, User, utcnow
 from coopmatch.services import audit, ledger_names
+from coopmatch.services.geography import PLACE_FIELDS
 from coopmatch.services.permissions import is_admin
 
 # What a merge takes from the supplier folded in where the kept one lacks it.
 FILLED_ON_MERGE = ("description", "legal_form", "registration_number", "employees",
                    "turnover_band", "max_contract_value", "service_radius_km", "website",
                    "contact_email", "contact_phone", "incorporation_date", "external_id")
-PLACE_FIELDS = ("postcode", "latitude", "longitude", "local_authority_code", "county_code",
-                "region_code")
 # The kept supplier's fields a merge may change, in the groups an undo puts back together: a
 # place is its postcode and what the postcode gave.
 FIELD_GROUPS = (*((name,) for name in (*FILLED_ON_MERGE, "ownership", "cpv_codes", "sic_codes",

@@ -23,7 +23,7 @@ from coopmatch.models import (
 from coopmatch.names import buyer_key, normalise_name
 from coopmatch.reference import Reference
 from coopmatch.services import audit
-from coopmatch.services.geography import apply_place, locate
+from coopmatch.services.geography import PLACE_FIELDS, apply_place, locate
 from coopmatch.services.permissions import is_admin
 
 _KIND_PATTERNS = [
@@ -51,14 +51,20 @@ def get_organisation(*, session: Session, organisation_id: int) -> Organisation:
     return organisation
 
 
+def by_name_key(session: Session) -> dict[str, Organisation]:
+    """Every organisation under the `buyer_key` of each name it goes by (its own, and those
+    it took on in merges); the oldest where two share one."""
+    found: dict[str, Organisation] = {}
+    for organisation in session.exec(select(Organisation).order_by(Organisation.id)):
+        for name in organisation.names:
+            found.setdefault(buyer_key(name), organisation)
+    return found
+
+
 def find_by_name(session: Session, name: str) -> Organisation | None:
     """The organisation going by a name (variant names of one council agree: "Chorley Council"
     is "Chorley Borough Council"), or by a name it took on in a merge; the oldest if several."""
-    key = buyer_key(name)
-    for organisation in session.exec(select(Organisation).order_by(Organisation.id)):
-        if key in {buyer_key(n) for n in organisation.names}:
-            return organisation
-    return None
+    return by_name_key(session).get(buyer_key(name))
 
 
 def list_organisations(*, session: Session, kinds: set[str] | None = None) -> list[Organisation]:
@@ -192,8 +198,7 @@ def merge_organisations(session: Session, *, user: User | None, keep_id: int,
     extra = [n for n in other.names if buyer_key(n) not in known]
     keep.other_names = "\n".join([*keep.names[1:], *dict.fromkeys(extra)])
     if keep.latitude is None and other.latitude is not None:
-        for name in ("postcode", "latitude", "longitude", "local_authority_code",
-                     "county_code", "region_code"):
+        for name in PLACE_FIELDS:
             setattr(keep, name, getattr(other, name))
     if keep.kind == "other_public" and other.kind != "other_public":
         keep.kind = other.kind

@@ -133,10 +133,14 @@ _WITHHELD = re.compile(
     r"|private individual|individual|data protection(?: act)?(?: .*)?|gdpr(?: .*)?"
 )
 # What award notices put where the winner's name goes when no one supplier is named: the
-# contract was not awarded, or it went to many firms listed elsewhere. Matched against the
-# normalised name ("N/A" is "n a"; "See V1.3 for list" is "see v13 for list").
+# contract was not awarded (or the tender abandoned), or it went to many firms listed
+# elsewhere. Matched against the normalised name ("N/A" is "n a"; "See V1.3 for list" is
+# "see v13 for list").
 _NO_SUPPLIER = re.compile(
     r"(?:.* )?not (?:been )?awarded(?: .*)?|(?:contract )?no award(?: made)?"
+    r"|(?:(?:the )?(?:tender|contract|procurement|process|procedure) (?:was |has been )?)?"
+    r"(?:abandoned|cancelled|canceled|withdrawn|discontinued)"
+    r"(?: (?:by|due|as|on|in|at|following|after|before|prior|and|no|not) .*)?"
     r"|na|n a|not applicable(?: .*)?|none|nil|tbc|tba|unknown|not known"
     r"|to be (?:confirmed|advised|announced)"
     r"|(?:multiple|various|several|numerous)(?: \w+){0,2}"

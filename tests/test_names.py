@@ -119,6 +119,9 @@ def test_what_follows_a_legal_form_is_kept_when_it_is_not_a_note(name, normalise
     "Multiple as per approved supplier lists webpage accessible from link in Section IV)",
     "Multiple Providers (Open Framework) see URL link for Provider details", "See V1.3 for list",
     "For Contract Award details, please see https://www.hants.gov.uk/transport", "", "  ",
+    "abandoned", "Tender abandoned", "Tender Cancelled", "Procurement withdrawn",
+    "Tender abandoned due to lack of bids",
+    "The procedure was discontinued",
 ])
 def test_what_award_notices_write_when_they_name_no_supplier(name):
     assert names_no_supplier(name)
@@ -128,7 +131,7 @@ def test_what_award_notices_write_when_they_name_no_supplier(name):
     "TA Browne Contract Services Ltd", "Forget Me Not Home Services Ltd", "QA Ltd", "HP",
     "N A Smith Ltd", "Seesaw Ltd", "Multiple Sclerosis Society", "Nil By Mouth Catering",
     "Unknown Worlds Ltd", "Various Artists Productions", "Third Party Forensics",
-    "Not Just Travel Ltd",
+    "Not Just Travel Ltd", "Abandoned Cart Solutions Ltd", "Withdrawn Tender Services",
 ])
 def test_names_of_suppliers_are_not_taken_for_no_supplier(name):
     assert not names_no_supplier(name)

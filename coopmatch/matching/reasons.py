@@ -137,6 +137,11 @@ NOT_EVIDENCE = frozenset(
         "noon",
         "sme",
         "smes",
+        # How it is bought, not what: "a dynamic purchasing system (DPS)", "purchasing
+        # consortium". A taxi DPS had listed demolition firms that won a works DPS.
+        "dps",
+        "dynamic",
+        "purchasing",
         # Who pays for the work, not what it is ("funded by the European Regional Development
         # Fund", "UK Shared Prosperity Fund").
         "european",
@@ -206,6 +211,8 @@ NOT_EVIDENCE_ALONE = frozenset({"information", "details", "further", "service", 
                                 # How it is bought: "further competition", "appointment of",
                                 # "completion by", "LPS CORP" (a council's corporate buying).
                                 "competition", "appointment", "completion", "corp",
+                                "framework", "frameworks", "agreement", "agreements",
+                                "system", "systems",
                                 # What any contract has: "supply of", "delivery of", "support
                                 # to", "a scheme", "the programme", "the site", "products".
                                 "supply", "delivery", "support", "resources", "products",

@@ -191,9 +191,9 @@ def fit_label(capable_but_too_small: bool, capable: bool, fits_work: bool) -> st
     (some sign of the work, below the capable level) or "no sign of this work"."""
     if capable_but_too_small:
         return "capable, but may be too small"
-    if capable:
-        return "capable"
-    return "loose fit" if fits_work else "no sign of this work"
+    if not fits_work:  # however high its score, nothing about the work brought it
+        return "no sign of this work"
+    return "capable" if capable else "loose fit"
 
 
 @dataclass
@@ -214,6 +214,12 @@ class Match:
     def fits_work(self) -> bool:
         """Something about the work brought it here, not only its place, size or ownership."""
         return about_the_work(self.reasons)
+
+    @property
+    def close_fit(self) -> bool:
+        """Capable, and brought by the work: not only by words of how it is bought ("dynamic
+        purchasing system") or place names, which count in the score but are no evidence."""
+        return self.capable and self.fits_work
 
     def to_dict(self) -> dict:
         return {
@@ -249,6 +255,12 @@ class Opportunity:
     def fits_work(self) -> bool:
         """Something about the work brought it here, not only its place, size or ownership."""
         return about_the_work(self.reasons)
+
+    @property
+    def close_fit(self) -> bool:
+        """Capable, and brought by the work: not only by words of how it is bought ("dynamic
+        purchasing system") or place names, which count in the score but are no evidence."""
+        return self.capable and self.fits_work
 
     def to_dict(self) -> dict:
         return {

@@ -15,6 +15,7 @@ from coopmatch.matching import (
 )
 from coopmatch.matching.persist import IndexFormatError
 from coopmatch.matching.signals import SIC_FIT, UNKNOWN
+from coopmatch.matching.types import fit_label
 
 from .conftest import LEEDS, PRESTON, supplier
 
@@ -793,6 +794,36 @@ def test_top_k_over_mostly_excluded_scores_matches_a_full_sort():
         expected = sorted(finite.tolist(), key=lambda i: (-score[i], i))[:10]
         assert _top_k(score, 10) == expected
     assert _top_k(np.full(10, -np.inf, dtype=np.float32), 3) == []
+
+
+def test_a_dynamic_purchasing_system_is_no_evidence_of_the_work():
+    # A works DPS and a passenger transport DPS share only how they are bought. Scored from the
+    # shared words, the demolition firm must not be shown as able to drive passengers.
+    demolition = supplier(1, "Knock Down Ltd", "", awards=[PastAward(
+        "Demolition Works - Dynamic Purchasing System",
+        "The council is inviting firms to join a dynamic purchasing system (DPS) for "
+        "demolition works under a framework agreement.", cpv_codes=["45111100"])])
+    index = MatchIndex.build([demolition])
+    (match,) = index.match(TenderQuery(
+        id=1, title="Provision of Passenger Transport Services - Dynamic Purchasing System",
+        description="Accessible passenger transport for service users, through a dynamic "
+                    "purchasing system (DPS) and framework agreements.",
+        cpv_codes=["60120000"], **PRESTON))
+    assert match.components["text"] > 0  # the words still count in the score...
+    texts = [r for r in match.reasons if r.kind == "text"]
+    shown = texts[0].data["terms"] if texts else []
+    bought = {"dynamic", "purchasing", "dps", "system", "framework", "agreement", "agreements"}
+    assert not [t for t in shown if bought & set(t.split())], shown  # ...but are no evidence
+    assert not match.fits_work and not match.close_fit
+    assert fit_label(match.capable_but_too_small, match.capable, match.fits_work) == (
+        "no sign of this work")
+
+
+def test_a_capable_score_without_a_sign_of_the_work_is_no_close_fit():
+    assert fit_label(False, True, False) == "no sign of this work"
+    assert fit_label(False, True, True) == "capable"
+    assert fit_label(False, False, True) == "loose fit"
+    assert fit_label(True, True, False) == "capable, but may be too small"
 
 
 def test_only_reasons_about_the_work_make_a_match_fit_the_work():

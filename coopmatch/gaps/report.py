@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from coopmatch.duplicates import Entry, repeats
 from coopmatch.gaps.coverage import (
     Coverage,
     NearbySuppliers,
@@ -50,6 +51,7 @@ from coopmatch.gaps.types import (
     LocalSupplier,
 )
 from coopmatch.matching import Match
+from coopmatch.names import normalise_name
 
 Key = tuple[int, int | None]
 
@@ -715,7 +717,14 @@ class _Context:
                 ):
                     best[match.supplier_id] = match
         ranked = sorted(best.values(), key=lambda m: (-m.capability, m.supplier_id))
+        # A firm listed twice in the register (award notices spell it two ways) is named once.
+        again = repeats([Entry(m.supplier_id, normalise_name(self._name(m))) for m in ranked])
+        ranked = [m for m in ranked if m.supplier_id not in again]
         return [Candidate.of(m, self.suppliers) for m in ranked[: self.settings.wider_k]]
+
+    def _name(self, match: Match) -> str:
+        known = self.suppliers.get(match.supplier_id)
+        return match.supplier_name or (known.name if known else "")
 
     def _is_local(self, match: Match) -> bool:
         if self.area.lad_codes is not None:

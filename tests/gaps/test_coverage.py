@@ -131,6 +131,17 @@ def test_a_sector_becomes_a_gap_when_its_only_local_supplier_goes(demand, area, 
     assert grounds.verdict == COVERED and grounds.best_local.supplier_id == 2
 
 
+def test_a_firm_outside_listed_twice_is_named_once(demand, area, settings):
+    # Award notices spell one firm two ways until an administrator merges them.
+    again = profile(7, "Yorkshire Linen Hire Ltd (Leeds)", YORKSHIRE_LINEN.text, place=LEEDS,
+                    cpv_codes=["98310000"], capacity_gbp=5_000_000)
+    report = run([GREENSPACE, PENNINE_IT, YORKSHIRE_LINEN, again], demand, area, settings)
+    gap = next(g for g in report.gaps if g.id == "group-983")
+    assert len([c for c in gap.outside if c.name.startswith("Yorkshire Linen")]) == 1
+    kinds = {r.kind: r for r in gap.reasons}
+    assert kinds["distance"].text.count("Yorkshire Linen") == 1
+
+
 def test_the_gap_closes_when_a_capable_local_firm_registers(demand, area, settings):
     report = run([GREENSPACE, PENNINE_IT, YORKSHIRE_LINEN, CHORLEY_WASH], demand, area, settings)
     assert set(verdicts(report).values()) == {COVERED}

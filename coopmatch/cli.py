@@ -1,12 +1,14 @@
 """The `coopmatch` command: thin wrappers over the services, on the database DATABASE_URL names."""
 
 import os
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from coopmatch.db import get_session, upgrade
+from coopmatch.imports.formats import FORMATS
 from coopmatch.models import MAX_ID, ORGANISATION_KINDS
 
 
@@ -229,6 +231,44 @@ def supplier_merge(keep_id: int, other_id: int):
         raise click.ClickException(error.message) from None
     click.echo(f"Merged supplier {other_id} into {kept.name} (id {kept.id}); "
                "`coopmatch suppliers merges` lists merges to undo.")
+
+
+@suppliers_group.command("locate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
+              help="The file's format (recognised from its columns or JSON shape if left out).")
+@click.option("--dry-run", is_flag=True, help="List who would be placed; change nothing.")
+@with_appcontext
+def supplier_locate(file: Path, fmt: str | None, dry_run: bool):
+    """Place suppliers with no postcode where FILE puts the same company: notices or register
+    rows of any import format. Fills blanks only; adds no tenders or suppliers."""
+    from coopmatch.cli_imports import update_match_index
+    from coopmatch.errors import CoopmatchError
+    from coopmatch.reference import current as reference
+    from coopmatch.services import suppliers
+    from coopmatch.services.audit import counted
+    from coopmatch.services.imports import parse_file
+
+    session, ref = get_session(), reference()
+    try:
+        _, records, errors = parse_file(
+            fmt, file, ref, max_bytes=None,
+            data_dir=current_app.config.get("COOPMATCH_DATA_DIR") or None)
+        located = suppliers.locate_from_records(session, records=records, ref=ref, user=None,
+                                                source=file.name, dry_run=dry_run)
+    except CoopmatchError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from None
+    if errors:  # a row that cannot be read gives no postcode; the others still count
+        click.echo(f"{counted(len(errors), 'row')} could not be read and passed over; the "
+                   f"first: {errors[0]}.", err=True)
+    verb = "Would place" if dry_run else "Placed"
+    click.echo(f"{verb} {len(located.placed):,} of the {located.unplaced:,} suppliers with "
+               f"a company's name and no postcode, where {file.name} puts the same company.")
+    for supplier_id, name, postcode in located.placed:
+        click.echo(f"{supplier_id:>7}  {postcode:<8}  {name}")
+    if located.placed and not dry_run:
+        update_match_index(session, ref)
 
 
 @suppliers_group.command("merges")

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -132,12 +133,23 @@ def test_demo_loads_lancashire_notices_north_west_coops_and_anchors_payments(
     assert len(demo_tenders) == 5 and all(t.endswith("(demo)") for t in demo_tenders)
     assert north_west_coops > 600 and outside == 0
     assert count(url, "user") == 4
+    # Lancashire's notices give no winner's address: companies that other UK award notices
+    # give one for are placed there (Coating Services Limited, of Oldham).
+    assert re.search(r"Placed \d{2,} of the \d+ suppliers with a company's name and no "
+                     r"address", result.stdout)
+    with engine.connect() as connection:
+        coating = connection.execute(text(
+            "SELECT postcode, local_authority_code FROM supplier "
+            "WHERE name = 'Coating Services Limited'")).one()
+    engine.dispose()
+    assert tuple(coating) == ("OL1 3RU", "E08000004")
     # Three anchors' payments, for the spend analysis; loading again adds none.
     for payments in (35960, 51976, 15947):  # Hyndburn, Lancashire's police and fire
         assert f"payments       {payments:>8} new" in result.stdout
     assert count(url, "payment") == 35960 + 51976 + 15947
     again = run("demo", database_url=url, data_dir=data_dir, cache_dir=cache_dir)
     assert "payments              0 new     35960 already imported" in again.stdout
+    assert "Placed" not in again.stdout  # nothing left to place
     # The demo's story: the worker co-op, capable, first for the hospital café.
     with engine.connect() as connection:
         cafe = connection.execute(text(
@@ -209,6 +221,38 @@ def test_suppliers_listed_twice_are_listed_and_merged_from_the_command_line(tmp_
     assert count(url, "supplier") == 3
     again = run("suppliers", "unmerge", listed.split()[0], database_url=url, check=False)
     assert again.returncode != 0 and "already been undone" in again.stderr
+
+
+def test_suppliers_with_no_postcode_are_placed_from_another_file(tmp_path, data_dir, cache_dir):
+    url = f"sqlite:///{tmp_path / 'placed.db'}"
+    where = {"data_dir": data_dir, "cache_dir": cache_dir, "database_url": url}
+    run("db", "upgrade", **where)
+    register = tmp_path / "register.csv"
+    register.write_text("name,postcode\nCoating Services Limited,\nSmith Builders,\n")
+    run("import", "suppliers", str(register), "--no-index", **where)
+    header = ("source,record_id,buyer_name,title,supplier_name,supplier_postcode,"
+              "num_suppliers_on_award\n")
+    notices = tmp_path / "notices.csv"
+    notices.write_text(header + "cf,n1,Oldham Council,Road surfacing,COATING SERVICES LTD,"
+                       "OL1 3RU,2\ncf,n1,Oldham Council,Road surfacing,Smith Builders,CT1 1AA,2\n"
+                       "cf,n2,Oldham Council,,Lune Ltd,LA1 1DW,1\n")  # no title: not read
+    dry = run("suppliers", "locate", str(notices), "--format", "award-pairs", "--dry-run",
+              **where).stdout
+    assert "Would place 1 of the 1 suppliers with a company's name and no postcode" in dry
+    assert "OL1 3RU   Coating Services Limited" in dry
+    assert "1 row could not be read" in run("suppliers", "locate", str(notices), "--dry-run",
+                                             **where).stderr
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        placed = text("SELECT name FROM supplier WHERE postcode IS NOT NULL")
+        assert connection.execute(placed).all() == []
+        done = run("suppliers", "locate", str(notices), **where).stdout
+        assert "Placed 1 of the 1 suppliers" in done
+        assert connection.execute(placed).all() == [("Coating Services Limited",)]
+        assert count(url, "tender") == 0  # only blanks filled: no notice added
+    engine.dispose()
+    missing = run("suppliers", "locate", str(tmp_path / "none.csv"), **where, check=False)
+    assert missing.returncode != 0 and "does not exist" in missing.stderr
 
 
 def test_an_organisation_listed_twice_is_merged_from_the_command_line(tmp_path):

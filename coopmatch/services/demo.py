@@ -17,9 +17,9 @@ from coopmatch.errors import InvalidPostcode
 from coopmatch.models import Organisation, Supplier, Tender
 from coopmatch.names import normalise_name
 from coopmatch.reference import Reference
-from coopmatch.services import accounts, organisations
+from coopmatch.services import accounts, organisations, suppliers
 from coopmatch.services.geography import apply_place
-from coopmatch.services.imports import ImportOptions, ImportSummary, import_file
+from coopmatch.services.imports import ImportOptions, ImportSummary, import_file, parse_file
 from coopmatch.services.spend import SpendImportSummary, import_ledgers
 
 DEMO_PASSWORD = "coopmatch-demo"  # a public demo password, for local demo data only
@@ -34,6 +34,8 @@ NORTH_WEST = "E12000002"
 LANCASHIRE_NOTICES = Path("procurement-data/lancashire-contracts-finder/"
                           "lancashire_councils_cf_notices.json")
 COOPS = Path("reference-data/coops/coops_uk_open_data_2023q2.csv")
+# Lancashire's notices give no winner's address; UK award notices give one for some of them.
+AWARD_PAIRS = Path("procurement-data/labelled/award_supplier_pairs_uk.csv")
 # Lancashire anchors' published payments, for the spend analysis: (anchor, folder, pattern).
 SPEND = Path("procurement-data/council-spend")
 DEMO_LEDGERS = [
@@ -71,9 +73,14 @@ class DemoResult:
     imports: list[ImportSummary | SpendImportSummary] = field(default_factory=list)
     accounts_created: int = 0
     built_in: bool = False
+    located: suppliers.Located | None = None
 
     def summary(self) -> str:
         lines = [s.summary() for s in self.imports]
+        if self.located and self.located.placed:
+            lines.append(f"Placed {len(self.located.placed)} of the {self.located.unplaced} "
+                         "suppliers with a company's name and no address, where other UK "
+                         "award notices put the same company.")
         if self.built_in:
             lines.append("Loaded the small built-in demo (no reference data directory).")
         lines.append(f"Demo accounts created: {self.accounts_created} "
@@ -164,6 +171,12 @@ def load_demo(session: Session, *, ref: Reference, data_dir: str | None, small: 
             options=ImportOptions(skip_invalid=True, areas={NORTH_WEST}),
             source_name="Co-operatives UK open data (North West)",
             rejected_dir=Path(tempfile.gettempdir())))
+        if (root / AWARD_PAIRS).is_file():
+            echo("Placing award winners from other UK award notices ...")
+            _, records, _ = parse_file(None, root / AWARD_PAIRS, ref, data_dir=data_dir,
+                                       max_bytes=None)
+            result.located = suppliers.locate_from_records(
+                session, records=records, ref=ref, user=None, source=AWARD_PAIRS.name)
         for anchor, folder, pattern in DEMO_LEDGERS:
             ledgers = sorted((root / folder).glob(pattern))
             if ledgers:

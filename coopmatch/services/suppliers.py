@@ -10,8 +10,8 @@ from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, select
 
 from coopmatch.duplicates import Entry, likely_duplicates
-from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
-from coopmatch.imports.records import SupplierRecord
+from coopmatch.errors import Conflict, CoopmatchError, Forbidden, InvalidPostcode, NotFound
+from coopmatch.imports.records import NoticeRecord, SupplierRecord
 from coopmatch.imports.suppliers import iter_suppliers_csv, write_suppliers_csv
 from coopmatch.models import (
     OWNERSHIP_MODELS,
@@ -26,7 +26,12 @@ from coopmatch.models import (
     join_codes,
     utcnow,
 )
-from coopmatch.names import is_public_body_name, normalise_name
+from coopmatch.names import (
+    is_company_name,
+    is_public_body_name,
+    names_no_supplier,
+    normalise_name,
+)
 from coopmatch.reference import Reference
 from coopmatch.services import audit, ledger_names, merges
 from coopmatch.services.geography import (
@@ -35,6 +40,7 @@ from coopmatch.services.geography import (
     locate,
     unknown_area_message,
 )
+from coopmatch.services.imports import all_or_nothing
 from coopmatch.services.pagination import Page, paginate
 from coopmatch.services.permissions import can_edit_supplier, is_admin
 from coopmatch.sic import parse_sic_codes
@@ -141,6 +147,66 @@ def refresh_ownership(session: Session) -> int:
         supplier.ownership, supplier.updated_at = "public_body", now
     session.commit()
     return len(changed)
+
+
+@dataclass
+class Located:
+    """What `locate_from_records` did: the suppliers placed (id, name, postcode), and how many
+    suppliers with a company's name had no postcode before."""
+
+    placed: list[tuple[int, str, str]]
+    unplaced: int
+
+
+def postcodes_by_company(records) -> dict[str, str]:
+    """Return the postcode a file's records give most often for each company, by normalised
+    name: a register's rows, or the winners of its notices. Only registered companies' names
+    ("Ltd", "plc": names.is_company_name) count, as no two live UK companies share a name;
+    "Smith Builders" in Kent is not Smith Builders in Preston."""
+    seen: dict[str, Counter] = {}
+    for record in records:
+        named = ([a.supplier for a in record.awards] if isinstance(record, NoticeRecord)
+                 else [record] if isinstance(record, SupplierRecord) else [])
+        for supplier in named:
+            if (supplier.postcode and is_company_name(supplier.name)
+                    and not names_no_supplier(supplier.name)):
+                key = normalise_name(supplier.name)
+                seen.setdefault(key, Counter())[supplier.postcode.strip().upper()] += 1
+    return {key: counts.most_common(1)[0][0] for key, counts in seen.items()}
+
+
+def locate_from_records(session: Session, *, records, ref: Reference, user: User | None,
+                        source: str, dry_run: bool = False) -> Located:
+    """Place the register's suppliers that have no postcode where another file puts the same
+    company (`postcodes_by_company`): award notices often name a winner with no address that
+    other notices give one for. Only blanks are filled; nothing else changes and nothing is
+    added. One transaction (rolled back on a dry run), each supplier placed recorded in the
+    audit log and stamped as updated, so the match indexes pick the place up. Administrators
+    only (user None: the command line)."""
+    if user is not None and not is_admin(user):
+        raise Forbidden("Only an administrator can place suppliers from a file.")
+    found = postcodes_by_company(records)
+    unplaced = [s for s in session.exec(select(Supplier).where(
+        or_(Supplier.postcode.is_(None), Supplier.postcode == "")).order_by(Supplier.id))
+        if is_company_name(s.name)]
+    placed, now = [], utcnow()
+    with all_or_nothing(session, dry_run=dry_run):
+        for supplier in unplaced:
+            postcode = found.get(supplier.normalised_name or normalise_name(supplier.name))
+            try:
+                place = ref.geo.lookup(postcode) if postcode else None
+            except InvalidPostcode:
+                place = None
+            if place is None or not place.postcode or place.latitude is None:
+                continue  # not a postcode the reference data knows: left unplaced
+            apply_place(supplier, place)
+            supplier.updated_at = now
+            audit.record(session, user=user, action="locate", entity="supplier",
+                         entity_id=supplier.id,
+                         summary=f"postcode: (blank) -> {place.postcode} (the same company's, "
+                                 f"in {source})")
+            placed.append((supplier.id, supplier.name, place.postcode))
+    return Located(placed=placed, unplaced=len(unplaced))
 
 
 def search_suppliers(

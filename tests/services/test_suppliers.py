@@ -236,3 +236,78 @@ def test_award_winners_named_as_public_bodies_are_brought_up_to_date(session, re
     entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == council.id)).one()
     assert "large_company -> public_body" in entry.summary
     assert suppliers.refresh_ownership(session) == 0
+
+
+def _winners(*named):
+    """A notice whose winners are (name, postcode) pairs, as an import file gives them."""
+    from coopmatch.imports.records import AwardRecord, BuyerRecord, NoticeRecord, SupplierRecord
+
+    return NoticeRecord(ocid="ocds-test-locate", title="Road surfacing",
+                        buyer=BuyerRecord(name="Oldham Council"),
+                        awards=[AwardRecord(supplier=SupplierRecord(name=n, postcode=p))
+                                for n, p in named])
+
+
+def _unplaced(session, *names):
+    found = []
+    for name in names:
+        supplier = Supplier(name=name, normalised_name=suppliers.normalise_name(name),
+                            source="award", ownership="sme")
+        session.add(supplier)
+        found.append(supplier)
+    session.commit()
+    return found
+
+
+def test_suppliers_with_no_postcode_are_placed_where_a_file_puts_the_same_company(session, ref):
+    coating, smith, bad = _unplaced(session, "Coating Services Limited", "Smith Builders",
+                                    "Bad Postcode Ltd")
+    placed = create_supplier(session, ref, name="Ribble Surfacing Ltd", postcode="PR1 3NN")
+    session.refresh(coating)
+    stamped = coating.updated_at
+    records = [
+        _winners(("COATING SERVICES LTD", "OL1 3RU"), ("Smith Builders", "CT1 1AA")),
+        _winners(("Coating Services Ltd.", "OL1 3RU"), ("Coating Services Limited", "M1 1AE"),
+                 ("Ribble Surfacing Ltd", "LA1 1DW"), ("Bad Postcode Ltd", "ZZ99 9ZZ")),
+    ]
+    located = suppliers.locate_from_records(session, records=records, ref=ref, user=None,
+                                            source="notices.csv")
+    # The postcode the file gives the company most often; a name that is not a company's
+    # (a sole trader's, a club's) may be another firm's, and is left unplaced.
+    assert located.placed == [(coating.id, "Coating Services Limited", "OL1 3RU")]
+    assert located.unplaced == 2  # Coating Services and Bad Postcode: company names, no place
+    for supplier in (coating, smith, bad, placed):
+        session.refresh(supplier)
+    assert coating.postcode == "OL1 3RU" and coating.local_authority_code == "E08000004"
+    assert coating.latitude is not None and coating.updated_at > stamped
+    assert smith.postcode is None and bad.postcode is None
+    assert placed.postcode == "PR1 3NN"  # only blanks are filled
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "locate")).one()
+    assert entry.entity_id == coating.id and "OL1 3RU" in entry.summary
+    assert "notices.csv" in entry.summary
+    # Again: nothing left to place.
+    again = suppliers.locate_from_records(session, records=records, ref=ref, user=None,
+                                          source="notices.csv")
+    assert again.placed == [] and again.unplaced == 1
+
+
+def test_placing_suppliers_from_a_file_is_for_administrators_and_a_dry_run_changes_nothing(
+        session, ref):
+    (coating,) = _unplaced(session, "Coating Services Limited")
+    records = [_winners(("Coating Services Limited", "OL1 3RU"))]
+    for role in ("supplier", "procurement", "agency"):
+        with pytest.raises(Forbidden):
+            suppliers.locate_from_records(session, records=records, ref=ref,
+                                          user=create_user(session, role=role), source="x")
+    dry = suppliers.locate_from_records(session, records=records, ref=ref, user=None,
+                                        source="x", dry_run=True)
+    assert dry.placed == [(coating.id, "Coating Services Limited", "OL1 3RU")]
+    session.refresh(coating)
+    assert coating.postcode is None and coating.latitude is None
+    assert not session.exec(select(AuditEntry).where(AuditEntry.action == "locate")).all()
+    admin = create_user(session, role="admin")
+    done = suppliers.locate_from_records(session, records=records, ref=ref, user=admin,
+                                         source="x")
+    assert len(done.placed) == 1
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "locate")).one()
+    assert entry.user_id == admin.id

@@ -247,15 +247,13 @@ def supplier_locate(file: Path, fmt: str | None, dry_run: bool):
     from coopmatch.reference import current as reference
     from coopmatch.services import suppliers
     from coopmatch.services.audit import counted
-    from coopmatch.services.imports import parse_file
 
     session, ref = get_session(), reference()
     try:
-        _, records, errors = parse_file(
-            fmt, file, ref, max_bytes=None,
-            data_dir=current_app.config.get("COOPMATCH_DATA_DIR") or None)
-        located = suppliers.locate_from_records(session, records=records, ref=ref, user=None,
-                                                source=file.name, dry_run=dry_run)
+        located, errors = suppliers.locate_from_file(
+            session, path=file, fmt=fmt, ref=ref, user=None, source=file.name,
+            data_dir=current_app.config.get("COOPMATCH_DATA_DIR") or None, max_bytes=None,
+            dry_run=dry_run)
     except CoopmatchError as error:
         session.rollback()
         raise click.ClickException(error.message) from None

@@ -238,6 +238,19 @@ def _store(session: Session, stream, filename: str, upload_dir: str, max_bytes: 
     return folder / names[0], size, checked
 
 
+def read_upload(stream, filename: str, *, upload_dir: str, max_bytes: int, read):
+    """Keep an upload only as long as `read(path)` takes, and return what that returns: for a
+    file read at once rather than imported by a job."""
+    folder = Path(upload_dir) / uuid.uuid4().hex
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        target = folder / (secure_filename(filename or "") or "upload")
+        _save_limited(stream, target, max_bytes)
+        return read(target)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _save_limited(stream, target: Path, max_bytes: int) -> int:
     size = 0
     with open(target, "wb") as out:

@@ -40,7 +40,7 @@ from coopmatch.services.geography import (
     locate,
     unknown_area_message,
 )
-from coopmatch.services.imports import all_or_nothing
+from coopmatch.services.imports import all_or_nothing, parse_file
 from coopmatch.services.pagination import Page, paginate
 from coopmatch.services.permissions import can_edit_supplier, is_admin
 from coopmatch.sic import parse_sic_codes
@@ -207,6 +207,19 @@ def locate_from_records(session: Session, *, records, ref: Reference, user: User
                                  f"in {source})")
             placed.append((supplier.id, supplier.name, place.postcode))
     return Located(placed=placed, unplaced=len(unplaced))
+
+
+def locate_from_file(session: Session, *, path, fmt: str | None, ref: Reference,
+                     user: User | None, source: str, data_dir: str | None,
+                     max_bytes: int | None, dry_run: bool = False) -> tuple[Located, list]:
+    """Read a file of any import format and place suppliers from it (`locate_from_records`).
+    Returns what was done and the rows that could not be read (they give no postcode; the
+    others still count)."""
+    if user is not None and not is_admin(user):  # before reading anything
+        raise Forbidden("Only an administrator can place suppliers from a file.")
+    _, records, errors = parse_file(fmt, path, ref, data_dir=data_dir, max_bytes=max_bytes)
+    return locate_from_records(session, records=records, ref=ref, user=user, source=source,
+                               dry_run=dry_run), errors
 
 
 def search_suppliers(

@@ -282,6 +282,39 @@ def test_admin_merges_a_supplier_listed_twice(page, session, ref):
     assert session.get(Supplier, twice_id) is not None
 
 
+def test_admin_places_suppliers_from_a_file_of_notices(page, session, ref, tmp_path):
+    from coopmatch.names import normalise_name
+
+    coating = Supplier(name="Coating Services Limited", source="award", ownership="sme",
+                       normalised_name=normalise_name("Coating Services Limited"))
+    session.add(coating)
+    session.commit()
+    coating_id = coating.id
+    notices = tmp_path / "uk-awards.csv"
+    notices.write_text("source,record_id,buyer_name,title,supplier_name,supplier_postcode,"
+                       "num_suppliers_on_award\n"
+                       "cf,n1,Oldham Council,Road surfacing,COATING SERVICES LTD,OL1 3RU,1\n")
+    sign_in(page, create_user(session, role="admin").email)
+    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_role("link", name="Place suppliers").click()
+    # No file chosen: the error summary says so.
+    page.get_by_role("button", name="Place suppliers").click()
+    page.get_by_text("Choose a file of notices or suppliers.").first.wait_for()
+    page.get_by_label("File").set_input_files(str(notices))
+    page.get_by_label("Only list who would be placed; change nothing").check()
+    page.get_by_role("button", name="Place suppliers").click()
+    page.get_by_role("heading", name="Would place 1 of the 1 suppliers").wait_for()
+    session.expire_all()
+    assert session.get(Supplier, coating_id).postcode is None
+    page.get_by_label("File").set_input_files(str(notices))
+    page.get_by_role("button", name="Place suppliers").click()
+    page.get_by_role("heading", name="Placed 1 of the 1 suppliers").wait_for()
+    page.get_by_role("link", name="Coating Services Limited").click()
+    page.get_by_text("OL1 3RU").first.wait_for()
+    session.expire_all()
+    assert session.get(Supplier, coating_id).postcode == "OL1 3RU"
+
+
 def test_admin_merges_an_organisation_listed_twice(page, session, ref):
     from coopmatch.models import Organisation
 

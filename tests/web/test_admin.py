@@ -4,6 +4,7 @@ import re
 from sqlmodel import select
 
 from coopmatch.models import Organisation, Supplier, User
+from coopmatch.names import normalise_name
 from tests.factories import create_organisation, create_supplier, create_user
 
 
@@ -258,3 +259,66 @@ def test_admin_sees_an_organisation_listed_twice_and_merges_it_from_the_list(cli
     assert "Also: Department for Work and Pensions (DWP)" not in page
     session.expire_all()
     assert session.get(Organisation, initials_id) is None
+
+
+NOTICES = ("source,record_id,buyer_name,title,supplier_name,supplier_postcode,"
+           "num_suppliers_on_award\n"
+           "cf,n1,Oldham Council,Road surfacing,COATING SERVICES LTD,OL1 3RU,2\n"
+           "cf,n1,Oldham Council,Road surfacing,Smith Builders,CT1 1AA,2\n")
+
+
+def _locate(client, content: str = NOTICES, **fields):
+    import io
+
+    return client.post("/admin/locate", {"file": (io.BytesIO(content.encode()), "notices.csv"),
+                                         "format": "", **fields},
+                       content_type="multipart/form-data")
+
+
+def _unplaced(session):
+    found = [Supplier(name=name, normalised_name=normalise_name(name), source="award",
+                      ownership="sme")
+             for name in ("Coating Services Limited", "Smith Builders")]
+    session.add_all(found)
+    session.commit()
+    return found
+
+
+def test_an_administrator_places_suppliers_from_a_file_of_notices(client, session, ref):
+    coating, smith = _unplaced(session)
+    client.sign_in(create_user(session, role="admin").email)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert 'href="/admin/locate"' in page  # in the admin menu
+    dry = _locate(client, dry_run="y")
+    body = html.unescape(dry.get_data(as_text=True))
+    assert dry.status_code == 200
+    assert "Would place 1 of the 1 suppliers with a company's name and no postcode" in body
+    assert "Coating Services Limited" in body and "OL1 3RU" in body
+    session.refresh(coating)
+    assert coating.postcode is None
+    done = _locate(client)
+    body = html.unescape(done.get_data(as_text=True))
+    assert "Placed 1 of the 1 suppliers" in body
+    session.refresh(coating)
+    session.refresh(smith)
+    assert coating.postcode == "OL1 3RU" and coating.local_authority_code == "E08000004"
+    assert smith.postcode is None  # not a company's name: may be another firm
+    assert "OL1 3RU" in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_placing_suppliers_refuses_a_bad_file_and_other_roles(client, session, ref):
+    coating, _ = _unplaced(session)
+    for role in ("supplier", "procurement", "agency"):
+        client.sign_in(create_user(session, role=role).email)
+        assert _locate(client).status_code == 403
+        client.sign_out()
+    client.sign_in(create_user(session, role="admin").email)
+    assert _locate(client, csrf_token="").status_code == 400  # no CSRF token
+    unknown = _locate(client, content="colour,shape\nred,round\n")
+    body = html.unescape(unknown.get_data(as_text=True))
+    assert unknown.status_code == 400 and "layout was not recognised" in body
+    empty = client.post("/admin/locate", {"format": ""}, content_type="multipart/form-data")
+    assert empty.status_code == 400
+    assert "Choose a file of notices or suppliers." in html.unescape(empty.get_data(as_text=True))
+    session.refresh(coating)
+    assert coating.postcode is None

@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -10,6 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange
 from wtforms.widgets import HiddenInput
 
+from coopmatch.imports.formats import FORMATS
 from coopmatch.models import ORGANISATION_KINDS, ROLES, OrganisationCreate
 from coopmatch.services.accounts import MIN_PASSWORD_LENGTH
 from coopmatch.web.forms import Postcode, int_or_zero
@@ -62,3 +64,12 @@ class OrganisationMergeForm(FlaskForm):
                                                    "to merge into this one.")])
     confirm = BooleanField("I have checked that both are the same body",
                            validators=[DataRequired("Confirm that both are the same body.")])
+
+
+class LocateForm(FlaskForm):
+    """A file of notices or register rows to place suppliers with no postcode from."""
+
+    file = FileField("File", validators=[FileRequired("Choose a file of notices or suppliers.")])
+    format = SelectField("Format", choices=[("", "Recognise it from the file")] + [
+        (name, spec.label) for name, spec in FORMATS.items()], default="")
+    dry_run = BooleanField("Only list who would be placed; change nothing")

@@ -1,12 +1,13 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.reference import current as reference
-from coopmatch.services import accounts, audit, merges, organisations, suppliers
+from coopmatch.services import accounts, audit, jobs, merges, organisations, suppliers
 from coopmatch.web.admin import bp
 from coopmatch.web.admin.forms import (
+    LocateForm,
     MergeForm,
     OrganisationForm,
     OrganisationMergeForm,
@@ -191,3 +192,30 @@ def undo_merge(merge_id: int):
     flash(f"{restored.name} is back in the register with its contracts, ledger names and "
           "accounts.", "success")
     return redirect(url_for("admin.duplicates")), 303
+
+
+@bp.route("/locate", methods=["GET", "POST"])
+def locate():
+    """Place suppliers with no postcode where an uploaded file puts the same company."""
+    session = get_session()
+    form = LocateForm()
+    located = errors = None
+    if form.validate_on_submit():
+        upload, config = form.file.data, current_app.config
+        try:
+            located, errors = jobs.read_upload(
+                upload.stream, upload.filename, upload_dir=config["UPLOAD_DIR"],
+                max_bytes=config["IMPORT_MAX_BYTES"],
+                read=lambda path: suppliers.locate_from_file(
+                    session, path=path, fmt=form.format.data or None, ref=reference(),
+                    user=current_user, source=upload.filename, dry_run=form.dry_run.data,
+                    data_dir=config.get("COOPMATCH_DATA_DIR") or None,
+                    max_bytes=config["IMPORT_MAX_BYTES"]))
+        except CoopmatchError as error:
+            session.rollback()
+            form.file.errors = [*form.file.errors, error.message]
+    dry_run = bool(form.dry_run.data)
+    if located is not None:
+        form.dry_run.data = False  # the list seen, the next upload of the file places them
+    return render_template("admin/locate.html", form=form, located=located, errors=errors,
+                           dry_run=dry_run), 400 if form.errors else 200

@@ -37,7 +37,7 @@ def db_upgrade(revision: str):
     if revision == "head":
         from coopmatch.reference import current as reference
         from coopmatch.services.geography import place_councils, refresh_areas
-        from coopmatch.services.suppliers import refresh_ownership
+        from coopmatch.services.suppliers import drop_placeholder_winners, refresh_ownership
 
         changed = refresh_areas(get_session(), reference().geo)
         if changed:
@@ -55,6 +55,11 @@ def db_upgrade(revision: str):
             click.echo(f"{public} award winner{'s' if public != 1 else ''} named as public "
                        f"bod{'ies' if public != 1 else 'y'} (councils, NHS bodies, police, "
                        "fire) now recorded as such.")
+        placeholders = drop_placeholder_winners(get_session())
+        if placeholders:
+            click.echo(f"{placeholders} supplier{'s' if placeholders != 1 else ''} made of what "
+                       "award notices write where they name no winner ('Tender abandoned') "
+                       "removed, with the awards that named them.")
 
 
 @click.command("demo")

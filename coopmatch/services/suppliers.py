@@ -222,6 +222,35 @@ def locate_from_file(session: Session, *, path, fmt: str | None, ref: Reference,
                                dry_run=dry_run), errors
 
 
+def drop_placeholder_winners(session: Session) -> int:
+    """Remove the suppliers that earlier imports made of what award notices write where no
+    winner is named ("Tender abandoned", "NOT AWARDED TO SUPPLIER": names.names_no_supplier),
+    as imports now skip them, with the awards that named them; return how many went.
+
+    Only suppliers known from award notices alone go: none with an account, none a person has
+    edited, and none a payment-ledger name is matched to. Each removal is in the audit log.
+    One transaction."""
+    edited = select(AuditEntry.entity_id).where(
+        AuditEntry.entity == "supplier", AuditEntry.action == "update",
+        AuditEntry.entity_id.is_not(None))
+    matched = select(LedgerName.supplier_id).where(LedgerName.supplier_id.is_not(None))
+    candidates = session.exec(select(Supplier).where(
+        Supplier.source == "award", Supplier.id.not_in(edited),
+        Supplier.id.not_in(matched))).all()
+    gone = [s for s in candidates if names_no_supplier(s.name) and not s.users]
+    for supplier in gone:
+        awards = session.exec(select(Award).where(Award.supplier_id == supplier.id)).all()
+        for award in awards:
+            session.delete(award)
+        audit.record(session, user=None, action="delete", entity="supplier",
+                     entity_id=supplier.id,
+                     summary=f"'{supplier.name}' names no winner: removed with its "
+                             f"{audit.counted(len(awards), 'award')}")
+        session.delete(supplier)
+    session.commit()
+    return len(gone)
+
+
 def search_suppliers(
     *,
     session: Session,

@@ -311,3 +311,27 @@ def test_placing_suppliers_from_a_file_is_for_administrators_and_a_dry_run_chang
     assert len(done.placed) == 1
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "locate")).one()
     assert entry.user_id == admin.id
+
+
+def test_suppliers_made_of_placeholders_for_no_winner_are_removed(session, ref):
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    meat = create_tender(session, ref, officer, title="Fresh meat products")
+    abandoned, not_awarded, kept, matched, real = _unplaced(
+        session, "Tender abandoned", "NOT AWARDED TO SUPPLIER", "Not Applicable", "n/a",
+        "Ralph Livesey Ltd")
+    kept.users.append(create_user(session, role="supplier"))  # someone's account: left alone
+    session.add(LedgerName(key="n a", name="N/A", supplier_id=matched.id, status="auto"))
+    session.add_all([Award(tender_id=meat.id, supplier_id=s.id)
+                     for s in (abandoned, not_awarded, real)])
+    session.commit()
+    ids = [s.id for s in (abandoned, not_awarded, kept, matched, real)]
+    assert suppliers.drop_placeholder_winners(session) == 2
+    session.expire_all()
+    assert [session.get(Supplier, i) is not None for i in ids] == [False, False, True, True, True]
+    assert [a.supplier_id for a in session.exec(select(Award)).all()] == [real.id]
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "supplier",
+                                                  AuditEntry.entity_id == ids[0])).one()
+    assert entry.action == "delete" and "Tender abandoned" in entry.summary
+    assert "1 award" in entry.summary
+    assert suppliers.drop_placeholder_winners(session) == 0

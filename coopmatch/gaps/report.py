@@ -70,6 +70,9 @@ class Candidate:
     capable_but_too_small: bool
     distance_km: float | None
     components: dict[str, float]
+    # Where it is based is known (award notices often give a winner no address): a firm
+    # not known to be in the area may yet be.
+    placed: bool = True
 
     @classmethod
     def of(cls, match: Match, suppliers: Mapping[int, LocalSupplier]) -> "Candidate":
@@ -82,6 +85,8 @@ class Candidate:
             match.capable_but_too_small,
             match.distance_km,
             dict(match.components),
+            placed=known is not None and (known.lad_code is not None
+                                          or known.latitude is not None),
         )
 
     def to_dict(self) -> dict:
@@ -92,6 +97,7 @@ class Candidate:
             "capability": round(self.capability, 4),
             "capable_but_too_small": self.capable_but_too_small,
             "distance_km": None if self.distance_km is None else round(self.distance_km, 1),
+            "placed": self.placed,
             "components": {k: round(v, 4) for k, v in self.components.items()},
         }
 
@@ -523,6 +529,23 @@ def gap_report(
     return report
 
 
+def _outside_text(outside: list[Candidate]) -> str:
+    """Say which capable firms are outside the area, and which may be: where a firm is based
+    is not known when award notices gave it no address."""
+    away = [c for c in outside if c.placed]
+    unknown = [c for c in outside if not c.placed]
+    said = []
+    if away:
+        said.append("Firms outside the area can do this work: " + ", ".join(
+            f"{c.name} ({c.distance_km:.0f} km)" if c.distance_km is not None else c.name
+            for c in away) + ".")
+    if unknown:
+        said.append(("Firms whose base is not known can do this work too: " if away else
+                     "Firms whose base is not known, so not known to be local, can do this "
+                     "work: ") + ", ".join(c.name for c in unknown) + ".")
+    return " ".join(said)
+
+
 class _Context:
     """What every card of one report shares."""
 
@@ -780,17 +803,8 @@ class _Context:
                 )
             )
         if outside:
-            described = ", ".join(
-                f"{c.name} ({c.distance_km:.0f} km)" if c.distance_km is not None else c.name
-                for c in outside
-            )
             reasons.append(
-                Reason(
-                    DISTANCE,
-                    f"Firms outside the area can do this work: {described}.",
-                    len(unmet),
-                    [c.to_dict() for c in outside],
-                )
+                Reason(DISTANCE, _outside_text(outside), len(unmet), [c.to_dict() for c in outside])
             )
         return reasons
 

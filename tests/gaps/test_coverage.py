@@ -142,6 +142,27 @@ def test_a_firm_outside_listed_twice_is_named_once(demand, area, settings):
     assert kinds["distance"].text.count("Yorkshire Linen") == 1
 
 
+def test_a_capable_firm_of_unknown_base_is_not_said_to_be_outside(demand, area, settings):
+    # Award notices often give a winner no address: it may be in the area, and the card says
+    # so rather than calling it a firm outside.
+    nowhere = {"latitude": None, "longitude": None, "lad_code": None, "county_code": None,
+               "region_code": None}
+    unknown = profile(8, "Linen Services Ltd", YORKSHIRE_LINEN.text, place=nowhere,
+                      cpv_codes=["98310000"], capacity_gbp=5_000_000)
+    report = run([GREENSPACE, PENNINE_IT, YORKSHIRE_LINEN, unknown], demand, area, settings)
+    gap = next(g for g in report.gaps if g.id == "group-983")
+    placed = {c.name: c.placed for c in gap.outside}
+    assert placed == {"Yorkshire Linen Hire": True, "Linen Services Ltd": False}
+    text = next(r for r in gap.reasons if r.kind == "distance").text
+    away, _, rest = text.partition("Firms whose base is not known")
+    assert "Yorkshire Linen Hire" in away and "Linen Services Ltd" not in away
+    assert "Linen Services Ltd" in rest
+    alone = run([GREENSPACE, PENNINE_IT, unknown], demand, area, settings)
+    text = next(r for r in alone.gaps[0].reasons if r.kind == "distance").text
+    assert text.startswith("Firms whose base is not known, so not known to be local")
+    assert "outside the area" not in text
+
+
 def test_the_gap_closes_when_a_capable_local_firm_registers(demand, area, settings):
     report = run([GREENSPACE, PENNINE_IT, YORKSHIRE_LINEN, CHORLEY_WASH], demand, area, settings)
     assert set(verdicts(report).values()) == {COVERED}

@@ -230,3 +230,25 @@ def test_a_gap_with_no_route_says_why(app, client, session, ref):
     card = html.unescape(client.get(f"/gaps/cards/{gap['id']}?area=E10000017")
                          .get_data(as_text=True))
     assert gap["no_route"] in card and "No route stands out" not in card
+
+
+def test_a_card_says_which_capable_firms_may_be_local_after_all(client, session, ref):
+    _area_with_laundry_demand(session, ref)
+    create_supplier(session, ref, name="Leeds Linen Ltd", postcode="LS1 4AP",
+                    description=LAUNDRY, cpv_codes="98310000", max_contract_value=5_000_000.0)
+    create_supplier(session, ref, name="Linen Washers Ltd", postcode=None,
+                    description=LAUNDRY, cpv_codes="98310000", max_contract_value=5_000_000.0)
+    client.sign_in(create_user(session, role="agency").email)
+    body = client.get("/api/gaps?area=E10000017").get_json()
+    (gap,) = [g for g in body["gaps"] if g["sector"].startswith("983")]
+    card = html.unescape(client.get(f"/gaps/cards/{gap['id']}?area=E10000017")
+                         .get_data(as_text=True))
+    outside = card.partition("Capable suppliers outside the area")[2].partition("</ul>")[0]
+    leeds = outside.partition("Leeds Linen Ltd</a>")[2].partition("</li>")[0]
+    unknown = outside.partition("Linen Washers Ltd</a>")[2].partition("</li>")[0]
+    assert " km)" in leeds and "not known" not in leeds
+    assert "(where it is based is not known: it may be local)" in unknown
+    (reason,) = [r for r in gap["reasons"] if r["kind"] == "distance"]
+    assert reason["text"].startswith("Firms outside the area can do this work: Leeds Linen Ltd")
+    assert "Firms whose base is not known can do this work too: Linen Washers Ltd." in (
+        reason["text"])

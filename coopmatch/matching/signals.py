@@ -14,6 +14,13 @@ from coopmatch.geo.distance import EARTH_RADIUS_KM
 # CPV: the score of a shared prefix depth (division 2, group 3, class 4, category 5+ digits).
 CPV_DEPTH_SCORE = {2: 0.35, 3: 0.6, 4: 0.8}
 CPV_LEVEL_NAMES = {2: "division", 3: "group", 4: "class", 5: "category"}
+# A tender coded only by its division ("60000000 Transport services", "45000000 Construction
+# work") says no more than the trade: a supplier's code within it scores as sharing a group
+# would, not as the tender's own code. At 1.0, a food distributor's goods-transport contract
+# (60180000) had made it a local firm able to run Lancashire's bus services (60000000) in the
+# gap report. Ranking is flat either way (bench/match_quality.py, ten seeds: 1.263 at 0.6,
+# 1.2625 at 1.0, 1.264 at 0.35).
+DIVISION_ONLY_SCORE = CPV_DEPTH_SCORE[3]
 
 # Geography: a tier of shared area, or closeness (halving about every 28 km), whichever is more.
 TIER_SCORE = {"local_authority": 1.0, "county": 0.8, "region": 0.5}
@@ -69,8 +76,10 @@ def cpv_pair_score(tender_code: str, supplier_code: str) -> tuple[float, int]:
 def _depth_score(depth: int, tender_digits: int) -> float:
     if depth < 2:
         return 0.0
-    if depth >= 5 or depth == tender_digits:
+    if depth >= 5:
         return 1.0
+    if depth == tender_digits:
+        return 1.0 if tender_digits > 2 else DIVISION_ONLY_SCORE
     return CPV_DEPTH_SCORE[depth]
 
 
@@ -131,7 +140,7 @@ class CPVPostings:
                 partial = 1.0 if length >= 5 else CPV_DEPTH_SCORE[length]
                 _raise(scores, self._docs(self.prefix_matrix, prefix), partial)
                 # A tender code that is exactly this prefix is matched as far as it goes.
-                _raise(scores, self._docs(self.exact_matrix, prefix), 1.0)
+                _raise(scores, self._docs(self.exact_matrix, prefix), _depth_score(length, length))
         return scores
 
 

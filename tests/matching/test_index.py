@@ -943,3 +943,29 @@ def test_a_supplier_known_by_sic_codes_alone_fits_by_them(register, school_meals
     index.update([dataclasses.replace(no_sic, sic_codes=["56101"])])
     assert next(m for m in index.match(school_meals, MatchOptions(top_k=20))
                 if m.supplier_id == 51).components["cpv"] == pytest.approx(SIC_FIT)
+
+
+def test_a_tender_coded_only_by_its_division_says_no_more_than_the_trade():
+    from coopmatch.matching.signals import cpv_pair_score
+
+    # "60000000 Transport services": a goods-transport code within it is the same trade, not
+    # the work asked for; a group or narrower code is matched as far as it goes.
+    assert cpv_pair_score("60000000", "60180000") == (0.6, 2)
+    assert cpv_pair_score("60000000", "60000000") == (0.6, 2)
+    assert cpv_pair_score("60100000", "60180000") == (1.0, 3)
+    assert cpv_pair_score("60112000", "60112000") == (1.0, 5)
+    assert cpv_pair_score("60112000", "60180000") == (0.6, 3)
+    assert cpv_pair_score("60112000", "60113000") == (0.8, 4)
+    distributor = supplier(1, "Food Hub Ltd", "Food distribution to schools",
+                           cpv_codes=["60180000"])
+    (match,) = MatchIndex.build([distributor]).match(TenderQuery(
+        id=1, title="Local bus services", description="School and local bus routes.",
+        cpv_codes=["60000000"], **PRESTON))
+    assert match.components["cpv"] == pytest.approx(0.6)
+    reason = next(r for r in match.reasons if r.kind == "cpv")
+    assert "in the same division as the tender's 60000000" in reason.text
+    # A supplier's view of the same tender scores it alike.
+    from coopmatch.matching.signals import CPVPostings
+
+    postings = CPVPostings.build([["60000000"], ["60100000"]])
+    assert postings.supplier_to_documents(["60180000"], 2).tolist() == pytest.approx([0.6, 1.0])

@@ -274,6 +274,23 @@ def supplier_locate(file: Path, fmt: str | None, dry_run: bool):
         update_match_index(session, ref)
 
 
+@suppliers_group.command("remove")
+@click.argument("supplier_id", type=click.IntRange(1, MAX_ID))
+@with_appcontext
+def supplier_remove(supplier_id: int):
+    """Remove supplier SUPPLIER_ID, a record that is no firm (its awards go with it)."""
+    from coopmatch.errors import CoopmatchError
+    from coopmatch.services import suppliers
+
+    session = get_session()
+    try:
+        name = suppliers.remove_supplier(session, user=None, supplier_id=supplier_id)
+    except CoopmatchError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(f"Removed {name} (id {supplier_id}) from the register.")
+
+
 @suppliers_group.command("merges")
 @with_appcontext
 def supplier_merges():

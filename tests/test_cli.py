@@ -255,6 +255,19 @@ def test_suppliers_with_no_postcode_are_placed_from_another_file(tmp_path, data_
     assert missing.returncode != 0 and "does not exist" in missing.stderr
 
 
+def test_a_supplier_that_is_no_firm_is_removed_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'remove.db'}"
+    run("db", "upgrade", database_url=url)
+    register = tmp_path / "register.csv"
+    register.write_text("name,postcode\nSee tender documents,\nPreston Bakers,PR1 3NN\n")
+    run("import", "suppliers", str(register), "--no-index", database_url=url)
+    done = run("suppliers", "remove", "1", database_url=url)
+    assert "Removed See tender documents (id 1) from the register." in done.stdout
+    assert count(url, "supplier") == 1
+    again = run("suppliers", "remove", "1", database_url=url, check=False)
+    assert again.returncode != 0 and "no supplier numbered 1" in again.stderr
+
+
 def test_an_organisation_listed_twice_is_merged_from_the_command_line(tmp_path):
     url = f"sqlite:///{tmp_path / 'anchors.db'}"
     run("db", "upgrade", database_url=url)

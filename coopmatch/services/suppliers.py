@@ -222,6 +222,36 @@ def locate_from_file(session: Session, *, path, fmt: str | None, ref: Reference,
                                dry_run=dry_run), errors
 
 
+def remove_supplier(session: Session, *, user: User | None, supplier_id: int) -> str:
+    """Remove a supplier that is no firm to keep (a record made in error, a name a notice wrote
+    for no winner) and return its name. Its awards go with it; the tenders stay. Ledger names
+    matched to it are unresolved again, to be resolved or reviewed anew. A supplier with an
+    account of its own is not removed: its people keep it. Administrators only (user None: the
+    command line); recorded in the audit log. One transaction."""
+    if user is not None and not is_admin(user):
+        raise Forbidden("Only an administrator can remove a supplier from the register.")
+    supplier = get_supplier(session=session, supplier_id=supplier_id)
+    if supplier.users:
+        raise Conflict(f"{supplier.name} has an account of its own, so its people keep it in "
+                       "the register. Merge it with its duplicate instead, or ask them.")
+    awards = session.exec(select(Award).where(Award.supplier_id == supplier.id)).all()
+    names = session.exec(select(LedgerName).where(LedgerName.supplier_id == supplier.id)).all()
+    for award in awards:
+        session.delete(award)
+    now = utcnow()
+    for row in names:
+        row.supplier_id, row.status, row.confidence, row.updated_at = (
+            None, "unresolved", 0.0, now)
+    name = supplier.name
+    audit.record(session, user=user, action="delete", entity="supplier", entity_id=supplier.id,
+                 summary=f"'{name}' removed from the register, with its "
+                         f"{audit.counted(len(awards), 'award')}; "
+                         f"{audit.counted(len(names), 'ledger name')} unresolved again")
+    session.delete(supplier)
+    session.commit()
+    return name
+
+
 def drop_placeholder_winners(session: Session) -> int:
     """Remove the suppliers that earlier imports made of what award notices write where no
     winner is named ("Tender abandoned", "NOT AWARDED TO SUPPLIER": names.names_no_supplier),

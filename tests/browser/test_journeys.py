@@ -315,6 +315,28 @@ def test_admin_places_suppliers_from_a_file_of_notices(page, session, ref, tmp_p
     assert session.get(Supplier, coating_id).postcode == "OL1 3RU"
 
 
+def test_admin_removes_a_record_that_is_no_firm(page, session, ref):
+    from coopmatch.names import normalise_name
+
+    junk = Supplier(name="Tender abandoned", source="award", ownership="unknown",
+                    normalised_name=normalise_name("Tender abandoned"))
+    session.add(junk)
+    session.commit()
+    junk_id = junk.id
+    sign_in(page, create_user(session, role="admin").email)
+    page.goto(f"/suppliers/{junk_id}")
+    page.get_by_role("heading", name="Remove from the register").wait_for()
+    page.get_by_role("button", name="Remove Tender abandoned").click()
+    page.get_by_text("Confirm that this is no firm to keep.").first.wait_for()
+    session.expire_all()
+    assert session.get(Supplier, junk_id) is not None
+    page.get_by_label("I have checked that this is no firm to keep in the register").check()
+    page.get_by_role("button", name="Remove Tender abandoned").click()
+    page.get_by_text("Tender abandoned is removed from the register").wait_for()
+    session.expire_all()
+    assert session.get(Supplier, junk_id) is None
+
+
 def test_admin_merges_an_organisation_listed_twice(page, session, ref):
     from coopmatch.models import Organisation
 

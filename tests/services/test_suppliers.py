@@ -335,3 +335,41 @@ def test_suppliers_made_of_placeholders_for_no_winner_are_removed(session, ref):
     assert entry.action == "delete" and "Tender abandoned" in entry.summary
     assert "1 award" in entry.summary
     assert suppliers.drop_placeholder_winners(session) == 0
+
+
+def test_an_administrator_removes_a_supplier_that_is_no_firm(session, ref):
+    from coopmatch.errors import Conflict, NotFound
+
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    meals = create_tender(session, ref, officer, title="School meals")
+    junk, real = _unplaced(session, "See tender documents", "Ralph Livesey Ltd")
+    session.add_all([Award(tender_id=meals.id, supplier_id=junk.id),
+                     Award(tender_id=meals.id, supplier_id=real.id)])
+    session.add(LedgerName(key="see tender", name="SEE TENDER", supplier_id=junk.id,
+                           status="confirmed", confidence=1.0))
+    session.commit()
+    junk_id = junk.id
+    for role in ("supplier", "procurement", "agency"):
+        with pytest.raises(Forbidden):
+            suppliers.remove_supplier(session, user=create_user(session, role=role),
+                                      supplier_id=junk_id)
+    admin = create_user(session, role="admin")
+    assert suppliers.remove_supplier(session, user=admin, supplier_id=junk_id) == (
+        "See tender documents")
+    session.expire_all()
+    assert session.get(Supplier, junk_id) is None
+    assert [a.supplier_id for a in session.exec(select(Award)).all()] == [real.id]
+    name = session.exec(select(LedgerName)).one()
+    assert (name.supplier_id, name.status, name.confidence) == (None, "unresolved", 0.0)
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "supplier",
+                                                  AuditEntry.action == "delete")).one()
+    assert entry.user_id == admin.id and "1 award" in entry.summary
+    assert "1 ledger name unresolved again" in entry.summary
+    with pytest.raises(NotFound):
+        suppliers.remove_supplier(session, user=admin, supplier_id=junk_id)
+    # A supplier with an account of its own stays: its people keep it.
+    own = create_supplier(session, ref, name="Preston Bakers Co-op")
+    with pytest.raises(Conflict, match="has an account of its own"):
+        suppliers.remove_supplier(session, user=admin, supplier_id=own.id)
+    assert session.get(Supplier, own.id) is not None

@@ -150,3 +150,48 @@ def test_register_list_filters(client, session, ref):
     assert 'value="Lancshire"' in text and "Manchester Builders" not in text
     api = client.get("/api/suppliers?area=Lancshire")
     assert api.status_code == 400 and api.get_json()["field"] == "area"
+
+
+def _award_only(session, name="abandoned"):
+    from coopmatch.names import normalise_name
+
+    supplier = Supplier(name=name, normalised_name=normalise_name(name), source="award",
+                        ownership="unknown")
+    session.add(supplier)
+    session.commit()
+    return supplier
+
+
+def test_an_administrator_removes_a_record_that_is_no_firm(client, session, ref):
+    junk = _award_only(session)
+    junk_id = junk.id
+    url = f"/suppliers/{junk_id}"
+    # Only administrators see the form, and only they may use it.
+    assert "Remove from the register" not in client.get(url).get_data(as_text=True)
+    for role in ("supplier", "procurement", "agency"):
+        client.sign_in(create_user(session, role=role).email)
+        assert "Remove from the register" not in client.get(url).get_data(as_text=True)
+        assert client.post(f"{url}/remove", {"confirm": "y"}).status_code == 403
+        client.sign_out()
+    assert client.post(f"{url}/remove", {"confirm": "y"}).status_code == 302  # to sign in
+    client.sign_in(create_user(session, role="admin").email)
+    assert "Remove from the register" in client.get(url).get_data(as_text=True)
+    assert client.post(f"{url}/remove", {"confirm": "y", "csrf_token": ""}).status_code == 400
+    unconfirmed = client.post(f"{url}/remove", {}, follow_redirects=True)
+    assert "Confirm that this is no firm to keep." in html.unescape(
+        unconfirmed.get_data(as_text=True))
+    session.expire_all()
+    assert session.get(Supplier, junk_id) is not None
+    done = client.post(f"{url}/remove", {"confirm": "y"})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/suppliers/")
+    session.expire_all()
+    assert session.get(Supplier, junk_id) is None
+    assert client.post(f"{url}/remove", {"confirm": "y"}).status_code == 404
+    # A supplier with an account of its own offers no such form.
+    own = create_supplier(session, ref, name="Preston Bakers Co-op")
+    page = client.get(f"/suppliers/{own.id}").get_data(as_text=True)
+    assert "Remove from the register" not in page
+    refused = client.post(f"/suppliers/{own.id}/remove", {"confirm": "y"},
+                          follow_redirects=True)
+    assert "has an account of its own" in html.unescape(refused.get_data(as_text=True))
+    assert session.get(Supplier, own.id) is not None

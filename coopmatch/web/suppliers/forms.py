@@ -107,3 +107,10 @@ class FilterForm(Form):
     ownership = SelectField("Ownership model", validate_choice=False)
     area = StringField("Area")
     cpv = SelectField("CPV division", validate_choice=False)
+
+
+class RemoveForm(FlaskForm):
+    """Remove a supplier that is no firm to keep (administrators)."""
+
+    confirm = BooleanField("I have checked that this is no firm to keep in the register",
+                           validators=[DataRequired("Confirm that this is no firm to keep.")])

@@ -11,7 +11,7 @@ from coopmatch.web.access import roles_required, signed_in_user
 from coopmatch.web.forms import filtered_page, page_size
 from coopmatch.web.matching import match_settings
 from coopmatch.web.suppliers import bp
-from coopmatch.web.suppliers.forms import FilterForm, SupplierForm
+from coopmatch.web.suppliers.forms import FilterForm, RemoveForm, SupplierForm
 
 
 @bp.get("/")
@@ -65,7 +65,37 @@ def detail(supplier_id: int):
         session, supplier_id=supplier.id, top_k=10, ref=reference(), settings=match_settings())
     return render_template("suppliers/detail.html", supplier=supplier, awards=awards,
                            opportunities=opportunities,
-                           can_edit=permissions.can_edit_supplier(signed_in_user(), supplier))
+                           can_edit=permissions.can_edit_supplier(signed_in_user(), supplier),
+                           remove_form=_remove_form(supplier))
+
+
+def _remove_form(supplier, form: RemoveForm | None = None) -> RemoveForm | None:
+    """The form to remove a supplier, for an administrator, where it has no account."""
+    user = signed_in_user()
+    if not permissions.is_admin(user) or supplier.users:
+        return None
+    return form or RemoveForm(formdata=None)
+
+
+@bp.post("/<int:supplier_id>/remove")
+@roles_required("admin")
+def remove(supplier_id: int):
+    session = get_session()
+    form = RemoveForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.confirm.errors) or "Confirm that this is no firm to keep.", "error")
+        return redirect(url_for("suppliers.detail", supplier_id=supplier_id) + "#remove"), 303
+    try:
+        name = suppliers.remove_supplier(session, user=current_user, supplier_id=supplier_id)
+    except CoopmatchError as error:
+        session.rollback()
+        if error.status_code == 404:
+            abort(404)
+        flash(error.message, "error")
+        return redirect(url_for("suppliers.detail", supplier_id=supplier_id)), 303
+    flash(f"{name} is removed from the register, with the contracts it was named as winning.",
+          "success")
+    return redirect(url_for("suppliers.index")), 303
 
 
 def _save(form: SupplierForm, supplier_id: int | None):

@@ -234,6 +234,15 @@ def remove_supplier(session: Session, *, user: User | None, supplier_id: int) ->
     if supplier.users:
         raise Conflict(f"{supplier.name} has an account of its own, so its people keep it in "
                        "the register. Merge it with its duplicate instead, or ask them.")
+    name = supplier.name
+    _delete(session, supplier, user=user, why="removed from the register")
+    session.commit()
+    return name
+
+
+def _delete(session: Session, supplier: Supplier, *, user: User | None, why: str) -> None:
+    """Delete a supplier with the awards that name it (the tenders stay); ledger names matched
+    to it are unresolved again. Recorded in the audit log; the caller commits."""
     awards = session.exec(select(Award).where(Award.supplier_id == supplier.id)).all()
     names = session.exec(select(LedgerName).where(LedgerName.supplier_id == supplier.id)).all()
     for award in awards:
@@ -242,14 +251,11 @@ def remove_supplier(session: Session, *, user: User | None, supplier_id: int) ->
     for row in names:
         row.supplier_id, row.status, row.confidence, row.updated_at = (
             None, "unresolved", 0.0, now)
-    name = supplier.name
     audit.record(session, user=user, action="delete", entity="supplier", entity_id=supplier.id,
-                 summary=f"'{name}' removed from the register, with its "
+                 summary=f"'{supplier.name}' {why}, with its "
                          f"{audit.counted(len(awards), 'award')}; "
                          f"{audit.counted(len(names), 'ledger name')} unresolved again")
     session.delete(supplier)
-    session.commit()
-    return name
 
 
 def drop_placeholder_winners(session: Session) -> int:
@@ -269,14 +275,7 @@ def drop_placeholder_winners(session: Session) -> int:
         Supplier.id.not_in(matched))).all()
     gone = [s for s in candidates if names_no_supplier(s.name) and not s.users]
     for supplier in gone:
-        awards = session.exec(select(Award).where(Award.supplier_id == supplier.id)).all()
-        for award in awards:
-            session.delete(award)
-        audit.record(session, user=None, action="delete", entity="supplier",
-                     entity_id=supplier.id,
-                     summary=f"'{supplier.name}' names no winner: removed with its "
-                             f"{audit.counted(len(awards), 'award')}")
-        session.delete(supplier)
+        _delete(session, supplier, user=None, why="names no winner: removed")
     session.commit()
     return len(gone)
 

@@ -136,11 +136,15 @@ _WITHHELD = re.compile(
 # contract was not awarded (or the tender abandoned), or it went to many firms listed
 # elsewhere. Matched against the normalised name ("N/A" is "n a"; "See V1.3 for list" is
 # "see v13 for list").
-_NO_SUPPLIER = re.compile(
-    r"(?:.* )?not (?:been )?awarded(?: .*)?|(?:contract )?no award(?: made)?"
-    r"|(?:(?:the )?(?:tender|contract|procurement|process|procedure) (?:was |has been )?)?"
+# ... of which these say the procurement was given up ("Tender abandoned", "Withdrawn").
+_ABANDONED = (
+    r"(?:(?:the )?(?:tender|contract|procurement|process|procedure) (?:was |has been )?)?"
     r"(?:abandoned|cancelled|canceled|withdrawn|discontinued)"
     r"(?: (?:by|due|as|on|in|at|following|after|before|prior|and|no|not) .*)?"
+)
+_NO_SUPPLIER = re.compile(
+    r"(?:.* )?not (?:been )?awarded(?: .*)?|(?:contract )?no award(?: made)?"
+    rf"|{_ABANDONED}"
     r"|na|n a|not applicable(?: .*)?|none|nil|tbc|tba|unknown|not known"
     r"|to be (?:confirmed|advised|announced)"
     r"|(?:multiple|various|several|numerous)(?: \w+){0,2}"
@@ -169,6 +173,12 @@ def names_no_supplier(name: str | None) -> bool:
     text = normalise_name(name, keep_trading_name=True)
     return (not text or is_withheld(name) or _NO_SUPPLIER.fullmatch(text) is not None
             or _NOT_APPLICABLE.match(clean_text(name)) is not None)
+
+
+def names_abandonment(name: str | None) -> bool:
+    """Return True for what an award notice gives as its winner when the procurement was
+    given up: "Tender abandoned", "abandoned", "Procurement withdrawn"."""
+    return re.fullmatch(_ABANDONED, normalise_name(name, keep_trading_name=True)) is not None
 
 
 _COMPANY_FORM = re.compile(r"\b(?:limited|ltd|plc|llp|cic)\b")

@@ -200,3 +200,14 @@ def test_a_buyers_variant_names_share_its_key(variant, name):
 ])
 def test_other_words_keep_buyers_apart(first, second):
     assert buyer_key(first) != buyer_key(second)
+
+
+def test_a_winner_named_as_the_tender_abandoned_says_it_was_given_up():
+    from coopmatch.names import names_abandonment
+
+    for name in ("abandoned", "Tender abandoned", "Procurement withdrawn",
+                 "Tender abandoned due to lack of bids"):
+        assert names_abandonment(name), name
+    for name in ("NOT AWARDED TO SUPPLIER", "Multiple Providers", "Abandoned Cart Solutions Ltd",
+                 "", None):
+        assert not names_abandonment(name), name

@@ -32,6 +32,7 @@ from coopmatch.imports.reading import (
     tidy,
 )
 from coopmatch.imports.records import AwardRecord, BuyerRecord, NoticeRecord, RowError
+from coopmatch.names import names_abandonment
 
 _STATUSES = {
     "awarded": "awarded",
@@ -83,6 +84,8 @@ def notice_from_contract(
     ]
     if awards:
         status = "awarded"
+    elif names_abandonment(contract.get("awarded_supplier")):
+        status = "cancelled"  # "Tender abandoned" where the winner is named: no demand met
     if status == "open" and str(contract.get("notice_type") or "").lower() == "pipeline":
         status = "planned"
     region = tidy(contract.get("region"))

@@ -19,7 +19,7 @@ from coopmatch.names import normalise_name
 from coopmatch.reference import Reference
 from coopmatch.services import accounts, organisations, suppliers
 from coopmatch.services.geography import apply_place
-from coopmatch.services.imports import ImportOptions, ImportSummary, import_file, parse_file
+from coopmatch.services.imports import ImportOptions, ImportSummary, import_file
 from coopmatch.services.spend import SpendImportSummary, import_ledgers
 
 DEMO_PASSWORD = "coopmatch-demo"  # a public demo password, for local demo data only
@@ -173,10 +173,9 @@ def load_demo(session: Session, *, ref: Reference, data_dir: str | None, small: 
             rejected_dir=Path(tempfile.gettempdir())))
         if (root / AWARD_PAIRS).is_file():
             echo("Placing award winners from other UK award notices ...")
-            _, records, _ = parse_file(None, root / AWARD_PAIRS, ref, data_dir=data_dir,
-                                       max_bytes=None)
-            result.located = suppliers.locate_from_records(
-                session, records=records, ref=ref, user=None, source=AWARD_PAIRS.name)
+            result.located, _ = suppliers.locate_from_file(
+                session, path=root / AWARD_PAIRS, fmt=None, ref=ref, user=None,
+                source=AWARD_PAIRS.name, data_dir=data_dir, max_bytes=None)
         for anchor, folder, pattern in DEMO_LEDGERS:
             ledgers = sorted((root / folder).glob(pattern))
             if ledgers:

@@ -740,14 +740,10 @@ class _Context:
                 ):
                     best[match.supplier_id] = match
         ranked = sorted(best.values(), key=lambda m: (-m.capability, m.supplier_id))
+        candidates = [Candidate.of(m, self.suppliers) for m in ranked]
         # A firm listed twice in the register (award notices spell it two ways) is named once.
-        again = repeats([Entry(m.supplier_id, normalise_name(self._name(m))) for m in ranked])
-        ranked = [m for m in ranked if m.supplier_id not in again]
-        return [Candidate.of(m, self.suppliers) for m in ranked[: self.settings.wider_k]]
-
-    def _name(self, match: Match) -> str:
-        known = self.suppliers.get(match.supplier_id)
-        return match.supplier_name or (known.name if known else "")
+        again = repeats([Entry(c.supplier_id, normalise_name(c.name)) for c in candidates])
+        return [c for c in candidates if c.supplier_id not in again][: self.settings.wider_k]
 
     def _is_local(self, match: Match) -> bool:
         if self.area.lad_codes is not None:

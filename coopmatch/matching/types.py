@@ -196,19 +196,8 @@ def fit_label(capable_but_too_small: bool, capable: bool, fits_work: bool) -> st
     return "capable" if capable else "loose fit"
 
 
-@dataclass
-class Match:
-    supplier_id: int
-    score: float  # 0..1, the weighted geometric mean of the components (scoring.combine)
-    distance_km: float | None
-    lot_id: int | None  # None: the whole tender
-    reasons: list[Reason]
-    components: dict[str, float]  # each 0..1
-    # Capable of the work (text and classification) but not big enough to take it on.
-    capable_but_too_small: bool = False
-    capability: float = 0.0  # the capability part of the score alone, 0..1
-    supplier_name: str = ""
-    capable: bool = False  # capability reaches the engine's "capable" level
+class _Fit:
+    """How a match or an opportunity fits the work, read from its reasons."""
 
     @property
     def fits_work(self) -> bool:
@@ -220,6 +209,21 @@ class Match:
         """Capable, and brought by the work: not only by words of how it is bought ("dynamic
         purchasing system") or place names, which count in the score but are no evidence."""
         return self.capable and self.fits_work
+
+
+@dataclass
+class Match(_Fit):
+    supplier_id: int
+    score: float  # 0..1, the weighted geometric mean of the components (scoring.combine)
+    distance_km: float | None
+    lot_id: int | None  # None: the whole tender
+    reasons: list[Reason]
+    components: dict[str, float]  # each 0..1
+    # Capable of the work (text and classification) but not big enough to take it on.
+    capable_but_too_small: bool = False
+    capability: float = 0.0  # the capability part of the score alone, 0..1
+    supplier_name: str = ""
+    capable: bool = False  # capability reaches the engine's "capable" level
 
     def to_dict(self) -> dict:
         return {
@@ -238,7 +242,7 @@ class Match:
 
 
 @dataclass
-class Opportunity:
+class Opportunity(_Fit):
     """An open tender (or one of its lots) that fits a supplier."""
 
     tender_id: int
@@ -250,17 +254,6 @@ class Opportunity:
     capable_but_too_small: bool = False
     capability: float = 0.0  # the capability part of the score alone, 0..1
     capable: bool = False  # capability reaches the engine's "capable" level
-
-    @property
-    def fits_work(self) -> bool:
-        """Something about the work brought it here, not only its place, size or ownership."""
-        return about_the_work(self.reasons)
-
-    @property
-    def close_fit(self) -> bool:
-        """Capable, and brought by the work: not only by words of how it is bought ("dynamic
-        purchasing system") or place names, which count in the score but are no evidence."""
-        return self.capable and self.fits_work
 
     def to_dict(self) -> dict:
         return {

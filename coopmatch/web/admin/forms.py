@@ -11,10 +11,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange
 from wtforms.widgets import HiddenInput
 
-from coopmatch.imports.formats import FORMATS
 from coopmatch.models import ORGANISATION_KINDS, ROLES, OrganisationCreate
 from coopmatch.services.accounts import MIN_PASSWORD_LENGTH
 from coopmatch.web.forms import Postcode, int_or_zero
+from coopmatch.web.imports.forms import UploadForm
 
 
 class OrganisationForm(FlaskForm):
@@ -66,10 +66,9 @@ class OrganisationMergeForm(FlaskForm):
                            validators=[DataRequired("Confirm that both are the same body.")])
 
 
-class LocateForm(FlaskForm):
-    """A file of notices or register rows to place suppliers with no postcode from."""
+class LocateForm(UploadForm):
+    """A file of notices or register rows to place suppliers with no postcode from (its format
+    chosen as an import's is)."""
 
     file = FileField("File", validators=[FileRequired("Choose a file of notices or suppliers.")])
-    format = SelectField("Format", choices=[("", "Recognise it from the file")] + [
-        (name, spec.label) for name, spec in FORMATS.items()], default="")
     dry_run = BooleanField("Only list who would be placed; change nothing")

@@ -69,12 +69,11 @@ def detail(supplier_id: int):
                            remove_form=_remove_form(supplier))
 
 
-def _remove_form(supplier, form: RemoveForm | None = None) -> RemoveForm | None:
+def _remove_form(supplier) -> RemoveForm | None:
     """The form to remove a supplier, for an administrator, where it has no account."""
-    user = signed_in_user()
-    if not permissions.is_admin(user) or supplier.users:
+    if not permissions.is_admin(signed_in_user()) or supplier.users:
         return None
-    return form or RemoveForm(formdata=None)
+    return RemoveForm(formdata=None)
 
 
 @bp.post("/<int:supplier_id>/remove")

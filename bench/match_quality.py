@@ -354,6 +354,7 @@ from _common import (
 from rapidfuzz import fuzz
 
 from coopmatch.cpv import load_vocabulary
+from coopmatch.gaps.types import GapSettings
 from coopmatch.imports.suppliers import COLUMNS as SUPPLIER_CSV_COLUMNS
 from coopmatch.matching import (
     DEFAULT_WEIGHTS,
@@ -763,6 +764,15 @@ def percentiles(values) -> str:
     return " ".join(f"{x:.2f}" for x in p) + f"  (n={len(values)})"
 
 
+def pair_share(pairs: list[tuple[float, float]]) -> str:
+    """Return the share of (winner, other candidate) pairs where the winner's value is the
+    higher (ties count half): 0.5 tells nothing, 1 always tells the winner."""
+    if not pairs:
+        return "n/a"
+    wins = sum(1.0 if w > o else 0.5 if w == o else 0.0 for w, o in pairs)
+    return f"{wins / len(pairs):.3f}  (n={len(pairs)} pairs)"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_data_dir_argument(parser)
@@ -799,6 +809,7 @@ def main(argv=None) -> int:
     results: dict[str, list[dict]] = defaultdict(list)
     hit_scores, miss_scores, winner_scores, unprofiled_top = [], [], [], []
     winner_capability, top_capability_unprofiled = [], []
+    capability_pairs: list[tuple[float, float]] = []  # (winner's, another candidate's)
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         train, heldout = split(notices, seed)
         corpus = Corpus(train, heldout, geo, buyer_ids)
@@ -837,6 +848,11 @@ def main(argv=None) -> int:
                 if r in winners:
                     winner_scores.append(s)
                     winner_capability.append(c)
+            others = [c for r, (_, c) in zip(ranking, score, strict=True) if r not in winners]
+            capability_pairs.extend(
+                (c, o) for r, (_, c) in zip(ranking, score, strict=True) if r in winners
+                for o in others
+            )
 
     if not results:
         print("\nNothing measured: the file needs suppliers that won several of its notices.")
@@ -858,9 +874,13 @@ def main(argv=None) -> int:
         print(f"  top-1 that is not the winner  {percentiles(miss_scores)}")
         print(f"  winner, wherever in top 50    {percentiles(winner_scores)}")
         print(f"  top-1 when no winner profiled {percentiles(unprofiled_top)}")
-        print("Engine capability (text, CPV, track record) percentiles:")
+        print("Engine capability (text, CPV, similar work) percentiles:")
         print(f"  winner, wherever in top 50    {percentiles(winner_capability)}")
         print(f"  top-1 when no winner profiled {percentiles(top_capability_unprofiled)}")
+        print(f"  winner above another of the top 50 {pair_share(capability_pairs)}")
+        capable = float(np.mean(np.array(winner_capability) >= GapSettings().threshold))
+        print(f"  winners at the gap report's capable level ({GapSettings().threshold:.2f}): "
+              f"{capable:.0%}")
         low = float(np.percentile(winner_scores, 10))
         print(
             f"\nSuggested gap threshold: {low:.2f} (9 in 10 real winners found in the top 50 "

@@ -162,6 +162,16 @@ def test_demo_loads_lancashire_notices_north_west_coops_and_anchors_payments(
     assert first["supplier_name"] == "Ribble Valley Catering Co-operative (demo)"
     assert first["capable"] is True
     assert count(url, "payment") == 35960 + 51976 + 15947
+    # Preston's gap report: the county's bus services (£140m, two notices) are a gap. A Preston
+    # food distributor with eight county contracts, one coded as transport, had made them a
+    # near miss on its record with the county, a CPV division and the notices' words.
+    report = json.loads(run("gaps", "--area", "Preston", "--format", "json",
+                            database_url=url, data_dir=data_dir, cache_dir=cache_dir,
+                            index_dir=tmp_path / "index").stdout)
+    near = {n["supplier_name"] for n in report["near_misses"]}
+    assert "RALPH LIVESEY LTD" not in near
+    buses = [g for g in report["gaps"] if g["cpv_codes"] == ["60000000"]]
+    assert [g["demand"]["notices"] for g in buses] == [2]
 
 
 def test_a_bad_database_url_fails_with_a_clear_message(tmp_path):

@@ -187,8 +187,9 @@ def fits(match: Match) -> bool:
 def verdict(matches: list[Match], settings: GapSettings) -> tuple[str, Match | None]:
     """Return covered, near miss or gap for one notice, and the candidate that decides it.
 
-    Covered: a local supplier's capability (text, CPV and track record: the score without
-    geography, ownership and size, which say nothing of whether it can do the work) reaches the
+    Covered: a local supplier's capability (text, CPV and similar work: the score without
+    geography, ownership, size and how many contracts it has won or whom for, which say nothing
+    of whether it can do the work) reaches the
     threshold, something about the work brought it (`Match.fits_work`: not only shared place
     names), and it is big enough. Near miss: the best such supplier is within the margin under
     the threshold, or can do the work but is too small (a capacity-building candidate). Gap:

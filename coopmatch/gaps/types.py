@@ -133,14 +133,14 @@ class Area:
 class GapSettings:
     """The report's thresholds and defaults, each with the reason for its value."""
 
-    # The capability (the match score's text, CPV and track-record part) a local supplier needs
+    # The capability (the match score's text, CPV and similar-work part) a local supplier needs
     # for demand to count as met; see config.py for how the default was chosen.
     threshold: float = 0.40
     # A local supplier this far under the threshold is a near miss, not a gap...
     near_miss_margin: float = 0.08
     # ... if it has some capability: being nearby and big enough alone scores about 0.27.
     near_miss_min_capability: float = 0.25
-    # Capability (text, CPV, track record) at which a supplier can do the work; the engine's
+    # Capability (text, CPV, similar work) at which a supplier can do the work; the engine's
     # own `ScoringParams.capable_threshold`, so "too small" means the same thing in both.
     capable_threshold: float = 0.40
     # Group demand by CPV "group" (3 digits, e.g. 981 laundry) or "division" (2 digits).

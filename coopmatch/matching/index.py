@@ -38,7 +38,7 @@ from coopmatch.matching.signals import (
     same_trade,
     tier_of,
 )
-from coopmatch.matching.sparse import gather_postings, query_scores
+from coopmatch.matching.sparse import query_scores
 from coopmatch.matching.text import (
     KEYWORD_K1,
     KEYWORD_SCALE,
@@ -50,6 +50,7 @@ from coopmatch.matching.text import (
     singulars,
 )
 from coopmatch.matching.types import (
+    SIMILAR_WORK,
     SOCIAL_OWNERSHIP,
     Match,
     MatchOptions,
@@ -754,6 +755,11 @@ class MatchIndex:
             # A long history dilutes a profile's cosine; one closely similar contract should not be.
             np.maximum(text_raw, np.float32(p.award_in_text) * award_sim, out=text_raw)
         text = squash(text_raw, p.text_scale)
+        # Similar work as evidence: over the words that may be shown as such (no place names,
+        # no "council", no "dynamic purchasing system"), as the reasons cite it.
+        _, work_evidence, each_work = self._award_similarity(self._work_words(q_rare, rows))
+        # (The ranking reads similar work over all the words: over these alone it ranks the same.)
+        similar = squash(work_evidence, p.award_scale)  # capability's part of the track record
         track = squash(evidence, p.award_scale)
         track *= np.float32(p.similar_share)
         track += self.experience_part
@@ -764,12 +770,13 @@ class MatchIndex:
                 start, end = self.buyers.indptr[b], self.buyers.indptr[b + 1]
                 suppliers = self.buyers.indices[start:end]
                 buyer_counts[i, suppliers] = self.buyers.data[start:end]
-                done = self._have_done_such_work(q_rare[i], each_award[i], row, suppliers)
+                done = self._have_done_such_work(each_work[i], row, suppliers)
                 track[i, suppliers[done]] += np.float32(p.buyer_share)  # counts are 1 or more
         computed = {
             "text": text,
             "keywords": self._keywords(texts, titles, counts, title_counts),
             "track_record": track,
+            SIMILAR_WORK: similar,
         }
         associated = self._associated(q_words)
         if associated is not None:
@@ -782,6 +789,23 @@ class MatchIndex:
             "q_words": q_rare,  # key terms: the distinctive words, as the cosine reads them
         }
         return rows, computed, extra
+
+    def _work_words(self, q_rare: sp.csr_matrix, rows) -> sp.csr_matrix:
+        """Return the query rows with only the words that may be shown as evidence of the work
+        (`reasons.shown_features`): not place names, "council", reference numbers and the like."""
+        data, indices, indptr = [], [], [0]
+        for i, row in enumerate(rows):
+            query = q_rare[i]
+            keep = reasons.shown_features(
+                query, self.text.terms, self.hidden_terms.in_text(row.long_text))
+            data.append(query.data[keep])
+            indices.append(query.indices[keep])
+            indptr.append(indptr[-1] + len(keep))
+        return sp.csr_matrix(
+            (np.concatenate(data) if data else np.zeros(0, dtype=q_rare.dtype),
+             np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32), indptr),
+            shape=q_rare.shape,
+        )
 
     def _keywords(self, texts, titles, counts=None, title_counts=None) -> np.ndarray:
         """Return queries x suppliers BM25 over single words, scaled to 0..1: the whole text
@@ -863,6 +887,7 @@ class MatchIndex:
                 "text": computed["text"][i],
                 "keywords": computed["keywords"][i],
                 "track_record": computed["track_record"][i],
+                SIMILAR_WORK: computed[SIMILAR_WORK][i],
             }
             stated = self.new_with_codes
             if row.cpv_codes:
@@ -1156,36 +1181,25 @@ class MatchIndex:
         start, end = int(self.award_start[j]), int(self.award_start[j + 1])
         return [a for a in range(start, end) if self.award_tenders[a] == tender_id]
 
-    def _have_done_such_work(self, query, each_award, row: _QueryRow, suppliers: np.ndarray
+    def _have_done_such_work(self, each_work, row: _QueryRow, suppliers: np.ndarray
                              ) -> np.ndarray:
         """Flags over suppliers: has each a contract that is similar work, as the reasons cite
         it (one sharing a word that may be shown and, where both give CPV codes, a division)?
 
         Only these gain for having worked for the buyer before: Iveco's vans for Preston City
-        Council share "Preston" with its school meals, and nothing else. `each_award` is the
-        query's similarity to every contract (over all its words): a contract shares a word
-        that may be shown where it is more than what the words that may not give it.
+        Council share "Preston" with its school meals, and nothing else. `each_work` is the
+        query's similarity to every contract over the words that may be shown (`_work_words`).
         """
         done = np.zeros(len(suppliers), dtype=bool)
         starts = self.award_start[suppliers].astype(np.int64)
         lengths = self.award_start[suppliers + 1].astype(np.int64) - starts
-        if not len(suppliers) or not lengths.sum() or not len(each_award):
+        if not len(suppliers) or not lengths.sum() or not len(each_work):
             return done
         # The buyer's suppliers' contracts, each with its supplier's position in `suppliers`.
         owner = np.repeat(np.arange(len(suppliers)), lengths)
         contracts = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths,
                                                               lengths) + np.repeat(starts, lengths)
-        similar = each_award[contracts]
-        hidden = np.setdiff1d(np.arange(len(query.indices)), reasons.shown_features(
-            query, self.text.terms, self.hidden_terms.in_text(row.long_text)))
-        if len(hidden):  # take off what place names and the like give each contract
-            _, docs, products = gather_postings(_columns_of_row(query, hidden), self.awards_t)
-            order = np.argsort(docs, kind="stable")
-            docs = docs[order]
-            running = np.concatenate([[0.0], np.cumsum(products[order], dtype=np.float64)])
-            given = (running[np.searchsorted(docs, contracts, side="right")]
-                     - running[np.searchsorted(docs, contracts)])
-            similar = similar - given.astype(np.float32)
+        similar = each_work[contracts]
         hit = similar > np.float32(1e-5)
         if row.divisions:
             sharing = np.flatnonzero(hit)
@@ -1253,11 +1267,6 @@ class MatchIndex:
         if sims[k] < 0:
             return None, None, 0.0
         return self.award_titles[start + k], self.award_buyers[start + k], float(sims[k])
-
-
-def _columns_of_row(row: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
-    """Return a one-row CSR matrix with only the stored entries at positions `keep`."""
-    return sp.csr_matrix((row.data[keep], row.indices[keep], [0, len(keep)]), shape=row.shape)
 
 
 def _columns_of(matrix: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:

@@ -48,6 +48,7 @@ from coopmatch.matching.text import (
     word_tokens,
 )
 from coopmatch.matching.types import (
+    SIMILAR_WORK,
     MatchOptions,
     Opportunity,
     SupplierProfile,
@@ -319,16 +320,19 @@ class OpportunityIndex:
             + (1 - p.word_share) * (q_chars @ self.chars_t).toarray()[0]
         )
         award_sims = np.zeros((0, n), dtype=np.float32)
+        work_sims = award_sims  # over the words that may be shown as evidence of the work
         award_words = None
         if award_texts:
             award_words = self.text.transform_words(award_texts)
             award_sims = (award_words @ self.words_t).toarray()
+            work_sims = (self._work_words(award_words, award_texts) @ self.words_t).toarray()
         if len(award_sims):
             best = award_sims.max(axis=0)
             evidence = np.sqrt((award_sims * award_sims).sum(axis=0))
+            work_evidence = np.sqrt((work_sims * work_sims).sum(axis=0))
             text_raw = np.maximum(text_raw, p.award_in_text * best)
         else:
-            evidence = np.zeros(n, dtype=np.float32)
+            evidence = work_evidence = np.zeros(n, dtype=np.float32)
         parts = {"text": squash(text_raw, p.text_scale)}
         if keywords is not None:
             parts["keywords"] = keywords.astype(np.float64)
@@ -336,13 +340,15 @@ class OpportunityIndex:
         same_buyer = np.array([b is not None and b in buyers for b in self.buyer_ids], dtype=bool)
         if same_buyer.any():  # only where it has done such work, as buyers see it
             same_buyer[same_buyer] = self._similar_work(
-                profile, award_words, award_texts, np.flatnonzero(same_buyer))
+                profile, work_sims, np.flatnonzero(same_buyer))
         experience = float(experience_score(np.array([profile.award_count]))[0])
         parts["track_record"] = (
             p.similar_share * squash(evidence, p.award_scale)
             + p.buyer_share * same_buyer
             + p.experience_share * experience
         ).astype(np.float32)
+        # Capability's part of the record: similar work over the words that are evidence.
+        parts[SIMILAR_WORK] = squash(work_evidence, p.award_scale).astype(np.float32)
 
         codes = profile.all_cpv_codes
         cpv = self.cpv.supplier_to_documents(codes, n) if codes else np.full(n, UNKNOWN["cpv"])
@@ -417,23 +423,30 @@ class OpportunityIndex:
             fit[row] = not mine.isdisjoint(divisions)
         return fit
 
-    def _similar_work(self, profile: SupplierProfile, award_words, award_texts: list[str],
-                      rows: np.ndarray) -> np.ndarray:
-        """Flags over `rows`: has the supplier a contract that is similar work for each, as
-        the tender pages judge it (sharing a word that is not a place name and, where both give
-        CPV codes, a division)? Only then does having worked for the buyer lift the tender:
-        a van dealer that sells to a council is not lifted on its school meals."""
-        done = np.zeros(len(rows), dtype=bool)
-        if award_words is None or not len(rows):
-            return done
+    def _work_words(self, award_words: sp.csr_matrix, award_texts: list[str]) -> sp.csr_matrix:
+        """Return the contracts' word rows with only the words that may be shown as evidence
+        of the work (`reasons.shown_features`: not place names, "council" and the like)."""
         shown = award_words.tocsr(copy=True)
         keep = np.zeros(len(shown.data), dtype=bool)
-        for i, text in enumerate(award_texts):  # its words that may be shown, contract by contract
+        for i, text in enumerate(award_texts):
             start = shown.indptr[i]
             keep[start + reasons.shown_features(shown[i], self.text.terms,
                                                 self.hidden_terms.in_text(text))] = True
         shown.data[~keep] = 0
-        similar = (shown @ self.words_t[:, rows]).toarray() > 1e-5
+        shown.eliminate_zeros()
+        return shown
+
+    def _similar_work(self, profile: SupplierProfile, work_sims: np.ndarray,
+                      rows: np.ndarray) -> np.ndarray:
+        """Flags over `rows`: has the supplier a contract that is similar work for each, as
+        the tender pages judge it (sharing a word that is not a place name and, where both give
+        CPV codes, a division)? Only then does having worked for the buyer lift the tender:
+        a van dealer that sells to a council is not lifted on its school meals. `work_sims`
+        is each contract's similarity to each row over the words that may be shown."""
+        done = np.zeros(len(rows), dtype=bool)
+        if not len(work_sims) or not len(rows):
+            return done
+        similar = work_sims[:, rows] > 1e-5
         for i, award in enumerate(profile.awards):
             theirs = cpv_divisions(award.cpv_codes)
             for k in np.flatnonzero(similar[i] & ~done):

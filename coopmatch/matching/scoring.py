@@ -5,7 +5,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from coopmatch.matching.types import CAPABILITY_WEIGHTS, COMPONENTS, DEFAULT_WEIGHTS
+from coopmatch.matching.types import (
+    CAPABILITY_WEIGHTS,
+    COMPONENTS,
+    DEFAULT_WEIGHTS,
+    SIMILAR_WORK,
+)
 
 
 @dataclass
@@ -69,7 +74,9 @@ GEOMETRIC_FLOOR = 0.2
 
 def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
     """Return the ranking score (0..1) of the active components (those present in the dict):
-    their weighted geometric mean, each lifted by GEOMETRIC_FLOOR, less the floor."""
+    their weighted geometric mean, each lifted by GEOMETRIC_FLOOR, less the floor. Parts the
+    weights do not name (capability's SIMILAR_WORK) do not count."""
+    components = {k: v for k, v in components.items() if k in weights}
     total = sum(weights[k] for k in components)
     first = next(iter(components.values()))
     if total <= 0:
@@ -96,6 +103,8 @@ def combine_known(components: dict[str, np.ndarray], weights: dict[str, float]) 
     numerator = None
     denominator = None
     for key, values in components.items():
+        if key not in weights:  # capability's SIMILAR_WORK
+            continue
         values = np.asarray(values, dtype=np.float64)
         known = ~np.isnan(values)
         part = np.log(np.where(known, values, 0.0) + GEOMETRIC_FLOOR) * (known * weights[key])
@@ -129,8 +138,8 @@ def capability_of(components: dict[str, np.ndarray]) -> np.ndarray:
     """Return the weighted mean of what says a supplier can do the work (not size or place).
 
     Its weights are fixed (CAPABILITY_WEIGHTS), not the ranking's, so that tuning the ranking
-    does not move gap reports' verdicts. The components are the ranking's, after
-    `with_stated_record`: a new firm's track record is what it states.
+    does not move gap reports' verdicts. The components are the ranking's, with SIMILAR_WORK
+    for the track record, after `with_stated_record`: a new firm's record is what it states.
     """
     parts = {k: v for k, v in components.items() if k in CAPABILITY_WEIGHTS}
     return weighted_mean(parts, CAPABILITY_WEIGHTS)
@@ -153,5 +162,9 @@ def with_stated_record(parts: dict, new_with_codes) -> dict:
     if not np.any(new_with_codes) or not {"cpv", "text", "track_record"} <= parts.keys():
         return parts
     stand_in = np.minimum(parts["text"], parts["cpv"])
-    record = np.where(new_with_codes & ~np.isnan(stand_in), stand_in, parts["track_record"])
-    return {**parts, "track_record": record.astype(np.float32)}
+    stated = new_with_codes & ~np.isnan(stand_in)
+    out = {**parts, "track_record": np.where(stated, stand_in, parts["track_record"])
+           .astype(np.float32)}
+    if SIMILAR_WORK in parts:
+        out[SIMILAR_WORK] = np.where(stated, stand_in, parts[SIMILAR_WORK]).astype(np.float32)
+    return out

@@ -45,8 +45,13 @@ COMPONENTS = (
     "association",
 )
 # Capability (can it do the work?) is the weighted mean of these, whatever the ranking weights:
-# gap reports compare it with a threshold calibrated on these proportions.
-CAPABILITY_WEIGHTS = {"text": 0.45, "cpv": 0.15, "track_record": 0.25}
+# gap reports compare it with a threshold calibrated on these proportions. Of the track record
+# it reads only the similar work ("similar_work", a component the ranking does not weigh):
+# having won many contracts, or this buyer's before, says whom a firm works for, not whether it
+# can do this work (a food distributor with eight county contracts had been a near miss for the
+# county's bus services on those, a CPV division and a shared word).
+SIMILAR_WORK = "similar_work"
+CAPABILITY_WEIGHTS = {"text": 0.45, "cpv": 0.15, SIMILAR_WORK: 0.25}
 
 
 @dataclass

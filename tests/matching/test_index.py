@@ -626,6 +626,7 @@ def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_mea
     c = found[1].components
     assert c["track_record"] > 0
     assert c["track_record"] == pytest.approx(min(c["text"], c["cpv"]), abs=1e-6)
+    assert c["similar_work"] == pytest.approx(c["track_record"], abs=1e-6)
     assert found[1].capability == pytest.approx(
         (0.45 * c["text"] + 0.15 * c["cpv"] + 0.25 * min(c["text"], c["cpv"])) / 0.85, abs=1e-5
     )
@@ -634,9 +635,11 @@ def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_mea
     # bad (it has none), so it comes above a firm saying the same whose record is other work.
     assert found[1].score > found[2].score
     # A supplier with contracts on record is judged on them too: unrelated work counts against.
+    # Of its record, capability reads the similar work, not how many contracts it has won.
     e = found[2].components
+    assert e["similar_work"] < e["track_record"]
     assert found[2].capability == pytest.approx(
-        (0.45 * e["text"] + 0.15 * e["cpv"] + 0.25 * e["track_record"]) / 0.85, abs=1e-5
+        (0.45 * e["text"] + 0.15 * e["cpv"] + 0.25 * e["similar_work"]) / 0.85, abs=1e-5
     )
     assert found[2].capability < found[1].capability
     # A code alone is not enough: a firm under the tender's code whose statement is about other
@@ -716,6 +719,44 @@ def test_work_for_this_buyer_counts_only_where_it_is_the_same_kind_of_work():
     alone = {m.supplier_id: m.components["track_record"]
              for m in index.match(dataclasses.replace(fleet, buyer_id=None))}
     assert found[1] == pytest.approx(alone[1] + 0.25, abs=1e-5)
+
+
+def test_capability_reads_similar_work_not_how_many_contracts_or_whose():
+    # A food distributor with eight county contracts, one of them coded as transport (its
+    # delivery network): on the county's bus services it shares that CPV division and a
+    # word or two. Its record with the county and its experience raise its ranking, but they
+    # are no evidence that it can run buses: it must not come near the capable level.
+    county = {"buyer_id": 5, "buyer_name": "Lancashire County Council"}
+    foods = ["fresh bread and morning goods", "grocery and frozen food products",
+             "fresh meat products", "fresh yoghurt products", "fruit, vegetables and salad",
+             "soft drinks and confectionery", "food and drink products"]
+    awards = [PastAward(f"Supply of {f} to the County Council", cpv_codes=["15000000"],
+                        **county) for f in foods]
+    awards.append(PastAward("Provision of a food distribution network to the County Council",
+                            cpv_codes=["15000000", "60180000"], **county))
+    grocer = supplier(1, "Ralph's Foods Ltd", "", awards=awards)
+    buses = supplier(2, "Coaches Ltd", "", awards=[
+        PastAward("Home to school transport: coach and minibus routes", cpv_codes=["60130000"])])
+    # Others, so that the words every council contract has are common, as in a real register.
+    trades = ["grounds maintenance", "legal advice", "window cleaning", "road gritting",
+              "printing", "translation", "pest control", "lift maintenance", "audit", "security"]
+    others = [supplier(10 + i, f"{t.title()} Ltd", "", awards=[
+        PastAward(f"Provision of {t} services to the County Council", **county)])
+        for i, t in enumerate(trades)]
+    index = MatchIndex.build([grocer, buses, *others])
+    tender = TenderQuery(id=1, title="Provision of local bus services and school bus services",
+                         description="Local bus services across the county.",
+                         cpv_codes=["60000000"], **county)
+    found = {m.supplier_id: m for m in index.match(tender, MatchOptions(top_k=20))}
+    food = found[1].components
+    assert food["track_record"] > food["similar_work"]  # its eight contracts count there
+    assert found[1].capability == pytest.approx(
+        (0.45 * food["text"] + 0.15 * food["cpv"] + 0.25 * food["similar_work"]) / 0.85,
+        abs=1e-5,
+    )
+    assert found[1].capability < 0.32  # under the gap report's near-miss band (0.40 - 0.08)
+    assert found[2].capability >= 0.4  # the coach firm has done such work
+    assert found[1].score < found[2].score
 
 
 def test_a_statement_in_the_plural_matches_a_tender_in_the_singular():

@@ -777,7 +777,7 @@ class _Context:
                             "name": c.name,
                             "capability": round(c.capability, 4),
                         }
-                        for c in best_local[:3]
+                        for c in _named_first(unable, best_local)[:3]
                     ],
                 )
             )
@@ -830,6 +830,20 @@ class _Context:
                 )
             )
         return sorted(found, key=lambda x: (-x.gbp_a_year, x.sector))
+
+
+def _named_first(notices, candidates: list[Candidate]) -> list[Candidate]:
+    """Return the notices' own closest local firms (each at its best capability over them),
+    most capable first, then the other candidates: so the firm a card names first is the one
+    whose capability its text quotes."""
+    own: dict[int, Candidate] = {}
+    for n in notices:
+        c = n.best_local
+        if c is not None and (c.supplier_id not in own
+                              or c.capability > own[c.supplier_id].capability):
+            own[c.supplier_id] = c
+    first = sorted(own.values(), key=lambda c: (-c.capability, c.supplier_id))
+    return first + [c for c in candidates if c.supplier_id not in own]
 
 
 def _best_candidates(match_lists, suppliers, k) -> list[Candidate]:

@@ -135,6 +135,26 @@ def test_a_near_miss_just_under_the_threshold_is_not_shown_as_reaching_it(items,
     assert near.detail == "has a capability of 0.39, just under the 0.40 needed"  # beside the name
 
 
+def test_a_card_names_first_the_firm_whose_capability_it_quotes(items, area, settings):
+    # Two laundry notices; the grocer scores highest on the first, and is most capable (0.25)
+    # on the second. The card quotes 0.25 and names the grocer at 0.25, not at its best score.
+    work = [Reason("cpv", "Works under CPV 98310000.")]
+
+    def match(supplier_id, score, capability):
+        return Match(supplier_id, score, 1.0, None, work, {}, False, capability, "")
+
+    found = {i.key: [] for i in items}
+    found[(1, None)] = [match(1, 0.40, 0.20), match(2, 0.35, 0.10)]
+    found[(2, None)] = [match(1, 0.38, 0.25), match(2, 0.30, 0.05)]
+    suppliers = {1: local(1, "Preston Foods Ltd"), 2: local(2, "Fylde Fresh Catering")}
+    report = gap_report(items, found, suppliers, area, settings)
+    card = next(g for g in report.gaps if g.id == "group-983")
+    (reason,) = [r for r in card.reasons if r.kind == "capability"]
+    assert "the closest local capability is 0.25" in reason.text
+    assert [(s["name"], s["capability"]) for s in reason.suppliers] == [
+        ("Preston Foods Ltd", 0.25), ("Fylde Fresh Catering", 0.1)]
+
+
 def test_a_firm_elsewhere_is_named_as_able_only_if_the_work_brought_it(items, area, settings):
     from coopmatch.gaps import Coverage
 

@@ -325,6 +325,14 @@ scores a supplier code within it as sharing a group (0.6), not as its own code (
 1.277 on seeds 0-4 / 5-9 at 1.0, 1.250 / 1.276 at 0.6, 1.254 / 1.274 at 0.35 (the division's
 own score). Flat; 0.6 adopted for the gap report, where a food distributor's goods-transport
 contract (60180000) had made it a local firm able to run Lancashire's bus services (60000000).
+Capability (2026-12-06, third session; the gap report's verdicts, not the ranking): it had
+read the whole track record, so a firm's experience and its record with the buyer, and similar
+work over every word (place and buyer names too), made the same food distributor a near miss
+for the buses (£82m a year of the demo's £84m of near misses). It now reads similar work over
+the words that may be shown as evidence. On seeds 0-4: winners at the capable level 70% -> 69%;
+a winner's capability above another top-50 candidate's 0.788 -> 0.781 (experience does tell
+who wins, but not who can do the work); the ranking is unchanged (1.250 / 1.251). Also tried:
+capability's text over those words alone too (63% of winners capable, 0.775): not adopted.
 """
 
 import argparse

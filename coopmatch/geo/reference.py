@@ -161,6 +161,26 @@ def _name_words(text: str) -> str:
 # The country's own names, which are not among the areas (TED's titles begin "GB-Preston: ...").
 NATION_WORDS = frozenset({"uk", "gb", "england", "britain"})
 NATION_NAMES = ("united kingdom", "great britain", "northern ireland")
+# Areas many public bodies are named after that are no local authority today, so not among the
+# areas: the ceremonial counties of England and the preserved counties of Wales ("Police and
+# Crime Commissioner for Bedfordshire", "Cheshire Fire Authority"), and the police, fire and
+# NHS board areas named otherwise ("Thames Valley Police", "NHS Lothian"). Fixed since 1996-2014.
+OTHER_AREA_NAMES = (
+    "bedfordshire", "berkshire", "buckinghamshire", "cambridgeshire", "cheshire", "cornwall",
+    "cumbria", "derbyshire", "devon", "dorset", "durham", "east sussex", "essex",
+    "gloucestershire", "greater london", "greater manchester", "hampshire", "herefordshire",
+    "hertfordshire", "isle of wight", "kent", "lancashire", "leicestershire", "lincolnshire",
+    "merseyside", "norfolk", "north yorkshire", "northamptonshire", "northumberland",
+    "nottinghamshire", "oxfordshire", "rutland", "shropshire", "somerset", "south yorkshire",
+    "staffordshire", "suffolk", "surrey", "tyne and wear", "warwickshire", "west midlands",
+    "west sussex", "west yorkshire", "wiltshire", "worcestershire", "east riding of yorkshire",
+    "bristol", "middlesex", "sussex", "yorkshire",
+    "clwyd", "dyfed", "gwent", "gwynedd", "mid glamorgan", "powys", "south glamorgan",
+    "west glamorgan", "glamorgan",
+    "thames valley", "avon and somerset", "devon and cornwall", "dyfed powys", "humberside",
+    "northumbria", "cleveland", "west mercia", "lothian", "grampian", "tayside", "strathclyde",
+    "forth valley", "ayrshire and arran", "lanarkshire",
+)
 
 # Where towns' names are read from (in reference-data/coops), and the towns whose names are
 # ordinary words of the work as well, so stay words ("tree felling", "leek", "Stanley knife" aside).
@@ -459,7 +479,8 @@ class GeoReference:
         always, phrases = set(), {}
         wards = sorted({name for name, _ in self._ward_lads if " " in name})
         towns = sorted(self._towns | self._ward_towns)
-        for name in [_area_words(area) for area in self._areas.values()] + towns:
+        for name in ([_area_words(area) for area in self._areas.values()] + towns
+                     + list(OTHER_AREA_NAMES)):
             words = frozenset(w for w in name.split() if len(w) > 2 and w not in keep)
             if not words:
                 continue

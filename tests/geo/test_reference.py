@@ -165,9 +165,16 @@ def test_place_words_leave_out_ordinary_words_of_the_work(data_dir, cache_dir):
     plain = places.in_text("Weeding of shrub borders and amber lights")
     assert "preston" in plain and not {"borders", "amber", "valley"} & plain
     assert "borders" in places.in_text("Roads in the Scottish Borders")
-    # Without the reference data only the country's own names are known.
-    assert GeoReference(None, cache_dir).place_words().in_text("Preston, UK") == {
-        "uk", "gb", "england", "britain"}
+    # Without the reference data only the country's own names are known, and the fixed
+    # names of counties and police and health areas, not the towns.
+    bare = GeoReference(None, cache_dir).place_words().in_text("Preston, UK")
+    assert {"uk", "gb", "england", "britain", "lancashire", "bedfordshire"} <= bare
+    assert "preston" not in bare
+    # Counties that are no council today, and police and NHS areas, are places too: "Police
+    # and Crime Commissioner for Bedfordshire" names no work ("Thames Valley" written whole).
+    assert {"bedfordshire", "cheshire", "berkshire", "merseyside", "lothian"} <= places.always
+    assert {"thames", "valley"} <= places.in_text("Thames Valley Police")
+    assert "valley" not in places.in_text("Valley gutter repairs")
     # Postcode districts are places: "PR25 5DH" in an address is not the work.
     assert {"pr25", "m14", "sw1a"} <= plain
     assert not {"a4", "4wd"} & plain  # A4 paper is not a postcode district

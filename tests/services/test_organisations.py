@@ -123,3 +123,18 @@ def test_the_match_index_reads_contracts_won_from_the_merged_buyer_as_the_kept_o
         organisations.merge_organisations(session, user=admin, keep_id=keep.id,
                                           other_id=other.id)
         assert this_buyer() == [f"Has won 1 contract from {TRUST} before."]
+
+
+def test_bodies_named_for_two_counties_are_not_offered_as_one(session, ref):
+    # "Bedfordshire" and "Derbyshire" differ by three letters; Bedfordshire is no council
+    # today, but it is a county, and two police commissioners are two bodies.
+    for name in ("Police and Crime Commissioner for Bedfordshire",
+                 "Police and Crime Commissioner for Derbyshire",
+                 "Office of the Police and Crime Commissioner for Lancashire",
+                 "Police and Crime Commissioner for Lancashire"):
+        create_organisation(session, ref, name=name, kind="other_public", postcode=None)
+    admin = create_user(session, role="admin")
+    pairs = organisations.duplicate_candidates(session=session, user=admin, geo=ref.geo)
+    assert [sorted((p.keep.name, p.other.name)) for p in pairs] == [
+        ["Office of the Police and Crime Commissioner for Lancashire",
+         "Police and Crime Commissioner for Lancashire"]]

@@ -23,6 +23,11 @@ from coopmatch.gaps.types import (
     LocalSupplier,
 )
 from coopmatch.matching import Match
+from coopmatch.matching.types import SOCIAL_OWNERSHIP
+
+# Firms whose staff cannot buy them out: already owned by their members or staff (co-ops,
+# employee-owned firms), held for a social purpose (social enterprises, charities), or public.
+NOT_FOR_BUYOUT = SOCIAL_OWNERSHIP | {"public_body"}
 
 DEPTH_NAMES = {2: "division", 3: "group", 4: "class", 5: "category"}
 MAX_NAMED = 5  # suppliers named per route
@@ -142,7 +147,8 @@ def buyout(
     bridge: dict[str, list[str]],
     settings: GapSettings,
 ) -> Route | None:
-    """Name local firms in a related line of work that carry a succession risk."""
+    """Name local firms in a related line of work that carry a succession risk and that their
+    staff could buy (not co-ops, employee-owned firms, charities or public bodies)."""
     related = set()
     for code in codes:
         related |= postings.with_prefix(significant_digits(code)[: settings.related_cpv_depth])
@@ -152,7 +158,7 @@ def buyout(
     found = []
     for supplier_id in related:
         supplier = local.get(supplier_id)
-        if supplier is None:
+        if supplier is None or supplier.ownership in NOT_FOR_BUYOUT:
             continue
         age = _age_years(supplier.incorporation_date, today)
         old = age is not None and age >= settings.buyout_min_age_years

@@ -95,6 +95,11 @@ def test_a_related_local_firm_with_a_succession_risk_is_a_buyout_candidate(area,
         local(3, "Fresh Press Ltd", cpv_codes=["98310000"], incorporation_date=date(2019, 1, 1)),
         # Unrelated work: not a candidate, however old.
         local(4, "Lune Builders", cpv_codes=["45000000"], incorporation_date=date(1950, 1, 1)),
+        # Owned by its workers already, or a charity: no one to buy them from.
+        local(5, "Ribble Laundry Co-op", ownership="worker_coop", cpv_codes=["98310000"],
+              succession_risk=True, incorporation_date=date(1970, 1, 1)),
+        local(6, "Linen Aid", ownership="charity", cpv_codes=["98310000"],
+              incorporation_date=date(1960, 1, 1)),
     ]
     bridge = {"98310000": ["96"], "98300000": ["96"]}
     found = {i.key: [weak(4, "Lune Builders")] for i in items}

@@ -45,7 +45,7 @@ def test_db_upgrade_builds_a_fresh_file_and_the_small_demo_fills_it(tmp_path):
     assert count(url, "tender") == 5 and count(url, "user") == 4
     # Loading again changes nothing.
     run("demo", database_url=url, data_dir="")
-    assert count(url, "tender") == 5 and count(url, "supplier") == 5
+    assert count(url, "tender") == 5 and count(url, "supplier") == 6
 
 
 def test_db_upgrade_moves_stored_places_into_the_tier_they_are_in_now(
@@ -172,6 +172,10 @@ def test_demo_loads_lancashire_notices_north_west_coops_and_anchors_payments(
     assert "RALPH LIVESEY LTD" not in near
     buses = [g for g in report["gaps"] if g["cpv_codes"] == ["60000000"]]
     assert [g["demand"]["notices"] for g in buses] == [2]
+    # The demo's (fictional) family coach firm, its owners retiring, is the buyout route.
+    (buyout,) = [r for r in buses[0]["routes"] if r["kind"] == "buyout"]
+    assert [s["name"] for s in buyout["suppliers"]] == ["Deepdale Coaches Ltd (demo)"]
+    assert "succession risk flagged" in buyout["suppliers"][0]["why"]
 
 
 def test_a_bad_database_url_fails_with_a_clear_message(tmp_path):

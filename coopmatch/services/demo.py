@@ -150,6 +150,37 @@ def _demo_supplier(session: Session, ref: Reference) -> Supplier:
     return supplier
 
 
+def _demo_succession_firm(session: Session, ref: Reference) -> Supplier:
+    """A (fictional) Preston family firm whose owners are retiring: the demo's employee
+    buyout candidate, in work related to Lancashire's bus services (the demo's largest gap)."""
+    name = "Deepdale Coaches Ltd (demo)"
+    supplier = session.exec(select(Supplier).where(Supplier.name == name)).first()
+    if supplier is None:
+        supplier = Supplier(
+            name=name,
+            normalised_name=normalise_name(name),
+            description=("Family-run coach, bus and minibus hire since 1979: school trips, day "
+                         "excursions, sports teams and private hire, with 14 vehicles and 22 "
+                         "drivers and staff. The founding family plan to retire and have no "
+                         "successor."),
+            ownership="sme",
+            legal_form="Private limited company",
+            employees=22,
+            turnover_band="500k_2m",
+            sic_codes="49390",  # other passenger land transport
+            succession_risk=True,
+            incorporation_date=date(1979, 4, 2),
+            service_radius_km=60,
+            source="demo",
+        )
+        try:
+            apply_place(supplier, ref.geo.lookup("PR1 6RB"))
+        except InvalidPostcode:
+            supplier.postcode = "PR1 6RB"
+        session.add(supplier)
+    return supplier
+
+
 def load_demo(session: Session, *, ref: Reference, data_dir: str | None, small: bool = False,
               echo=print) -> DemoResult:
     """Load the demo data and accounts (idempotent)."""
@@ -157,6 +188,7 @@ def load_demo(session: Session, *, ref: Reference, data_dir: str | None, small: 
     anchors = {name: _organisation(session, ref, name, kind, postcode)
                for name, kind, postcode in LANCASHIRE_ANCHORS}
     supplier = _demo_supplier(session, ref)
+    _demo_succession_firm(session, ref)
     session.commit()
     root = Path(data_dir) if data_dir else None
     if root and (root / LANCASHIRE_NOTICES).is_file() and not small:

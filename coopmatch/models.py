@@ -434,6 +434,8 @@ class ImportJob(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     format: str = Field(max_length=40)
+    # "import": the file is imported; "locate": it places suppliers with no postcode (admin).
+    kind: str = Field(default="import", max_length=20)
     filename: str = Field(max_length=300)
     stored_path: str = Field(max_length=500)
     # A payment ledger's anchor (the organisation whose payments it lists); None for notices

@@ -138,6 +138,27 @@ def create_upload(session: Session, *, user: User, stream, filename: str, fmt: s
                               summary=f"{job.filename} ({fmt}, {size} bytes)")
 
 
+def create_locate_upload(session: Session, *, user: User, stream, filename: str,
+                         fmt: str | None, dry_run: bool, upload_dir: str, max_bytes: int,
+                         ref: Reference, data_dir: str | None) -> ImportJob:
+    """Store a file to place suppliers from (`suppliers.locate_from_file`), too big to read
+    within a request, and record the job; `start_job` runs it. Administrators only."""
+    if not is_admin(user):
+        raise Forbidden("Only an administrator can place suppliers from a file.")
+
+    def check(target: Path) -> str:
+        found, _, _ = preview(fmt or None, target, ref, data_dir=data_dir, max_bytes=max_bytes,
+                              rows=1)
+        return found
+
+    target, size, fmt = _store(session, stream, filename, upload_dir, max_bytes, check)
+    job = ImportJob(user_id=user.id, format=fmt, kind=LOCATE, filename=filename or target.name,
+                    stored_path=str(target), size_bytes=size, dry_run=dry_run)
+    return audit.save_created(session, job, user=user, action="upload", entity="import_job",
+                              summary=f"{job.filename} ({fmt}, {size} bytes), to place suppliers")
+
+
+LOCATE = "locate"  # the job kind of a file that places suppliers, not one imported
 LEDGER = "ledger"  # the job format of a payment ledger (spend analysis), not a notice format
 PREVIEW_ROWS = 10
 
@@ -351,6 +372,9 @@ def run_import_job(job_id: int, settings: dict) -> str:
                 progress.set(job_id, stage, shown[0])
 
             try:
+                if job.kind == LOCATE:
+                    _locate(session, job, user, settings, ref, report, progress)
+                    return "finished"
                 if job.format == LEDGER:
                     summary = spend.import_ledgers(
                         session, anchor=session.get(Organisation, job.anchor_id),
@@ -386,6 +410,26 @@ def run_import_job(job_id: int, settings: dict) -> str:
             path.unlink(missing_ok=True)
         engine.dispose()
     return "finished"
+
+
+def _locate(session: Session, job: ImportJob, user: User, settings: JobSettings,
+            ref: Reference, report, progress) -> None:
+    """Run a job that places suppliers from its file, and record what it placed."""
+    from coopmatch.services import suppliers
+
+    located, errors = suppliers.locate_from_file(
+        session, path=job.stored_path, fmt=job.format, ref=ref, user=user,
+        source=job.filename, data_dir=settings.data_dir, max_bytes=settings.max_bytes,
+        dry_run=job.dry_run, progress=report)
+    if located.placed and not job.dry_run:
+        progress.set(job.id, "updating the match index", 1.0)
+        _refresh_indexes(session, settings, ref)
+    verb = "Would place" if job.dry_run else "Placed"
+    _finish(session, job.id, "done",
+            f"{verb} {len(located.placed):,} of the {located.unplaced:,} suppliers with a "
+            f"company's name and no postcode, where {job.filename} puts the same company.",
+            {"located": {"placed": located.placed, "unplaced": located.unplaced},
+             "unread_rows": len(errors), "first_unread": str(errors[0]) if errors else ""})
 
 
 def _refresh_indexes(session: Session, settings: JobSettings, ref: Reference) -> None:

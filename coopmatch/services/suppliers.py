@@ -211,13 +211,15 @@ def locate_from_records(session: Session, *, records, ref: Reference, user: User
 
 def locate_from_file(session: Session, *, path, fmt: str | None, ref: Reference,
                      user: User | None, source: str, data_dir: str | None,
-                     max_bytes: int | None, dry_run: bool = False) -> tuple[Located, list]:
+                     max_bytes: int | None, dry_run: bool = False,
+                     progress=None) -> tuple[Located, list]:
     """Read a file of any import format and place suppliers from it (`locate_from_records`).
     Returns what was done and the rows that could not be read (they give no postcode; the
-    others still count)."""
+    others still count). `progress(stage, done, total)` hears how far reading has got."""
     if user is not None and not is_admin(user):  # before reading anything
         raise Forbidden("Only an administrator can place suppliers from a file.")
-    _, records, errors = parse_file(fmt, path, ref, data_dir=data_dir, max_bytes=max_bytes)
+    _, records, errors = parse_file(fmt, path, ref, data_dir=data_dir, max_bytes=max_bytes,
+                                    progress=progress)
     return locate_from_records(session, records=records, ref=ref, user=user, source=source,
                                dry_run=dry_run), errors
 

@@ -315,6 +315,33 @@ def test_admin_places_suppliers_from_a_file_of_notices(page, session, ref, tmp_p
     assert session.get(Supplier, coating_id).postcode == "OL1 3RU"
 
 
+def test_admin_places_suppliers_from_a_large_file_in_the_background(app, page, session, ref,
+                                                                    tmp_path):
+    from coopmatch.names import normalise_name
+
+    app.config["IMPORT_BACKGROUND_BYTES"] = 0  # every file counts as large
+    coating = Supplier(name="Coating Services Limited", source="award", ownership="sme",
+                       normalised_name=normalise_name("Coating Services Limited"))
+    session.add(coating)
+    session.commit()
+    coating_id = coating.id
+    notices = tmp_path / "uk-awards.csv"
+    notices.write_text("source,record_id,buyer_name,title,supplier_name,supplier_postcode,"
+                       "num_suppliers_on_award\n"
+                       "cf,n1,Oldham Council,Road surfacing,COATING SERVICES LTD,OL1 3RU,1\n")
+    sign_in(page, create_user(session, role="admin").email)
+    page.goto("/admin/locate")
+    page.get_by_label("File").set_input_files(str(notices))
+    page.get_by_role("button", name="Place suppliers").click()
+    # The job's page: its progress while it runs, then (reloaded) who was placed.
+    page.get_by_text("Place suppliers · ").first.wait_for()
+    page.get_by_role("heading", name="Placed 1 of the 1 suppliers").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Coating Services Limited").click()
+    page.get_by_text("OL1 3RU").first.wait_for()
+    session.expire_all()
+    assert session.get(Supplier, coating_id).postcode == "OL1 3RU"
+
+
 def test_admin_removes_a_record_that_is_no_firm(page, session, ref):
     from coopmatch.names import normalise_name
 

@@ -306,6 +306,50 @@ def test_an_administrator_places_suppliers_from_a_file_of_notices(client, sessio
     assert "OL1 3RU" in client.get("/admin/audit").get_data(as_text=True)
 
 
+def test_a_large_file_places_suppliers_in_the_background_with_progress(app, client, session,
+                                                                      ref):
+    from coopmatch.models import ImportJob
+    from tests.web.test_imports import wait_for
+
+    app.config["IMPORT_BACKGROUND_BYTES"] = 0  # every file counts as large
+    coating, smith = _unplaced(session)
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    dry = _locate(client, dry_run="y")
+    assert dry.status_code == 303
+    (job,) = session.exec(select(ImportJob)).all()
+    assert dry.headers["Location"].endswith(f"/imports/{job.id}") and job.kind == "locate"
+    assert wait_for(client, job.id)["status"] == "done"
+    body = html.unescape(client.get(f"/imports/{job.id}").get_data(as_text=True))
+    assert "Place suppliers" in body
+    assert "Would place 1 of the 1 suppliers with a company's name and no postcode" in body
+    assert "Coating Services Limited" in body and "OL1 3RU" in body
+    session.refresh(coating)
+    assert coating.postcode is None  # a dry run
+    done = _locate(client)
+    job_id = int(done.headers["Location"].rsplit("/", 1)[1])
+    status = wait_for(client, job_id)
+    assert status["status"] == "done" and status["progress"]["fraction"] == 1.0
+    assert "Placed 1 of the 1 suppliers" in html.unescape(
+        client.get(f"/imports/{job_id}").get_data(as_text=True))
+    session.refresh(coating)
+    session.refresh(smith)
+    assert coating.postcode == "OL1 3RU" and smith.postcode is None
+    # Listed among the imports as what it is; another administrator's job is visible to admins
+    # only, and a file that is no known layout is refused before any job runs.
+    assert "(to place suppliers)" in client.get("/imports/").get_data(as_text=True)
+    client.sign_out()
+    client.sign_in(create_user(session, role="agency").email)
+    assert client.get(f"/imports/{job_id}").status_code == 403
+    assert _locate(client).status_code == 403
+    client.sign_out()
+    client.sign_in(admin.email)
+    unknown = _locate(client, content="colour,shape\nred,round\n")
+    assert unknown.status_code == 400
+    assert "layout was not recognised" in html.unescape(unknown.get_data(as_text=True))
+    assert len(session.exec(select(ImportJob)).all()) == 2
+
+
 def test_placing_suppliers_refuses_a_bad_file_and_other_roles(client, session, ref):
     coating, _ = _unplaced(session)
     for role in ("supplier", "procurement", "agency"):

@@ -14,6 +14,7 @@ from coopmatch.web.admin.forms import (
     UserForm,
     UserUpdateForm,
 )
+from coopmatch.web.imports.views import job_settings
 
 
 def _organisation_choices(form) -> None:
@@ -202,6 +203,8 @@ def locate():
     located = errors = None
     if form.validate_on_submit():
         upload, config = form.file.data, current_app.config
+        if (request.content_length or 0) > config["IMPORT_BACKGROUND_BYTES"]:
+            return _locate_in_background(session, form)
         try:
             located, errors = jobs.read_upload(
                 upload.stream, upload.filename, upload_dir=config["UPLOAD_DIR"],
@@ -219,3 +222,23 @@ def locate():
         form.dry_run.data = False  # the list seen, the next upload of the file places them
     return render_template("admin/locate.html", form=form, located=located, errors=errors,
                            dry_run=dry_run), 400 if form.errors else 200
+
+
+def _locate_in_background(session, form):
+    """A large file: kept as a job that places suppliers in the background, its progress
+    and outcome on the job's page (as an import's)."""
+    upload, config = form.file.data, current_app.config
+    try:
+        job = jobs.create_locate_upload(
+            session, user=current_user, stream=upload.stream, filename=upload.filename,
+            fmt=form.format.data or None, dry_run=bool(form.dry_run.data),
+            upload_dir=config["UPLOAD_DIR"], max_bytes=config["IMPORT_MAX_BYTES"],
+            ref=reference(), data_dir=config.get("COOPMATCH_DATA_DIR") or None)
+        jobs.start_job(session, user=current_user, job_id=job.id, skip_invalid=True,
+                       dry_run=job.dry_run, settings=job_settings(), background=True)
+    except CoopmatchError as error:
+        session.rollback()
+        form.file.errors = [*form.file.errors, error.message]
+        return render_template("admin/locate.html", form=form, located=None, errors=None,
+                               dry_run=bool(form.dry_run.data)), 400
+    return redirect(url_for("imports.detail", job_id=job.id)), 303

@@ -121,64 +121,58 @@ def _accounts(session: Session, buyer: Organisation, agency: Organisation,
     return created
 
 
-def _demo_supplier(session: Session, ref: Reference) -> Supplier:
-    """The demo supplier account's own profile: a (fictional) worker co-op in Preston."""
-    name = "Ribble Valley Catering Co-operative (demo)"
+def _fictional_supplier(session: Session, ref: Reference, name: str, postcode: str,
+                        **fields) -> Supplier:
+    """Return the demo's fictional supplier of this name, added (at `postcode`) if absent."""
     supplier = session.exec(select(Supplier).where(Supplier.name == name)).first()
     if supplier is None:
-        supplier = Supplier(
-            name=name,
-            normalised_name=normalise_name(name),
-            description=("Worker-owned catering co-operative: school meals, hospital and "
-                         "care-home catering, community cafés and event catering using "
-                         "Lancashire produce. Real Living Wage employer."),
-            ownership="worker_coop",
-            legal_form="Co-operative society",
-            employees=24,
-            turnover_band="500k_2m",
-            cpv_codes="55520000 55523100 15894210 55330000",  # cafés: cafeteria services
-            sic_codes="56290",
-            accreditations="real_living_wage",
-            service_radius_km=40,
-            source="self_registered",
-        )
+        supplier = Supplier(name=name, normalised_name=normalise_name(name), **fields)
         try:
-            apply_place(supplier, ref.geo.lookup("PR1 3NN"))
+            apply_place(supplier, ref.geo.lookup(postcode))
         except InvalidPostcode:
-            supplier.postcode = "PR1 3NN"
+            supplier.postcode = postcode
         session.add(supplier)
     return supplier
+
+
+def _demo_supplier(session: Session, ref: Reference) -> Supplier:
+    """The demo supplier account's own profile: a (fictional) worker co-op in Preston."""
+    return _fictional_supplier(
+        session, ref, "Ribble Valley Catering Co-operative (demo)", "PR1 3NN",
+        description=("Worker-owned catering co-operative: school meals, hospital and "
+                     "care-home catering, community cafés and event catering using "
+                     "Lancashire produce. Real Living Wage employer."),
+        ownership="worker_coop",
+        legal_form="Co-operative society",
+        employees=24,
+        turnover_band="500k_2m",
+        cpv_codes="55520000 55523100 15894210 55330000",  # cafés: cafeteria services
+        sic_codes="56290",
+        accreditations="real_living_wage",
+        service_radius_km=40,
+        source="self_registered",
+    )
 
 
 def _demo_succession_firm(session: Session, ref: Reference) -> Supplier:
     """A (fictional) Preston family firm whose owners are retiring: the demo's employee
     buyout candidate, in work related to Lancashire's bus services (the demo's largest gap)."""
-    name = "Deepdale Coaches Ltd (demo)"
-    supplier = session.exec(select(Supplier).where(Supplier.name == name)).first()
-    if supplier is None:
-        supplier = Supplier(
-            name=name,
-            normalised_name=normalise_name(name),
-            description=("Family-run coach, bus and minibus hire since 1979: school trips, day "
-                         "excursions, sports teams and private hire, with 14 vehicles and 22 "
-                         "drivers and staff. The founding family plan to retire and have no "
-                         "successor."),
-            ownership="sme",
-            legal_form="Private limited company",
-            employees=22,
-            turnover_band="500k_2m",
-            sic_codes="49390",  # other passenger land transport
-            succession_risk=True,
-            incorporation_date=date(1979, 4, 2),
-            service_radius_km=60,
-            source="demo",
-        )
-        try:
-            apply_place(supplier, ref.geo.lookup("PR1 6RB"))
-        except InvalidPostcode:
-            supplier.postcode = "PR1 6RB"
-        session.add(supplier)
-    return supplier
+    return _fictional_supplier(
+        session, ref, "Deepdale Coaches Ltd (demo)", "PR1 6RB",
+        description=("Family-run coach, bus and minibus hire since 1979: school trips, day "
+                     "excursions, sports teams and private hire, with 14 vehicles and 22 "
+                     "drivers and staff. The founding family plan to retire and have no "
+                     "successor."),
+        ownership="sme",
+        legal_form="Private limited company",
+        employees=22,
+        turnover_band="500k_2m",
+        sic_codes="49390",  # other passenger land transport
+        succession_risk=True,
+        incorporation_date=date(1979, 4, 2),
+        service_radius_km=60,
+        source="demo",
+    )
 
 
 def load_demo(session: Session, *, ref: Reference, data_dir: str | None, small: bool = False,

@@ -282,7 +282,9 @@ def test_admin_merges_a_supplier_listed_twice(page, session, ref):
     assert session.get(Supplier, twice_id) is not None
 
 
-def test_admin_places_suppliers_from_a_file_of_notices(page, session, ref, tmp_path):
+def _unplaced_winner_and_notices(session, tmp_path):
+    """A winner with no address, and a file of notices that gives its company's postcode:
+    (its id, the file)."""
     from coopmatch.names import normalise_name
 
     coating = Supplier(name="Coating Services Limited", source="award", ownership="sme",
@@ -294,6 +296,11 @@ def test_admin_places_suppliers_from_a_file_of_notices(page, session, ref, tmp_p
     notices.write_text("source,record_id,buyer_name,title,supplier_name,supplier_postcode,"
                        "num_suppliers_on_award\n"
                        "cf,n1,Oldham Council,Road surfacing,COATING SERVICES LTD,OL1 3RU,1\n")
+    return coating_id, notices
+
+
+def test_admin_places_suppliers_from_a_file_of_notices(page, session, ref, tmp_path):
+    coating_id, notices = _unplaced_winner_and_notices(session, tmp_path)
     sign_in(page, create_user(session, role="admin").email)
     page.get_by_role("link", name="Admin", exact=True).click()
     page.get_by_role("link", name="Place suppliers").click()
@@ -317,18 +324,8 @@ def test_admin_places_suppliers_from_a_file_of_notices(page, session, ref, tmp_p
 
 def test_admin_places_suppliers_from_a_large_file_in_the_background(app, page, session, ref,
                                                                     tmp_path):
-    from coopmatch.names import normalise_name
-
     app.config["IMPORT_BACKGROUND_BYTES"] = 0  # every file counts as large
-    coating = Supplier(name="Coating Services Limited", source="award", ownership="sme",
-                       normalised_name=normalise_name("Coating Services Limited"))
-    session.add(coating)
-    session.commit()
-    coating_id = coating.id
-    notices = tmp_path / "uk-awards.csv"
-    notices.write_text("source,record_id,buyer_name,title,supplier_name,supplier_postcode,"
-                       "num_suppliers_on_award\n"
-                       "cf,n1,Oldham Council,Road surfacing,COATING SERVICES LTD,OL1 3RU,1\n")
+    coating_id, notices = _unplaced_winner_and_notices(session, tmp_path)
     sign_in(page, create_user(session, role="admin").email)
     page.goto("/admin/locate")
     page.get_by_label("File").set_input_files(str(notices))

@@ -48,8 +48,8 @@ class Config:
     }
     # Gap reports: demand is met locally when a local supplier's capability (the text, CPV and
     # similar-work part of its match score) reaches this. 0.40 is the engine's own "capable"
-    # level; in bench/match_quality.py about seven in ten real winners clear it (69% on seeds
-    # 0-4; 25th percentile 0.35, 10th 0.22), while on the Lancashire demo lower values let
+    # level; in bench/match_quality.py about six in ten real winners clear it (63% over seeds
+    # 0-19; 25th percentile 0.31, 10th 0.18), while on the Lancashire demo lower values let
     # loosely related local firms count as able to do the work.
     GAP_THRESHOLD = float(os.environ.get("COOPMATCH_GAP_THRESHOLD", 0.40))
     GAP_NEAR_MISS_MARGIN = 0.08

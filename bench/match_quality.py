@@ -333,6 +333,17 @@ the words that may be shown as evidence. On seeds 0-4: winners at the capable le
 a winner's capability above another top-50 candidate's 0.788 -> 0.781 (experience does tell
 who wins, but not who can do the work); the ranking is unchanged (1.250 / 1.251). Also tried:
 capability's text over those words alone too (63% of winners capable, 0.775): not adopted.
+Adopted (2026-12-06, fourth session): capability's text ("work_text") over those words and
+the character n-grams (the words alone had lost the near spellings: "footpath" and "paths").
+Among each notice's top 50, whether a candidate has won a contract in the notice's CPV group
+(seeds 0-2, AUC): the text over every word 0.41 (it rewards a firm for the buyer's and the
+place's names), the new text 0.60. Over seeds 0-19: winners at the capable level 68% -> 63%,
+a winner's capability above another top-50 candidate's 0.786 -> 0.784; the ranking is
+unchanged. On the Lancashire demo, £2.2m a year of £57.1m moved from covered to gaps: a
+landscaping firm had been able to hire out marquees for the flower show, sell ice cream in the
+parks and refurbish leisure centres on its Chorley contracts; it also loses footpath and car
+park jobs it could do (capability 0.27-0.32, under the near-miss band), which the gap cards
+still name it on.
 """
 
 import argparse

@@ -52,6 +52,7 @@ from coopmatch.matching.text import (
 from coopmatch.matching.types import (
     SIMILAR_WORK,
     SOCIAL_OWNERSHIP,
+    WORK_TEXT,
     Match,
     MatchOptions,
     SupplierProfile,
@@ -757,9 +758,17 @@ class MatchIndex:
         text = squash(text_raw, p.text_scale)
         # Similar work as evidence: over the words that may be shown as such (no place names,
         # no "council", no "dynamic purchasing system"), as the reasons cite it.
-        _, work_evidence, each_work = self._award_similarity(self._work_words(q_rare, rows))
+        q_work = self._work_words(q_rare, rows)
+        work_best, work_evidence, each_work = self._award_similarity(q_work)
         # (The ranking reads similar work over all the words: over these alone it ranks the same.)
         similar = squash(work_evidence, p.award_scale)  # capability's part of the track record
+        # Capability's text, over the same words (and the character n-grams, as weighed above).
+        work_raw = query_scores(q_work, self.words_t)
+        work_raw *= np.float32(p.word_share)
+        work_raw += char_sim
+        if p.award_in_text:
+            np.maximum(work_raw, np.float32(p.award_in_text) * work_best, out=work_raw)
+        work_text = squash(work_raw, p.text_scale)
         track = squash(evidence, p.award_scale)
         track *= np.float32(p.similar_share)
         track += self.experience_part
@@ -777,6 +786,7 @@ class MatchIndex:
             "keywords": self._keywords(texts, titles, counts, title_counts),
             "track_record": track,
             SIMILAR_WORK: similar,
+            WORK_TEXT: work_text,
         }
         associated = self._associated(q_words)
         if associated is not None:
@@ -888,6 +898,7 @@ class MatchIndex:
                 "keywords": computed["keywords"][i],
                 "track_record": computed["track_record"][i],
                 SIMILAR_WORK: computed[SIMILAR_WORK][i],
+                WORK_TEXT: computed[WORK_TEXT][i],
             }
             stated = self.new_with_codes
             if row.cpv_codes:

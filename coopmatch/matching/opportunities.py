@@ -49,6 +49,7 @@ from coopmatch.matching.text import (
 )
 from coopmatch.matching.types import (
     SIMILAR_WORK,
+    WORK_TEXT,
     MatchOptions,
     Opportunity,
     SupplierProfile,
@@ -315,9 +316,12 @@ class OpportunityIndex:
         )
         q_words = self.text.transform_words([long_text])
         q_chars = self.text.transform_chars([short])
-        text_raw = (
-            p.word_share * (q_words @ self.words_t).toarray()[0]
-            + (1 - p.word_share) * (q_chars @ self.chars_t).toarray()[0]
+        char_part = (1 - p.word_share) * (q_chars @ self.chars_t).toarray()[0]
+        text_raw = p.word_share * (q_words @ self.words_t).toarray()[0] + char_part
+        # Capability's text: over the words that may be shown as evidence of the work.
+        work_raw = (
+            p.word_share * (self._work_words(q_words, [long_text]) @ self.words_t).toarray()[0]
+            + char_part
         )
         award_sims = np.zeros((0, n), dtype=np.float32)
         work_sims = award_sims  # over the words that may be shown as evidence of the work
@@ -331,9 +335,11 @@ class OpportunityIndex:
             evidence = np.sqrt((award_sims * award_sims).sum(axis=0))
             work_evidence = np.sqrt((work_sims * work_sims).sum(axis=0))
             text_raw = np.maximum(text_raw, p.award_in_text * best)
+            work_raw = np.maximum(work_raw, p.award_in_text * work_sims.max(axis=0))
         else:
             evidence = work_evidence = np.zeros(n, dtype=np.float32)
         parts = {"text": squash(text_raw, p.text_scale)}
+        parts[WORK_TEXT] = squash(work_raw, p.text_scale)
         if keywords is not None:
             parts["keywords"] = keywords.astype(np.float64)
         buyers = profile.buyer_ids

@@ -10,6 +10,7 @@ from coopmatch.matching.types import (
     COMPONENTS,
     DEFAULT_WEIGHTS,
     SIMILAR_WORK,
+    WORK_TEXT,
 )
 
 
@@ -75,7 +76,7 @@ GEOMETRIC_FLOOR = 0.2
 def combine(components: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
     """Return the ranking score (0..1) of the active components (those present in the dict):
     their weighted geometric mean, each lifted by GEOMETRIC_FLOOR, less the floor. Parts the
-    weights do not name (capability's SIMILAR_WORK) do not count."""
+    weights do not name (capability's SIMILAR_WORK and WORK_TEXT) do not count."""
     components = {k: v for k, v in components.items() if k in weights}
     total = sum(weights[k] for k in components)
     first = next(iter(components.values()))
@@ -103,7 +104,7 @@ def combine_known(components: dict[str, np.ndarray], weights: dict[str, float]) 
     numerator = None
     denominator = None
     for key, values in components.items():
-        if key not in weights:  # capability's SIMILAR_WORK
+        if key not in weights:  # capability's SIMILAR_WORK and WORK_TEXT
             continue
         values = np.asarray(values, dtype=np.float64)
         known = ~np.isnan(values)
@@ -139,7 +140,8 @@ def capability_of(components: dict[str, np.ndarray]) -> np.ndarray:
 
     Its weights are fixed (CAPABILITY_WEIGHTS), not the ranking's, so that tuning the ranking
     does not move gap reports' verdicts. The components are the ranking's, with SIMILAR_WORK
-    for the track record, after `with_stated_record`: a new firm's record is what it states.
+    for the track record and WORK_TEXT for the text (both over the words that may be shown as
+    evidence of the work), after `with_stated_record`: a new firm's record is what it states.
     """
     parts = {k: v for k, v in components.items() if k in CAPABILITY_WEIGHTS}
     return weighted_mean(parts, CAPABILITY_WEIGHTS)
@@ -165,6 +167,7 @@ def with_stated_record(parts: dict, new_with_codes) -> dict:
     stated = new_with_codes & ~np.isnan(stand_in)
     out = {**parts, "track_record": np.where(stated, stand_in, parts["track_record"])
            .astype(np.float32)}
-    if SIMILAR_WORK in parts:
-        out[SIMILAR_WORK] = np.where(stated, stand_in, parts[SIMILAR_WORK]).astype(np.float32)
+    if SIMILAR_WORK in parts:  # capability's, read as its text is
+        work = np.minimum(parts.get(WORK_TEXT, parts["text"]), parts["cpv"])
+        out[SIMILAR_WORK] = np.where(stated, work, parts[SIMILAR_WORK]).astype(np.float32)
     return out

@@ -50,8 +50,13 @@ COMPONENTS = (
 # having won many contracts, or this buyer's before, says whom a firm works for, not whether it
 # can do this work (a food distributor with eight county contracts had been a near miss for the
 # county's bus services on those, a CPV division and a shared word).
+# Likewise its text ("work_text") is the text similarity over the words that may be shown as
+# evidence of the work (no place or buyer names, no "dynamic purchasing system") and the
+# character n-grams: over every word, a data firm with a county's transport DPS on record had
+# read as able to run its bus services.
 SIMILAR_WORK = "similar_work"
-CAPABILITY_WEIGHTS = {"text": 0.45, "cpv": 0.15, SIMILAR_WORK: 0.25}
+WORK_TEXT = "work_text"
+CAPABILITY_WEIGHTS = {WORK_TEXT: 0.45, "cpv": 0.15, SIMILAR_WORK: 0.25}
 
 
 @dataclass

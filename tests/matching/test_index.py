@@ -626,9 +626,11 @@ def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_mea
     c = found[1].components
     assert c["track_record"] > 0
     assert c["track_record"] == pytest.approx(min(c["text"], c["cpv"]), abs=1e-6)
-    assert c["similar_work"] == pytest.approx(c["track_record"], abs=1e-6)
+    # Capability reads its text over the words that are evidence of the work (here, all).
+    assert c["work_text"] == pytest.approx(c["text"], abs=1e-6)
+    assert c["similar_work"] == pytest.approx(min(c["work_text"], c["cpv"]), abs=1e-6)
     assert found[1].capability == pytest.approx(
-        (0.45 * c["text"] + 0.15 * c["cpv"] + 0.25 * min(c["text"], c["cpv"])) / 0.85, abs=1e-5
+        (0.45 * c["work_text"] + 0.15 * c["cpv"] + 0.25 * c["similar_work"]) / 0.85, abs=1e-5
     )
     assert found[1].capability >= 0.4
     # The ranking reads the same stand-in: the new co-op is not ranked as if its record were
@@ -639,7 +641,7 @@ def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_mea
     e = found[2].components
     assert e["similar_work"] < e["track_record"]
     assert found[2].capability == pytest.approx(
-        (0.45 * e["text"] + 0.15 * e["cpv"] + 0.25 * e["similar_work"]) / 0.85, abs=1e-5
+        (0.45 * e["work_text"] + 0.15 * e["cpv"] + 0.25 * e["similar_work"]) / 0.85, abs=1e-5
     )
     assert found[2].capability < found[1].capability
     # A code alone is not enough: a firm under the tender's code whose statement is about other
@@ -655,7 +657,7 @@ def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_mea
     k = lone.components
     assert k["cpv"] == 1.0 and k["text"] < 0.3
     assert lone.capability == pytest.approx(
-        (0.45 * k["text"] + 0.15 + 0.25 * k["text"]) / 0.85, abs=1e-5
+        (0.45 * k["work_text"] + 0.15 + 0.25 * k["work_text"]) / 0.85, abs=1e-5
     )
     assert lone.capability < 0.4
     # A new firm that states no codes has nothing to stand in: its track record stays 0.
@@ -663,7 +665,8 @@ def test_a_new_supplier_is_judged_capable_on_what_it_states(register, school_mea
     alone = MatchIndex.build([uncoded]).match(school_meals)[0]
     u = alone.components
     assert u["track_record"] == 0
-    assert alone.capability == pytest.approx((0.45 * u["text"] + 0.15 * u["cpv"]) / 0.85, abs=1e-5)
+    assert alone.capability == pytest.approx(
+        (0.45 * u["work_text"] + 0.15 * u["cpv"]) / 0.85, abs=1e-5)
 
 
 def test_a_contract_sharing_only_a_place_name_is_not_similar_work():
@@ -686,6 +689,10 @@ def test_a_contract_sharing_only_a_place_name_is_not_similar_work():
     assert similar[1] == []  # "Preston" says where, not what
     assert similar[2] == ["Has delivered similar work: 'Hot meals for Blackburn schools'."]
     assert any(r.text == "Has won 1 public contract." for r in found[1].reasons)
+    # Nor is it evidence, in capability's text, that the van dealer can cook.
+    vans_parts = found[1].components
+    assert vans_parts["text"] > 0 and vans_parts["work_text"] < vans_parts["text"]
+    assert found[1].capability < found[2].capability
 
 
 def test_work_for_this_buyer_counts_only_where_it_is_the_same_kind_of_work():
@@ -750,8 +757,11 @@ def test_capability_reads_similar_work_not_how_many_contracts_or_whose():
     found = {m.supplier_id: m for m in index.match(tender, MatchOptions(top_k=20))}
     food = found[1].components
     assert food["track_record"] > food["similar_work"]  # its eight contracts count there
+    # Its text too is read over the words that are evidence of the work: "county council" and
+    # "provision" say whom it worked for, not that it can run buses.
+    assert food["work_text"] < food["text"]
     assert found[1].capability == pytest.approx(
-        (0.45 * food["text"] + 0.15 * food["cpv"] + 0.25 * food["similar_work"]) / 0.85,
+        (0.45 * food["work_text"] + 0.15 * food["cpv"] + 0.25 * food["similar_work"]) / 0.85,
         abs=1e-5,
     )
     assert found[1].capability < 0.32  # under the gap report's near-miss band (0.40 - 0.08)

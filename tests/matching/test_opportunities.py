@@ -139,8 +139,9 @@ def test_a_new_supplier_is_judged_capable_on_what_it_states(school_meals):
     # Its stated fit stands in for the record it has not got, in the score as in capability.
     assert c["track_record"] > 0
     assert c["track_record"] == pytest.approx(min(c["text"], c["cpv"]), abs=1e-6)
+    assert c["similar_work"] == pytest.approx(min(c["work_text"], c["cpv"]), abs=1e-6)
     assert found.capability == pytest.approx(
-        (0.45 * c["text"] + 0.15 * c["cpv"] + 0.25 * min(c["text"], c["cpv"])) / 0.85, abs=1e-5
+        (0.45 * c["work_text"] + 0.15 * c["cpv"] + 0.25 * c["similar_work"]) / 0.85, abs=1e-5
     )
     assert found.capable
     uncoded = index.for_supplier(supplier(10, "Newer Dinners", text))[0]
@@ -165,6 +166,10 @@ def test_a_contract_sharing_only_a_place_name_is_not_similar_work():
 
     assert similar(vans) == []
     assert similar(cooks) == ["Has delivered similar work: 'Hot meals for Blackburn'."]
+    # Nor is it evidence, in capability's text, that the van dealer can cook.
+    (van_meals,), (cook_meals,) = index.for_supplier(vans), index.for_supplier(cooks)
+    assert van_meals.components["work_text"] < van_meals.components["text"]
+    assert van_meals.capability < cook_meals.capability
 
 
 def test_a_statement_in_the_plural_finds_a_tender_in_the_singular():

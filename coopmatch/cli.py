@@ -5,9 +5,10 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from coopmatch.db import get_session, upgrade
+from coopmatch.db import get_session, schema_behind, upgrade
 from coopmatch.imports.formats import FORMATS
 from coopmatch.models import MAX_ID, ORGANISATION_KINDS
 
@@ -18,7 +19,35 @@ def _create_app() -> Flask:
     return create_app(os.environ.get("COOPMATCH_ENV", "development"))
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+class _Commands(FlaskGroup):
+    """The commands, with one clear message for a database whose schema is missing or behind
+    (a command run before `coopmatch db upgrade`) instead of SQL's traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as exc:
+            problem = _schema_problem(ctx)
+            if problem:
+                raise click.ClickException(problem) from exc
+            raise
+
+
+def _schema_problem(ctx: click.Context) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = ctx.ensure_object(ScriptInfo).load_app().config["DATABASE_URL"]
+        behind = schema_behind(url)
+    except Exception:  # noqa: BLE001 - the database's own error says more than ours would
+        return None
+    if behind is None:
+        return None
+    shown = make_url(url).render_as_string(hide_password=True)
+    return f"The database at {shown} {behind}: run `coopmatch db upgrade` first."
+
+
+@click.group(cls=_Commands, create_app=_create_app, add_default_commands=False,
              add_version_option=False)
 def main():
     """coopmatch: match anchor institutions' tenders to local suppliers and co-ops."""

@@ -59,13 +59,39 @@ def close_session(_exc: BaseException | None = None) -> None:
         session.close()
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema at url up to a revision with the Alembic migrations."""
-    from alembic import command
+def _alembic_config(url: str):
     from alembic.config import Config as AlembicConfig
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["configure_logger"] = False
-    command.upgrade(config, revision)
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the schema at url up to a revision with the Alembic migrations."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(url), revision)
+
+
+def schema_behind(url: str) -> str | None:
+    """Return why the schema at url is not the migrations' latest ("has no coopmatch tables
+    yet", "is at revision X, not the latest Y"), or None when it is."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(_alembic_config(url)).get_heads())
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    if not current:
+        return "has no coopmatch tables yet"
+    if current != heads:
+        return (f"is at revision {', '.join(sorted(current))}, not the latest "
+                f"({', '.join(sorted(heads))})")
+    return None

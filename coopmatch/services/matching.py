@@ -635,11 +635,21 @@ SHORTLIST_COLUMNS = ["rank", "supplier_id", "supplier_name", "fit", "score", "di
                      "contact_email", "contact_phone", "same_firm_as_rank", "reasons"]
 
 
+def in_page_order(matches: list[Match]) -> list[Match]:
+    """A tender's matches as its page and shortlist list them: those showing signs of the work
+    first, then those listed for their place and size alone, each best first. Their rank is
+    their place in this order, so it reads 1, 2, 3 down the page."""
+    return [m for m in matches if m.fits_work] + [m for m in matches if not m.fits_work]
+
+
 def write_shortlist_csv(session: Session, out, *, tender: Tender, matches: list[Match],
                         ref: Reference) -> None:
-    """Write a tender's matches as a shortlist to invite: best first, with how each fits, where
-    it is, and how to reach it (contact details as signed-in users see them on its page)."""
+    """Write a tender's matches as a shortlist to invite, in the page's order and ranks
+    (`in_page_order`): with how each fits, where it is, and how to reach it (contact details as
+    signed-in users see them on its page)."""
     from coopmatch.spreadsheets import SafeDictWriter
+
+    matches = in_page_order(matches)
 
     suppliers = {s.id: s for s in session.exec(
         select(Supplier).where(Supplier.id.in_([m.supplier_id for m in matches])))}

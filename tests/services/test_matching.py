@@ -1,13 +1,16 @@
 """Matching through the services: indexes built from the database and kept fresh."""
 
+import csv
 import html
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from coopmatch.models import SupplierCreate
+from coopmatch.models import Award, SupplierCreate, User
 from coopmatch.services import matching, suppliers
 from coopmatch.web.matching import match_settings
 from tests.factories import create_organisation, create_supplier, create_tender, create_user
@@ -452,9 +455,6 @@ def test_a_firm_the_register_lists_twice_is_marked_where_it_is_ranked_again(
     page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
     assert 'href="/admin/duplicates">Merge duplicates</a>' in page
     # The shortlist says so too, so the firm is invited once.
-    import csv
-    import io
-
     rows = list(csv.DictReader(io.StringIO(
         client.get(f"/tenders/{tender.id}/shortlist.csv").get_data(as_text=True))))
     marked = {r["supplier_name"]: r["same_firm_as_rank"] for r in rows if r["same_firm_as_rank"]}
@@ -608,13 +608,50 @@ def test_a_tender_nobody_fits_closely_says_so(client, session, ref):
             for name in ("Preston Cleaning", "Ribble Catering") if name in row}
     assert "No sign of this work" not in rows["Preston Cleaning"]
     assert "No sign of this work" in rows["Ribble Catering"]
-    # ...and in a table of their own below those who do it, keeping their overall rank.
+    # ...and in a table of their own below those who do it.
     main, _, rest = page.partition('id="other-suppliers"')
     assert "Preston Cleaning" in main and "Ribble Catering" not in main
     assert "Ribble Catering" in rest and "Preston Cleaning" not in rest
-    assert '<td class="numeric">1</td>' in main and '<td class="numeric">2</td>' in rest
     # A tender nobody fits has one table, not an empty one and a second.
     assert 'id="other-suppliers"' not in client.get(f"/tenders/{vans.id}").get_data(as_text=True)
+
+
+def test_suppliers_listed_for_place_alone_follow_the_others_and_ranks_read_down_the_page(
+        client, session, ref):
+    tender, *_ = _setup(session, ref)
+    officer = session.get(User, tender.created_by_id)
+    # A van dealer next door that the council buys from often, and a far stationer that only
+    # mentions schools and can take small contracts: by score the dealer is above the stationer.
+    dealer = create_supplier(session, ref, name="Preston Vans Ltd", postcode="PR1 2HE",
+                             description="Van dealer: vans, servicing and parts.",
+                             cpv_codes="34136000")
+    for i in range(8):
+        past = create_tender(session, ref, officer, title=f"Supply of electric vans {i}",
+                             description="Electric vans for the council fleet.",
+                             status="awarded", cpv_codes="34136000")
+        session.add(Award(tender_id=past.id, supplier_id=dealer.id, value=900_000))
+    session.commit()
+    create_supplier(session, ref, name="Thames Office Supplies Ltd", postcode="TR1 2HE",
+                    description="Office stationery, toner, paper, envelopes, printing and "
+                                "binding; also for school offices.",
+                    cpv_codes="30192000", max_contract_value=5_000)
+    listed = client.get(f"/api/tenders/{tender.id}/matches?top=10").get_json()["matches"]
+    by_score = [m["supplier_name"] for m in listed]
+    assert by_score.index("Preston Vans Ltd") < by_score.index("Thames Office Supplies Ltd")
+    assert not next(m for m in listed if m["supplier_name"] == "Preston Vans Ltd")["fits_work"]
+    # On the page the dealer, with no sign of the work, follows every supplier that shows it,
+    # and the ranks read 1, 2, 3 down the page rather than skipping its place.
+    page = html.unescape(client.get(f"/tenders/{tender.id}").get_data(as_text=True))
+    main, _, rest = page.partition('id="other-suppliers"')
+    assert "Thames Office Supplies Ltd" in main and "Preston Vans Ltd" in rest
+    ranks = re.findall(r'<td class="numeric">(\d+)</td>\s*<td><a[^>]*>([^<]+)</a>', page)
+    assert [int(rank) for rank, _ in ranks] == list(range(1, len(listed) + 1))
+    assert ranks[-1][1] == "Preston Vans Ltd"
+    # The shortlist the officer downloads ranks them the same.
+    client.sign_in(officer.email)
+    shortlist = csv.DictReader(io.StringIO(
+        client.get(f"/tenders/{tender.id}/shortlist.csv").get_data(as_text=True)))
+    assert [(r["rank"], r["supplier_name"]) for r in shortlist] == ranks
 
 
 def test_a_supplier_page_marks_a_tender_it_may_be_too_small_for(client, session, ref):

@@ -50,6 +50,7 @@ def detail(tender_id: int):
         if error.status_code != 400:
             raise
         problem = error  # shown beside the filters: the tender itself is still worth seeing
+    found = matching.in_page_order(found)
     user, own = signed_in_user(), None
     if user is not None and user.role == "supplier" and user.supplier_id:
         own = matching.fit_for_supplier(session, tender_id=tender.id,

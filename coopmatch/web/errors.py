@@ -2,8 +2,10 @@
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from coopmatch.db import schema_behind
 from coopmatch.errors import CoopmatchError
 
 log = logging.getLogger(__name__)
@@ -31,13 +33,38 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
-        session = g.get("db_session")
-        if session is not None:
-            session.rollback()
+        _roll_back()
         log.exception("Unhandled error on %s", request.path)
         if _wants_json():
             return jsonify({"error": "ServerError", "message": "Something went wrong."}), 500
         return render_template("errors/500.html"), 500
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(ProgrammingError)
+    def database_error(error):
+        """A database the migrations have not built (or not brought up to date) says so, for
+        whoever runs the service, rather than failing as an unexplained error."""
+        _roll_back()
+        try:
+            behind = schema_behind(current_app.config["DATABASE_URL"])
+        except Exception:  # noqa: BLE001 - the database is down: the error itself is logged below
+            behind = None
+        if behind is None:
+            return server_error(error)
+        log.error("The database %s: run `coopmatch db upgrade` (on %s)", behind, request.path)
+        message = ("The service's database is not set up yet, or is older than the service. "
+                   "Whoever runs it needs to run `coopmatch db upgrade`. Nothing you entered "
+                   "was saved.")
+        if _wants_json():
+            return jsonify({"error": "ServiceUnavailable", "message": message}), 503
+        return render_template("errors/error.html", title="This service is not ready yet",
+                               message=message, error=None), 503
+
+
+def _roll_back() -> None:
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
 
 
 def _handler(code: int, title: str):

@@ -238,6 +238,8 @@ def test_a_card_says_which_capable_firms_may_be_local_after_all(client, session,
                     description=LAUNDRY, cpv_codes="98310000", max_contract_value=5_000_000.0)
     create_supplier(session, ref, name="Linen Washers Ltd", postcode=None,
                     description=LAUNDRY, cpv_codes="98310000", max_contract_value=5_000_000.0)
+    create_supplier(session, ref, name="Preston Window Cleaners Ltd", postcode="PR1 3NN",
+                    description="Window cleaning for offices and shops.", cpv_codes="90911300")
     client.sign_in(create_user(session, role="agency").email)
     body = client.get("/api/gaps?area=E10000017").get_json()
     (gap,) = [g for g in body["gaps"] if g["sector"].startswith("983")]
@@ -248,6 +250,11 @@ def test_a_card_says_which_capable_firms_may_be_local_after_all(client, session,
     unknown = outside.partition("Linen Washers Ltd</a>")[2].partition("</li>")[0]
     assert " km)" in leeds and "not known" not in leeds
     assert "(where it is based is not known: it may be local)" in unknown
+    # The closest local firm on each notice is named with how far it falls short.
+    closest = [n["best_local"] for n in gap["notices"]]
+    assert {firm["name"] for firm in closest} == {"Preston Window Cleaners Ltd"}
+    for firm in closest:
+        assert f"(capability {firm['capability']:.2f}, 0.40 needed)" in card
     (reason,) = [r for r in gap["reasons"] if r["kind"] == "distance"]
     assert reason["text"].startswith("Firms outside the area can do this work: Leeds Linen Ltd")
     assert "Firms whose base is not known can do this work too: Linen Washers Ltd." in (

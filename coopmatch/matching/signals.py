@@ -368,7 +368,9 @@ def capacity_scores(
 
 
 _FRAMEWORK_TITLE = re.compile(r"\b(framework|dynamic purchasing|dps)\b", re.IGNORECASE)
-_FRAMEWORK_TEXT = re.compile(r"\b(framework agreement|dynamic purchasing system)\b", re.IGNORECASE)
+# "dynamic purchasing" alone: plurals ("systems") and descriptions cut short by their source
+# ("operate a dynamic purchasing s") say so too.
+_FRAMEWORK_TEXT = re.compile(r"\b(framework agreement|dynamic purchasing)\b", re.IGNORECASE)
 
 
 def looks_like_framework(title: str, description: str = "") -> bool:

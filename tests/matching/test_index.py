@@ -397,6 +397,10 @@ def test_the_place_of_a_notice_s_own_contract_is_not_where_its_winner_has_worked
         ("LPS CARE - Pseudo DPS for Childrens Home Services", "", True),
         ("Highways Framework 2024", "", True),
         ("Minor works", "Suppliers will be appointed to a framework agreement of 4 years.", True),
+        ("Vehicle charging", "Our members buy through dynamic purchasing systems.", True),
+        # A description the source cut short (Contracts Finder's, at about 500 characters).
+        ("LPS CAS - Local Bus Services", "It is the Authority's intention to operate a "
+                                         "dynamic purchasing s", True),
         ("School meals", "Hot lunches; our framework for quality is attached.", False),
         ("Office cleaning", "", False),
     ],

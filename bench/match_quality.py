@@ -344,6 +344,11 @@ landscaping firm had been able to hire out marquees for the flower show, sell ic
 parks and refurbish leisure centres on its Chorley contracts; it also loses footpath and car
 park jobs it could do (capability 0.27-0.32, under the near-miss band), which the gap cards
 still name it on.
+Tried with it (2026-12-06, fourth session), over seeds 0-19 against 1.254 (pooled 1.252):
+capability's work_text as a ranking signal too, beside the text at 0.1: 1.256 (pooled 1.254);
+text and work_text at 0.09 each: 1.259 (1.257); work_text in place of the text, at 0.18: 1.262
+(1.260; MRR 0.333, recall@10 0.482, recall@50 0.651); work_text 0.12 with text 0.06: 1.259
+(1.257). All within the pooled interval (about +-0.025): not adopted.
 """
 
 import argparse

@@ -732,6 +732,17 @@ class MatchIndex:
             )
         return results
 
+    def _text_raw(self, word_sim, char_part, best_award):
+        """Return a text signal before squashing: the word cosine (overwritten) weighed with the
+        character n-grams' weighed part, or the best past contract's similarity where closer."""
+        p = self.params
+        raw = np.multiply(word_sim, np.float32(p.word_share), out=word_sim)
+        raw += char_part
+        if p.award_in_text:
+            # A long history dilutes a profile's cosine; one closely similar contract should not be.
+            np.maximum(raw, np.float32(p.award_in_text) * best_award, out=raw)
+        return raw
+
     def _text_signals(self, tenders, options):
         """Return the query rows of a batch and their text and track record signals."""
         rows = self._query_rows(tenders, options)
@@ -749,12 +760,9 @@ class MatchIndex:
         word_sim = query_scores(q_rare, self.words_t)
         char_sim = query_scores(q_chars, self.chars_t)
         # In place, in float32: each pass over a register of 100k costs a tenth of a millisecond.
-        text_raw = np.multiply(word_sim, np.float32(p.word_share), out=word_sim)
-        text_raw += np.multiply(char_sim, np.float32(1 - p.word_share), out=char_sim)
+        char_part = np.multiply(char_sim, np.float32(1 - p.word_share), out=char_sim)
         award_sim, evidence, each_award = self._award_similarity(q_rare)
-        if p.award_in_text:
-            # A long history dilutes a profile's cosine; one closely similar contract should not be.
-            np.maximum(text_raw, np.float32(p.award_in_text) * award_sim, out=text_raw)
+        text_raw = self._text_raw(word_sim, char_part, award_sim)
         text = squash(text_raw, p.text_scale)
         # Similar work as evidence: over the words that may be shown as such (no place names,
         # no "council", no "dynamic purchasing system"), as the reasons cite it.
@@ -762,13 +770,9 @@ class MatchIndex:
         work_best, work_evidence, each_work = self._award_similarity(q_work)
         # (The ranking reads similar work over all the words: over these alone it ranks the same.)
         similar = squash(work_evidence, p.award_scale)  # capability's part of the track record
-        # Capability's text, over the same words (and the character n-grams, as weighed above).
-        work_raw = query_scores(q_work, self.words_t)
-        work_raw *= np.float32(p.word_share)
-        work_raw += char_sim
-        if p.award_in_text:
-            np.maximum(work_raw, np.float32(p.award_in_text) * work_best, out=work_raw)
-        work_text = squash(work_raw, p.text_scale)
+        # Capability's text, over the same words (and the character n-grams, as the text's).
+        work_text = squash(self._text_raw(query_scores(q_work, self.words_t), char_part,
+                                          work_best), p.text_scale)
         track = squash(evidence, p.award_scale)
         track *= np.float32(p.similar_share)
         track += self.experience_part

@@ -102,6 +102,7 @@ class _QueryRow:
     value: float | None
     buyer_id: int | None
     framework: bool = False
+    dps: bool = False
 
     @cached_property
     def divisions(self) -> str:
@@ -650,6 +651,7 @@ class MatchIndex:
                     tender.value,
                     tender.buyer_id,
                     tender.framework,
+                    tender.dps,
                 )
             )
             if not options.match_lots:
@@ -669,6 +671,7 @@ class MatchIndex:
                         lot.value,
                         tender.buyer_id,
                         tender.framework,
+                        tender.dps,
                     )
                 )
         return rows
@@ -913,7 +916,7 @@ class MatchIndex:
                     stated = stated | (fit & ~self.has_awards)
             if place["known"]:
                 parts["geography"] = geo
-            if row.value is not None:
+            if row.value is not None and not row.dps:  # firms join a DPS at any size
                 parts["capacity"] = capacity_scores(
                     row.value, self.capacity32, self.capacity_unknown
                 )
@@ -1140,7 +1143,12 @@ class MatchIndex:
         won = self.arrays["won_value"][j]
         found.append(
             reasons.size_reason(
-                row.value, capacity, None if math.isnan(won) else float(won), fits, row.framework
+                row.value,
+                capacity,
+                None if math.isnan(won) else float(won),
+                fits,
+                row.framework,
+                row.dps,
             )
         )
         ownership = (

@@ -133,6 +133,7 @@ class OpportunityIndex:
             "region": np.array([t["region"].add(p.region_code) for p in places], dtype=np.int32),
             "value": _floats(r[3] for r in laid.rows),
             "framework": np.array([p.framework for p in places], dtype=bool),
+            "dps": np.array([p.dps for p in places], dtype=bool),
         }
 
     def update(
@@ -380,6 +381,7 @@ class OpportunityIndex:
             capacity = np.clip(ratio, 0.0, 1.0)  # NaN where the value is unknown
             fits = np.where(np.isnan(ratio), -1, ratio >= 1.0).astype(np.int8)
         fits[self.arrays["framework"]] = -1  # a shared ceiling: nobody is too small for it
+        capacity[self.arrays["dps"]] = np.nan  # firms join a DPS at any size: not weighed
         parts["capacity"] = capacity
 
         parts = with_stated_record(parts, (not profile.awards) & (bool(profile.cpv_codes) | sic))
@@ -566,6 +568,7 @@ class OpportunityIndex:
                 profile.largest_won_gbp,
                 int(fits[row]),
                 bool(self.arrays["framework"][row]),
+                bool(self.arrays["dps"][row]),
             )
         )
         capability = capability_of({k: np.array([v]) for k, v in components.items()})[0]

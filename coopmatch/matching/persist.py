@@ -16,7 +16,7 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 
-FORMAT_VERSION = 16  # 2: the notice each contract was won on; 3: learned associations;
+FORMAT_VERSION = 17  # 2: the notice each contract was won on; 3: learned associations;
 # 4: the largest contract each supplier has won (its size where no capacity is stated);
 # 5: BM25 keywords; 6: title keywords, and where each contract was; 7: which fit the text
 # model is (open tenders read with its vocabulary are only valid beside it); 8: statements'
@@ -26,7 +26,8 @@ FORMAT_VERSION = 16  # 2: the notice each contract was won on; 3: learned associ
 # name work ("fire", "system") no longer stop words; 12: "co" written apart joined to a word in
 # o- ("co op" -> "coop"); 13: suppliers' SIC codes; 14: how often ("daily", "quarterly") a stop
 # word; 15: "in house" written apart joined ("inhouse"); 16: public bodies known only from
-# ledgers left out (services.matching)
+# ledgers left out (services.matching); 17: open tenders that set up a DPS (size not weighed);
+# "dps", "dynamic" and "purchasing" stop words
 
 
 class IndexFormatError(ValueError):

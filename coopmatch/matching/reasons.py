@@ -456,35 +456,43 @@ def size_reason(
     won_gbp: float | None,
     fits: int,
     framework: bool = False,
+    dps: bool = False,
 ) -> Reason:
     """Explain size: on a framework a shared ceiling; else by the stated capacity, or where
     none is stated, by the largest contract won."""
-    if framework:
-        return framework_size_reason(value, capacity, won_gbp)
+    if framework or dps:
+        return framework_size_reason(value, capacity, won_gbp, dps)
     if capacity is None and won_gbp is not None:
         return won_size_reason(value, won_gbp)
     return capacity_reason(value, capacity, fits)
 
 
 def framework_size_reason(
-    value: float | None, capacity: float | None, won_gbp: float | None
+    value: float | None, capacity: float | None, won_gbp: float | None, dps: bool = False
 ) -> Reason:
-    """Size on a framework or DPS, whose value is a ceiling shared by its suppliers."""
+    """Size on a framework or DPS, whose value is a ceiling shared by its suppliers. On a DPS,
+    which firms may join while it runs, size is not weighed in the score at all."""
     data = {
         "value": value,
         "capacity_gbp": capacity,
         "largest_won_gbp": won_gbp,
         "fits": None,
         "framework": True,
+        "dps": dps,
     }
-    text = "A framework or dynamic purchasing system"
-    text += f": its {money(value)} is a ceiling shared by its suppliers, " if value else ", "
     if capacity is not None:
-        text += f"and this supplier can take contracts of up to {money(capacity)}."
+        said = f"this supplier can take contracts of up to {money(capacity)}."
     elif won_gbp is not None:
-        text += f"and this supplier has won contracts of up to {money(won_gbp)}."
+        said = f"this supplier has won contracts of up to {money(won_gbp)}."
     else:
-        text += "and this supplier states no capacity."
+        said = "this supplier states no capacity."
+    ceiling = f": its {money(value)} is a ceiling shared by its suppliers" if value else ""
+    if dps:
+        text = "A dynamic purchasing system, which firms of any size may join while it runs"
+        text += f"{ceiling}, so size is not weighed. " if value else ": size is not weighed. "
+        text += said[0].upper() + said[1:]
+    else:
+        text = f"A framework or dynamic purchasing system{ceiling}, and {said}"
     return Reason("capacity", text, data)
 
 

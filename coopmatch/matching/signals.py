@@ -370,12 +370,48 @@ def capacity_scores(
 _FRAMEWORK_TITLE = re.compile(r"\b(framework|dynamic purchasing|dps)\b", re.IGNORECASE)
 # "dynamic purchasing" alone: plurals ("systems") and descriptions cut short by their source
 # ("operate a dynamic purchasing s") say so too.
-_FRAMEWORK_TEXT = re.compile(r"\b(framework agreement|dynamic purchasing)\b", re.IGNORECASE)
+_FRAMEWORK_TEXT = re.compile(r"\b(framework agreement|dynamic purchasing|dps)\b", re.IGNORECASE)
+_DPS = re.compile(r"\b(dynamic purchasing|dps)\b", re.IGNORECASE)
+# A contract let from a framework or DPS, not the framework itself: its value is one contract's.
+# The title says so ("DPS Call Off (YPO 881)", "Further Competition for Insurance Placement
+# DPS 978", "Supply Contract Via NEPO219 DPS"); or, where the title names no framework, the
+# description says it has been let ("it has been awarded following a mini competition under
+# the council's DPS"; "Call off from CCS framework RM 6068" opening a sentence). A framework's
+# own notice says how contracts *will be* or *may be* called off, so only what has been is read.
+_CALL_OFF_TITLE = re.compile(
+    r"\b(call[- ]?offs?|further competitions?|mini[- ]?(competitions?|comps?|tenders?)|min comp)\b"
+    r"|\b(via|under|from|off|through)\b[^.;]{0,40}\b(framework|dynamic purchasing|dps)\b",
+    re.IGNORECASE,
+)
+_CALL_OFF_TEXT = re.compile(
+    r"\b(is|are|was|were|been) (awarded|let) (following|via|through|under|from|off)\b"
+    r"|(^|[.:;\u2013-]\s*|\b(is|was|as) an? )call[- ]?off (contract )?from\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_call_off(title: str, description: str = "") -> bool:
+    """Return whether a notice is a contract let from a framework or DPS."""
+    if _CALL_OFF_TITLE.search(title or ""):
+        return True
+    if _FRAMEWORK_TITLE.search(title or ""):
+        return False  # a framework's own notice, whatever it says of how contracts are let
+    return bool(_CALL_OFF_TEXT.search(description or ""))
 
 
 def looks_like_framework(title: str, description: str = "") -> bool:
-    """Return whether a notice is a framework agreement or a dynamic purchasing system."""
-    return bool(_FRAMEWORK_TITLE.search(title or "") or _FRAMEWORK_TEXT.search(description or ""))
+    """Return whether a notice is a framework agreement or a dynamic purchasing system (not a
+    contract let from one: its value is that contract's)."""
+    said = _FRAMEWORK_TITLE.search(title or "") or _FRAMEWORK_TEXT.search(description or "")
+    return bool(said) and not looks_like_call_off(title, description)
+
+
+def looks_like_dps(title: str, description: str = "") -> bool:
+    """Return whether a notice sets up a dynamic purchasing system: suppliers may join it at
+    any time while it runs, and each contract let from it is sized on its own, so no firm is
+    too small to be on it."""
+    said = _DPS.search(title or "") or _DPS.search(description or "")
+    return bool(said) and not looks_like_call_off(title, description)
 
 
 def capacity_fits(value: float | None, capacity: float | None) -> int:

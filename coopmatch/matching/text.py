@@ -44,6 +44,8 @@ _BOILERPLATE = {
     "lots",
     "framework",
     "agreement",
+    # How it is bought, as "framework" above (and "dynamic purchasing system": see `_lower`).
+    "dps",
     "procurement",
     "requirement",
     "requirements",
@@ -135,8 +137,19 @@ def clean(text: str | None) -> str:
 
 def _lower(text: str) -> str:
     """Fold, lower-case and join prefixes: what `clean` and the corpus tokeniser both do after
-    reading "IT" and unescaping, so that a query's words are the index's."""
-    return join_spaced_in_house(join_spaced_co(join_prefixes(fold(text).lower())))
+    reading "IT" and unescaping, so that a query's words are the index's.
+
+    "Dynamic purchasing system" is dropped: it says how the work is bought, not what it is. A
+    taxi DPS had ranked first the demolition and surfacing firms that had won works DPSs. A
+    "heating system", "dynamic signage" or a "purchasing card" keep their words."""
+    text = join_spaced_in_house(join_spaced_co(join_prefixes(fold(text).lower())))
+    if "dynamic purchasing" in text:
+        text = _DPS_PHRASE.sub(" ", text)
+    return text
+
+
+# Cut short by its source too ("intends to operate a dynamic purchasing s").
+_DPS_PHRASE = re.compile(r"dynamic purchasing(?: systems?\b)?")
 
 
 # "co" written apart from a word in o- ("co op", "co operative", "co ordinator"): "co" is a stop

@@ -147,6 +147,12 @@ class TenderQuery:
     # A framework agreement or dynamic purchasing system: its value is a ceiling shared by its
     # suppliers over its term, not one contract, so size is a guide there, not a test.
     framework: bool = False
+    # A dynamic purchasing system (a framework too): firms join it while it runs and win
+    # call-offs of their own size, so the ranking does not weigh size at all on it.
+    dps: bool = False
+
+    def __post_init__(self):
+        self.framework = self.framework or self.dps
 
 
 @dataclass

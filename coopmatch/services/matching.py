@@ -39,7 +39,7 @@ from coopmatch.matching import (
     SupplierProfile,
     TenderQuery,
 )
-from coopmatch.matching.signals import looks_like_framework
+from coopmatch.matching.signals import looks_like_dps, looks_like_framework
 from coopmatch.matching.types import fit_label
 from coopmatch.models import OWNERSHIP_MODELS, Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
@@ -139,6 +139,7 @@ def tender_query(tender: Tender) -> TenderQuery:
         lots=[LotQuery(id=lot.id, title=lot.title, description=lot.description or "",
                        value=lot.value, cpv_codes=lot.cpv_list) for lot in tender.lots],
         framework=looks_like_framework(tender.title, tender.description or ""),
+        dps=looks_like_dps(tender.title, tender.description or ""),
     )
 
 

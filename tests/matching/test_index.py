@@ -403,12 +403,74 @@ def test_the_place_of_a_notice_s_own_contract_is_not_where_its_winner_has_worked
                                          "dynamic purchasing s", True),
         ("School meals", "Hot lunches; our framework for quality is attached.", False),
         ("Office cleaning", "", False),
+        # A contract let from a framework or DPS: its value is that contract's.
+        ("Crawley Council Further Competition for Insurance Placement DPS 978", "", False),
+        ("DPS Call Off (YPO 881) - Provision of Tree Pit Design", "", False),
+        ("Materials Supply Contract Via NEPO219 DPS", "", False),
+        ("Leyland Leisure Centre Refurbishment Works",
+         "This tender was awarded via the Rise Construction Framework.", False),
+        ("Public wifi hardware", "Call off from CCS framework RM 6068", False),
+        ("35998 - Fosse Primary School", "It has been awarded following a mini competition "
+                                         "under the council's dynamic purchasing system.", False),
+        # ... but a framework's own notice says how contracts will be let from it.
+        ("Carriageway Surfacing Framework 2020",
+         "The works awarded under this framework will vary; call-off contracts will be let "
+         "following mini competitions.", True),
+        ("Asbestos Management", "A framework agreement for member organisations to call off "
+                                "from.", True),
     ],
 )
 def test_frameworks_and_dynamic_purchasing_systems_are_recognised(title, description, framework):
     from coopmatch.matching.signals import looks_like_framework
 
     assert looks_like_framework(title, description) is framework
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "dps"),
+    [
+        ("Provision of Passenger Transport Services - Dynamic Purchasing System", "", True),
+        ("LPS CAS - Local Bus Services", "It is the Authority's intention to operate a "
+                                         "dynamic purchasing s", True),
+        ("Door entry contractor", "For the in-house repairs service DPS.", True),
+        ("Highways Framework 2024", "", False),
+        ("Further Competition under DPS 00978 for Insurance Placement", "", False),
+        ("Torus Developments - Build 26 New Units",
+         "This contract is awarded through Procurement Hub's Development Contractors DPS.", False),
+    ],
+)
+def test_dynamic_purchasing_systems_that_firms_may_join_are_told_from_contracts_let_on_them(
+    title, description, dps
+):
+    from coopmatch.matching.signals import looks_like_dps, looks_like_framework
+
+    assert looks_like_dps(title, description) is dps
+    if dps:
+        assert looks_like_framework(title, description)
+
+
+def test_on_a_dynamic_purchasing_system_size_is_not_weighed():
+    text = "Local bus services and school bus routes across Lancashire."
+    small = supplier(1, "Deepdale Coaches", text, capacity_gbp=300_000)
+    big = supplier(2, "National Buses plc", text, capacity_gbp=500_000_000)
+    index = MatchIndex.build([small, big])
+    framework = TenderQuery(id=1, title="Local bus services", description="Bus routes",
+                            value=140_000_000, framework=True)
+    dps = dataclasses.replace(framework, id=2, framework=False, dps=True)
+    on_framework = {m.supplier_id: m for m in index.match(framework)}
+    on_dps = {m.supplier_id: m for m in index.match(dps)}
+    # On a framework the big firm leads on size; on a DPS the two are level (but for the
+    # few characters their names add to their text).
+    assert on_framework[2].score - on_framework[1].score > 0.05
+    assert abs(on_dps[1].score - on_dps[2].score) < 0.005
+    assert on_dps[1].capable_but_too_small is False
+    reason = next(r for r in on_dps[1].reasons if r.kind == "capacity")
+    assert reason.text == (
+        "A dynamic purchasing system, which firms of any size may join while it runs: its "
+        "£140 million is a ceiling shared by its suppliers, so size is not weighed. This "
+        "supplier can take contracts of up to £300,000."
+    )
+    assert reason.data["dps"] is True and reason.data["fits"] is None
 
 
 def test_on_a_framework_the_value_is_a_shared_ceiling_not_a_size_test():
@@ -864,11 +926,11 @@ def test_a_dynamic_purchasing_system_is_no_evidence_of_the_work():
         description="Accessible passenger transport for service users, through a dynamic "
                     "purchasing system (DPS) and framework agreements.",
         cpv_codes=["60120000"], **PRESTON))
-    assert match.components["text"] > 0  # the words still count in the score...
+    assert match.components["text"] < 0.05  # the words are not scored...
     texts = [r for r in match.reasons if r.kind == "text"]
     shown = texts[0].data["terms"] if texts else []
     bought = {"dynamic", "purchasing", "dps", "system", "framework", "agreement", "agreements"}
-    assert not [t for t in shown if bought & set(t.split())], shown  # ...but are no evidence
+    assert not [t for t in shown if bought & set(t.split())], shown  # ...nor shown
     assert not match.fits_work and not match.close_fit
     assert fit_label(match.capable_but_too_small, match.capable, match.fits_work) == (
         "no sign of this work")
@@ -1024,3 +1086,26 @@ def test_a_tender_coded_only_by_its_division_says_no_more_than_the_trade():
 
     postings = CPVPostings.build([["60000000"], ["60100000"]])
     assert postings.supplier_to_documents(["60180000"], 2).tolist() == pytest.approx([0.6, 1.0])
+
+
+def test_how_a_notice_is_bought_does_not_match_firms_that_won_other_work_bought_so():
+    # Lancashire's passenger transport DPS had listed demolition and surfacing firms first,
+    # for the "dynamic purchasing system" of the works they had won.
+    register = [
+        supplier(1, "Fylde Minibuses", "Passenger transport: minibuses and taxis for schools."),
+        supplier(2, "Ribble Demolition", "Demolition and site clearance.", awards=[
+            PastAward("Demolition Dynamic Purchasing System (DPS)",
+                      "A dynamic purchasing system for demolition works, open to new members "
+                      "while the dynamic purchasing system runs.", buyer_id=3),
+        ]),
+    ]
+    index = MatchIndex.build(register)
+    dps = TenderQuery(
+        id=1,
+        title="Provision of Passenger Transport Services - Dynamic Purchasing System",
+        description="Operators are invited to join the dynamic purchasing system (DPS) for "
+        "the future provision of these services.",
+    )
+    found = index.match(dps)
+    assert ids(found)[0] == 1
+    assert found[0].score > 2 * next(m.score for m in found if m.supplier_id == 2)

@@ -71,6 +71,20 @@ def test_a_framework_is_not_too_big_for_a_small_supplier(register):
     assert size.data["fits"] is None
 
 
+def test_on_a_dynamic_purchasing_system_a_small_supplier_is_not_marked_down_for_size(register):
+    contract = TenderQuery(id=5, title="School meals", description="Hot lunches for schools",
+                           value=140_000_000)
+    dps = TenderQuery(id=6, title="School meals", description="Hot lunches for schools",
+                      value=140_000_000, dps=True)
+    found = {o.tender_id: o for o in OpportunityIndex.build([contract, dps])
+             .for_supplier(register[0])}
+    assert found[5].capable_but_too_small is True
+    assert found[6].capable_but_too_small is False
+    assert found[6].score > found[5].score  # size counts against it only on the contract
+    size = next(r for r in found[6].reasons if r.kind == "capacity")
+    assert size.text.startswith("A dynamic purchasing system, which firms of any size may join")
+
+
 def test_keywords_score_a_tender_as_the_supplier_index_does(register, school_meals, tmp_path):
 
     from coopmatch.matching import MatchIndex, MatchOptions

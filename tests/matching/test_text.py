@@ -163,6 +163,17 @@ def test_words_that_name_work_are_not_stop_words():
     assert word_tokens("Empty homes; thin client") == ["empty", "homes", "thin", "client"]
 
 
+def test_how_a_notice_is_bought_is_not_read_as_its_work():
+    from coopmatch.matching.text import word_tokens
+
+    assert word_tokens("Taxis: a Dynamic Purchasing System (DPS); dynamic purchasing systems") == [
+        "taxis"]
+    assert word_tokens("It intends to operate a dynamic purchasing s") == ["intends", "operate"]
+    # The words of the work keep their meaning.
+    assert word_tokens("Heating system, dynamic signage and purchasing cards") == [
+        "heating", "system", "dynamic", "signage", "purchasing", "cards"]
+
+
 def test_joined_words_are_spelled_as_the_text_writes_them():
     from coopmatch.matching.text import hyphen_spellings, spelled
 

@@ -29,7 +29,7 @@ from _common import add_data_dir_argument, load_notices, summary
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from coopmatch.cpv import load_vocabulary
-from coopmatch.matching.cpv_suggest import CPVSuggester
+from coopmatch.matching.cpv_suggest import CPVSuggester, likely
 from coopmatch.names import clean_text
 
 HOLDOUT = 0.2
@@ -101,6 +101,20 @@ def nearest_notice(train, test) -> list[list[str]]:
     return suggestions
 
 
+def mark(by: dict[bool, list[bool]], listed: list, wanted: list[str]) -> None:
+    """Count whether the first suggestion's group is right, by whether it is marked likely."""
+    if listed:
+        by[likely(listed)[0]].append(shares(listed[0][0], wanted, 3))
+
+
+def print_marked(marked: dict[str, dict[bool, list[bool]]]) -> None:
+    print("First suggestion marked likely (the forms say so), and its group right:")
+    for kind, by in marked.items():
+        total = len(by[True]) + len(by[False])
+        print(f"  from the {kind}: {len(by[True]) / total:.0%} of notices marked, right for "
+              f"{np.mean(by[True]):.0%} of them and {np.mean(by[False]):.0%} of the rest")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_data_dir_argument(parser)
@@ -119,6 +133,7 @@ def main(argv=None) -> int:
                                       "vocabulary only": [], "nearest notice": []}
     bands: dict[tuple, list[bool]] = {band: [] for band in CONFIDENCE_BANDS}
     per_query_ms = []
+    marked = {kind: {True: [], False: []} for kind in ("whole text", "title")}
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         order = list(notices)
         random.Random(seed).shuffle(order)
@@ -127,12 +142,14 @@ def main(argv=None) -> int:
         truth = [codes for _, codes, _ in test]
         suggester = CPVSuggester().fit(vocabulary, [(t, codes) for t, codes, _ in train])
         found, confidences = [], []
-        for text, _, _ in test:
+        for text, wanted, title in test:
             t0 = time.perf_counter()
             suggestions = suggester.suggest(text, K)
             per_query_ms.append((time.perf_counter() - t0) * 1000)
             found.append([code for code, _, _ in suggestions])
             confidences.append(suggestions[0][2] if suggestions else 0.0)
+            mark(marked["whole text"], suggestions, wanted)
+            mark(marked["title"], suggester.suggest(title, K), wanted)
         runs = {
             "suggester": found,
             "from the title": [[c for c, _, _ in suggester.suggest(title, K)]
@@ -169,6 +186,7 @@ def main(argv=None) -> int:
         if hits:
             print(f"  >= {threshold:.2f}: {len(hits) / total:.0%} of notices, "
                   f"group right for {np.mean(hits):.0%}")
+    print_marked(marked)
     print(f"\nsuggest p50 {np.median(per_query_ms):.1f} ms; {time.perf_counter() - started:.0f} s")
     return 0
 

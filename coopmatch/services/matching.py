@@ -627,8 +627,12 @@ def suggest_cpv(session: Session, *, text: str, k: int, ref: Reference,
     suggester = indexes_for(settings, ref).cpv_suggester(session)
     if suggester is None:
         return []
-    return [{"code": code, "description": description, "confidence": round(confidence, 3)}
-            for code, description, confidence in suggester.suggest(text, k=k)]
+    from coopmatch.matching.cpv_suggest import likely
+
+    found = suggester.suggest(text, k=k)
+    return [{"code": code, "description": description, "confidence": round(confidence, 3),
+             "likely": sure}
+            for (code, description, confidence), sure in zip(found, likely(found), strict=True)]
 
 
 SHORTLIST_COLUMNS = ["rank", "supplier_id", "supplier_name", "fit", "score", "distance_km",

@@ -120,7 +120,9 @@
           .then(function (data) {
             var found = data.suggestions || [];
             render(found.map(function (s) {
-              return { code: s.code, description: s.description + " (suggested)" };
+              // "likely": it leads a CPV group holding most of the confidence (cpv_suggest.likely).
+              var said = s.likely ? " (suggested, likely)" : " (suggested)";
+              return { code: s.code, description: s.description + said };
             }));
             if (!found.length) {
               tell("Nothing to suggest from these words: say what the work is, like " +

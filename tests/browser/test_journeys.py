@@ -84,6 +84,13 @@ def test_cpv_codes_are_suggested_from_the_title_and_description(page, session, r
     option = page.get_by_role("option", name="98311200 Laundry-operation services (suggested)")
     option.click()
     assert "98311200" in page.get_by_label("CPV codes", exact=True).input_value()
+    # A plain phrase of the work is marked likely; the laundry's codes share their confidence.
+    page.get_by_label("Title", exact=True).fill("Grounds maintenance")
+    page.get_by_label("Description", exact=True).fill("")
+    page.get_by_role("button", name="Suggest codes from what you have written").first.click()
+    page.get_by_role("option", name="77314000 Grounds maintenance services (suggested, likely)",
+                     exact=True).wait_for()
+    assert page.get_by_role("option", name="likely").count() == 1
 
 
 def test_the_suggest_button_says_when_it_has_nothing_to_suggest(page, session, ref):

@@ -191,3 +191,27 @@ def test_a_word_any_notice_has_does_not_bring_a_code_of_its_own(trained):
     # Nor whom the work is for: catering for care homes is catering, not outpatient care.
     found = codes(trained.suggest("Catering for care homes", 5))
     assert found[0].startswith("555") and all(c.startswith("555") for c in found), found
+
+
+def test_a_suggestion_is_likely_when_it_leads_a_group_holding_most_of_the_confidence():
+    from coopmatch.matching.cpv_suggest import likely
+
+    # Siblings split the confidence: the group (773) holds 0.75, its first code is likely.
+    grounds = [("77314000", "Grounds maintenance services", 0.70),
+               ("77313000", "Parks maintenance services", 0.05),
+               ("50113200", "Bus maintenance services", 0.04)]
+    assert likely(grounds) == [True, False, False]
+    # No group holds most of it: none is marked, however the codes are ordered.
+    laundry = [("98311000", "Laundry-collection services", 0.16),
+               ("98311200", "Laundry-operation services", 0.13),
+               ("39291000", "Laundry supplies", 0.05)]
+    assert likely(laundry) == [False, False, False]
+    assert likely([]) == []
+
+
+def test_a_plain_phrase_of_the_work_is_marked_likely_and_a_vague_one_is_not(trained):
+    from coopmatch.matching.cpv_suggest import likely
+
+    found = trained.suggest("Grounds maintenance", 5)
+    assert codes(found)[0] == "77314000" and likely(found)[0] is True
+    assert not any(likely(trained.suggest("School uniforms", 5)))  # police, military, ...

@@ -315,6 +315,10 @@ def test_api_matches_opportunities_and_suggestions(client, session, ref):
     assert (seen["score"], seen["reasons"]) == (first["score"], first["reasons"])
     suggestions = client.get("/api/cpv/suggest?text=hot+school+meals").get_json()["suggestions"]
     assert "15894210" in [s["code"] for s in suggestions[:3]]
+    assert all(isinstance(s["likely"], bool) for s in suggestions)
+    plain = client.get("/api/cpv/suggest?text=grounds+maintenance").get_json()["suggestions"]
+    assert [(s["code"], s["likely"]) for s in plain[:2]] == [
+        ("77314000", True), (plain[1]["code"], False)]
 
 
 def test_a_search_that_cannot_mean_anything_is_refused_naming_its_field(app, client, session,

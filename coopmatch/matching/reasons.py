@@ -142,6 +142,9 @@ NOT_EVIDENCE = frozenset(
         "dps",
         "dynamic",
         "purchasing",
+        # A call-off ("calloff" as hyphened) still ranks firms on the framework it is let from.
+        "calloff",
+        "calloffs",
         # Who pays for the work, not what it is ("funded by the European Regional Development
         # Fund", "UK Shared Prosperity Fund").
         "european",

@@ -398,7 +398,7 @@ from coopmatch.matching import (
     SupplierProfile,
     TenderQuery,
 )
-from coopmatch.matching.signals import looks_like_dps, looks_like_framework
+from coopmatch.matching.signals import how_bought
 from coopmatch.names import normalise_name
 
 TOP = 50
@@ -518,13 +518,14 @@ class Corpus:
             names = [f["name"] for f in notice.winners.values()]
             title = strip_names(notice.title, names)
             description = strip_names(notice.description, names)
+            framework, dps = how_bought(title, description)
             self.queries.append(
                 TenderQuery(
                     id=j,
                     title=title,
                     description=description,
-                    framework=looks_like_framework(title, description),
-                    dps=looks_like_dps(title, description),
+                    framework=framework,
+                    dps=dps,
                     cpv_codes=notice.cpv_codes,
                     value=notice.value,
                     buyer_id=buyer_ids[buyer_identity(notice)],

@@ -94,9 +94,6 @@ PLACE_SHARE = 0.25
 # Tried: each clause's last word (the head of an English noun phrase: "community cafe" ->
 # "cafe") weighed again at half or whole: title group@1 43.9% -> 41.7% / 37.7% (3 seeds); a
 # title's last word is as often how the work is done ("Footpath Renovation works").
-# How a firm is owned or what it stands for, not what work it does: a supplier's statement
-# ("an employee-owned IT firm", "a Real Living Wage employer") would otherwise be offered
-# Employee relocation services. No CPV code is about ownership.
 # A suggestion is marked likely when it leads a CPV group (3 digits) that holds this share of the
 # confidence among the suggestions listed (siblings split it: "Grounds maintenance" spreads over
 # the 773 group's codes). Over five splits of held-out notices (bench/cpv_suggest_quality.py),
@@ -118,6 +115,9 @@ def likely(suggestions: list[tuple[str, str, float]]) -> list[bool]:
     return [mass[code[:3]] >= LIKELY and leader[code[:3]] == code for code, _, _ in suggestions]
 
 
+# How a firm is owned or what it stands for, not what work it does: a supplier's statement
+# ("an employee-owned IT firm", "a Real Living Wage employer") would otherwise be offered
+# Employee relocation services. No CPV code is about ownership.
 _OWNERSHIP = re.compile(
     r"\b(?:(?:employee|worker|staff|member|community|co-?operatively)[- ]?owned"
     r"|employee ownership trust|(?:workers?'? )?(?:co-?operatives?|co[- ]?ops?)"

@@ -27,7 +27,7 @@ FORMAT_VERSION = 17  # 2: the notice each contract was won on; 3: learned associ
 # o- ("co op" -> "coop"); 13: suppliers' SIC codes; 14: how often ("daily", "quarterly") a stop
 # word; 15: "in house" written apart joined ("inhouse"); 16: public bodies known only from
 # ledgers left out (services.matching); 17: open tenders that set up a DPS (size not weighed);
-# "dps", "dynamic" and "purchasing" stop words
+# "dynamic purchasing system" and "dps" not read as words of the work
 
 
 class IndexFormatError(ValueError):

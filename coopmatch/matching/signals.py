@@ -399,19 +399,26 @@ def looks_like_call_off(title: str, description: str = "") -> bool:
     return bool(_CALL_OFF_TEXT.search(description or ""))
 
 
+def how_bought(title: str, description: str = "") -> tuple[bool, bool]:
+    """Return (framework, dps) for a notice: whether it sets up a framework agreement or a
+    dynamic purchasing system (a DPS is one too), and whether a DPS. A contract let from
+    either is neither: its value is that contract's. A DPS may be joined at any time while it
+    runs, and each contract let from it is sized on its own, so no firm is too small for it."""
+    title, description = title or "", description or ""
+    framework = bool(_FRAMEWORK_TITLE.search(title) or _FRAMEWORK_TEXT.search(description))
+    if not framework or looks_like_call_off(title, description):
+        return False, False
+    return True, bool(_DPS.search(title) or _DPS.search(description))
+
+
 def looks_like_framework(title: str, description: str = "") -> bool:
-    """Return whether a notice is a framework agreement or a dynamic purchasing system (not a
-    contract let from one: its value is that contract's)."""
-    said = _FRAMEWORK_TITLE.search(title or "") or _FRAMEWORK_TEXT.search(description or "")
-    return bool(said) and not looks_like_call_off(title, description)
+    """Return whether a notice sets up a framework agreement or a DPS (see `how_bought`)."""
+    return how_bought(title, description)[0]
 
 
 def looks_like_dps(title: str, description: str = "") -> bool:
-    """Return whether a notice sets up a dynamic purchasing system: suppliers may join it at
-    any time while it runs, and each contract let from it is sized on its own, so no firm is
-    too small to be on it."""
-    said = _DPS.search(title or "") or _DPS.search(description or "")
-    return bool(said) and not looks_like_call_off(title, description)
+    """Return whether a notice sets up a dynamic purchasing system (see `how_bought`)."""
+    return how_bought(title, description)[1]
 
 
 def capacity_fits(value: float | None, capacity: float | None) -> int:

@@ -39,7 +39,7 @@ from coopmatch.matching import (
     SupplierProfile,
     TenderQuery,
 )
-from coopmatch.matching.signals import looks_like_dps, looks_like_framework
+from coopmatch.matching.signals import how_bought
 from coopmatch.matching.types import fit_label
 from coopmatch.models import OWNERSHIP_MODELS, Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
@@ -129,6 +129,7 @@ def _tender_queries(session: Session, condition) -> list[TenderQuery]:
 
 
 def tender_query(tender: Tender) -> TenderQuery:
+    framework, dps = how_bought(tender.title, tender.description or "")
     return TenderQuery(
         id=tender.id, title=tender.title, description=tender.description or "",
         cpv_codes=tender.cpv_list, value=tender.value, buyer_id=tender.buyer_id,
@@ -138,8 +139,8 @@ def tender_query(tender: Tender) -> TenderQuery:
         region_code=tender.region_code,
         lots=[LotQuery(id=lot.id, title=lot.title, description=lot.description or "",
                        value=lot.value, cpv_codes=lot.cpv_list) for lot in tender.lots],
-        framework=looks_like_framework(tender.title, tender.description or ""),
-        dps=looks_like_dps(tender.title, tender.description or ""),
+        framework=framework,
+        dps=dps,
     )
 
 

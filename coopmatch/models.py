@@ -127,6 +127,17 @@ TENDER_STATUSES = {
 
 RECURRENCE = {"one_off": "One-off", "recurring": "Recurring"}
 
+# How a tender is let, where its buyer or source says so; "" leaves it to the notice's words
+# (coopmatch.matching.signals.how_bought). A framework's or DPS's value is a ceiling shared by
+# its suppliers; a call-off is one contract let from either.
+ARRANGEMENTS = {
+    "": "Not stated",
+    "contract": "A contract",
+    "framework": "A framework agreement",
+    "dps": "A dynamic purchasing system (DPS)",
+    "call_off": "A call-off from a framework or DPS",
+}
+
 
 # --- organisations and people -----------------------------------------------------------------
 
@@ -285,6 +296,7 @@ class TenderBase(SQLModel):
     contract_end: date | None = None
     recurrence: str = Field(default="one_off", max_length=20)
     social_value: str = Field(default="", sa_type=sa.Text)
+    arrangement: str = Field(default="", max_length=20)  # a key of ARRANGEMENTS
 
 
 class Tender(TenderBase, table=True):

@@ -33,6 +33,23 @@ def _old_organisation(session, name: str) -> int:
         created_at=datetime.now(UTC)).returning(table.c.id)).scalar_one()
 
 
+def _old_tender(session, title: str, buyer_id: int) -> int:
+    """Add a tender as the schema before 0010 holds it (the model now has a column more), and
+    return its id."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    now = datetime.now(UTC)
+    table = sa.table("tender", *(sa.column(name) for name in (
+        "id", "title", "description", "cpv_codes", "currency", "status", "recurrence",
+        "social_value", "buyer_id", "source", "created_at", "updated_at")))
+    return session.execute(sa.insert(table).values(
+        title=title, description="", cpv_codes="", currency="GBP", status="open",
+        recurrence="one_off", social_value="", buyer_id=buyer_id, source="coopmatch",
+        created_at=now, updated_at=now).returning(table.c.id)).scalar_one()
+
+
 def test_migration_0006_fixes_names_and_removes_winners_that_name_no_supplier(
         empty_database_url):
     """Rows as imports stored them before 0006: names beginning "TA" normalised to "", and
@@ -40,26 +57,26 @@ def test_migration_0006_fixes_names_and_removes_winners_that_name_no_supplier(
     from sqlmodel import Session, select
 
     from coopmatch.db import upgrade
-    from coopmatch.models import Award, LedgerName, Supplier, Tender
+    from coopmatch.models import Award, LedgerName, Supplier
 
     url = empty_database_url
     upgrade(url, "0005")
     engine = create_engine(url)
     with Session(engine) as session:
         council_id = _old_organisation(session, "Hyndburn Borough Council")
-        tender = Tender(title="Footpath works", buyer_id=council_id)
+        tender_id = _old_tender(session, "Footpath works", council_id)
         placeholder = Supplier(name="NOT AWARDED TO SUPPLIER", normalised_name="not awarded "
                                "to supplier", source="award")
         in_a_ledger = Supplier(name="Not Applicable", normalised_name="not applicable",
                                source="award")  # a ledger name points at it: left alone
         firm = Supplier(name="TA Browne Contract Services Ltd", normalised_name="",
                         source="award")
-        session.add_all([tender, placeholder, in_a_ledger, firm,
+        session.add_all([placeholder, in_a_ledger, firm,
                          Supplier(name="Preston Cleaning Co-operative",
                                   normalised_name="preston cleaning cooperative")])
         session.flush()
-        session.add_all([Award(tender_id=tender.id, supplier_id=placeholder.id),
-                         Award(tender_id=tender.id, supplier_id=firm.id),
+        session.add_all([Award(tender_id=tender_id, supplier_id=placeholder.id),
+                         Award(tender_id=tender_id, supplier_id=firm.id),
                          LedgerName(key="", name="T/A Plumbing Ltd"),
                          LedgerName(key="not applicable", name="Not Applicable",
                                     supplier_id=in_a_ledger.id)])
@@ -139,3 +156,32 @@ def test_migration_0007_drops_notes_from_names_and_merges_ledger_names(empty_dat
     assert paid[kept.id] == 100 + 200 + 300
     assert (ledger["pct healthcare"].id, paid[pct_id]) == (pct_id, 400)
     assert sum(paid.values()) == 1500
+
+
+def test_migration_0010_leaves_how_a_tender_is_let_to_its_words(empty_database_url):
+    """Tenders stored before 0010 have no stated arrangement: "" (not stated), so matching
+    reads the title and description as before, and downgrading drops the column."""
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlmodel import Session, select
+
+    from coopmatch.db import _alembic_config, upgrade
+    from coopmatch.models import Tender
+
+    url = empty_database_url
+    upgrade(url, "0009")
+    engine = create_engine(url)
+    with Session(engine) as session:
+        council_id = _old_organisation(session, "Lancashire County Council")
+        _old_tender(session, "Passenger transport dynamic purchasing system", council_id)
+        session.commit()
+    upgrade(url)
+    with Session(engine) as session:
+        tender = session.exec(select(Tender)).one()
+        assert tender.arrangement == ""
+        tender.arrangement = "dps"
+        session.commit()
+    command.downgrade(_alembic_config(url), "0009")
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("tender")}
+    engine.dispose()
+    assert "arrangement" not in columns and "title" in columns

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from coopmatch.cpv import CPVVocabulary
 from coopmatch.imports.notices import (
     GUID,
+    arrangement_from,
     award_supplier,
     cf_notice_ocid,
     finish_notice,
@@ -134,6 +135,7 @@ def _notice(row: CsvRow, cpv: CPVVocabulary) -> NoticeRecord | RowError:
             delivery_area=None if region.lower() in _NOT_A_PLACE else region,
             contract_start=parse_date(row.get("contract_start_date", "start_date")),
             contract_end=parse_date(row.get("contract_end_date", "end_date")),
+            arrangement=arrangement_from(row.get("ojeu_procedure_type")),
             notice_url=NOTICE_URL.format(notice_id.lower()) if guid else (links or [None])[0],
             source="contracts_finder",
             awards=awards,

@@ -160,6 +160,37 @@ def split_supplier_names(text: str | None) -> list[tuple[str | None, str]]:
     return found
 
 
+# How a notice's source says it is let. Contracts Finder's procedures are a pick list ("Call-off
+# from a framework agreement", "CallOffFromFrameworkAgreement" in its CSV) or "Other" with the
+# buyer's words ("Other - Further Competition - Framework", "Other Dynamic Purchasing System").
+_CALL_OFF_PROCEDURE = re.compile(
+    r"\bcall[- ]?off\b|\bfurther competition|\bmini[- ]?competition"
+    r"|\bdirect award\b.{0,20}\bframework", re.IGNORECASE)
+_DPS_PROCEDURE = re.compile(r"\bdynamic purchasing\b|\bdps\b", re.IGNORECASE)
+_FRAMEWORK_PROCEDURE = re.compile(r"\bframework\b", re.IGNORECASE)
+
+
+def arrangement_from(
+    procedure: str | None = None, *, has_framework=None, has_dps=None
+) -> str:
+    """Return how a notice is let (a key of models.ARRANGEMENTS) from what its source states:
+    its procedure's words, and OCDS `tender.techniques.hasFramework` /
+    `hasDynamicPurchasingSystem`; "" where they do not say, leaving it to the notice's text.
+
+    Contracts Finder's "Call-off from a dynamic purchasing system" is left unsaid: buyers pick
+    it for the notice that sets a DPS up ("Highways DPS", "Multi-Supplier Dynamic Purchasing
+    System to establish a List of Accredited Builders") as well as for contracts let from one.
+    """
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", procedure or "")
+    if _CALL_OFF_PROCEDURE.search(words):
+        return "" if re.search(r"\bdynamic purchasing\b", words, re.IGNORECASE) else "call_off"
+    if has_dps is True or _DPS_PROCEDURE.search(words):
+        return "dps"
+    if has_framework is True or _FRAMEWORK_PROCEDURE.search(words):
+        return "framework"
+    return ""
+
+
 def finish_notice(notice: NoticeRecord) -> NoticeRecord:
     """Cut text to the tender table's column lengths."""
     notice.ocid = clip(notice.ocid, 200) or notice.ocid

@@ -22,6 +22,7 @@ from ocdsmerge.exceptions import OCDSMergeError
 
 from coopmatch.cpv import CPVVocabulary
 from coopmatch.imports.notices import (
+    arrangement_from,
     award_supplier,
     finish_notice,
     join_address,
@@ -635,6 +636,11 @@ def release_to_notice(
             delivery_area=area,
             contract_start=start,
             contract_end=end,
+            arrangement=arrangement_from(
+                _text(tender.get("procurementMethodDetails")),
+                has_framework=_obj(tender.get("techniques")).get("hasFramework"),
+                has_dps=_obj(tender.get("techniques")).get("hasDynamicPurchasingSystem"),
+            ),
             notice_url=_notice_url(release, tender),
             source=source_of_ocid(ocid),
             lots=_lots(tender, items, cpv),

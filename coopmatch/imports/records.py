@@ -98,6 +98,7 @@ class NoticeRecord:
     contract_end: date | None = None
     recurrence: str | None = None
     social_value: str = ""
+    arrangement: str = ""  # as the source states it (notices.arrangement_from), or ""
     notice_url: str | None = None
     source: str = "import"
     lots: list[LotRecord] = field(default_factory=list)

@@ -399,11 +399,16 @@ def looks_like_call_off(title: str, description: str = "") -> bool:
     return bool(_CALL_OFF_TEXT.search(description or ""))
 
 
-def how_bought(title: str, description: str = "") -> tuple[bool, bool]:
+def how_bought(title: str, description: str = "", arrangement: str = "") -> tuple[bool, bool]:
     """Return (framework, dps) for a notice: whether it sets up a framework agreement or a
     dynamic purchasing system (a DPS is one too), and whether a DPS. A contract let from
     either is neither: its value is that contract's. A DPS may be joined at any time while it
-    runs, and each contract let from it is sized on its own, so no firm is too small for it."""
+    runs, and each contract let from it is sized on its own, so no firm is too small for it.
+
+    `arrangement`, where the buyer or the notice's source states it (models.ARRANGEMENTS:
+    "contract", "framework", "dps" or "call_off"), decides; "" leaves it to the words."""
+    if arrangement in STATED:
+        return STATED[arrangement]
     title, description = title or "", description or ""
     framework = bool(_FRAMEWORK_TITLE.search(title) or _FRAMEWORK_TEXT.search(description))
     if not framework or looks_like_call_off(title, description):
@@ -411,14 +416,18 @@ def how_bought(title: str, description: str = "") -> tuple[bool, bool]:
     return True, bool(_DPS.search(title) or _DPS.search(description))
 
 
-def looks_like_framework(title: str, description: str = "") -> bool:
+STATED = {"contract": (False, False), "call_off": (False, False), "framework": (True, False),
+          "dps": (True, True)}
+
+
+def looks_like_framework(title: str, description: str = "", arrangement: str = "") -> bool:
     """Return whether a notice sets up a framework agreement or a DPS (see `how_bought`)."""
-    return how_bought(title, description)[0]
+    return how_bought(title, description, arrangement)[0]
 
 
-def looks_like_dps(title: str, description: str = "") -> bool:
+def looks_like_dps(title: str, description: str = "", arrangement: str = "") -> bool:
     """Return whether a notice sets up a dynamic purchasing system (see `how_bought`)."""
-    return how_bought(title, description)[1]
+    return how_bought(title, description, arrangement)[1]
 
 
 def capacity_fits(value: float | None, capacity: float | None) -> int:

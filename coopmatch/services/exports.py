@@ -54,6 +54,15 @@ def _compact(data):
     return data
 
 
+# How a tender is let, in OCDS: the techniques extension's flags, or Contracts Finder's words for
+# a call-off (what imports.notices.arrangement_from reads back).
+ARRANGEMENT_FIELDS = {
+    "framework": {"techniques": {"hasFramework": True}},
+    "dps": {"techniques": {"hasFramework": True, "hasDynamicPurchasingSystem": True}},
+    "call_off": {"procurementMethodDetails": "Call-off from a framework agreement"},
+}
+
+
 def tender_release(tender: Tender, *, prefix: str, describe=lambda code: "") -> dict:
     """Build the OCDS 1.1 release of a tender, its lots and awards."""
     ocid = tender.ocid or f"{prefix}-{tender.id}"
@@ -122,6 +131,7 @@ def tender_release(tender: Tender, *, prefix: str, describe=lambda code: "") -> 
             "items": items,
             "tenderPeriod": _period(tender.published_date, tender.deadline),
             "contractPeriod": _period(tender.contract_start, tender.contract_end),
+            **ARRANGEMENT_FIELDS.get(tender.arrangement, {}),
             "lots": [
                 {"id": f"lot-{lot.id}", "title": lot.title, "description": lot.description,
                  "value": _value(lot.value, tender.currency), "status": "active"}

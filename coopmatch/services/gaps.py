@@ -97,8 +97,9 @@ def demand_items(session: Session) -> list[DemandItem]:
         awards_by_lot: dict[int | None, list[Award]] = defaultdict(list)
         for award in t.awards:
             awards_by_lot[award.lot_id].append(award)
-        framework = (len({a.supplier_id for a in t.awards}) >= FRAMEWORK_SUPPLIERS
-                     or looks_like_framework(t.title, t.description or ""))
+        # As its buyer or source states it; else by its words, or by its many winners.
+        framework = looks_like_framework(t.title, t.description or "", t.arrangement) or (
+            not t.arrangement and len({a.supplier_id for a in t.awards}) >= FRAMEWORK_SUPPLIERS)
         base = {
             "tender_id": t.id, "ocid": t.ocid, "buyer_id": t.buyer_id,
             "buyer_name": t.buyer.name if t.buyer else "", "published": t.published_date,

@@ -465,6 +465,7 @@ class Importer:
             "contract_end": record.contract_end,
             "recurrence": record.recurrence or None,
             "social_value": record.social_value,
+            "arrangement": record.arrangement,
             "notice_url": record.notice_url,
         }
         created = tender is None

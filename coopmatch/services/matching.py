@@ -129,7 +129,7 @@ def _tender_queries(session: Session, condition) -> list[TenderQuery]:
 
 
 def tender_query(tender: Tender) -> TenderQuery:
-    framework, dps = how_bought(tender.title, tender.description or "")
+    framework, dps = how_bought(tender.title, tender.description or "", tender.arrangement)
     return TenderQuery(
         id=tender.id, title=tender.title, description=tender.description or "",
         cpv_codes=tender.cpv_list, value=tender.value, buyer_id=tender.buyer_id,

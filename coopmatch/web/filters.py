@@ -81,6 +81,7 @@ def init_app(app: Flask) -> None:
             "TURNOVER_BANDS": models.TURNOVER_BANDS,
             "ACCREDITATIONS": models.ACCREDITATIONS,
             "RECURRENCE": models.RECURRENCE,
+            "ARRANGEMENTS": models.ARRANGEMENTS,
             "SUPPLIER_SOURCES": models.SUPPLIER_SOURCES,
             "reference": current_reference(),
             "can": permissions,

@@ -39,6 +39,13 @@ def test_contracts_finder_export_open_notices(parsed):
         date(2025, 12, 1),
         date(2026, 2, 28),
     )
+    # How each is let, from "OJEU Procedure Type": "Other Dynamic Purchasing System" and the
+    # like are DPSs, "CallOffFromFrameworkAgreement" call-offs; the nine
+    # "CallOffFromDynamicPurchasingSystem" are left to their words (buyers pick it for a DPS's
+    # own notice too, as "Highways DPS").
+    assert Counter(n.arrangement for n in found) == {"": 837, "dps": 13, "call_off": 2}
+    dps = {n.title for n in found if n.arrangement == "dps"}
+    assert "DPS for Home to School Transport" in dps and "Highways DPS" not in dps
     guid = by_ocid(results)["cf-1b94e713-a116-4dea-ab8e-43db3a85d1b5"]
     assert guid.notice_url == (
         "https://www.contractsfinder.service.gov.uk/Notice/1b94e713-a116-4dea-ab8e-43db3a85d1b5"

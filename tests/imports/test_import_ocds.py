@@ -284,3 +284,30 @@ def test_a_schema_file_is_used_when_there(data_dir):
 )
 def test_status_mapping(status, tags, awards, expected):
     assert ocds._status({"status": status}, tags, awards) == expected
+
+
+def test_how_a_notice_is_let_is_kept_from_contracts_finders_procedure(parsed):
+    found = notices(parsed("ocds", CF + "cf_releases_2025_cfserver1.json"))
+    let = Counter(n.arrangement for n in found)
+    # 31 "Call-off from a framework agreement"; the three "Call-off from a dynamic purchasing
+    # system" are left to the notices' words, with the open and restricted procedures.
+    assert let == {"": 160, "call_off": 31}
+    fleet = next(n for n in found if n.title == "2024 Tranman Fleet Management System")
+    assert fleet.arrangement == "call_off"
+
+
+def test_how_a_notice_is_let_is_read_from_ocds_techniques():
+    from coopmatch.cpv import CPVVocabulary
+
+    release = {
+        "ocid": "ocds-h6vhtk-0001", "date": "2026-01-05T00:00:00Z",
+        "buyer": {"name": "Lancashire County Council"},
+        "tender": {"title": "Passenger transport", "procurementMethodDetails": "Open procedure",
+                   "techniques": {"hasFramework": True, "hasDynamicPurchasingSystem": True}},
+    }
+    notice = ocds.release_to_notice(release, cpv=CPVVocabulary(None))
+    assert notice.arrangement == "dps"
+    release["tender"]["techniques"] = {"hasFramework": True}
+    assert ocds.release_to_notice(release, cpv=CPVVocabulary(None)).arrangement == "framework"
+    del release["tender"]["techniques"]
+    assert ocds.release_to_notice(release, cpv=CPVVocabulary(None)).arrangement == ""

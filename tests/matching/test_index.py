@@ -449,6 +449,28 @@ def test_dynamic_purchasing_systems_that_firms_may_join_are_told_from_contracts_
         assert looks_like_framework(title, description)
 
 
+@pytest.mark.parametrize(
+    ("title", "arrangement", "expected"),
+    [
+        # Stated by the buyer or the notice's source, it decides over the words.
+        ("Bus routes 2027", "dps", (True, True)),
+        ("Bus routes 2027", "framework", (True, False)),
+        ("Passenger Transport Dynamic Purchasing System", "call_off", (False, False)),
+        ("Highways Framework 2024", "contract", (False, False)),
+        # Not stated: the words decide, as before.
+        ("Passenger Transport Dynamic Purchasing System", "", (True, True)),
+        ("Highways Framework 2024", "", (True, False)),
+        ("Bus routes 2027", "", (False, False)),
+    ],
+)
+def test_how_a_tender_is_let_as_stated_decides_over_its_words(title, arrangement, expected):
+    from coopmatch.matching.signals import how_bought, looks_like_dps, looks_like_framework
+
+    assert how_bought(title, "", arrangement) == expected
+    assert (looks_like_framework(title, "", arrangement),
+            looks_like_dps(title, "", arrangement)) == expected
+
+
 def test_on_a_dynamic_purchasing_system_size_is_not_weighed():
     text = "Local bus services and school bus routes across Lancashire."
     small = supplier(1, "Deepdale Coaches", text, capacity_gbp=300_000)

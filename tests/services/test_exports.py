@@ -53,6 +53,23 @@ def test_exported_releases_validate_against_the_ocds_schema(session, ref, releas
     assert release["buyer"]["name"] == "Preston City Council"
 
 
+@pytest.mark.parametrize(("arrangement", "read_back"), [
+    ("framework", "framework"), ("dps", "dps"), ("call_off", "call_off"),
+    ("contract", ""),  # OCDS has no flag for "not a framework": the words decide
+    ("", ""),
+])
+def test_how_a_tender_is_let_is_exported_and_read_back(session, ref, release_schema,
+                                                        arrangement, read_back):
+    from coopmatch.imports.ocds import release_to_notice
+
+    tender = _posted_tender(session, ref)
+    tender.arrangement = arrangement
+    session.commit()
+    (release,) = ocds_release_package(session, prefix="ocds-test")["releases"]
+    validate(release, release_schema)
+    assert release_to_notice(release, cpv=ref.cpv).arrangement == read_back
+
+
 def test_imported_notices_with_awards_export_too_when_asked(session, ref, data_dir,
                                                              release_schema):
     from coopmatch.services.imports import import_file

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from coopmatch.models import Supplier, SupplierCreate
+from coopmatch.models import Award, Supplier, SupplierCreate
 from coopmatch.services import gaps, suppliers
 from tests.factories import create_organisation, create_supplier, create_tender, create_user
 
@@ -215,6 +215,29 @@ def test_a_dynamic_purchasing_system_is_demand_with_a_ceiling_like_a_framework(s
                           description="Transport for pupils.", value=400_000.0)
     flags = {i.tender_id: i.framework for i in gaps.demand_items(session)}
     assert flags[dps.id] is True and flags[plain.id] is False
+
+
+def test_how_a_tender_is_said_to_be_let_decides_if_its_value_is_a_ceiling(session, ref):
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    stated = create_tender(session, ref, officer, title="Home to school transport",
+                           description="Transport for pupils.", value=4_000_000.0,
+                           arrangement="dps")
+    said_not = create_tender(session, ref, officer, title="Passenger Transport DPS lot 3",
+                             description="Home to school transport.", value=400_000.0,
+                             arrangement="call_off")
+    # A contract shared by five firms is read as a framework unless it is said not to be.
+    shared = create_tender(session, ref, officer, title="Minibus hire", value=900_000.0)
+    contract = create_tender(session, ref, officer, title="Coach hire", value=900_000.0,
+                             arrangement="contract")
+    for tender in (shared, contract):
+        for n in range(5):
+            firm = create_supplier(session, ref, name=f"Coaches {tender.id}-{n} Ltd")
+            session.add(Award(tender_id=tender.id, supplier_id=firm.id))
+    session.commit()
+    flags = {i.tender_id: i.framework for i in gaps.demand_items(session)}
+    assert (flags[stated.id], flags[said_not.id]) == (True, False)
+    assert (flags[shared.id], flags[contract.id]) == (True, False)
 
 
 def test_a_gap_with_no_route_says_why(app, client, session, ref):

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,9 @@ def test_reimporting_a_file_changes_nothing(session, ref, data_dir):
     assert again.changed == 0
     assert again.counts["notices"]["unchanged"] == 191
     assert counts(session) == before
+    # How each is let, as Contracts Finder states it, is stored with the notice.
+    let = Counter(t.arrangement for t in session.exec(select(Tender)))
+    assert let == {"": 160, "call_off": 31}
 
 
 def test_registers_import_and_keep_ownership_sic_and_registration(session, ref, data_dir):

@@ -566,6 +566,28 @@ def test_a_dynamic_purchasing_system_is_matched_as_a_framework(app, session, ref
     assert not any(m.capable_but_too_small for m in found)
 
 
+def test_how_the_officer_says_a_tender_is_let_decides_over_its_words(app, session, ref):
+    tender, _, _, _ = _setup(session, ref)
+    officer = create_user(session, role="procurement", organisation=tender.buyer)
+    meals = {"description": "Hot school meals for primary schools.", "cpv_codes": "55523100",
+             "value": 140_000_000, "delivery_postcode": "PR1 2HE"}
+    dps = create_tender(session, ref, officer, title="School meals 2027", arrangement="dps",
+                        **meals)
+    call_off = create_tender(session, ref, officer, title="School meals framework lot 2",
+                             arrangement="call_off", **meals)
+    sizes = {}
+    with app.app_context():
+        for tender in (dps, call_off):
+            _, found = matching.matches_for_tender(session, tender_id=tender.id,
+                                                   search=matching.Search(), ref=ref,
+                                                   settings=match_settings())
+            sizes[tender.id] = next(r for r in found[0].reasons if r.kind == "capacity").data
+    # Nothing in its words says DPS, but the officer did: size is not weighed.
+    assert sizes[dps.id]["dps"] is True
+    # Its title says framework, but the officer says it is a call-off: one £140m contract.
+    assert not sizes[call_off.id].get("framework") and not sizes[call_off.id].get("dps")
+
+
 def _caterer_first_terms(app, session, ref, **tender_fields) -> list[str]:
     """Post a tender from _setup's council; return the shared key terms of its first match,
     which must be the catering co-op (whose statement is "Worker co-op cooking school meals

@@ -70,6 +70,32 @@ def test_bad_tender_input_names_each_field_and_stores_nothing(client, session, r
     assert session.exec(select(Tender)).all() == []
 
 
+def test_officer_says_how_a_tender_is_let(client, session, ref):
+    _, officer = _buyer(session, ref)
+    client.sign_in(officer.email)
+    form = html.unescape(client.get("/tenders/new").get_data(as_text=True))
+    assert "How is it let?" in form and "A dynamic purchasing system (DPS)" in form
+    response = client.post("/tenders/new", dict(VALID, arrangement="nonsense"))
+    assert response.status_code == 400
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert session.exec(select(Tender)).all() == []
+    response = client.post("/tenders/new", dict(VALID, arrangement="dps"))
+    assert response.status_code == 302
+    tender = session.exec(select(Tender)).one()
+    assert tender.arrangement == "dps"
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "How it is let" in page and "A dynamic purchasing system (DPS)" in page
+    # The edit form shows what was said; choosing "Not stated" leaves it to the words.
+    edit = client.get(f"/tenders/{tender.id}/edit").get_data(as_text=True)
+    assert '<option selected value="dps">' in edit
+    assert client.get("/api/tenders").get_json()["tenders"][0]["arrangement"] == "dps"
+    client.post(f"/tenders/{tender.id}/edit", dict(VALID, arrangement=""))
+    session.refresh(tender)
+    assert tender.arrangement == ""
+    assert "How it is let" not in client.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    assert client.get("/api/tenders").get_json()["tenders"][0]["arrangement"] is None
+
+
 def test_an_amount_that_is_no_amount_is_refused_at_its_field(client, session, ref):
     _, officer = _buyer(session, ref)
     client.sign_in(officer.email)

@@ -11,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from coopmatch.models import RECURRENCE, LotCreate, TenderCreate
+from coopmatch.models import ARRANGEMENTS, RECURRENCE, LotCreate, TenderCreate
 from coopmatch.web.forms import CPVField, MoneyField, Postcode, int_or_zero
 
 DATE_HINT = "For example, 27 March 2027"
@@ -35,6 +35,7 @@ class TenderForm(FlaskForm):
     cpv_codes = CPVField("CPV codes")
     value = MoneyField("Estimated total value (£)", places=2, validators=[
         Optional(), NumberRange(min=0, message="Enter a value of £0 or more.")])
+    arrangement = SelectField("How is it let?", choices=list(ARRANGEMENTS.items()), default="")
     status = RadioField("Status", choices=[("open", "Open for bids"),
                                            ("planned", "Planned (early market engagement)")],
                         default="open")
@@ -64,6 +65,7 @@ class TenderForm(FlaskForm):
             description=self.description.data,
             cpv_codes=self.cpv_codes.data or "",
             value=float(self.value.data) if self.value.data is not None else None,
+            arrangement=self.arrangement.data or "",
             status=self.status.data,
             published_date=self.published_date.data,
             deadline=self.deadline.data,

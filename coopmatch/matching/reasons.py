@@ -184,6 +184,37 @@ NOT_EVIDENCE = frozenset(
         "apuc",
         "tuco",
         "hepcw",
+        # How a notice or a firm's past notices are written ("documents can be downloaded",
+        # "the work will be conducted", "tasked with", "sufficient capacity", "RM3731"): seen
+        # among the demo's top fives, and no evidence of the work.
+        "later",
+        "quickly",
+        "overcome",
+        "efficiently",
+        "discretion",
+        "sought",
+        "seeks",
+        "wish",
+        "outlined",
+        "completing",
+        "undertaken",
+        "conducted",
+        "downloaded",
+        "arising",
+        "appendix",
+        "attached",
+        "comprising",
+        "focuses",
+        "directly",
+        "correspondence",
+        "incl",
+        "excl",
+        "successfully",
+        "tasked",
+        "sufficient",
+        "advert",
+        "expression",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
         # Of a place or a date: "Preston City Council", "St Anne's", "the 22nd".
         "city",
         "st",
@@ -223,10 +254,22 @@ NOT_EVIDENCE_ALONE = frozenset({"information", "details", "further", "service", 
                                 "scheme", "schemes", "improvements", "improvement",
                                 "creation", "high", "capital", "term", "fixed", "units",
                                 "schedule", "progress", "maximum", "minimum", "base",
-                                "outcomes", "satisfactory"})
+                                "outcomes", "satisfactory",
+                                # Said of any work: "additional", "the team", "based in",
+                                # "open to", "small and medium", "capacity to".
+                                "additional", "document", "reported", "potential", "assist",
+                                "request", "issues", "extended", "time", "based", "basis",
+                                "way", "making", "help", "comprehensive", "opportunity",
+                                "opportunities", "right", "essential", "general", "wide",
+                                "experience", "responsible", "performance", "team", "staff",
+                                "officers", "engage", "prepare", "emerging", "acceptance",
+                                "application", "capacity", "non", "open", "lead", "led",
+                                "benefits", "demand", "proposed", "cover", "plus", "combined",
+                                "shared", "small", "medium", "large"})
 # A buyer's reference number ("DN775212", "RFQ 15315336"): six or more digits. Standards
 # ("BS5839", "ISO14001") have fewer and stay evidence.
-REFERENCE_NUMBER = re.compile(r"[a-z]*\d{6,}")
+# Crown Commercial Service's framework numbers ("RM3731", "RM6187") are references too.
+REFERENCE_NUMBER = re.compile(r"[a-z]*\d{6,}|rm\d{4}")
 
 
 def shown_features(query_row: sp.csr_matrix, terms: np.ndarray,

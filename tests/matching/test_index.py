@@ -649,6 +649,17 @@ def test_words_of_the_buying_are_not_shown_as_evidence():
     terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
     assert "cafe" in terms
     assert not {"run", "phase", "competition", "corp", "finder"} & set(terms), terms
+    # Nor how a notice is written, or what any work has: "documents can be downloaded",
+    # "the work will be conducted by a team with sufficient capacity", "RM3731".
+    wording = ("Documents can be downloaded on Friday. The survey will be conducted by an "
+               "experienced team with sufficient capacity, tasked under RM3731.")
+    surveyor = MatchIndex.build([supplier(1, "Survey Co", f"Asbestos survey. {wording}")])
+    (match,) = surveyor.match(TenderQuery(id=6, title="Asbestos survey", description=wording))
+    terms = next(r for r in match.reasons if r.kind == "text").data["terms"]
+    assert "asbestos survey" in terms or "asbestos" in terms
+    hidden = {"downloaded", "friday", "conducted", "team", "sufficient", "capacity", "tasked",
+              "rm3731"}
+    assert not [t for t in terms if hidden & set(t.split())], terms
     # Nor how the buyer asks, where to reply, or when: a vehicle dealer that won a TPPL notice
     # shares "inviting", "the-chest" and "July" with a cleaning notice, and nothing of the work.
     asking = ("TPPL is inviting quotations from interested suppliers. See the specification "

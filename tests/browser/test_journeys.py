@@ -62,13 +62,16 @@ def test_procurement_officer_posts_a_tender_with_cpv_codes(page, session, ref):
     page.get_by_label("Find a CPV code by words").first.fill("grounds maintenance")
     page.get_by_role("option", name="77314000 Grounds maintenance services").click()
     page.get_by_label("Estimated total value (£)").fill("£450,000")
+    page.get_by_label("How is it let?").select_option(label="A framework agreement")
     page.get_by_label("Delivery postcode").fill("PR1 2HE")
     page.get_by_role("button", name="Post tender").click()
 
     page.get_by_role("heading", name="Grounds maintenance of Preston parks").wait_for()
     assert page.get_by_text("77314000 Grounds maintenance services").is_visible()
+    assert page.get_by_text("A framework agreement").is_visible()
     tender = session.exec(select(Tender)).one()
     assert tender.cpv_list == ["77314000"] and tender.value == 450_000
+    assert tender.arrangement == "framework"
     assert tender.buyer_id == council.id
 
 

@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from coopmatch.errors import CoopmatchError, Forbidden, NotFound
 from coopmatch.models import (
+    ARRANGEMENTS,
     TENDER_STATUSES,
     Lot,
     Organisation,
@@ -40,7 +41,11 @@ def get_tender(*, session: Session, tender_id: int) -> Tender:
     return tender
 
 
-def _check_dates(data: TenderCreate) -> None:
+def _check(data: TenderCreate) -> None:
+    if data.arrangement not in ARRANGEMENTS:
+        raise TenderError(f"'{data.arrangement}' is not a way a tender is let: choose one of "
+                          f"{', '.join(k for k in ARRANGEMENTS if k)}, or leave it blank.",
+                          field="arrangement")
     if data.contract_start and data.contract_end and data.contract_end < data.contract_start:
         raise TenderError("The contract end date must be after its start date.",
                           field="contract_end")
@@ -50,7 +55,7 @@ def _check_dates(data: TenderCreate) -> None:
 
 
 def _apply(tender: Tender, data: TenderCreate, buyer: Organisation, ref: Reference) -> None:
-    _check_dates(data)
+    _check(data)
     for name in FIELDS:
         setattr(tender, name, getattr(data, name))
     tender.title = data.title.strip()

@@ -1,5 +1,6 @@
 import html
 
+import pytest
 from sqlmodel import select
 
 from coopmatch.models import AuditEntry, Lot, Tender
@@ -94,6 +95,17 @@ def test_officer_says_how_a_tender_is_let(client, session, ref):
     assert tender.arrangement == ""
     assert "How it is let" not in client.get(f"/tenders/{tender.id}").get_data(as_text=True)
     assert client.get("/api/tenders").get_json()["tenders"][0]["arrangement"] is None
+
+
+def test_the_service_refuses_a_way_of_letting_it_does_not_know(session, ref):
+    from coopmatch.services.tenders import TenderError
+
+    _, officer = _buyer(session, ref)
+    with pytest.raises(TenderError) as refused:
+        create_tender(session, ref, officer, arrangement="auction")
+    assert refused.value.field == "arrangement" and "'auction' is not a way" in str(refused.value)
+    session.rollback()
+    assert session.exec(select(Tender)).all() == []
 
 
 def test_an_amount_that_is_no_amount_is_refused_at_its_field(client, session, ref):

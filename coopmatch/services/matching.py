@@ -128,6 +128,15 @@ def _tender_queries(session: Session, condition) -> list[TenderQuery]:
     return [tender_query(t) for t in session.exec(query)]
 
 
+def how_let(tender: Tender) -> tuple[str, bool]:
+    """Return how a tender is matched as let (a key of models.ARRANGEMENTS, "" for one
+    contract) and whether its buyer or source stated it, rather than its words saying so."""
+    if tender.arrangement:
+        return tender.arrangement, True
+    framework, dps = how_bought(tender.title, tender.description or "")
+    return ("dps" if dps else "framework" if framework else ""), False
+
+
 def tender_query(tender: Tender) -> TenderQuery:
     framework, dps = how_bought(tender.title, tender.description or "", tender.arrangement)
     return TenderQuery(

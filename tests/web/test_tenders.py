@@ -93,7 +93,12 @@ def test_officer_says_how_a_tender_is_let(client, session, ref):
     client.post(f"/tenders/{tender.id}/edit", dict(VALID, arrangement=""))
     session.refresh(tender)
     assert tender.arrangement == ""
-    assert "How it is let" not in client.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    page = html.unescape(client.get(f"/tenders/{tender.id}").get_data(as_text=True))
+    assert "Not stated: matched as one contract" in page
+    # Not stated, a tender whose words say what it is is shown as matched.
+    client.post(f"/tenders/{tender.id}/edit", dict(VALID, title="School meals framework 2027"))
+    page = html.unescape(client.get(f"/tenders/{tender.id}").get_data(as_text=True))
+    assert "A framework agreement, as read from its title and description" in page
     assert client.get("/api/tenders").get_json()["tenders"][0]["arrangement"] is None
 
 

@@ -62,7 +62,7 @@ def detail(tender_id: int):
                                 if own and m.supplier_id == own.supplier_id), None),
         names=matching.supplier_names(session, (m.supplier_id for m in found)),
         same_firm=matching.same_firms(session, found),
-        lots={lot.id: lot for lot in tender.lots},
+        lots={lot.id: lot for lot in tender.lots}, how_let=matching.how_let(tender),
         can_edit=permissions.can_edit_tender(signed_in_user(), tender)), 400 if problem else 200
 
 

@@ -399,6 +399,11 @@ def looks_like_call_off(title: str, description: str = "") -> bool:
     return bool(_CALL_OFF_TEXT.search(description or ""))
 
 
+# (framework, dps) for each way a tender may be stated to be let (models.ARRANGEMENTS).
+STATED = {"contract": (False, False), "call_off": (False, False), "framework": (True, False),
+          "dps": (True, True)}
+
+
 def how_bought(title: str, description: str = "", arrangement: str = "") -> tuple[bool, bool]:
     """Return (framework, dps) for a notice: whether it sets up a framework agreement or a
     dynamic purchasing system (a DPS is one too), and whether a DPS. A contract let from
@@ -414,10 +419,6 @@ def how_bought(title: str, description: str = "", arrangement: str = "") -> tupl
     if not framework or looks_like_call_off(title, description):
         return False, False
     return True, bool(_DPS.search(title) or _DPS.search(description))
-
-
-STATED = {"contract": (False, False), "call_off": (False, False), "framework": (True, False),
-          "dps": (True, True)}
 
 
 def looks_like_framework(title: str, description: str = "", arrangement: str = "") -> bool:

@@ -168,6 +168,9 @@ _CALL_OFF_PROCEDURE = re.compile(
     r"|\bdirect award\b.{0,20}\bframework", re.IGNORECASE)
 _DPS_PROCEDURE = re.compile(r"\bdynamic purchasing\b|\bdps\b", re.IGNORECASE)
 _FRAMEWORK_PROCEDURE = re.compile(r"\bframework\b", re.IGNORECASE)
+# Contracts Finder's own pick-list words for a DPS ("Call-off from a dynamic purchasing
+# system"); a buyer's "Further Competition via ... DPS" is their own, and says what it is.
+_DPS_PICK_LIST = re.compile(r"\bdynamic purchasing\b", re.IGNORECASE)
 
 
 def arrangement_from(
@@ -183,7 +186,7 @@ def arrangement_from(
     """
     words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", procedure or "")
     if _CALL_OFF_PROCEDURE.search(words):
-        return "" if re.search(r"\bdynamic purchasing\b", words, re.IGNORECASE) else "call_off"
+        return "" if _DPS_PICK_LIST.search(words) else "call_off"
     if has_dps is True or _DPS_PROCEDURE.search(words):
         return "dps"
     if has_framework is True or _FRAMEWORK_PROCEDURE.search(words):

@@ -426,11 +426,6 @@ def looks_like_framework(title: str, description: str = "", arrangement: str = "
     return how_bought(title, description, arrangement)[0]
 
 
-def looks_like_dps(title: str, description: str = "", arrangement: str = "") -> bool:
-    """Return whether a notice sets up a dynamic purchasing system (see `how_bought`)."""
-    return how_bought(title, description, arrangement)[1]
-
-
 def capacity_fits(value: float | None, capacity: float | None) -> int:
     """Return 1 if a contract value is within a capacity, 0 if over it, -1 if either is unknown."""
     if value is None or capacity is None or not math.isfinite(value) or math.isnan(capacity):

@@ -442,9 +442,9 @@ def test_frameworks_and_dynamic_purchasing_systems_are_recognised(title, descrip
 def test_dynamic_purchasing_systems_that_firms_may_join_are_told_from_contracts_let_on_them(
     title, description, dps
 ):
-    from coopmatch.matching.signals import looks_like_dps, looks_like_framework
+    from coopmatch.matching.signals import how_bought, looks_like_framework
 
-    assert looks_like_dps(title, description) is dps
+    assert how_bought(title, description)[1] is dps
     if dps:
         assert looks_like_framework(title, description)
 
@@ -464,11 +464,11 @@ def test_dynamic_purchasing_systems_that_firms_may_join_are_told_from_contracts_
     ],
 )
 def test_how_a_tender_is_let_as_stated_decides_over_its_words(title, arrangement, expected):
-    from coopmatch.matching.signals import how_bought, looks_like_dps, looks_like_framework
+    from coopmatch.matching.signals import how_bought, looks_like_framework
 
     assert how_bought(title, "", arrangement) == expected
     assert (looks_like_framework(title, "", arrangement),
-            looks_like_dps(title, "", arrangement)) == expected
+            how_bought(title, "", arrangement)[1]) == expected
 
 
 def test_on_a_dynamic_purchasing_system_size_is_not_weighed():

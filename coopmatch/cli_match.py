@@ -29,11 +29,13 @@ from coopmatch.web.matching import match_settings
               help="Only these ownership models (repeat for several).")
 @click.option("--prefer-social", is_flag=True,
               help="Favour co-ops, employee-owned firms and social enterprises.")
+@click.option("--without-public-bodies", is_flag=True,
+              help="Leave out public bodies (councils, NHS trusts and the like).")
 @click.option("--format", "output", default="table", show_default=True,
               type=click.Choice(["table", "csv", "jsonl"]))
 @with_appcontext
 def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership, prefer_social,
-          output):
+          without_public_bodies, output):
     """Rank suppliers for a tender (--tender ID) or for every tender (--all)."""
     if bool(tender_id) == bool(all_tenders):
         raise click.UsageError("Give either --tender ID or --all.")
@@ -41,7 +43,8 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
     search = matching.Search(top_k=top_k, local_only=local_only,
                              area=(area or "").strip() or None,
                              radius_km=radius_km, ownership=set(ownership) or None,
-                             prefer_social=prefer_social)
+                             prefer_social=prefer_social,
+                             without_public_bodies=without_public_bodies)
     try:
         matching.check_search(ref, search)  # before the index is prepared: a typo is quick
         if tender_id:

@@ -152,7 +152,7 @@ def tender_matches(tender_id: int):
     """Suppliers for a tender, best first, each with its score, reasons, components and
     same_firm_as (the id of a supplier ranked above that is probably the same firm, or null):
     ?top= (up to 100) &local_only=1 &area= (GSS code or name) &radius_km= &ownership= (repeat)
-    &prefer_social=1."""
+    &prefer_social=1 &without_public_bodies=1 (leaves out councils, NHS trusts and the like)."""
     session = get_session()
     tender, found = matching.matches_for_tender(
         session, tender_id=tender_id, search=search_from_args(request.args), ref=reference(),

@@ -692,6 +692,7 @@ class MatchIndex:
         """Return who may be matched, or None for every live supplier (no filter applies)."""
         filtered = (
             options.ownership
+            or options.exclude_ownership
             or options.area_lad_codes is not None
             or (options.radius_km is not None and place["latitude"] is not None)
             or options.exclude_ids
@@ -703,6 +704,9 @@ class MatchIndex:
             mask &= np.isin(
                 self.arrays["ownership"], self.tables["ownership"].codes_for(options.ownership)
             )
+        if options.exclude_ownership:
+            mask &= ~np.isin(self.arrays["ownership"],
+                             self.tables["ownership"].codes_for(options.exclude_ownership))
         if options.area_lad_codes is not None:
             mask &= np.isin(
                 self.arrays["lad"], self.tables["lad"].codes_for(options.area_lad_codes)

@@ -161,6 +161,7 @@ class MatchOptions:
     area_lad_codes: set[str] | None = None  # "local only": suppliers inside these districts
     radius_km: float | None = None  # ... or within this distance of the tender
     ownership: set[str] | None = None  # only these ownership models
+    exclude_ownership: set[str] | None = None  # ... and none of these ("public_body")
     prefer_social: bool = False  # favour co-ops, employee-owned firms and social enterprises
     match_lots: bool = True
     min_score: float = 0.0

@@ -499,9 +499,13 @@ def refresh_indexes(session: Session, settings: MatchSettings, ref: Reference) -
 # --- use cases --------------------------------------------------------------------------------
 
 
+PUBLIC_BODY = "public_body"  # the ownership model of councils, NHS trusts and the like
+
+
 @dataclass
 class Search:
-    """How a buyer narrows a match: local only, an area, a radius, ownership models."""
+    """How a buyer narrows a match: local only, an area, a radius, ownership models, and
+    whether public bodies (councils, NHS trusts) are left out."""
 
     top_k: int = 10
     local_only: bool = False
@@ -509,6 +513,9 @@ class Search:
     radius_km: float | None = None
     ownership: set[str] | None = None
     prefer_social: bool = False
+    # Public bodies that have won contracts (an NHS trust's health services, a council's
+    # shared service) are suppliers too, so they are ranked unless this leaves them out.
+    without_public_bodies: bool = False
 
 
 def local_area(ref: Reference, tender: Tender) -> tuple[set[str] | None, float | None]:
@@ -527,7 +534,8 @@ MAX_RADIUS_KM = 1000.0
 def check_search(ref: Reference, search: Search) -> None:
     """Refuse a search that cannot mean what was asked, naming its field: an area that is no
     area's code or name (a typo would otherwise show "no supplier fits in this area"), a
-    radius of 0 or less, or an ownership model that does not exist."""
+    radius of 0 or less, an ownership model that does not exist, or public bodies both asked
+    for and left out."""
     if search.area:
         area_lad_codes(ref.geo, search.area)
     if search.radius_km is not None and not 0 < search.radius_km <= MAX_RADIUS_KM:
@@ -537,6 +545,9 @@ def check_search(ref: Reference, search: Search) -> None:
     if unknown:
         raise CoopmatchError(f"'{unknown[0]}' is not an ownership model; use one of: "
                              f"{', '.join(OWNERSHIP_MODELS)}.", field="ownership")
+    if search.without_public_bodies and PUBLIC_BODY in (search.ownership or ()):
+        raise CoopmatchError("Public bodies cannot be both the ownership model asked for and "
+                             "left out: choose one.", field="without_public_bodies")
 
 
 def match_options(ref: Reference, tender: Tender, search: Search) -> MatchOptions:
@@ -547,7 +558,9 @@ def match_options(ref: Reference, tender: Tender, search: Search) -> MatchOption
         area_lads, local_radius = local_area(ref, tender)
         radius = radius or local_radius
     return MatchOptions(top_k=search.top_k, area_lad_codes=area_lads, radius_km=radius,
-                        ownership=search.ownership, prefer_social=search.prefer_social)
+                        ownership=search.ownership, prefer_social=search.prefer_social,
+                        exclude_ownership={PUBLIC_BODY} if search.without_public_bodies
+                        else None)
 
 
 def matches_for_tender(session: Session, *, tender_id: int, search: Search, ref: Reference,

@@ -27,6 +27,7 @@ def search_from_args(args) -> matching.Search:
         radius_km=number_arg(args, "radius_km", None),
         ownership={o for o in args.getlist("ownership") if o} or None,
         prefer_social=flag_arg(args, "prefer_social"),
+        without_public_bodies=flag_arg(args, "without_public_bodies"),
     )
 
 

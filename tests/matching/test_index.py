@@ -122,6 +122,19 @@ def test_ownership_filter_keeps_only_the_chosen_models(index, school_meals):
     assert set(ids(matches)) == {1, 5}
 
 
+def test_an_ownership_model_can_be_left_out(register, school_meals):
+    council = supplier(7, "Preston City Council Catering", register[0].text,
+                       ownership="public_body", capacity_gbp=400_000, cpv_codes=["55524000"])
+    index = MatchIndex.build([*register, council])
+    assert 7 in ids(index.match(school_meals))
+    without = ids(index.match(school_meals, MatchOptions(exclude_ownership={"public_body"})))
+    assert 7 not in without and {1, 4} <= set(without)
+    # With a choice of models, one left out is left out of the choice.
+    chosen = index.match(school_meals, MatchOptions(ownership={"worker_coop", "public_body"},
+                                                    exclude_ownership={"public_body"}))
+    assert set(ids(chosen)) == {1, 5}
+
+
 def test_local_only_excludes_suppliers_outside_the_area(index, school_meals):
     area = {PRESTON["lad_code"]}
     matches = index.match(school_meals, MatchOptions(area_lad_codes=area))

@@ -90,6 +90,68 @@ def test_a_public_body_ledgers_pay_is_ranked_only_once_it_has_won_work(app, sess
         assert council.id in local_ids()
 
 
+def test_public_bodies_can_be_left_out_of_a_tenders_suppliers(
+        app, client, session, ref, database_url, data_dir, tmp_path):
+    """A public body that does the work is ranked (an NHS trust's health services, a council's
+    in-house kitchens); an officer looking for firms to buy from can leave public bodies out,
+    on the page, in the shortlist, the API and the command line alike."""
+    tender, caterer, *_ = _setup(session, ref)
+    kitchens = create_supplier(
+        session, ref, name="Lancashire County Council School Kitchens", postcode="PR1 8XJ",
+        ownership="public_body", cpv_codes="55523100",
+        description="The county council's in-house school meals and school kitchens service.")
+    with app.app_context():
+        def ranked(**search):
+            _, found = matching.matches_for_tender(
+                session, tender_id=tender.id, search=matching.Search(**search), ref=ref,
+                settings=match_settings())
+            return [m.supplier_id for m in found]
+
+        assert kitchens.id in ranked() and kitchens.id in ranked(local_only=True)
+        without = ranked(without_public_bodies=True)
+        assert kitchens.id not in without and caterer.id == without[0]
+        assert kitchens.id not in ranked(local_only=True, without_public_bodies=True)
+        assert ranked(ownership={"public_body"}) == [kitchens.id]
+    url = f"/api/tenders/{tender.id}/matches"
+    assert kitchens.id in [m["supplier_id"] for m in client.get(url).get_json()["matches"]]
+    api = client.get(f"{url}?without_public_bodies=1").get_json()["matches"]
+    assert kitchens.id not in [m["supplier_id"] for m in api] and api
+    # Asking for public bodies and leaving them out is refused, naming the switch.
+    both = client.get(f"{url}?ownership=public_body&without_public_bodies=1")
+    assert both.status_code == 400 and both.get_json()["field"] == "without_public_bodies"
+    # The page keeps the box ticked, and the shortlist follows the page.
+    page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    assert "School Kitchens" in page
+    assert re.search(r'id="without_public_bodies"[^>]*value="1">', page)  # not ticked
+    page = client.get(f"/tenders/{tender.id}?without_public_bodies=1").get_data(as_text=True)
+    assert "School Kitchens" not in page and "Ribble Catering Co-operative" in page
+    assert re.search(r'id="without_public_bodies"[^>]*value="1" checked>', page)
+    refused = client.get(f"/tenders/{tender.id}?ownership=public_body&without_public_bodies=1")
+    assert refused.status_code == 400
+    assert 'href="#without_public_bodies">Public bodies cannot be both' in refused.get_data(
+        as_text=True)
+    client.sign_in(session.get(User, tender.created_by_id).email)
+    shortlist = client.get(f"/tenders/{tender.id}/shortlist.csv?without_public_bodies=1")
+    names = [r["supplier_name"] for r in csv.DictReader(io.StringIO(
+        shortlist.get_data(as_text=True)))]
+    assert "Ribble Catering Co-operative" in names
+    assert not any("School Kitchens" in n for n in names)
+    # The command line has the same switch.
+    env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_DATA_DIR=str(data_dir),
+               COOPMATCH_INDEX_DIR=str(tmp_path / "index"))
+    command = [str(Path(sys.executable).with_name("coopmatch")), "match", "--tender",
+               str(tender.id), "--format", "jsonl"]
+    for extra, listed in (([], True), (["--without-public-bodies"], False)):
+        result = subprocess.run([*command, *extra], env=env, capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0, result.stderr
+        names = [m["supplier_name"] for m in json.loads(result.stdout)["matches"]]
+        assert ("Lancashire County Council School Kitchens" in names) is listed, extra
+    both = subprocess.run([*command, "--ownership", "public_body", "--without-public-bodies"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert both.returncode == 1 and "cannot be both" in both.stderr, both.stderr
+
+
 def test_reasons_name_the_area_a_supplier_shares_with_the_tender(app, session, ref):
     tender, caterer, _, _ = _setup(session, ref)
     blackpool = create_supplier(
@@ -339,6 +401,8 @@ def test_a_search_that_cannot_mean_anything_is_refused_naming_its_field(app, cli
         ("ownership=pirate_ship", "ownership", "'pirate_ship' is not an ownership model"),
         ("local_only=maybe", "local_only", "'local_only' must be 1 or 0 ('maybe' is neither)"),
         ("prefer_social=2", "prefer_social", "'prefer_social' must be 1 or 0"),
+        ("without_public_bodies=perhaps", "without_public_bodies",
+         "'without_public_bodies' must be 1 or 0"),
     ):
         refused = client.get(f"{url}?{query}")
         assert refused.status_code == 400, query

@@ -637,6 +637,12 @@ def association_reason(similarity: float, text: float, has_awards: bool = True) 
 
 
 def ownership_reason(ownership: str, preferred: bool) -> Reason | None:
+    """Say what a supplier is where its ownership matters to a buyer: a co-op, an
+    employee-owned firm or a social enterprise (preferred when the search prefers them), or a
+    public body (an NHS trust, a council's own service), which a buyer may leave out."""
+    if ownership == "public_body":
+        return Reason("ownership", "It is a public body, not a business.",
+                      {"ownership": ownership, "preferred": False})
     if ownership not in OWNERSHIP_TEXT:
         return None
     text = f"It is {OWNERSHIP_TEXT[ownership]}"

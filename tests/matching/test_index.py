@@ -126,7 +126,11 @@ def test_an_ownership_model_can_be_left_out(register, school_meals):
     council = supplier(7, "Preston City Council Catering", register[0].text,
                        ownership="public_body", capacity_gbp=400_000, cpv_codes=["55524000"])
     index = MatchIndex.build([*register, council])
-    assert 7 in ids(index.match(school_meals))
+    found = {m.supplier_id: m for m in index.match(school_meals)}
+    # It says what it is, so that an officer looking for firms knows to leave it out.
+    assert [r.text for r in found[7].reasons if r.kind == "ownership"] == [
+        "It is a public body, not a business."]
+    assert not [r for r in found[4].reasons if r.kind == "ownership"]  # an SME: nothing said
     without = ids(index.match(school_meals, MatchOptions(exclude_ownership={"public_body"})))
     assert 7 not in without and {1, 4} <= set(without)
     # With a choice of models, one left out is left out of the choice.

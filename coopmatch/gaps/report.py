@@ -134,6 +134,7 @@ class NoticeCoverage:
             "contract_start": _iso(item.contract_start),
             "contract_end": _iso(item.contract_end),
             "recurring": item.recurring,
+            "framework": item.framework,  # its value is a ceiling (a framework or DPS)
             "verdict": self.verdict,
             "best_local": self.best_local.to_dict() if self.best_local else None,
         }

@@ -240,6 +240,26 @@ def test_how_a_tender_is_said_to_be_let_decides_if_its_value_is_a_ceiling(sessio
     assert (flags[shared.id], flags[contract.id]) == (True, False)
 
 
+def test_a_card_says_how_each_notices_pound_a_year_was_worked_out(client, session, ref):
+    council = _area_with_laundry_demand(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    framework = create_tender(session, ref, officer, title="Laundry framework agreement",
+                              description=LAUNDRY, cpv_codes="98310000", value=2_000_000.0,
+                              delivery_postcode="PR1 2HE", arrangement="framework")
+    client.sign_in(create_user(session, role="agency").email)
+    body = client.get("/api/gaps?area=E10000017").get_json()
+    (gap,) = [g for g in body["gaps"] if g["sector"].startswith("983")]
+    flags = {n["tender_id"]: n["framework"] for n in gap["notices"]}
+    assert flags[framework.id] is True and list(flags.values()).count(True) == 1
+    card = html.unescape(client.get(f"/gaps/cards/{gap['id']}?area=E10000017")
+                         .get_data(as_text=True))
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in card.split("<tr>")[2:]}
+    # £2m over a framework's four years; a year's laundry over its own dates.
+    assert "£500,000" in rows["Laundry framework agreement"]
+    assert "over 4 years (framework ceiling, no dates)" in rows["Laundry framework agreement"]
+    assert "over 1 year (contract dates)" in rows["Laundry services 2024"]
+
+
 def test_a_gap_with_no_route_says_why(app, client, session, ref):
     # £600k a year of laundry, against a new co-op's minimum raised above it: no route fits.
     _area_with_laundry_demand(session, ref)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from coopmatch.names import is_public_body_name
+
 # rapidfuzz ratio (0-100) of normalised names without their spaces: "apfrenovations" and
 # "apfrenovation" 96, "aeyates" 100. Distinct co-ops near
 # this ("Tac Housing Co-operative", "T21 Housing Co-operative": 91) are told apart by place.
@@ -24,6 +26,15 @@ SAME_NAME_SCORE = 90
 # "advisors" 77) may be one firm; two words of their own ("alt" and "t21" 33) are two names,
 # as with two housing co-ops run from one office.
 SAME_WORDS_SCORE = 60
+
+
+# A name that is another's with words added after it ("Beever and Struthers" and "Beever and
+# Struthers Chartered Accountants and Business Advisors", "Cassidy and Ashton" and "Cassidy and
+# Ashton Group") may be one firm, as award notices write a firm's trade or branch after its
+# name. The shorter name must have this many words and letters (without spaces), so that a
+# word or two in common ("Preston Cleaning") does not make one firm of many.
+EXTENDED_MIN_WORDS = 2
+EXTENDED_MIN_LETTERS = 8
 
 
 @dataclass(frozen=True)
@@ -50,10 +61,12 @@ def _keys(name: str) -> set[str]:
     return {f"a:{name[:3]}", f"z:{words[-1][:3]}"} if words else set()
 
 
-def likely_duplicates(entries: list[Entry], *, limit: int = 200) -> list[Pair]:
+def likely_duplicates(entries: list[Entry], *, limit: int = 200,
+                      extended: bool = True) -> list[Pair]:
     """Return pairs of entries that are probably one supplier, most alike first.
 
-    Two entries pair when their names are nearly the same (SAME_NAME_SCORE, spaces aside)
+    Two entries pair when their names are nearly the same (SAME_NAME_SCORE, spaces aside),
+    or (with `extended`) one name is the other with words added after it (`extended_names`),
     and nothing tells them apart: not two different registration numbers, and not two
     different postcodes, unless the names are the same (a Royal British Legion club in each
     of two towns are two clubs; one firm's name at two addresses may be one firm).
@@ -78,9 +91,39 @@ def likely_duplicates(entries: list[Entry], *, limit: int = 200) -> list[Pair]:
                 continue
             key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
             best[key] = max(best.get(key, 0.0), float(scores[i, j]))
+    if extended:
+        for a, b in extended_names(usable):
+            key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+            if key not in best and _compatible(a, b, SAME_NAME_SCORE):
+                best[key] = float(SAME_NAME_SCORE)  # after the names spelt alike
     pairs = [Pair(a, b, score) for (a, b), score in best.items()]
     pairs.sort(key=lambda p: (-p.score, p.first, p.second))
     return pairs[:limit]
+
+
+def extended_names(entries: list[Entry]) -> list[tuple[Entry, Entry]]:
+    """Return (shorter, longer) pairs of entries where the longer name is the shorter with
+    words added after it: "Lea Hough" and "Lea Hough Chartered Surveyors". Not where the
+    shorter names a public body: a council's department ("Blackpool Council Corporate Print
+    Services") or a body it acts for ("... Borough Council c o Growth Lancashire") is not the
+    council as a supplier. Nor where the words added start another entry's name: "Ralph
+    Livesey, Brake Bros" is a joint award, not a name of Ralph Livesey's."""
+    by_name: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        by_name[entry.normalised_name].append(entry)
+    starts = {" ".join(words[:2]) for words in map(str.split, by_name) if len(words) >= 2}
+    found = []
+    for entry in entries:
+        words = entry.normalised_name.split()
+        for end in range(EXTENDED_MIN_WORDS, len(words)):
+            prefix, added = words[:end], words[end:]
+            if (len("".join(prefix)) < EXTENDED_MIN_LETTERS
+                    or (len(added) >= 2 and " ".join(added[:2]) in starts)):
+                continue
+            for shorter in by_name.get(" ".join(prefix), ()):
+                if not is_public_body_name(shorter.normalised_name):
+                    found.append((shorter, entry))
+    return found
 
 
 def likely_same_bodies(entries: list[Entry], places: Callable[[str], set[str]], *,
@@ -98,7 +141,8 @@ def likely_same_bodies(entries: list[Entry], places: Callable[[str], set[str]], 
     bare = [Entry(e.id, e.normalised_name) for e in entries]
     names = {e.id: e.normalised_name for e in bare}
     found = []
-    for pair in likely_duplicates(bare, limit=len(bare) ** 2):
+    # Not names with words added: "NHS England" and "NHS England North West" are two teams.
+    for pair in likely_duplicates(bare, limit=len(bare) ** 2, extended=False):
         first, second = places(names[pair.first]), places(names[pair.second])
         if not (first - second and second - first):
             found.append(pair)

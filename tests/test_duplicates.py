@@ -30,6 +30,35 @@ def test_names_spelt_differently_pair_up_most_alike_first():
     assert all(p.first < p.second for p in pairs)
 
 
+def test_a_name_with_its_trade_or_branch_added_pairs_with_the_name():
+    pairs = likely_duplicates([
+        entry(1, "Beever and Struthers"),
+        entry(2, "Beever and Struthers Chartered Accountants and Business Advisors"),
+        entry(3, "Cassidy and Ashton Group Ltd"),
+        entry(4, "Cassidy & Ashton"),
+        entry(5, "Lea Hough"),
+        entry(6, "Lea Hough Chartered Surveyors"),
+        entry(7, "Ralph Livesey Ltd"),
+        entry(8, "Ralph Livesey, Brake Bros"),  # a joint award: another firm's name follows
+        entry(9, "Brake Bros Limited"),
+        entry(10, "Blackpool Council"),
+        entry(11, "Blackpool Council Corporate Print Services"),  # a council's department
+        entry(12, "Preston Cleaning", "PR1 2HE"),
+        entry(13, "Preston Cleaning Co-operative", "PR2 9HT"),  # two places: two firms
+        entry(14, "A B Smith"),  # too short a name to be sure of
+        entry(15, "A B Smith Roofing"),
+    ])
+    assert {(p.first, p.second) for p in pairs} == {(1, 2), (3, 4), (5, 6)}
+    # ... and in a ranking, the longer name points to the first listing of the firm.
+    ranked = [entry(3, "Beever and Struthers Chartered Accountants and Business Advisors"),
+              entry(7, "Ribble Accountancy Co-operative"),
+              entry(9, "Beever and Struthers")]
+    assert repeats(ranked) == {9: 3}
+    # Bodies are not: "NHS England North West" is a team of NHS England's, not the same body.
+    bodies = [entry(1, "NHS England"), entry(2, "NHS England North West")]
+    assert likely_same_bodies(bodies, places=lambda name: set()) == []
+
+
 def test_different_places_or_registration_numbers_tell_suppliers_apart():
     pairs = likely_duplicates([
         entry(1, "Workington Royal British Legion Club", "CA14 3DS"),

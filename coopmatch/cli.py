@@ -317,7 +317,39 @@ def supplier_remove(supplier_id: int):
     except CoopmatchError as error:
         session.rollback()
         raise click.ClickException(error.message) from None
-    click.echo(f"Removed {name} (id {supplier_id}) from the register.")
+    click.echo(f"Removed {name} (id {supplier_id}) from the register. "
+               "`coopmatch suppliers removals` lists it, to undo.")
+
+
+@suppliers_group.command("removals")
+@with_appcontext
+def supplier_removals():
+    """List recent removals that can be undone, newest first (as REMOVAL_ID WHEN NAME: WHY)."""
+    from coopmatch.services import removals
+
+    found = removals.recent_removals(get_session(), user=None)
+    if not found:
+        click.echo("No removals to undo.")
+    for removal in found:
+        click.echo(f"{removal.id:>7}  {removal.at:%Y-%m-%d %H:%M}  {removal.removed_name}: "
+                   f"{removal.why}")
+
+
+@suppliers_group.command("restore")
+@click.argument("removal_id", type=click.IntRange(1, MAX_ID))
+@with_appcontext
+def supplier_restore(removal_id: int):
+    """Undo removal REMOVAL_ID (see `coopmatch suppliers removals`): the supplier is back."""
+    from coopmatch.errors import CoopmatchError
+    from coopmatch.services import removals
+
+    session = get_session()
+    try:
+        restored = removals.undo_removal(session, user=None, removal_id=removal_id)
+    except CoopmatchError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(f"{restored.name} (id {restored.id}) is back in the register.")
 
 
 @suppliers_group.command("merges")

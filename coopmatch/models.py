@@ -402,6 +402,23 @@ class SupplierMerge(SQLModel, table=True):
     undone_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
+class SupplierRemoval(SQLModel, table=True):
+    """A supplier removed from the register (`remove_supplier`, or a placeholder winner an
+    import dropped), with what it takes to undo it: the supplier as it was, the awards deleted
+    with it, and the ledger names left unresolved (JSON)."""
+
+    __tablename__ = "supplier_removal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _timestamp(index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    removed_id: int
+    removed_name: str = Field(max_length=300)
+    why: str = Field(default="", max_length=200)
+    record: str = Field(default="{}", sa_type=sa.Text)
+    undone_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
 # --- input shapes for services (validated by forms, API and imports) --------------------------
 
 

@@ -299,6 +299,16 @@ def test_a_supplier_that_is_no_firm_is_removed_from_the_command_line(tmp_path):
     assert count(url, "supplier") == 1
     again = run("suppliers", "remove", "1", database_url=url, check=False)
     assert again.returncode != 0 and "no supplier numbered 1" in again.stderr
+    # ... and put back, if that was a mistake.
+    listed = run("suppliers", "removals", database_url=url).stdout
+    assert "See tender documents: removed from the register" in listed
+    back = run("suppliers", "restore", listed.split()[0], database_url=url)
+    assert "See tender documents (id 1) is back in the register." in back.stdout
+    assert count(url, "supplier") == 2
+    assert run("suppliers", "removals", database_url=url).stdout.strip() == (
+        "No removals to undo.")
+    twice = run("suppliers", "restore", listed.split()[0], database_url=url, check=False)
+    assert twice.returncode != 0 and "already been undone" in twice.stderr
 
 
 def test_an_organisation_listed_twice_is_merged_from_the_command_line(tmp_path):

@@ -33,7 +33,7 @@ from coopmatch.names import (
     normalise_name,
 )
 from coopmatch.reference import Reference
-from coopmatch.services import audit, ledger_names, merges
+from coopmatch.services import audit, ledger_names, merges, removals
 from coopmatch.services.geography import (
     apply_place,
     area_lad_codes,
@@ -227,8 +227,9 @@ def locate_from_file(session: Session, *, path, fmt: str | None, ref: Reference,
 def remove_supplier(session: Session, *, user: User | None, supplier_id: int) -> str:
     """Remove a supplier that is no firm to keep (a record made in error, a name a notice wrote
     for no winner) and return its name. Its awards go with it; the tenders stay. Ledger names
-    matched to it are unresolved again, to be resolved or reviewed anew. A supplier with an
-    account of its own is not removed: its people keep it. Administrators only (user None: the
+    matched to it are unresolved again, to be resolved or reviewed anew; all of it comes back if
+    the removal is undone (`removals.undo_removal`). A supplier with an account of its own is
+    not removed: its people keep it. Administrators only (user None: the
     command line); recorded in the audit log. One transaction."""
     if user is not None and not is_admin(user):
         raise Forbidden("Only an administrator can remove a supplier from the register.")
@@ -244,9 +245,11 @@ def remove_supplier(session: Session, *, user: User | None, supplier_id: int) ->
 
 def _delete(session: Session, supplier: Supplier, *, user: User | None, why: str) -> None:
     """Delete a supplier with the awards that name it (the tenders stay); ledger names matched
-    to it are unresolved again. Recorded in the audit log; the caller commits."""
+    to it are unresolved again. Recorded in the audit log, and kept so that it can be undone
+    (`removals.undo_removal`); the caller commits."""
     awards = session.exec(select(Award).where(Award.supplier_id == supplier.id)).all()
     names = session.exec(select(LedgerName).where(LedgerName.supplier_id == supplier.id)).all()
+    removals.record_removal(session, supplier, awards=awards, names=names, user=user, why=why)
     for award in awards:
         session.delete(award)
     now = utcnow()

@@ -373,3 +373,92 @@ def test_an_administrator_removes_a_supplier_that_is_no_firm(session, ref):
     with pytest.raises(Conflict, match="has an account of its own"):
         suppliers.remove_supplier(session, user=admin, supplier_id=own.id)
     assert session.get(Supplier, own.id) is not None
+
+
+def test_undoing_a_removal_puts_the_supplier_back_with_its_contracts_and_names(session, ref):
+    from coopmatch.errors import Conflict, NotFound
+    from coopmatch.services import removals
+
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    meals, bread = (create_tender(session, ref, officer, title=t)
+                    for t in ("School meals", "Bread"))
+    firm = create_supplier(session, ref, name="Ribble Bakery Co-operative", postcode="PR1 3NN",
+                           description="Bread and cakes for schools.", cpv_codes="15810000")
+    firm.users.clear()  # known from notices only, so it can be removed
+    session.add_all([Award(tender_id=meals.id, supplier_id=firm.id, value=40_000),
+                     Award(tender_id=bread.id, supplier_id=firm.id, value=9_000)])
+    session.add_all([LedgerName(key="ribble bakery", name="RIBBLE BAKERY", supplier_id=firm.id,
+                                status="confirmed", confidence=1.0),
+                     LedgerName(key="ribble bakery coop", name="RIBBLE BAKERY CO-OP",
+                                supplier_id=firm.id, status="auto", confidence=0.93)])
+    session.commit()
+    other = create_supplier(session, ref, name="Ribble Bakery Supplies Ltd")
+    firm_id = firm.id
+    before = _removal_state(session)
+    admin = create_user(session, role="admin")
+    suppliers.remove_supplier(session, user=admin, supplier_id=firm_id)
+    assert _removal_state(session) != before
+    # Someone decides one of its ledger names in the meantime: that decision stands.
+    decided = session.exec(select(LedgerName).where(LedgerName.key == "ribble bakery coop")).one()
+    decided.supplier_id, decided.status = other.id, "confirmed"
+    session.commit()
+    for role in ("supplier", "procurement", "agency"):  # administrators only
+        user = create_user(session, role=role)
+        with pytest.raises(Forbidden):
+            removals.recent_removals(session, user=user)
+        with pytest.raises(Forbidden):
+            removals.undo_removal(session, user=user, removal_id=1)
+    (removal,) = removals.recent_removals(session, user=admin)
+    assert (removal.removed_name, removal.why) == ("Ribble Bakery Co-operative",
+                                                   "removed from the register")
+
+    restored = removals.undo_removal(session, user=admin, removal_id=removal.id)
+
+    assert restored.id == firm_id  # under its own number, found where links point
+    after = _removal_state(session)
+    assert after["supplier"] == before["supplier"] and after["awards"] == before["awards"]
+    assert after["names"] == {"ribble bakery": (firm_id, "confirmed", 1.0),
+                              "ribble bakery coop": (other.id, "confirmed", 0.0)}
+    assert removals.recent_removals(session, user=admin) == []
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "restore")).one()
+    assert entry.user_id == admin.id and "2 awards and 1 ledger name back" in entry.summary
+    with pytest.raises(Conflict, match="already been undone"):
+        removals.undo_removal(session, user=admin, removal_id=removal.id)
+    with pytest.raises(NotFound):
+        removals.undo_removal(session, user=admin, removal_id=removal.id + 1)
+
+
+def test_a_removal_undone_after_its_notice_went_puts_back_the_rest(session, ref):
+    from coopmatch.services import removals
+
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    kept, gone = (create_tender(session, ref, officer, title=t) for t in ("Kept", "Gone"))
+    (junk,) = _unplaced(session, "Tender abandoned")
+    session.add_all([Award(tender_id=kept.id, supplier_id=junk.id),
+                     Award(tender_id=gone.id, supplier_id=junk.id)])
+    session.commit()
+    junk_id, gone_id = junk.id, gone.id
+    assert suppliers.drop_placeholder_winners(session) == 1  # an import's removal, undoable too
+    session.delete(session.get(type(gone), gone_id))
+    session.commit()
+    (removal,) = removals.recent_removals(session, user=None)
+    assert removal.why == "names no winner: removed" and removal.user_id is None
+    restored = removals.undo_removal(session, user=None, removal_id=removal.id)
+    assert restored.id == junk_id
+    assert [a.tender_id for a in session.exec(select(Award)).all()] == [kept.id]
+
+
+def _removal_state(session):
+    session.expire_all()
+    return {
+        "supplier": session.exec(select(Supplier.id, Supplier.name, Supplier.postcode,
+                                        Supplier.local_authority_code, Supplier.description,
+                                        Supplier.cpv_codes, Supplier.created_at)
+                                 .where(Supplier.name == "Ribble Bakery Co-operative")).all(),
+        "awards": session.exec(select(Award.id, Award.tender_id, Award.supplier_id, Award.value)
+                               .order_by(Award.id)).all(),
+        "names": {n.key: (n.supplier_id, n.status, n.confidence)
+                  for n in session.exec(select(LedgerName))},
+    }

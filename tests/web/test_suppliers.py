@@ -1,4 +1,5 @@
 import html
+import re
 from datetime import date
 
 from sqlmodel import select
@@ -195,3 +196,33 @@ def test_an_administrator_removes_a_record_that_is_no_firm(client, session, ref)
                           follow_redirects=True)
     assert "has an account of its own" in html.unescape(refused.get_data(as_text=True))
     assert session.get(Supplier, own.id) is not None
+
+
+def test_an_administrator_undoes_a_removal_from_the_duplicates_page(client, session, ref):
+    junk = _award_only(session)
+    junk_id, name = junk.id, junk.name
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    done = client.post(f"/suppliers/{junk_id}/remove", {"confirm": "y"}, follow_redirects=True)
+    assert "undo it under Recent removals" in html.unescape(done.get_data(as_text=True))
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    removals = page.split('id="recent-removals"')[1]
+    assert name in removals and "removed from the register" in removals
+    action = re.search(r'action="(/admin/duplicates/removals/\d+/undo)"', removals).group(1)
+    client.sign_out()
+    # Only administrators, and only with the form's CSRF token.
+    for role in ("supplier", "procurement", "agency"):
+        client.sign_in(create_user(session, role=role).email)
+        assert client.post(action).status_code == 403
+        client.sign_out()
+    client.sign_in(admin.email)
+    assert client.post(action, {"csrf_token": ""}).status_code == 400
+    session.expire_all()
+    assert session.get(Supplier, junk_id) is None
+    back = client.post(action)
+    assert back.status_code == 303 and back.headers["Location"].endswith(f"/suppliers/{junk_id}")
+    session.expire_all()
+    assert session.get(Supplier, junk_id).name == name
+    again = client.post(action, follow_redirects=True)
+    assert "has already been undone" in html.unescape(again.get_data(as_text=True))
+    assert "No removals to undo." in client.get("/admin/duplicates").get_data(as_text=True)

@@ -4,7 +4,7 @@ from flask_login import current_user
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.reference import current as reference
-from coopmatch.services import accounts, audit, jobs, merges, organisations, suppliers
+from coopmatch.services import accounts, audit, jobs, merges, organisations, removals, suppliers
 from coopmatch.web.admin import bp
 from coopmatch.web.admin.forms import (
     LocateForm,
@@ -158,7 +158,8 @@ def duplicates():
     session = get_session()
     pairs = suppliers.duplicate_candidates(session=session, user=current_user)
     return render_template("admin/duplicates.html", pairs=pairs, form=MergeForm(),
-                           merges=merges.recent_merges(session, user=current_user))
+                           merges=merges.recent_merges(session, user=current_user),
+                           removals=removals.recent_removals(session, user=current_user))
 
 
 @bp.post("/duplicates/merge")
@@ -193,6 +194,20 @@ def undo_merge(merge_id: int):
     flash(f"{restored.name} is back in the register with its contracts, ledger names and "
           "accounts.", "success")
     return redirect(url_for("admin.duplicates")), 303
+
+
+@bp.post("/duplicates/removals/<int:removal_id>/undo")
+def undo_removal(removal_id: int):
+    """Undo a supplier's removal (CSRF is checked for every POST, by the app's CSRFProtect)."""
+    session = get_session()
+    try:
+        restored = removals.undo_removal(session, user=current_user, removal_id=removal_id)
+    except CoopmatchError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.duplicates") + "#recent-removals"), 303
+    flash(f"{restored.name} is back in the register with its contracts.", "success")
+    return redirect(url_for("suppliers.detail", supplier_id=restored.id)), 303
 
 
 @bp.route("/locate", methods=["GET", "POST"])

@@ -92,8 +92,9 @@ def remove(supplier_id: int):
             abort(404)
         flash(error.message, "error")
         return redirect(url_for("suppliers.detail", supplier_id=supplier_id)), 303
-    flash(f"{name} is removed from the register, with the contracts it was named as winning.",
-          "success")
+    flash(f"{name} is removed from the register, with the contracts it was named as winning. "
+          "If that was a mistake, undo it under Recent removals on the Duplicate suppliers "
+          "page.", "success")
     return redirect(url_for("suppliers.index")), 303
 
 

@@ -236,9 +236,11 @@ suppliers_group = click.Group("suppliers", help="Keep the supplier register clea
 @with_appcontext
 def supplier_duplicates(limit: int):
     """List suppliers the register probably lists twice, most alike first (as KEEP OTHER)."""
+    from coopmatch.reference import current as reference
     from coopmatch.services import suppliers
 
-    pairs = suppliers.duplicate_candidates(session=get_session(), user=None, limit=limit)
+    pairs = suppliers.duplicate_candidates(session=get_session(), user=None,
+                                           geo=reference().geo, limit=limit)
     if not pairs:
         click.echo("No supplier looks listed twice.")
     for pair in pairs:

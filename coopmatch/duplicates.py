@@ -61,15 +61,16 @@ def _keys(name: str) -> set[str]:
     return {f"a:{name[:3]}", f"z:{words[-1][:3]}"} if words else set()
 
 
-def likely_duplicates(entries: list[Entry], *, limit: int = 200,
-                      extended: bool = True) -> list[Pair]:
+def likely_duplicates(entries: list[Entry], *, limit: int = 200, extended: bool = True,
+                      places: Callable[[str], set[str]] | None = None) -> list[Pair]:
     """Return pairs of entries that are probably one supplier, most alike first.
 
     Two entries pair when their names are nearly the same (SAME_NAME_SCORE, spaces aside),
     or (with `extended`) one name is the other with words added after it (`extended_names`),
-    and nothing tells them apart: not two different registration numbers, and not two
-    different postcodes, unless the names are the same (a Royal British Legion club in each
-    of two towns are two clubs; one firm's name at two addresses may be one firm).
+    and nothing tells them apart: not two different registration numbers, not two different
+    postcodes, unless the names are the same (a Royal British Legion club in each of two
+    towns are two clubs; one firm's name at two addresses may be one firm), and not (given
+    `places`, a name's place words) two places named (`different_places`).
     """
     usable = [e for e in entries if len(e.normalised_name.replace(" ", "")) >= 4]
     blocks: dict[str, list[Entry]] = defaultdict(list)
@@ -96,6 +97,10 @@ def likely_duplicates(entries: list[Entry], *, limit: int = 200,
             key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
             if key not in best and _compatible(a, b, SAME_NAME_SCORE):
                 best[key] = float(SAME_NAME_SCORE)  # after the names spelt alike
+    if places is not None:
+        names = {e.id: e.normalised_name for e in usable}
+        best = {key: score for key, score in best.items()
+                if not different_places(names[key[0]], names[key[1]], places)}
     pairs = [Pair(a, b, score) for (a, b), score in best.items()]
     pairs.sort(key=lambda p: (-p.score, p.first, p.second))
     return pairs[:limit]
@@ -139,14 +144,24 @@ def likely_same_bodies(entries: list[Entry], places: Callable[[str], set[str]], 
     that only adds a place ("NHS England Greater Manchester ...") may be the same body.
     """
     bare = [Entry(e.id, e.normalised_name) for e in entries]
-    names = {e.id: e.normalised_name for e in bare}
-    found = []
     # Not names with words added: "NHS England" and "NHS England North West" are two teams.
-    for pair in likely_duplicates(bare, limit=len(bare) ** 2, extended=False):
-        first, second = places(names[pair.first]), places(names[pair.second])
-        if not (first - second and second - first):
-            found.append(pair)
-    return found[:limit]
+    return likely_duplicates(bare, limit=limit, extended=False, places=places)
+
+
+# Words that tell two branches or bodies of one name apart as places do: "Police and Crime
+# Commissioner for North Wales" and "... for South Wales".
+COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern",
+                     "western"})
+
+
+def different_places(first: str, second: str, places: Callable[[str], set[str]]) -> bool:
+    """Whether each of two names names a place (or a point of the compass) the other does
+    not: "West Sussex County Council" and "East Sussex County Council", "Police and Crime
+    Commissioner for Bedfordshire" and "... for Hertfordshire". A name that only adds a place
+    ("Motus Commercials Derby") may be the same firm or body."""
+    mine = places(first) | (COMPASS & set(first.split()))
+    theirs = places(second) | (COMPASS & set(second.split()))
+    return bool(mine - theirs and theirs - mine)
 
 
 def _compatible(a: Entry, b: Entry, score: int) -> bool:

@@ -114,3 +114,21 @@ def test_one_body_named_two_ways_pairs_up_but_two_places_do_not():
                                lambda name: set(name.split()) & PLACES)
     assert {(p.first, p.second) for p in pairs} == {(0, 1), (6, 7), (8, 9)}
     assert all(p.score >= 90 for p in pairs)
+
+
+def test_names_of_two_places_are_two_unless_one_only_adds_a_place():
+    def places(name):
+        return {w for w in name.split() if w in {"bedfordshire", "hertfordshire", "wales",
+                                                 "derby"}}
+
+    entries = [
+        entry(1, "Police and Crime Commissioner for Bedfordshire"),
+        entry(2, "Police and Crime Commissioner for Hertfordshire"),
+        entry(3, "Police and Crime Commissioner for North Wales"),
+        entry(4, "Police and Crime Commissioner for South Wales"),  # the compass tells too
+        entry(5, "Motus Commercials"),
+        entry(6, "Motus Commercials Derby"),  # a branch: may be the same firm
+    ]
+    assert {(p.first, p.second) for p in likely_duplicates(entries, places=places)} == {(5, 6)}
+    assert {(1, 2), (3, 4)} <= {(p.first, p.second) for p in likely_duplicates(entries)}
+

@@ -16,6 +16,18 @@ def locate(geo: GeoReference, postcode: str | None, *, field: str = "postcode") 
     return geo.lookup(normalise_postcode(postcode, field=field))
 
 
+def name_places(geo: GeoReference):
+    """Return a test of the place words a normalised name holds ("bedfordshire" of "police
+    and crime commissioner for bedfordshire"), which tells apart two bodies or branches whose
+    names differ only there (`duplicates.different_places`)."""
+    words = geo.place_words()
+
+    def places(name: str) -> set[str]:
+        return set(words.in_text(name)) & set(name.split())
+
+    return places
+
+
 # What a place sets on a supplier, tender or buyer (`apply_place`).
 PLACE_FIELDS = ("postcode", "latitude", "longitude", "local_authority_code", "county_code",
                 "region_code")

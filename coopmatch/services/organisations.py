@@ -23,7 +23,7 @@ from coopmatch.models import (
 from coopmatch.names import buyer_key, normalise_name
 from coopmatch.reference import Reference
 from coopmatch.services import audit
-from coopmatch.services.geography import PLACE_FIELDS, apply_place, locate
+from coopmatch.services.geography import PLACE_FIELDS, apply_place, locate, name_places
 from coopmatch.services.permissions import is_admin
 
 _KIND_PATTERNS = [
@@ -130,13 +130,8 @@ def duplicate_candidates(*, session: Session, user: User | None, geo: GeoReferen
     if user is not None and not is_admin(user):
         raise Forbidden("Only administrators can merge organisations.")
     found = list(session.exec(select(Organisation)))
-    words = geo.place_words()
-
-    def places(name: str) -> set[str]:
-        return set(words.in_text(name)) & set(name.split())
-
-    pairs = likely_same_bodies([Entry(o.id, buyer_key(o.name)) for o in found], places,
-                               limit=limit)
+    pairs = likely_same_bodies([Entry(o.id, buyer_key(o.name)) for o in found],
+                               name_places(geo), limit=limit)
     if not pairs:
         return []
     weight = {o.id: 0 for o in found}

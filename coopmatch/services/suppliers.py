@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from coopmatch.duplicates import Entry, likely_duplicates
 from coopmatch.errors import Conflict, CoopmatchError, Forbidden, InvalidPostcode, NotFound
+from coopmatch.geo import GeoReference
 from coopmatch.imports.records import NoticeRecord, SupplierRecord
 from coopmatch.imports.suppliers import iter_suppliers_csv, write_suppliers_csv
 from coopmatch.models import (
@@ -38,6 +39,7 @@ from coopmatch.services.geography import (
     apply_place,
     area_lad_codes,
     locate,
+    name_places,
     unknown_area_message,
 )
 from coopmatch.services.imports import all_or_nothing, parse_file
@@ -432,10 +434,12 @@ class DuplicatePair:
     awards: dict[int, int]  # contracts won, by supplier id
 
 
-def duplicate_candidates(*, session: Session, user: User | None, limit: int = 100
-                         ) -> list[DuplicatePair]:
+def duplicate_candidates(*, session: Session, user: User | None, geo: GeoReference,
+                         limit: int = 100) -> list[DuplicatePair]:
     """Suppliers the register probably lists twice, most alike first: for administrators, or
-    the command line (user None: whoever runs the server)."""
+    the command line (user None: whoever runs the server). Names that each name a place the
+    other does not are two ("Police and Crime Commissioner for Bedfordshire" and "... for
+    Hertfordshire"), with or without postcodes."""
     if user is not None and not is_admin(user):
         raise Forbidden("Only administrators can look for and merge duplicate suppliers.")
     rows = session.exec(select(Supplier.id, Supplier.normalised_name, Supplier.postcode,
@@ -443,7 +447,7 @@ def duplicate_candidates(*, session: Session, user: User | None, limit: int = 10
                         .where(Supplier.status != "dissolved")).all()
     pairs = likely_duplicates(
         [Entry(i, name or "", postcode, number) for i, name, postcode, number in rows],
-        limit=limit)
+        limit=limit, places=name_places(geo))
     ids = {i for p in pairs for i in (p.first, p.second)}
     if not ids:
         return []

@@ -44,9 +44,15 @@ def twice(session, ref):
     return admin, officer, owner, keep, other, own, shared
 
 
-def test_candidates_pair_the_firm_listed_twice_not_clubs_in_two_towns(session, twice):
+def test_candidates_pair_the_firm_listed_twice_not_clubs_in_two_towns(session, ref, twice):
     admin, _, _, keep, other, _, _ = twice
-    pairs = suppliers.duplicate_candidates(session=session, user=admin)
+    # Award notices name bodies of one title for two places, with no address to tell them
+    # apart: their names do.
+    _unplaced(session, "Police and Crime Commissioner for Bedfordshire",
+              "Police and Crime Commissioner for Hertfordshire",
+              "Police and Crime Commissioner for North Wales",
+              "Police and Crime Commissioner for South Wales")
+    pairs = suppliers.duplicate_candidates(session=session, user=admin, geo=ref.geo)
     assert [(p.keep.id, p.other.id) for p in pairs] == [(keep.id, other.id)]  # registered one
     assert pairs[0].awards[other.id] == 2 and pairs[0].score >= 90
 
@@ -96,7 +102,7 @@ def test_only_administrators_merge_and_nothing_changes_otherwise(session, ref, t
             suppliers.merge_suppliers(session, user=user, keep_id=keep.id, other_id=other.id,
                                       ref=ref)
         with pytest.raises(Forbidden):
-            suppliers.duplicate_candidates(session=session, user=user)
+            suppliers.duplicate_candidates(session=session, user=user, geo=ref.geo)
     with pytest.raises(CoopmatchError, match="two different suppliers"):
         suppliers.merge_suppliers(session, user=admin, keep_id=keep.id, other_id=keep.id,
                                   ref=ref)

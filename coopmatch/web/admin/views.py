@@ -156,7 +156,8 @@ def audit_log():
 @bp.get("/duplicates")
 def duplicates():
     session = get_session()
-    pairs = suppliers.duplicate_candidates(session=session, user=current_user)
+    pairs = suppliers.duplicate_candidates(session=session, user=current_user,
+                                           geo=reference().geo)
     return render_template("admin/duplicates.html", pairs=pairs, form=MergeForm(),
                            merges=merges.recent_merges(session, user=current_user),
                            removals=removals.recent_removals(session, user=current_user))

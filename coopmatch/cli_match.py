@@ -62,7 +62,7 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
                          "supplier_name", "score", "distance_km", "reasons"])
     done = 0
     for tender, matches in results:
-        rows = matching.match_rows(session, matches)
+        rows = matching.match_rows(session, matches, ref)
         if output == "jsonl":
             click.echo(json.dumps({"tender_id": tender.id, "ocid": tender.ocid,
                                    "title": tender.title, "matches": rows},

@@ -185,10 +185,12 @@ def same_words(first: str, second: str) -> bool:
     return not own or not other or fuzz.ratio(own, other) >= SAME_WORDS_SCORE
 
 
-def repeats(ranked: list[Entry]) -> dict[int, int]:
+def repeats(ranked: list[Entry], places: Callable[[str], set[str]] | None = None
+            ) -> dict[int, int]:
     """In a ranked list, map each entry that probably lists an earlier one again (the test of
-    likely_duplicates) to the first entry of that firm: "NI Constructions (NW) Ltd" ranked
-    fifth to "NI Construction (NW) Ltd" ranked second, until a person merges them."""
+    likely_duplicates, with `places` if given) to the first entry of that firm: "NI
+    Constructions (NW) Ltd" ranked fifth to "NI Construction (NW) Ltd" ranked second, until a
+    person merges them."""
     order: dict[int, int] = {}
     unique = []
     for entry in ranked:  # a supplier ranked for two lots is one entry
@@ -196,7 +198,7 @@ def repeats(ranked: list[Entry]) -> dict[int, int]:
             order[entry.id] = len(order)
             unique.append(entry)
     earlier_of: dict[int, int] = {}
-    for pair in likely_duplicates(unique, limit=len(unique) ** 2):
+    for pair in likely_duplicates(unique, limit=len(unique) ** 2, places=places):
         first, later = sorted((pair.first, pair.second), key=order.__getitem__)
         if later not in earlier_of or order[first] < order[earlier_of[later]]:
             earlier_of[later] = first

@@ -158,7 +158,7 @@ def tender_matches(tender_id: int):
         session, tender_id=tender_id, search=search_from_args(request.args), ref=reference(),
         settings=match_settings())
     return jsonify({"tender_id": tender.id, "ocid": tender.ocid, "title": tender.title,
-                    "matches": matching.match_rows(session, found)})
+                    "matches": matching.match_rows(session, found, reference())})
 
 
 @bp.get("/suppliers/<int:supplier_id>/opportunities")

@@ -1,5 +1,7 @@
 """Give records a location from their postcode, with the reference data if it is there."""
 
+from functools import lru_cache
+
 from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
@@ -16,10 +18,11 @@ def locate(geo: GeoReference, postcode: str | None, *, field: str = "postcode") 
     return geo.lookup(normalise_postcode(postcode, field=field))
 
 
+@lru_cache(maxsize=4)
 def name_places(geo: GeoReference):
     """Return a test of the place words a normalised name holds ("bedfordshire" of "police
     and crime commissioner for bedfordshire"), which tells apart two bodies or branches whose
-    names differ only there (`duplicates.different_places`)."""
+    names differ only there (`duplicates.different_places`). Built once per reference."""
     words = geo.place_words()
 
     def places(name: str) -> set[str]:

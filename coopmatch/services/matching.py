@@ -43,7 +43,7 @@ from coopmatch.matching.signals import how_bought
 from coopmatch.matching.types import fit_label
 from coopmatch.models import OWNERSHIP_MODELS, Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
-from coopmatch.services.geography import area_lad_codes
+from coopmatch.services.geography import area_lad_codes, name_places
 from coopmatch.services.suppliers import get_supplier
 from coopmatch.services.tenders import get_tender
 
@@ -682,7 +682,7 @@ def write_shortlist_csv(session: Session, out, *, tender: Tender, matches: list[
     suppliers = {s.id: s for s in session.exec(
         select(Supplier).where(Supplier.id.in_([m.supplier_id for m in matches])))}
     lots = {lot.id: lot.title for lot in tender.lots}
-    same = same_firms(session, matches)  # a firm listed twice is invited once
+    same = same_firms(session, matches, ref)  # a firm listed twice is invited once
     first_rank: dict[int, int] = {}
     for rank, m in enumerate(matches, start=1):
         first_rank.setdefault(m.supplier_id, rank)
@@ -710,10 +710,11 @@ def write_shortlist_csv(session: Session, out, *, tender: Tender, matches: list[
         })
 
 
-def same_firms(session: Session, matches: list[Match]) -> dict[int, int]:
+def same_firms(session: Session, matches: list[Match], ref: Reference) -> dict[int, int]:
     """Suppliers in a ranking that probably list a firm ranked above them again (names spelt
     differently on award notices, until an administrator merges them): its id -> that firm's
-    first id in the ranking."""
+    first id in the ranking. Names of two places are two ("Police and Crime Commissioner for
+    Bedfordshire", "... for Hertfordshire")."""
     ids = list(dict.fromkeys(m.supplier_id for m in matches))
     if len(ids) < 2:
         return {}
@@ -721,15 +722,15 @@ def same_firms(session: Session, matches: list[Match]) -> dict[int, int]:
         select(Supplier.id, Supplier.normalised_name, Supplier.postcode,
                Supplier.registration_number).where(Supplier.id.in_(ids))).all()}
     return repeats([Entry(i, rows[i][1] or "", rows[i][2], rows[i][3]) for i in ids
-                    if i in rows])
+                    if i in rows], places=name_places(ref.geo))
 
 
-def match_rows(session: Session, matches: list[Match]) -> list[dict]:
+def match_rows(session: Session, matches: list[Match], ref: Reference) -> list[dict]:
     """Matches as plain data for the API and the command line, each with its supplier's
     current name and same_firm_as: the id of a supplier ranked above it that is probably the
     same firm (see same_firms), or None."""
     names = supplier_names(session, (m.supplier_id for m in matches))
-    same = same_firms(session, matches)
+    same = same_firms(session, matches, ref)
     return [dict(m.to_dict(), supplier_name=names.get(m.supplier_id, m.supplier_name),
                  same_firm_as=same.get(m.supplier_id)) for m in matches]
 

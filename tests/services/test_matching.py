@@ -542,6 +542,26 @@ def test_a_firm_the_register_lists_twice_is_marked_where_it_is_ranked_again(
     assert line.endswith(f"(probably the same firm as no. {ranks[caterer.id]})"), table.stdout
 
 
+def test_bodies_of_one_title_for_two_places_are_not_marked_as_one_firm(client, session, ref):
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    tender = create_tender(session, ref, officer, title="Custody healthcare services",
+                           description="Healthcare in police custody suites.",
+                           cpv_codes="85100000")
+    for name in ("Police and Crime Commissioner for Bedfordshire",
+                 "Police and Crime Commissioner for Hertfordshire",
+                 "Police & Crime Commisioner for Bedfordshire"):  # a typo: the same body
+        create_supplier(session, ref, name=name, postcode="", ownership="public_body",
+                        description="Healthcare in police custody suites.",
+                        cpv_codes="85100000")
+    listed = client.get(f"/api/tenders/{tender.id}/matches").get_json()["matches"]
+    # Bedfordshire's two spellings point, the lower to the higher; Hertfordshire's to none.
+    bedfordshire = [m for m in listed if m["supplier_name"].endswith("Bedfordshire")]
+    assert [m["same_firm_as"] for m in bedfordshire] == [None, bedfordshire[0]["supplier_id"]]
+    (hertfordshire,) = [m for m in listed if m["supplier_name"].endswith("Hertfordshire")]
+    assert hertfordshire["same_firm_as"] is None
+
+
 def test_a_supplier_sees_how_it_fits_a_tender_as_the_buyer_sees_it(client, session, ref):
     tender, caterer, cleaner, _ = _setup(session, ref)
     listed = {m["supplier_id"]: m for m in

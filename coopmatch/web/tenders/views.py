@@ -61,7 +61,7 @@ def detail(tender_id: int):
         own=own, own_rank=next((i for i, m in enumerate(found, start=1)
                                 if own and m.supplier_id == own.supplier_id), None),
         names=matching.supplier_names(session, (m.supplier_id for m in found)),
-        same_firm=matching.same_firms(session, found),
+        same_firm=matching.same_firms(session, found, reference()),
         lots={lot.id: lot for lot in tender.lots}, how_let=matching.how_let(tender),
         can_edit=permissions.can_edit_tender(signed_in_user(), tender)), 400 if problem else 200
 

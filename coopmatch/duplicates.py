@@ -31,8 +31,8 @@ SAME_WORDS_SCORE = 60
 # A name that is another's with words added after it ("Beever and Struthers" and "Beever and
 # Struthers Chartered Accountants and Business Advisors", "Cassidy and Ashton" and "Cassidy and
 # Ashton Group") may be one firm, as award notices write a firm's trade or branch after its
-# name. The shorter name must have this many words and letters (without spaces), so that a
-# word or two in common ("Preston Cleaning") does not make one firm of many.
+# name. The shorter name must have this many words and letters (without spaces): "A B Smith"
+# is too short a name to say that "A B Smith Roofing" is the same firm.
 EXTENDED_MIN_WORDS = 2
 EXTENDED_MIN_LETTERS = 8
 

@@ -166,6 +166,9 @@ def test_officer_sees_local_suppliers_ranked_with_reasons_and_narrows_them(page,
                     description="Hot school meals cooked fresh for primary schools.")
     create_supplier(session, ref, name="Preston Print Shop", postcode="PR1 1HT",
                     ownership="sme", cpv_codes="79810000", description="Leaflets and posters.")
+    create_supplier(session, ref, name="Lancashire County Council School Kitchens",
+                    postcode="PR1 8XJ", ownership="public_body", cpv_codes="55523100",
+                    description="The county council's in-house school meals service.")
     sign_in(page, officer.email)
     page.goto(f"/tenders/{tender.id}")
     table = page.get_by_role("table", name="Suppliers ranked by how well they fit, best first")
@@ -176,6 +179,17 @@ def test_officer_sees_local_suppliers_ranked_with_reasons_and_narrows_them(page,
     assert "Ribble Kitchens Co-operative" in top_two and "Leeds School Catering Ltd" in top_two
     assert "Shared key terms" in rows.nth(1).inner_text()
     assert "Preston Print Shop" not in top_two
+    # A public body is listed, says what it is, and can be left out.
+    kitchens = table.get_by_role("row").filter(has_text="School Kitchens")
+    assert "It is a public body, not a business." in kitchens.inner_text()
+    page.get_by_label("Leave out public bodies").check()
+    page.get_by_role("button", name="Update").click()
+    page.wait_for_url("**without_public_bodies=1**")
+    firms = page.get_by_role("table", name="Suppliers ranked by how well they fit, best first")
+    assert "Ribble Kitchens Co-operative" in firms.inner_text()
+    assert "School Kitchens" not in firms.inner_text()
+    assert page.get_by_label("Leave out public bodies").is_checked()
+    page.get_by_label("Leave out public bodies").uncheck()
     page.get_by_label("Local only").check()
     page.get_by_role("button", name="Update").click()
     page.wait_for_url("**local_only=1**")
@@ -370,6 +384,14 @@ def test_admin_removes_a_record_that_is_no_firm(page, session, ref):
     page.get_by_text("Tender abandoned is removed from the register").wait_for()
     session.expire_all()
     assert session.get(Supplier, junk_id) is None
+    # A mistake can be undone, from the page the message points to.
+    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_role("link", name="Duplicate suppliers").click()
+    page.get_by_role("button", name="Undo the removal of Tender abandoned").click()
+    page.get_by_text("Tender abandoned is back in the register").wait_for()
+    assert page.get_by_role("heading", name="Tender abandoned").is_visible()
+    session.expire_all()
+    assert session.get(Supplier, junk_id) is not None
 
 
 def test_admin_merges_an_organisation_listed_twice(page, session, ref):

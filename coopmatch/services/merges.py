@@ -58,8 +58,20 @@ def fields_of(supplier: Supplier) -> dict:
     return {name: _encode(getattr(supplier, name)) for group in FIELD_GROUPS for name in group}
 
 
+class JsonRecord:
+    """A dataclass kept as JSON in a row's `record` (a merge's or a removal's)."""
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__)
+
+    @classmethod
+    def from_json(cls, text: str):
+        data = json.loads(text or "{}")
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
 @dataclass
-class MergeRecord:
+class MergeRecord(JsonRecord):
     """What one merge changed; filled in by `merge_suppliers` as it goes."""
 
     removed: dict = field(default_factory=dict)
@@ -69,14 +81,6 @@ class MergeRecord:
     dropped_awards: list[dict] = field(default_factory=list)
     ledger_names: list[int] = field(default_factory=list)
     accounts: list[int] = field(default_factory=list)
-
-    def to_json(self) -> str:
-        return json.dumps(self.__dict__)
-
-    @classmethod
-    def from_json(cls, text: str) -> "MergeRecord":
-        data = json.loads(text or "{}")
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 def recent_merges(session: Session, *, user: User | None, limit: int = 20
@@ -119,17 +123,7 @@ def undo_merge(session: Session, *, user: User | None, merge_id: int) -> Supplie
     session.add(restored)
     session.flush()
     moved = _move_back(session, Award, record.awards, keep.id, restored.id)
-    put_back = 0
-    for data in record.dropped_awards:
-        award = from_snapshot(Award, data)
-        if session.get(Tender, award.tender_id) is None or (
-                award.lot_id is not None and session.get(Lot, award.lot_id) is None):
-            continue  # the notice has gone since
-        if session.get(Award, award.id) is not None:
-            award.id = None
-        award.supplier_id = restored.id
-        session.add(award)
-        put_back += 1
+    put_back = put_back_awards(session, record.dropped_awards, restored.id)
     names = _move_back(session, LedgerName, record.ledger_names, keep.id, restored.id)
     accounts = _move_back(session, User, record.accounts, keep.id, restored.id)
     now = fields_of(keep)
@@ -147,6 +141,23 @@ def undo_merge(session: Session, *, user: User | None, merge_id: int) -> Supplie
     session.commit()
     ledger_names.resolve_for_suppliers(session, [keep.id, restored.id], user=user)
     return restored
+
+
+def put_back_awards(session: Session, snapshots: list[dict], supplier_id: int) -> int:
+    """Add back deleted awards (their `snapshot`s) as this supplier's, but those whose notice
+    or lot has gone since; return how many. The caller commits."""
+    put_back = 0
+    for data in snapshots:
+        award = from_snapshot(Award, data)
+        if session.get(Tender, award.tender_id) is None or (
+                award.lot_id is not None and session.get(Lot, award.lot_id) is None):
+            continue  # the notice has gone since
+        if session.get(Award, award.id) is not None:
+            award.id = None  # its number has been given to another award since
+        award.supplier_id = supplier_id
+        session.add(award)
+        put_back += 1
+    return put_back
 
 
 def _move_back(session: Session, model, ids: list[int], kept_id: int, restored_id: int) -> int:

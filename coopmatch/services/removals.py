@@ -7,43 +7,25 @@ that named it, and the ledger names it left unresolved. Undoing it puts the supp
 the ledger names that nobody has resolved since.
 """
 
-import json
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
 from coopmatch.errors import Conflict, Forbidden, NotFound
-from coopmatch.models import (
-    Award,
-    LedgerName,
-    Lot,
-    Supplier,
-    SupplierRemoval,
-    Tender,
-    User,
-    utcnow,
-)
+from coopmatch.models import Award, LedgerName, Supplier, SupplierRemoval, User, utcnow
 from coopmatch.services import audit, ledger_names
-from coopmatch.services.merges import from_snapshot, snapshot
+from coopmatch.services.merges import JsonRecord, from_snapshot, put_back_awards, snapshot
 from coopmatch.services.permissions import is_admin
 
 
 @dataclass
-class RemovalRecord:
+class RemovalRecord(JsonRecord):
     """What one removal deleted."""
 
     supplier: dict = field(default_factory=dict)
     awards: list[dict] = field(default_factory=list)
     # Each ledger name matched to it as it was: {"id", "status", "confidence"}.
     ledger_names: list[dict] = field(default_factory=list)
-
-    def to_json(self) -> str:
-        return json.dumps(self.__dict__)
-
-    @classmethod
-    def from_json(cls, text: str) -> "RemovalRecord":
-        data = json.loads(text or "{}")
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 def record_removal(session: Session, supplier: Supplier, *, awards: list[Award],
@@ -83,17 +65,7 @@ def undo_removal(session: Session, *, user: User | None, removal_id: int) -> Sup
     restored.updated_at = utcnow()
     session.add(restored)
     session.flush()
-    put_back = 0
-    for data in record.awards:
-        award = from_snapshot(Award, data)
-        if session.get(Tender, award.tender_id) is None or (
-                award.lot_id is not None and session.get(Lot, award.lot_id) is None):
-            continue  # the notice has gone since
-        if session.get(Award, award.id) is not None:
-            award.id = None
-        award.supplier_id = restored.id
-        session.add(award)
-        put_back += 1
+    put_back = put_back_awards(session, record.awards, restored.id)
     names = 0
     for data in record.ledger_names:
         row = session.get(LedgerName, data["id"])

@@ -287,8 +287,7 @@ def test_admin_merges_a_supplier_listed_twice(page, session, ref):
     twice_id = twice.id
     admin = create_user(session, role="admin")
     sign_in(page, admin.email)
-    page.get_by_role("link", name="Admin", exact=True).click()
-    page.get_by_role("link", name="Duplicate suppliers").click()
+    page.get_by_role("link", name="Recent removals").click()
     row = page.locator("#duplicates tbody tr", has_text="APF Renovation")
     assert row.count() == 1
     row.get_by_role("button", name="Merge : keep APF Renovations").click()

@@ -199,12 +199,15 @@ def test_an_administrator_removes_a_record_that_is_no_firm(client, session, ref)
 
 
 def test_an_administrator_undoes_a_removal_from_the_duplicates_page(client, session, ref):
-    junk = _award_only(session)
+    junk = _award_only(session, name="Abandoned <b>Ltd</b>")  # a name is text, not markup
     junk_id, name = junk.id, junk.name
     admin = create_user(session, role="admin")
     client.sign_in(admin.email)
     done = client.post(f"/suppliers/{junk_id}/remove", {"confirm": "y"}, follow_redirects=True)
-    assert "undo it under Recent removals" in html.unescape(done.get_data(as_text=True))
+    assert ('Abandoned &lt;b&gt;Ltd&lt;/b&gt; is removed from the register, with the contracts '
+            'it was named as winning. If that was a mistake, undo it under '
+            '<a href="/admin/duplicates#recent-removals">Recent removals</a>.'
+            in done.get_data(as_text=True))
     page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
     removals = page.split('id="recent-removals"')[1]
     assert name in removals and "removed from the register" in removals

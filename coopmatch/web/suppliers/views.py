@@ -1,5 +1,6 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlmodel import select
 
 from coopmatch.db import get_engine, get_session
@@ -92,9 +93,10 @@ def remove(supplier_id: int):
             abort(404)
         flash(error.message, "error")
         return redirect(url_for("suppliers.detail", supplier_id=supplier_id)), 303
-    flash(f"{name} is removed from the register, with the contracts it was named as winning. "
-          "If that was a mistake, undo it under Recent removals on the Duplicate suppliers "
-          "page.", "success")
+    # Markup, so that the page to undo it from is a link (the name is escaped by format).
+    flash(Markup('{} is removed from the register, with the contracts it was named as winning. '
+                 'If that was a mistake, undo it under <a href="{}">Recent removals</a>.')
+          .format(name, url_for("admin.duplicates") + "#recent-removals"), "success")
     return redirect(url_for("suppliers.index")), 303
 
 

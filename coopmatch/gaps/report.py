@@ -3,7 +3,7 @@
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -474,6 +474,7 @@ def gap_report(
     end: date | None = None,
     cpv_names: Mapping[str, str] | None = None,
     cpv_bridge: Mapping[str, list[str]] | None = None,
+    places: Callable[[str], set[str]] | None = None,
 ) -> GapReport:
     """Find, size and explain the gaps in an area's demand, and suggest how to fill each.
 
@@ -481,6 +482,8 @@ def gap_report(
     `coverage(...)` over the selected notices, or a plain dict of local matches per notice key
     (a notice missing from it has no local candidate). `suppliers` is the register the routes
     draw on: at least the area's suppliers, with their SIC codes and succession signals.
+    `places` gives a supplier name's place words, so that two bodies of one title for two
+    places are not taken for one firm listed twice (`duplicates.repeats`).
     """
     settings = settings or GapSettings()
     cpv_names = cpv_names or {}
@@ -513,7 +516,8 @@ def gap_report(
                 Candidate.of(decider, suppliers) if decider else None,
             )
         )
-    context = _Context(settings, found, suppliers, area, annuals, shares, stream_of, lad_of)
+    context = _Context(settings, found, suppliers, area, annuals, shares, stream_of, lad_of,
+                       places)
     near = [n for notice in notices for n in context.near_misses(notice)]
     gaps = context.cards(notices, near, cpv_names, bridge)
     report = GapReport(
@@ -550,8 +554,10 @@ def _outside_text(outside: list[Candidate]) -> str:
 class _Context:
     """What every card of one report shares."""
 
-    def __init__(self, settings, found, suppliers, area, annuals, shares, stream_of, lad_of):
+    def __init__(self, settings, found, suppliers, area, annuals, shares, stream_of, lad_of,
+                 places=None):
         self.settings = settings
+        self.places = places
         self.found = found
         self.suppliers = suppliers
         self.area = area
@@ -743,7 +749,8 @@ class _Context:
         ranked = sorted(best.values(), key=lambda m: (-m.capability, m.supplier_id))
         candidates = [Candidate.of(m, self.suppliers) for m in ranked]
         # A firm listed twice in the register (award notices spell it two ways) is named once.
-        again = repeats([Entry(c.supplier_id, normalise_name(c.name)) for c in candidates])
+        again = repeats([Entry(c.supplier_id, normalise_name(c.name)) for c in candidates],
+                        places=self.places)
         return [c for c in candidates if c.supplier_id not in again][: self.settings.wider_k]
 
     def _is_local(self, match: Match) -> bool:

@@ -31,7 +31,7 @@ from coopmatch.matching.signals import looks_like_framework
 from coopmatch.models import Award, Supplier, Tender
 from coopmatch.reference import Reference
 from coopmatch.services import matching
-from coopmatch.services.geography import area_lad_codes
+from coopmatch.services.geography import area_lad_codes, name_places
 
 CACHE_SIZE = 16
 # Awards to this many suppliers or more make a notice a framework (its value is a ceiling).
@@ -216,7 +216,7 @@ def _compute(session: Session, *, area: Area, query: GapQuery, ref: Reference,
     suppliers = local_suppliers(session, candidate_ids)
     return gap_report(items, found, suppliers, area, gap_config, start=query.start,
                       end=query.end, cpv_names=_names(ref.data_dir),
-                      cpv_bridge=ref.cpv.sic_bridge)
+                      cpv_bridge=ref.cpv.sic_bridge, places=name_places(ref.geo))
 
 
 _reference_cache: dict = {}

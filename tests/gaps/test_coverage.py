@@ -142,6 +142,27 @@ def test_a_firm_outside_listed_twice_is_named_once(demand, area, settings):
     assert kinds["distance"].text.count("Yorkshire Linen") == 1
 
 
+def test_firms_of_one_name_for_two_places_outside_are_both_named(demand, area, settings):
+    # "... Bedfordshire" and "... Hertfordshire" are two laundries, not one firm listed twice.
+    beds = profile(7, "Linen Hire Services Bedfordshire", YORKSHIRE_LINEN.text, place=LEEDS,
+                   cpv_codes=["98310000"], capacity_gbp=5_000_000)
+    herts = profile(9, "Linen Hire Services Hertfordshire", YORKSHIRE_LINEN.text, place=LEEDS,
+                    cpv_codes=["98310000"], capacity_gbp=5_000_000)
+    index = MatchIndex.build([GREENSPACE, PENNINE_IT, beds, herts] + OTHERS)
+    found = coverage(index, select_demand(demand, area, settings=settings), area, settings)
+    register = register_of([GREENSPACE, PENNINE_IT, beds, herts] + OTHERS)
+
+    def named(places):
+        report = gap_report(demand, found, register, area, settings, places=places)
+        gap = next(g for g in report.gaps if g.id == "group-983")
+        return sorted(c.name for c in gap.outside if c.name.startswith("Linen Hire"))
+
+    assert len(named(None)) == 1  # taken for one firm listed twice
+    shires = {"bedfordshire", "hertfordshire"}
+    assert named(lambda name: {w for w in name.split() if w in shires}) == [
+        "Linen Hire Services Bedfordshire", "Linen Hire Services Hertfordshire"]
+
+
 def test_a_capable_firm_of_unknown_base_is_not_said_to_be_outside(demand, area, settings):
     # Award notices often give a winner no address: it may be in the area, and the card says
     # so rather than calling it a firm outside.

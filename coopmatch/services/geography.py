@@ -26,7 +26,7 @@ def name_places(geo: GeoReference):
     words = geo.place_words()
 
     def places(name: str) -> set[str]:
-        return set(words.in_text(name)) & set(name.split())
+        return set(name.split()) & words.in_text(name)  # not a copy of every place word
 
     return places
 

@@ -116,12 +116,7 @@ def undo_merge(session: Session, *, user: User | None, merge_id: int) -> Supplie
         raise Conflict(f"'{later.removed_name}' was merged into '{keep.name}' after this: undo "
                        "that merge first.")
     record = MergeRecord.from_json(merge.record)
-    restored = from_snapshot(Supplier, record.removed)
-    if session.get(Supplier, restored.id) is not None:
-        restored.id = None  # its number has been given to another supplier since
-    restored.updated_at = utcnow()
-    session.add(restored)
-    session.flush()
+    restored = restore_supplier(session, record.removed)
     moved = _move_back(session, Award, record.awards, keep.id, restored.id)
     put_back = put_back_awards(session, record.dropped_awards, restored.id)
     names = _move_back(session, LedgerName, record.ledger_names, keep.id, restored.id)
@@ -140,6 +135,18 @@ def undo_merge(session: Session, *, user: User | None, merge_id: int) -> Supplie
                  "account(s) back")
     session.commit()
     ledger_names.resolve_for_suppliers(session, [keep.id, restored.id], user=user)
+    return restored
+
+
+def restore_supplier(session: Session, data: dict) -> Supplier:
+    """Add back a deleted supplier (its `snapshot`), under its old number where that is free,
+    and flush it so that its rows can point at it. The caller commits."""
+    restored = from_snapshot(Supplier, data)
+    if session.get(Supplier, restored.id) is not None:
+        restored.id = None  # its number has been given to another supplier since
+    restored.updated_at = utcnow()  # the match index's fingerprint sees it back
+    session.add(restored)
+    session.flush()
     return restored
 
 

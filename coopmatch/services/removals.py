@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from coopmatch.errors import Conflict, Forbidden, NotFound
 from coopmatch.models import Award, LedgerName, Supplier, SupplierRemoval, User, utcnow
 from coopmatch.services import audit, ledger_names
-from coopmatch.services.merges import JsonRecord, from_snapshot, put_back_awards, snapshot
+from coopmatch.services.merges import JsonRecord, put_back_awards, restore_supplier, snapshot
 from coopmatch.services.permissions import is_admin
 
 
@@ -59,12 +59,7 @@ def undo_removal(session: Session, *, user: User | None, removal_id: int) -> Sup
     if removal.undone_at is not None:
         raise Conflict(f"The removal of '{removal.removed_name}' has already been undone.")
     record = RemovalRecord.from_json(removal.record)
-    restored = from_snapshot(Supplier, record.supplier)
-    if session.get(Supplier, restored.id) is not None:
-        restored.id = None  # its number has been given to another supplier since
-    restored.updated_at = utcnow()
-    session.add(restored)
-    session.flush()
+    restored = restore_supplier(session, record.supplier)
     put_back = put_back_awards(session, record.awards, restored.id)
     names = 0
     for data in record.ledger_names:

@@ -329,12 +329,17 @@ def supplier_removals():
     """List recent removals that can be undone, newest first (as REMOVAL_ID WHEN NAME: WHY)."""
     from coopmatch.services import removals
 
-    found = removals.recent_removals(get_session(), user=None)
+    session = get_session()
+    found = removals.recent_removals(session, user=None)
     if not found:
         click.echo("No removals to undo.")
+    returned = removals.returned_since(session, found)
     for removal in found:
+        back = returned.get(removal.id)
+        since = f" (came back since as id {back.id}: restore puts its contracts on that one)" \
+            if back else ""
         click.echo(f"{removal.id:>7}  {removal.at:%Y-%m-%d %H:%M}  {removal.removed_name}: "
-                   f"{removal.why}")
+                   f"{removal.why}{since}")
 
 
 @suppliers_group.command("restore")
@@ -347,11 +352,16 @@ def supplier_restore(removal_id: int):
 
     session = get_session()
     try:
-        restored = removals.undo_removal(session, user=None, removal_id=removal_id)
+        undone = removals.undo_removal(session, user=None, removal_id=removal_id)
     except CoopmatchError as error:
         session.rollback()
         raise click.ClickException(error.message) from None
-    click.echo(f"{restored.name} (id {restored.id}) is back in the register.")
+    supplier = undone.supplier
+    if undone.came_back:
+        click.echo(f"{supplier.name} had come back to the register since (id {supplier.id}): "
+                   "its old contracts are back on it.")
+    else:
+        click.echo(f"{supplier.name} (id {supplier.id}) is back in the register.")
 
 
 @suppliers_group.command("merges")

@@ -371,3 +371,25 @@ def test_the_register_exports_as_the_csv_it_imports_from(tmp_path, data_dir, cac
                  url=url, check=False)
     assert refused.returncode != 0 and "Did you mean Preston?" in refused.stderr
     assert not (tmp_path / "no.csv").exists()
+
+
+def test_restoring_a_firm_that_came_back_since_lists_it_once(tmp_path):
+    url = f"sqlite:///{tmp_path / 'restore.db'}"
+    run("db", "upgrade", database_url=url)
+    register = tmp_path / "register.csv"
+    register.write_text("name,postcode,description\nPreston Bakers,PR1 3NN,Bread for schools.\n")
+    run("import", "suppliers", str(register), "--no-index", database_url=url)
+    run("suppliers", "remove", "1", database_url=url)
+    register.write_text("name,postcode,description\nPreston Bakers,PR1 3NN,\n")
+    run("import", "suppliers", str(register), "--no-index", database_url=url)  # back again
+    listed = run("suppliers", "removals", database_url=url).stdout
+    assert ("Preston Bakers: removed from the register (came back since as id "
+            in listed) and "restore puts its contracts on that one" in listed
+    back = run("suppliers", "restore", listed.split()[0], database_url=url)
+    assert "Preston Bakers had come back to the register since (id " in back.stdout
+    assert count(url, "supplier") == 1  # not listed twice
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT description FROM supplier").scalar() == (
+            "Bread for schools.")  # what the removed one knew, and the new one did not
+    engine.dispose()

@@ -187,6 +187,19 @@ def _source_lines(path: Path) -> list[str]:
 # --- the register as the import sees it -------------------------------------------------------
 
 
+def same_firm_by_name(name: str, postcode: str | None, registered: bool,
+                      supplier: Supplier) -> bool:
+    """Whether a supplier of the same normalised name is the firm named `name` at `postcode`
+    (`registered`: it carries a registration number): not when both carry one (two numbers, two
+    firms, whatever their names); yes when either has no postcode or they share it, or when
+    either name is a company's (one company at another of its addresses, a notice's say)."""
+    if registered and supplier.registration_number:
+        return False
+    if not postcode or not supplier.postcode or supplier.postcode == postcode:
+        return True
+    return is_company_name(name) or is_company_name(supplier.name)
+
+
 class Register:
     """Existing suppliers, organisations and tenders, indexed for matching imported records."""
 
@@ -229,12 +242,8 @@ class Register:
                 return found
         registered = bool(record.registration_number)
         for supplier in self.by_name.get(normalised, []):
-            if registered and supplier.registration_number:
-                continue  # two registration numbers: two firms, whatever their names
-            if not record.postcode or not supplier.postcode or supplier.postcode == record.postcode:
+            if same_firm_by_name(record.name, record.postcode, registered, supplier):
                 return supplier
-            if is_company_name(record.name) or is_company_name(supplier.name):
-                return supplier  # one company at another of its addresses (a notice's, say)
         if record.postcode and normalised:
             by_district = self.unregistered_by_district if registered else self.names_by_district
             candidates = by_district.get(outward_code(record.postcode), {})

@@ -4,7 +4,8 @@ an import dropped).
 A removal records what it deleted (`SupplierRemoval`): the supplier as it was, the awards
 that named it, and the ledger names it left unresolved. Undoing it puts the supplier back
 (under its old number where that is free) with its awards whose notices are still there, and
-the ledger names that nobody has resolved since.
+the ledger names that nobody has resolved since. If the firm has come back since (an import
+named it again), they go back on that supplier instead, so it is not listed twice.
 """
 
 from dataclasses import dataclass, field
@@ -13,8 +14,18 @@ from sqlmodel import Session, select
 
 from coopmatch.errors import Conflict, Forbidden, NotFound
 from coopmatch.models import Award, LedgerName, Supplier, SupplierRemoval, User, utcnow
+from coopmatch.names import normalise_name, registration_key
 from coopmatch.services import audit, ledger_names
-from coopmatch.services.merges import JsonRecord, put_back_awards, restore_supplier, snapshot
+from coopmatch.services.geography import PLACE_FIELDS
+from coopmatch.services.imports import same_firm_by_name
+from coopmatch.services.merges import (
+    FILLED_ON_MERGE,
+    JsonRecord,
+    from_snapshot,
+    put_back_awards,
+    restore_supplier,
+    snapshot,
+)
 from coopmatch.services.permissions import is_admin
 
 
@@ -26,6 +37,15 @@ class RemovalRecord(JsonRecord):
     awards: list[dict] = field(default_factory=list)
     # Each ledger name matched to it as it was: {"id", "status", "confidence"}.
     ledger_names: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Undone:
+    """An undone removal: the supplier back in the register, and whether it was one the firm
+    had come back as since (its contracts and names were put back on it)."""
+
+    supplier: Supplier
+    came_back: bool = False
 
 
 def record_removal(session: Session, supplier: Supplier, *, awards: list[Award],
@@ -48,10 +68,48 @@ def recent_removals(session: Session, *, user: User | None, limit: int = 20
                              .order_by(SupplierRemoval.id.desc()).limit(limit)))
 
 
-def undo_removal(session: Session, *, user: User | None, removal_id: int) -> Supplier:
+def came_back(session: Session, removal: SupplierRemoval) -> Supplier | None:
+    """The supplier a removed firm has come back as since it was removed (an import named it
+    again), found as an import finds a firm: by registration number, by a register's own id,
+    else by name (and postcode, unless it names a company)."""
+    data = RemovalRecord.from_json(removal.record).supplier
+    since = Supplier.created_at >= removal.at
+    number = data.get("registration_number") or ""
+    if number:
+        key = registration_key(number)
+        for supplier in session.exec(select(Supplier).where(
+                since, Supplier.registration_number.in_({number, key, key.lstrip("0")}))):
+            if registration_key(supplier.registration_number) == key:
+                return supplier
+    if data.get("external_id"):
+        found = session.exec(select(Supplier).where(
+            since, Supplier.source == data.get("source"),
+            Supplier.external_id == data["external_id"])).first()
+        if found is not None:
+            return found
+    name = data.get("name") or ""
+    key = data.get("normalised_name") or normalise_name(name)
+    if not key:
+        return None
+    for supplier in session.exec(select(Supplier).where(
+            since, Supplier.normalised_name == key).order_by(Supplier.id)):
+        if same_firm_by_name(name, data.get("postcode"), bool(number), supplier):
+            return supplier
+    return None
+
+
+def returned_since(session: Session, found: list[SupplierRemoval]) -> dict[int, Supplier]:
+    """For each of these removals whose firm has come back since, the supplier it came back as."""
+    returned = {removal.id: came_back(session, removal) for removal in found}
+    return {removal_id: supplier for removal_id, supplier in returned.items() if supplier}
+
+
+def undo_removal(session: Session, *, user: User | None, removal_id: int) -> Undone:
     """Put a removed supplier back with its awards (those whose notices are still there) and
-    the ledger names still unresolved since; return it. One transaction, recorded in the audit
-    log; the names are then resolved again."""
+    the ledger names still unresolved since. If the firm has come back since, they go back on
+    the supplier it came back as (but a contract it holds again), and that supplier's blanks
+    are filled from the removed one's. One transaction, recorded in the audit log; the names
+    are then resolved again."""
     _check(user)
     removal = session.get(SupplierRemoval, removal_id)
     if removal is None:
@@ -59,8 +117,18 @@ def undo_removal(session: Session, *, user: User | None, removal_id: int) -> Sup
     if removal.undone_at is not None:
         raise Conflict(f"The removal of '{removal.removed_name}' has already been undone.")
     record = RemovalRecord.from_json(removal.record)
-    restored = restore_supplier(session, record.supplier)
-    put_back = put_back_awards(session, record.awards, restored.id)
+    returned = came_back(session, removal)
+    if returned is None:
+        restored = restore_supplier(session, record.supplier)
+        awards = record.awards
+    else:
+        restored = returned
+        _fill_blanks(restored, from_snapshot(Supplier, record.supplier))
+        restored.updated_at = utcnow()  # the match index's fingerprint sees the change
+        held = set(session.exec(select(Award.tender_id, Award.lot_id)
+                                .where(Award.supplier_id == restored.id)).all())
+        awards = [a for a in record.awards if (a.get("tender_id"), a.get("lot_id")) not in held]
+    put_back = put_back_awards(session, awards, restored.id)
     names = 0
     for data in record.ledger_names:
         row = session.get(LedgerName, data["id"])
@@ -71,14 +139,25 @@ def undo_removal(session: Session, *, user: User | None, removal_id: int) -> Sup
         row.updated_at = utcnow()
         names += 1
     removal.undone_at = utcnow()
+    onto = "" if returned is None else f" onto supplier {restored.id}, which it came back as"
     audit.record(session, user=user, action="restore", entity="supplier",
                  entity_id=restored.id,
-                 summary=f"Undid the removal of '{restored.name}': "
+                 summary=f"Undid the removal of '{removal.removed_name}'{onto}: "
                          f"{audit.counted(put_back, 'award')} and "
                          f"{audit.counted(names, 'ledger name')} back")
     session.commit()
     ledger_names.resolve_for_suppliers(session, [restored.id], user=user)
-    return restored
+    return Undone(restored, came_back=returned is not None)
+
+
+def _fill_blanks(supplier: Supplier, removed: Supplier) -> None:
+    """Give a supplier what the removed one knew and it does not, as a merge would."""
+    for name in (*FILLED_ON_MERGE, "cpv_codes", "sic_codes", "accreditations"):
+        if not getattr(supplier, name) and getattr(removed, name):
+            setattr(supplier, name, getattr(removed, name))
+    if not supplier.postcode and removed.postcode:
+        for name in PLACE_FIELDS:
+            setattr(supplier, name, getattr(removed, name))
 
 
 def _check(user: User | None) -> None:

@@ -419,7 +419,7 @@ def test_undoing_a_removal_puts_the_supplier_back_with_its_contracts_and_names(s
     assert (removal.removed_name, removal.why) == ("Ribble Bakery Co-operative",
                                                    "removed from the register")
 
-    restored = removals.undo_removal(session, user=admin, removal_id=removal.id)
+    restored = removals.undo_removal(session, user=admin, removal_id=removal.id).supplier
 
     assert restored.id == firm_id  # under its own number, found where links point
     after = _removal_state(session)
@@ -451,7 +451,7 @@ def test_a_removal_undone_after_its_notice_went_puts_back_the_rest(session, ref)
     session.commit()
     (removal,) = removals.recent_removals(session, user=None)
     assert removal.why == "names no winner: removed" and removal.user_id is None
-    restored = removals.undo_removal(session, user=None, removal_id=removal.id)
+    restored = removals.undo_removal(session, user=None, removal_id=removal.id).supplier
     assert restored.id == junk_id
     assert [a.tender_id for a in session.exec(select(Award)).all()] == [kept.id]
 
@@ -468,3 +468,58 @@ def _removal_state(session):
         "names": {n.key: (n.supplier_id, n.status, n.confidence)
                   for n in session.exec(select(LedgerName))},
     }
+
+
+def test_a_removal_undone_after_the_firm_came_back_puts_its_contracts_on_that_one(
+        session, ref, tmp_path):
+    """An import named the removed firm again: undoing does not list it twice."""
+    from coopmatch.services import removals
+    from coopmatch.services.imports import ImportOptions, import_file
+
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    meals, bread = (create_tender(session, ref, officer, title=t)
+                    for t in ("School meals", "Bread"))
+    firm = create_supplier(session, ref, name="Ribble Bakery Co-operative", postcode="PR1 3NN",
+                           description="Bread and cakes for schools.", cpv_codes="15810000",
+                           website="https://ribble.example")
+    firm.users.clear()
+    session.add_all([Award(tender_id=meals.id, supplier_id=firm.id, value=40_000),
+                     Award(tender_id=bread.id, supplier_id=firm.id, value=9_000),
+                     LedgerName(key="ribble bakery", name="RIBBLE BAKERY", supplier_id=firm.id,
+                                status="confirmed", confidence=1.0)])
+    session.commit()
+    # Another firm of the same name elsewhere, there before the removal: not the one removed.
+    namesake = create_supplier(session, ref, name="Ribble Bakery Co-operative",
+                               postcode="BB1 1HT", description="A Blackburn bakery.")
+    admin = create_user(session, role="admin")
+    suppliers.remove_supplier(session, user=admin, supplier_id=firm.id)
+    (removal,) = removals.recent_removals(session, user=admin)
+    assert removals.returned_since(session, [removal]) == {}
+
+    path = tmp_path / "register.csv"
+    path.write_text("name,postcode,ownership,description\n"
+                    "Ribble Bakery Co-operative,PR1 3NN,worker_coop,\n")
+    import_file(session, fmt="suppliers", path=path, ref=ref, options=ImportOptions(user=admin))
+    back = session.exec(select(Supplier).where(Supplier.postcode == "PR1 3NN")).one()
+    # The import has also named it winner of the school meals again since.
+    session.add(Award(tender_id=meals.id, supplier_id=back.id, value=40_000))
+    session.commit()
+    assert removals.returned_since(session, [removal]) == {removal.id: back}
+
+    undone = removals.undo_removal(session, user=admin, removal_id=removal.id)
+
+    assert undone.came_back and undone.supplier.id == back.id
+    named = session.exec(select(Supplier).where(
+        Supplier.name == "Ribble Bakery Co-operative").order_by(Supplier.id)).all()
+    assert [s.id for s in named] == sorted([namesake.id, back.id])  # listed once, not twice
+    held = session.exec(select(Award.tender_id).where(Award.supplier_id == back.id)).all()
+    assert sorted(held) == sorted([meals.id, bread.id])  # the meals not counted twice
+    assert back.description == "Bread and cakes for schools."  # its blanks filled
+    assert (back.website, back.cpv_codes) == ("https://ribble.example", "15810000")
+    name = session.exec(select(LedgerName).where(LedgerName.key == "ribble bakery")).one()
+    assert (name.supplier_id, name.status) == (back.id, "confirmed")
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "restore")).one()
+    assert f"onto supplier {back.id}, which it came back as: 1 award and 1 ledger name" \
+        in entry.summary
+    assert removals.recent_removals(session, user=admin) == []

@@ -229,3 +229,27 @@ def test_an_administrator_undoes_a_removal_from_the_duplicates_page(client, sess
     again = client.post(action, follow_redirects=True)
     assert "has already been undone" in html.unescape(again.get_data(as_text=True))
     assert "No removals to undo." in client.get("/admin/duplicates").get_data(as_text=True)
+
+
+def test_the_duplicates_page_says_a_removed_firm_came_back_and_undoes_onto_it(
+        client, session, ref):
+    gone = _award_only(session, name="Ribble <i>Bakery</i>")
+    gone_id = gone.id
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    client.post(f"/suppliers/{gone_id}/remove", {"confirm": "y"})
+    session.expunge_all()  # the app removed it: forget this session's copy
+    back = _award_only(session, name="Ribble <i>Bakery</i>")  # an import named it again
+    page = client.get("/admin/duplicates").get_data(as_text=True)
+    removals = page.split('id="recent-removals"')[1]
+    assert (f'Came back since as <a href="/suppliers/{back.id}">Ribble &lt;i&gt;Bakery&lt;/i&gt;'
+            '</a>: undoing puts its contracts back on that one.') in removals
+    action = re.search(r'action="(/admin/duplicates/removals/\d+/undo)"', removals).group(1)
+    done = client.post(action)
+    assert done.headers["Location"].endswith(f"/suppliers/{back.id}")
+    shown = html.unescape(client.get(done.headers["Location"]).get_data(as_text=True))
+    assert "Ribble <i>Bakery</i> had come back to the register since: its old contracts are " \
+        "back on it." in shown
+    session.expire_all()
+    assert session.exec(select(Supplier).where(Supplier.name == back.name)).all() == [
+        session.get(Supplier, back.id)]

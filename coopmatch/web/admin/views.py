@@ -158,9 +158,10 @@ def duplicates():
     session = get_session()
     pairs = suppliers.duplicate_candidates(session=session, user=current_user,
                                            geo=reference().geo)
+    removed = removals.recent_removals(session, user=current_user)
     return render_template("admin/duplicates.html", pairs=pairs, form=MergeForm(),
                            merges=merges.recent_merges(session, user=current_user),
-                           removals=removals.recent_removals(session, user=current_user))
+                           removals=removed, returned=removals.returned_since(session, removed))
 
 
 @bp.post("/duplicates/merge")
@@ -202,13 +203,17 @@ def undo_removal(removal_id: int):
     """Undo a supplier's removal (CSRF is checked for every POST, by the app's CSRFProtect)."""
     session = get_session()
     try:
-        restored = removals.undo_removal(session, user=current_user, removal_id=removal_id)
+        undone = removals.undo_removal(session, user=current_user, removal_id=removal_id)
     except CoopmatchError as error:
         session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.duplicates") + "#recent-removals"), 303
-    flash(f"{restored.name} is back in the register with its contracts.", "success")
-    return redirect(url_for("suppliers.detail", supplier_id=restored.id)), 303
+    if undone.came_back:
+        flash(f"{undone.supplier.name} had come back to the register since: its old contracts "
+              "are back on it.", "success")
+    else:
+        flash(f"{undone.supplier.name} is back in the register with its contracts.", "success")
+    return redirect(url_for("suppliers.detail", supplier_id=undone.supplier.id)), 303
 
 
 @bp.route("/locate", methods=["GET", "POST"])

@@ -27,17 +27,20 @@ from coopmatch.web.matching import match_settings
 @click.option("--division", help="Only this CPV division (2 digits).")
 @click.option("--min-value", type=float, help="Only gaps of at least this £ a year.")
 @click.option("--route", type=click.Choice(list(ROUTES)), help="Only gaps with this route.")
+@click.option("--without-public-bodies", "public_bodies", flag_value=False, default=True,
+              help="Count only firms as local supply, not councils, NHS trusts and the like.")
 @click.option("--format", "output", default="table", show_default=True,
               type=click.Choice(["table", "csv", "json"]))
 @with_appcontext
 def gaps_command(area, radius_km, postcode, start, end, threshold, division, min_value, route,
-                 output):
+                 public_bodies, output):
     """Recurring anchor demand with no capable local supplier, sized in £ a year."""
     try:
         query = gaps.GapQuery(area_code=area, radius_km=radius_km, postcode=postcode,
                               start=start.date() if start else None,
                               end=end.date() if end else None)
-        config = gaps.with_threshold(gaps.gap_settings(current_app.config), threshold)
+        config = gaps.with_choices(gaps.gap_settings(current_app.config), threshold=threshold,
+                                   public_bodies=public_bodies)
         found = gaps.report(get_session(), query=query, ref=reference(),
                             settings=match_settings(), gap_config=config)
     except CoopmatchError as error:

@@ -70,6 +70,7 @@ def local_options(area: Area, settings: GapSettings) -> MatchOptions:
         area_lad_codes=set(area.lad_codes) if area.lad_codes is not None else None,
         radius_km=area.radius_km if area.lad_codes is None else None,
         match_lots=False,  # each lot is a demand item of its own
+        exclude_ownership=settings.excluded_ownership,
         explain=False,
         # Whether a firm covers a notice rests on its reasons: asked for where it might.
         explain_if=partial(could_decide, settings=settings),
@@ -82,6 +83,7 @@ def wider_options(settings: GapSettings) -> MatchOptions:
         top_k=settings.top_k + settings.wider_k,
         match_lots=False,
         weights={"geography": 0.0},
+        exclude_ownership=settings.excluded_ownership,
         explain=False,
         explain_if=partial(could_do_it, settings=settings),  # as the local pass's
     )

@@ -626,12 +626,15 @@ class _Context:
     @property
     def local(self) -> dict[int, LocalSupplier]:
         if self._local is None:
+            left_out = self.settings.excluded_ownership or set()
             if self.area.lad_codes is not None:
                 self._local = {
-                    i: s for i, s in self.suppliers.items() if s.lad_code in self.area.lad_codes
+                    i: s for i, s in self.suppliers.items()
+                    if s.lad_code in self.area.lad_codes and s.ownership not in left_out
                 }
-            else:
-                self._local = dict(self.suppliers)  # narrowed per card by distance
+            else:  # narrowed per card by distance
+                self._local = {i: s for i, s in self.suppliers.items()
+                               if s.ownership not in left_out}
         return self._local
 
     @property
@@ -724,13 +727,20 @@ class _Context:
         return found
 
     def _holds_locally(self, supplier: LocalSupplier, items) -> bool:
+        """Whether an incumbent is based in the area (a public body too: this is where it is,
+        not whether it counts as local supply)."""
         if self.area.lad_codes is not None:
             return supplier.lad_code in self.area.lad_codes
-        return supplier.id in self._local_for(items)
+        return supplier.id in self._near(items)
 
     def _local_for(self, items) -> dict[int, LocalSupplier]:
+        """The local suppliers the routes may name for these notices."""
         if self.area.lad_codes is not None:
             return self.local
+        return {i: s for i, s in self._near(items).items() if i in self.local}
+
+    def _near(self, items) -> dict[int, LocalSupplier]:
+        """Every supplier within the radius of one of these notices."""
         if self._nearby is None:
             self._nearby = NearbySuppliers(self.suppliers.values(), self.area.radius_km)
         return {i: self.suppliers[i] for i in self._nearby.near_any(items)}

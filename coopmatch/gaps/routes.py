@@ -23,11 +23,11 @@ from coopmatch.gaps.types import (
     LocalSupplier,
 )
 from coopmatch.matching import Match
-from coopmatch.matching.types import SOCIAL_OWNERSHIP
+from coopmatch.matching.types import PUBLIC_BODY, SOCIAL_OWNERSHIP
 
 # Firms whose staff cannot buy them out: already owned by their members or staff (co-ops,
 # employee-owned firms), held for a social purpose (social enterprises, charities), or public.
-NOT_FOR_BUYOUT = SOCIAL_OWNERSHIP | {"public_body"}
+NOT_FOR_BUYOUT = SOCIAL_OWNERSHIP | {PUBLIC_BODY}
 
 DEPTH_NAMES = {2: "division", 3: "group", 4: "class", 5: "category"}
 MAX_NAMED = 5  # suppliers named per route

@@ -3,6 +3,8 @@
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from coopmatch.matching.types import PUBLIC_BODY
+
 # Tender statuses that are demand: everything but a cancelled (or withdrawn) notice.
 NOT_DEMAND = frozenset({"cancelled", "withdrawn"})
 
@@ -171,6 +173,10 @@ class GapSettings:
     framework_years: float = 4.0
     # The day "next re-procurement window" and firm ages are counted from (None: today).
     as_of: date | None = None
+    # Whether public bodies (a council's in-house services, an NHS trust) count as local
+    # supply; without them, only firms meet demand, and demand only a public body meets is
+    # open to a new co-operative or a spin-out.
+    public_bodies: bool = True
 
     def __post_init__(self):
         if self.group_level not in ("group", "division"):
@@ -181,6 +187,11 @@ class GapSettings:
     @property
     def sector_digits(self) -> int:
         return 3 if self.group_level == "group" else 2
+
+    @property
+    def excluded_ownership(self) -> set[str] | None:
+        """Ownership models left out of local supply (for the engine's `MatchOptions`)."""
+        return None if self.public_bodies else {PUBLIC_BODY}
 
     @property
     def today(self) -> date:

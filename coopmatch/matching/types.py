@@ -16,6 +16,8 @@ SOCIAL_OWNERSHIP = frozenset(
         "charity",
     }
 )
+# The ownership model of councils, NHS trusts and the like, which a search may leave out.
+PUBLIC_BODY = "public_body"
 
 # The weights used when the caller passes none (config.Config.MATCH_WEIGHTS has the same keys).
 # Chosen on bench/match_quality.py across seeds; "ownership" counts only when a search prefers

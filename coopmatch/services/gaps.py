@@ -298,15 +298,16 @@ def spend_leakage(session: Session, *, area: Area, start: date | None, end: date
     return found
 
 
-def with_threshold(gap_config: GapSettings, threshold: float | None) -> GapSettings:
-    """Return the settings with the capability a local firm needs to cover a notice, refused
-    naming the field where it is not between 0 and 1."""
-    if threshold is None:
-        return gap_config
-    if not 0 <= threshold <= 1:  # NaN too
+def with_choices(gap_config: GapSettings, *, threshold: float | None = None,
+                 public_bodies: bool = True) -> GapSettings:
+    """Return the settings with what one report asks: the capability a local firm needs to
+    cover a notice (refused, naming the field, where it is not between 0 and 1), and whether
+    public bodies count as local supply."""
+    if threshold is not None and not 0 <= threshold <= 1:  # NaN too
         raise GapError(f"Enter the threshold as a capability between 0 and 1, like "
                        f"{gap_config.threshold:.2f} ({threshold:g} is not).", field="threshold")
-    return replace(gap_config, threshold=threshold)
+    return replace(gap_config, public_bodies=public_bodies,
+                   threshold=gap_config.threshold if threshold is None else threshold)
 
 
 __all__ = ["GapQuery", "filter_gaps", "report", "sort_gaps"]

@@ -40,7 +40,7 @@ from coopmatch.matching import (
     TenderQuery,
 )
 from coopmatch.matching.signals import how_bought
-from coopmatch.matching.types import fit_label
+from coopmatch.matching.types import PUBLIC_BODY, fit_label
 from coopmatch.models import OWNERSHIP_MODELS, Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
 from coopmatch.services.geography import area_lad_codes, name_places
@@ -499,7 +499,6 @@ def refresh_indexes(session: Session, settings: MatchSettings, ref: Reference) -
 # --- use cases --------------------------------------------------------------------------------
 
 
-PUBLIC_BODY = "public_body"  # the ownership model of councils, NHS trusts and the like
 
 
 @dataclass

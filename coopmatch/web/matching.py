@@ -45,8 +45,8 @@ def flag_arg(args, name: str) -> bool:
 
 
 def public_bodies_arg(args) -> bool:
-    """Whether spend figures count payments to public bodies: yes unless
-    without_public_bodies is given (see flag_arg)."""
+    """Whether public bodies count (in spend figures, or as local supply in a gap report): yes
+    unless without_public_bodies is given (see flag_arg)."""
     return not flag_arg(args, "without_public_bodies")
 
 

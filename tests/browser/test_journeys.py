@@ -4,7 +4,13 @@ import pytest
 from sqlmodel import select
 
 from coopmatch.models import Supplier, Tender, User
-from tests.factories import PASSWORD, create_organisation, create_supplier, create_user
+from tests.factories import (
+    PASSWORD,
+    create_organisation,
+    create_supplier,
+    create_tender,
+    create_user,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -508,6 +514,33 @@ def test_agency_leaves_payments_to_public_bodies_out_of_an_anchors_spend(page, s
     assert "without_public_bodies=1" in page.url
     assert page.locator(".stats li", has_text="analysed spend").inner_text().startswith("£1,000")
     assert page.get_by_label("Leave out payments to public bodies").is_checked()
+
+
+def test_agency_counts_only_firms_as_local_supply_in_a_gap_report(page, session, ref):
+    council = create_organisation(session, ref, name="Preston City Council")
+    officer = create_user(session, role="procurement", organisation=council)
+    text = "Laundry and linen washing for care homes and hospital wards."
+    for year in (2023, 2024):
+        create_tender(session, ref, officer, title=f"Laundry services {year}", description=text,
+                      cpv_codes="98310000", value=300_000.0, status="open",
+                      recurrence="recurring", delivery_postcode="PR1 2HE",
+                      published_date=f"{year}-01-10", contract_start=f"{year}-04-01",
+                      contract_end=f"{year + 1}-03-31")
+    create_supplier(session, ref, name="Lancashire Teaching Hospitals Linen Services",
+                    postcode="PR2 9HT", description=text, cpv_codes="98310000",
+                    ownership="public_body", max_contract_value=2_000_000.0)
+    sign_in(page, create_user(session, role="agency").email)
+    page.goto("/gaps/?area=Lancashire")
+    page.get_by_role("heading", name="Every gap").wait_for()
+    assert page.get_by_text("CPV 983").count() == 0  # the trust's own laundry meets it
+    page.get_by_label("Count only firms as local supply").check()
+    page.get_by_role("button", name="Show the report").click()
+    page.get_by_text("Only firms count as local supply here").wait_for()
+    assert "without_public_bodies=1" in page.url
+    assert page.get_by_label("Count only firms as local supply").is_checked()
+    page.locator("tr", has_text="CPV 983").get_by_role("link").click()
+    page.get_by_text("Laundry services 2024").first.wait_for()
+    assert "without_public_bodies=1" in page.url  # the card is the firms-only report's
 
 
 def test_a_reviewer_must_choose_before_a_ledger_name_is_decided(page, session, ref, tmp_path):

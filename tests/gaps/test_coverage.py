@@ -1,5 +1,7 @@
 """A hand-made area through the real engine: gaps open, close, and near misses stay apart."""
 
+from dataclasses import replace
+
 import pytest
 
 from coopmatch.gaps import (
@@ -274,3 +276,49 @@ def test_a_local_firm_that_shares_only_the_notices_place_decides_nothing(area, s
     report = gap_report([works], found, register_of([club, *OTHERS]), area, loose)
     assert [n.verdict for n in report.notices] == [NEAR_MISS]
     assert [n.supplier_name for n in report.near_misses] == ["Bamber Bridge Band Club"]
+
+
+HOSPITAL_LAUNDRY = profile(
+    8,
+    "Lancashire Teaching Hospitals Linen Service",
+    LAUNDRY_TEXT,
+    cpv_codes=["98310000"],
+    capacity_gbp=2_000_000,
+    ownership="public_body",
+)
+LEEDS_HOSPITAL_LAUNDRY = profile(
+    9,
+    "Leeds Teaching Hospitals Laundry",
+    LAUNDRY_TEXT,
+    place=LEEDS,
+    cpv_codes=["98310000"],
+    capacity_gbp=9_000_000,
+    ownership="public_body",
+)
+
+
+@pytest.mark.parametrize("where", ["districts", "radius"])
+def test_demand_only_a_public_body_meets_is_a_gap_when_only_firms_count(
+        demand, area, settings, where):
+    if where == "radius":
+        area = Area(radius_km=30, centre=(PRESTON["latitude"], PRESTON["longitude"]))
+    register = [HOSPITAL_LAUNDRY, LEEDS_HOSPITAL_LAUNDRY, GREENSPACE, YORKSHIRE_LINEN]
+    counted = run(register, demand, area, settings)
+    assert set(verdicts(counted).values()) == {COVERED}  # by default a public body counts
+    assert {n.best_local.name for n in counted.notices if n.sector == "983"} == {
+        HOSPITAL_LAUNDRY.name}
+
+    firms = replace(settings, public_bodies=False)
+    assert firms.excluded_ownership == {"public_body"}
+    report = run(register, demand, area, firms)
+    assert set(verdicts(report).values()) == {GAP}
+    (gap,) = report.gaps
+    assert gap.sector == "983" and "new_coop" in gap.route_kinds
+    # Named outside: the firm in Leeds, not the Leeds hospital's own laundry.
+    assert [c.name for c in gap.outside] == ["Yorkshire Linen Hire"]
+    named = {s.name for route in gap.routes for s in route.suppliers}
+    assert not named & {HOSPITAL_LAUNDRY.name, LEEDS_HOSPITAL_LAUNDRY.name}
+    assert report.to_dict()["settings"]["public_bodies"] is False
+    # The grounds contract is still met by the firm that does it.
+    grounds = next(n for n in report.notices if n.item.tender_id == 20)
+    assert grounds.verdict == COVERED

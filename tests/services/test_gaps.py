@@ -302,3 +302,43 @@ def test_a_card_says_which_capable_firms_may_be_local_after_all(client, session,
     assert reason["text"].startswith("Firms outside the area can do this work: Leeds Linen Ltd")
     assert "Firms whose base is not known can do this work too: Linen Washers Ltd." in (
         reason["text"])
+
+
+def test_a_report_for_firms_only_shows_what_only_a_public_body_meets_as_a_gap(
+        client, session, ref, database_url, data_dir, tmp_path):
+    _area_with_laundry_demand(session, ref)
+    create_supplier(session, ref, name="Lancashire Teaching Hospitals Linen Services",
+                    postcode="PR2 9HT", description=LAUNDRY, cpv_codes="98310000",
+                    ownership="public_body", max_contract_value=2_000_000.0)
+    client.sign_in(create_user(session, role="agency").email)
+    counted = client.get(f"/api/gaps?area={LANCASHIRE}").get_json()
+    assert not [g for g in counted["gaps"] if g["sector"].startswith("983")]
+    assert counted["settings"]["public_bodies"] is True
+
+    firms = client.get(f"/api/gaps?area={LANCASHIRE}&without_public_bodies=1").get_json()
+    (gap,) = [g for g in firms["gaps"] if g["sector"].startswith("983")]
+    assert firms["settings"]["public_bodies"] is False
+    assert firms["totals"]["gap_gbp_a_year"] > counted["totals"]["gap_gbp_a_year"]
+    page = html.unescape(client.get(
+        f"/gaps/?area={LANCASHIRE}&without_public_bodies=1").get_data(as_text=True))
+    assert 'name="without_public_bodies" value="1" checked' in page
+    assert "Only firms count as local supply here" in page and gap["name"] in page
+    card = client.get(f"/gaps/cards/{gap['id']}?area={LANCASHIRE}&without_public_bodies=1")
+    assert card.status_code == 200
+    csv_text = client.get(f"/gaps/export.csv?area={LANCASHIRE}&without_public_bodies=1")
+    assert gap["id"] in csv_text.get_data(as_text=True)
+    bad = client.get(f"/gaps/?area={LANCASHIRE}&without_public_bodies=maybe")
+    text = html.unescape(bad.get_data(as_text=True))
+    assert bad.status_code == 400 and 'id="without_public_bodies-error"' in text
+    assert "'without_public_bodies' must be 1 or 0 ('maybe' is neither)." in text
+    assert client.get(f"/api/gaps?area={LANCASHIRE}&without_public_bodies=maybe"
+                      ).status_code == 400
+
+    env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_DATA_DIR=str(data_dir),
+               COOPMATCH_INDEX_DIR=str(tmp_path / "index"))
+    coopmatch = str(Path(sys.executable).with_name("coopmatch"))
+    result = subprocess.run([coopmatch, "gaps", "--area", LANCASHIRE, "--without-public-bodies",
+                             "--format", "json"], env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert gap["id"] in {g["id"] for g in json.loads(result.stdout)["gaps"]}

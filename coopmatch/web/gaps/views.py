@@ -15,7 +15,7 @@ from coopmatch.spreadsheets import SafeDictWriter
 from coopmatch.web.access import roles_required
 from coopmatch.web.charts import bar_chart
 from coopmatch.web.gaps import bp
-from coopmatch.web.matching import match_settings
+from coopmatch.web.matching import match_settings, public_bodies_arg
 
 DEFAULT_AREA = "E47000018"  # Lancashire (its combined county authority): the demo's anchors
 SORTS = {"gbp_a_year": "£ a year", "anchors": "Anchors", "notices": "Notices",
@@ -78,7 +78,8 @@ def read_request(args) -> GapRequest:
     threshold = _number(args, "threshold", "the threshold", "0.4")
     return GapRequest(
         query=query_from_args(args),
-        config=gaps.with_threshold(gaps.gap_settings(current_app.config), threshold),
+        config=gaps.with_choices(gaps.gap_settings(current_app.config), threshold=threshold,
+                                 public_bodies=public_bodies_arg(args)),
         filters=filters_from_args(args),
     )
 

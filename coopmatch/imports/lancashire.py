@@ -9,6 +9,7 @@ flattened with a `council_id` column. `id` is the CF notice GUID, so notices bec
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 
 from coopmatch.cpv import CPVVocabulary
@@ -51,6 +52,19 @@ def _value(contract: dict, *keys: str) -> float | None:
     return None
 
 
+# The search API cut descriptions at 500 characters (stored, after cleaning, as 490 to 500).
+CUT_DESCRIPTION_CHARS = 490
+_WHOLE = re.compile(r"[.!?)\"'\u2019\u201d]\s*$")
+
+
+def _marked_if_cut(description: str, raw: str) -> str:
+    """End a description the search API cut short with "…", so that it does not read as the
+    whole of it ("... will remain effect fo"): the original notice has the rest."""
+    if len(raw) >= CUT_DESCRIPTION_CHARS and not _WHOLE.search(description):
+        return description.rstrip(" ,;:-") + "…"
+    return description
+
+
 def notice_from_contract(
     contract: dict, *, cpv: CPVVocabulary, line: int
 ) -> NoticeRecord | RowError:
@@ -63,7 +77,8 @@ def notice_from_contract(
     organisation = tidy(contract.get("organisation"))
     if not organisation:
         return RowError(line, "organisation", "the buyer's name is missing")
-    description = tidy(contract.get("description"))
+    description = _marked_if_cut(tidy(contract.get("description")),
+                                 str(contract.get("description") or ""))
     title = tidy(contract.get("title")) or description[:120]
     if not title:
         return RowError(line, "title", "the notice has no title")

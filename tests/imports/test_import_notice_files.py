@@ -184,6 +184,13 @@ def test_lancashire_notices(parsed, suffix):
     assert [(a.supplier.name, a.supplier.is_sme) for a in centre.awards] == [
         ("Barnfield Construction", False)
     ]
+    # The search API cut descriptions at 500 characters: a cut one ends with "…", so that it
+    # does not read as the whole text; a whole one is as it was.
+    homes = by_ocid(results)["cf-4318df33-7ce6-4c0f-87a9-2a2e834d606d"]
+    assert homes.description.endswith("It is intended that the PDPS will remain effect fo…")
+    cut = [n for n in found if n.description.endswith("…")]
+    assert 480 <= len(cut) <= 540
+    assert centre.description.endswith("to small and micro businesses.")  # whole: as it was
     lots = by_ocid(results)["cf-43ed562b-b9ac-4b30-92db-a4fffdd696f8"]
     assert [(a.lot_external_id, a.supplier.name) for a in lots.awards] == [
         ("1", "Global Ardour Recycling Limited"),

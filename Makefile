@@ -15,8 +15,9 @@ export COOPMATCH_DATA_DIR
 
 install: $(VENV)/.installed
 
+# A virtualenv left half-made (by an interrupted first run) is made again.
 $(VENV)/.installed: pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/pip || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@

@@ -1097,8 +1097,10 @@ class MatchIndex:
         )
         if text_reason:
             found.append(text_reason)
+        codes_differ = False  # both give CPV codes, and none shares a division
         if row.cpv_codes:
             best = best_cpv_pair(row.cpv_codes, self.cpv_codes[j])
+            codes_differ = best is None and bool(self.cpv_codes[j])
             cpv_reason = reasons.cpv_reason(best, self.cpv_descriptions)
             if cpv_reason:
                 found.append(cpv_reason)
@@ -1131,7 +1133,8 @@ class MatchIndex:
         )
         if "association" in parts:
             association = reasons.association_reason(
-                float(parts["association"][j]), float(parts["text"][j]), self.award_count[j] > 0
+                float(parts["association"][j]), float(parts["text"][j]), self.award_count[j] > 0,
+                codes_differ=codes_differ,
             )
             if association:
                 found.append(association)

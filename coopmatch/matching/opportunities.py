@@ -521,10 +521,11 @@ class OpportunityIndex:
         text_reason = reasons.text_reason(terms, components.get("text", 0.0), scored.spellings)
         if text_reason:
             found.append(text_reason)
+        codes_differ = False  # both give CPV codes, and none shares a division
         if codes:
-            cpv_reason = reasons.cpv_reason(
-                best_cpv_pair(codes, profile.all_cpv_codes), self.cpv_descriptions
-            )
+            best = best_cpv_pair(codes, profile.all_cpv_codes)
+            codes_differ = best is None and bool(profile.all_cpv_codes)
+            cpv_reason = reasons.cpv_reason(best, self.cpv_descriptions)
             if cpv_reason:
                 found.append(cpv_reason)
             elif not profile.all_cpv_codes:
@@ -534,7 +535,8 @@ class OpportunityIndex:
                     found.append(sic)
         if "association" in components:
             association = reasons.association_reason(
-                components["association"], components.get("text", 0.0), bool(profile.awards)
+                components["association"], components.get("text", 0.0), bool(profile.awards),
+                codes_differ=codes_differ,
             )
             if association:
                 found.append(association)

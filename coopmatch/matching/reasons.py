@@ -621,12 +621,18 @@ ASSOCIATION_REASON_LEVEL = 0.75
 ASSOCIATION_REASON_TEXT_BELOW = 0.3
 
 
-def association_reason(similarity: float, text: float, has_awards: bool = True) -> Reason | None:
+def association_reason(similarity: float, text: float, has_awards: bool = True,
+                       codes_differ: bool = False) -> Reason | None:
     """Say so when learned associations, not shared words, put a supplier forward.
 
     The association is of its past contracts where it has some, else of what it says it does.
+    Not for a supplier with no contracts whose CPV codes are all outside the tender's divisions
+    (`codes_differ`): it has said what its work is, and this is not it, whatever words go with
+    it (a caterer's "school" and "care home" go with school transport and children's homes).
     """
     if similarity < ASSOCIATION_REASON_LEVEL or text >= ASSOCIATION_REASON_TEXT_BELOW:
+        return None
+    if codes_differ and not has_awards:
         return None
     text = (
         "Its past contracts are the kind often won by firms that win work like this."

@@ -172,3 +172,41 @@ def test_the_association_is_a_reason_only_when_it_stands_out():
     assert found is not None and found.kind == "association"
     # Where words are shared, they are the better reason.
     assert reasons.association_reason(0.9, text=0.5) is None
+
+
+def test_no_association_reason_for_a_newcomer_whose_codes_are_other_work(tmp_path):
+    """A supplier with no contracts that states its CPV codes has said what its work is: words
+    that go with a tender of another division are no reason to offer it."""
+    from coopmatch.matching.opportunities import OpportunityIndex
+
+    recruiter = trade_register()[-3]
+    words = " ".join(a.title for a in recruiter.awards)
+
+    def newcomer(codes):
+        return SupplierProfile(9, "Temps Direct", text=words, cpv_codes=codes)
+
+    def drivers(codes):
+        return dataclasses.replace(drivers_tender(), cpv_codes=codes)
+
+    def reasons_for(profile, tender):
+        index = MatchIndex.build([*trade_register(), profile])
+        (found,) = [m for m in index.match(tender, MatchOptions(top_k=100)) if m.supplier_id == 9]
+        tenders = OpportunityIndex.build([tender], learned_from=index)
+        (offered,) = tenders.for_supplier(profile, profile_vector=index.profile_vector(9))
+        assert found.components["association"] > 0.75 and found.components["text"] < 0.3
+        assert offered.components["association"] > 0.75
+        return {r.kind for r in found.reasons}, {r.kind for r in offered.reasons}
+
+    # Staffing codes (79) against a transport-coded tender (60): the association is not said.
+    matched, offered = reasons_for(newcomer(["79620000"]), drivers(["60100000"]))
+    assert "association" not in matched and "association" not in offered
+    # In the tender's division, or where either gives no codes, it is.
+    for profile, tender in [(newcomer(["79620000"]), drivers(["79600000"])),
+                            (newcomer([]), drivers(["60100000"])),
+                            (newcomer(["79620000"]), drivers([]))]:
+        matched, offered = reasons_for(profile, tender)
+        assert "association" in matched and "association" in offered
+    # A supplier with contracts keeps it: its contracts, not its codes, are the evidence.
+    matched, _ = reasons_for(dataclasses.replace(recruiter, id=9, cpv_codes=["79620000"]),
+                             drivers(["60100000"]))
+    assert "association" in matched

@@ -348,11 +348,13 @@ def supplier_removals():
 def supplier_restore(removal_id: int):
     """Undo removal REMOVAL_ID (see `coopmatch suppliers removals`): the supplier is back."""
     from coopmatch.errors import CoopmatchError
+    from coopmatch.reference import current as reference
     from coopmatch.services import removals
 
     session = get_session()
     try:
-        undone = removals.undo_removal(session, user=None, removal_id=removal_id)
+        undone = removals.undo_removal(session, user=None, removal_id=removal_id,
+                                       geo=reference().geo)
     except CoopmatchError as error:
         session.rollback()
         raise click.ClickException(error.message) from None

@@ -77,8 +77,8 @@ def notice_from_contract(
     organisation = tidy(contract.get("organisation"))
     if not organisation:
         return RowError(line, "organisation", "the buyer's name is missing")
-    description = _marked_if_cut(tidy(contract.get("description")),
-                                 str(contract.get("description") or ""))
+    raw_description = contract.get("description")
+    description = _marked_if_cut(tidy(raw_description), str(raw_description or ""))
     title = tidy(contract.get("title")) or description[:120]
     if not title:
         return RowError(line, "title", "the notice has no title")

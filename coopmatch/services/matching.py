@@ -499,8 +499,6 @@ def refresh_indexes(session: Session, settings: MatchSettings, ref: Reference) -
 # --- use cases --------------------------------------------------------------------------------
 
 
-
-
 @dataclass
 class Search:
     """How a buyer narrows a match: local only, an area, a radius, ownership models, and

@@ -14,9 +14,20 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from coopmatch.errors import Conflict, Forbidden, NotFound
-from coopmatch.models import Award, LedgerName, Lot, Supplier, SupplierMerge, Tender, User, utcnow
+from coopmatch.geo import GeoReference
+from coopmatch.models import (
+    Award,
+    LedgerName,
+    Lot,
+    Supplier,
+    SupplierMerge,
+    Tender,
+    User,
+    join_codes,
+    utcnow,
+)
 from coopmatch.services import audit, ledger_names
-from coopmatch.services.geography import PLACE_FIELDS
+from coopmatch.services.geography import PLACE_FIELDS, apply_place, locate
 from coopmatch.services.permissions import is_admin
 
 # What a merge takes from the supplier folded in where the kept one lacks it.
@@ -52,6 +63,33 @@ def _decode(column, value):
     if isinstance(column.type, sa.Date):
         return date.fromisoformat(value)
     return value
+
+
+_VAGUE_OWNERSHIP = ("", "unknown", "sme")  # least said first; "sme" is what a notice can say
+
+
+def says_more(ownership: str, than: str) -> bool:
+    """Whether one ownership model says more about a firm than another (on merging two
+    entries): a co-op or a charity more than "sme", and "sme" more than "not known"."""
+    def weight(value: str) -> int:
+        return _VAGUE_OWNERSHIP.index(value) if value in _VAGUE_OWNERSHIP else len(_VAGUE_OWNERSHIP)
+    return weight(ownership) > weight(than)
+
+
+def fill_gaps(keep: Supplier, other: Supplier, geo: GeoReference) -> None:
+    """Give `keep` what `other`, the same firm, knows and it does not: blank fields, a place,
+    an ownership model that says more, and the codes of both. The caller commits."""
+    for name in FILLED_ON_MERGE:
+        if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
+            setattr(keep, name, getattr(other, name))
+    if not keep.postcode and other.postcode:
+        apply_place(keep, locate(geo, other.postcode))
+    if says_more(other.ownership, keep.ownership):
+        keep.ownership = other.ownership
+    keep.cpv_codes = join_codes([*keep.cpv_list, *other.cpv_list])
+    keep.sic_codes = join_codes([*keep.sic_list, *other.sic_list])
+    keep.accreditations = join_codes([*keep.accreditation_list, *other.accreditation_list])
+    keep.updated_at = utcnow()
 
 
 def fields_of(supplier: Supplier) -> dict:

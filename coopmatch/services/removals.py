@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from coopmatch.errors import Conflict, Forbidden, NotFound
+from coopmatch.geo import GeoReference
 from coopmatch.models import Award, LedgerName, Supplier, SupplierRemoval, User, utcnow
 from coopmatch.names import normalise_name, registration_key
 from coopmatch.services import audit, ledger_names
-from coopmatch.services.geography import PLACE_FIELDS
 from coopmatch.services.imports import same_firm_by_name
 from coopmatch.services.merges import (
-    FILLED_ON_MERGE,
     JsonRecord,
+    fill_gaps,
     from_snapshot,
     put_back_awards,
     restore_supplier,
@@ -72,7 +72,10 @@ def came_back(session: Session, removal: SupplierRemoval) -> Supplier | None:
     """The supplier a removed firm has come back as since it was removed (an import named it
     again), found as an import finds a firm: by registration number, by a register's own id,
     else by name (and postcode, unless it names a company)."""
-    data = RemovalRecord.from_json(removal.record).supplier
+    return _came_back(session, RemovalRecord.from_json(removal.record).supplier, removal)
+
+
+def _came_back(session: Session, data: dict, removal: SupplierRemoval) -> Supplier | None:
     since = Supplier.created_at >= removal.at
     number = data.get("registration_number") or ""
     if number:
@@ -104,12 +107,13 @@ def returned_since(session: Session, found: list[SupplierRemoval]) -> dict[int, 
     return {removal_id: supplier for removal_id, supplier in returned.items() if supplier}
 
 
-def undo_removal(session: Session, *, user: User | None, removal_id: int) -> Undone:
+def undo_removal(session: Session, *, user: User | None, removal_id: int,
+                 geo: GeoReference) -> Undone:
     """Put a removed supplier back with its awards (those whose notices are still there) and
     the ledger names still unresolved since. If the firm has come back since, they go back on
-    the supplier it came back as (but a contract it holds again), and that supplier's blanks
-    are filled from the removed one's. One transaction, recorded in the audit log; the names
-    are then resolved again."""
+    the supplier it came back as (but a contract it holds again), and that supplier's gaps
+    are filled from the removed one's as a merge fills them (`merges.fill_gaps`). One
+    transaction, recorded in the audit log; the names are then resolved again."""
     _check(user)
     removal = session.get(SupplierRemoval, removal_id)
     if removal is None:
@@ -117,14 +121,13 @@ def undo_removal(session: Session, *, user: User | None, removal_id: int) -> Und
     if removal.undone_at is not None:
         raise Conflict(f"The removal of '{removal.removed_name}' has already been undone.")
     record = RemovalRecord.from_json(removal.record)
-    returned = came_back(session, removal)
+    returned = _came_back(session, record.supplier, removal)
     if returned is None:
         restored = restore_supplier(session, record.supplier)
         awards = record.awards
     else:
         restored = returned
-        _fill_blanks(restored, from_snapshot(Supplier, record.supplier))
-        restored.updated_at = utcnow()  # the match index's fingerprint sees the change
+        fill_gaps(restored, from_snapshot(Supplier, record.supplier), geo)
         held = set(session.exec(select(Award.tender_id, Award.lot_id)
                                 .where(Award.supplier_id == restored.id)).all())
         awards = [a for a in record.awards if (a.get("tender_id"), a.get("lot_id")) not in held]
@@ -149,15 +152,6 @@ def undo_removal(session: Session, *, user: User | None, removal_id: int) -> Und
     ledger_names.resolve_for_suppliers(session, [restored.id], user=user)
     return Undone(restored, came_back=returned is not None)
 
-
-def _fill_blanks(supplier: Supplier, removed: Supplier) -> None:
-    """Give a supplier what the removed one knew and it does not, as a merge would."""
-    for name in (*FILLED_ON_MERGE, "cpv_codes", "sic_codes", "accreditations"):
-        if not getattr(supplier, name) and getattr(removed, name):
-            setattr(supplier, name, getattr(removed, name))
-    if not supplier.postcode and removed.postcode:
-        for name in PLACE_FIELDS:
-            setattr(supplier, name, getattr(removed, name))
 
 
 def _check(user: User | None) -> None:

@@ -113,17 +113,6 @@ def update_supplier(
     return supplier
 
 
-_VAGUE_OWNERSHIP = ("", "unknown", "sme")  # least said first; "sme" is what a notice can say
-
-
-def _says_more(ownership: str, than: str) -> bool:
-    """Whether one ownership model says more about a firm than another (on merging two
-    entries): a co-op or a charity more than "sme", and "sme" more than "not known"."""
-    def weight(value: str) -> int:
-        return _VAGUE_OWNERSHIP.index(value) if value in _VAGUE_OWNERSHIP else len(_VAGUE_OWNERSHIP)
-    return weight(ownership) > weight(than)
-
-
 def refresh_ownership(session: Session) -> int:
     """Record award winners named as public bodies ("Lancashire County Council") as public
     bodies, as imports now do, where an earlier import recorded them as an SME or a large
@@ -508,17 +497,7 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
     for account in accounts:
         account.supplier_id = keep.id
         record.accounts.append(account.id)
-    for name in merges.FILLED_ON_MERGE:
-        if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
-            setattr(keep, name, getattr(other, name))
-    if not keep.postcode and other.postcode:
-        apply_place(keep, locate(ref.geo, other.postcode))
-    if _says_more(other.ownership, keep.ownership):
-        keep.ownership = other.ownership
-    keep.cpv_codes = join_codes([*keep.cpv_list, *other.cpv_list])
-    keep.sic_codes = join_codes([*keep.sic_list, *other.sic_list])
-    keep.accreditations = join_codes([*keep.accreditation_list, *other.accreditation_list])
-    keep.updated_at = utcnow()
+    merges.fill_gaps(keep, other, ref.geo)
     record.kept_after = merges.fields_of(keep)
     summary = (f"Merged '{other.name}' (no. {other.id}) into '{keep.name}': "
                f"{audit.counted(len(record.awards), 'contract')} moved "

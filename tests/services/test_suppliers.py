@@ -414,12 +414,13 @@ def test_undoing_a_removal_puts_the_supplier_back_with_its_contracts_and_names(s
         with pytest.raises(Forbidden):
             removals.recent_removals(session, user=user)
         with pytest.raises(Forbidden):
-            removals.undo_removal(session, user=user, removal_id=1)
+            removals.undo_removal(session, user=user, removal_id=1, geo=ref.geo)
     (removal,) = removals.recent_removals(session, user=admin)
     assert (removal.removed_name, removal.why) == ("Ribble Bakery Co-operative",
                                                    "removed from the register")
 
-    restored = removals.undo_removal(session, user=admin, removal_id=removal.id).supplier
+    restored = removals.undo_removal(session, user=admin, removal_id=removal.id,
+                                     geo=ref.geo).supplier
 
     assert restored.id == firm_id  # under its own number, found where links point
     after = _removal_state(session)
@@ -430,9 +431,9 @@ def test_undoing_a_removal_puts_the_supplier_back_with_its_contracts_and_names(s
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "restore")).one()
     assert entry.user_id == admin.id and "2 awards and 1 ledger name back" in entry.summary
     with pytest.raises(Conflict, match="already been undone"):
-        removals.undo_removal(session, user=admin, removal_id=removal.id)
+        removals.undo_removal(session, user=admin, removal_id=removal.id, geo=ref.geo)
     with pytest.raises(NotFound):
-        removals.undo_removal(session, user=admin, removal_id=removal.id + 1)
+        removals.undo_removal(session, user=admin, removal_id=removal.id + 1, geo=ref.geo)
 
 
 def test_a_removal_undone_after_its_notice_went_puts_back_the_rest(session, ref):
@@ -451,7 +452,8 @@ def test_a_removal_undone_after_its_notice_went_puts_back_the_rest(session, ref)
     session.commit()
     (removal,) = removals.recent_removals(session, user=None)
     assert removal.why == "names no winner: removed" and removal.user_id is None
-    restored = removals.undo_removal(session, user=None, removal_id=removal.id).supplier
+    restored = removals.undo_removal(session, user=None, removal_id=removal.id,
+                                     geo=ref.geo).supplier
     assert restored.id == junk_id
     assert [a.tender_id for a in session.exec(select(Award)).all()] == [kept.id]
 
@@ -507,7 +509,7 @@ def test_a_removal_undone_after_the_firm_came_back_puts_its_contracts_on_that_on
     session.commit()
     assert removals.returned_since(session, [removal]) == {removal.id: back}
 
-    undone = removals.undo_removal(session, user=admin, removal_id=removal.id)
+    undone = removals.undo_removal(session, user=admin, removal_id=removal.id, geo=ref.geo)
 
     assert undone.came_back and undone.supplier.id == back.id
     named = session.exec(select(Supplier).where(

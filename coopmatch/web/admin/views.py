@@ -203,7 +203,8 @@ def undo_removal(removal_id: int):
     """Undo a supplier's removal (CSRF is checked for every POST, by the app's CSRFProtect)."""
     session = get_session()
     try:
-        undone = removals.undo_removal(session, user=current_user, removal_id=removal_id)
+        undone = removals.undo_removal(session, user=current_user, removal_id=removal_id,
+                                       geo=reference().geo)
     except CoopmatchError as error:
         session.rollback()
         flash(error.message, "error")

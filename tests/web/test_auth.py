@@ -3,7 +3,7 @@ import html
 from sqlmodel import select
 
 from coopmatch.models import User
-from tests.factories import PASSWORD, create_organisation, create_user
+from tests.factories import PASSWORD, create_organisation, create_supplier, create_user
 
 
 def test_supplier_signs_up_and_is_sent_to_register_their_business(client, session):
@@ -91,3 +91,23 @@ def test_the_sign_in_page_is_found_where_people_guess_it(client):
     response = client.get("/login?next=/gaps/")
     assert response.headers["Location"].endswith("/sign-in?next=/gaps/")
     assert client.get("/sign-in").status_code == 200
+
+
+def test_each_role_starts_from_its_own_page(client, session, ref):
+    """After signing in, a buyer sees its organisation's tenders, a supplier its profile (or
+    the form to register one), an agency the gaps in local supply, an admin the accounts."""
+    council = create_organisation(session, ref)
+    starts = {
+        create_user(session, role="procurement", organisation=council).email:
+            f"/tenders/?buyer={council.id}&status=",
+        create_user(session, role="supplier").email: "/suppliers/register",
+        create_user(session, role="agency", organisation=council).email: "/gaps/",
+        create_user(session, role="admin").email: "/admin/users",
+    }
+    owner = create_supplier(session, ref).users[0]
+    starts[owner.email] = f"/suppliers/{owner.supplier_id}"
+    for email, start in starts.items():
+        assert client.sign_in(email).headers["Location"] == "/dashboard"
+        assert client.get("/dashboard").headers["Location"] == start, email
+        assert client.get(start).status_code == 200, email
+        client.sign_out()

@@ -40,4 +40,6 @@ def dashboard():
         return redirect(url_for("tenders.index", buyer=current_user.organisation_id, status=""))
     if current_user.role == "admin":
         return redirect(url_for("admin.users"))
+    if current_user.role == "agency":  # openings for new co-ops and buyouts
+        return redirect(url_for("gaps.index"))
     return redirect(url_for("tenders.index"))

@@ -144,7 +144,23 @@ def search_tenders(
     page_size: int = 25,
 ) -> Page[Tender]:
     """Search tenders by words, status, CPV division, buyer and area; newest first."""
-    query = select(Tender).options(selectinload(Tender.buyer))
+    query = _filtered(select(Tender).options(selectinload(Tender.buyer)), ref=ref, text=text,
+                      status=status, cpv_division=cpv_division, buyer_id=buyer_id, area=area)
+    query = query.order_by(Tender.published_date.desc().nulls_last(), Tender.id.desc())
+    return paginate(session, query, page=page, page_size=page_size)
+
+
+def count_by_status(*, session: Session, ref: Reference, text: str = "", cpv_division: str = "",
+                    buyer_id: int | None = None, area: str = "") -> dict[str, int]:
+    """Count the tenders each status holds among those the other filters find, so a list
+    narrowed to one status can say how many the others hold."""
+    query = _filtered(select(Tender.status, func.count()), ref=ref, text=text, status="",
+                      cpv_division=cpv_division, buyer_id=buyer_id, area=area)
+    return dict(session.exec(query.group_by(Tender.status)).all())
+
+
+def _filtered(query, *, ref: Reference, text: str, status: str, cpv_division: str,
+              buyer_id: int | None, area: str):
     for word in text.lower().split()[:8]:
         pattern = f"%{word}%"
         query = query.where(
@@ -162,8 +178,7 @@ def search_tenders(
         query = query.where(Tender.buyer_id == buyer_id)
     if area:
         query = query.where(area_clause(Tender, area, ref))
-    query = query.order_by(Tender.published_date.desc().nulls_last(), Tender.id.desc())
-    return paginate(session, query, page=page, page_size=page_size)
+    return query
 
 
 def buyers_with_tenders(*, session: Session) -> list[Organisation]:

@@ -223,3 +223,29 @@ def test_tender_list_search_filters_and_pagination(app, client, session, ref):
     app.config["PAGE_SIZE"] = 1
     body = client.get("/tenders/?status=&page=2").get_data(as_text=True)
     assert "Page 2 of 4" in body
+
+
+def test_a_list_narrowed_to_one_status_says_what_the_others_hold(client, session, ref):
+    """The list shows open tenders unless asked otherwise; a search whose other matches are
+    closed or awarded says so, and links to them all, rather than looking nearly empty."""
+    _, officer = _buyer(session, ref)
+    create_tender(session, ref, officer, title="Office cleaning")
+    for title, status in [("Old cleaning", "closed"), ("Window cleaning", "awarded"),
+                          ("Depot cleaning", "awarded")]:
+        create_tender(session, ref, officer, title=title, status=status)
+    create_tender(session, ref, officer, title="Grounds maintenance", status="awarded",
+                  description="Mowing and hedges.")
+    body = html.unescape(client.get("/tenders/?q=cleaning").get_data(as_text=True))
+    assert "1 tender, showing 1 to 1" in body
+    note = body.split('id="other-statuses">')[1].split("</p>")[0]
+    assert note.startswith("3 more tenders match in other statuses (1 closed, 2 awarded)")
+    link = note.split('href="')[1].split('"')[0]
+    assert link == "/tenders/?q=cleaning&status="
+    body = client.get(link).get_data(as_text=True)
+    assert "4 tenders, showing 1 to 4" in body and 'id="other-statuses"' not in body
+    # A status chosen is narrowed the same way; one other match is said in the singular.
+    body = html.unescape(client.get("/tenders/?q=old&status=awarded").get_data(as_text=True))
+    assert "0 tenders" in body and "1 more tender matches in other statuses (1 closed)" in body
+    # Where the other statuses hold nothing more, nothing is said.
+    body = client.get("/tenders/?q=mowing&status=awarded").get_data(as_text=True)
+    assert "1 tender, showing" in body and 'id="other-statuses"' not in body

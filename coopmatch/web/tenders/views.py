@@ -27,14 +27,25 @@ def index():
                                          for d in ref.cpv.divisions()]
     buyers = tenders.buyers_with_tenders(session=session)
     form.buyer.choices = [("", "Any buyer")] + [(str(b.id), b.name) for b in buyers]
+    filters = dict(text=form.q.data or "", cpv_division=form.cpv.data or "",
+                   buyer_id=request.args.get("buyer", type=int), area=form.area.data or "")
     results, area_error = filtered_page(lambda: tenders.search_tenders(
-        session=session, ref=ref, text=form.q.data or "", status=form.status.data or "",
-        cpv_division=form.cpv.data or "", buyer_id=request.args.get("buyer", type=int),
-        area=form.area.data or "", page=request.args.get("page", 1, type=int),
-        page_size=page_size(),
+        session=session, ref=ref, status=form.status.data or "",
+        page=request.args.get("page", 1, type=int), page_size=page_size(), **filters,
     ))
+    # Narrowed to one status (open, unless chosen): say what the others hold, so a search
+    # for past work does not look empty.
+    elsewhere = {}
+    if form.status.data and not area_error:
+        counts = tenders.count_by_status(session=session, ref=ref, **filters)
+        elsewhere = {TENDER_STATUSES[status].lower(): counts[status]
+                     for status in TENDER_STATUSES if status != form.status.data
+                     and counts.get(status)}
+    all_statuses = url_for("tenders.index", **{**request.args.to_dict(), "status": "",
+                                               "page": None})
     return render_template("tenders/index.html", form=form, results=results,
-                           area_error=area_error), 400 if area_error else 200
+                           area_error=area_error, elsewhere=elsewhere,
+                           all_statuses=all_statuses), 400 if area_error else 200
 
 
 @bp.get("/<int:tender_id>")

@@ -86,6 +86,9 @@ class ImportOptions:
     user: User | None = None
 
 
+CHANGED_NOTICES_LISTED = 10  # an import's page links to this many of the notices it changed
+
+
 @dataclass
 class ImportSummary:
     format: str
@@ -95,9 +98,15 @@ class ImportSummary:
     errors: list[RowError] = field(default_factory=list)
     skipped_outside_area: int = 0
     rejected_file: str | None = None
+    # The OCIDs of the first notices created or updated, in file order, to link to.
+    changed_notices: list[str] = field(default_factory=list)
 
     def count(self, entity: str, outcome: str, n: int = 1) -> None:
         self.counts[entity][outcome] += n
+
+    def notice_changed(self, ocid: str) -> None:
+        if len(self.changed_notices) < CHANGED_NOTICES_LISTED:
+            self.changed_notices.append(ocid)
 
     @property
     def rejected(self) -> int:
@@ -116,6 +125,7 @@ class ImportSummary:
             "rejected": self.rejected,
             "skipped_outside_area": self.skipped_outside_area,
             "rejected_file": self.rejected_file,
+            "changed_notices": self.changed_notices,
             "errors": [
                 {"line": e.line, "field": e.field, "reason": e.reason} for e in self.errors[:100]
             ],
@@ -504,9 +514,11 @@ class Importer:
         changed |= self._awards(tender, record)
         if created:
             self.summary.count("notices", "created")
+            self.summary.notice_changed(record.ocid)
         elif changed:
             tender.updated_at = utcnow()
             self.summary.count("notices", "updated")
+            self.summary.notice_changed(record.ocid)
         else:
             self.summary.count("notices", "unchanged")
 

@@ -181,6 +181,16 @@ def _filtered(query, *, ref: Reference, text: str, status: str, cpv_division: st
     return query
 
 
+def tenders_by_ocid(*, session: Session, ocids: list[str]) -> list[Tender]:
+    """Return the tenders with these OCIDs, in the order given (those no longer held left
+    out)."""
+    if not ocids:
+        return []
+    found = {t.ocid: t for t in session.exec(
+        select(Tender).where(Tender.ocid.in_(ocids)).options(selectinload(Tender.buyer)))}
+    return [found[o] for o in ocids if o in found]
+
+
 def buyers_with_tenders(*, session: Session) -> list[Organisation]:
     query = (
         select(Organisation)

@@ -176,3 +176,49 @@ def test_uploads_are_deleted_once_imported_and_old_ones_expire(client, session):
     gone = client.get(f"/imports/{imported.id}/rejected.csv", follow_redirects=True)
     assert "have been deleted" in text(gone) and "2 created" in text(gone)
     assert session.exec(select(func.count()).select_from(Supplier)).one() == 2
+
+
+def test_an_import_links_to_the_notices_it_created_or_updated(client, session, monkeypatch):
+    """The finished import's page links to the notices it changed (the first ten, then how
+    many more), not to those it left as they were; a dry run links to none."""
+    import json
+
+    from coopmatch.services import imports
+
+    monkeypatch.setattr(imports, "CHANGED_NOTICES_LISTED", 2)
+
+    def package(*titles):
+        return json.dumps({"releases": [
+            {"ocid": f"ocds-x-{n}", "id": "1", "date": "2026-11-01", "tag": ["tender"],
+             "buyer": {"id": "b1", "name": "Hyndburn Borough Council"},
+             "parties": [{"id": "b1", "name": "Hyndburn Borough Council", "roles": ["buyer"],
+                          "address": {"postalCode": "BB5 1LA"}}],
+             "tender": {"id": "t1", "title": title, "status": "active"}}
+            for n, title in enumerate(titles)]})
+
+    def run(content, **start):
+        client.sign_in(agency.email)
+        page = client.get(upload(client, content, filename="notices.json").headers["Location"])
+        job_id = int(page.request.path.rsplit("/", 1)[1])
+        client.post(f"/imports/{job_id}/start", start)
+        wait_for(client, job_id)
+        body = text(client.get(f"/imports/{job_id}"))
+        client.sign_out()
+        if 'id="changed-notices"' not in body:
+            return None
+        return body.split('id="changed-notices"')[1].split("</section>")[0]
+
+    agency = create_user(session, role="agency")
+    listed = run(package("Office cleaning", "Window cleaning", "Depot cleaning"))
+    ids = {t.title: t.id for t in session.exec(select(Tender))}
+    assert f'href="/tenders/{ids["Office cleaning"]}">Office cleaning</a>' in listed
+    assert f'href="/tenders/{ids["Window cleaning"]}">Window cleaning</a>' in listed
+    assert "Depot cleaning" not in listed and "and 1 more" in listed
+    # Imported again with one title changed: only that notice is listed.
+    listed = run(package("Office cleaning", "Window cleaning", "Depot and yard cleaning"))
+    assert "Depot and yard cleaning" in listed and "Office cleaning" not in listed
+    assert "more" not in listed
+    # Nothing changed, or a dry run: no list.
+    assert run(package("Office cleaning", "Window cleaning", "Depot and yard cleaning")) is None
+    assert run(package("Office cleaning", "New title"), dry_run="y") is None
+    assert "New title" not in {t.title for t in session.exec(select(Tender))}

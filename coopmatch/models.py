@@ -47,7 +47,7 @@ def join_codes(codes) -> str:
 ORGANISATION_KINDS = {
     "council": "Council",
     "nhs": "NHS trust or health body",
-    "education": "College or university",
+    "education": "School, college or university",
     "housing": "Housing association",
     "police_fire": "Police or fire service",
     "other_public": "Other public body",

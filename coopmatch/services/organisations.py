@@ -27,11 +27,17 @@ from coopmatch.services.geography import PLACE_FIELDS, apply_place, locate, name
 from coopmatch.services.permissions import is_admin
 
 _KIND_PATTERNS = [
+    # Named "council" or "authority" but not a local council: a council for voluntary
+    # service (a charity), national councils and regulators, and government departments.
+    ("other_public", r"council for voluntary|\bcvs\b|(pharmaceutical|medical|research|arts|"
+                     r"british|sports|midwifery|professions) council|^department (for|of)"),
     ("nhs", r"\bnhs\b|hospital|health|clinical commissioning|\bccg\b|\bicb\b|ambulance"),
     ("police_fire", r"police|fire|crime commissioner|rescue"),
-    ("education", r"university|college|school|academy|education"),
+    ("education", r"university|college|school|academy|academies|education|learning trust"),
     ("housing", r"housing|homes\b|\bhomes|living\b"),
-    ("council", r"council|borough|county|city of|district|authority|combined"),
+    # "Authority" alone is as often national (the Financial Conduct Authority).
+    ("council", r"council|borough|county|city of|district|(combined|local|unitary) authority|"
+                r"greater london authority"),
 ]
 
 

@@ -138,3 +138,29 @@ def test_bodies_named_for_two_counties_are_not_offered_as_one(session, ref):
     assert [sorted((p.keep.name, p.other.name)) for p in pairs] == [
         ["Office of the Police and Crime Commissioner for Lancashire",
          "Police and Crime Commissioner for Lancashire"]]
+
+
+@pytest.mark.parametrize("name, kind", [
+    # Buyer names as award notices give them.
+    ("Chorley Council", "council"),
+    ("London Borough of Wandsworth", "council"),
+    ("Greater Manchester Combined Authority", "council"),
+    ("Blackpool Teaching Hospitals NHS Foundation Trust", "nhs"),
+    ("Lancashire Fire and Rescue Service", "police_fire"),
+    ("Cockermouth School", "education"),
+    ("Delta Academies Trust", "education"),
+    ("United Learning Trust", "education"),
+    ("Clarion Housing Group", "housing"),
+    # Named "council" or "authority", or for a sector, but no council and no trust.
+    ("Community CVS (the trading name for Blackburn with Darwen Council for Voluntary Service)",
+     "other_public"),
+    ("General Pharmaceutical Council", "other_public"),
+    ("The Arts Council England", "other_public"),
+    ("Financial Conduct Authority", "other_public"),
+    ("United Kingdom Atomic Energy Authority", "other_public"),
+    ("Department for Education", "other_public"),
+    ("Department of Health and Social Care", "other_public"),
+    ("Transport for London", "other_public"),
+])
+def test_an_imported_buyer_is_guessed_a_kind_from_its_name(name, kind):
+    assert organisations.guess_kind(name) == kind

@@ -4,7 +4,7 @@ Lists of codes (CPV, SIC, accreditations) are stored as space-separated text: po
 SQLite and PostgreSQL, and a CPV division filter is a plain LIKE.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Optional
 
 import sqlalchemy as sa
@@ -116,6 +116,10 @@ SUPPLIER_SOURCES = {
     "demo": "Demo data",
     "ledger": "Added from a payment ledger",
 }
+
+# An imported notice that gives no deadline (a planned notice, as a rule) is taken as current
+# for this long after it was published, or until its contract was due to start.
+STALE_AFTER_DAYS = 365
 
 TENDER_STATUSES = {
     "planned": "Planned",
@@ -334,6 +338,21 @@ class Tender(TenderBase, table=True):
         notice may stay "active" long after it closed)."""
         return self.status in ("open", "planned") and self.deadline is not None \
             and self.deadline < date.today()
+
+    @property
+    def out_of_date(self) -> bool:
+        """Imported, open or planned at its source with no deadline, and its contract was due
+        to start before today or, giving no start, it was published over STALE_AFTER_DAYS ago:
+        most likely let or dropped since, though its source never said so. A tender posted
+        here is its buyer's to close."""
+        if self.status not in ("open", "planned") or self.deadline is not None \
+                or self.source == "coopmatch":
+            return False
+        today = date.today()
+        if self.contract_start is not None:
+            return self.contract_start < today
+        return self.published_date is not None \
+            and self.published_date < today - timedelta(days=STALE_AFTER_DAYS)
 
 
 class Lot(SQLModel, table=True):

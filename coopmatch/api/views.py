@@ -97,7 +97,8 @@ def tender_list():
             {"id": t.id, "title": t.title, "buyer": t.buyer.name, "status": t.status,
              "value": t.value, "currency": t.currency, "cpv_codes": t.cpv_list,
              "deadline": t.deadline.isoformat() if t.deadline else None,
-             "deadline_passed": t.deadline_passed, "ocid": t.ocid,
+             "deadline_passed": t.deadline_passed, "out_of_date": t.out_of_date,
+             "ocid": t.ocid,
              "arrangement": t.arrangement or None}
             for t in page.items
         ],

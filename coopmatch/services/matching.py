@@ -18,7 +18,7 @@ import shutil
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +41,7 @@ from coopmatch.matching import (
 )
 from coopmatch.matching.signals import how_bought
 from coopmatch.matching.types import PUBLIC_BODY, fit_label
-from coopmatch.models import OWNERSHIP_MODELS, Award, Lot, Supplier, Tender
+from coopmatch.models import OWNERSHIP_MODELS, STALE_AFTER_DAYS, Award, Lot, Supplier, Tender
 from coopmatch.reference import Reference
 from coopmatch.services.geography import area_lad_codes, name_places
 from coopmatch.services.suppliers import get_supplier
@@ -171,10 +171,19 @@ def register_fingerprint(session: Session) -> dict:
 
 def open_tenders(today: date | None = None):
     """Tenders suppliers can still bid for: open or planned, and not past their deadline (an
-    imported notice may stay "active" at its source long after it closed)."""
+    imported notice may stay "active" at its source long after it closed). One with no
+    deadline is current if posted here, else until its contract was due to start or, giving
+    no start, for STALE_AFTER_DAYS after it was published (as `Tender.out_of_date`)."""
     today = today or date.today()
+    current = or_(
+        Tender.source == "coopmatch",
+        Tender.contract_start >= today,
+        and_(Tender.contract_start.is_(None),
+             or_(Tender.published_date.is_(None),
+                 Tender.published_date >= today - timedelta(days=STALE_AFTER_DAYS))),
+    )
     return and_(Tender.status.in_(OPEN_STATUSES),
-                or_(Tender.deadline.is_(None), Tender.deadline >= today))
+                or_(Tender.deadline >= today, and_(Tender.deadline.is_(None), current)))
 
 
 def open_tender_fingerprint(session: Session, today: date | None = None) -> dict:

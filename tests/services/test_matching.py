@@ -848,3 +848,49 @@ def test_a_supplier_known_by_its_sic_code_fits_by_it(app, client, session, ref):
     page = client.get(f"/suppliers/{cafe.id}").get_data(as_text=True)
     assert "School meals for primary schools" in page and "Its SIC code 56102, " in page
     assert "<div>56102 Unlicenced restaurants and cafes</div>" in page  # its profile
+
+
+def test_an_imported_notice_without_a_deadline_goes_out_of_date(app, client, session, ref):
+    """An imported notice open or planned at its source with no deadline is offered until its
+    contract was due to start or, giving no start, for a year after it was published; then
+    it is most likely let or dropped, and its page says so. A tender posted here stays."""
+    from datetime import date, timedelta
+
+    from coopmatch.models import Tender
+
+    tender, caterer, *_ = _setup(session, ref)
+    today, council = date.today(), tender.buyer
+
+    def notice(title, **fields):
+        found = Tender(title=title, description="Hot school meals.", cpv_codes="55523100",
+                       status="planned", buyer_id=council.id, source="contracts_finder",
+                       **fields)
+        session.add(found)
+        return found
+
+    started = notice("School meals: market engagement", contract_start=today - timedelta(1))
+    starting = notice("School meals: next year's", contract_start=today + timedelta(30),
+                      published_date=today - timedelta(days=800))
+    old = notice("School meals: early notice", published_date=today - timedelta(days=400))
+    recent = notice("School meals: this spring", published_date=today - timedelta(days=100))
+    undated = notice("School meals: undated notice")
+    tender.deadline, tender.published_date = None, today - timedelta(days=800)  # posted here
+    session.add(tender)
+    session.commit()
+    with app.app_context():
+        _, found = matching.opportunities_for_supplier(
+            session, supplier_id=caterer.id, top_k=20, ref=ref, settings=match_settings())
+    offered = {t.id for _, t in found}
+    assert offered >= {starting.id, recent.id, undated.id, tender.id}
+    assert not offered & {started.id, old.id}
+    assert [t.out_of_date for t in (started, old, starting, recent, undated, tender)] == [
+        True, True, False, False, False, False]
+    page = html.unescape(client.get(f"/tenders/{started.id}").get_data(as_text=True))
+    assert "Out of date" in page
+    assert (f"Planned at its source, but it gives no deadline and its contract was due to start"
+            f" on {(today - timedelta(1)).day}") in page
+    page = html.unescape(client.get(f"/tenders/{old.id}").get_data(as_text=True))
+    assert "over a year ago: it has most likely been let or dropped since" in page
+    assert "Out of date" not in client.get(f"/tenders/{recent.id}").get_data(as_text=True)
+    listed = client.get("/api/tenders?status=planned").get_json()["tenders"]
+    assert {t["title"] for t in listed if t["out_of_date"]} == {started.title, old.title}

@@ -57,6 +57,20 @@ def get_supplier(*, session: Session, supplier_id: int) -> Supplier:
     return supplier
 
 
+def won_cpv_codes(*, session: Session, supplier: Supplier, top: int = 5
+                  ) -> list[tuple[str, int]]:
+    """The CPV codes of the contracts a supplier has won that it does not state itself, with
+    how many of its contracts carry each, most first: what matching reads from its record."""
+    stated = set(supplier.cpv_list)
+    counts: Counter = Counter()
+    won = session.exec(select(Tender.id, Tender.cpv_codes)
+                       .join(Award, Award.tender_id == Tender.id)
+                       .where(Award.supplier_id == supplier.id).distinct())
+    for _, joined in won:
+        counts.update({code for code in (joined or "").split() if code not in stated})
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+
+
 def _apply(supplier: Supplier, data: SupplierCreate, ref: Reference) -> None:
     # Everything is checked before anything changes: a bad code leaves the profile as it was.
     place = locate(ref.geo, data.postcode)

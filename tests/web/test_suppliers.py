@@ -253,3 +253,30 @@ def test_the_duplicates_page_says_a_removed_firm_came_back_and_undoes_onto_it(
     session.expire_all()
     assert session.exec(select(Supplier).where(Supplier.name == back.name)).all() == [
         session.get(Supplier, back.id)]
+
+
+def test_a_suppliers_page_shows_the_codes_of_the_contracts_it_has_won(client, session, ref):
+    """Matching reads the CPV codes of the contracts a supplier has won as well as those it
+    states: its page shows them, most used first, leaving out the ones it states."""
+    officer = create_user(session, role="procurement", organisation=create_organisation(
+        session, ref))
+    caterer = create_supplier(session, ref, name="Lakeland Dinners Co-op", cpv_codes="55523100")
+    for title, codes in [("School meals, Chorley", "55523100 55520000"),
+                         ("School meals, Preston", "55520000"),
+                         ("Meals on wheels", "55521100 55520000")]:
+        won = create_tender(session, ref, officer, title=title, cpv_codes=codes,
+                            status="awarded")
+        session.add(Award(tender_id=won.id, supplier_id=caterer.id))
+    session.commit()
+    body = html.unescape(client.get(f"/suppliers/{caterer.id}").get_data(as_text=True))
+    row = body.split('id="won-codes"')[1].split("</dd>")[0]
+    assert "Other codes of its contracts" in row
+    listed = re.findall(r"<div>(\d{8}) [^<(]*(?:\((\d+) contracts\))?</div>", row)
+    assert listed == [("55520000", "3"), ("55521100", "")]  # not the 55523100 it states
+    # Its owner reads it as its own; a supplier with no contracts has no such row.
+    client.sign_in(caterer.users[0].email)
+    assert "Other codes of your contracts" in client.get(
+        f"/suppliers/{caterer.id}").get_data(as_text=True)
+    newcomer = create_supplier(session, ref, name="Ribble Newcomers Co-op")
+    assert 'id="won-codes"' not in client.get(f"/suppliers/{newcomer.id}").get_data(
+        as_text=True)

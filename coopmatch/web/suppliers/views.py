@@ -64,8 +64,9 @@ def detail(supplier_id: int):
     ).all()
     _, opportunities = matching.opportunities_for_supplier(
         session, supplier_id=supplier.id, top_k=10, ref=reference(), settings=match_settings())
+    won_codes = suppliers.won_cpv_codes(session=session, supplier=supplier)
     return render_template("suppliers/detail.html", supplier=supplier, awards=awards,
-                           opportunities=opportunities,
+                           opportunities=opportunities, won_codes=won_codes,
                            can_edit=permissions.can_edit_supplier(signed_in_user(), supplier),
                            remove_form=_remove_form(supplier))
 

@@ -271,7 +271,7 @@ def test_suppliers_with_no_postcode_are_placed_from_another_file(tmp_path, data_
                        "cf,n2,Oldham Council,,Lune Ltd,LA1 1DW,1\n")  # no title: not read
     dry = run("suppliers", "locate", str(notices), "--format", "award-pairs", "--dry-run",
               **where).stdout
-    assert "Would place 1 of the 1 suppliers with a company's name and no postcode" in dry
+    assert "Would place 1 of the 1 supplier with a company's name and no postcode" in dry
     assert "OL1 3RU   Coating Services Limited" in dry
     assert "1 row could not be read" in run("suppliers", "locate", str(notices), "--dry-run",
                                              **where).stderr
@@ -280,7 +280,7 @@ def test_suppliers_with_no_postcode_are_placed_from_another_file(tmp_path, data_
         placed = text("SELECT name FROM supplier WHERE postcode IS NOT NULL")
         assert connection.execute(placed).all() == []
         done = run("suppliers", "locate", str(notices), **where).stdout
-        assert "Placed 1 of the 1 suppliers" in done
+        assert "Placed 1 of the 1 supplier with" in done
         assert connection.execute(placed).all() == [("Coating Services Limited",)]
         assert count(url, "tender") == 0  # only blanks filled: no notice added
     engine.dispose()

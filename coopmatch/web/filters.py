@@ -53,6 +53,11 @@ def ordinal(value: int) -> str:
     return f"{value}{suffix}"
 
 
+def counted(value: int, noun: str, plural: str | None = None) -> str:
+    """1, "payment" -> "1 payment"; 1234 -> "1,234 payments"."""
+    return f"{value:,} {noun if value == 1 else plural or noun + 's'}"
+
+
 def field_attrs(field, hint: str | None = None) -> dict:
     """Return aria-describedby for a field's hint and error message, as the pattern asks."""
     ids = []
@@ -69,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(spaced_list)
     app.add_template_filter(delivery)
     app.add_template_filter(ordinal)
+    app.add_template_filter(counted)
     app.add_template_global(field_attrs, "_attrs")
 
     @app.context_processor

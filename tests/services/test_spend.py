@@ -306,6 +306,18 @@ def test_bad_rows_refuse_the_whole_ledger(session, ref, tmp_path, anchor_and_reg
     assert summary.new_payments == 7 and summary.rejected == 1
 
 
+def test_the_review_page_counts_a_names_payments(client, session, tmp_path,
+                                                anchor_and_register):
+    hyndburn, _ = anchor_and_register
+    _import(session, hyndburn, tmp_path)
+    row = session.exec(select(LedgerName).where(LedgerName.status == "review")).one()
+    client.sign_in(create_user(session, role="agency").email)
+    payments = session.exec(select(Payment).where(Payment.ledger_name_id == row.id)).all()
+    assert len(payments) == 1
+    assert '<div class="meta">1 payment</div>' in client.get("/spend/review").get_data(
+        as_text=True)
+
+
 def test_only_agencies_review_and_buyers_see_only_their_own(client, session, ref, tmp_path,
                                                             anchor_and_register):
     hyndburn, suppliers = anchor_and_register
@@ -830,7 +842,7 @@ def test_ledger_uploads_are_refused_to_the_wrong_users_and_bad_files(client, ses
     assert session.exec(select(func.count()).select_from(ImportJob)).one() == 0
     with_errors = LEDGER + "Depot,Repairs,Paint,B1,Accrington Joinery Ltd,31/02/2020,10.00\n"
     job_url = _upload_ledger(client, hyndburn.id, with_errors.encode()).headers["Location"]
-    assert "1 rows with problems" in client.get(job_url).get_data(as_text=True)
+    assert "1 row with problems" in client.get(job_url).get_data(as_text=True)
     job = session.exec(select(ImportJob)).one()
     client.sign_out()
     client.sign_in(other_buyer.email)  # someone else's upload cannot be started

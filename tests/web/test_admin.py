@@ -292,13 +292,13 @@ def test_an_administrator_places_suppliers_from_a_file_of_notices(client, sessio
     dry = _locate(client, dry_run="y")
     body = html.unescape(dry.get_data(as_text=True))
     assert dry.status_code == 200
-    assert "Would place 1 of the 1 suppliers with a company's name and no postcode" in body
+    assert "Would place 1 of the 1 supplier with a company's name and no postcode" in body
     assert "Coating Services Limited" in body and "OL1 3RU" in body
     session.refresh(coating)
     assert coating.postcode is None
     done = _locate(client)
     body = html.unescape(done.get_data(as_text=True))
-    assert "Placed 1 of the 1 suppliers" in body
+    assert "Placed 1 of the 1 supplier with" in body
     session.refresh(coating)
     session.refresh(smith)
     assert coating.postcode == "OL1 3RU" and coating.local_authority_code == "E08000004"
@@ -322,7 +322,7 @@ def test_a_large_file_places_suppliers_in_the_background_with_progress(app, clie
     assert wait_for(client, job.id)["status"] == "done"
     body = html.unescape(client.get(f"/imports/{job.id}").get_data(as_text=True))
     assert "Place suppliers" in body and "Imported" not in body
-    assert "Would place 1 of the 1 suppliers with a company's name and no postcode" in body
+    assert "Would place 1 of the 1 supplier with a company's name and no postcode" in body
     assert "Coating Services Limited" in body and "OL1 3RU" in body
     session.refresh(coating)
     assert coating.postcode is None  # a dry run
@@ -330,7 +330,7 @@ def test_a_large_file_places_suppliers_in_the_background_with_progress(app, clie
     job_id = int(done.headers["Location"].rsplit("/", 1)[1])
     status = wait_for(client, job_id)
     assert status["status"] == "done" and status["progress"]["fraction"] == 1.0
-    assert "Placed 1 of the 1 suppliers" in html.unescape(
+    assert "Placed 1 of the 1 supplier with" in html.unescape(
         client.get(f"/imports/{job_id}").get_data(as_text=True))
     session.refresh(coating)
     session.refresh(smith)

@@ -155,3 +155,12 @@ def test_a_tender_lists_its_delivery_regions_with_spaces(client, session, ref):
     tender = create_tender(session, ref, officer, delivery_area="North East,North West,London")
     page = client.get(f"/tenders/{tender.id}").get_data(as_text=True)
     assert "North East, North West, London" in page
+
+
+def test_counts_are_written_in_the_singular_for_one():
+    from coopmatch.web.filters import counted
+
+    assert counted(1, "payment") == "1 payment"
+    assert counted(0, "payment") == "0 payments"
+    assert counted(1234, "row") == "1,234 rows"
+    assert counted(2, "body", "bodies") == "2 bodies"

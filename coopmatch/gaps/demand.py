@@ -1,10 +1,12 @@
 """Demand: what anchors buy, how much a year, how often, and when they next buy it.
 
 A notice's value is spread over its contract: from its own dates when it has both; else over
-the typical length of its CPV group's dated notices (their median, when there are enough of
-them), else of its division, else one year. Contracts shorter than a year count whole in their
-year; longer ones are capped (placeholder end dates such as 2099 would otherwise make the
-demand vanish); a framework with no dates runs four years.
+the length its words state ("a contract period of 3 years with the option to extend for a
+further 2 years", "a 24-month contract", "Bulky Waste Service 2024 - 2027"); else over the
+typical length of its CPV group's dated notices (their median, when there are enough of
+them), else of its division, else one year. Contracts shorter than a year count
+whole in their year; longer ones are capped (placeholder end dates such as 2099 would otherwise
+make the demand vanish); a framework with no dates runs four years.
 
 Re-buying the same thing is one need, not several: notices of one buyer in one CPV group whose
 contracts follow each other (rather than run side by side) form a *stream*, and a stream's
@@ -14,6 +16,7 @@ the stream's length), so any set of notices (a gap, a sector, the covered part) 
 """
 
 import dataclasses
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
@@ -67,8 +70,105 @@ def contract_years(start: date | None, end: date | None) -> float | None:
     return ((end - start).days + 1) / DAYS_A_YEAR
 
 
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "eighteen": 18, "twenty four": 24,
+          "thirty six": 36, "forty eight": 48, "sixty": 60}
+_NUMBER = (r"(\d{1,3}(?:\s*\+\s*\d{1,3}){0,3}|one|two|three|four|five|six|seven|eight|nine|"
+           r"ten|twelve|eighteen|twenty[- ]four|thirty[- ]six|forty[- ]eight|sixty)")
+_UNIT = r"\s*(?:\(\d{1,3}\)\s*)?[- ]?(years?|yrs?|months?)\b"  # "two (2) years", "24-month"
+_TERM = (r"(?<!long )(?<!long-)(?<!short )(?<!short-)"  # not a "long term plan"
+         r"(?:contract|term|period|duration|agreement|framework|dps|arrangement)")
+# "a contract period of 3 years", "the framework will run for four (4) years"
+_AFTER_TERM = re.compile(r"\b" + _TERM + r"\b[^.;:]{0,40}?(?<![\w+-])" + _NUMBER + _UNIT, re.I)
+# "a 3 year contract", "a three-year framework", "a 24-month initial term"
+_BEFORE_TERM = re.compile(r"(?<![\w+-])" + _NUMBER + r"[- ](year|month)s?\s+(?:initial\s+)?"
+                          + _TERM + r"\b", re.I)
+_EXTENSION = re.compile(r"\b(?:extend|extension|extensions|extending)\b[^.;:]{0,50}?"
+                        r"(?<![\w+-])" + _NUMBER + _UNIT, re.I)
+_PLUS = re.compile(r"(?<![\w+-])(\d{1,2}(?:\s*\+\s*\d{1,2}){1,3})" + _UNIT, re.I)  # "3+1+1 years"
+_MORE = re.compile(r"\b(?:further|additional|extend|extension|extending|possible|option)\b",
+                   re.I)
+_TOTAL = re.compile(r"\b(?:total|maximum period|overall)\b", re.I)
+_FURTHER = re.compile(r"\b(?:further|additional)\b", re.I)
+_YEARS = re.compile(r"(?<!\d)(20\d\d)\s*(?:-|–|/|to)\s*(20\d\d|\d\d)(?!\d)")  # "2024 - 2027"
+
+
+def _stated(match: re.Match) -> float | None:
+    """The years a matched number and unit say ("3+1+1" years is 5)."""
+    number = match.group(1).lower().replace("-", " ")
+    if "+" in number:
+        count = sum(int(part) for part in number.split("+"))
+    else:
+        count = int(number) if number.isdigit() else _WORDS.get(number)
+    if not count:
+        return None
+    return count / 12 if match.group(2).lower().startswith("m") else float(count)
+
+
+def stated_length(title: str, description: str, published: date | None = None,
+                  longest: float = 15.0) -> tuple[float, str] | None:
+    """Return the contract length a notice's words state, in years, and the words that state
+    it; None if they state none.
+
+    The first term stated ("a contract period of 3 years", "a 24-month contract"), with the
+    extension stated after it ("... with the option to extend for a further 2 years": 5
+    years; the notice's value covers the options); else a sum like "3+1+1 years"; else a
+    span of years in the title ("Bulky Waste Service 2024 - 2027") that starts within two
+    years of publication. A number that only extends ("a further 12 months"), or over
+    `longest` years, is no contract length."""
+    text = f"{title}. {description or ''}"
+    found = sorted((m for pattern in (_AFTER_TERM, _BEFORE_TERM) for m in pattern.finditer(text)),
+                   key=lambda m: m.start())
+    for match in found:
+        years = _stated(match)
+        if years is None or _MORE.search(match.group(0)) or not 0 < years <= longest:
+            continue
+        quote = match.group(0).strip()
+        extension = None if "+" in match.group(1) else _EXTENSION.search(text, match.end())
+        if extension is not None and extension.start() - match.end() < 200:
+            span, more = extension.group(0), _stated(extension) or 0.0
+            # "... extend annually to a maximum period of three years": the whole term.
+            whole = _TOTAL.search(span) and not _FURTHER.search(span)
+            total = more if whole else years + more
+            if years < total <= longest:
+                return total, f"{quote} … {extension.group(0).strip()}"
+        return years, quote
+    for match in _PLUS.finditer(text):
+        years = _stated(match)
+        if years and years <= longest \
+                and not _MORE.search(text[max(0, match.start() - 40):match.start()]):
+            return years, match.group(0).strip()
+    span = _YEARS.search(title)
+    if span:
+        start, end = int(span.group(1)), int(span.group(2))
+        end += 2000 if end < 100 else 0
+        if 1 <= end - start <= longest and (published is None
+                                            or abs(start - published.year) <= 2):
+            return float(end - start), span.group(0)
+    return None
+
+
+def known_years(item: DemandItem, settings: GapSettings) -> tuple[float, str] | None:
+    """A notice's contract length from its dates, else from its words; None if neither says."""
+    years = contract_years(item.contract_start, item.contract_end)
+    if years is not None:
+        if years > settings.max_contract_years:
+            return settings.max_contract_years, (
+                f"contract dates, capped at {settings.max_contract_years:g} years")
+        return years, "contract dates"
+    stated = stated_length(item.title, item.description, item.published,
+                           settings.max_contract_years)
+    if stated is not None:
+        years, words = stated
+        return years, f"length stated in the notice: \u201c{words}\u201d"
+    return None
+
+
 def typical_years(items: list[DemandItem], settings: GapSettings) -> dict[str, tuple[float, int]]:
-    """Return the median contract length (years, examples) by CPV group and division."""
+    """Return the median contract length (years, examples) by CPV group and division, over the
+    notices with contract dates. Lengths only their words state are left out: these are most
+    often a year's programme ("Re-Roofing 2022/23"), and would make a group's one-off projects
+    a year long."""
     lengths: dict[str, list[float]] = defaultdict(list)
     for item in items:
         years = contract_years(item.contract_start, item.contract_end)
@@ -93,12 +193,9 @@ def annual_value(
     """Return a notice's £ a year (None when it has no value)."""
     settings = settings or GapSettings()
     value = item.contract_value
-    years = contract_years(item.contract_start, item.contract_end)
-    if years is not None:
-        basis = "contract dates"
-        if years > settings.max_contract_years:
-            basis = f"contract dates, capped at {settings.max_contract_years:g} years"
-            years = settings.max_contract_years
+    known = known_years(item, settings)
+    if known is not None:
+        years, basis = known
     elif item.framework:
         years, basis = settings.framework_years, "framework ceiling, no dates"
     else:

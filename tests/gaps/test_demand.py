@@ -13,6 +13,7 @@ from coopmatch.gaps import (
     summarise,
     typical_years,
 )
+from coopmatch.gaps.demand import stated_length
 
 from .conftest import laundry, notice
 
@@ -187,3 +188,64 @@ def test_uncoded_demand_takes_a_confident_suggestion_only():
         (["98310000"], True), ([], False), (["55523100"], False)]
     assert asked == ["Laundry. Linen laundry", "Various. "]  # coded items are not asked about
     assert items[0].cpv_codes == []  # the originals are left as they were
+
+
+@pytest.mark.parametrize("title, description, years, words", [
+    # As Lancashire's councils word them (their notices give no contract dates).
+    ("Facilities Management Contract Burnley Bus Station", "The contract is for 3 years.",
+     3, "contract is for 3 years"),
+    ("Young Persons Housing Advice", "A 24-month contract starting in April.", 2,
+     "24-month contract"),
+    ("SPS 2820 - Stray Dog Collection", "The contract will be for an initial period of two (2) "
+     "years.", 2, "contract will be for an initial period of two (2) years"),
+    ("CCTV Maintenance Contract", "The contract period will be 3 years with the option to "
+     "extend for up to an additional 2 years.", 5, "contract period will be 3 years … extend "
+     "for up to an additional 2 years"),
+    ("Waste & Cleansing Services 2026 - 2034 Burnley", "To commence on 1st April 2026 for a "
+     "potential initial term of 8 years with a possible extension for a further 1 + 1 year.",
+     10, "term of 8 years … extension for a further 1 + 1 year"),
+    ("Advice services", "The Contract will run for an initial period of 12 months with the "
+     "option to extend annually to a maximum period of three years.", 3,
+     "Contract will run for an initial period of 12 months … extend annually to a maximum "
+     "period of three years"),
+    ("Insurance", "Policies on a 3+1+1 years basis.", 5, "3+1+1 years"),
+    ("Bulky Waste Service 2024 - 2027", "", 3, "2024 - 2027"),
+    ("Provision of Agency Staff 2024-25", "", 1, "2024-25"),
+])
+def test_a_notice_without_dates_is_read_for_the_length_it_states(title, description, years,
+                                                                 words):
+    assert stated_length(title, description, date(2024, 1, 1)) == (years, words)
+
+
+@pytest.mark.parametrize("title, description", [
+    ("Long Term Plan for the Town", "Consultancy including a 10-year vision for the town."),
+    ("Youth support", "Support for young people aged 16 to 25 years."),
+    ("Careers Hub", "The council may extend the contract by up to a further 24 months."),
+    ("Carbon Zero Pathway 2025-2050", "A plan for the district."),  # over 15 years
+    ("Local Wildlife Sites 2019 - 2021", "Habitat surveys."),  # five years before publication
+    ("Staff", "Applicants need 5 years experience."),
+])
+def test_words_that_state_no_contract_length_are_not_read_as_one(title, description):
+    assert stated_length(title, description, date(2024, 1, 1)) is None
+
+
+def test_a_stated_length_spreads_the_value_before_any_typical_length():
+    settings = GapSettings()
+    stated = notice(1, "Bulky Waste Service 2024 - 2027", ["90511000"], 900_000,
+                    published=date(2024, 2, 1))
+    annual = annual_value(stated, settings, {"905": (1.0, 9), "90": (1.0, 20)})
+    assert annual.gbp == pytest.approx(300_000) and annual.years == 3
+    assert annual.basis == "length stated in the notice: \u201c2024 - 2027\u201d"
+    assert annual.start == date(2024, 2, 1) and annual.end.year == 2027
+    # Dates still win; and a framework stating its length is spread over it, not four years.
+    dated = notice(2, "Bulky Waste Service 2024 - 2027", ["90511000"], 900_000,
+                   contract_start=date(2024, 4, 1), contract_end=date(2026, 3, 31))
+    assert annual_value(dated, settings).basis == "contract dates"
+    framework = notice(3, "Linen framework", ["98310000"], 8_000_000, framework=True,
+                       description="A two-year framework agreement.")
+    assert annual_value(framework, settings).gbp == 4_000_000
+    # A length only the words state is no example of the typical length of its group.
+    stated_only = [notice(k, f"Re-roofing 202{k}/2{k + 1}", ["45261000"], 50_000,
+                          published=date(2020 + k, 2, 1)) for k in range(3)]
+    assert [annual_value(n, settings).years for n in stated_only] == [1, 1, 1]
+    assert typical_years(stated_only, settings) == {}

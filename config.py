@@ -53,6 +53,9 @@ class Config:
     # loosely related local firms count as able to do the work.
     GAP_THRESHOLD = float(os.environ.get("COOPMATCH_GAP_THRESHOLD", 0.40))
     GAP_NEAR_MISS_MARGIN = 0.08
+    # The gap report's area when none is asked for and the user's organisation has no place:
+    # a GSS code (the demo's, Lancashire's combined county authority, by default).
+    GAP_DEFAULT_AREA = os.environ.get("COOPMATCH_GAP_DEFAULT_AREA", "E47000018")
     # A contract's length when neither it nor its sector's other notices give dates: three
     # years, the usual term of a council services contract before extensions. (One year would
     # make a £140m multi-year bus contract £140m of demand every year.)

@@ -341,12 +341,12 @@ def test_admin_places_suppliers_from_a_file_of_notices(page, session, ref, tmp_p
     page.get_by_label("File").set_input_files(str(notices))
     page.get_by_label("Only list who would be placed; change nothing").check()
     page.get_by_role("button", name="Place suppliers").click()
-    page.get_by_role("heading", name="Would place 1 of the 1 suppliers").wait_for()
+    page.get_by_role("heading", name="Would place 1 of the 1 supplier with").wait_for()
     session.expire_all()
     assert session.get(Supplier, coating_id).postcode is None
     page.get_by_label("File").set_input_files(str(notices))
     page.get_by_role("button", name="Place suppliers").click()
-    page.get_by_role("heading", name="Placed 1 of the 1 suppliers").wait_for()
+    page.get_by_role("heading", name="Placed 1 of the 1 supplier with").wait_for()
     page.get_by_role("link", name="Coating Services Limited").click()
     page.get_by_text("OL1 3RU").first.wait_for()
     session.expire_all()
@@ -363,7 +363,7 @@ def test_admin_places_suppliers_from_a_large_file_in_the_background(app, page, s
     page.get_by_role("button", name="Place suppliers").click()
     # The job's page: its progress while it runs, then (reloaded) who was placed.
     page.get_by_text("Place suppliers · ").first.wait_for()
-    page.get_by_role("heading", name="Placed 1 of the 1 suppliers").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Placed 1 of the 1 supplier with").wait_for(timeout=60_000)
     page.get_by_role("link", name="Coating Services Limited").click()
     page.get_by_text("OL1 3RU").first.wait_for()
     session.expire_all()

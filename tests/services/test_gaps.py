@@ -342,3 +342,21 @@ def test_a_report_for_firms_only_shows_what_only_a_public_body_meets_as_a_gap(
                             timeout=300)
     assert result.returncode == 0, result.stderr
     assert gap["id"] in {g["id"] for g in json.loads(result.stdout)["gaps"]}
+
+
+def test_the_report_is_of_the_agencys_own_area_unless_another_is_asked(app, client, session,
+                                                                        ref):
+    """With no area asked for, an agency sees its own organisation's county or combined
+    authority (else its district); without a placed organisation, the configured default."""
+    manchester = create_organisation(session, ref, name="Manchester Co-op Network",
+                                     kind="agency", postcode="M1 1AE")
+    client.sign_in(create_user(session, role="agency", organisation=manchester).email)
+    assert client.get("/api/gaps").get_json()["area"]["name"] == \
+        "Greater Manchester"
+    page = html.unescape(client.get("/gaps/").get_data(as_text=True))
+    assert "Anchor demand in Greater Manchester that" in page
+    assert client.get("/api/gaps?area=E10000017").get_json()["area"]["name"] == "Lancashire"
+    client.sign_out()
+    client.sign_in(create_user(session, role="agency").email)
+    app.config["GAP_DEFAULT_AREA"] = "E10000017"
+    assert client.get("/api/gaps").get_json()["area"]["name"] == "Lancashire"

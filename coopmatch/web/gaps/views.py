@@ -12,12 +12,11 @@ from coopmatch.gaps import ROUTES, GapSettings
 from coopmatch.reference import current as reference
 from coopmatch.services import gaps
 from coopmatch.spreadsheets import SafeDictWriter
-from coopmatch.web.access import roles_required
+from coopmatch.web.access import roles_required, signed_in_user
 from coopmatch.web.charts import bar_chart
 from coopmatch.web.gaps import bp
 from coopmatch.web.matching import match_settings, public_bodies_arg
 
-DEFAULT_AREA = "E47000018"  # Lancashire (its combined county authority): the demo's anchors
 SORTS = {"gbp_a_year": "£ a year", "anchors": "Anchors", "notices": "Notices",
          "next_window": "Next re-procurement", "name": "Sector"}
 
@@ -47,10 +46,21 @@ def _number(args, name: str, what: str, example: str) -> float | None:
     return value
 
 
+def default_area() -> str:
+    """The report's area when none is asked for: where the user's organisation is (its county
+    or combined authority, else its district), else the configured GAP_DEFAULT_AREA."""
+    user = signed_in_user()
+    organisation = user.organisation if user is not None else None
+    if organisation is not None and (organisation.county_code
+                                     or organisation.local_authority_code):
+        return organisation.county_code or organisation.local_authority_code
+    return current_app.config["GAP_DEFAULT_AREA"]
+
+
 def query_from_args(args) -> gaps.GapQuery:
     """Read the report's area and period from query arguments (pages and API alike)."""
     radius = _number(args, "radius_km", "the distance in km", "15")
-    area = (args.get("area") or "").strip() or (None if radius else DEFAULT_AREA)
+    area = (args.get("area") or "").strip() or (None if radius else default_area())
     return gaps.GapQuery(area_code=area, radius_km=radius,
                          postcode=(args.get("postcode") or "").strip() or None,
                          start=_date(args, "from"), end=_date(args, "to"))

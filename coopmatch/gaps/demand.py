@@ -16,6 +16,7 @@ the stream's length), so any set of notices (a gap, a sector, the covered part) 
 """
 
 import dataclasses
+import functools
 import re
 import statistics
 from collections import defaultdict
@@ -105,6 +106,7 @@ def _stated(match: re.Match) -> float | None:
     return count / 12 if match.group(2).lower().startswith("m") else float(count)
 
 
+@functools.lru_cache(maxsize=8192)  # a report reads each notice twice, and reports repeat
 def stated_length(title: str, description: str, published: date | None = None,
                   longest: float = 15.0) -> tuple[float, str] | None:
     """Return the contract length a notice's words state, in years, and the words that state
@@ -156,7 +158,7 @@ def known_years(item: DemandItem, settings: GapSettings) -> tuple[float, str] | 
             return settings.max_contract_years, (
                 f"contract dates, capped at {settings.max_contract_years:g} years")
         return years, "contract dates"
-    stated = stated_length(item.title, item.description, item.published,
+    stated = stated_length(item.title, item.description or "", item.published,
                            settings.max_contract_years)
     if stated is not None:
         years, words = stated

@@ -246,6 +246,8 @@ def test_a_list_narrowed_to_one_status_says_what_the_others_hold(client, session
     # A status chosen is narrowed the same way; one other match is said in the singular.
     body = html.unescape(client.get("/tenders/?q=old&status=awarded").get_data(as_text=True))
     assert "0 tenders" in body and "1 more tender matches in other statuses (1 closed)" in body
+    assert "No tenders match" not in body  # they do, in another status
+    assert "No tenders match" in client.get("/tenders/?q=nowhere").get_data(as_text=True)
     # Where the other statuses hold nothing more, nothing is said.
     body = client.get("/tenders/?q=mowing&status=awarded").get_data(as_text=True)
     assert "1 tender, showing" in body and 'id="other-statuses"' not in body

@@ -1092,15 +1092,19 @@ class MatchIndex:
             found.append(
                 reasons.lot_reason(row.lot_id, row.lot_title, row.value, tender.value, whole_fits)
             )
-        text_reason = reasons.text_reason(
-            terms, float(extra["text_raw"][r, j]), extra["spellings"]
-        )
-        if text_reason:
-            found.append(text_reason)
         codes_differ = False  # both give CPV codes, and none shares a division
+        best = None
         if row.cpv_codes:
             best = best_cpv_pair(row.cpv_codes, self.cpv_codes[j])
             codes_differ = best is None and bool(self.cpv_codes[j])
+        no_sign = codes_differ and not self.award_count[j] and reasons.one_word_of_other_work(
+            terms, row.cpv_codes, self.cpv_codes[j], self.cpv_descriptions)
+        text_reason = reasons.text_reason(
+            terms, float(extra["text_raw"][r, j]), extra["spellings"], no_sign
+        )
+        if text_reason:
+            found.append(text_reason)
+        if row.cpv_codes:
             cpv_reason = reasons.cpv_reason(best, self.cpv_descriptions)
             if cpv_reason:
                 found.append(cpv_reason)

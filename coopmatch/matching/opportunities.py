@@ -518,13 +518,18 @@ class OpportunityIndex:
         terms = reasons.key_terms(
             scored.q_words[0], self.words_t, np.array([row]), self.text.terms, hidden=scored.hidden
         )[0]
-        text_reason = reasons.text_reason(terms, components.get("text", 0.0), scored.spellings)
-        if text_reason:
-            found.append(text_reason)
         codes_differ = False  # both give CPV codes, and none shares a division
+        best = None
         if codes:
             best = best_cpv_pair(codes, profile.all_cpv_codes)
             codes_differ = best is None and bool(profile.all_cpv_codes)
+        no_sign = codes_differ and not profile.awards and reasons.one_word_of_other_work(
+            terms, codes, profile.all_cpv_codes, self.cpv_descriptions)
+        text_reason = reasons.text_reason(terms, components.get("text", 0.0), scored.spellings,
+                                          no_sign)
+        if text_reason:
+            found.append(text_reason)
+        if codes:
             cpv_reason = reasons.cpv_reason(best, self.cpv_descriptions)
             if cpv_reason:
                 found.append(cpv_reason)

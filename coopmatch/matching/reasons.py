@@ -369,11 +369,13 @@ def key_terms(
 
 
 def text_reason(
-    terms: list[tuple[str, float]], similarity: float, spellings: Mapping[str, str] | None = None
+    terms: list[tuple[str, float]], similarity: float, spellings: Mapping[str, str] | None = None,
+    no_sign: bool = False,
 ) -> Reason | None:
     """Explain the shared key terms, written as the query writes them (`spellings`, from
-    text.hyphen_spellings: "in-house", not the "inhouse" matching reads)."""
-    if not terms:
+    text.hyphen_spellings: "in-house", not the "inhouse" matching reads). None where they are
+    `no_sign` of the work (`one_word_of_other_work`)."""
+    if not terms or no_sign:
         return None
     words = [spelled(t, spellings or {}) for t, _ in terms]
     return Reason(
@@ -381,6 +383,59 @@ def text_reason(
         "Shared key terms: " + ", ".join(words) + ".",
         {"terms": words, "similarity": round(similarity, 4)},
     )
+
+
+_WORD = re.compile(r"[a-z]+")
+# Words that end a CPV description without saying what it is about.
+_GENERIC_TAIL = frozenset({"services", "service", "products", "product", "work", "works",
+                           "supplies", "equipment", "systems", "system", "similar", "and", "of",
+                           "for", "related", "other", "various", "materials"})
+
+
+_BY_DIVISION: dict[int, tuple[Mapping[str, str], dict[str, frozenset[str]]]] = {}
+
+
+def division_words(describe: Mapping[str, str]) -> dict[str, frozenset[str]]:
+    """The words the CPV vocabulary uses in each division's descriptions ("school" in 55,
+    School-meal services, but not in 60, transport); worked out once per vocabulary."""
+    cached = _BY_DIVISION.get(id(describe))
+    if cached is None or cached[0] is not describe:
+        words: dict[str, set[str]] = {}
+        for code, text in describe.items():
+            words.setdefault(code[:2], set()).update(_WORD.findall(text.lower()))
+        cached = (describe, {division: frozenset(found) for division, found in words.items()})
+        _BY_DIVISION.clear()  # one vocabulary per process, as a rule
+        _BY_DIVISION[id(describe)] = cached
+    return cached[1]
+
+
+def head_word(description: str) -> str | None:
+    """The word a CPV description is about: "School cleaning services" -> "cleaning"."""
+    words = _WORD.findall(description.lower())
+    while words and words[-1] in _GENERIC_TAIL:
+        words.pop()
+    return words[-1] if words else None
+
+
+def one_word_of_other_work(terms: list[tuple[str, float]], tender_codes: list[str],
+                           supplier_codes: list[str], describe: Mapping[str, str]) -> bool:
+    """For a supplier with no contracts whose CPV codes are all in other divisions than the
+    tender's: is the one word it shares with the tender no sign of the tender's work?
+
+    It has said what its work is. The word is a sign where the CPV vocabulary uses it for the
+    tender's divisions ("school" of a cleaning co-op's "school cleaning", for school meals), or
+    where it names the supplier's own work (the head of one of its codes' descriptions:
+    "cleaning" of Cleaning services, for cleaning the council's vans); otherwise not (the same
+    "school" for a school bus service). A shared phrase or two shared terms are always a sign;
+    without the vocabulary, so is one word."""
+    if len(terms) != 1 or " " in terms[0][0] or not describe:
+        return False
+    word = terms[0][0]
+    forms = {word, singular(word) or word}
+    by_division = division_words(describe)
+    if any(forms & by_division.get(code[:2], frozenset()) for code in tender_codes):
+        return False
+    return not forms & {head_word(describe.get(code, "")) for code in supplier_codes}
 
 
 def cpv_reason(best, describe: Mapping[str, str] | None) -> Reason | None:

@@ -399,3 +399,26 @@ def test_a_supplier_known_by_sic_codes_alone_sees_tenders_of_its_sector(school_m
                                                                   "Community cafe: hot lunches"))}
     assert plain[school_meals.id].components["cpv"] == pytest.approx(UNKNOWN["cpv"])
     assert plain[school_meals.id].score < meals.score
+
+
+def test_the_word_a_cpv_description_is_about():
+    from coopmatch.matching.reasons import division_words, head_word, one_word_of_other_work
+
+    assert head_word("School cleaning services") == "cleaning"
+    assert head_word("Car-washing and similar services") == "washing"
+    assert head_word("Public road transport services") == "transport"
+    describe = {"60112000": "Public road transport services",
+                "55523100": "School-meal services", "90919300": "School cleaning services"}
+    assert "school" in division_words(describe)["55"] and "school" not in division_words(
+        describe)["60"]
+    school = [("school", 1.0)]
+    assert one_word_of_other_work(school, ["60112000"], ["90919300"], describe)
+    assert not one_word_of_other_work(school, ["55523100"], ["90919300"], describe)
+    assert not one_word_of_other_work([("schools", 1.0)], ["55523100"], ["90919300"], describe)
+    assert not one_word_of_other_work([("cleaning", 1.0)], ["60112000"], ["90919300"], describe)
+    # A phrase, two terms, or no vocabulary: always a sign.
+    assert not one_word_of_other_work([("school bus", 1.0)], ["60112000"], ["90919300"],
+                                      describe)
+    assert not one_word_of_other_work(school + [("pupils", 0.5)], ["60112000"], ["90919300"],
+                                      describe)
+    assert not one_word_of_other_work(school, ["60112000"], ["90919300"], {})

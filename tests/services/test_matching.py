@@ -894,3 +894,40 @@ def test_an_imported_notice_without_a_deadline_goes_out_of_date(app, client, ses
     assert "Out of date" not in client.get(f"/tenders/{recent.id}").get_data(as_text=True)
     listed = client.get("/api/tenders?status=planned").get_json()["tenders"]
     assert {t["title"] for t in listed if t["out_of_date"]} == {started.title, old.title}
+
+
+def test_one_shared_word_is_no_sign_of_another_divisions_work_for_a_newcomer(app, client,
+                                                                            session, ref):
+    """A new cleaning co-op (no contracts, cleaning codes) shares only "school" with a school
+    bus service: the CPV vocabulary never uses "school" for transport, and it is not the
+    co-op's own work, so the bus service is no sign of its work. The same word is a sign for
+    school meals (the vocabulary's School-meal services), and "cleaning", its own work, for
+    cleaning the council's vans (division 50)."""
+    tender, caterer, cleaner, _ = _setup(session, ref)
+    officer = session.get(User, tender.created_by_id)
+    newcomer = create_supplier(session, ref, name="Green Clean Workers Co-operative",
+                               postcode="PR1 3NN", cpv_codes="90919300 90910000",
+                               description="School cleaning, office cleaning and window "
+                                           "cleaning across Preston.")
+    buses = create_tender(session, ref, officer, title="School bus services",
+                          description="Home to school bus routes for pupils.",
+                          cpv_codes="60112000", delivery_postcode="PR1 2HE")
+    vans = create_tender(session, ref, officer, title="Cleaning of council vans",
+                         description="Valeting and cleaning the council's vans.",
+                         cpv_codes="50112300", delivery_postcode="PR1 2HE")
+
+    def fit(tender_id):
+        listed = client.get(f"/api/tenders/{tender_id}/matches?top=20").get_json()["matches"]
+        (match,) = [m for m in listed if m["supplier_id"] == newcomer.id]
+        terms = [r["data"]["terms"] for r in match["reasons"] if r["kind"] == "text"]
+        return (terms[0] if terms else None), match["fits_work"]
+
+    assert fit(buses.id) == (None, False)
+    assert fit(tender.id) == (["school"], True)  # school meals
+    assert fit(vans.id)[1] and "cleaning" in fit(vans.id)[0]
+    # Its dashboard agrees: the bus service is among the other open tenders.
+    client.sign_in(newcomer.users[0].email)
+    page = html.unescape(client.get(f"/suppliers/{newcomer.id}").get_data(as_text=True))
+    fitting, others = page.split('id="other-open-tenders"')
+    assert "School bus services" in others and "School bus services" not in fitting
+    assert "School meals for primary schools" in fitting

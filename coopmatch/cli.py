@@ -297,9 +297,9 @@ def supplier_locate(file: Path, fmt: str | None, dry_run: bool):
         click.echo(f"{counted(len(errors), 'row')} could not be read and passed over; the "
                    f"first: {errors[0]}.", err=True)
     verb = "Would place" if dry_run else "Placed"
-    noun = "supplier" if located.unplaced == 1 else "suppliers"
-    click.echo(f"{verb} {len(located.placed):,} of the {located.unplaced:,} {noun} with "
-               f"a company's name and no postcode, where {file.name} puts the same company.")
+    click.echo(f"{verb} {len(located.placed):,} of the {counted(located.unplaced, 'supplier')} "
+               f"with a company's name and no postcode, where {file.name} puts the same "
+               "company.")
     for supplier_id, name, postcode in located.placed:
         click.echo(f"{supplier_id:>7}  {postcode:<8}  {name}")
     if located.placed and not dry_run:

@@ -117,6 +117,8 @@ SUPPLIER_SOURCES = {
     "ledger": "Added from a payment ledger",
 }
 
+# The source of a tender posted in coopmatch itself, not imported.
+POSTED_HERE = "coopmatch"
 # An imported notice that gives no deadline (a planned notice, as a rule) is taken as current
 # for this long after it was published, or until its contract was due to start.
 STALE_AFTER_DAYS = 365
@@ -308,7 +310,7 @@ class Tender(TenderBase, table=True):
     buyer_id: int = Field(foreign_key="organisation.id", index=True)
     ocid: str | None = Field(default=None, max_length=200, sa_column_kwargs={"unique": True})
     notice_url: str | None = Field(default=None, max_length=500)
-    source: str = Field(default="coopmatch", max_length=40)
+    source: str = Field(default=POSTED_HERE, max_length=40)
     # Where the work is delivered (or the buyer's location), for geography.
     latitude: float | None = None
     longitude: float | None = None
@@ -346,7 +348,7 @@ class Tender(TenderBase, table=True):
         most likely let or dropped since, though its source never said so. A tender posted
         here is its buyer's to close."""
         if self.status not in ("open", "planned") or self.deadline is not None \
-                or self.source == "coopmatch":
+                or self.source == POSTED_HERE:
             return False
         today = date.today()
         if self.contract_start is not None:

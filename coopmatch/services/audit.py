@@ -57,6 +57,6 @@ def recent(*, session: Session, entity: str | None = None, entity_id: int | None
     return list(session.exec(query))
 
 
-def counted(n: int, noun: str) -> str:
-    """A count for a summary: "1 tender", "2 tenders"."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count for a summary: "1 tender", "2 tenders", "1,234 bodies" (given the plural)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

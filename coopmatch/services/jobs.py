@@ -22,9 +22,9 @@ from werkzeug.utils import secure_filename
 from coopmatch.errors import CoopmatchError, Forbidden, NotFound
 from coopmatch.imports import formats
 from coopmatch.imports.reading import FileRejected
-from coopmatch.models import ImportJob, Organisation, User, utcnow
+from coopmatch.models import ImportJob, Organisation, Tender, User, utcnow
 from coopmatch.reference import Reference
-from coopmatch.services import audit, spend
+from coopmatch.services import audit, spend, tenders
 from coopmatch.services.imports import (
     ImportOptions,
     ImportRejected,
@@ -509,3 +509,14 @@ def _finish(session: Session, job_id: int, status: str, message: str, result: di
 
 def job_result(job: ImportJob) -> dict:
     return json.loads(job.result) if job.result else {}
+
+
+def changed_notices(session: Session, job: ImportJob) -> tuple[list[Tender], int]:
+    """The notices a finished import created or updated that its summary lists (the first
+    ones, `CHANGED_NOTICES_LISTED`), and how many more it changed; none for a dry run."""
+    result = job_result(job)
+    if job.status != "done" or job.dry_run or not result.get("changed_notices"):
+        return [], 0
+    listed = tenders.tenders_by_ocid(session=session, ocids=result["changed_notices"])
+    counts = result.get("counts", {}).get("notices", {})
+    return listed, counts.get("created", 0) + counts.get("updated", 0) - len(listed)

@@ -41,7 +41,15 @@ from coopmatch.matching import (
 )
 from coopmatch.matching.signals import how_bought
 from coopmatch.matching.types import PUBLIC_BODY, fit_label
-from coopmatch.models import OWNERSHIP_MODELS, STALE_AFTER_DAYS, Award, Lot, Supplier, Tender
+from coopmatch.models import (
+    OWNERSHIP_MODELS,
+    POSTED_HERE,
+    STALE_AFTER_DAYS,
+    Award,
+    Lot,
+    Supplier,
+    Tender,
+)
 from coopmatch.reference import Reference
 from coopmatch.services.geography import area_lad_codes, name_places
 from coopmatch.services.suppliers import get_supplier
@@ -176,7 +184,7 @@ def open_tenders(today: date | None = None):
     no start, for STALE_AFTER_DAYS after it was published (as `Tender.out_of_date`)."""
     today = today or date.today()
     current = or_(
-        Tender.source == "coopmatch",
+        Tender.source == POSTED_HERE,
         Tender.contract_start >= today,
         and_(Tender.contract_start.is_(None),
              or_(Tender.published_date.is_(None),

@@ -150,13 +150,16 @@ def search_tenders(
     return paginate(session, query, page=page, page_size=page_size)
 
 
-def count_by_status(*, session: Session, ref: Reference, text: str = "", cpv_division: str = "",
-                    buyer_id: int | None = None, area: str = "") -> dict[str, int]:
-    """Count the tenders each status holds among those the other filters find, so a list
-    narrowed to one status can say how many the others hold."""
+def in_other_statuses(*, session: Session, ref: Reference, status: str, text: str = "",
+                      cpv_division: str = "", buyer_id: int | None = None, area: str = ""
+                      ) -> dict[str, int]:
+    """Count the tenders the other filters find in each status but `status`, those holding
+    any, in TENDER_STATUSES order: what a list narrowed to one status leaves out."""
     query = _filtered(select(Tender.status, func.count()), ref=ref, text=text, status="",
                       cpv_division=cpv_division, buyer_id=buyer_id, area=area)
-    return dict(session.exec(query.group_by(Tender.status)).all())
+    counts = dict(session.exec(query.group_by(Tender.status)).all())
+    return {other: counts[other] for other in TENDER_STATUSES
+            if other != status and counts.get(other)}
 
 
 def _filtered(query, *, ref: Reference, text: str, status: str, cpv_division: str,

@@ -9,6 +9,7 @@ from flask_login import current_user
 from coopmatch import models
 from coopmatch.reference import current as current_reference
 from coopmatch.services import permissions
+from coopmatch.services.audit import counted
 
 
 def money(value: float | None, currency: str = "GBP") -> str:
@@ -51,11 +52,6 @@ def ordinal(value: int) -> str:
     """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
     suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
     return f"{value}{suffix}"
-
-
-def counted(value: int, noun: str, plural: str | None = None) -> str:
-    """1, "payment" -> "1 payment"; 1234 -> "1,234 payments"."""
-    return f"{value:,} {noun if value == 1 else plural or noun + 's'}"
 
 
 def field_attrs(field, hint: str | None = None) -> dict:

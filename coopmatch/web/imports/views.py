@@ -7,7 +7,7 @@ from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.models import IMPORT_JOB_STATUSES, Organisation
 from coopmatch.reference import current as reference
-from coopmatch.services import jobs, tenders
+from coopmatch.services import jobs
 from coopmatch.web.access import roles_required
 from coopmatch.web.imports import bp
 from coopmatch.web.imports.forms import StartForm, UploadForm
@@ -65,15 +65,10 @@ def detail(job_id: int):
             problem = error.message
     progress = jobs.progress_store(current_app.config.get("REDIS_URL", "")).get(job.id)
     anchor = get_session().get(Organisation, job.anchor_id) if job.anchor_id else None
-    result = jobs.job_result(job)
-    changed, more = [], 0
-    if job.status == "done" and not job.dry_run and result.get("changed_notices"):
-        changed = tenders.tenders_by_ocid(session=get_session(), ocids=result["changed_notices"])
-        counts = result.get("counts", {}).get("notices", {})
-        more = counts.get("created", 0) + counts.get("updated", 0) - len(changed)
+    changed, more = jobs.changed_notices(get_session(), job)
     return render_template("imports/detail.html", job=job, form=StartForm(), records=records,
-                           errors=errors, problem=problem, result=result, anchor=anchor,
-                           progress=progress, statuses=IMPORT_JOB_STATUSES,
+                           errors=errors, problem=problem, result=jobs.job_result(job),
+                           anchor=anchor, progress=progress, statuses=IMPORT_JOB_STATUSES,
                            changed_notices=changed, more_notices=more)
 
 

@@ -37,10 +37,8 @@ def index():
     # for past work does not look empty.
     elsewhere = {}
     if form.status.data and not area_error:
-        counts = tenders.count_by_status(session=session, ref=ref, **filters)
-        elsewhere = {TENDER_STATUSES[status].lower(): counts[status]
-                     for status in TENDER_STATUSES if status != form.status.data
-                     and counts.get(status)}
+        elsewhere = tenders.in_other_statuses(session=session, ref=ref,
+                                              status=form.status.data, **filters)
     all_statuses = url_for("tenders.index", **{**request.args.to_dict(), "status": "",
                                                "page": None})
     return render_template("tenders/index.html", form=form, results=results,

@@ -1,5 +1,6 @@
 """The `coopmatch` command: thin wrappers over the services, on the database DATABASE_URL names."""
 
+import copy
 import os
 from pathlib import Path
 
@@ -21,7 +22,14 @@ def _create_app() -> Flask:
 
 class _Commands(FlaskGroup):
     """The commands, with one clear message for a database whose schema is missing or behind
-    (a command run before `coopmatch db upgrade`) instead of SQL's traceback."""
+    (a command run before `coopmatch db upgrade`) instead of SQL's traceback. Flask's own
+    options (--env-file, --app, --debug) still work but are left out of --help: the app is
+    always coopmatch's, and the settings are environment variables (see the README)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params = [_hidden(param) if param.name in _FLASK_OPTIONS else param
+                       for param in self.params]
 
     def invoke(self, ctx: click.Context):
         try:
@@ -31,6 +39,16 @@ class _Commands(FlaskGroup):
             if problem:
                 raise click.ClickException(problem) from exc
             raise
+
+
+_FLASK_OPTIONS = {"env_file", "app", "debug"}
+
+
+def _hidden(option: click.Parameter) -> click.Parameter:
+    """A copy of one of Flask's options that --help leaves out (Flask's own stays as it was)."""
+    option = copy.copy(option)
+    option.hidden = True
+    return option
 
 
 def _schema_problem(ctx: click.Context) -> str | None:

@@ -393,3 +393,10 @@ def test_restoring_a_firm_that_came_back_since_lists_it_once(tmp_path):
         assert connection.exec_driver_sql("SELECT description FROM supplier").scalar() == (
             "Bread for schools.")  # what the removed one knew, and the new one did not
     engine.dispose()
+
+
+def test_help_lists_coopmatchs_commands_not_flasks_app_options(tmp_path):
+    result = run("--help", database_url=f"sqlite:///{tmp_path / 'help.db'}")
+    assert "match " in result.stdout and "import " in result.stdout
+    for flask_option in ("--app", "--env-file", "--debug", "module:name"):
+        assert flask_option not in result.stdout

@@ -115,12 +115,19 @@ def read_bytes(source, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, byte
 
 
 def decode(raw: bytes) -> tuple[str, str]:
-    """Return (text, encoding): UTF-8 or UTF-16 by BOM, else UTF-8, else Windows-1252."""
+    """Return (text, encoding): UTF-8 or UTF-16 by BOM, else UTF-8, else Windows-1252. A file
+    marked UTF-16 that is not is refused (FileRejected)."""
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text" export.
-        return raw.decode("utf-16"), "utf-16"
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:
+            raise FileRejected(
+                "This file starts as UTF-16 text (Excel's \"Unicode text\") but is not valid "
+                f"UTF-16 after byte {error.start}: it may be cut short or damaged. Save it "
+                "again, as \"CSV UTF-8\", and import that.", field="file") from error
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

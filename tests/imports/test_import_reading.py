@@ -103,6 +103,22 @@ def test_gzip_that_unpacks_past_the_limit_is_rejected(tmp_path):
         open_source(path, max_bytes=100_000)
 
 
+def test_utf16_with_its_bom_is_read_as_excel_writes_unicode_text(tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("name\tpostcode\nCaf\u00e9 Co-op\tPR1 2HE\n".encode("utf-16"))
+    assert open_source(path).encoding == "utf-16"
+    [row] = rows_of(path, required=["name"])
+    assert row.get("name") == "Caf\u00e9 Co-op" and row.get("postcode") == "PR1 2HE"
+
+
+def test_a_file_marked_utf16_that_is_not_is_rejected_not_a_crash(tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_bytes(b"\xff\xfe\x00junk")  # a UTF-16 BOM, then an odd number of bytes
+    with pytest.raises(FileRejected, match="not valid UTF-16") as refused:
+        open_source(path)
+    assert refused.value.field == "file"
+
+
 def test_a_broken_gzip_is_rejected(tmp_path):
     path = tmp_path / "broken.csv.gz"
     path.write_bytes(gzip.compress(b"name\nx\n" * 100)[:30])

@@ -10,6 +10,7 @@ directory so that nothing is fetched over the network.
 from __future__ import annotations
 
 import json
+import math
 import re
 import warnings
 from collections.abc import Iterable, Iterator
@@ -577,10 +578,60 @@ def _lots(tender: dict, items: list[dict], cpv: CPVVocabulary) -> list[LotRecord
     return lots
 
 
+_PERIODS = ("startDate", "endDate")
+
+
+def _dates_and_amounts(release: dict) -> Iterator[tuple[str, str, object]]:
+    """The dates and money amounts a notice is built from, as (OCDS path, "date" or "amount",
+    value), where they are given."""
+    tender = _obj(release.get("tender"))
+    yield "date", "date", release.get("date")
+    for key in ("tenderPeriod", "contractPeriod"):
+        for end in _PERIODS:
+            yield f"tender.{key}.{end}", "date", _obj(tender.get(key)).get(end)
+    for key in ("value", "maxValue", "minValue"):
+        yield f"tender.{key}.amount", "amount", _obj(tender.get(key)).get("amount")
+    for i, lot in enumerate(_objs(tender.get("lots"))):
+        for key in ("value", "maxValue"):
+            yield f"tender.lots[{i}].{key}.amount", "amount", _obj(lot.get(key)).get("amount")
+        for end in _PERIODS:
+            yield (f"tender.lots[{i}].contractPeriod.{end}", "date",
+                   _obj(lot.get("contractPeriod")).get(end))
+    for i, award in enumerate(_objs(release.get("awards"))):
+        yield f"awards[{i}].date", "date", award.get("date")
+        yield f"awards[{i}].value.amount", "amount", _obj(award.get("value")).get("amount")
+        for end in _PERIODS:
+            yield (f"awards[{i}].contractPeriod.{end}", "date",
+                   _obj(award.get("contractPeriod")).get(end))
+    for i, contract in enumerate(_objs(release.get("contracts"))):
+        for end in _PERIODS:
+            yield (f"contracts[{i}].period.{end}", "date", _obj(contract.get("period")).get(end))
+
+
+def unreadable(release: dict, ocid: str, line: int) -> RowError | None:
+    """A row error for the first date or amount given that cannot be read ("next Tuesday",
+    "2025-13-45", "lots"): the notice is refused naming the field, rather than imported
+    without its deadline or value. Blank ones are only not known."""
+    for path, kind, value in _dates_and_amounts(release):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            continue  # JSON's 1e9999: a number too big to be a value, so not known
+        if kind == "date" and parse_date(value) is None:
+            return RowError(line, path, f"{ocid}: {str(value)[:60]!r} is not a date (OCDS "
+                                        "dates are ISO 8601, like 2025-01-31T12:00:00Z)")
+        if kind == "amount" and (isinstance(value, bool)
+                                 or parse_amount(value, zero_is_unknown=False) is None):
+            return RowError(line, path, f"{ocid}: {str(value)[:60]!r} is not an amount of "
+                                        "money (OCDS gives amounts as numbers, like 125000)")
+    return None
+
+
 def release_to_notice(
     release: dict, *, cpv: CPVVocabulary, line: int = 0, published: str | None = None
 ) -> NoticeRecord | RowError:
-    """Turn one (compiled) release into a notice; reject it only if it has no title or buyer."""
+    """Turn one (compiled) release into a notice; reject it if it has no title or buyer, or
+    gives a date or amount that cannot be read."""
     ocid = normalise_ocid(_text(release.get("ocid")))
     tender = _obj(release.get("tender"))
     parties = _party_index(release)
@@ -604,6 +655,9 @@ def release_to_notice(
             "buyer",
             f"{ocid} names no buyer (no buyer and no party with the role 'buyer')",
         )
+    problem = unreadable(release, ocid, line)
+    if problem is not None:
+        return problem
     award_items = [i for a in _objs(release.get("awards")) for i in _objs(a.get("items"))]
     codes = _cpv_ids([_obj(tender.get("classification"))])
     codes += [code for item in items + award_items for code in _cpv_ids(_classifications(item))]

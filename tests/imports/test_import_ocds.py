@@ -204,6 +204,35 @@ def test_a_release_without_a_buyer_is_an_error(tmp_path, cpv):
     assert "ocds-x-1 names no buyer" in error.reason
 
 
+def _release(ocid: str, **tender) -> dict:
+    return {"ocid": ocid, "id": "1", "date": "2025-01-01T00:00:00Z", "tag": ["tender"],
+            "buyer": {"name": "Chorley Council"}, "tender": {"title": "Grass cutting", **tender}}
+
+
+@pytest.mark.parametrize(("tender", "field", "said"), [
+    ({"tenderPeriod": {"endDate": "next Tuesday"}}, "tender.tenderPeriod.endDate",
+     "'next Tuesday' is not a date"),
+    ({"tenderPeriod": {"endDate": "2025-13-45"}}, "tender.tenderPeriod.endDate",
+     "'2025-13-45' is not a date"),
+    ({"value": {"amount": "lots", "currency": "GBP"}}, "tender.value.amount",
+     "'lots' is not an amount of money"),
+    ({"lots": [{"id": "1", "value": {"amount": True}}]}, "tender.lots[0].value.amount",
+     "'True' is not an amount"),
+])
+def test_a_date_or_amount_that_cannot_be_read_refuses_the_notice_naming_it(
+        tmp_path, cpv, tender, field, said):
+    path = tmp_path / "bad.json"
+    good = _release("ocds-x-2", tenderPeriod={"endDate": "2025-03-01T12:00:00Z"},
+                    value={"amount": "125000.50"})
+    path.write_text(json.dumps({"releases": [_release("ocds-x-1", **tender), good]}))
+    error, notice = ocds.parse(path, cpv=cpv)
+    assert (error.line, error.field) == (1, field)
+    assert error.reason.startswith(f"ocds-x-1: {said}")
+    # Blank ones are only not known; readable ones are read.
+    assert (notice.ocid, notice.deadline, notice.value) == ("ocds-x-2", date(2025, 3, 1),
+                                                           125000.5)
+
+
 def test_json_lines_gzipped_with_a_cut_last_line(tmp_path, cpv, data_dir):
     package = json.loads((FIXTURES / "ocds_infinite_value.json").read_text(encoding="utf-8"))
     first = dict(package, releases=package["releases"][:1])

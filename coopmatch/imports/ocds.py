@@ -166,7 +166,13 @@ class OCDSCollector:
         if isinstance(obj, list):
             errors: list[RowError] = []
             for item in obj:
-                errors += self.add(item, line, published)
+                if isinstance(item, dict | list):
+                    errors += self.add(item, line, published)
+                else:  # counted as a release, so that each is named by its place in the list
+                    self.count += 1
+                    errors.append(RowError(
+                        line or self.count, "release",
+                        f"a release or record must be a JSON object, not {json.dumps(item)[:40]}"))
             return errors
         if not isinstance(obj, dict):
             return [RowError(line or self.count + 1, "file", NOT_OCDS)]

@@ -170,6 +170,17 @@ def test_json_that_is_not_ocds(tmp_path, cpv):
     )
 
 
+def test_a_list_of_things_that_are_not_releases_names_each_by_its_place(tmp_path, cpv):
+    path = tmp_path / "numbers.json"
+    path.write_text('[1, "two", {"ocid": "ocds-x-1", "buyer": {"name": "Chorley Council"}, '
+                    '"tender": {"title": "Fine"}}, null]')
+    *refused, notice = ocds.parse(path, cpv=cpv)
+    assert [(e.line, e.field) for e in refused] == [(1, "release"), (2, "release"),
+                                                     (4, "release")]
+    assert refused[1].reason == 'a release or record must be a JSON object, not "two"'
+    assert notice.ocid == "ocds-x-1"
+
+
 def test_a_release_without_an_ocid_is_an_error_and_the_rest_import(tmp_path, cpv):
     releases = [
         {"id": "a", "date": "2025-01-01", "tender": {"title": "No ocid here"}},

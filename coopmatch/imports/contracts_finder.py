@@ -103,6 +103,20 @@ def _status(row: CsvRow, has_awards: bool) -> str:
     return status
 
 
+# The columns read as dates and amounts: one given that cannot be read ("TBC", "next week")
+# refuses the row, naming the column, rather than importing the notice without it.
+_DATES_AND_AMOUNTS = {
+    **{key: (header, "date") for key, header in (
+        ("published_date", "Published Date"), ("closing_date", "Closing Date"),
+        ("start_date", "Start Date"), ("end_date", "End Date"),
+        ("contract_start_date", "Contract start date"),
+        ("contract_end_date", "Contract end date"), ("awarded_date", "Awarded Date"))},
+    **{key: (header, "amount") for key, header in (
+        ("value_low", "Value Low"), ("value_high", "Value High"),
+        ("awarded_value", "Awarded Value"))},
+}
+
+
 def _notice(row: CsvRow, cpv: CPVVocabulary) -> NoticeRecord | RowError:
     notice_id = row.get("notice_identifier")
     if not notice_id:
@@ -113,6 +127,9 @@ def _notice(row: CsvRow, cpv: CPVVocabulary) -> NoticeRecord | RowError:
     title = tidy(row.get("title")) or tidy(row.get("description"))[:120]
     if not title:
         return RowError(row.line, "Title", "the notice has no title")
+    problem = row.unreadable(_DATES_AND_AMOUNTS)
+    if problem:
+        return problem
     awards = _awards(row, row.line)
     links = re.findall(r"https?://\S+", row.get("links"))
     guid = GUID.fullmatch(notice_id)

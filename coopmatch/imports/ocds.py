@@ -10,7 +10,6 @@ directory so that nothing is fetched over the network.
 from __future__ import annotations
 
 import json
-import math
 import re
 import warnings
 from collections.abc import Iterable, Iterator
@@ -40,6 +39,7 @@ from coopmatch.imports.reading import (
     parse_bool,
     parse_date,
     tidy,
+    unreadable,
 )
 from coopmatch.imports.records import (
     AwardRecord,
@@ -614,22 +614,16 @@ def _dates_and_amounts(release: dict) -> Iterator[tuple[str, str, object]]:
             yield (f"contracts[{i}].period.{end}", "date", _obj(contract.get("period")).get(end))
 
 
-def unreadable(release: dict, ocid: str, line: int) -> RowError | None:
+def unreadable_value(release: dict, ocid: str, line: int) -> RowError | None:
     """A row error for the first date or amount given that cannot be read ("next Tuesday",
     "2025-13-45", "lots"): the notice is refused naming the field, rather than imported
     without its deadline or value. Blank ones are only not known."""
     for path, kind, value in _dates_and_amounts(release):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        if isinstance(value, float) and not math.isfinite(value):
-            continue  # JSON's 1e9999: a number too big to be a value, so not known
-        if kind == "date" and parse_date(value) is None:
-            return RowError(line, path, f"{ocid}: {str(value)[:60]!r} is not a date (OCDS "
-                                        "dates are ISO 8601, like 2025-01-31T12:00:00Z)")
-        if kind == "amount" and (isinstance(value, bool)
-                                 or parse_amount(value, zero_is_unknown=False) is None):
-            return RowError(line, path, f"{ocid}: {str(value)[:60]!r} is not an amount of "
-                                        "money (OCDS gives amounts as numbers, like 125000)")
+        reason = unreadable(kind, value)
+        if reason:
+            how = ("OCDS dates are ISO 8601, like 2025-01-31T12:00:00Z" if kind == "date"
+                   else "OCDS gives amounts as numbers, like 125000")
+            return RowError(line, path, f"{ocid}: {reason} ({how})")
     return None
 
 
@@ -661,7 +655,7 @@ def release_to_notice(
             "buyer",
             f"{ocid} names no buyer (no buyer and no party with the role 'buyer')",
         )
-    problem = unreadable(release, ocid, line)
+    problem = unreadable_value(release, ocid, line)
     if problem is not None:
         return problem
     award_items = [i for a in _objs(release.get("awards")) for i in _objs(a.get("items"))]

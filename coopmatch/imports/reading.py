@@ -254,6 +254,32 @@ def parse_amount(value, *, zero_is_unknown: bool = True) -> float | None:
     return number
 
 
+# Contracts Finder's "not given" for a date: 01/01/1 (the year 1).
+_PLACEHOLDER_DATE = re.compile(r"\d{1,2}/\d{1,2}/0*\d{1,3}")
+
+
+def unreadable(kind: str, value) -> str | None:
+    """Why a given date or amount (`kind` "date" or "amount") cannot be read, or None if it
+    can or is not given (blank, Contracts Finder's 01/01/1, JSON's 1e9999). The parse_* readers
+    take such a value for unknown; an import uses this to refuse it instead, naming the field."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    shown = repr(str(value).strip()[:60])
+    if kind == "date":
+        text = str(value).strip()
+        if parse_date(value) is None and not _PLACEHOLDER_DATE.fullmatch(text):
+            return f"{shown} is not a date"
+        return None
+    if isinstance(value, float) and math.isinf(value):
+        return None
+    if isinstance(value, bool) or parse_amount(value, zero_is_unknown=False) is None:
+        number = parse_amount(str(value).lstrip("-"), zero_is_unknown=False)
+        if number is not None and str(value).strip().startswith("-"):
+            return f"{shown} is below zero"
+        return f"{shown} is not an amount of money"
+    return None
+
+
 def parse_range(value) -> float | None:
     """Return the upper end of a "low-high" value (TED), or the single value given."""
     text = str(value or "").strip()
@@ -314,6 +340,15 @@ class CsvRow:
     line: int
     values: dict[str, str]
     cells: list[str]  # in header order, for layouts whose column names are data (OCDS paths)
+
+    def unreadable(self, columns: dict[str, tuple[str, str]]) -> RowError | None:
+        """A row error for the first of `columns` (column key -> (its header, "date" or
+        "amount")) whose value is given but cannot be read, or None."""
+        for key, (header, kind) in columns.items():
+            reason = unreadable(kind, self.get(key))
+            if reason:
+                return RowError(self.line, header, reason)
+        return None
 
     def get(self, *keys: str) -> str:
         """Return the first non-blank value among the given column keys, stripped."""

@@ -1,5 +1,6 @@
 """The CSV and JSON notice files other than OCDS JSON, on the real files."""
 
+import csv
 from collections import Counter
 from datetime import date
 
@@ -75,6 +76,27 @@ def test_contracts_finder_awarded_rows_carry_their_suppliers(cpv):
     assert awarded.awards[0].award_date == date(2026, 2, 25)
     assert (pipeline.status, pipeline.value, pipeline.delivery_area) == ("planned", None, None)
     assert pipeline.notice_url == "https://burnley.example/tenders"
+
+
+@pytest.mark.parametrize(("column", "value", "said"), [
+    ("Closing Date", "TBC", "'TBC' is not a date"),
+    ("Start Date", "31/02/2026", "'31/02/2026' is not a date"),
+    ("Value High", "about 8m", "'about 8m' is not an amount of money"),
+    ("Awarded Value", "-8000000", "'-8000000' is below zero"),
+])
+def test_contracts_finder_refuses_a_row_whose_date_or_amount_cannot_be_read(
+        tmp_path, cpv, column, value, said):
+    with open(FIXTURES / "cf_export_awarded.csv", newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    rows[0][header.index(column)] = value
+    rows[1][header.index("Start Date")] = "01/01/1"  # Contracts Finder's "not given"
+    path = tmp_path / "edited.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    error, pipeline = contracts_finder.parse(path, cpv=cpv)
+    assert (error.line, error.field, error.reason) == (2, column, said)
+    assert pipeline.ocid == "cf-burnley-borough-council-bdc-2025-01"
+    assert pipeline.contract_start is None
 
 
 def test_flattened_ocds_csv(parsed):

@@ -131,6 +131,15 @@ def import_auto(files, skip_invalid, dry_run, no_index):
 export_group = click.Group("export", help="Export data.")
 
 
+def write_output(path: Path, text: str) -> None:
+    """Write an export to a file, or stop saying why it cannot be (no such folder, no
+    permission) rather than with a traceback."""
+    try:
+        path.write_text(text, encoding="utf-8", newline="")
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {path}: {error.strerror or error}.") from None
+
+
 @export_group.command("suppliers")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
@@ -155,7 +164,7 @@ def export_suppliers(output, words, ownership, area, cpv_division):
     except CoopmatchError as error:
         raise click.ClickException(error.message) from error
     if output:
-        output.write_text(handle.getvalue(), encoding="utf-8", newline="")
+        write_output(output, handle.getvalue())
         click.echo(f"Wrote {count:,} suppliers to {output}.", err=True)
     else:
         click.echo(handle.getvalue(), nl=False)
@@ -177,7 +186,7 @@ def export_ocds(output, include_imported):
                                    describe=reference().cpv.describe)
     text = json.dumps(package, indent=2, ensure_ascii=False)
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text)
         click.echo(f"Wrote {len(package['releases'])} releases to {output}.", err=True)
     else:
         click.echo(text)

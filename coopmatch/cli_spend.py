@@ -1,5 +1,6 @@
 """`coopmatch import spend` and `coopmatch spend ...`: thin over the spend services."""
 
+import io
 import json
 import sys
 import time
@@ -9,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from coopmatch.cli_imports import StageProgress
+from coopmatch.cli_imports import StageProgress, write_output
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.reference import current as reference
@@ -145,7 +146,8 @@ def payees(output):
     if output is None:
         count = spend.write_payees_csv(get_session(), sys.stdout, user=None)
     else:
-        with open(output, "w", encoding="utf-8", newline="") as handle:
-            count = spend.write_payees_csv(get_session(), handle, user=None)
+        handle = io.StringIO()  # written whole: no half-written file if the listing fails
+        count = spend.write_payees_csv(get_session(), handle, user=None)
+        write_output(Path(output), handle.getvalue())
     click.echo(f"{count} payee(s) not yet matched; fill in each one's postcode and ownership, "
                "then `coopmatch import suppliers FILE`.", err=True)

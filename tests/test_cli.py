@@ -400,3 +400,14 @@ def test_help_lists_coopmatchs_commands_not_flasks_app_options(tmp_path):
     assert "match " in result.stdout and "import " in result.stdout
     for flask_option in ("--app", "--env-file", "--debug", "module:name"):
         assert flask_option not in result.stdout
+
+
+def test_an_export_to_a_folder_that_does_not_exist_says_so_without_a_traceback(tmp_path):
+    url = f"sqlite:///{tmp_path / 'export.db'}"
+    run("db", "upgrade", database_url=url)
+    for command in (["export", "ocds"], ["export", "suppliers"], ["spend", "payees"]):
+        target = tmp_path / "missing" / "out.txt"
+        result = run(*command, "-o", str(target), database_url=url, check=False)
+        assert result.returncode == 1, result.stderr
+        assert f"Error: Cannot write {target}: No such file or directory." in result.stderr
+        assert "Traceback" not in result.stderr

@@ -107,7 +107,7 @@ def report(anchors, year, group_area, without_public_bodies, output):
         writer.writerows(rows)
         return
     if not rows:
-        click.echo("No payments imported yet: use `coopmatch import spend`.")
+        click.echo(_no_payments(organisations, year))
         return
 
     def pct(value):
@@ -134,6 +134,18 @@ def resolve():
     paid but not in the register are added to it, placed in their areas."""
     outcome = ledger_names.resolve_again(get_session(), geo=reference().geo)
     click.echo("Supplier names: " + ", ".join(f"{n} {s}" for s, n in sorted(outcome.items())))
+
+
+def _no_payments(organisations, year: int | None) -> str:
+    """Why a report has no rows: no payments at all, none of the anchors asked for, or none in
+    the year asked for."""
+    if not organisations:
+        return "No payments imported yet: use `coopmatch import spend`."
+    named = ", ".join(o.name for o in organisations)
+    if year is not None:
+        return (f"No payments in the financial year {year}/{(year + 1) % 100:02d} "
+                f"(April {year} to March {year + 1}) for {named}.")
+    return f"No payments imported yet for {named}: use `coopmatch import spend`."
 
 
 @spend_group.command("payees")

@@ -652,6 +652,10 @@ def test_spend_cli(session, ref, tmp_path, anchor_and_register, database_url, da
     table = subprocess.run([coopmatch, "spend", "report", "--year", "2019"], env=env,
                            capture_output=True, text=True, timeout=300)
     assert "2019/20" in table.stdout and "15.4%" in table.stdout
+    table = subprocess.run([coopmatch, "spend", "report", "--year", "1990"], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert table.stdout.strip() == ("No payments in the financial year 1990/91 (April 1990 to "
+                                    "March 1991) for Hyndburn Borough Council.")
     _import(session, hyndburn, tmp_path, text=TREES, name="trees.csv")  # two unplaced payees
     payees = subprocess.run([coopmatch, "spend", "payees", "-o", str(tmp_path / "payees.csv")],
                             env=env, capture_output=True, text=True, timeout=300)

@@ -122,6 +122,11 @@ def parse(
         if not row.get("record_id"):
             yield RowError(row.line, "record_id", "the record id is missing")
             continue
+        problem = row.unreadable({"award_value": ("award_value", "range"),
+                                  "award_date": ("award_date", "date")})
+        if problem:
+            yield problem
+            continue
         ocid = record_ocid(row.get("record_id"), row.get("source"))
         notice = notices.get(ocid)
         if notice is None:

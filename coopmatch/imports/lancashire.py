@@ -25,6 +25,7 @@ from coopmatch.imports.notices import (
 from coopmatch.imports.reading import (
     DEFAULT_MAX_BYTES,
     SourceLike,
+    first_unreadable,
     open_source,
     parse_amount,
     parse_bool,
@@ -65,6 +66,13 @@ def _marked_if_cut(description: str, raw: str) -> str:
     return description
 
 
+# The fields read as dates and amounts: one given that cannot be read refuses the notice,
+# naming the field.
+_DATES_AND_AMOUNTS = (("published_date", "date"), ("deadline_date", "date"),
+                      ("awarded_date", "date"), ("value_low", "amount"),
+                      ("value_high", "amount"), ("awarded_value", "amount"))
+
+
 def notice_from_contract(
     contract: dict, *, cpv: CPVVocabulary, line: int
 ) -> NoticeRecord | RowError:
@@ -82,6 +90,10 @@ def notice_from_contract(
     title = tidy(contract.get("title")) or description[:120]
     if not title:
         return RowError(line, "title", "the notice has no title")
+    problem = first_unreadable(line, ((key, kind, contract.get(key))
+                                      for key, kind in _DATES_AND_AMOUNTS))
+    if problem:
+        return problem
     status = _STATUSES.get(str(contract.get("status") or "").strip().lower(), "open")
     winners = split_supplier_names(contract.get("awarded_supplier"))
     value = _value(contract, "awarded_value")

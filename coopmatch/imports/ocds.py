@@ -614,6 +614,10 @@ def _dates_and_amounts(release: dict) -> Iterator[tuple[str, str, object]]:
             yield (f"contracts[{i}].period.{end}", "date", _obj(contract.get("period")).get(end))
 
 
+_HOW = {"date": "OCDS dates are ISO 8601, like 2025-01-31T12:00:00Z",
+        "amount": "OCDS gives amounts as numbers, like 125000"}
+
+
 def unreadable_value(release: dict, ocid: str, line: int) -> RowError | None:
     """A row error for the first date or amount given that cannot be read ("next Tuesday",
     "2025-13-45", "lots"): the notice is refused naming the field, rather than imported
@@ -621,9 +625,7 @@ def unreadable_value(release: dict, ocid: str, line: int) -> RowError | None:
     for path, kind, value in _dates_and_amounts(release):
         reason = unreadable(kind, value)
         if reason:
-            how = ("OCDS dates are ISO 8601, like 2025-01-31T12:00:00Z" if kind == "date"
-                   else "OCDS gives amounts as numbers, like 125000")
-            return RowError(line, path, f"{ocid}: {reason} ({how})")
+            return RowError(line, path, f"{ocid}: {reason} ({_HOW[kind]})")
     return None
 
 

@@ -258,32 +258,47 @@ def parse_amount(value, *, zero_is_unknown: bool = True) -> float | None:
 _PLACEHOLDER_DATE = re.compile(r"\d{1,2}/\d{1,2}/0*\d{1,3}")
 
 
+_RANGE = re.compile(r"^([\d.,]+)\s*-\s*([\d.,]+)$")
+
+
 def unreadable(kind: str, value) -> str | None:
-    """Why a given date or amount (`kind` "date" or "amount") cannot be read, or None if it
-    can or is not given (blank, Contracts Finder's 01/01/1, JSON's 1e9999). The parse_* readers
-    take such a value for unknown; an import uses this to refuse it instead, naming the field."""
+    """Why a given date or amount (`kind` "date", "amount" or "range", TED's "low-high") cannot
+    be read, or None if it can or is not given (blank, Contracts Finder's 01/01/1, JSON's
+    1e9999). The parse_* readers take such a value for unknown; an import uses this to refuse
+    it instead, naming the field."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    shown = repr(str(value).strip()[:60])
+    text = str(value).strip()
+    shown = repr(text[:60])
     if kind == "date":
-        text = str(value).strip()
         if parse_date(value) is None and not _PLACEHOLDER_DATE.fullmatch(text):
             return f"{shown} is not a date"
         return None
     if isinstance(value, float) and math.isinf(value):
         return None
-    if isinstance(value, bool) or parse_amount(value, zero_is_unknown=False) is None:
-        number = parse_amount(str(value).lstrip("-"), zero_is_unknown=False)
-        if number is not None and str(value).strip().startswith("-"):
-            return f"{shown} is below zero"
-        return f"{shown} is not an amount of money"
+    match = _RANGE.match(text) if kind == "range" else None
+    for part in match.groups() if match else [value]:
+        if isinstance(part, bool) or parse_amount(part, zero_is_unknown=False) is None:
+            if parse_amount(text.lstrip("-"), zero_is_unknown=False) is not None:
+                return f"{shown} is below zero"
+            return f"{shown} is not an amount of money"
+    return None
+
+
+def first_unreadable(line: int, given) -> RowError | None:
+    """A row error for the first of `given` ((field, kind, value) triples, see `unreadable`)
+    whose value is given but cannot be read, or None."""
+    for field_name, kind, value in given:
+        reason = unreadable(kind, value)
+        if reason:
+            return RowError(line, field_name, reason)
     return None
 
 
 def parse_range(value) -> float | None:
     """Return the upper end of a "low-high" value (TED), or the single value given."""
     text = str(value or "").strip()
-    match = re.match(r"^([\d.,]+)\s*-\s*([\d.,]+)$", text)
+    match = _RANGE.match(text)
     if match:
         return parse_amount(match.group(2)) or parse_amount(match.group(1))
     return parse_amount(text)
@@ -342,13 +357,10 @@ class CsvRow:
     cells: list[str]  # in header order, for layouts whose column names are data (OCDS paths)
 
     def unreadable(self, columns: dict[str, tuple[str, str]]) -> RowError | None:
-        """A row error for the first of `columns` (column key -> (its header, "date" or
-        "amount")) whose value is given but cannot be read, or None."""
-        for key, (header, kind) in columns.items():
-            reason = unreadable(kind, self.get(key))
-            if reason:
-                return RowError(self.line, header, reason)
-        return None
+        """A row error for the first of `columns` (column key -> (its header, "date", "amount"
+        or "range")) whose value is given but cannot be read, or None."""
+        return first_unreadable(self.line, ((header, kind, self.get(key))
+                                            for key, (header, kind) in columns.items()))
 
     def get(self, *keys: str) -> str:
         """Return the first non-blank value among the given column keys, stripped."""

@@ -120,6 +120,18 @@ def _notice(row: CsvRow, cpv: CPVVocabulary, *, kind: str) -> NoticeRecord | Row
     return notice
 
 
+# The columns read as dates and amounts (of either file): one given that cannot be read
+# refuses its row, naming the column.
+_DATES_AND_AMOUNTS = {
+    **{key: (header, "date") for key, header in (
+        ("published_date", "Published Date"), ("date_contract_awarded", "Date Contract Awarded"),
+        ("contract_start_date", "Contract Start Date"),
+        ("contract_end_date", "Contract End Date"), ("tender_end_date", "Tender End Date"))},
+    **{key: (header, "amount") for key, header in (
+        ("award_value", "Award Value"), ("tender_value", "Tender Value"))},
+}
+
+
 def _parse(source, cpv, kind, required, max_bytes) -> Iterator[NoticeRecord | RowError]:
     reader = read_csv(open_source(source, max_bytes=max_bytes), required=required)
     # Award rows are one per (notice, supplier): gather each notice's winners in file order.
@@ -127,6 +139,10 @@ def _parse(source, cpv, kind, required, max_bytes) -> Iterator[NoticeRecord | Ro
     for row in reader:
         if isinstance(row, RowError):
             yield row
+            continue
+        problem = row.unreadable(_DATES_AND_AMOUNTS)
+        if problem:
+            yield problem
             continue
         notice = _notice(row, cpv, kind=kind)
         if isinstance(notice, RowError):

@@ -84,6 +84,11 @@ def parse(
         if isinstance(row, RowError):
             yield row
             continue
+        problem = row.unreadable({"contract_value": ("CONTRACT_VALUE", "range"),
+                                  "contract_date": ("CONTRACT_DATE", "date")})
+        if problem:
+            yield problem
+            continue
         url = row.get("contract_url")
         ocid = ted_ocid(url) if url else None
         if not ocid:

@@ -1,12 +1,14 @@
 """The CSV and JSON notice files other than OCDS JSON, on the real files."""
 
 import csv
+import json
 from collections import Counter
 from datetime import date
 
 import pytest
 
 from coopmatch.imports import contracts_finder
+from coopmatch.imports.formats import parse_file
 from coopmatch.imports.notices import split_supplier_names
 from coopmatch.names import names_no_supplier
 from tests.imports.helpers import FIXTURES, by_ocid, errors, notices
@@ -295,3 +297,41 @@ def test_award_pairs_group_by_record_and_share_ids_with_the_sources(parsed):
     ]:
         own = by_ocid(parsed(fmt, path))
         assert len(own.keys() & pairs.keys()) >= 0.7 * len([n for n in own.values() if n.awards])
+
+
+SILVEREYE_TENDERS = ("Notice ID,Published Date,Tender Title,Tender Value,Tender End Date,"
+                     "Buyer Name\n")
+TED = ("SUPPLIER_NAME,CONTRACT_BUYER,CONTRACT_TITLE,CONTRACT_DATE,CONTRACT_URL,"
+       "CONTRACT_VALUE\n")
+PAIRS = "source,record_id,buyer_name,title,award_date,award_value,supplier_name\n"
+GOOD_TED = "https://ted.europa.eu/udl?uri=TED:NOTICE:123456-2020:TEXT:EN:HTML"
+
+
+@pytest.mark.parametrize(("fmt", "text", "line", "field", "said"), [
+    ("silvereye-tenders", SILVEREYE_TENDERS
+     + "abc-1,2020-01-01,Grass cutting,50000,soon,Chorley Council\n"
+     + "abc-2,2020-01-01,Tree work,40000,2020-03-01,Chorley Council\n",
+     2, "Tender End Date", "'soon' is not a date"),
+    ("ted-awards", TED + f"Acme Ltd,Chorley Council,Grass,2020-01-01,{GOOD_TED}1,n/a\n"
+     + f"Acme Ltd,Chorley Council,Trees,2020-01-01,{GOOD_TED}2,1000-2000\n".replace(
+         "123456", "654321"),
+     2, "CONTRACT_VALUE", "'n/a' is not an amount of money"),
+    ("award-pairs", PAIRS + "cf,r1,Chorley Council,Grass,2020-01-01,lots,Acme Ltd\n"
+     + "cf,r2,Chorley Council,Trees,2020-01-01,5000-7500,Acme Ltd\n",
+     2, "award_value", "'lots' is not an amount of money"),
+    ("lancashire-json", json.dumps([
+        {"id": "aa3cbb34-ce2c-487c-a94a-dba7cc088ac4", "title": "Grass",
+         "organisation": "Chorley Council", "deadline_date": "TBC"},
+        {"id": "bb3cbb34-ce2c-487c-a94a-dba7cc088ac4", "title": "Trees",
+         "organisation": "Chorley Council", "value_high": 40000}]),
+     1, "deadline_date", "'TBC' is not a date"),
+])
+def test_each_notice_format_refuses_a_row_whose_date_or_amount_cannot_be_read(
+        tmp_path, cpv, data_dir, fmt, text, line, field, said):
+    path = tmp_path / ("notices.json" if fmt.endswith("json") else "notices.csv")
+    path.write_text(text, encoding="utf-8")
+    results = list(parse_file(fmt, path, cpv=cpv, data_dir=data_dir))
+    [error] = errors(results)
+    assert (error.line, error.field, error.reason) == (line, field, said)
+    [notice] = notices(results)  # the other row is read, its value whole or a range's top
+    assert notice.title in {"Tree work", "Trees"} and notice.value in {40000, 2000, 7500}

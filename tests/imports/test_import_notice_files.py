@@ -299,24 +299,24 @@ def test_award_pairs_group_by_record_and_share_ids_with_the_sources(parsed):
         assert len(own.keys() & pairs.keys()) >= 0.7 * len([n for n in own.values() if n.awards])
 
 
-SILVEREYE_TENDERS = ("Notice ID,Published Date,Tender Title,Tender Value,Tender End Date,"
+SILVEREYE_TENDERS_HEADER = ("Notice ID,Published Date,Tender Title,Tender Value,Tender End Date,"
                      "Buyer Name\n")
-TED = ("SUPPLIER_NAME,CONTRACT_BUYER,CONTRACT_TITLE,CONTRACT_DATE,CONTRACT_URL,"
+TED_HEADER = ("SUPPLIER_NAME,CONTRACT_BUYER,CONTRACT_TITLE,CONTRACT_DATE,CONTRACT_URL,"
        "CONTRACT_VALUE\n")
-PAIRS = "source,record_id,buyer_name,title,award_date,award_value,supplier_name\n"
+PAIRS_HEADER = "source,record_id,buyer_name,title,award_date,award_value,supplier_name\n"
 GOOD_TED = "https://ted.europa.eu/udl?uri=TED:NOTICE:123456-2020:TEXT:EN:HTML"
 
 
 @pytest.mark.parametrize(("fmt", "text", "line", "field", "said"), [
-    ("silvereye-tenders", SILVEREYE_TENDERS
+    ("silvereye-tenders", SILVEREYE_TENDERS_HEADER
      + "abc-1,2020-01-01,Grass cutting,50000,soon,Chorley Council\n"
      + "abc-2,2020-01-01,Tree work,40000,2020-03-01,Chorley Council\n",
      2, "Tender End Date", "'soon' is not a date"),
-    ("ted-awards", TED + f"Acme Ltd,Chorley Council,Grass,2020-01-01,{GOOD_TED}1,n/a\n"
+    ("ted-awards", TED_HEADER + f"Acme Ltd,Chorley Council,Grass,2020-01-01,{GOOD_TED}1,n/a\n"
      + f"Acme Ltd,Chorley Council,Trees,2020-01-01,{GOOD_TED}2,1000-2000\n".replace(
          "123456", "654321"),
      2, "CONTRACT_VALUE", "'n/a' is not an amount of money"),
-    ("award-pairs", PAIRS + "cf,r1,Chorley Council,Grass,2020-01-01,lots,Acme Ltd\n"
+    ("award-pairs", PAIRS_HEADER + "cf,r1,Chorley Council,Grass,2020-01-01,lots,Acme Ltd\n"
      + "cf,r2,Chorley Council,Trees,2020-01-01,5000-7500,Acme Ltd\n",
      2, "award_value", "'lots' is not an amount of money"),
     ("lancashire-json", json.dumps([

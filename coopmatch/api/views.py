@@ -222,12 +222,13 @@ def gap_report():
     """The gap report: ?area=GSS code or name, or ?radius_km=N&postcode=PC, &from= &to=
     (YYYY-MM-DD), &division= &min_value= &route= &threshold= ; &without_public_bodies=1 counts
     only firms as local supply (settings.public_bodies is then false)."""
-    from coopmatch.web.gaps.views import chosen_gaps, current_report
+    from coopmatch.web.gaps.views import chosen_gaps, read_request, run_report
 
     if not permissions.can_read_reports(current_user):
         return jsonify({"error": "Forbidden",
                         "message": "Gap reports are for development agencies."}), 403
-    report, asked = current_report()
+    asked = read_request(request.args)  # a bad argument is refused naming it, as elsewhere
+    report = run_report(asked)
     body = report.to_dict()
     body["gaps"] = [g.to_dict() for g in chosen_gaps(report, asked)]
     return jsonify(body)

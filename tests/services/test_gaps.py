@@ -143,6 +143,7 @@ def test_gap_pages_exports_and_access(client, session, ref):
         assert message in text and f'href="#{field}"' in text, query
         api = client.get(f"/api/gaps?area=E10000017&{query}")
         assert api.status_code == 400 and message in api.get_json()["message"], query
+        assert api.get_json()["field"] == field, query  # named, as the other endpoints do
     # The threshold (the API's, not the form's) is refused naming it, not a server error.
     for written, message in [("5", "Enter the threshold as a capability between 0 and 1, "
                                     "like 0.40 (5 is not)."),

@@ -94,7 +94,7 @@ def read_request(args) -> GapRequest:
     )
 
 
-def _report(asked: GapRequest):
+def run_report(asked: GapRequest):
     return gaps.report(get_session(), query=asked.query, ref=reference(),
                        settings=match_settings(), gap_config=asked.config)
 
@@ -103,7 +103,7 @@ def current_report():
     """Return the report the request asks for, and the request; a bad field is a 400."""
     try:
         asked = read_request(request.args)
-        return _report(asked), asked
+        return run_report(asked), asked
     except CoopmatchError as error:
         abort(400, description=error.message)
 
@@ -124,7 +124,7 @@ def _leakage(report, asked: GapRequest):
 def index():
     try:
         asked = read_request(request.args)
-        report = _report(asked)
+        report = run_report(asked)
     except CoopmatchError as error:  # shown at its field, the filters kept to correct it
         return render_template("gaps/refused.html", problem=error, routes=ROUTES, sorts=SORTS,
                                args=request.args), error.status_code

@@ -153,14 +153,25 @@ class ImportSummary:
         return "\n".join(lines)
 
 
+def rows_with_problems(errors: list[RowError]) -> int:
+    """How many rows the errors are about: a row with two problems is one row (a ledger's
+    rows are told apart by file and sheet too); a problem with a whole file counts one."""
+    return len({(getattr(e, "file", ""), getattr(e, "sheet", ""), e.line) for e in errors})
+
+
 def rejection_message(errors: list[RowError]) -> str:
     shown = "\n".join(f"  - {e}" for e in errors[:MAX_ERRORS_IN_MESSAGE])
     more = len(errors) - MAX_ERRORS_IN_MESSAGE
     tail = f"\n  ... and {more} more" if more > 0 else ""
-    return (
-        f"Nothing was imported: {len(errors)} row(s) have problems. Fix them and import "
-        f"again, or import the good rows only (--skip-invalid).\n{shown}{tail}"
-    )
+    whole = [e for e in errors if not e.line or e.field == "file"]  # the file as a whole
+    files = len({getattr(e, "file", "") for e in whole})
+    rows = rows_with_problems([e for e in errors if e not in whole])
+    what = " and ".join(
+        [audit.counted(files, "file cannot", "files cannot") + " be read"] * bool(files)
+        + [audit.counted(rows, "row has", "rows have") + " problems"] * bool(rows))
+    advice = ("Fix them and import again, or import the good rows only (--skip-invalid)."
+              if rows else f"Fix {'it' if files == 1 else 'them'} and import again.")
+    return f"Nothing was imported: {what}. {advice}\n{shown}{tail}"
 
 
 def write_rejected(errors: list[RowError], source: Path, *, original: Path | None = None) -> Path:

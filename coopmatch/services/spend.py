@@ -32,7 +32,12 @@ from coopmatch.names import normalise_name
 from coopmatch.reference import Reference
 from coopmatch.services import audit, ledger_names, organisations
 from coopmatch.services.geography import apply_place, locate, unknown_area_message
-from coopmatch.services.imports import ImportRejected, all_or_nothing, rejection_message
+from coopmatch.services.imports import (
+    ImportRejected,
+    all_or_nothing,
+    rejection_message,
+    rows_with_problems,
+)
 from coopmatch.services.ledger_names import resolve_names
 from coopmatch.services.permissions import can_read_reports, is_admin
 from coopmatch.services.suppliers import get_supplier
@@ -155,7 +160,7 @@ def import_ledgers(
     ledger = read_ledgers(paths, columns=columns, max_bytes=max_bytes)
     summary.rows_read = len(ledger.payments)
     summary.errors = list(ledger.errors)
-    summary.rejected = len(ledger.errors)
+    summary.rejected = rows_with_problems(ledger.errors)
     if ledger.errors and not skip_invalid:
         raise ImportRejected(rejection_message(ledger.errors), ledger.errors)
     with all_or_nothing(session, dry_run=dry_run):

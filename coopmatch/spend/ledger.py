@@ -177,6 +177,12 @@ class _Reader:
                 decoding.finish()
                 summary.encoding = decoding.encoding
             opened.close()
+        if not (summary.layouts or ledger.payments or ledger.errors):
+            # Nothing but blank rows, or nothing at all: not a ledger with no payments in it.
+            empty = UnreadableFile("this file is empty: it has no rows" + (
+                " (a workbook with no sheets)" if opened.kind == "xlsx" and not summary.sheets
+                else ""))
+            return self._unreadable(Ledger(), FileSummary(name=summary.name), empty)
         _assign_keys(ledger.payments)
         summary.rows = len(ledger.payments)
         summary.errors = len(ledger.errors)

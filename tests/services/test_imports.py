@@ -15,7 +15,13 @@ from sqlmodel import SQLModel, select
 
 from coopmatch.errors import CoopmatchError
 from coopmatch.models import Award, Organisation, Supplier, Tender
-from coopmatch.services.imports import ImportOptions, ImportRejected, import_file
+from coopmatch.services.imports import (
+    ImportOptions,
+    ImportRejected,
+    import_file,
+    rejection_message,
+)
+from coopmatch.spend.records import LedgerRowError
 
 PROCUREMENT = Path("procurement-data")
 NOTICE_FILES = [
@@ -209,7 +215,13 @@ BAD_INPUTS = {
         ["line 3, cpv_codes", "'1234' is not a CPV code"]),
     "truncated JSON": (
         "ocds", '{"releases": [{"ocid": "ocds-x-1", "id": "1", "tender": {"title": "A',
-        ["the JSON ends too early"]),
+        ["Nothing was imported: 1 file cannot be read. Fix it and import again.",
+         "the JSON ends too early"]),
+    "a deadline that is not a date": (
+        "ocds", '{"releases": [{"ocid": "ocds-x-1", "id": "1", "buyer": {"name": "Chorley '
+        'Council"}, "tender": {"title": "Grass", "tenderPeriod": {"endDate": "soon"}}}]}',
+        ["Nothing was imported: 1 row has problems.",
+         "line 1, tender.tenderPeriod.endDate: ocds-x-1: 'soon' is not a date"]),
     "JSON that is not OCDS": (
         "ocds", '{"council": "Preston", "payments": [1, 2, 3]}',
         ["not OCDS"]),
@@ -228,6 +240,20 @@ def test_bad_input_is_refused_whole_with_row_errors(session, ref, data_dir, tmp_
     for expected in messages:
         assert expected in message, message
     assert counts(session) == before
+
+
+def test_the_refusal_counts_rows_and_files_not_problems():
+    two_in_one_row = [LedgerRowError(3, "date", "'soon' is not a date", file="may.csv"),
+                      LedgerRowError(3, "amount", "'lots' is not an amount", file="may.csv"),
+                      LedgerRowError(3, "amount", "no amount", file="june.csv")]
+    assert rejection_message(two_in_one_row).startswith(
+        "Nothing was imported: 2 rows have problems. Fix them and import again, or import the "
+        "good rows only (--skip-invalid).\n  - may.csv, line 3, date: 'soon' is not a date\n")
+    empty = LedgerRowError(0, "file", "this file is empty: it has no rows", file="july.csv")
+    assert rejection_message([empty]).startswith(
+        "Nothing was imported: 1 file cannot be read. Fix it and import again.\n")
+    assert rejection_message([empty, *two_in_one_row]).startswith(
+        "Nothing was imported: 1 file cannot be read and 2 rows have problems. Fix them")
 
 
 def test_a_file_over_the_size_limit_is_refused(session, ref, data_dir, tmp_path):

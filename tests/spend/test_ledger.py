@@ -273,6 +273,19 @@ def test_unreadable_files_are_reported_not_raised(tmp_path):
     assert read_ledger(broken).errors[0].reason.startswith("cannot be read")
 
 
+def test_an_empty_file_is_refused_not_read_as_a_month_without_payments(tmp_path):
+    empty, blank = tmp_path / "empty.csv", tmp_path / "blank.csv"
+    empty.write_bytes(b"")
+    blank.write_text("\n,,\n\n", encoding="utf-8")
+    header_only = tmp_path / "april.csv"
+    header_only.write_text("Supplier,Date,Amount\n", encoding="utf-8")
+    ledger = read_ledgers([empty, blank, header_only])
+    assert [(e.file, e.line, e.field, e.reason) for e in ledger.errors] == [
+        ("empty.csv", 0, "file", "this file is empty: it has no rows"),
+        ("blank.csv", 0, "file", "this file is empty: it has no rows")]
+    assert ledger.payments == []  # a header and no rows is a month with no payments
+
+
 def test_keys_are_stable_and_count_identical_rows(tmp_path):
     rows = "Supplier,Date,Amount,Description\n" + "DVLA,17/07/2023,302.50,VEHICLE TAX\n" * 3
     one = tmp_path / "one.csv"

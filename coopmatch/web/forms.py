@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from flask import current_app
-from wtforms import DecimalField, StringField
+from wtforms import DateField, DecimalField, IntegerField, StringField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
@@ -50,12 +50,39 @@ class CPVField(StringField):
         super().__init__(label, [*(validators or []), CPVCodes()], **kwargs)
 
 
-class MoneyField(DecimalField):
+class _ReadFirst:
+    """A field whose text must first be read as a number or date: one that cannot be says
+    only that (`unread`), not also what the range validators say of a missing value."""
+
+    unread = ""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.unread or str(error)) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the reading error alone is shown
+        super().pre_validate(form)
+
+
+class WholeNumberField(_ReadFirst, IntegerField):
+    unread = "Enter a whole number, like 12."
+
+
+class DayField(_ReadFirst, DateField):
+    unread = "Enter a real date, like 27 March 2027."
+
+
+class MoneyField(_ReadFirst, DecimalField):
     """A £ amount that accepts "£1,200" and "1200" (a text box, as GOV.UK advises), and
     refuses what no amount is ("Infinity", "NaN", "1e400") or more than any contract is."""
 
     widget = TextInput()
     LARGEST = Decimal(10) ** 12  # £1 trillion: above every public contract and framework
+    unread = "Enter an amount in pounds, like £250,000."
 
     def __call__(self, **kwargs):
         kwargs.setdefault("inputmode", "decimal")

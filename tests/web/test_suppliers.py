@@ -45,10 +45,11 @@ def test_bad_supplier_input_names_each_field_and_stores_nothing(client, session)
     body = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400
     for message in ["Enter the name of your business.", "at least 20 characters",
-                    "Enter a full UK postcode", "Not a valid integer value",
+                    "Enter a full UK postcode", "Enter a whole number, like 12.",
                     "'9999' is not a CPV code", "'5610' is not a SIC code: SIC codes have 5",
                     "Enter a web address"]:
         assert message in body, message
+    assert "Enter the number of employees as a whole number" not in body  # said once
     assert session.exec(select(Supplier)).all() == []
 
 

@@ -60,14 +60,18 @@ def test_bad_tender_input_names_each_field_and_stores_nothing(client, session, r
     _, officer = _buyer(session, ref)
     client.sign_in(officer.email)
     bad = dict(VALID, title="", description="", cpv_codes="4500000 99999999",
-               value="lots", delivery_postcode="PR1", **{"lots-0-cpv_codes": "123"})
+               value="lots", delivery_postcode="PR1", deadline="2027-02-30",
+               **{"lots-0-cpv_codes": "123"})
     response = client.post("/tenders/new", bad)
     body = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400
     for message in ["Enter a title for the tender.", "Describe what you are buying",
-                    "'4500000' is not a CPV code", "Not a valid decimal value",
+                    "'4500000' is not a CPV code", "Enter an amount in pounds, like £250,000.",
+                    "Enter a real date, like 27 March 2027.",
                     "not just the first half", "'123' is not a CPV code"]:
         assert message in body, message
+    # An amount that cannot be read says so, and not also that it must be £0 or more.
+    assert "Enter a value of £0 or more" not in body and "Not a valid" not in body
     assert session.exec(select(Tender)).all() == []
 
 

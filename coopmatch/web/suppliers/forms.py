@@ -3,7 +3,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     Form,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -30,7 +29,7 @@ from coopmatch.models import (
     SupplierCreate,
 )
 from coopmatch.sic import parse_sic_codes
-from coopmatch.web.forms import CPVField, MoneyField, Postcode
+from coopmatch.web.forms import CPVField, MoneyField, Postcode, WholeNumberField
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -50,7 +49,7 @@ class SupplierForm(FlaskForm):
     legal_form = StringField("Legal form", validators=[Optional(), Length(max=120)])
     registration_number = StringField("Registration number", validators=[
         Optional(), Length(max=40)])
-    employees = IntegerField("Number of employees", validators=[
+    employees = WholeNumberField("Number of employees", validators=[
         Optional(), NumberRange(min=0, max=1_000_000,
                                 message="Enter the number of employees as a whole number.")])
     turnover_band = SelectField("Annual turnover", choices=[("", "Prefer not to say")] + [
@@ -61,7 +60,7 @@ class SupplierForm(FlaskForm):
     cpv_codes = CPVField("CPV codes")
     sic_codes = StringField("SIC codes", validators=[Optional(), Length(max=200)])
     accreditations = MultiCheckboxField("Accreditations", choices=list(ACCREDITATIONS.items()))
-    service_radius_km = IntegerField("How far you will travel to deliver (km)", validators=[
+    service_radius_km = WholeNumberField("How far you will travel to deliver (km)", validators=[
         Optional(), NumberRange(min=0, max=2000, message="Enter a distance from 0 to 2,000 km.")])
     website = URLField("Website", validators=[
         Optional(), URL(message="Enter a web address, like https://example.coop."),

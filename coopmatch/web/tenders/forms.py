@@ -1,6 +1,5 @@
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -12,7 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from coopmatch.models import ARRANGEMENTS, RECURRENCE, LotCreate, TenderCreate
-from coopmatch.web.forms import CPVField, MoneyField, Postcode, int_or_zero
+from coopmatch.web.forms import CPVField, DayField, MoneyField, Postcode, int_or_zero
 
 DATE_HINT = "For example, 27 March 2027"
 
@@ -39,12 +38,12 @@ class TenderForm(FlaskForm):
     status = RadioField("Status", choices=[("open", "Open for bids"),
                                            ("planned", "Planned (early market engagement)")],
                         default="open")
-    published_date = DateField("Published", validators=[Optional()])
-    deadline = DateField("Deadline for bids", validators=[Optional()])
+    published_date = DayField("Published", validators=[Optional()])
+    deadline = DayField("Deadline for bids", validators=[Optional()])
     delivery_postcode = StringField("Delivery postcode", validators=[Postcode()])
     delivery_area = StringField("Delivery area", validators=[Optional(), Length(max=200)])
-    contract_start = DateField("Contract start", validators=[Optional()])
-    contract_end = DateField("Contract end", validators=[Optional()])
+    contract_start = DayField("Contract start", validators=[Optional()])
+    contract_end = DayField("Contract end", validators=[Optional()])
     recurrence = RadioField("Is this a recurring need?", choices=list(RECURRENCE.items()),
                             default="one_off")
     social_value = TextAreaField("Social value asks", validators=[Optional()])

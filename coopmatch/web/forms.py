@@ -63,8 +63,10 @@ class _ReadFirst:
             raise ValueError(self.unread or str(error)) from None
 
     def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()  # the reading error alone is shown
+        # Something typed that cannot be read: that error alone is shown. Left blank, the
+        # validators decide (Optional clears the reading error of an empty box).
+        if self.process_errors and any(str(v).strip() for v in self.raw_data or []):
+            raise StopValidation()
         super().pre_validate(form)
 
 

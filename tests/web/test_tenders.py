@@ -75,6 +75,17 @@ def test_bad_tender_input_names_each_field_and_stores_nothing(client, session, r
     assert session.exec(select(Tender)).all() == []
 
 
+def test_boxes_left_blank_are_not_known_not_errors(client, session, ref):
+    _, officer = _buyer(session, ref)
+    client.sign_in(officer.email)
+    blank = dict(VALID, value="", deadline="", published_date=" ", contract_start="",
+                 **{"lots-0-value": ""})
+    response = client.post("/tenders/new", blank)
+    assert response.status_code == 302, html.unescape(response.get_data(as_text=True))[:2000]
+    tender = session.exec(select(Tender)).one()
+    assert (tender.value, tender.deadline, tender.contract_start) == (None, None, None)
+
+
 def test_officer_says_how_a_tender_is_let(client, session, ref):
     _, officer = _buyer(session, ref)
     client.sign_in(officer.email)

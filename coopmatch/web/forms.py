@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from flask import current_app
 from wtforms import DateField, DecimalField, IntegerField, StringField
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 from coopmatch.errors import CoopmatchError
@@ -30,6 +30,21 @@ class Postcode:
             field.data = normalise_postcode(value)
         except CoopmatchError as error:
             raise StopValidation(error.message) from error
+
+
+class MaxLength:
+    """At most `limit` characters, said with the field's name and the length given ("Title
+    must be 500 characters or fewer: this is 612."), not WTForms' "Field cannot be longer"."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.field_flags = {"maxlength": limit}
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if length > self.limit:
+            raise ValidationError(f"{field.label.text} must be {self.limit:,} characters or "
+                                  f"fewer: this is {length:,}.")
 
 
 class CPVCodes:

@@ -13,13 +13,13 @@ from wtforms.widgets import HiddenInput
 
 from coopmatch.models import ORGANISATION_KINDS, ROLES, OrganisationCreate
 from coopmatch.services.accounts import MIN_PASSWORD_LENGTH
-from coopmatch.web.forms import Postcode, int_or_zero
+from coopmatch.web.forms import MaxLength, Postcode, int_or_zero
 from coopmatch.web.imports.forms import UploadForm
 
 
 class OrganisationForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the organisation's name."),
-                                           Length(max=300)])
+                                           MaxLength(300)])
     kind = SelectField("Kind", choices=list(ORGANISATION_KINDS.items()), default="council")
     postcode = StringField("Postcode", validators=[Postcode()])
 

@@ -3,7 +3,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from coopmatch.services.accounts import MIN_PASSWORD_LENGTH
-from coopmatch.web.forms import int_or_zero
+from coopmatch.web.forms import MaxLength, int_or_zero
 
 SIGN_UP_ROLES = [
     ("supplier", "A supplier: a co-operative, social enterprise or local business"),
@@ -14,11 +14,11 @@ SIGN_UP_ROLES = [
 
 class SignUpForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired("Enter your name."),
-                                                Length(max=200)])
+                                                MaxLength(200)])
     email = EmailField("Email address", validators=[
         DataRequired("Enter your email address."),
         Email("Enter an email address in the correct format, like name@example.coop."),
-        Length(max=320),
+        MaxLength(320),
     ])
     password = PasswordField("Password", validators=[
         DataRequired("Enter a password."),

@@ -1,10 +1,11 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from coopmatch.models import OWNERSHIP_MODELS
 from coopmatch.spend.columns import header_key
+from coopmatch.web.forms import MaxLength
 
 # The columns a user may name when a ledger's header is not recognised (role, label).
 NAMED_COLUMNS = (
@@ -20,11 +21,11 @@ class LedgerUploadForm(FlaskForm):
     file = MultipleFileField(
         "Payment ledgers", validators=[FileRequired("Choose a ledger file.")]
     )
-    date_column = StringField("Date column", validators=[Optional(), Length(max=120)])
-    amount_column = StringField("Amount column", validators=[Optional(), Length(max=120)])
-    supplier_column = StringField("Supplier column", validators=[Optional(), Length(max=120)])
+    date_column = StringField("Date column", validators=[Optional(), MaxLength(120)])
+    amount_column = StringField("Amount column", validators=[Optional(), MaxLength(120)])
+    supplier_column = StringField("Supplier column", validators=[Optional(), MaxLength(120)])
     expense_type_column = StringField(
-        "Expense type column", validators=[Optional(), Length(max=120)]
+        "Expense type column", validators=[Optional(), MaxLength(120)]
     )
 
     def validate(self, extra_validators=None) -> bool:
@@ -57,9 +58,9 @@ class AddPayeeForm(FlaskForm):
 
     ledger_name_id = HiddenField(validators=[DataRequired()])
     name = StringField("Supplier name", validators=[DataRequired("Give the supplier's name."),
-                                                    Length(max=200)])
+                                                    MaxLength(200)])
     postcode = StringField("Postcode", validators=[
-        DataRequired("Give the postcode where the supplier is based."), Length(max=10)])
+        DataRequired("Give the postcode where the supplier is based."), MaxLength(10)])
     ownership = SelectField("Ownership model", choices=list(OWNERSHIP_MODELS.items()),
                             default="unknown")  # a ledger says nothing about it
 
@@ -69,4 +70,4 @@ class PlaceSupplierForm(FlaskForm):
 
     supplier_id = HiddenField(validators=[DataRequired()])
     postcode = StringField("Postcode where it is based", validators=[
-        DataRequired("Give the postcode where the supplier is based."), Length(max=10)])
+        DataRequired("Give the postcode where the supplier is based."), MaxLength(10)])

@@ -29,7 +29,7 @@ from coopmatch.models import (
     SupplierCreate,
 )
 from coopmatch.sic import parse_sic_codes
-from coopmatch.web.forms import CPVField, MoneyField, Postcode, WholeNumberField
+from coopmatch.web.forms import CPVField, MaxLength, MoneyField, Postcode, WholeNumberField
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -39,16 +39,16 @@ class MultiCheckboxField(SelectMultipleField):
 
 class SupplierForm(FlaskForm):
     name = StringField("Business name", validators=[
-        DataRequired("Enter the name of your business."), Length(max=300)])
+        DataRequired("Enter the name of your business."), MaxLength(300)])
     description = TextAreaField("What you do", validators=[
         DataRequired("Describe what your business does, so buyers can find you."),
         Length(min=20, message="Describe what your business does in at least 20 characters.")])
     postcode = StringField("Postcode", validators=[Postcode(required=True)])
     ownership = SelectField("Ownership model", choices=list(OWNERSHIP_MODELS.items()),
                             default="sme")
-    legal_form = StringField("Legal form", validators=[Optional(), Length(max=120)])
+    legal_form = StringField("Legal form", validators=[Optional(), MaxLength(120)])
     registration_number = StringField("Registration number", validators=[
-        Optional(), Length(max=40)])
+        Optional(), MaxLength(40)])
     employees = WholeNumberField("Number of employees", validators=[
         Optional(), NumberRange(min=0, max=1_000_000,
                                 message="Enter the number of employees as a whole number.")])
@@ -58,16 +58,16 @@ class SupplierForm(FlaskForm):
                                     validators=[Optional(), NumberRange(
                                         min=0, message="Enter a value of £0 or more.")])
     cpv_codes = CPVField("CPV codes")
-    sic_codes = StringField("SIC codes", validators=[Optional(), Length(max=200)])
+    sic_codes = StringField("SIC codes", validators=[Optional(), MaxLength(200)])
     accreditations = MultiCheckboxField("Accreditations", choices=list(ACCREDITATIONS.items()))
     service_radius_km = WholeNumberField("How far you will travel to deliver (km)", validators=[
         Optional(), NumberRange(min=0, max=2000, message="Enter a distance from 0 to 2,000 km.")])
     website = URLField("Website", validators=[
         Optional(), URL(message="Enter a web address, like https://example.coop."),
-        Length(max=300)])
+        MaxLength(300)])
     contact_email = EmailField("Contact email", validators=[
         Optional(), Email("Enter an email address in the correct format, like name@example.coop.")])
-    contact_phone = StringField("Contact phone", validators=[Optional(), Length(max=40)])
+    contact_phone = StringField("Contact phone", validators=[Optional(), MaxLength(40)])
     succession_risk = BooleanField("An owner plans to retire or step back in the next five years")
     status = SelectField("Status", choices=list(SUPPLIER_STATUSES.items()), default="active")
 

@@ -8,16 +8,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from coopmatch.models import ARRANGEMENTS, RECURRENCE, LotCreate, TenderCreate
-from coopmatch.web.forms import CPVField, DayField, MoneyField, Postcode, int_or_zero
+from coopmatch.web.forms import CPVField, DayField, MaxLength, MoneyField, Postcode, int_or_zero
 
 DATE_HINT = "For example, 27 March 2027"
 
 
 class LotForm(Form):
-    title = StringField("Lot title", validators=[Optional(), Length(max=500)])
+    title = StringField("Lot title", validators=[Optional(), MaxLength(500)])
     description = TextAreaField("What this lot covers", validators=[Optional()])
     value = MoneyField("Estimated value (£)", places=2, validators=[
         Optional(), NumberRange(min=0, message="Enter a value of £0 or more.")])
@@ -28,7 +28,7 @@ class TenderForm(FlaskForm):
     buyer_id = SelectField("Buying organisation", coerce=int_or_zero,
                            validate_choice=False)
     title = StringField("Title", validators=[
-        DataRequired("Enter a title for the tender."), Length(max=500)])
+        DataRequired("Enter a title for the tender."), MaxLength(500)])
     description = TextAreaField("Description", validators=[
         DataRequired("Describe what you are buying, so suppliers can tell if it fits them.")])
     cpv_codes = CPVField("CPV codes")
@@ -41,7 +41,7 @@ class TenderForm(FlaskForm):
     published_date = DayField("Published", validators=[Optional()])
     deadline = DayField("Deadline for bids", validators=[Optional()])
     delivery_postcode = StringField("Delivery postcode", validators=[Postcode()])
-    delivery_area = StringField("Delivery area", validators=[Optional(), Length(max=200)])
+    delivery_area = StringField("Delivery area", validators=[Optional(), MaxLength(200)])
     contract_start = DayField("Contract start", validators=[Optional()])
     contract_end = DayField("Contract end", validators=[Optional()])
     recurrence = RadioField("Is this a recurring need?", choices=list(RECURRENCE.items()),

@@ -26,6 +26,14 @@ def find_by_email(*, session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == email.strip().lower())).first()
 
 
+def check_organisation(session: Session, organisation_id: int | None) -> None:
+    """Refuse an organisation there is none of (a form's list tampered with, or one merged
+    away since the page was opened), naming the field, before the database would."""
+    if organisation_id and session.get(Organisation, organisation_id) is None:
+        raise AccountError("There is no such organisation: choose one from the list.",
+                           field="organisation_id")
+
+
 def check_password_rules(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise AccountError(
@@ -95,6 +103,7 @@ def create_user(
     check_password_rules(password)
     if find_by_email(session=session, email=email):
         raise Conflict("An account with this email address already exists.", field="email")
+    check_organisation(session, organisation_id)
     user = User(
         email=email.strip().lower(),
         name=name,
@@ -132,6 +141,7 @@ def update_user(
             raise AccountError("You cannot deactivate your own account.", field="active")
         user.active = active
     if organisation_id is not None:
+        check_organisation(session, organisation_id)
         user.organisation_id = organisation_id or None
     after = {"role": user.role, "active": user.active, "organisation_id": user.organisation_id}
     audit.record(session, user=actor, action="update", entity="user", entity_id=user.id,

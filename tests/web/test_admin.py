@@ -87,6 +87,25 @@ def test_bad_account_input_names_each_field_and_stores_nothing(client, session):
     assert len(session.exec(select(User)).all()) == before
 
 
+def test_an_organisation_there_is_none_of_is_refused_at_its_field(client, session, ref):
+    admin = create_user(session, role="admin")
+    buyer = create_user(session, role="procurement")
+    client.sign_in(admin.email)
+    before = len(session.exec(select(User)).all())
+    created = client.post("/admin/users/new", {
+        "name": "Pat", "email": "pat@example.org", "password": "a-long-password",
+        "role": "procurement", "organisation_id": "999999"})
+    edited = client.post(f"/admin/users/{buyer.id}", {
+        "role": "procurement", "active": "1", "organisation_id": "999999"})
+    for response in (created, edited):
+        body = html.unescape(response.get_data(as_text=True))
+        assert response.status_code == 400, body[:500]
+        assert "There is no such organisation: choose one from the list." in body
+    session.expire_all()
+    assert len(session.exec(select(User)).all()) == before
+    assert session.get(User, buyer.id).organisation_id == buyer.organisation_id
+
+
 def _listed_twice(session, ref):
     first = create_supplier(session, ref, name="Paydale Playgrounds Ltd", postcode=None)
     second = create_supplier(session, ref, name="Playdale Playgrounds Ltd", postcode="LA1 1PJ")

@@ -27,6 +27,7 @@ from coopmatch.imports.reading import (
     Source,
     SourceLike,
     csv_header,
+    load_json,
     open_source,
 )
 from coopmatch.imports.records import NoticeRecord, RowError, SupplierRecord
@@ -151,7 +152,7 @@ def _json_format(text: str) -> str | None:
     if re.search(r'"(releases|records|ocid|record_packages|release_packages)"\s*:', head):
         return "ocds"
     try:
-        document = json.loads(text)
+        document = load_json(text)
     except json.JSONDecodeError:
         return None
     if isinstance(document, dict):

@@ -24,8 +24,10 @@ from coopmatch.imports.notices import (
 )
 from coopmatch.imports.reading import (
     DEFAULT_MAX_BYTES,
+    TOO_DEEP,
     SourceLike,
     first_unreadable,
+    load_json,
     open_source,
     parse_amount,
     parse_bool,
@@ -175,11 +177,11 @@ def parse_json(
     """Parse the councils' JSON (or a bare list of contracts); line = contract number."""
     src = open_source(source, max_bytes=max_bytes)
     try:
-        document = json.loads(src.text)
+        document = load_json(src.text)
     except json.JSONDecodeError as error:
-        yield RowError(
-            error.lineno, "file", f"this is not valid JSON at line {error.lineno}: {error.msg}"
-        )
+        reason = (f"this JSON is {TOO_DEEP}" if error.msg == TOO_DEEP
+                  else f"this is not valid JSON at line {error.lineno}: {error.msg}")
+        yield RowError(error.lineno, "file", reason)
         return
     numbered: list[tuple[int, dict]] = []
     for number, contract in enumerate(_contracts(document), start=1):

@@ -33,7 +33,9 @@ from coopmatch.imports.notices import (
 )
 from coopmatch.imports.reading import (
     DEFAULT_MAX_BYTES,
+    TOO_DEEP,
     SourceLike,
+    load_json,
     open_source,
     parse_amount,
     parse_bool,
@@ -161,13 +163,15 @@ class OCDSCollector:
         self.tenders: dict[str, _Tender] = {}
         self.count = 0
 
-    def add(self, obj, line: int | None = None, published: str | None = None) -> list[RowError]:
-        """Add one parsed JSON document (any shape); return what could not be used."""
-        if isinstance(obj, list):
+    def add(self, obj, line: int | None = None, published: str | None = None,
+            depth: int = 0) -> list[RowError]:
+        """Add one parsed JSON document (any shape); return what could not be used. Lists go
+        two deep at most (a list of packages' release lists), so no list nests past that."""
+        if isinstance(obj, list) and depth < 2:
             errors: list[RowError] = []
             for item in obj:
                 if isinstance(item, dict | list):
-                    errors += self.add(item, line, published)
+                    errors += self.add(item, line, published, depth + 1)
                 else:  # counted as a release, so that each is named by its place in the list
                     self.count += 1
                     errors.append(RowError(
@@ -309,7 +313,9 @@ class OCDSCollector:
 def _json_error(error: json.JSONDecodeError, text: str, line: int | None = None) -> RowError:
     where = line or error.lineno
     # A string still open at the end, or an error at the very end, means the text stops early.
-    if error.msg.startswith("Unterminated string") or error.pos >= len(text.rstrip()) - 1:
+    if error.msg == TOO_DEEP:
+        reason = f"this JSON is {TOO_DEEP}"
+    elif error.msg.startswith("Unterminated string") or error.pos >= len(text.rstrip()) - 1:
         reason = (
             "the JSON ends too early (the file looks cut short, perhaps by an interrupted download)"
         )
@@ -328,7 +334,7 @@ def _documents(text: str) -> Iterator[tuple[object, int | None] | RowError]:
         yield RowError(1, "file", "this file is not JSON: OCDS files start with { or [")
         return
     try:
-        yield json.loads(stripped), None
+        yield load_json(stripped), None
         return
     except json.JSONDecodeError as error:
         if error.msg != "Extra data":
@@ -339,7 +345,7 @@ def _documents(text: str) -> Iterator[tuple[object, int | None] | RowError]:
         if not line.strip():
             continue
         try:
-            yield json.loads(line), number
+            yield load_json(line), number
         except json.JSONDecodeError as error:
             yield _json_error(error, line, number)
 

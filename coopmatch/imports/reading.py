@@ -11,6 +11,7 @@ import codecs
 import csv
 import gzip
 import io
+import json
 import math
 import os
 import re
@@ -152,6 +153,19 @@ def open_source(source: SourceLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> So
             field="file",
         )
     return Source(name=name, text=text, encoding=encoding, size=len(raw))
+
+
+TOO_DEEP = "nested too deeply to read: no import format goes more than a few levels down"
+
+
+def load_json(text: str):
+    """json.loads, except that JSON nested deeper than Python can follow ("[[[[...") is a
+    JSONDecodeError saying so (TOO_DEEP), like any other JSON that cannot be read, not a
+    RecursionError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError(TOO_DEEP, text, 0) from None
 
 
 # --- text ----------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 
 from coopmatch.imports import ocds
+from coopmatch.imports.formats import detect_source, parse_file
+from coopmatch.imports.reading import open_source
 from coopmatch.imports.records import RowError
 from tests.imports.helpers import FIXTURES, by_ocid, errors, notices
 
@@ -179,6 +181,22 @@ def test_a_list_of_things_that_are_not_releases_names_each_by_its_place(tmp_path
                                                      (4, "release")]
     assert refused[1].reason == 'a release or record must be a JSON object, not "two"'
     assert notice.ocid == "ocds-x-1"
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("[" * 100_000 + "]" * 100_000,
+     "this JSON is nested too deeply to read: no import format goes more than a few levels"),
+    ("[" * 500 + "]" * 500, "this file is JSON but not OCDS: it has no releases or records"),
+])
+def test_json_nested_past_any_format_is_refused_not_a_recursion_error(tmp_path, cpv, text,
+                                                                      said):
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    [error] = ocds.parse(path, cpv=cpv)
+    assert (error.line, error.field) == (1, "file") and error.reason.startswith(said)
+    assert detect_source(open_source(path)) is None  # recognising the format does not fail
+    [error] = parse_file("lancashire-json", path, cpv=cpv)  # an error, not a crash
+    assert error.line == 1 and error.field in {"file", "contract"}
 
 
 def test_a_release_without_an_ocid_is_an_error_and_the_rest_import(tmp_path, cpv):

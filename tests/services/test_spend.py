@@ -358,10 +358,11 @@ def test_only_agencies_review_and_buyers_see_only_their_own(client, session, ref
     # No candidate is chosen for the reviewer: saving without a choice decides nothing.
     review_page = client.get("/spend/review").get_data(as_text=True)
     assert "checked" not in review_page
-    response = client.post("/spend/review", {"ledger_name_id": str(row.id)})
-    assert response.status_code == 302
-    session.refresh(row)
-    assert row.status == "review"
+    for unchosen in ({}, {"supplier_id": "first one"}):  # none chosen, or not a supplier
+        response = client.post("/spend/review", {"ledger_name_id": str(row.id), **unchosen})
+        assert response.status_code == 302
+        session.refresh(row)
+        assert row.status == "review", unchosen
     assert "Choose the supplier the name is" in client.get("/spend/review").get_data(
         as_text=True)
     response = client.post("/spend/review", {"ledger_name_id": str(row.id),

@@ -148,7 +148,7 @@ def review():
     session = get_session()
     if request.method == "POST":
         choice = request.form.get("supplier_id")
-        if choice is None:
+        if choice is None or not (choice == "" or choice.isdigit()):
             # Nothing is chosen for the reviewer: a decision stands for every later import.
             flash("Choose the supplier the name is, or “None of these”, then save.", "error")
             return redirect(url_for("spend.review"))

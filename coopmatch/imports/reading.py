@@ -220,8 +220,18 @@ _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s|$)")
 
 
+# Dates systems write for "not given": .NET's least (0001-01-01) and greatest (9999-12-31).
+_PLAUSIBLE_YEARS = range(1000, 9000)
+
+
 def parse_date(value) -> date | None:
-    """Return a date from ISO (with any time), dd/mm/yyyy or yyyymmdd text; None if unreadable."""
+    """Return a date from ISO (with any time), dd/mm/yyyy or yyyymmdd text; None if unreadable
+    or a placeholder for "not given" (the year 1 or 9999)."""
+    found = _read_date(value)
+    return found if found is None or found.year in _PLAUSIBLE_YEARS else None
+
+
+def _read_date(value) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -277,15 +287,15 @@ _RANGE = re.compile(r"^([\d.,]+)\s*-\s*([\d.,]+)$")
 
 def unreadable(kind: str, value) -> str | None:
     """Why a given date or amount (`kind` "date", "amount" or "range", TED's "low-high") cannot
-    be read, or None if it can or is not given (blank, Contracts Finder's 01/01/1, JSON's
-    1e9999). The parse_* readers take such a value for unknown; an import uses this to refuse
-    it instead, naming the field."""
+    be read, or None if it can or is not given (blank, Contracts Finder's 01/01/1, .NET's
+    0001-01-01 and 9999-12-31, JSON's 1e9999). The parse_* readers take such a value for
+    unknown; an import uses this to refuse it instead, naming the field."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     text = str(value).strip()
     shown = repr(text[:60])
     if kind == "date":
-        if parse_date(value) is None and not _PLACEHOLDER_DATE.fullmatch(text):
+        if _read_date(value) is None and not _PLACEHOLDER_DATE.fullmatch(text):
             return f"{shown} is not a date"
         return None
     if isinstance(value, float) and math.isinf(value):

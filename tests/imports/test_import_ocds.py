@@ -252,14 +252,16 @@ def test_a_date_or_amount_that_cannot_be_read_refuses_the_notice_naming_it(
         tmp_path, cpv, tender, field, said):
     path = tmp_path / "bad.json"
     good = _release("ocds-x-2", tenderPeriod={"endDate": "2025-03-01T12:00:00Z"},
-                    value={"amount": "125000.50"})
+                    value={"amount": "125000.50"},
+                    contractPeriod={"startDate": "0001-01-01T00:00:00Z", "endDate": ""})
     path.write_text(json.dumps({"releases": [_release("ocds-x-1", **tender), good]}))
     error, notice = ocds.parse(path, cpv=cpv)
     assert (error.line, error.field) == (1, field)
     assert error.reason.startswith(f"ocds-x-1: {said}")
-    # Blank ones are only not known; readable ones are read.
+    # Blank ones, and placeholders, are only not known; readable ones are read.
     assert (notice.ocid, notice.deadline, notice.value) == ("ocds-x-2", date(2025, 3, 1),
                                                            125000.5)
+    assert notice.contract_start is None  # .NET's 0001-01-01 is "not given", not the year 1
 
 
 def test_json_lines_gzipped_with_a_cut_last_line(tmp_path, cpv, data_dir):

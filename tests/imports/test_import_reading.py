@@ -191,6 +191,8 @@ def test_an_empty_file_has_no_header(tmp_path):
         ("21/11/2025", date(2025, 11, 21)),
         ("3/3/1868", date(1868, 3, 3)),
         ("20200103", date(2020, 1, 3)),
+        ("0001-01-01T00:00:00Z", None),  # .NET's "not given", at either end
+        ("31/12/9999", None),
         ("2020-02-30", None),
         ("soon", None),
         ("", None),

@@ -106,14 +106,16 @@ def _status(row: CsvRow, has_awards: bool) -> str:
 # The columns read as dates and amounts: one given that cannot be read ("TBC", "next week")
 # refuses the row, naming the column, rather than importing the notice without it.
 _DATES_AND_AMOUNTS = {
-    **{key: (header, "date") for key, header in (
-        ("published_date", "Published Date"), ("closing_date", "Closing Date"),
-        ("start_date", "Start Date"), ("end_date", "End Date"),
-        ("contract_start_date", "Contract start date"),
-        ("contract_end_date", "Contract end date"), ("awarded_date", "Awarded Date"))},
-    **{key: (header, "amount") for key, header in (
-        ("value_low", "Value Low"), ("value_high", "Value High"),
-        ("awarded_value", "Awarded Value"))},
+    "published_date": ("Published Date", "date"),
+    "closing_date": ("Closing Date", "date"),
+    "start_date": ("Start Date", "date"),
+    "end_date": ("End Date", "date"),
+    "contract_start_date": ("Contract start date", "date"),
+    "contract_end_date": ("Contract end date", "date"),
+    "awarded_date": ("Awarded Date", "date"),
+    "value_low": ("Value Low", "amount"),
+    "value_high": ("Value High", "amount"),
+    "awarded_value": ("Awarded Value", "amount"),
 }
 
 

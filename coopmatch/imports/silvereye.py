@@ -123,12 +123,13 @@ def _notice(row: CsvRow, cpv: CPVVocabulary, *, kind: str) -> NoticeRecord | Row
 # The columns read as dates and amounts (of either file): one given that cannot be read
 # refuses its row, naming the column.
 _DATES_AND_AMOUNTS = {
-    **{key: (header, "date") for key, header in (
-        ("published_date", "Published Date"), ("date_contract_awarded", "Date Contract Awarded"),
-        ("contract_start_date", "Contract Start Date"),
-        ("contract_end_date", "Contract End Date"), ("tender_end_date", "Tender End Date"))},
-    **{key: (header, "amount") for key, header in (
-        ("award_value", "Award Value"), ("tender_value", "Tender Value"))},
+    "published_date": ("Published Date", "date"),
+    "date_contract_awarded": ("Date Contract Awarded", "date"),
+    "contract_start_date": ("Contract Start Date", "date"),
+    "contract_end_date": ("Contract End Date", "date"),
+    "tender_end_date": ("Tender End Date", "date"),
+    "award_value": ("Award Value", "amount"),
+    "tender_value": ("Tender Value", "amount"),
 }
 
 

@@ -163,9 +163,11 @@ def rejection_message(errors: list[RowError]) -> str:
     shown = "\n".join(f"  - {e}" for e in errors[:MAX_ERRORS_IN_MESSAGE])
     more = len(errors) - MAX_ERRORS_IN_MESSAGE
     tail = f"\n  ... and {more} more" if more > 0 else ""
-    whole = [e for e in errors if not e.line or e.field == "file"]  # the file as a whole
-    files = len({getattr(e, "file", "") for e in whole})
-    rows = rows_with_problems([e for e in errors if e not in whole])
+    about_file, about_rows = [], []  # problems with a file as a whole, and with its rows
+    for e in errors:
+        (about_file if not e.line or e.field == "file" else about_rows).append(e)
+    files = len({getattr(e, "file", "") for e in about_file})
+    rows = rows_with_problems(about_rows)
     what = " and ".join(
         [audit.counted(files, "file cannot", "files cannot") + " be read"] * bool(files)
         + [audit.counted(rows, "row has", "rows have") + " problems"] * bool(rows))

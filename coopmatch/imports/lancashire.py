@@ -24,9 +24,9 @@ from coopmatch.imports.notices import (
 )
 from coopmatch.imports.reading import (
     DEFAULT_MAX_BYTES,
-    TOO_DEEP,
     SourceLike,
     first_unreadable,
+    json_problem,
     load_json,
     open_source,
     parse_amount,
@@ -179,9 +179,7 @@ def parse_json(
     try:
         document = load_json(src.text)
     except json.JSONDecodeError as error:
-        reason = (f"this JSON is {TOO_DEEP}" if error.msg == TOO_DEEP
-                  else f"this is not valid JSON at line {error.lineno}: {error.msg}")
-        yield RowError(error.lineno, "file", reason)
+        yield RowError(error.lineno, "file", json_problem(error, src.text))
         return
     numbered: list[tuple[int, dict]] = []
     for number, contract in enumerate(_contracts(document), start=1):

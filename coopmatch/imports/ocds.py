@@ -33,8 +33,8 @@ from coopmatch.imports.notices import (
 )
 from coopmatch.imports.reading import (
     DEFAULT_MAX_BYTES,
-    TOO_DEEP,
     SourceLike,
+    json_problem,
     load_json,
     open_source,
     parse_amount,
@@ -311,17 +311,8 @@ class OCDSCollector:
 
 
 def _json_error(error: json.JSONDecodeError, text: str, line: int | None = None) -> RowError:
-    where = line or error.lineno
-    # A string still open at the end, or an error at the very end, means the text stops early.
-    if error.msg == TOO_DEEP:
-        reason = f"this JSON is {TOO_DEEP}"
-    elif error.msg.startswith("Unterminated string") or error.pos >= len(text.rstrip()) - 1:
-        reason = (
-            "the JSON ends too early (the file looks cut short, perhaps by an interrupted download)"
-        )
-    else:
-        reason = f"this is not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-    return RowError(where, "file" if line is None else "json", reason)
+    return RowError(line or error.lineno, "file" if line is None else "json",
+                    json_problem(error, text))
 
 
 def _documents(text: str) -> Iterator[tuple[object, int | None] | RowError]:

@@ -168,6 +168,18 @@ def load_json(text: str):
         raise json.JSONDecodeError(TOO_DEEP, text, 0) from None
 
 
+def json_problem(error: json.JSONDecodeError, text: str) -> str:
+    """Say, for a person, why load_json could not read this text: nested too deeply, cut
+    short (a string still open, or the error at the very end), or not JSON at a line and
+    column."""
+    if error.msg == TOO_DEEP:
+        return f"this JSON is {TOO_DEEP}"
+    if error.msg.startswith("Unterminated string") or error.pos >= len(text.rstrip()) - 1:
+        return ("the JSON ends too early "
+                "(the file looks cut short, perhaps by an interrupted download)")
+    return f"this is not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+
+
 # --- text ----------------------------------------------------------------------------------
 
 # A UTF-8 lead byte then continuation bytes, as they look after a wrong cp1252/latin-1 decode.

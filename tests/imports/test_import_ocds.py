@@ -163,6 +163,18 @@ def test_truncated_json_is_a_clear_error(tmp_path, cpv):
     assert "the JSON ends too early (the file looks cut short" in error.reason
 
 
+def test_a_cut_short_council_file_says_so_as_ocds_does(tmp_path, cpv):
+    path = tmp_path / "cut.json"
+    path.write_text('[{"title": "Grounds maintenance", "description": "Parks and verg')
+    [error] = parse_file("lancashire-json", path, cpv=cpv)
+    assert (error.line, error.field) == (1, "file")
+    assert error.reason.startswith("the JSON ends too early (the file looks cut short")
+    path.write_text('[{"title": "Grounds maintenance"} {"title": "Verges"}]')
+    [error] = parse_file("lancashire-json", path, cpv=cpv)
+    assert error.reason == ("this is not valid JSON at line 1, column 35: "
+                            "Expecting ',' delimiter")
+
+
 def test_json_that_is_not_ocds(tmp_path, cpv):
     path = tmp_path / "other.json"
     path.write_text('{"name": "A list of suppliers", "items": [1, 2]}', encoding="utf-8")

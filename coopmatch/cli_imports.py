@@ -85,7 +85,7 @@ def _run_imports(fmt: str, files, options: ImportOptions, *, update_index: bool 
                 max_bytes=current_app.config["IMPORT_MAX_BYTES"], progress=progress)
         except CoopmatchError as error:
             progress.close()
-            click.echo(f"{path}: {error.message}", err=True)
+            click.echo(f"{path}: {with_flag(error)}", err=True)
             failed = True
             continue
         progress.close()
@@ -96,6 +96,15 @@ def _run_imports(fmt: str, files, options: ImportOptions, *, update_index: bool 
         update_match_index(session, ref)
     if failed:
         raise click.exceptions.Exit(1)
+
+
+def with_flag(error: CoopmatchError) -> str:
+    """The error's message, its advice to import what can be imported naming the flag
+    that does it: "... or import the good rows only (--skip-invalid)."."""
+    if not getattr(error, "skipping_imports", ""):
+        return error.message
+    advice, newline, rows = error.message.partition("\n")
+    return f"{advice.removesuffix('.')} (--skip-invalid).{newline}{rows}"
 
 
 def update_match_index(session, ref) -> None:

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from coopmatch.cli_imports import StageProgress, write_output
+from coopmatch.cli_imports import StageProgress, with_flag, write_output
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.reference import current as reference
@@ -55,7 +55,7 @@ def import_spend(anchor, files, skip_invalid, dry_run, columns):
         progress.close()
         advice = ("\nName the columns with --column ROLE=HEADER, for example "
                   "--column date=\"Paid On\"." if columns_at_fault(error.message) else "")
-        raise click.ClickException(error.message + advice) from None
+        raise click.ClickException(with_flag(error) + advice) from None
     progress.close()
     click.echo(summary.summary())
     for error in summary.errors[:20]:

@@ -220,7 +220,9 @@ def test_import_command_summarises_and_refuses_bad_files_whole(tmp_path, data_di
     refused = run("import", "suppliers", str(bad), database_url=url, data_dir=data_dir,
                   cache_dir=cache_dir, check=False)
     assert refused.returncode == 1
-    assert "Nothing was imported" in refused.stderr and "line 3, postcode" in refused.stderr
+    assert ("Nothing was imported: 1 row has problems. Fix it and import again, or import the "
+            "good rows only (--skip-invalid).\n") in refused.stderr
+    assert "line 3, postcode" in refused.stderr
     assert count(url, "supplier") == 1
     skipped = run("import", "suppliers", str(bad), "--skip-invalid", database_url=url,
                   data_dir=data_dir, cache_dir=cache_dir)

@@ -63,15 +63,20 @@ class ImportRejected(CoopmatchError):
 
     status_code = 422
 
-    def __init__(self, message: str, errors: list[RowError] | None = None):
+    def __init__(self, message: str, errors: list[RowError] | None = None, *,
+                 skipping_imports: str = ""):
         super().__init__(message)
         self.errors = errors or []
+        # What importing with skip_invalid would import ("the good rows", "the other
+        # file"), or "" for nothing. Each interface says how to ask for it (a flag, a box).
+        self.skipping_imports = skipping_imports
 
     def to_dict(self) -> dict:
         body = super().to_dict()
         body["rows"] = [
             {"line": e.line, "field": e.field, "reason": e.reason} for e in self.errors
         ]
+        body["skipping_imports"] = self.skipping_imports
         return body
 
 
@@ -159,10 +164,9 @@ def rows_with_problems(errors: list[RowError]) -> int:
     return len({(getattr(e, "file", ""), getattr(e, "sheet", ""), e.line) for e in errors})
 
 
-def rejection_message(errors: list[RowError]) -> str:
-    shown = "\n".join(f"  - {e}" for e in errors[:MAX_ERRORS_IN_MESSAGE])
-    more = len(errors) - MAX_ERRORS_IN_MESSAGE
-    tail = f"\n  ... and {more} more" if more > 0 else ""
+def rejection(errors: list[RowError], *, good: bool) -> ImportRejected:
+    """The refusal of an import for these errors, saying what is wrong and what to do.
+    `good`: whether some rows could be imported as they are (with skip_invalid)."""
     about_file, about_rows = [], []  # problems with a file as a whole, and with its rows
     for e in errors:
         (about_file if not e.line or e.field == "file" else about_rows).append(e)
@@ -171,9 +175,16 @@ def rejection_message(errors: list[RowError]) -> str:
     what = " and ".join(
         [audit.counted(files, "file cannot", "files cannot") + " be read"] * bool(files)
         + [audit.counted(rows, "row has", "rows have") + " problems"] * bool(rows))
-    advice = ("Fix them and import again, or import the good rows only (--skip-invalid)."
-              if rows else f"Fix {'it' if files == 1 else 'them'} and import again.")
-    return f"Nothing was imported: {what}. {advice}\n{shown}{tail}"
+    skipping_imports = ("" if not good else "the good rows" if rows
+                        else f"the other {'file' if files == 1 else 'files'}")
+    advice = f"Fix {'it' if files + rows == 1 else 'them'} and import again"
+    if skipping_imports:
+        advice += f", or import {skipping_imports} only"
+    shown = "\n".join(f"  - {e}" for e in errors[:MAX_ERRORS_IN_MESSAGE])
+    more = len(errors) - MAX_ERRORS_IN_MESSAGE
+    tail = f"\n  ... and {more} more" if more > 0 else ""
+    return ImportRejected(f"Nothing was imported: {what}. {advice}.\n{shown}{tail}", errors,
+                          skipping_imports=skipping_imports)
 
 
 def write_rejected(errors: list[RowError], source: Path, *, original: Path | None = None) -> Path:
@@ -660,7 +671,7 @@ def import_records(
     records = list(records)
     if errors and not options.skip_invalid:
         summary.errors = errors
-        raise ImportRejected(rejection_message(errors), errors)
+        raise rejection(errors, good=bool(records))
     importer = Importer(session, ref, summary, options)
     with all_or_nothing(session, dry_run=options.dry_run):
         for done, record in enumerate(records, start=1):
@@ -670,7 +681,7 @@ def import_records(
                 if not options.skip_invalid:
                     errors.append(rejected.error)
                     summary.errors = errors
-                    raise ImportRejected(rejection_message(errors), errors) from None
+                    raise rejection(errors, good=len(records) > 1) from None
                 errors.append(rejected.error)
             if progress and (done % 100 == 0 or done == len(records)):
                 progress("saving", done, len(records))

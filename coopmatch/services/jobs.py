@@ -390,7 +390,8 @@ def run_import_job(job_id: int, settings: dict) -> str:
                         source_name=job.filename, rejected_dir=Path(job.stored_path).parent)
             except ImportRejected as error:
                 _finish(session, job_id, "rejected", error.message,
-                        {"errors": error.to_dict()["rows"][:500]})
+                        {"errors": error.to_dict()["rows"][:500],
+                         "skipping_imports": error.skipping_imports})
             except CoopmatchError as error:
                 _finish(session, job_id, "rejected", error.message, {})
             else:

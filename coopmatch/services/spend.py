@@ -33,9 +33,8 @@ from coopmatch.reference import Reference
 from coopmatch.services import audit, ledger_names, organisations
 from coopmatch.services.geography import apply_place, locate, unknown_area_message
 from coopmatch.services.imports import (
-    ImportRejected,
     all_or_nothing,
-    rejection_message,
+    rejection,
     rows_with_problems,
 )
 from coopmatch.services.ledger_names import resolve_names
@@ -162,7 +161,7 @@ def import_ledgers(
     summary.errors = list(ledger.errors)
     summary.rejected = rows_with_problems(ledger.errors)
     if ledger.errors and not skip_invalid:
-        raise ImportRejected(rejection_message(ledger.errors), ledger.errors)
+        raise rejection(ledger.errors, good=bool(ledger.payments))
     with all_or_nothing(session, dry_run=dry_run):
         known = set(session.exec(select(Payment.row_key).where(Payment.anchor_id == anchor.id)))
         new = []

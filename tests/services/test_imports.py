@@ -14,12 +14,13 @@ from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
 from coopmatch.errors import CoopmatchError
+from coopmatch.imports.records import RowError
 from coopmatch.models import Award, Organisation, Supplier, Tender
 from coopmatch.services.imports import (
     ImportOptions,
     ImportRejected,
     import_file,
-    rejection_message,
+    rejection,
 )
 from coopmatch.spend.records import LedgerRowError
 
@@ -220,7 +221,7 @@ BAD_INPUTS = {
     "a deadline that is not a date": (
         "ocds", '{"releases": [{"ocid": "ocds-x-1", "id": "1", "buyer": {"name": "Chorley '
         'Council"}, "tender": {"title": "Grass", "tenderPeriod": {"endDate": "soon"}}}]}',
-        ["Nothing was imported: 1 row has problems.",
+        ["Nothing was imported: 1 row has problems. Fix it and import again.\n",
          "line 1, tender.tenderPeriod.endDate: ocds-x-1: 'soon' is not a date"]),
     "JSON that is not OCDS": (
         "ocds", '{"council": "Preston", "payments": [1, 2, 3]}',
@@ -246,14 +247,26 @@ def test_the_refusal_counts_rows_and_files_not_problems():
     two_in_one_row = [LedgerRowError(3, "date", "'soon' is not a date", file="may.csv"),
                       LedgerRowError(3, "amount", "'lots' is not an amount", file="may.csv"),
                       LedgerRowError(3, "amount", "no amount", file="june.csv")]
-    assert rejection_message(two_in_one_row).startswith(
+    refused = rejection(two_in_one_row, good=True)
+    assert refused.message.startswith(
         "Nothing was imported: 2 rows have problems. Fix them and import again, or import the "
-        "good rows only (--skip-invalid).\n  - may.csv, line 3, date: 'soon' is not a date\n")
+        "good rows only.\n  - may.csv, line 3, date: 'soon' is not a date\n")
+    assert refused.skipping_imports == "the good rows"
     empty = LedgerRowError(0, "file", "this file is empty: it has no rows", file="july.csv")
-    assert rejection_message([empty]).startswith(
-        "Nothing was imported: 1 file cannot be read. Fix it and import again.\n")
-    assert rejection_message([empty, *two_in_one_row]).startswith(
+    assert rejection([empty], good=True).message.startswith(
+        "Nothing was imported: 1 file cannot be read. Fix it and import again, or import the "
+        "other file only.\n")
+    assert rejection([empty, *two_in_one_row], good=True).message.startswith(
         "Nothing was imported: 1 file cannot be read and 2 rows have problems. Fix them")
+
+
+def test_the_refusal_offers_skipping_only_when_something_would_be_imported():
+    empty = LedgerRowError(0, "file", "this file is empty: it has no rows", file="july.csv")
+    bad_row = RowError(2, "name", "a supplier needs a name")
+    for errors in ([empty], [bad_row]):
+        refused = rejection(errors, good=False)
+        assert refused.message.split("\n")[0].endswith("Fix it and import again.")
+        assert refused.skipping_imports == "" and refused.to_dict()["skipping_imports"] == ""
 
 
 def test_a_file_over_the_size_limit_is_refused(session, ref, data_dir, tmp_path):

@@ -300,6 +300,7 @@ def test_bad_rows_refuse_the_whole_ledger(session, ref, tmp_path, anchor_and_reg
     with pytest.raises(ImportRejected) as caught:
         _import(session, hyndburn, tmp_path, text=bad)
     assert "line 9" in caught.value.message and "date" in caught.value.message
+    assert caught.value.skipping_imports == "the good rows"
     assert session.exec(select(func.count()).select_from(Payment)).one() == 0
     assert session.exec(select(func.count()).select_from(LedgerName)).one() == 0
     summary = _import(session, hyndburn, tmp_path, text=bad, skip_invalid=True)
@@ -680,6 +681,11 @@ def test_spend_cli(session, ref, tmp_path, anchor_and_register, database_url, da
     assert "1 new" in spend_import("--column", "date=Paid On").stdout
     wrong_role = spend_import("--column", "paid=Paid On")
     assert wrong_role.returncode == 2 and "'paid' is not a column role" in wrong_role.stderr
+    (tmp_path / "empty.csv").write_text("")
+    with_empty = spend_import("--column", "date=Paid On", str(tmp_path / "empty.csv"))
+    assert with_empty.returncode == 1
+    assert ("Nothing was imported: 1 file cannot be read. Fix it and import again, or import "
+            "the other file only (--skip-invalid).") in with_empty.stderr
 
 
 def test_leakage_appears_in_gap_reports_as_demand(session, ref, tmp_path, anchor_and_register):

@@ -69,10 +69,27 @@ def test_rejected_upload_lists_rows_and_stores_nothing(client, session):
     response = upload(client, REGISTER + "Nowhere Co-op,ZZ,sme,\n")
     job_url = response.headers["Location"]
     job = session.exec(select(ImportJob)).one()
+    # The box the advice below names is the one on this page.
+    assert "Import the good rows and list the rejected ones" in text(client.get(job_url))
     client.post(f"/imports/{job.id}/start", {})
     page = text(client.get(job_url))
     assert "Nothing was imported" in page and "line 4, postcode" in page
     assert session.exec(select(func.count()).select_from(Supplier)).one() == 0
+    # It says how to import the good rows here (not the command line's --skip-invalid).
+    assert ('To import the good rows only,\n    <a href="/imports/">upload the file again</a>\n'
+            '    and tick “Import the good rows and list the rejected ones”') in page
+    assert "--skip-invalid" not in page
+
+
+def test_a_refusal_with_nothing_good_does_not_offer_the_good_rows(client, session):
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    response = upload(client, "name,postcode\nNowhere Co-op,ZZ\n")
+    job = session.exec(select(ImportJob)).one()
+    client.post(f"/imports/{job.id}/start", {})
+    page = text(client.get(response.headers["Location"]))
+    assert "Nothing was imported: 1 row has problems. Fix it and import again.\n" in page
+    assert "To import" not in page and "skip-advice" not in page
 
 
 def test_an_unrecognised_file_is_refused_at_upload(client, session):

@@ -21,6 +21,10 @@ class RowError:
         where = f"line {self.line}" if self.line else "the file"
         return f"{where}, {self.field}: {self.reason}"
 
+    def as_dict(self) -> dict:
+        """Where and why, as stored with an import's result and given by the API."""
+        return {"line": self.line, "field": self.field, "reason": self.reason}
+
 
 @dataclass
 class SupplierRecord:

@@ -73,9 +73,7 @@ class ImportRejected(CoopmatchError):
 
     def to_dict(self) -> dict:
         body = super().to_dict()
-        body["rows"] = [
-            {"line": e.line, "field": e.field, "reason": e.reason} for e in self.errors
-        ]
+        body["rows"] = [e.as_dict() for e in self.errors]
         body["skipping_imports"] = self.skipping_imports
         return body
 
@@ -131,9 +129,7 @@ class ImportSummary:
             "skipped_outside_area": self.skipped_outside_area,
             "rejected_file": self.rejected_file,
             "changed_notices": self.changed_notices,
-            "errors": [
-                {"line": e.line, "field": e.field, "reason": e.reason} for e in self.errors[:100]
-            ],
+            "errors": [e.as_dict() for e in self.errors[:100]],
         }
 
     def summary(self) -> str:

@@ -86,8 +86,7 @@ class SpendImportSummary:
                 "new_payments": self.new_payments, "already_imported": self.already_imported,
                 "rejected": self.rejected, "new_names": self.new_names,
                 "names": dict(self.names), "dry_run": self.dry_run,
-                "errors": [{"line": e.line, "field": e.field, "reason": e.reason}
-                           for e in self.errors[:500]]}
+                "errors": [e.as_dict() for e in self.errors[:500]]}
 
 
 # --- anchors ----------------------------------------------------------------------------------

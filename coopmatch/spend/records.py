@@ -61,6 +61,10 @@ class LedgerRowError(RowError):
             where = f"{self.file}, {where}"
         return f"{where}, {self.field}: {self.reason}"
 
+    def as_dict(self) -> dict:
+        where = {"file": self.file} | ({"sheet": self.sheet} if self.sheet else {})
+        return where | super().as_dict()
+
 
 @dataclass
 class Layout:

@@ -828,6 +828,31 @@ def test_a_year_of_monthly_ledgers_is_uploaded_and_imported_at_once(client, sess
         accepted.headers["Location"]).get_data(as_text=True)
 
 
+def test_a_refused_upload_of_several_ledgers_names_the_file_of_each_bad_row(
+        client, session, ref, anchor_and_register):
+    import html
+    import io
+
+    from coopmatch.models import ImportJob
+
+    hyndburn, _ = anchor_and_register
+    client.sign_in(create_user(session, role="agency").email)
+    header, *rows = LEDGER.splitlines(keepends=True)
+    may = header + "Depot,Repairs,Odd,B1,Accrington Joinery Ltd,someday,10.00\n" + rows[0]
+    months = [(io.BytesIO(LEDGER.encode()), "april.csv"), (io.BytesIO(may.encode()), "may.csv")]
+    response = client.post("/spend/import", {"anchor": str(hyndburn.id), "file": months},
+                           content_type="multipart/form-data")
+    job = session.exec(select(ImportJob)).one()
+    client.post(f"/imports/{job.id}/start", {})
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert ('<th scope="col">File</th><th scope="col" class="numeric">Line</th>' in page)
+    assert ('<tr><td>may.csv</td><td class="numeric">2</td><td>date</td>'
+            "<td>'someday' is not a date</td></tr>") in page
+    assert ('To import the good rows only,\n    <a href="/spend/import">upload the files '
+            'again</a>') in page
+    assert session.exec(select(func.count()).select_from(Payment)).one() == 0
+
+
 def test_ledger_uploads_are_refused_to_the_wrong_users_and_bad_files(client, session, ref,
                                                                      anchor_and_register):
     from coopmatch.models import ImportJob

@@ -61,6 +61,13 @@ class PaymentTable:
     expense_types: list[str]
     anchor: np.ndarray
     anchors: list
+    # How many payments each row stands for: a row is one payment, or (read from the
+    # database, summed there) all of one payee's in a year under one expense type.
+    payments: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.payments is None:
+            self.payments = np.ones(len(self.pence), dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.pence)
@@ -91,6 +98,7 @@ def _take(table: PaymentTable, mask: np.ndarray) -> PaymentTable:
         table.expense_types,
         table.anchor[mask],
         table.anchors,
+        table.payments[mask],
     )
 
 
@@ -119,7 +127,7 @@ def ownership_groups(ownership: Mapping[SupplierId, str]) -> dict[SupplierId, st
 
 
 def table_from_columns(
-    dates: Sequence,
+    dates: Sequence | None,
     pence: Sequence[int],
     supplier_ids: Sequence[SupplierId | None],
     *,
@@ -127,8 +135,13 @@ def table_from_columns(
     supplier_names: Sequence[str] | None = None,
     expense_types: Sequence[str] | None = None,
     anchors: Sequence[Hashable] | None = None,
+    financial_years: Sequence[int] | None = None,
+    payments: Sequence[int] | None = None,
 ) -> PaymentTable:
-    """Build a table from columns, e.g. straight from a database query (None = unresolved)."""
+    """Build a table from columns, e.g. straight from a database query (None = unresolved).
+
+    Rows are payments on `dates`, or (with `financial_years` in place of dates) sums of
+    `payments` payments each, as a query that groups them gives."""
     count = len(pence)
     supplier, suppliers = _supplier_codes(supplier_ids)
     if redacted is not None:
@@ -139,7 +152,8 @@ def table_from_columns(
     )
     anchor, anchor_list = _codes(list(anchors) if anchors is not None else [None] * count)
     return PaymentTable(
-        _financial_years(list(dates)),
+        _financial_years(list(dates)) if financial_years is None
+        else np.asarray(financial_years, dtype=np.int32),
         np.asarray(pence, dtype=np.int64),
         supplier.astype(np.int64),
         suppliers,
@@ -149,6 +163,7 @@ def table_from_columns(
         expense_list,
         anchor,
         anchor_list,
+        None if payments is None else np.asarray(payments, dtype=np.int64),
     )
 
 
@@ -199,7 +214,8 @@ def concat_tables(tables: Sequence[PaymentTable]) -> PaymentTable:
     names: dict = {}
     expenses: dict = {}
     anchors: dict = {}
-    parts = {key: [] for key in ("fy", "pence", "supplier", "name", "expense", "anchor")}
+    parts = {key: [] for key in ("fy", "pence", "supplier", "name", "expense", "anchor",
+                                 "payments")}
     for table in tables:
         supplier_map = np.array(
             [suppliers.setdefault(s, len(suppliers)) for s in table.supplier_ids] + [0],
@@ -215,6 +231,7 @@ def concat_tables(tables: Sequence[PaymentTable]) -> PaymentTable:
         parts["anchor"].append(_remap(table.anchor, table.anchors, anchors))
         parts["fy"].append(table.financial_year)
         parts["pence"].append(table.pence)
+        parts["payments"].append(table.payments)
     joined = {key: np.concatenate(value) if value else np.zeros(0) for key, value in parts.items()}
     return PaymentTable(
         joined["fy"].astype(np.int32),
@@ -227,6 +244,7 @@ def concat_tables(tables: Sequence[PaymentTable]) -> PaymentTable:
         list(expenses),
         joined["anchor"].astype(np.int64),
         list(anchors),
+        joined["payments"].astype(np.int64),
     )
 
 
@@ -522,7 +540,7 @@ class _Rows:
         return {
             "tiers": _sum(cell * len(TIERS) + tier, self.weights, (years, size, len(TIERS))),
             "status": _sum(cell * 3 + self.status, self.weights, (years, size, 3)),
-            "count": np.bincount(cell, minlength=years * size).reshape(years, size),
+            "count": _sum(cell, self.table.payments, (years, size)),
         }
 
     def per_supplier(self) -> np.ndarray:

@@ -82,6 +82,32 @@ def test_hand_made_ledger_gives_exact_figures_per_tier_year_and_sector(
     assert change[1].local_share == 1.0
 
 
+def test_payments_are_summed_by_year_and_payee_in_the_database_and_still_counted(
+        session, ref, tmp_path, anchor_and_register):
+    hyndburn, _ = anchor_and_register
+    header = LEDGER.split("\n")[0]
+    _import(session, hyndburn, tmp_path, text=header + "\n"
+            "Depot,Repairs,Roof,B1,Accrington Joinery Ltd,15/04/2019,100.00\n"
+            "Depot,Repairs,Gutters,B1,Accrington Joinery Ltd,31/03/2020,50.00\n"
+            "Depot,Repairs,Doors,B1,Accrington Joinery Ltd,01/04/2020,25.00\n"
+            "Depot,Cleaning,Depot,B1,Accrington Joinery Ltd,02/04/2020,10.00\n"
+            "Depot,Repairs,Refund,B1,Accrington Joinery Ltd,03/04/2020,5.00-\n")
+    table = spend.payment_table(session, [hyndburn.id])
+    # 31 March is the last day of 2019/20, 1 April the first of 2020/21: one row per year,
+    # payee and expense type, each counting its payments.
+    rows = sorted(zip(table.financial_year.tolist(), table.pence.tolist(),
+                      table.payments.tolist(),
+                      [table.expense_types[e] for e in table.expense_type], strict=True))
+    assert rows == [(2019, 15_000, 2, "Repairs"), (2020, 1_000, 1, "Cleaning"),
+                    (2020, 2_000, 2, "Repairs")]
+    first, second = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years
+    assert (first.split.payments, first.split.total) == (2, 15_000)
+    assert (second.split.payments, second.split.total) == (3, 3_000)
+    assert second.by_expense_type["Repairs"].payments == 2
+    only = spend.payment_table(session, [hyndburn.id], year=2020)
+    assert sorted(only.payments.tolist()) == [1, 2]
+
+
 def test_confirming_a_name_changes_the_figures_and_survives_reimport(
         session, ref, tmp_path, anchor_and_register):
     hyndburn, suppliers = anchor_and_register

@@ -202,6 +202,18 @@ def test_tables_concatenate_with_their_own_codes():
     assert both.pence.tolist() == [100, 200]
 
 
+def test_rows_summed_by_year_count_their_payments_through_every_step():
+    summed = table_from_columns(None, [600, 50], [7, None], financial_years=[2019, 2020],
+                                payments=[3, 1], supplier_names=["A", "B"])
+    one = table_from_columns([date(2019, 5, 1)], [100], [9])
+    both = concat_tables([summed, one]).without_suppliers({9})
+    assert both.payments.tolist() == [3, 1] and both.financial_year.tolist() == [2019, 2020]
+    figures = spend_figures(concat_tables([summed, one]), AREA, LOCATIONS)
+    assert figures.year("2019/20").split.payments == 4  # three summed, one alone
+    assert figures.year("2019/20").split.total == 700
+    assert figures.year("2020/21").split.payments == 1
+
+
 def test_payments_to_some_suppliers_are_left_out():
     table = table_from_columns([date(2019, 5, 1)] * 4, [100, 200, 300, 400], [7, 9, None, 7],
                                supplier_names=["A", "B", "C", "A"])

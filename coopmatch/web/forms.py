@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from flask import current_app
+from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, StringField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import TextInput
@@ -11,6 +12,47 @@ from coopmatch.errors import CoopmatchError
 from coopmatch.geo import normalise_postcode
 from coopmatch.reference import current as current_reference
 from coopmatch.services.pagination import Page
+
+# WTForms' words for a choice the form did not offer (only a tampered or stale page sends
+# one): they name no field, and the error summary shows them alone.
+_NOT_OFFERED = ("Not a valid choice", "Invalid Choice: could not coerce",
+                "Invalid choice(s): one or more data inputs could not be coerced")
+
+
+def _not_offered(error: str) -> bool:
+    return error.startswith(_NOT_OFFERED) or error.endswith("is not a valid choice for this field.")
+
+
+class CoopmatchForm(FlaskForm):
+    """The base of every form: CSRF (FlaskForm), and a choice that was not offered refused
+    in plain words that name the field ("Choose one of the options given for “Anchor”.")."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid:
+            _name_refused_choices(self)
+        return valid
+
+
+def _name_refused_choices(form) -> None:
+    for field in form:
+        if hasattr(field, "entries"):  # a list of fields or of subforms
+            for entry in field.entries:
+                if hasattr(entry, "form"):
+                    _name_refused_choices(entry.form)
+                else:
+                    _rename(entry)
+        elif hasattr(field, "form") and hasattr(field.form, "_fields"):  # a subform
+            _name_refused_choices(field.form)
+        else:
+            _rename(field)
+
+
+def _rename(field) -> None:
+    if any(_not_offered(e) for e in field.errors if isinstance(e, str)):
+        label = field.label.text.rstrip(" ?:")
+        field.errors = [f"Choose one of the options given for “{label}”."
+                        if isinstance(e, str) and _not_offered(e) else e for e in field.errors]
 
 
 class Postcode:

@@ -889,7 +889,13 @@ def test_ledger_uploads_are_refused_to_the_wrong_users_and_bad_files(client, ses
     client.sign_in(other_buyer.email)
     refused = _upload_ledger(client, hyndburn.id, LEDGER.encode("cp1252"))
     assert refused.status_code == 400  # only their own organisation is offered
-    assert "Not a valid choice" in refused.get_data(as_text=True)
+    assert "Choose one of the options given for “Anchor”." in html.unescape(
+        refused.get_data(as_text=True))
+    not_a_number = client.post("/spend/import", {"anchor": "Hyndburn"},
+                               content_type="multipart/form-data")
+    assert "Choose one of the options given for “Anchor”." in html.unescape(
+        not_a_number.get_data(as_text=True))
+    assert "could not coerce" not in not_a_number.get_data(as_text=True)
     client.sign_out()
     supplier_user = create_user(session, role="supplier")
     client.sign_in(supplier_user.email)

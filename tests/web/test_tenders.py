@@ -96,7 +96,13 @@ def test_officer_says_how_a_tender_is_let(client, session, ref):
     assert "How is it let?" in form and "A dynamic purchasing system (DPS)" in form
     response = client.post("/tenders/new", dict(VALID, arrangement="nonsense"))
     assert response.status_code == 400
-    assert "Not a valid choice" in response.get_data(as_text=True)
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Not a valid choice" not in page  # WTForms' words, naming no field
+    assert ('<li><a href="#arrangement">Choose one of the options given for “How is it let”.'
+            '</a></li>') in page
+    page = html.unescape(client.post("/tenders/new", dict(VALID, status="closed")).get_data(
+        as_text=True))
+    assert "Choose one of the options given for “Status”." in page  # a radio button too
     assert session.exec(select(Tender)).all() == []
     response = client.post("/tenders/new", dict(VALID, arrangement="dps"))
     assert response.status_code == 302

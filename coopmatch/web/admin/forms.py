@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -13,11 +12,11 @@ from wtforms.widgets import HiddenInput
 
 from coopmatch.models import ORGANISATION_KINDS, ROLES, OrganisationCreate
 from coopmatch.services.accounts import MIN_PASSWORD_LENGTH
-from coopmatch.web.forms import MaxLength, Postcode, int_or_zero
+from coopmatch.web.forms import CoopmatchForm, MaxLength, Postcode, int_or_zero
 from coopmatch.web.imports.forms import UploadForm
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(CoopmatchForm):
     name = StringField("Name", validators=[DataRequired("Enter the organisation's name."),
                                            MaxLength(300)])
     kind = SelectField("Kind", choices=list(ORGANISATION_KINDS.items()), default="council")
@@ -28,7 +27,7 @@ class OrganisationForm(FlaskForm):
                                   postcode=self.postcode.data)
 
 
-class UserForm(FlaskForm):
+class UserForm(CoopmatchForm):
     name = StringField("Name", validators=[DataRequired("Enter the person's name.")])
     email = EmailField("Email address", validators=[
         DataRequired("Enter an email address."),
@@ -42,21 +41,21 @@ class UserForm(FlaskForm):
                                   validate_choice=False)
 
 
-class UserUpdateForm(FlaskForm):
+class UserUpdateForm(CoopmatchForm):
     role = SelectField("Role", choices=list(ROLES.items()))
     organisation_id = SelectField("Organisation", coerce=int_or_zero,
                                   validate_choice=False)
     active = SelectField("Account", choices=[("1", "Active"), ("0", "Deactivated")])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(CoopmatchForm):
     """Fold one supplier (other_id) into another (keep_id)."""
 
     keep_id = IntegerField(validators=[DataRequired()], widget=HiddenInput())
     other_id = IntegerField(validators=[DataRequired()], widget=HiddenInput())
 
 
-class OrganisationMergeForm(FlaskForm):
+class OrganisationMergeForm(CoopmatchForm):
     """Fold another organisation, the same body under another name, into this one."""
 
     other_id = SelectField("Organisation to merge into this one", coerce=int_or_zero,

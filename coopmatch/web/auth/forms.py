@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from coopmatch.services.accounts import MIN_PASSWORD_LENGTH
-from coopmatch.web.forms import MaxLength, int_or_zero
+from coopmatch.web.forms import CoopmatchForm, MaxLength, int_or_zero
 
 SIGN_UP_ROLES = [
     ("supplier", "A supplier: a co-operative, social enterprise or local business"),
@@ -12,7 +11,7 @@ SIGN_UP_ROLES = [
 ]
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(CoopmatchForm):
     name = StringField("Your name", validators=[DataRequired("Enter your name."),
                                                 MaxLength(200)])
     email = EmailField("Email address", validators=[
@@ -40,6 +39,6 @@ class SignUpForm(FlaskForm):
                 raise ValidationError("Choose the organisation you work for.")
 
 
-class SignInForm(FlaskForm):
+class SignInForm(CoopmatchForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])

@@ -1,11 +1,10 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
 from coopmatch.models import OWNERSHIP_MODELS
 from coopmatch.spend.columns import header_key
-from coopmatch.web.forms import MaxLength
+from coopmatch.web.forms import CoopmatchForm, MaxLength
 
 # The columns a user may name when a ledger's header is not recognised (role, label).
 NAMED_COLUMNS = (
@@ -16,7 +15,7 @@ NAMED_COLUMNS = (
 )
 
 
-class LedgerUploadForm(FlaskForm):
+class LedgerUploadForm(CoopmatchForm):
     anchor = SelectField("Anchor", coerce=int, choices=[])
     file = MultipleFileField(
         "Payment ledgers", validators=[FileRequired("Choose a ledger file.")]
@@ -53,7 +52,7 @@ class LedgerUploadForm(FlaskForm):
         return named
 
 
-class AddPayeeForm(FlaskForm):
+class AddPayeeForm(CoopmatchForm):
     """A ledger's payee added to the register where it is based."""
 
     ledger_name_id = HiddenField(validators=[DataRequired()])
@@ -65,7 +64,7 @@ class AddPayeeForm(FlaskForm):
                             default="unknown")  # a ledger says nothing about it
 
 
-class PlaceSupplierForm(FlaskForm):
+class PlaceSupplierForm(CoopmatchForm):
     """A register supplier whose location is not known, placed where it is based."""
 
     supplier_id = HiddenField(validators=[DataRequired()])

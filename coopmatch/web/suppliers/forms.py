@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -29,7 +28,14 @@ from coopmatch.models import (
     SupplierCreate,
 )
 from coopmatch.sic import parse_sic_codes
-from coopmatch.web.forms import CPVField, MaxLength, MoneyField, Postcode, WholeNumberField
+from coopmatch.web.forms import (
+    CoopmatchForm,
+    CPVField,
+    MaxLength,
+    MoneyField,
+    Postcode,
+    WholeNumberField,
+)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -37,7 +43,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SupplierForm(FlaskForm):
+class SupplierForm(CoopmatchForm):
     name = StringField("Business name", validators=[
         DataRequired("Enter the name of your business."), MaxLength(300)])
     description = TextAreaField("What you do", validators=[
@@ -108,7 +114,7 @@ class FilterForm(Form):
     cpv = SelectField("CPV division", validate_choice=False)
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(CoopmatchForm):
     """Remove a supplier that is no firm to keep (administrators)."""
 
     confirm = BooleanField("I have checked that this is no firm to keep in the register",

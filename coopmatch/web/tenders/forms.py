@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
     Form,
@@ -11,7 +10,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from coopmatch.models import ARRANGEMENTS, RECURRENCE, LotCreate, TenderCreate
-from coopmatch.web.forms import CPVField, DayField, MaxLength, MoneyField, Postcode, int_or_zero
+from coopmatch.web.forms import (
+    CoopmatchForm,
+    CPVField,
+    DayField,
+    MaxLength,
+    MoneyField,
+    Postcode,
+    int_or_zero,
+)
 
 DATE_HINT = "For example, 27 March 2027"
 
@@ -24,7 +31,7 @@ class LotForm(Form):
     cpv_codes = CPVField("CPV codes for this lot", validators=[Optional()])
 
 
-class TenderForm(FlaskForm):
+class TenderForm(CoopmatchForm):
     buyer_id = SelectField("Buying organisation", coerce=int_or_zero,
                            validate_choice=False)
     title = StringField("Title", validators=[

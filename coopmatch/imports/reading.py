@@ -22,6 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from coopmatch.dates import PLAUSIBLE_YEARS, read_day
 from coopmatch.errors import CoopmatchError
 from coopmatch.imports.records import RowError
 from coopmatch.names import clean_text
@@ -226,21 +227,17 @@ def clip(text: str | None, length: int) -> str | None:
 
 # --- values --------------------------------------------------------------------------------
 
-_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %B %Y", "%d %b %Y")
+# An ISO date starts the text (OCDS times come in many shapes), or it is yyyymmdd.
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s|$)")
-
-
-# Dates systems write for "not given": .NET's least (0001-01-01) and greatest (9999-12-31).
-_PLAUSIBLE_YEARS = range(1000, 9000)
 
 
 def parse_date(value) -> date | None:
-    """Return a date from ISO (with any time), dd/mm/yyyy or yyyymmdd text; None if unreadable
-    or a placeholder for "not given" (the year 1 or 9999)."""
+    """Return a date from ISO (with any time), yyyymmdd, or as coopmatch.dates reads one
+    (day first: 31/01/2025, 31 Jan 2025; Jan 31 2025); None if unreadable or a placeholder
+    for "not given" (the year 1 or 9999)."""
     found = _read_date(value)
-    return found if found is None or found.year in _PLAUSIBLE_YEARS else None
+    return found if found is None or found.year in PLAUSIBLE_YEARS else None
 
 
 def _read_date(value) -> date | None:
@@ -255,17 +252,9 @@ def _read_date(value) -> date | None:
         match = _ISO_DATE.match(text) or _COMPACT_DATE.match(text)
         if match:
             return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        match = _UK_DATE.match(text)
-        if match:
-            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        for fmt in _DATE_FORMATS:
-            try:
-                return datetime.strptime(text.split(" ")[0] if "/" in text else text, fmt).date()
-            except ValueError:
-                continue
+        return read_day(text)
     except ValueError:
         return None
-    return None
 
 
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")

@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from coopmatch.dates import PLAUSIBLE_YEARS, read_day
 from coopmatch.names import is_withheld
 
 # Excel's day zero (serial 1 is 1900-01-01 after its leap-year bug is allowed for).
@@ -14,35 +15,7 @@ EXCEL_SERIALS = range(20_000, 80_000)
 _PLAIN_AMOUNT = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?")
 _SPLIT_DIGITS = re.compile(r"\d\s+\d")
 _AMOUNT = re.compile(r"\d+(?:\.\d*)?|\.\d+")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_NUMERIC_DATE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})")
-_ISO_DATE = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?"
-)
-_NAMED_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]+([a-z]{3,9})[\s\-/.,]+(\d{2}|\d{4})")
 _SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
-_TRAILING_TIME = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
 
 
 
@@ -106,7 +79,8 @@ def _to_pence(amount: Decimal) -> int:
 def parse_date(value) -> date:
     """Return the date in an ISO, dd/mm/yyyy, dd/mm/yy, dd-Mon-yy, "3 Apr 2023" or Excel cell.
 
-    UK ledgers write the day first, so 04/01/2017 is 4 January. Raise ValueError otherwise.
+    UK ledgers write the day first, so 04/01/2017 is 4 January (coopmatch.dates). Raise
+    ValueError otherwise.
     """
     if isinstance(value, datetime):
         return value.date()
@@ -116,38 +90,19 @@ def parse_date(value) -> date:
         raise ValueError("not a date")
     if isinstance(value, int | float):
         return _from_serial(value)
-    text = _TRAILING_TIME.sub("", str(value).strip()).lower()
-    match = _NUMERIC_DATE.fullmatch(text)
-    if match:
-        day, month, year = match.groups()
-        return _checked(int(year), int(month), int(day))
-    match = _ISO_DATE.fullmatch(text)
-    if match:
-        year, month, day = match.groups()
-        return _checked(int(year), int(month), int(day))
-    match = _NAMED_MONTH.fullmatch(text)
-    if match and match.group(2) in _MONTHS:
-        day, month, year = match.groups()
-        return _checked(int(year), _MONTHS[month], int(day))
+    text = str(value).strip()
     if _SERIAL.fullmatch(text):
         return _from_serial(float(text))
-    raise ValueError("not a date")
+    day = read_day(text)
+    if day.year not in PLAUSIBLE_YEARS:  # 0001-01-01: a system's "not given"
+        raise ValueError("not a date")
+    return day
 
 
 def _from_serial(serial: float) -> date:
     if int(serial) not in EXCEL_SERIALS:
         raise ValueError("not a date")
     return EXCEL_EPOCH + timedelta(days=int(serial))
-
-
-def _checked(year: int, month: int, day: int) -> date:
-    if year < 100:
-        # Two-digit years in these ledgers are all this century.
-        year += 2000 if year < 70 else 1900
-    try:
-        return date(year, month, day)
-    except ValueError as error:
-        raise ValueError("not a date") from error
 
 
 class DateParser:

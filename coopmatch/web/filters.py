@@ -55,13 +55,17 @@ def ordinal(value: int) -> str:
 
 
 def field_attrs(field, hint: str | None = None) -> dict:
-    """Return aria-describedby for a field's hint and error message, as the pattern asks."""
-    ids = []
+    """Return aria-describedby for a field's hint, error message and character count, as
+    the pattern asks, and the count's limit for the script that keeps it."""
+    ids, attrs = [], {}
     if hint:
         ids.append(f"{field.id}-hint")
     if field.errors:
         ids.append(f"{field.id}-error")
-    return {"aria-describedby": " ".join(ids)} if ids else {}
+    if getattr(field.flags, "character_limit", None):
+        ids.append(f"{field.id}-count")
+        attrs["data-character-limit"] = field.flags.character_limit
+    return attrs | ({"aria-describedby": " ".join(ids)} if ids else {})
 
 
 def init_app(app: Flask) -> None:

@@ -76,11 +76,14 @@ class Postcode:
 
 class MaxLength:
     """At most `limit` characters, said with the field's name and the length given ("Title
-    must be 500 characters or fewer: this is 612."), not WTForms' "Field cannot be longer"."""
+    must be 500 characters or fewer: this is 612."), not WTForms' "Field cannot be longer".
+
+    The box carries no maxlength, which would cut a pasted text silently: the form shows a
+    character count instead (GOV.UK's pattern; the `character_limit` flag)."""
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.field_flags = {"maxlength": limit}
+        self.field_flags = {"character_limit": limit}
 
     def __call__(self, form, field):
         length = len(field.data or "")

@@ -149,6 +149,37 @@ def test_bad_postcode_shows_the_error_summary(page, session):
     assert session.exec(select(Supplier)).all() == []
 
 
+def test_a_long_pasted_title_is_kept_whole_and_counted(page, session, ref):
+    council = create_organisation(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    sign_in(page, officer.email)
+    page.get_by_role("link", name="Post a tender").click()
+    title = page.get_by_label("Title", exact=True)
+    count = page.locator("#title-count")
+    # Far below the limit the count is for screen readers only; near it, shown.
+    def shown() -> bool:
+        return "visually-hidden" not in count.get_attribute("class").split()
+
+    assert count.text_content() == "You can enter up to 500 characters" and not shown()
+    title.fill("Grounds maintenance")
+    assert count.text_content() == "You have 481 characters remaining" and not shown()
+    title.fill("x" * 450)
+    assert count.inner_text() == "You have 50 characters remaining" and shown()
+    pasted = "Grass cutting " * 40  # 560 characters: a browser's maxlength would cut it
+    title.fill(pasted)
+    assert len(title.input_value()) == 560
+    assert count.inner_text() == "You have 60 characters too many" and shown()
+    page.get_by_label("Description", exact=True).fill("Grass cutting in 40 parks.")
+    page.get_by_role("button", name="Post tender").click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    summary.get_by_role("link", name="Title must be 500 characters or fewer: this is 560.") \
+        .wait_for()
+    # Nothing typed is lost: the whole title is back in the box, still counted.
+    assert page.get_by_label("Title", exact=True).input_value() == pasted
+    assert count.inner_text() == "You have 60 characters too many" and shown()
+    assert session.exec(select(Tender)).all() == []
+
+
 def sign_in(page, email: str) -> None:
     page.goto("/sign-in")
     page.get_by_label("Email address").fill(email)

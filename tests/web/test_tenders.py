@@ -72,6 +72,9 @@ def test_bad_tender_input_names_each_field_and_stores_nothing(client, session, r
         assert message in body, message
     # An amount that cannot be read says so, and not also that it must be £0 or more.
     assert "Enter a value of £0 or more" not in body and "Not a valid" not in body
+    form = client.get("/tenders/new").get_data(as_text=True)
+    assert "maxlength" not in form  # a browser would cut a pasted text without a word
+    assert 'data-character-limit="500"' in form and 'aria-describedby="title-count"' in form
     too_long = client.post("/tenders/new", dict(VALID, title="Grass cutting " * 40))
     assert "Title must be 500 characters or fewer: this is 560." in html.unescape(
         too_long.get_data(as_text=True))

@@ -88,14 +88,8 @@ def report(anchors, year, group_area, without_public_bodies, output):
     except CoopmatchError as error:
         raise click.ClickException(error.message) from None
     public_bodies = not without_public_bodies
-    reports = [r for r in (spend.anchor_report(session, anchor=o, ref=ref, year=year,
-                                               public_bodies=public_bodies)
-                           for o in organisations) if r]
-    if area is not None:
-        combined = spend.together_report(session, anchors=organisations, area=area, ref=ref,
-                                         year=year, public_bodies=public_bodies)
-        if combined is not None:
-            reports.append(combined)
+    reports = spend.anchor_reports(session, anchors=organisations, ref=ref, year=year,
+                                   public_bodies=public_bodies, group_area=area)
     if output == "json":
         click.echo(json.dumps([{"anchor": r.name, "anchor_id": r.anchor_id,
                                 **spend.figures_dict(r.figures)} for r in reports], indent=2))

@@ -203,15 +203,10 @@ def spend_figures():
     spend.check_may_read(current_user, [a.id for a in anchors])
     year = number_arg(request.args, "year", None)
     public_bodies = public_bodies_arg(request.args)
-    reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, year=year,
-                                               public_bodies=public_bodies)
-                           for a in anchors) if r]
-    if request.args.get("group_area") and anchors:
-        area = spend.place_area(ref, request.args["group_area"])
-        combined = spend.together_report(session, anchors=anchors, area=area, ref=ref, year=year,
-                                         public_bodies=public_bodies)
-        if combined:
-            reports.append(combined)
+    area = (spend.place_area(ref, request.args["group_area"])
+            if request.args.get("group_area") and anchors else None)
+    reports = spend.anchor_reports(session, anchors=anchors, ref=ref, year=year,
+                                   public_bodies=public_bodies, group_area=area)
     return jsonify({"anchors": [{"anchor": r.name, "anchor_id": r.anchor_id,
                                  **spend.figures_dict(r.figures)} for r in reports]})
 

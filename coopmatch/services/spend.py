@@ -529,6 +529,27 @@ def anchor_report(session: Session, *, anchor: Organisation, ref: Reference,
     return AnchorReport(anchor.name, anchor.id, figures)
 
 
+def anchor_reports(session: Session, *, anchors: list[Organisation], ref: Reference,
+                   year: int | None = None, top: int = 20, public_bodies: bool = True,
+                   group_area: AnchorArea | None = None, group_name: str | None = None
+                   ) -> list[AnchorReport]:
+    """Each anchor's report (those with payments), and with `group_area` the anchors
+    together against that place last; each anchor's payments are read once for both."""
+    reports, tables = [], []
+    for anchor in anchors:
+        table = payment_table(session, [anchor.id], year=year)
+        if table is not None:
+            tables.append(table)
+            reports.append(AnchorReport(anchor.name, anchor.id, _figures(
+                session, table, anchor_area(ref, anchor), ref, top, public_bodies)))
+    if group_area is not None and tables:
+        figures = _figures(session, concat_tables(tables), group_area, ref, top, public_bodies)
+        reports.append(AnchorReport(
+            group_name or f"{len(anchors)} anchor(s) together in {group_area.name}", None,
+            figures))
+    return reports
+
+
 def _figures(session: Session, table: PaymentTable, area: AnchorArea, ref: Reference,
              top: int, public_bodies: bool) -> SpendFigures:
     locations, ownership, names, sectors, public = _supplier_facts(
@@ -537,29 +558,6 @@ def _figures(session: Session, table: PaymentTable, area: AnchorArea, ref: Refer
         table = table.without_suppliers(public)
     return spend_figures(table, area, locations, ownership=ownership, sectors=sectors,
                          supplier_names=names, top=top, not_targets=public)
-
-
-def group_report(session: Session, *, anchors: list[Organisation], area: AnchorArea,
-                 ref: Reference, year: int | None = None, top: int = 20,
-                 public_bodies: bool = True) -> SpendFigures | None:
-    """Several anchors together against one area (Preston's six anchors and Preston)."""
-    tables = [t for t in (payment_table(session, [a.id], year=year) for a in anchors) if t]
-    if not tables:
-        return None
-    return _figures(session, concat_tables(tables), area, ref, top, public_bodies)
-
-
-def together_report(session: Session, *, anchors: list[Organisation], area: AnchorArea,
-                    ref: Reference, year: int | None = None, top: int = 20,
-                    name: str | None = None, public_bodies: bool = True
-                    ) -> AnchorReport | None:
-    """The group's figures as a report row beside each anchor's (None without payments)."""
-    figures = group_report(session, anchors=anchors, area=area, ref=ref, year=year, top=top,
-                           public_bodies=public_bodies)
-    if figures is None:
-        return None
-    return AnchorReport(name or f"{len(anchors)} anchor(s) together in {area.name}", None,
-                        figures)
 
 
 def figures_dict(figures: SpendFigures) -> dict:

@@ -754,8 +754,11 @@ def test_a_group_of_anchors_together_against_one_place(client, session, ref, tmp
     _import(session, pendle, tmp_path, name="pendle.csv",
             text=LEDGER.replace("ACCRINGTON JOINERY LIMITED", "Pendle Print Co-op"))
     area = spend.place_area(ref, "E07000122")  # Pendle
-    combined = spend.group_report(session, anchors=[hyndburn, pendle], area=area, ref=ref)
-    first = combined.years[0].split
+    *each, together = spend.anchor_reports(session, anchors=[hyndburn, pendle], ref=ref,
+                                           group_area=area)
+    assert [r.name for r in each] == ["Hyndburn Borough Council", "Pendle Borough Council"]
+    assert (together.name, together.anchor_id) == ("2 anchor(s) together in Pendle", None)
+    first = together.figures.years[0].split
     # Pendle Print is local to Pendle: £500 from Hyndburn, £1,500 from Pendle (its own £500
     # plus the £1,000 payment renamed to it).
     assert first.total == 1_040_000 and first.tiers["local_authority"] == 200_000

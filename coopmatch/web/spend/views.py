@@ -43,22 +43,16 @@ def index():
     if current_user.role == "procurement":
         anchors = [a for a in anchors if a.id == current_user.organisation_id]
     public_bodies = public_bodies_arg(request.args)
-    reports = [r for r in (spend.anchor_report(session, anchor=a, ref=ref, top=5,
-                                               public_bodies=public_bodies)
-                           for a in anchors) if r]
-    group_area, problem = request.args.get("group_area", "").strip(), None
+    group_area, area, problem = request.args.get("group_area", "").strip(), None, None
     if group_area and anchors:
         try:
             area = spend.place_area(ref, group_area)
         except CoopmatchError as error:
             problem = error.message
-        else:
-            combined = spend.together_report(
-                session, anchors=anchors, area=area, ref=ref, top=5,
-                name=f"All {len(anchors)} together, in {area.name}",
-                public_bodies=public_bodies)
-            if combined:
-                reports.append(combined)
+    reports = spend.anchor_reports(
+        session, anchors=anchors, ref=ref, top=5, public_bodies=public_bodies,
+        group_area=area,
+        group_name=f"All {len(anchors)} together, in {area.name}" if area else None)
     return render_template("spend/index.html", reports=reports, group_area=group_area,
                            problem=problem, public_bodies=public_bodies
                            ), 400 if problem else 200

@@ -217,13 +217,12 @@ def gap_report():
     """The gap report: ?area=GSS code or name, or ?radius_km=N&postcode=PC, &from= &to=
     (YYYY-MM-DD), &division= &min_value= &route= &threshold= ; &without_public_bodies=1 counts
     only firms as local supply (settings.public_bodies is then false)."""
-    from coopmatch.web.gaps.views import chosen_gaps, read_request, run_report
+    from coopmatch.web.gaps.asking import asked_report, chosen_gaps
 
     if not permissions.can_read_reports(current_user):
         return jsonify({"error": "Forbidden",
                         "message": "Gap reports are for development agencies."}), 403
-    asked = read_request(request.args)  # a bad argument is refused naming it, as elsewhere
-    report = run_report(asked)
+    report, asked = asked_report(request.args)  # a bad argument is refused naming it
     body = report.to_dict()
     body["gaps"] = [g.to_dict() for g in chosen_gaps(report, asked)]
     return jsonify(body)

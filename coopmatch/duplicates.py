@@ -54,11 +54,22 @@ class Pair:
     score: float
 
 
+# Up to this many entries (a ranking's names), every pair is compared; a register is compared
+# within blocks (`_keys`).
+ALL_PAIRS_UP_TO = 500
+
+
 def _keys(name: str) -> set[str]:
-    """Blocks a name is compared within: its first three letters, and its last word's (a typo
-    early in the name, "paydale playgrounds", still meets "playdale playgrounds")."""
+    """Blocks a name is compared within: its first three letters, its last word's (a typo
+    early in the name, "paydale playgrounds", still meets "playdale playgrounds"), and its
+    words' initials (a typo in each word, "dasco construction" and "drasco costuction")."""
     words = name.split()
-    return {f"a:{name[:3]}", f"z:{words[-1][:3]}"} if words else set()
+    if not words:
+        return set()
+    keys = {f"a:{name[:3]}", f"z:{words[-1][:3]}"}
+    if len(words) >= 2:
+        keys.add("i:" + "".join(word[0] for word in words))
+    return keys
 
 
 def likely_duplicates(entries: list[Entry], *, limit: int = 200, extended: bool = True,
@@ -75,7 +86,7 @@ def likely_duplicates(entries: list[Entry], *, limit: int = 200, extended: bool 
     usable = [e for e in entries if len(e.normalised_name.replace(" ", "")) >= 4]
     blocks: dict[str, list[Entry]] = defaultdict(list)
     for entry in usable:
-        for key in _keys(entry.normalised_name):
+        for key in _keys(entry.normalised_name) if len(usable) > ALL_PAIRS_UP_TO else ["all"]:
             blocks[key].append(entry)
     best: dict[tuple[int, int], float] = {}
     for members in blocks.values():

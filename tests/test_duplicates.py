@@ -1,5 +1,7 @@
 """Suppliers and organisations listed twice: which pairs a person is asked about."""
 
+from hashlib import sha1
+
 from coopmatch.duplicates import Entry, likely_duplicates, likely_same_bodies, repeats
 from coopmatch.names import buyer_key, normalise_name
 
@@ -96,6 +98,22 @@ def test_a_ranking_points_each_repeat_to_the_first_listing_of_its_firm():
     ]
     assert repeats(ranked) == {3: 2, 4: 2, 5: 1}
     assert repeats(ranked[:1]) == {} and repeats([]) == {}
+
+
+def test_a_typo_in_every_word_pairs_in_a_ranking_and_in_a_large_register():
+    # No letters in common at the start of the name or of its last word: the blocks that
+    # find "Paydale"/"Playdale" do not meet; the words' initials do.
+    ranked = [entry(1, "Drasco Costuction Ltd"), entry(2, "Preston Parks Co-op"),
+              entry(3, "Dasco Construction Ltd")]
+    assert repeats(ranked) == {3: 1}
+    register = [entry(100 + i, f"{sha1(str(i).encode()).hexdigest()[:12]} Supplies Ltd")
+                for i in range(600)]  # unlike names
+    assert len(register) > 500  # compared within blocks, not every pair
+    register += [entry(1, "Drasco Costuction Ltd"), entry(3, "Dasco Construction Ltd"),
+                 # Unlike names that share initials stay apart.
+                 entry(4, "Dale Carpentry Ltd"), entry(5, "Dunmore Cleaning Ltd")]
+    assert {(p.first, p.second) for p in likely_duplicates(register, limit=10_000)
+            if p.first < 100} == {(1, 3)}
 
 
 PLACES = {"sussex", "west", "east", "chichester", "chester", "england", "greater",

@@ -17,6 +17,7 @@ import logging
 import shutil
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -245,6 +246,7 @@ class Indexes:
         self.suggester: CPVSuggester | None = None
         self.suggester_meta: dict = {}
         self._places: PlaceWords | None = None
+        self._unsaved: set[str] = set()  # what could not be saved, warned of once
 
     def _descriptions(self) -> dict[str, str]:
         return {code: c.description for code, c in self.ref.cpv.codes.items()}
@@ -349,10 +351,27 @@ class Indexes:
         return True
 
     def _save_suppliers(self, fingerprint: dict) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.suppliers.save(self.root / "suppliers")
         self.suppliers_meta = {"fingerprint": fingerprint}
-        (self.root / "suppliers.json").write_text(json.dumps(self.suppliers_meta))
+
+        def write() -> None:
+            self.suppliers.save(self.root / "suppliers")
+            (self.root / "suppliers.json").write_text(json.dumps(self.suppliers_meta))
+
+        self._persist("match index", write)
+
+    def _persist(self, what: str, write: Callable[[], None]) -> None:
+        """Save an index for the other processes and the next start. Where it cannot be (a
+        read-only or full disk, a wrong COOPMATCH_INDEX_DIR), matching goes on from the index
+        in memory, each process building its own; the first failure is logged, not raised."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            write()
+        except OSError as error:
+            if what not in self._unsaved:
+                self._unsaved.add(what)
+                log.warning("The %s cannot be saved in %s (%s): it is kept in memory, and "
+                            "each process builds its own until it can be saved.",
+                            what, self.root, error.strerror or error)
 
     # open tenders and CPV suggestions -----------------------------------------------------
 
@@ -446,15 +465,18 @@ class Indexes:
     def _save_tenders(self, meta: dict) -> None:
         """Save the index and what it was built from (the meta last: a reader that finds the
         meta finds the index it describes)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        meta_path = self.root / "tenders.json"
-        meta_path.unlink(missing_ok=True)
-        if self.tenders is not None:
-            self.tenders.save(self.root / "tenders")
-        else:
-            shutil.rmtree(self.root / "tenders", ignore_errors=True)
         self.tenders_meta = meta
-        meta_path.write_text(json.dumps(meta))
+        meta_path = self.root / "tenders.json"
+
+        def write() -> None:
+            meta_path.unlink(missing_ok=True)
+            if self.tenders is not None:
+                self.tenders.save(self.root / "tenders")
+            else:
+                shutil.rmtree(self.root / "tenders", ignore_errors=True)
+            meta_path.write_text(json.dumps(meta))
+
+        self._persist("open-tender index", write)
 
     def cpv_suggester(self, session: Session) -> CPVSuggester | None:
         """The CPV suggester, trained on the vocabulary and the notices' own codes."""
@@ -484,9 +506,12 @@ class Indexes:
                          .where(Tender.cpv_codes != ""))]
             self.suggester = CPVSuggester().fit(vocabulary, pairs)
             self.suggester_meta = {"fingerprint": fingerprint}
-            self.root.mkdir(parents=True, exist_ok=True)
-            self.suggester.save(path)
-            meta_path.write_text(json.dumps(self.suggester_meta))
+
+            def write() -> None:
+                self.suggester.save(path)
+                meta_path.write_text(json.dumps(self.suggester_meta))
+
+            self._persist("CPV suggester", write)
             return self.suggester
 
 

@@ -227,6 +227,28 @@ def test_index_is_saved_and_reloaded_by_a_new_process(app, session, ref):
     assert index.size == 3
 
 
+def test_an_index_that_cannot_be_saved_is_kept_in_memory_with_one_warning(
+        app, session, ref, tmp_path, caplog):
+    from dataclasses import replace
+
+    tender, caterer, *_ = _setup(session, ref)
+    not_a_folder = tmp_path / "index"
+    not_a_folder.write_text("a file where the index folder should be")
+    with app.app_context():
+        settings = replace(match_settings(), index_dir=str(not_a_folder))
+        indexes = matching.Indexes(settings, ref)
+        with caplog.at_level("WARNING", logger="coopmatch.services.matching"):
+            first = indexes.supplier_index(session)
+            again = indexes.supplier_index(session)  # not rebuilt: the one in memory serves
+            indexes.tender_index(session, first)
+            indexes.cpv_suggester(session)
+        assert first is again and caterer.id in [int(i) for i in first.ids]
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(said) == 3, said  # once for each index, not once per match
+    assert said[0].startswith(f"The match index cannot be saved in {not_a_folder}/")
+    assert "(Not a directory): it is kept in memory" in said[0]
+
+
 def test_the_open_tender_index_is_saved_kept_through_award_imports_and_drops_passed_deadlines(
         app, session, ref):
     from datetime import date, timedelta

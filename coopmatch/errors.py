@@ -40,3 +40,9 @@ class Forbidden(CoopmatchError):
 
 class Conflict(CoopmatchError):
     status_code = 409
+
+
+class Unavailable(CoopmatchError):
+    """The server cannot do it just now (its disk is full or cannot be written)."""
+
+    status_code = 503

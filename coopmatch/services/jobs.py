@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 from werkzeug.utils import secure_filename
 
-from coopmatch.errors import CoopmatchError, Forbidden, NotFound
+from coopmatch.errors import CoopmatchError, Forbidden, NotFound, Unavailable
 from coopmatch.imports import formats
 from coopmatch.imports.reading import FileRejected
 from coopmatch.models import ImportJob, Organisation, Tender, User, utcnow
@@ -232,8 +232,7 @@ def _store_many(session: Session, files, upload_dir: str, max_bytes: int, check,
     Returns (folder, the stored file names in upload order, total size, `check(folder, names)`).
     """
     clean_uploads(session)
-    folder = Path(upload_dir) / uuid.uuid4().hex
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _upload_folder(upload_dir)
     try:
         names, size = [], 0
         for stream, filename in files:
@@ -262,8 +261,7 @@ def _store(session: Session, stream, filename: str, upload_dir: str, max_bytes: 
 def read_upload(stream, filename: str, *, upload_dir: str, max_bytes: int, read):
     """Keep an upload only as long as `read(path)` takes, and return what that returns: for a
     file read at once rather than imported by a job."""
-    folder = Path(upload_dir) / uuid.uuid4().hex
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _upload_folder(upload_dir)
     try:
         target = folder / (secure_filename(filename or "") or "upload")
         _save_limited(stream, target, max_bytes)
@@ -272,17 +270,37 @@ def read_upload(stream, filename: str, *, upload_dir: str, max_bytes: int, read)
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _upload_folder(upload_dir: str) -> Path:
+    """A new folder for one upload's files."""
+    folder = Path(upload_dir) / uuid.uuid4().hex
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _cannot_store(error) from error
+    return folder
+
+
+def _cannot_store(error: OSError) -> Unavailable:
+    log.error("Uploads cannot be stored: %s", error)
+    return Unavailable(f"The server cannot store the file just now ({error.strerror or error}). "
+                       "Nothing was imported: try again later, or tell the administrator.",
+                       field="file")
+
+
 def _save_limited(stream, target: Path, max_bytes: int) -> int:
     size = 0
-    with open(target, "wb") as out:
-        while chunk := stream.read(1024 * 1024):
-            size += len(chunk)
-            if size > max_bytes:
-                raise FileRejected(
-                    f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit. "
-                    "Split it into smaller files, or import it with the command line.",
-                    field="file")
-            out.write(chunk)
+    try:
+        with open(target, "wb") as out:
+            while chunk := stream.read(1024 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FileRejected(
+                        f"The file is larger than the {max_bytes // (1024 * 1024)} MB limit. "
+                        "Split it into smaller files, or import it with the command line.",
+                        field="file")
+                out.write(chunk)
+    except OSError as error:  # a full disk
+        raise _cannot_store(error) from error
     if size == 0:
         raise FileRejected("The selected file is empty.", field="file")
     return size

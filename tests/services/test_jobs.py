@@ -74,3 +74,15 @@ def _clean_redis():
     redis = Redis.from_url(REDIS_URL)
     for key in redis.scan_iter("coopmatch:*"):
         redis.delete(key)
+
+
+def test_a_full_disk_refuses_the_upload_in_words():
+    from pathlib import Path
+
+    from coopmatch.errors import Unavailable
+
+    with pytest.raises(Unavailable) as caught:  # /dev/full: every write finds the disk full
+        jobs._save_limited(io.BytesIO(b"name\nA Co-op\n" * 1000), Path("/dev/full"), 10**6)
+    assert caught.value.message.startswith(
+        "The server cannot store the file just now (No space left on device).")
+    assert caught.value.status_code == 503 and caught.value.field == "file"

@@ -92,6 +92,20 @@ def test_a_refusal_with_nothing_good_does_not_offer_the_good_rows(client, sessio
     assert "To import" not in page and "skip-advice" not in page
 
 
+def test_an_upload_the_server_cannot_store_is_refused_in_words(app, client, session,
+                                                              tmp_path, monkeypatch):
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    not_a_folder = tmp_path / "uploads"
+    not_a_folder.write_text("a file where the upload folder should be")
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(not_a_folder))
+    response = upload(client, REGISTER)
+    assert response.status_code == 400
+    assert ("The server cannot store the file just now (Not a directory). Nothing was "
+            "imported: try again later, or tell the administrator.") in text(response)
+    assert session.exec(select(ImportJob)).all() == []
+
+
 def test_an_unrecognised_file_is_refused_at_upload(client, session):
     agency = create_user(session, role="agency")
     client.sign_in(agency.email)

@@ -35,7 +35,7 @@ class _Commands(FlaskGroup):
         try:
             return super().invoke(ctx)
         except (OperationalError, ProgrammingError) as exc:
-            problem = _schema_problem(ctx)
+            problem = _connection_problem(ctx) or _schema_problem(ctx)
             if problem:
                 raise click.ClickException(problem) from exc
             raise
@@ -49,6 +49,31 @@ def _hidden(option: click.Parameter) -> click.Parameter:
     option = copy.copy(option)
     option.hidden = True
     return option
+
+
+def _connection_problem(ctx: click.Context) -> str | None:
+    """Say so when the database cannot be reached at all (its server is down, the address
+    or the file's folder is wrong), naming it and the driver's reason, without a traceback."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = ctx.ensure_object(ScriptInfo).load_app().config["DATABASE_URL"]
+    except Exception:  # noqa: BLE001 - the original error says more than ours would
+        return None
+    engine = create_engine(url)
+    try:
+        with engine.connect():
+            return None
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        shown = make_url(url).render_as_string(hide_password=True)
+        return (f"Cannot connect to the database at {shown}: {reason}. Check that its server "
+                "is running, or set DATABASE_URL to the database to use.")
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        engine.dispose()
 
 
 def _schema_problem(ctx: click.Context) -> str | None:

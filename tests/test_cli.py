@@ -184,6 +184,19 @@ def test_a_bad_database_url_fails_with_a_clear_message(tmp_path):
     assert "nonsense" in (result.stderr + result.stdout)
 
 
+def test_a_database_that_cannot_be_reached_is_named_without_a_traceback(tmp_path):
+    # Nothing listens on port 1: as a PostgreSQL server that is down.
+    url = "postgresql+psycopg://coop:s3cret@127.0.0.1:1/coopmatch"
+    for command in (["db", "upgrade"], ["match", "--all"]):
+        result = run(*command, database_url=url, index_dir=tmp_path, check=False)
+        assert result.returncode == 1
+        assert ("Error: Cannot connect to the database at "
+                "postgresql+psycopg://coop:***@127.0.0.1:1/coopmatch: connection failed: "
+                ) in result.stderr
+        assert "Check that its server is running, or set DATABASE_URL" in result.stderr
+        assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
+
+
 def test_a_command_before_db_upgrade_says_to_run_it(empty_database_url):
     from coopmatch.db import upgrade
 

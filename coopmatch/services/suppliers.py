@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, func, or_
+from sqlalchemy import Engine, and_, case, func, literal, or_
 from sqlmodel import Session, select
 
 from coopmatch.duplicates import Entry, likely_duplicates
@@ -356,8 +356,8 @@ def _register_query(*, ref: Reference, text: str, ownership: str, area: str,
                     cpv_division: str):
     """The register's suppliers that the filters ask for, by name (a select())."""
     query = select(Supplier).where(Supplier.status != "dissolved")
-    for word in text.lower().split()[:8]:
-        pattern = f"%{word}%"
+    patterns = [f"%{word}%" for word in text.lower().split()[:8]]
+    for pattern in patterns:
         query = query.where(
             or_(func.lower(Supplier.name).like(pattern),
                 func.lower(Supplier.description).like(pattern),
@@ -374,7 +374,20 @@ def _register_query(*, ref: Reference, text: str, ownership: str, area: str,
         query = query.where(or_(
             cpv_division_clause(Supplier.cpv_codes, cpv_division),
             Supplier.id.in_(_winners_of(cpv_division_clause(Tender.cpv_codes, cpv_division)))))
-    return query.order_by(func.lower(Supplier.name), Supplier.id)
+    return query.order_by(*_named_first(text), func.lower(Supplier.name), Supplier.id)
+
+
+def _named_first(text: str) -> list:
+    """Searching by words, the firms named by them all come first, then those whose names
+    hold them inside other words, then the rest ("roofing": "LMAC Roofing", then
+    "Cemplas Waterproofing", then the firms that say it or have won roofing work)."""
+    words = [w for w in (normalise_name(word) for word in text.split()[:8]) if w]
+    if not words:
+        return []
+    spaced = literal(" ") + func.coalesce(Supplier.normalised_name, "") + literal(" ")
+    lowered = func.lower(Supplier.name)
+    return [case((and_(*(spaced.like(f"% {w} %") for w in words)), 0),
+                 (and_(*(lowered.like(f"%{w}%") for w in words)), 1), else_=2)]
 
 
 def _winners_of(condition):

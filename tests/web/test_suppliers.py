@@ -120,6 +120,16 @@ def test_register_list_filters(client, session, ref):
     assert "Manchester Builders" in body and "Preston Cleaning" not in body
     body = client.get("/suppliers/?q=building").get_data(as_text=True)
     assert "Manchester Builders" in body and "Preston Cleaning" not in body
+    # Firms named for the words come first, then those that only say them.
+    create_supplier(session, ref, name="Acme Facilities Ltd", postcode="PR1 3NN",
+                    description="Office cleaning and caretaking.")
+    create_supplier(session, ref, name="Zenith Cleaning Services", postcode="PR1 3NN")
+    create_supplier(session, ref, name="Aardvark Drycleaning", postcode="PR1 3NN")
+    body = client.get("/suppliers/?q=cleaning").get_data(as_text=True)
+    found = [name for name in ("Preston Cleaning", "Zenith Cleaning", "Aardvark Drycleaning",
+                               "Acme Facilities") if name in body]
+    assert sorted(found, key=body.index) == ["Preston Cleaning", "Zenith Cleaning",
+                                             "Aardvark Drycleaning", "Acme Facilities"]
     body = client.get("/suppliers/?area=PR1").get_data(as_text=True)
     assert "Preston Cleaning" in body
     # A supplier known only from contract awards is found by the work it has won.

@@ -88,16 +88,42 @@ class RedisProgress:
     def _key(self, job_id: int) -> str:
         return f"coopmatch:import-progress:{job_id}"
 
+    # Progress is a courtesy: with Redis unreachable it is kept in this process's memory (a
+    # page served by this process still shows it), and the import goes on.
+
     def set(self, job_id: int, stage: str, fraction: float) -> None:
+        from redis import RedisError
+
         key = self._key(job_id)
-        self.redis.hset(key, mapping={"stage": stage, "fraction": round(fraction, 3)})
-        self.redis.expire(key, 24 * 3600)
+        try:
+            self.redis.hset(key, mapping={"stage": stage, "fraction": round(fraction, 3)})
+            self.redis.expire(key, 24 * 3600)
+        except RedisError as error:
+            _redis_down(error)
+        _memory.set(job_id, stage, fraction)
 
     def get(self, job_id: int) -> dict | None:
-        raw = self.redis.hgetall(self._key(job_id))
+        from redis import RedisError
+
+        try:
+            raw = self.redis.hgetall(self._key(job_id))
+        except RedisError as error:
+            _redis_down(error)
+            return _memory.get(job_id)
         if not raw:
-            return None
+            return _memory.get(job_id)
         return {"stage": raw[b"stage"].decode(), "fraction": float(raw[b"fraction"])}
+
+
+_warned: set[str] = set()
+
+
+def _redis_down(error: Exception) -> None:
+    """Log, once per process, that Redis cannot be reached."""
+    if "redis" not in _warned:
+        _warned.add("redis")
+        log.warning("Redis cannot be reached (%s): imports run in the web process and "
+                    "report progress from it until it can be.", error)
 
 
 _memory = MemoryProgress()
@@ -342,18 +368,27 @@ def start_job(session: Session, *, user: User, job_id: int, skip_invalid: bool, 
     session.commit()
     if not background:
         run_import_job(job.id, asdict(settings))
-    elif settings.redis_url:
-        from redis import Redis
-        from rq import Queue
-
-        Queue(QUEUE_NAME, connection=Redis.from_url(settings.redis_url)).enqueue(
-            run_import_job, job.id, asdict(settings), job_timeout=6 * 3600,
-            job_id=f"coopmatch-import-{job.id}-{uuid.uuid4().hex[:6]}")
-    else:
+    elif not (settings.redis_url and _queued(job.id, settings)):
         threading.Thread(target=run_import_job, args=(job.id, asdict(settings)),
                          name=f"import-{job.id}", daemon=True).start()
     session.refresh(job)
     return job
+
+
+def _queued(job_id: int, settings: JobSettings) -> bool:
+    """Queue the job for the import workers; False (the job then runs in this process) when
+    Redis cannot be reached, so that an upload is never left waiting for a queue."""
+    from redis import Redis, RedisError
+    from rq import Queue
+
+    try:
+        Queue(QUEUE_NAME, connection=Redis.from_url(settings.redis_url)).enqueue(
+            run_import_job, job_id, asdict(settings), job_timeout=6 * 3600,
+            job_id=f"coopmatch-import-{job_id}-{uuid.uuid4().hex[:6]}")
+    except RedisError as error:
+        _redis_down(error)
+        return False
+    return True
 
 
 # --- running -----------------------------------------------------------------------------------

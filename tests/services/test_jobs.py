@@ -2,6 +2,7 @@
 
 import io
 import os
+import time
 import uuid
 
 import pytest
@@ -47,6 +48,34 @@ def test_a_job_runs_on_an_rq_worker_and_reports_progress_through_redis(
     assert session.exec(select(func.count()).select_from(Supplier)).one() == 2
     progress = jobs.progress_store(REDIS_URL).get(job.id)
     assert progress == {"stage": "finished", "fraction": 1.0}
+
+
+def test_with_redis_unreachable_a_job_runs_in_this_process_and_reports_progress(
+        session, ref, data_dir, cache_dir, database_url, tmp_path, caplog, monkeypatch):
+    down = "redis://127.0.0.1:1/0"  # nothing listens on port 1: Redis is down
+    monkeypatch.setattr(jobs, "_warned", set())  # warned once per process: this one anew
+    agency = create_user(session, role="agency")
+    settings = jobs.JobSettings(database_url=database_url, data_dir=str(data_dir),
+                                cache_dir=str(cache_dir), max_bytes=10_000_000,
+                                redis_url=down)
+    register = b"name,postcode\nPreston Cleaning Co-op,PR1 2HE\nLune Food Hub,LA1 1DW\n"
+    job = jobs.create_upload(session, user=agency, stream=io.BytesIO(register),
+                             filename="register.csv", fmt=None, upload_dir=str(tmp_path),
+                             max_bytes=settings.max_bytes, ref=ref, data_dir=str(data_dir))
+    with caplog.at_level("WARNING", logger="coopmatch.services.jobs"):
+        jobs.start_job(session, user=agency, job_id=job.id, skip_invalid=False,
+                       dry_run=False, settings=settings, background=True)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            session.expire_all()
+            if session.get(ImportJob, job.id).status not in {"queued", "running"}:
+                break
+            time.sleep(0.2)
+    job = session.get(ImportJob, job.id)
+    assert job.status == "done", job.message  # not left queued for a queue no one reads
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == 2
+    assert jobs.progress_store(down).get(job.id) == {"stage": "finished", "fraction": 1.0}
+    assert any("Redis cannot be reached" in r.getMessage() for r in caplog.records)
 
 
 def test_a_job_that_crashes_ends_failed_with_nothing_saved(session, ref, data_dir, tmp_path,

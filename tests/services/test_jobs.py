@@ -18,19 +18,27 @@ from tests.factories import create_user
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+def _uploaded_register(session, ref, data_dir, cache_dir, database_url, tmp_path,
+                       redis_url: str):
+    """An agency's upload of a two-supplier register, and the job settings to import it."""
+    agency = create_user(session, role="agency")
+    settings = jobs.JobSettings(database_url=database_url, data_dir=str(data_dir),
+                                cache_dir=str(cache_dir), max_bytes=10_000_000,
+                                redis_url=redis_url)
+    register = b"name,postcode\nPreston Cleaning Co-op,PR1 2HE\nLune Food Hub,LA1 1DW\n"
+    job = jobs.create_upload(session, user=agency, stream=io.BytesIO(register),
+                             filename="register.csv", fmt=None, upload_dir=str(tmp_path),
+                             max_bytes=settings.max_bytes, ref=ref, data_dir=str(data_dir))
+    return agency, settings, job
+
+
 def test_a_job_runs_on_an_rq_worker_and_reports_progress_through_redis(
         app, session, ref, data_dir, cache_dir, database_url, tmp_path):
     redis = Redis.from_url(REDIS_URL)
     redis.ping()  # Redis is part of the machine; a failure here is a real failure
     queue_name = f"{jobs.QUEUE_NAME}-test-{uuid.uuid4().hex[:6]}"
-    agency = create_user(session, role="agency")
-    settings = jobs.JobSettings(database_url=database_url, data_dir=str(data_dir),
-                                cache_dir=str(cache_dir), max_bytes=10_000_000,
-                                redis_url=REDIS_URL)
-    register = b"name,postcode\nPreston Cleaning Co-op,PR1 2HE\nLune Food Hub,LA1 1DW\n"
-    job = jobs.create_upload(session, user=agency, stream=io.BytesIO(register),
-                             filename="register.csv", fmt=None, upload_dir=str(tmp_path),
-                             max_bytes=settings.max_bytes, ref=ref, data_dir=str(data_dir))
+    agency, settings, job = _uploaded_register(session, ref, data_dir, cache_dir,
+                                               database_url, tmp_path, REDIS_URL)
     original = jobs.QUEUE_NAME
     jobs.QUEUE_NAME = queue_name
     try:
@@ -54,14 +62,8 @@ def test_with_redis_unreachable_a_job_runs_in_this_process_and_reports_progress(
         session, ref, data_dir, cache_dir, database_url, tmp_path, caplog, monkeypatch):
     down = "redis://127.0.0.1:1/0"  # nothing listens on port 1: Redis is down
     monkeypatch.setattr(jobs, "_warned", set())  # warned once per process: this one anew
-    agency = create_user(session, role="agency")
-    settings = jobs.JobSettings(database_url=database_url, data_dir=str(data_dir),
-                                cache_dir=str(cache_dir), max_bytes=10_000_000,
-                                redis_url=down)
-    register = b"name,postcode\nPreston Cleaning Co-op,PR1 2HE\nLune Food Hub,LA1 1DW\n"
-    job = jobs.create_upload(session, user=agency, stream=io.BytesIO(register),
-                             filename="register.csv", fmt=None, upload_dir=str(tmp_path),
-                             max_bytes=settings.max_bytes, ref=ref, data_dir=str(data_dir))
+    agency, settings, job = _uploaded_register(session, ref, data_dir, cache_dir,
+                                               database_url, tmp_path, down)
     with caplog.at_level("WARNING", logger="coopmatch.services.jobs"):
         jobs.start_job(session, user=agency, job_id=job.id, skip_invalid=False,
                        dry_run=False, settings=settings, background=True)

@@ -94,3 +94,9 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
         done += 1
         if all_tenders and done % 500 == 0:
             click.echo(f"matched {done} tenders", err=True)
+    if all_tenders and not done:
+        click.echo("There are no tenders to match yet: import notices (coopmatch import auto "
+                   "FILE) or post one on the web.", err=True)
+    elif not matching.register_fingerprint(session)["suppliers"]:
+        click.echo("The register has no suppliers yet: import some (coopmatch import "
+                   "suppliers FILE, or notices with their awards).", err=True)

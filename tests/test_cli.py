@@ -197,6 +197,24 @@ def test_a_database_that_cannot_be_reached_is_named_without_a_traceback(tmp_path
         assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
 
 
+def test_matching_an_empty_database_says_what_is_missing(tmp_path, data_dir):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    run("db", "upgrade", database_url=url)
+    nothing = run("match", "--all", database_url=url, data_dir=data_dir, index_dir=tmp_path)
+    assert nothing.stdout == ""
+    assert "There are no tenders to match yet: import notices" in nothing.stderr
+    notices = tmp_path / "notices.json"
+    notices.write_text(json.dumps({"releases": [{
+        "ocid": "ocds-b5fd17-1", "id": "1", "date": "2025-01-01T00:00:00Z", "tag": ["tender"],
+        "buyer": {"name": "Preston City Council"},
+        "tender": {"title": "Grounds maintenance", "status": "active"}}]}))
+    run("import", "ocds", str(notices), database_url=url, data_dir=data_dir,
+        index_dir=tmp_path)
+    unmatched = run("match", "--all", database_url=url, data_dir=data_dir, index_dir=tmp_path)
+    assert "Grounds maintenance" in unmatched.stdout and "no matching suppliers" in unmatched.stdout
+    assert "The register has no suppliers yet: import some" in unmatched.stderr
+
+
 def test_a_command_before_db_upgrade_says_to_run_it(empty_database_url):
     from coopmatch.db import upgrade
 

@@ -94,7 +94,12 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
         done += 1
         if all_tenders and done % 500 == 0:
             click.echo(f"matched {done} tenders", err=True)
-    if all_tenders and not done:
+    _say_what_is_missing(session, no_tenders=all_tenders and not done)
+
+
+def _say_what_is_missing(session, *, no_tenders: bool) -> None:
+    """After matching, say so when there was nothing to match, or nothing to match with."""
+    if no_tenders:
         click.echo("There are no tenders to match yet: import notices (coopmatch import auto "
                    "FILE) or post one on the web.", err=True)
     elif not matching.register_fingerprint(session)["suppliers"]:

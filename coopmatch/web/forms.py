@@ -33,6 +33,20 @@ class CoopmatchForm(FlaskForm):
             _name_refused_choices(self)
         return valid
 
+    unavailable = False
+
+    def refuse(self, error: CoopmatchError, field: str = "file") -> None:
+        """Show a service's refusal at a field (an upload's, as a rule)."""
+        target = getattr(self, field)
+        target.errors = [*target.errors, error.message]
+        self.unavailable = self.unavailable or error.status_code >= 500
+
+    @property
+    def page_status(self) -> int:
+        """The page's status: 503 when the server could not do it (its disk full), 400 for
+        input to correct, else 200."""
+        return 503 if self.unavailable else 400 if self.errors else 200
+
 
 def _name_refused_choices(form) -> None:
     for field in form:

@@ -100,7 +100,7 @@ def test_an_upload_the_server_cannot_store_is_refused_in_words(app, client, sess
     not_a_folder.write_text("a file where the upload folder should be")
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(not_a_folder))
     response = upload(client, REGISTER)
-    assert response.status_code == 400
+    assert response.status_code == 503  # the server's trouble, not the file's
     assert ("The server cannot store the file just now (Not a directory). Nothing was "
             "imported: try again later, or tell the administrator.") in text(response)
     assert session.exec(select(ImportJob)).all() == []

@@ -238,12 +238,12 @@ def locate():
                     max_bytes=config["IMPORT_MAX_BYTES"]))
         except CoopmatchError as error:
             session.rollback()
-            form.file.errors = [*form.file.errors, error.message]
+            form.refuse(error)
     dry_run = bool(form.dry_run.data)
     if located is not None:
         form.dry_run.data = False  # the list seen, the next upload of the file places them
     return render_template("admin/locate.html", form=form, located=located, errors=errors,
-                           dry_run=dry_run), 400 if form.errors else 200
+                           dry_run=dry_run), form.page_status
 
 
 def _locate_in_background(session, form):
@@ -260,7 +260,7 @@ def _locate_in_background(session, form):
                        dry_run=job.dry_run, settings=job_settings(), background=True)
     except CoopmatchError as error:
         session.rollback()
-        form.file.errors = [*form.file.errors, error.message]
+        form.refuse(error)
         return render_template("admin/locate.html", form=form, located=None, errors=None,
-                               dry_run=bool(form.dry_run.data)), 400
+                               dry_run=bool(form.dry_run.data)), form.page_status
     return redirect(url_for("imports.detail", job_id=job.id)), 303

@@ -44,12 +44,12 @@ def index():
                 data_dir=current_app.config.get("COOPMATCH_DATA_DIR") or None)
         except CoopmatchError as error:
             session.rollback()
-            form.file.errors = [*form.file.errors, error.message]
+            form.refuse(error)
         else:
             return redirect(url_for("imports.detail", job_id=job.id))
     return render_template("imports/index.html", form=form,
                            jobs=jobs.list_jobs(session, user=current_user),
-                           statuses=IMPORT_JOB_STATUSES), 400 if form.errors else 200
+                           statuses=IMPORT_JOB_STATUSES), form.page_status
 
 
 @bp.route("/<int:job_id>", methods=["GET"])

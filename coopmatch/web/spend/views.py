@@ -80,10 +80,10 @@ def import_ledger():
             session.rollback()
             if error.status_code == 403:
                 abort(403)
-            form.file.errors = [*form.file.errors, error.message]
+            form.refuse(error)
         else:
             return redirect(url_for("imports.detail", job_id=job.id))
-    return render_template("spend/import.html", form=form), 400 if form.errors else 200
+    return render_template("spend/import.html", form=form), form.page_status
 
 
 @bp.get("/anchors/<int:anchor_id>")

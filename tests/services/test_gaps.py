@@ -120,6 +120,9 @@ def test_gap_pages_exports_and_access(client, session, ref):
     # An area may be named as people name it: the same report as its code.
     by_name = client.get("/api/gaps?area=lancashire").get_json()
     assert by_name["area"] == body["area"] and by_name["gaps"] == body["gaps"]
+    # Sorted by name, or by a sort it does not know (then by £ a year): no error.
+    assert client.get("/api/gaps?area=E10000017&sort=name").get_json()["gaps"] == body["gaps"]
+    assert client.get("/api/gaps?area=E10000017&sort=bogus").get_json()["gaps"] == body["gaps"]
     # Amounts and distances as people write them; what is not a number is refused at its
     # field, not quietly left out of the report.
     value = gap["gbp_a_year"]

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, request
+from flask import current_app
 
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
@@ -80,6 +80,7 @@ class GapRequest:
     query: gaps.GapQuery
     config: GapSettings
     filters: dict
+    sort: str = "gbp_a_year"  # one of SORTS
 
 
 def read_request(args) -> GapRequest:
@@ -90,6 +91,7 @@ def read_request(args) -> GapRequest:
         config=gaps.with_choices(gaps.gap_settings(current_app.config), threshold=threshold,
                                  public_bodies=public_bodies_arg(args)),
         filters=filters_from_args(args),
+        sort=args.get("sort") if args.get("sort") in SORTS else "gbp_a_year",
     )
 
 
@@ -99,9 +101,7 @@ def run_report(asked: GapRequest):
 
 
 def chosen_gaps(report, asked: GapRequest):
-    chosen = gaps.filter_gaps(report.gaps, **asked.filters)
-    by = request.args.get("sort", "gbp_a_year")
-    return gaps.sort_gaps(chosen, by if by in SORTS else "gbp_a_year")
+    return gaps.sort_gaps(gaps.filter_gaps(report.gaps, **asked.filters), asked.sort)
 
 
 def asked_report(args):

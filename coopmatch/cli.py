@@ -35,7 +35,8 @@ class _Commands(FlaskGroup):
         try:
             return super().invoke(ctx)
         except (OperationalError, ProgrammingError) as exc:
-            problem = _connection_problem(ctx) or _schema_problem(ctx)
+            url = _database_url(ctx)
+            problem = url and (_connection_problem(url) or _schema_problem(url))
             if problem:
                 raise click.ClickException(problem) from exc
             raise
@@ -51,43 +52,46 @@ def _hidden(option: click.Parameter) -> click.Parameter:
     return option
 
 
-def _connection_problem(ctx: click.Context) -> str | None:
+def _database_url(ctx: click.Context) -> str | None:
+    try:
+        return ctx.ensure_object(ScriptInfo).load_app().config["DATABASE_URL"]
+    except Exception:  # noqa: BLE001 - the original error says more than ours would
+        return None
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _connection_problem(url: str) -> str | None:
     """Say so when the database cannot be reached at all (its server is down, the address
     or the file's folder is wrong), naming it and the driver's reason, without a traceback."""
     from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
 
-    try:
-        url = ctx.ensure_object(ScriptInfo).load_app().config["DATABASE_URL"]
-    except Exception:  # noqa: BLE001 - the original error says more than ours would
-        return None
     engine = create_engine(url)
     try:
         with engine.connect():
             return None
     except OperationalError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        shown = make_url(url).render_as_string(hide_password=True)
-        return (f"Cannot connect to the database at {shown}: {reason}. Check that its server "
-                "is running, or set DATABASE_URL to the database to use.")
-    except Exception:  # noqa: BLE001
+        return (f"Cannot connect to the database at {_shown(url)}: {reason}. Check that its "
+                "server is running, or set DATABASE_URL to the database to use.")
+    except Exception:  # noqa: BLE001 - the original error says more than ours would
         return None
     finally:
         engine.dispose()
 
 
-def _schema_problem(ctx: click.Context) -> str | None:
-    from sqlalchemy.engine import make_url
-
+def _schema_problem(url: str) -> str | None:
     try:
-        url = ctx.ensure_object(ScriptInfo).load_app().config["DATABASE_URL"]
         behind = schema_behind(url)
     except Exception:  # noqa: BLE001 - the database's own error says more than ours would
         return None
     if behind is None:
         return None
-    shown = make_url(url).render_as_string(hide_password=True)
-    return f"The database at {shown} {behind}: run `coopmatch db upgrade` first."
+    return f"The database at {_shown(url)} {behind}: run `coopmatch db upgrade` first."
 
 
 @click.group(cls=_Commands, create_app=_create_app, add_default_commands=False,

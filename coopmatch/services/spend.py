@@ -522,11 +522,9 @@ def anchor_report(session: Session, *, anchor: Organisation, ref: Reference,
                   public_bodies: bool = True) -> AnchorReport | None:
     """An anchor's figures per financial year against its own area; without payments to
     public bodies (precepts, levies, shared services) when `public_bodies` is False."""
-    table = payment_table(session, [anchor.id], year=year)
-    if table is None:
-        return None
-    figures = _figures(session, table, anchor_area(ref, anchor), ref, top, public_bodies)
-    return AnchorReport(anchor.name, anchor.id, figures)
+    reports = anchor_reports(session, anchors=[anchor], ref=ref, year=year, top=top,
+                             public_bodies=public_bodies)
+    return reports[0] if reports else None
 
 
 def anchor_reports(session: Session, *, anchors: list[Organisation], ref: Reference,

@@ -495,10 +495,14 @@ class ImportJob(SQLModel, table=True):
     skip_invalid: bool = False
     dry_run: bool = False
     status: str = Field(default="uploaded", max_length=20)
+    # Who runs a started import: "process:<host>:<pid>:<token>" (the web process, in a thread
+    # or the request) or "rq:<RQ job id>", so that one whose runner stopped can be told.
+    runner: str = Field(default="", max_length=200)
     message: str = Field(default="", sa_type=sa.Text)
     # The ImportSummary as JSON, once finished.
     result: str = Field(default="", sa_type=sa.Text)
     created_at: datetime = _timestamp()
+    started_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 

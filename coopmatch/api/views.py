@@ -142,8 +142,8 @@ def ocds_releases():
 @signed_in
 def import_progress(job_id: int):
     """The status and progress of one of your imports, for the progress bar."""
-    job = jobs.get_job(get_session(), user=current_user, job_id=job_id)
-    progress = jobs.progress_store(current_app.config.get("REDIS_URL", "")).get(job.id)
+    job, progress = jobs.follow_job(get_session(), user=current_user, job_id=job_id,
+                                    redis_url=current_app.config.get("REDIS_URL", ""))
     return jsonify({"id": job.id, "status": job.status, "message": job.message,
                     "progress": progress, "finished": job.finished_at is not None})
 

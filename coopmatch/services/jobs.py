@@ -8,7 +8,9 @@ transaction holds the only write lock until it commits.
 
 import json
 import logging
+import os
 import shutil
+import socket
 import threading
 import uuid
 from collections import Counter
@@ -16,7 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 from werkzeug.utils import secure_filename
 
 from coopmatch.errors import CoopmatchError, Forbidden, NotFound, Unavailable
@@ -41,6 +43,13 @@ QUEUE_NAME = "coopmatch-imports"
 # Uploaded files are deleted once imported; a file never imported, and the rejected rows' CSV
 # of a finished import, are kept this long.
 RETENTION_DAYS = 7
+# The longest an import may run on RQ; one running longer where it cannot be seen (on another
+# machine) is taken to have stopped.
+JOB_TIMEOUT = timedelta(hours=6)
+STOPPED = "The import stopped before it finished: the server running it stopped or restarted."
+START_AGAIN = ("Nothing is lost: start it again below (anything it had already saved is found "
+               "and not imported twice).")
+UPLOAD_AGAIN = "Its file is no longer here: upload it again."
 
 
 @dataclass(frozen=True)
@@ -342,11 +351,30 @@ def get_job(session: Session, *, user: User, job_id: int) -> ImportJob:
     return job
 
 
-def list_jobs(session: Session, *, user: User, limit: int = 50) -> list[ImportJob]:
+def follow_job(session: Session, *, user: User, job_id: int,
+               redis_url: str = "") -> tuple[ImportJob, dict | None]:
+    """Return a job its uploader may see, and its progress.
+
+    A started job whose runner has stopped (a restart, a deploy, a killed worker) is put back to
+    be started again, rather than showing "Importing" for ever with its upload stuck.
+    """
+    job = get_job(session, user=user, job_id=job_id)
+    _put_back_if_stopped(session, job, redis_url)
+    progress = progress_store(redis_url).get(job.id)
+    if progress is None and job.status == "queued":
+        progress = _waiting(job, redis_url)
+    return job, progress
+
+
+def list_jobs(session: Session, *, user: User, limit: int = 50,
+              redis_url: str = "") -> list[ImportJob]:
     query = select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)
     if not is_admin(user):
         query = query.where(ImportJob.user_id == user.id)
-    return list(session.exec(query))
+    found = list(session.exec(query))
+    for job in found:
+        _put_back_if_stopped(session, job, redis_url)
+    return found
 
 
 def preview_job(job: ImportJob, *, ref: Reference, settings: JobSettings, rows: int = 10):
@@ -365,30 +393,166 @@ def start_job(session: Session, *, user: User, job_id: int, skip_invalid: bool, 
     if job.status != "uploaded":
         raise CoopmatchError("This import has already started.")
     job.skip_invalid, job.dry_run, job.status = skip_invalid, dry_run, "queued"
+    job.message, job.started_at = "", utcnow()
+    if background and settings.redis_url and _queued(session, job, settings):
+        session.refresh(job)
+        return job
+    _run_here(job)
     session.commit()
-    if not background:
-        run_import_job(job.id, asdict(settings))
-    elif not (settings.redis_url and _queued(job.id, settings)):
+    if background:
         threading.Thread(target=run_import_job, args=(job.id, asdict(settings)),
                          name=f"import-{job.id}", daemon=True).start()
+    else:
+        run_import_job(job.id, asdict(settings))
     session.refresh(job)
     return job
 
 
-def _queued(job_id: int, settings: JobSettings) -> bool:
+def _queued(session: Session, job: ImportJob, settings: JobSettings) -> bool:
     """Queue the job for the import workers; False (the job then runs in this process) when
     Redis cannot be reached, so that an upload is never left waiting for a queue."""
     from redis import Redis, RedisError
     from rq import Queue
 
+    rq_id = f"coopmatch-import-{job.id}-{uuid.uuid4().hex[:6]}"
+    job.runner = f"rq:{rq_id}"
+    session.commit()  # before a worker can pick it up
     try:
         Queue(QUEUE_NAME, connection=Redis.from_url(settings.redis_url)).enqueue(
-            run_import_job, job_id, asdict(settings), job_timeout=6 * 3600,
-            job_id=f"coopmatch-import-{job_id}-{uuid.uuid4().hex[:6]}")
+            run_import_job, job.id, asdict(settings),
+            job_timeout=int(JOB_TIMEOUT.total_seconds()), job_id=rq_id)
     except RedisError as error:
         _redis_down(error)
         return False
     return True
+
+
+# --- runners -----------------------------------------------------------------------------------
+# A started import is run by a web process (in the request or a thread) or by an RQ worker. Its
+# runner is recorded on the job so that a page showing it can tell when the runner has stopped.
+
+_running_here: set[int] = set()
+_running_lock = threading.Lock()
+_tokens: dict[int, str] = {}  # one per process id: a forked worker gets its own
+
+
+def this_process() -> str:
+    """This process, as a runner: host, process id and a token (a process id is reused)."""
+    pid = os.getpid()
+    token = _tokens.setdefault(pid, uuid.uuid4().hex[:12])
+    return f"{socket.gethostname()}:{pid}:{token}"
+
+
+def _run_here(job: ImportJob) -> None:
+    job.runner = f"process:{this_process()}"
+    with _running_lock:
+        _running_here.add(job.id)
+
+
+def _runner_stopped(job: ImportJob, redis_url: str) -> bool:
+    kind, _, who = job.runner.partition(":")
+    if kind == "process" and _process_stopped(job.id, who):
+        return True
+    if kind == "rq" and _rq_job_stopped(who, redis_url):
+        return True
+    # A runner this process cannot see (another machine, or Redis not reachable from here):
+    # stopped once it has run longer than any import is allowed to.
+    started = job.started_at or job.created_at
+    return utcnow() - _aware(started) > JOB_TIMEOUT
+
+
+def _process_stopped(job_id: int, who: str) -> bool:
+    parts = who.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return False
+    host, pid, _token = parts
+    if who == this_process():
+        with _running_lock:
+            return job_id not in _running_here
+    if host != socket.gethostname():
+        return False  # another machine's process cannot be seen from here
+    if int(pid) == os.getpid():
+        return True  # this process id with another token: the process was replaced
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, run by another user
+    return False
+
+
+def _rq_queue(redis_url: str):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
+
+
+def _rq_job_stopped(rq_id: str, redis_url: str) -> bool:
+    """Whether RQ no longer runs or holds the job: gone, or ended without the job recording
+    how (a worker killed, or past the time limit). False when Redis cannot be asked."""
+    if not redis_url:
+        return False
+    from redis import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    try:
+        queue = _rq_queue(redis_url)
+        queue.started_job_registry.cleanup()  # fails the jobs of workers that died
+        try:
+            status = Job.fetch(rq_id, connection=queue.connection).get_status()
+        except NoSuchJobError:
+            return True
+    except RedisError as error:
+        _redis_down(error)
+        return False
+    return status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED,
+                      JobStatus.CANCELED)
+
+
+def _waiting(job: ImportJob, redis_url: str) -> dict | None:
+    """What a queued job waits for, when no import worker is running to take it."""
+    if not (redis_url and job.runner.startswith("rq:")):
+        return None
+    from redis import RedisError
+    from rq import Worker
+
+    try:
+        queue = _rq_queue(redis_url)
+        if Worker.count(queue=queue):
+            return None
+    except RedisError:
+        return None
+    if f"no worker {job.id}" not in _warned:  # once a job, not at every poll of its page
+        _warned.add(f"no worker {job.id}")
+        log.warning("Import job %s is queued and no import worker is running: start one with "
+                    "'coopmatch worker'.", job.id)
+    return {"stage": "waiting for an import worker: none is running just now, so tell whoever "
+                     "runs coopmatch", "fraction": 0.0}
+
+
+def _put_back_if_stopped(session: Session, job: ImportJob, redis_url: str) -> None:
+    """Put a started job whose runner stopped back to be started again (or, with its upload
+    gone, mark it failed), unless it has meanwhile finished."""
+    if job.status not in ("queued", "running") or not _runner_stopped(job, redis_url):
+        return
+    files = _ledger_paths(job) if job.format == LEDGER else [Path(job.stored_path)]
+    if all(path.exists() for path in files):
+        status, message, finished = "uploaded", f"{STOPPED} {START_AGAIN}", None
+    else:
+        status, message, finished = "failed", f"{STOPPED} {UPLOAD_AGAIN}", utcnow()
+    moved = session.execute(
+        update(ImportJob)
+        .where(ImportJob.id == job.id, ImportJob.status == job.status,
+               ImportJob.runner == job.runner)
+        .values(status=status, message=message, runner="", finished_at=finished))
+    session.commit()
+    if moved.rowcount:
+        log.warning("Import job %s stopped with its runner (%s): %s", job.id, job.runner,
+                    "put back to be started again" if status == "uploaded" else "its file is gone")
+    session.refresh(job)
 
 
 # --- running -----------------------------------------------------------------------------------
@@ -458,6 +622,8 @@ def run_import_job(job_id: int, settings: dict) -> str:
             _finish(session, job_id, "failed",
                     f"The import failed and nothing was saved ({type(error).__name__}).", {})
     finally:
+        with _running_lock:
+            _running_here.discard(job_id)
         progress.set(job_id, "finished", 1.0)
         # Imported (or refused): the files are not needed again; rejected rows stay.
         for path in stored:

@@ -14,7 +14,9 @@
           bar.textContent = Math.round(data.progress.fraction * 100) + "%";
           stage.textContent = data.progress.stage.charAt(0).toUpperCase() + data.progress.stage.slice(1) + "…";
         }
-        if (data.finished) { window.location.reload(); } else { setTimeout(poll, 1000); }
+        // Finished, or put back to be started again (its runner stopped): show the new state.
+        var started = data.status === "queued" || data.status === "running";
+        if (data.finished || !started) { window.location.reload(); } else { setTimeout(poll, 1000); }
       })
       .catch(function () { setTimeout(poll, 3000); });
   }

@@ -1,9 +1,13 @@
 """Journeys in real Chromium: the pages as a person uses them, JavaScript included."""
 
+import socket
+import subprocess
+import sys
+
 import pytest
 from sqlmodel import select
 
-from coopmatch.models import Supplier, Tender, User
+from coopmatch.models import ImportJob, Supplier, Tender, User
 from tests.factories import (
     PASSWORD,
     create_organisation,
@@ -634,3 +638,33 @@ def test_pages_fit_a_phone_screen(page, session, ref):
     page.goto(f"/suppliers/{supplier.id}")
     label, value = page.locator(".summary-list__row").first.locator("dt, dd").all()
     assert value.bounding_box()["y"] > label.bounding_box()["y"]
+
+
+def test_an_import_page_shows_when_its_server_stopped_and_offers_to_start_again(
+        page, session, tmp_path):
+    agency = create_user(session, role="agency")
+    path = tmp_path / "register.csv"
+    path.write_text("name,postcode\nPreston Cleaning Co-op,PR1 2HE\n")
+    # An import run by another web process on this machine, which is still alive...
+    runner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        job = ImportJob(user_id=agency.id, format="suppliers", filename="register.csv",
+                        stored_path=str(path), size_bytes=path.stat().st_size,
+                        status="running",
+                        runner=f"process:{socket.gethostname()}:{runner.pid}:t0ken")
+        session.add(job)
+        session.commit()
+        sign_in(page, agency.email)
+        page.goto(f"/imports/{job.id}")
+        page.get_by_text("Importing", exact=True).wait_for()
+        page.get_by_label("Progress").wait_for()
+    finally:
+        runner.kill()  # ...until it stops, as on a restart
+        runner.wait()
+    # The page, polling the job's progress, sees it and shows the import ready to start again.
+    page.get_by_role("alert").filter(
+        has_text="The import stopped before it finished").wait_for(timeout=15_000)
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("1 created").first.wait_for()
+    session.expire_all()
+    assert session.exec(select(Supplier)).one().name == "Preston Cleaning Co-op"

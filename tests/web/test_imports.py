@@ -2,6 +2,9 @@
 
 import html
 import io
+import socket
+import subprocess
+import sys
 import time
 
 from sqlalchemy import func
@@ -253,3 +256,26 @@ def test_an_import_links_to_the_notices_it_created_or_updated(client, session, m
     assert run(package("Office cleaning", "Window cleaning", "Depot and yard cleaning")) is None
     assert run(package("Office cleaning", "New title"), dry_run="y") is None
     assert "New title" not in {t.title for t in session.exec(select(Tender))}
+
+
+def test_an_import_whose_server_stopped_shows_why_and_can_be_started_again(client, session):
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    job_id = int(upload(client, REGISTER).headers["Location"].rsplit("/", 1)[1])
+    # Started by a web process on this machine that has since stopped (a restart): its
+    # process id is that of a process that has ended.
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    job = session.get(ImportJob, job_id)
+    job.status, job.runner = "running", f"process:{socket.gethostname()}:{ended.stdout.strip()}:t"
+    session.commit()
+
+    status = client.get(f"/api/imports/{job_id}").get_json()
+    assert status["status"] == "uploaded" and not status["finished"]
+    page = text(client.get(f"/imports/{job_id}"))
+    assert "The import stopped before it finished" in page and "start it again" in page
+    assert f'action="/imports/{job_id}/start"' in page and "Preston Cleaning Co-op" in page
+    done = text(client.get(client.post(f"/imports/{job_id}/start", {}).headers["Location"]))
+    assert "Imported" in done and "2 created" in done
+    assert "stopped before it finished" not in done
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == 2

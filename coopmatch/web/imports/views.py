@@ -48,14 +48,20 @@ def index():
         else:
             return redirect(url_for("imports.detail", job_id=job.id))
     return render_template("imports/index.html", form=form,
-                           jobs=jobs.list_jobs(session, user=current_user),
+                           jobs=jobs.list_jobs(
+                               session, user=current_user,
+                               redis_url=current_app.config.get("REDIS_URL", "")),
                            statuses=IMPORT_JOB_STATUSES), form.page_status
 
 
 @bp.route("/<int:job_id>", methods=["GET"])
 @roles_required("procurement", "agency")
 def detail(job_id: int):
-    job = _job_or_abort(job_id)
+    try:
+        job, progress = jobs.follow_job(get_session(), user=current_user, job_id=job_id,
+                                        redis_url=current_app.config.get("REDIS_URL", ""))
+    except CoopmatchError as error:
+        abort(error.status_code)
     records, errors, problem = [], [], None
     # A payment ledger was read through at upload and its preview kept on the job.
     if job.status == "uploaded" and job.format != jobs.LEDGER:
@@ -63,7 +69,6 @@ def detail(job_id: int):
             records, errors = jobs.preview_job(job, ref=reference(), settings=job_settings())
         except CoopmatchError as error:
             problem = error.message
-    progress = jobs.progress_store(current_app.config.get("REDIS_URL", "")).get(job.id)
     anchor = get_session().get(Organisation, job.anchor_id) if job.anchor_id else None
     changed, more = jobs.changed_notices(get_session(), job)
     return render_template("imports/detail.html", job=job, form=StartForm(), records=records,

@@ -356,12 +356,12 @@ def _register_query(*, ref: Reference, text: str, ownership: str, area: str,
                     cpv_division: str):
     """The register's suppliers that the filters ask for, by name (a select())."""
     query = select(Supplier).where(Supplier.status != "dissolved")
-    patterns = [f"%{word}%" for word in text.lower().split()[:8]]
-    for pattern in patterns:
+    for word in text.lower().split()[:8]:  # "%" and "_" are the characters typed, not wildcards
         query = query.where(
-            or_(func.lower(Supplier.name).like(pattern),
-                func.lower(Supplier.description).like(pattern),
-                Supplier.id.in_(_winners_of(func.lower(Tender.title).like(pattern))))
+            or_(func.lower(Supplier.name).contains(word, autoescape=True),
+                func.lower(Supplier.description).contains(word, autoescape=True),
+                Supplier.id.in_(_winners_of(
+                    func.lower(Tender.title).contains(word, autoescape=True))))
         )
     if ownership:
         if ownership not in OWNERSHIP_MODELS:
@@ -386,8 +386,8 @@ def _named_first(text: str) -> list:
         return []
     spaced = literal(" ") + func.coalesce(Supplier.normalised_name, "") + literal(" ")
     lowered = func.lower(Supplier.name)
-    return [case((and_(*(spaced.like(f"% {w} %") for w in words)), 0),
-                 (and_(*(lowered.like(f"%{w}%") for w in words)), 1), else_=2)]
+    return [case((and_(*(spaced.contains(f" {w} ", autoescape=True) for w in words)), 0),
+                 (and_(*(lowered.contains(w, autoescape=True) for w in words)), 1), else_=2)]
 
 
 def _winners_of(condition):

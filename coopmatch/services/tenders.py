@@ -164,11 +164,10 @@ def in_other_statuses(*, session: Session, ref: Reference, status: str, text: st
 
 def _filtered(query, *, ref: Reference, text: str, status: str, cpv_division: str,
               buyer_id: int | None, area: str):
-    for word in text.lower().split()[:8]:
-        pattern = f"%{word}%"
+    for word in text.lower().split()[:8]:  # "%" and "_" are the characters typed, not wildcards
         query = query.where(
-            or_(func.lower(Tender.title).like(pattern),
-                func.lower(Tender.description).like(pattern))
+            or_(func.lower(Tender.title).contains(word, autoescape=True),
+                func.lower(Tender.description).contains(word, autoescape=True))
         )
     if status:
         if status not in TENDER_STATUSES:

@@ -291,3 +291,14 @@ def test_a_suppliers_page_shows_the_codes_of_the_contracts_it_has_won(client, se
     newcomer = create_supplier(session, ref, name="Ribble Newcomers Co-op")
     assert 'id="won-codes"' not in client.get(f"/suppliers/{newcomer.id}").get_data(
         as_text=True)
+
+
+def test_register_search_reads_percent_and_underscore_as_typed(client, session, ref):
+    create_supplier(session, ref, name="100% Recycled Paper Co-op")
+    create_supplier(session, ref, name="1000 Hands Catering")
+    create_supplier(session, ref, name="Ribble Valley Catering", description="Cafe_bar hire.")
+    create_supplier(session, ref, name="Cafe Bar Collective")
+    body = client.get("/suppliers/?q=100%25").get_data(as_text=True)
+    assert "100% Recycled" in body and "1000 Hands" not in body
+    body = client.get("/suppliers/?q=cafe_bar").get_data(as_text=True)
+    assert "Ribble Valley Catering" in body and "Cafe Bar Collective" not in body

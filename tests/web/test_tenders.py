@@ -278,3 +278,15 @@ def test_a_list_narrowed_to_one_status_says_what_the_others_hold(client, session
     # Where the other statuses hold nothing more, nothing is said.
     body = client.get("/tenders/?q=mowing&status=awarded").get_data(as_text=True)
     assert "1 tender, showing" in body and 'id="other-statuses"' not in body
+
+
+def test_tender_search_reads_percent_and_underscore_as_typed(client, session, ref):
+    _, officer = _buyer(session, ref)
+    create_tender(session, ref, officer, title="100% renewable electricity supply")
+    create_tender(session, ref, officer, title="1000 school uniforms")
+    create_tender(session, ref, officer, title="Upgrade of the CCTV_02 cameras")
+    create_tender(session, ref, officer, title="CCTV 02 maintenance")
+    body = client.get("/tenders/?q=100%25").get_data(as_text=True)
+    assert "100% renewable" in body and "1000 school uniforms" not in body
+    body = client.get("/tenders/?q=cctv_02").get_data(as_text=True)
+    assert "CCTV_02 cameras" in body and "CCTV 02 maintenance" not in body

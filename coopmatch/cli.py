@@ -70,7 +70,9 @@ def _connection_problem(url: str) -> str | None:
     or the file's folder is wrong), naming it and the driver's reason, without a traceback."""
     from sqlalchemy import create_engine
 
-    engine = create_engine(url)
+    from coopmatch.db import server_connect_args
+
+    engine = create_engine(url, connect_args=server_connect_args(url))
     try:
         with engine.connect():
             return None

@@ -1,5 +1,6 @@
 """The database: one engine per app, one session per request, closed on teardown."""
 
+import os
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -8,12 +9,26 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+# Seconds to wait for a PostgreSQL server to answer before saying it cannot be reached (a
+# mistyped or firewalled host would otherwise hang for minutes): COOPMATCH_DB_CONNECT_TIMEOUT,
+# else 10; a URL's own ?connect_timeout= wins.
+CONNECT_TIMEOUT = 10
+
+
+def server_connect_args(url) -> dict:
+    """The driver's connection arguments for a database server at url ({} for SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or "connect_timeout" in parsed.query:
+        return {}
+    return {"connect_timeout": int(os.environ.get("COOPMATCH_DB_CONNECT_TIMEOUT")
+                                   or CONNECT_TIMEOUT)}
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets foreign keys and a file directory that exists."""
+    """Create an engine; SQLite gets foreign keys and a file directory that exists, a server a
+    limit on how long to wait for it to answer."""
     parsed = make_url(url)
-    kwargs: dict = {"pool_pre_ping": True}
+    kwargs: dict = {"pool_pre_ping": True, "connect_args": server_connect_args(parsed)}
     if parsed.get_backend_name() == "sqlite":
         kwargs = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if parsed.database and parsed.database != ":memory:":

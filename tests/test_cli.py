@@ -3,8 +3,10 @@
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -195,6 +197,27 @@ def test_a_database_that_cannot_be_reached_is_named_without_a_traceback(tmp_path
                 ) in result.stderr
         assert "Check that its server is running, or set DATABASE_URL" in result.stderr
         assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
+
+
+def test_a_database_server_that_never_answers_is_given_up_on_in_time(tmp_path, monkeypatch):
+    # A host that takes the connection and never answers, as a firewalled or wrong one can:
+    # without a limit the command would wait for the operating system, minutes.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    monkeypatch.setenv("COOPMATCH_DB_CONNECT_TIMEOUT", "2")
+    try:
+        started = time.monotonic()
+        result = run("db", "upgrade", database_url=f"postgresql+psycopg://coop@127.0.0.1:{port}"
+                     "/coopmatch", check=False)
+        took = time.monotonic() - started
+    finally:
+        silent.close()
+    assert result.returncode == 1 and took < 30, (took, result.stderr[-2000:])
+    assert (f"Error: Cannot connect to the database at postgresql+psycopg://coop@127.0.0.1:"
+            f"{port}/coopmatch: connection timeout expired") in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_matching_an_empty_database_says_what_is_missing(tmp_path, data_dir):

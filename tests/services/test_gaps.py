@@ -364,3 +364,34 @@ def test_the_report_is_of_the_agencys_own_area_unless_another_is_asked(app, clie
     client.sign_in(create_user(session, role="agency").email)
     app.config["GAP_DEFAULT_AREA"] = "E10000017"
     assert client.get("/api/gaps").get_json()["area"]["name"] == "Lancashire"
+
+
+def test_gaps_are_listed_in_the_order_asked_for_on_the_page_and_through_the_api(client, session,
+                                                                               ref):
+    council = _area_with_laundry_demand(session, ref)
+    officer = create_user(session, role="procurement", organisation=council)
+    for year in (2024, 2025):  # a second gap: smaller, and first by name
+        create_tender(session, ref, officer, title=f"Office cleaning {year}",
+                      description="Daily cleaning of council offices.", cpv_codes="90910000",
+                      value=60_000.0, status="open", recurrence="recurring",
+                      delivery_postcode="PR1 2HE", published_date=f"{year}-02-01",
+                      contract_start=f"{year}-04-01", contract_end=f"{year + 1}-03-31")
+    client.sign_in(create_user(session, role="agency").email)
+
+    def listed(sort: str) -> list[str]:
+        gaps_ = client.get(f"/api/gaps?area={LANCASHIRE}&sort={sort}").get_json()["gaps"]
+        return [g["sector"][:3] for g in gaps_]
+
+    assert listed("gbp_a_year") == ["983", "909"] == listed("notices") == listed("")
+    assert listed("anchors") == ["983", "909"]  # the laundry's two anchors, the cleaning's one
+    assert listed("name") == ["909", "983"]
+    body = client.get(f"/api/gaps?area={LANCASHIRE}&sort=name").get_json()
+    names = [g["name"] for g in body["gaps"]]
+    assert names == sorted(names, key=str.lower)
+    for sort, first in (("gbp_a_year", 0), ("name", 1)):
+        page = html.unescape(client.get(f"/gaps/?area={LANCASHIRE}&sort={sort}")
+                             .get_data(as_text=True))
+        by_pounds = body["gaps"][::-1]  # sorted by name above: laundry last
+        order = [page.index(f"/gaps/cards/{g['id']}") for g in by_pounds]
+        assert (order == sorted(order)) == (first == 0), sort
+        assert f'<option value="{sort}" selected>' in page

@@ -46,6 +46,7 @@ RETENTION_DAYS = 7
 # The longest an import may run on RQ; one running longer where it cannot be seen (on another
 # machine) is taken to have stopped.
 JOB_TIMEOUT = timedelta(hours=6)
+ENQUEUE_GRACE = timedelta(minutes=1)
 STOPPED = "The import stopped before it finished: the server running it stopped or restarted."
 START_AGAIN = ("Nothing is lost: start it again below (anything it had already saved is found "
                "and not imported twice).")
@@ -451,26 +452,29 @@ def _run_here(job: ImportJob) -> None:
 
 def _runner_stopped(job: ImportJob, redis_url: str) -> bool:
     kind, _, who = job.runner.partition(":")
-    if kind == "process" and _process_stopped(job.id, who):
-        return True
-    if kind == "rq" and _rq_job_stopped(who, redis_url):
-        return True
-    # A runner this process cannot see (another machine, or Redis not reachable from here):
-    # stopped once it has run longer than any import is allowed to.
-    started = job.started_at or job.created_at
-    return utcnow() - _aware(started) > JOB_TIMEOUT
+    started = _aware(job.started_at or job.created_at)
+    stopped = None  # cannot tell
+    if kind == "process":
+        stopped = _process_stopped(job.id, who)
+    elif kind == "rq":
+        stopped = _rq_job_stopped(who, redis_url, started)
+    if stopped is None:
+        # A runner that cannot be seen from here (another machine's process, or Redis not
+        # reachable): stopped once it has run longer than any import is allowed to.
+        return utcnow() - started > JOB_TIMEOUT
+    return stopped
 
 
-def _process_stopped(job_id: int, who: str) -> bool:
+def _process_stopped(job_id: int, who: str) -> bool | None:
     parts = who.rsplit(":", 2)
     if len(parts) != 3 or not parts[1].isdigit():
-        return False
+        return None
     host, pid, _token = parts
     if who == this_process():
         with _running_lock:
             return job_id not in _running_here
     if host != socket.gethostname():
-        return False  # another machine's process cannot be seen from here
+        return None  # another machine's process cannot be seen from here
     if int(pid) == os.getpid():
         return True  # this process id with another token: the process was replaced
     try:
@@ -489,11 +493,11 @@ def _rq_queue(redis_url: str):
     return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
 
 
-def _rq_job_stopped(rq_id: str, redis_url: str) -> bool:
+def _rq_job_stopped(rq_id: str, redis_url: str, started: datetime) -> bool | None:
     """Whether RQ no longer runs or holds the job: gone, or ended without the job recording
-    how (a worker killed, or past the time limit). False when Redis cannot be asked."""
+    how (a worker killed, or past the time limit). None when Redis cannot be asked."""
     if not redis_url:
-        return False
+        return None
     from redis import RedisError
     from rq.exceptions import NoSuchJobError
     from rq.job import Job, JobStatus
@@ -504,10 +508,11 @@ def _rq_job_stopped(rq_id: str, redis_url: str) -> bool:
         try:
             status = Job.fetch(rq_id, connection=queue.connection).get_status()
         except NoSuchJobError:
-            return True
+            # Recorded on the job just before it is queued: not yet in Redis is not gone.
+            return utcnow() - started > ENQUEUE_GRACE
     except RedisError as error:
         _redis_down(error)
-        return False
+        return None
     return status in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED,
                       JobStatus.CANCELED)
 
@@ -570,6 +575,12 @@ def run_import_job(job_id: int, settings: dict) -> str:
     try:
         with Session(engine, expire_on_commit=False) as session:
             job = session.get(ImportJob, job_id)
+            if job.status != "queued":
+                # Put back to be started again (its runner was taken to have stopped) or
+                # started elsewhere meanwhile: this run is not the one the page shows.
+                log.warning("Import job %s is %s, not queued: not run again here.", job_id,
+                            job.status)
+                return "skipped"
             user = session.get(User, job.user_id)
             stored = _ledger_paths(job) if job.format == LEDGER else [Path(job.stored_path)]
             job.status = "running"

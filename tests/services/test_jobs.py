@@ -241,6 +241,45 @@ def test_a_queued_import_says_when_no_worker_runs_and_is_put_back_when_rq_loses_
     assert progress["stage"].startswith("waiting for an import worker: none is running")
 
     Job.fetch(job.runner.removeprefix("rq:"), connection=redis).delete()  # e.g. Redis flushed
+    job.started_at = utcnow() - timedelta(minutes=2)  # queued a while ago, not just now
+    session.commit()
     job, _ = jobs.follow_job(session, user=agency, job_id=job.id, redis_url=REDIS_URL)
     assert job.status == "uploaded" and "start it again" in job.message
     Queue(jobs.QUEUE_NAME, connection=redis).delete(delete_jobs=True)
+
+
+def test_a_job_rq_still_holds_is_left_queued_however_long_it_waits(
+        session, ref, data_dir, cache_dir, database_url, tmp_path, monkeypatch):
+    redis = Redis.from_url(REDIS_URL)
+    monkeypatch.setattr(jobs, "QUEUE_NAME", f"{jobs.QUEUE_NAME}-test-{uuid.uuid4().hex[:6]}")
+    agency, settings, job = _uploaded_register(session, ref, data_dir, cache_dir,
+                                               database_url, tmp_path, REDIS_URL)
+    jobs.start_job(session, user=agency, job_id=job.id, skip_invalid=False, dry_run=False,
+                   settings=settings, background=True)
+    job.started_at = utcnow() - timedelta(hours=7)  # a long queue ahead of it
+    session.commit()
+    assert jobs.follow_job(session, user=agency, job_id=job.id,
+                           redis_url=REDIS_URL)[0].status == "queued"
+    Queue(jobs.QUEUE_NAME, connection=redis).delete(delete_jobs=True)
+
+
+def test_a_job_just_recorded_for_rq_is_not_taken_for_lost_before_it_is_queued(session,
+                                                                             tmp_path):
+    agency, job = _started_job(session, tmp_path, runner="rq:coopmatch-import-1-abcdef",
+                               status="queued")
+    job, _ = jobs.follow_job(session, user=agency, job_id=job.id, redis_url=REDIS_URL)
+    assert job.status == "queued"
+    job.started_at = utcnow() - timedelta(minutes=2)
+    session.commit()
+    job, _ = jobs.follow_job(session, user=agency, job_id=job.id, redis_url=REDIS_URL)
+    assert job.status == "uploaded"
+
+
+def test_a_job_put_back_is_not_run_by_a_worker_that_picks_it_up_late(
+        session, ref, data_dir, cache_dir, database_url, tmp_path):
+    agency, settings, job = _uploaded_register(session, ref, data_dir, cache_dir,
+                                               database_url, tmp_path, redis_url="")
+    assert jobs.run_import_job(job.id, asdict(settings)) == "skipped"
+    session.expire_all()
+    assert session.get(ImportJob, job.id).status == "uploaded"
+    assert session.exec(select(func.count()).select_from(Supplier)).one() == 0

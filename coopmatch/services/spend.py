@@ -234,6 +234,23 @@ class ReviewItem:
     pence: int
     payments: int
     candidates: list[dict]
+    # What the anchors paid it for: its largest expense types, with their spend (pence).
+    paid_for: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def paid_for_text(self) -> str:
+        """What it does as its payments say, to start its description in the register."""
+        return paid_for_text(kind for kind, _ in self.paid_for)
+
+
+def paid_for_text(kinds: Iterable[str]) -> str:
+    kinds = list(kinds)
+    return f"Paid by anchors for: {'; '.join(kinds)}." if kinds else ""
+
+
+def _tidy_kind(kind: str) -> str:
+    kind = " ".join(kind.split())
+    return kind.capitalize() if kind.isupper() else kind  # "HIRED VEHICLE" -> "Hired vehicle"
 
 
 def review_queue(session: Session, *, user: User, limit: int = 100) -> list[ReviewItem]:
@@ -273,7 +290,7 @@ def write_payees_csv(session: Session, out: TextIO, *, user: User | None) -> int
     writer.writeheader()
     items = _names_by_spend(session, ("unresolved",), None)
     for item in items:
-        writer.writerow({"name": item.name.name,
+        writer.writerow({"name": item.name.name, "description": item.paid_for_text,
                          "ledger_spend_gbp": f"{item.pence / 100:.2f}",
                          "ledger_payments": item.payments})
     return len(items)
@@ -288,16 +305,37 @@ def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int | No
              .join(spend, spend.c.ledger_name_id == LedgerName.id)
              .where(LedgerName.status.in_(statuses))
              .order_by(spend.c.pence.desc(), LedgerName.id).limit(limit))
-    return [ReviewItem(row, int(pence or 0), int(payments or 0), json.loads(row.candidates))
-            for row, pence, payments in session.exec(query)]
+    items = [ReviewItem(row, int(pence or 0), int(payments or 0), json.loads(row.candidates))
+             for row, pence, payments in session.exec(query)]
+    paid_for = _paid_for(session, statuses)
+    for item in items:
+        item.paid_for = paid_for.get(item.name.id, [])
+    return items
+
+
+def _paid_for(session: Session, statuses: tuple[str, ...], top: int = 3
+              ) -> dict[int, list[tuple[str, int]]]:
+    """Each ledger name's largest expense types (net of credits), of the names in statuses."""
+    rows = session.exec(
+        select(Payment.ledger_name_id, Payment.expense_type, func.sum(Payment.amount_pence))
+        .join(LedgerName, LedgerName.id == Payment.ledger_name_id)
+        .where(LedgerName.status.in_(statuses), Payment.expense_type != "")
+        .group_by(Payment.ledger_name_id, Payment.expense_type))
+    found: dict[int, Counter] = {}
+    for name_id, kind, pence in rows:
+        if pence and pence > 0 and kind.strip():
+            found.setdefault(name_id, Counter())[_tidy_kind(kind)] += int(pence)
+    return {name_id: kinds.most_common(top) for name_id, kinds in found.items()}
 
 
 def add_payee(session: Session, *, user: User, ledger_name_id: int, name: str, postcode: str,
-              ownership: str, ref: Reference) -> Supplier:
+              ownership: str, ref: Reference, description: str = "") -> Supplier:
     """Add a ledger's payee to the register where it is based, and confirm the name as it.
 
     Its spend is then placed (local, wider area, ...) in every anchor's figures, and other
-    spellings of it in the ledgers are resolved again against the grown register.
+    spellings of it in the ledgers are resolved again against the grown register. Its
+    description (what it does: the payees page starts it from what the anchors paid it for) is
+    what matching and the gap reports read of a supplier with no contracts.
     """
     if not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators add payees to the "
@@ -325,7 +363,7 @@ def add_payee(session: Session, *, user: User, ledger_name_id: int, name: str, p
         raise Conflict(f"{same.name} at {same.postcode} is already in the register: confirm "
                        "the name as it on the review page instead.")
     supplier = Supplier(name=name, normalised_name=normalised, source="ledger",
-                        ownership=ownership)
+                        ownership=ownership, description=(description or "").strip())
     apply_place(supplier, place)
     session.add(supplier)
     session.flush()

@@ -486,6 +486,10 @@ def test_agency_adds_a_payee_to_the_register_and_its_spend_is_placed(page, sessi
     page.get_by_text("There is a problem").wait_for()
     row = page.locator("tbody tr", has_text="Pendle Print Co-op")
     assert row.get_by_label("Postcode").input_value() == "not a postcode"
+    # What it does starts from what the anchors paid it for, for the agency to put in words.
+    what = row.get_by_label("What it does")
+    assert what.input_value() == "Paid by anchors for: Printing."
+    what.fill("Worker co-op printing leaflets, reports and posters.")
     row.get_by_label("Postcode").fill("BB9 7AA")
     row.get_by_label("Ownership model").select_option(label="Worker co-operative")
     row.get_by_role("button", name="Add to the register").click()
@@ -495,6 +499,7 @@ def test_agency_adds_a_payee_to_the_register_and_its_spend_is_placed(page, sessi
     session.expire_all()
     added = session.exec(select(Supplier).where(Supplier.name == "Pendle Print Co-op")).one()
     assert (added.ownership, added.source) == ("worker_coop", "ledger")
+    assert added.description == "Worker co-op printing leaflets, reports and posters."
 
 
 def test_agency_places_a_matched_supplier_from_its_anchors_spend(page, session, ref, tmp_path):

@@ -14,7 +14,7 @@ from sqlmodel import select
 from coopmatch.models import LedgerName, Payment
 from coopmatch.services import ledger_names, spend
 from coopmatch.services.imports import ImportRejected
-from tests.factories import create_organisation, create_supplier, create_user
+from tests.factories import create_organisation, create_supplier, create_tender, create_user
 
 LEDGER = (
     "Service Cost Centre,Account Detail,Description,HBC ref no,Name,Payment date,Net Amount\n"
@@ -566,12 +566,20 @@ def test_payees_page_adds_a_payee_and_refuses_the_wrong_user(
     assert "There is a problem" in text and f'id="postcode-{row.id}-error"' in text
     assert 'value="not a postcode"' in text  # what was typed is kept
     assert session.exec(select(Supplier).where(Supplier.source == "ledger")).first() is None
-    done = client.post("/spend/payees", form)
+    # What it does starts from what Hyndburn paid it for, to be edited.
+    assert "Paid for: Trees (£300)" in page
+    assert (f'id="description-{row.id}" name="description" rows="2" aria-describedby='
+            f'"description-{row.id}-hint">Paid by anchors for: Trees.</textarea>') in page
+    too_long = client.post("/spend/payees", {**form, "description": "Tree work. " * 200})
+    assert too_long.status_code == 400
+    assert f'id="description-{row.id}-error"' in too_long.get_data(as_text=True)
+    assert session.exec(select(Supplier).where(Supplier.source == "ledger")).first() is None
+    done = client.post("/spend/payees", {**form, "description": "Tree surgery and felling."})
     assert done.status_code == 302
     page = client.get("/spend/payees").get_data(as_text=True)
     assert "added to the register" in page
     added = session.exec(select(Supplier).where(Supplier.source == "ledger")).one()
-    assert added.postcode == "BB5 1AA"
+    assert (added.postcode, added.description) == ("BB5 1AA", "Tree surgery and felling.")
 
 
 def test_a_matched_supplier_with_no_known_place_is_placed_by_an_agency_only(
@@ -1029,3 +1037,54 @@ def test_spend_with_suppliers_matched_but_not_placed_is_told_apart(client, sessi
     split = spend.anchor_report(session, anchor=hyndburn, ref=ref, year=2019).figures.years[0].split
     assert split.unplaced == 10_000 and split.tiers["unknown"] == 10_000 + split.unresolved \
         + split.redacted
+
+
+TREE_WORK = (LEDGER.split("\n")[0] + "\n"
+             "Parks,Tree surgery,Felling,B9,Rossendale Tree Surgeons,03/08/2019,300.00\n"
+             "Parks,TREE SURGERY,Pruning,B9,Rossendale Tree Surgeons,04/08/2019,100.00\n"
+             "Parks,Grounds maintenance,Hedges,B9,Rossendale Tree Surgeons,05/08/2019,50.00\n"
+             "Parks,Refunds,Credit,B9,Rossendale Tree Surgeons,06/08/2019,20.00-\n"
+             "Parks,Tree surgery,Felling,B12,Haslingden Arborists,07/08/2019,250.00\n")
+
+
+def test_a_payee_is_added_with_what_the_anchors_paid_it_for_and_is_matched_to_that_work(
+        app, session, ref, tmp_path, anchor_and_register):
+    import csv
+    import io
+
+    from coopmatch.services import matching
+    from coopmatch.web.matching import match_settings
+
+    hyndburn, _ = anchor_and_register
+    _import(session, hyndburn, tmp_path, text=TREE_WORK)
+    agency = create_user(session, role="agency")
+    trees, arborists = spend.unplaced_payees(session, user=agency)
+    # Its largest expense types, net of credits, however the ledger capitalised them.
+    assert trees.paid_for == [("Tree surgery", 40_000), ("Grounds maintenance", 5_000)]
+    assert trees.paid_for_text == "Paid by anchors for: Tree surgery; Grounds maintenance."
+    out = io.StringIO()
+    spend.write_payees_csv(session, out, user=agency)
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert rows["Rossendale Tree Surgeons"]["description"] == trees.paid_for_text
+
+    added = spend.add_payee(session, user=agency, ledger_name_id=trees.name.id,
+                            name="Rossendale Tree Surgeons", postcode="BB5 1AA",
+                            ownership="worker_coop", ref=ref, description=trees.paid_for_text)
+    silent = spend.add_payee(session, user=agency, ledger_name_id=arborists.name.id,
+                             name="Haslingden Arborists", postcode="BB4 5AA", ownership="sme",
+                             ref=ref)
+    assert added.description == trees.paid_for_text and silent.description == ""
+    officer = create_user(session, role="procurement", organisation=hyndburn)
+    tender = create_tender(session, ref, officer, title="Tree surgery in Hyndburn's parks",
+                           description="Felling and pruning of park trees.",
+                           delivery_postcode="BB5 1LA")
+    with app.app_context():
+        _, found = matching.matches_for_tender(session, tender_id=tender.id,
+                                               search=matching.Search(), ref=ref,
+                                               settings=match_settings())
+    ids = [m.supplier_id for m in found]
+    assert ids[0] == added.id
+    assert "tree surgery" in found[0].reasons[0].text.lower()
+    # Added without it, nothing is known of what the other does: no shared terms to go on.
+    (unknown,) = [m for m in found if m.supplier_id == silent.id]
+    assert not any(r.kind == "text" for r in unknown.reasons)

@@ -1,5 +1,5 @@
 from flask_wtf.file import FileRequired, MultipleFileField
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from coopmatch.models import OWNERSHIP_MODELS
@@ -62,6 +62,8 @@ class AddPayeeForm(CoopmatchForm):
         DataRequired("Give the postcode where the supplier is based."), MaxLength(10)])
     ownership = SelectField("Ownership model", choices=list(OWNERSHIP_MODELS.items()),
                             default="unknown")  # a ledger says nothing about it
+    # Started from what the anchors paid it for; matching and gap reports read it.
+    description = TextAreaField("What it does", validators=[Optional(), MaxLength(2000)])
 
 
 class PlaceSupplierForm(CoopmatchForm):

@@ -186,7 +186,8 @@ def payees():
                 supplier = spend.add_payee(
                     session, user=current_user, ledger_name_id=int(form.ledger_name_id.data),
                     name=form.name.data, postcode=form.postcode.data,
-                    ownership=form.ownership.data, ref=reference())
+                    ownership=form.ownership.data, description=form.description.data or "",
+                    ref=reference())
             except CoopmatchError as error:
                 session.rollback()
                 if error.status_code in (403, 404):

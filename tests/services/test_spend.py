@@ -341,8 +341,10 @@ def test_the_review_page_counts_a_names_payments(client, session, tmp_path,
     client.sign_in(create_user(session, role="agency").email)
     payments = session.exec(select(Payment).where(Payment.ledger_name_id == row.id)).all()
     assert len(payments) == 1
-    assert '<div class="meta">1 payment</div>' in client.get("/spend/review").get_data(
-        as_text=True)
+    page = html.unescape(client.get("/spend/review").get_data(as_text=True))
+    assert '<div class="meta">1 payment</div>' in page
+    # What the anchor paid it for, to tell the register's firm from another of the name.
+    assert f'<div class="meta">Paid for: {payments[0].expense_type} (£' in page
 
 
 def test_only_agencies_review_and_buyers_see_only_their_own(client, session, ref, tmp_path,

@@ -307,20 +307,30 @@ def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int | No
              .order_by(spend.c.pence.desc(), LedgerName.id).limit(limit))
     items = [ReviewItem(row, int(pence or 0), int(payments or 0), json.loads(row.candidates))
              for row, pence, payments in session.exec(query)]
-    paid_for = _paid_for(session, statuses)
+    # A page's names are looked up by id; a whole file's, by status.
+    paid_for = _paid_for(session, statuses,
+                         ids=[item.name.id for item in items] if limit is not None else None)
     for item in items:
         item.paid_for = paid_for.get(item.name.id, [])
     return items
 
 
-def _paid_for(session: Session, statuses: tuple[str, ...], top: int = 3
-              ) -> dict[int, list[tuple[str, int]]]:
-    """Each ledger name's largest expense types (net of credits), of the names in statuses."""
-    rows = session.exec(
-        select(Payment.ledger_name_id, Payment.expense_type, func.sum(Payment.amount_pence))
-        .join(LedgerName, LedgerName.id == Payment.ledger_name_id)
-        .where(LedgerName.status.in_(statuses), Payment.expense_type != "")
-        .group_by(Payment.ledger_name_id, Payment.expense_type))
+def _paid_for(session: Session, statuses: tuple[str, ...], *, ids: list[int] | None,
+              top: int = 3) -> dict[int, list[tuple[str, int]]]:
+    """Each ledger name's largest expense types (net of credits): of the names with these ids,
+    or (ids None) of every name in statuses."""
+    query = (select(Payment.ledger_name_id, Payment.expense_type,
+                    func.sum(Payment.amount_pence))
+             .where(Payment.expense_type != "")
+             .group_by(Payment.ledger_name_id, Payment.expense_type))
+    if ids is None:
+        query = query.join(LedgerName, LedgerName.id == Payment.ledger_name_id).where(
+            LedgerName.status.in_(statuses))
+    elif ids:
+        query = query.where(Payment.ledger_name_id.in_(ids))
+    else:
+        return {}
+    rows = session.exec(query)
     found: dict[int, Counter] = {}
     for name_id, kind, pence in rows:
         if pence and pence > 0 and kind.strip():

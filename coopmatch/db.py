@@ -20,8 +20,9 @@ def server_connect_args(url) -> dict:
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql" or "connect_timeout" in parsed.query:
         return {}
-    return {"connect_timeout": int(os.environ.get("COOPMATCH_DB_CONNECT_TIMEOUT")
-                                   or CONNECT_TIMEOUT)}
+    given = os.environ.get("COOPMATCH_DB_CONNECT_TIMEOUT", "").strip()
+    return {"connect_timeout": int(given) if given.isdigit() and int(given) > 0
+            else CONNECT_TIMEOUT}
 
 
 def make_engine(url: str) -> Engine:

@@ -395,3 +395,13 @@ def test_gaps_are_listed_in_the_order_asked_for_on_the_page_and_through_the_api(
         order = [page.index(f"/gaps/cards/{g['id']}") for g in by_pounds]
         assert (order == sorted(order)) == (first == 0), sort
         assert f'<option value="{sort}" selected>' in page
+
+
+def test_a_local_firm_known_only_by_what_it_says_it_does_closes_a_gap(app, session, ref):
+    """A payee an agency adds from the ledgers has no contracts and no codes: its description
+    ("Paid by anchors for: ...", put in words) is what makes it capable."""
+    _area_with_laundry_demand(session, ref)
+    assert len(_laundry(_report(app, session, ref))) == 1
+    create_supplier(session, ref, name="Preston Wash Co-op", postcode="PR1 3NN",
+                    description="Paid by anchors for: Laundry; Linen washing.", cpv_codes="")
+    assert _laundry(_report(app, session, ref)) == []

@@ -438,10 +438,21 @@ _tokens: dict[int, str] = {}  # one per process id: a forked worker gets its own
 
 
 def this_process() -> str:
-    """This process, as a runner: host, process id and a token (a process id is reused)."""
+    """This process, as a runner: host, process id and a token telling this process from a
+    later one given the same id (its start time where the system says, else a random one)."""
     pid = os.getpid()
-    token = _tokens.setdefault(pid, uuid.uuid4().hex[:12])
+    token = _tokens.setdefault(pid, _started(pid) or uuid.uuid4().hex[:12])
     return f"{socket.gethostname()}:{pid}:{token}"
+
+
+def _started(pid: int) -> str | None:
+    """When a process started (Linux: clock ticks since boot, from /proc), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return f"t{fields[19]}" if len(fields) > 19 else None  # field 22 of stat: starttime
 
 
 def _run_here(job: ImportJob) -> None:
@@ -483,7 +494,10 @@ def _process_stopped(job_id: int, who: str) -> bool | None:
         return True
     except PermissionError:
         return False  # it exists, run by another user
-    return False
+    # A process has this id: the runner, or a later one given its id (after a restart, a new
+    # server's workers take the same ids), told apart by when it started.
+    started = _started(int(pid))
+    return started is not None and _token.startswith("t") and started != _token
 
 
 def _rq_queue(redis_url: str):

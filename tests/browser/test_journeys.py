@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from coopmatch.models import ImportJob, Supplier, Tender, User
+from coopmatch.services import jobs
 from tests.factories import (
     PASSWORD,
     create_organisation,
@@ -656,7 +657,8 @@ def test_an_import_page_shows_when_its_server_stopped_and_offers_to_start_again(
         job = ImportJob(user_id=agency.id, format="suppliers", filename="register.csv",
                         stored_path=str(path), size_bytes=path.stat().st_size,
                         status="running",
-                        runner=f"process:{socket.gethostname()}:{runner.pid}:t0ken")
+                        runner=f"process:{socket.gethostname()}:{runner.pid}:"
+                               f"{jobs._started(runner.pid)}")
         session.add(job)
         session.commit()
         sign_in(page, agency.email)

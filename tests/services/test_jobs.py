@@ -185,7 +185,7 @@ def test_an_import_whose_server_stopped_is_put_back_to_start_again_with_nothing_
 def test_an_import_whose_runner_is_alive_is_left_to_run(session, tmp_path):
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        runner = f"process:{socket.gethostname()}:{alive.pid}:a1b2c3"
+        runner = f"process:{socket.gethostname()}:{alive.pid}:{jobs._started(alive.pid)}"
         agency, job = _started_job(session, tmp_path, runner=runner)
         job, _ = jobs.follow_job(session, user=agency, job_id=job.id)
         assert job.status == "running" and job.runner == runner
@@ -195,6 +195,22 @@ def test_an_import_whose_runner_is_alive_is_left_to_run(session, tmp_path):
         alive.wait()
     # Once that process has gone, the list of imports shows the job ready to start again.
     assert [j.status for j in jobs.list_jobs(session, user=agency)] == ["uploaded"]
+
+
+def test_a_process_id_reused_by_a_later_process_is_not_taken_for_the_runner(session, tmp_path):
+    # After a restart a new server's workers are given the ids the old ones had: alive, but
+    # started later than the runner recorded.
+    later = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        started = jobs._started(later.pid)
+        assert started and started.startswith("t")  # Linux says when a process started
+        earlier = f"t{int(started[1:]) - 500}"
+        agency, job = _started_job(
+            session, tmp_path, runner=f"process:{socket.gethostname()}:{later.pid}:{earlier}")
+        assert jobs.follow_job(session, user=agency, job_id=job.id)[0].status == "uploaded"
+    finally:
+        later.kill()
+        later.wait()
 
 
 def test_a_process_id_reused_by_this_process_is_not_taken_for_the_runner(session, tmp_path):

@@ -330,12 +330,17 @@ def _paid_for(session: Session, statuses: tuple[str, ...], *, ids: list[int] | N
         query = query.where(Payment.ledger_name_id.in_(ids))
     else:
         return {}
-    rows = session.exec(query)
     found: dict[int, Counter] = {}
-    for name_id, kind, pence in rows:
-        if pence and pence > 0 and kind.strip():
-            found.setdefault(name_id, Counter())[_tidy_kind(kind)] += int(pence)
-    return {name_id: kinds.most_common(top) for name_id, kinds in found.items()}
+    shown: dict[tuple[int, str], tuple[int, str]] = {}  # each kind's most-spent spelling
+    for name_id, kind, pence in session.exec(query):
+        if not (pence and pence > 0 and kind.strip()):
+            continue
+        tidy = _tidy_kind(kind)
+        key = tidy.casefold()  # "TREE SURGERY", "Tree Surgery" and "Tree surgery" are one
+        found.setdefault(name_id, Counter())[key] += int(pence)
+        shown[name_id, key] = max(shown.get((name_id, key), (0, tidy)), (int(pence), tidy))
+    return {name_id: [(shown[name_id, key][1], pence) for key, pence in kinds.most_common(top)]
+            for name_id, kinds in found.items()}
 
 
 def add_payee(session: Session, *, user: User, ledger_name_id: int, name: str, postcode: str,

@@ -1044,6 +1044,7 @@ def test_spend_with_suppliers_matched_but_not_placed_is_told_apart(client, sessi
 TREE_WORK = (LEDGER.split("\n")[0] + "\n"
              "Parks,Tree surgery,Felling,B9,Rossendale Tree Surgeons,03/08/2019,300.00\n"
              "Parks,TREE SURGERY,Pruning,B9,Rossendale Tree Surgeons,04/08/2019,100.00\n"
+             "Parks,Tree Surgery,Pruning,B9,Rossendale Tree Surgeons,05/08/2019,60.00\n"
              "Parks,Grounds maintenance,Hedges,B9,Rossendale Tree Surgeons,05/08/2019,50.00\n"
              "Parks,Refunds,Credit,B9,Rossendale Tree Surgeons,06/08/2019,20.00-\n"
              "Parks,Tree surgery,Felling,B12,Haslingden Arborists,07/08/2019,250.00\n")
@@ -1062,7 +1063,7 @@ def test_a_payee_is_added_with_what_the_anchors_paid_it_for_and_is_matched_to_th
     agency = create_user(session, role="agency")
     trees, arborists = spend.unplaced_payees(session, user=agency)
     # Its largest expense types, net of credits, however the ledger capitalised them.
-    assert trees.paid_for == [("Tree surgery", 40_000), ("Grounds maintenance", 5_000)]
+    assert trees.paid_for == [("Tree surgery", 46_000), ("Grounds maintenance", 5_000)]
     assert trees.paid_for_text == "Paid by anchors for: Tree surgery; Grounds maintenance."
     out = io.StringIO()
     spend.write_payees_csv(session, out, user=agency)

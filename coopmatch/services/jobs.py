@@ -412,14 +412,13 @@ def start_job(session: Session, *, user: User, job_id: int, skip_invalid: bool, 
 def _queued(session: Session, job: ImportJob, settings: JobSettings) -> bool:
     """Queue the job for the import workers; False (the job then runs in this process) when
     Redis cannot be reached, so that an upload is never left waiting for a queue."""
-    from redis import Redis, RedisError
-    from rq import Queue
+    from redis import RedisError
 
     rq_id = f"coopmatch-import-{job.id}-{uuid.uuid4().hex[:6]}"
     job.runner = f"rq:{rq_id}"
     session.commit()  # before a worker can pick it up
     try:
-        Queue(QUEUE_NAME, connection=Redis.from_url(settings.redis_url)).enqueue(
+        _rq_queue(settings.redis_url).enqueue(
             run_import_job, job.id, asdict(settings),
             job_timeout=int(JOB_TIMEOUT.total_seconds()), job_id=rq_id)
     except RedisError as error:
@@ -557,8 +556,7 @@ def _put_back_if_stopped(session: Session, job: ImportJob, redis_url: str) -> No
     gone, mark it failed), unless it has meanwhile finished."""
     if job.status not in ("queued", "running") or not _runner_stopped(job, redis_url):
         return
-    files = _ledger_paths(job) if job.format == LEDGER else [Path(job.stored_path)]
-    if all(path.exists() for path in files):
+    if all(path.exists() for path in _stored_files(job)):
         status, message, finished = "uploaded", f"{STOPPED} {START_AGAIN}", None
     else:
         status, message, finished = "failed", f"{STOPPED} {UPLOAD_AGAIN}", utcnow()
@@ -596,7 +594,7 @@ def run_import_job(job_id: int, settings: dict) -> str:
                             job.status)
                 return "skipped"
             user = session.get(User, job.user_id)
-            stored = _ledger_paths(job) if job.format == LEDGER else [Path(job.stored_path)]
+            stored = _stored_files(job)
             job.status = "running"
             session.commit()
             restrict = (session.get(Organisation, user.organisation_id)
@@ -691,6 +689,11 @@ def _refresh_indexes(session: Session, settings: JobSettings, ref: Reference) ->
     except Exception:  # noqa: BLE001 - the import is done; the index can wait
         log.exception("Updating the match index after import job failed")
         session.rollback()
+
+
+def _stored_files(job: ImportJob) -> list[Path]:
+    """Return the uploaded files a job imports: a ledger upload's several, or the one."""
+    return _ledger_paths(job) if job.format == LEDGER else [Path(job.stored_path)]
 
 
 def _ledger_paths(job: ImportJob) -> list[Path]:

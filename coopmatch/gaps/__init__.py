@@ -38,6 +38,7 @@ from coopmatch.gaps.demand import (
     typical_years,
 )
 from coopmatch.gaps.report import (
+    SORT_KEYS,
     Candidate,
     Gap,
     GapReport,
@@ -76,6 +77,7 @@ __all__ = [
     "NEAR_MISS",
     "NEW_COOP",
     "ROUTES",
+    "SORT_KEYS",
     "AnnualValue",
     "Area",
     "Candidate",

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from coopmatch.errors import CoopmatchError
 from coopmatch.gaps import (
+    SORT_KEYS,
     Area,
     DemandItem,
     GapReport,
@@ -310,4 +311,4 @@ def with_choices(gap_config: GapSettings, *, threshold: float | None = None,
                    threshold=gap_config.threshold if threshold is None else threshold)
 
 
-__all__ = ["GapQuery", "filter_gaps", "report", "sort_gaps"]
+__all__ = ["SORT_KEYS", "GapQuery", "filter_gaps", "report", "sort_gaps"]

@@ -120,9 +120,9 @@ def test_gap_pages_exports_and_access(client, session, ref):
     # An area may be named as people name it: the same report as its code.
     by_name = client.get("/api/gaps?area=lancashire").get_json()
     assert by_name["area"] == body["area"] and by_name["gaps"] == body["gaps"]
-    # Sorted by name, or by a sort it does not know (then by £ a year): no error.
+    # Sorted by name, or by sector code (a sort the API offers beyond the page's).
     assert client.get("/api/gaps?area=E10000017&sort=name").get_json()["gaps"] == body["gaps"]
-    assert client.get("/api/gaps?area=E10000017&sort=bogus").get_json()["gaps"] == body["gaps"]
+    assert client.get("/api/gaps?area=E10000017&sort=sector").get_json()["gaps"] == body["gaps"]
     # Amounts and distances as people write them; what is not a number is refused at its
     # field, not quietly left out of the report.
     value = gap["gbp_a_year"]
@@ -139,6 +139,10 @@ def test_gap_pages_exports_and_access(client, session, ref):
         ("from=2024-13-01", "from", "Enter the 'from' date as YYYY-MM-DD"),
         ("from=2025-01-01&to=2020-01-01", "to", "The period ends (01 January 2020) before it "
                                                 "starts (01 January 2025)"),
+        # A sort or route it does not know would quietly list the gaps some other way.
+        ("sort=bogus", "sort", "Choose the sort from gbp_a_year, anchors, notices, "
+                               "next_window, sector, name ('bogus' is not one)."),
+        ("route=coop", "route", "Choose the route from new_coop"),
     ]:
         bad = client.get(f"/gaps/?area=E10000017&{query}")
         text = html.unescape(bad.get_data(as_text=True))

@@ -65,11 +65,20 @@ def query_from_args(args) -> gaps.GapQuery:
                          start=_date(args, "from"), end=_date(args, "to"))
 
 
+def _choice(args, name: str, choices, what: str) -> str | None:
+    """Read one of a fixed set of keys; left empty is None, anything else is refused naming
+    the field and the keys it may be (an API caller's typo must not quietly change the list)."""
+    value = (args.get(name) or "").strip()
+    if value and value not in choices:
+        raise CoopmatchError(f"Choose {what} from {', '.join(choices)} ('{value}' is not one).",
+                             field=name)
+    return value or None
+
+
 def filters_from_args(args) -> dict:
-    route = args.get("route") or None
     return {"division": (args.get("division") or "").strip() or None,
             "min_gbp_a_year": _number(args, "min_value", "the least £ a year", "50000"),
-            "route": route if route in ROUTES else None}
+            "route": _choice(args, "route", ROUTES, "the route")}
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ class GapRequest:
     query: gaps.GapQuery
     config: GapSettings
     filters: dict
-    sort: str = "gbp_a_year"  # one of SORTS
+    sort: str = "gbp_a_year"  # one of gaps.SORT_KEYS (the page offers SORTS)
 
 
 def read_request(args) -> GapRequest:
@@ -91,7 +100,7 @@ def read_request(args) -> GapRequest:
         config=gaps.with_choices(gaps.gap_settings(current_app.config), threshold=threshold,
                                  public_bodies=public_bodies_arg(args)),
         filters=filters_from_args(args),
-        sort=args.get("sort") if args.get("sort") in SORTS else "gbp_a_year",
+        sort=_choice(args, "sort", gaps.SORT_KEYS, "the sort") or "gbp_a_year",
     )
 
 

@@ -378,16 +378,54 @@ def _register_query(*, ref: Reference, text: str, ownership: str, area: str,
 
 
 def _named_first(text: str) -> list:
-    """Searching by words, the firms named by them all come first, then those whose names
-    hold them inside other words, then the rest ("roofing": "LMAC Roofing", then
-    "Cemplas Waterproofing", then the firms that say it or have won roofing work)."""
-    words = [w for w in (normalise_name(word) for word in text.split()[:8]) if w]
+    """Searching by words, the firms named by them all come first; then those that have each
+    word as a word of their name or description, or of a contract they have won; then those
+    whose names hold them inside other words; then the rest ("roofing": "LMAC Roofing", then a
+    firm that says it does roofing, then "Cemplas Waterproofing"; "art": an art studio's
+    description before "Partnership Ltd")."""
+    typed = text.split()[:8]
+    words = [w for w in (normalise_name(word) for word in typed) if w]
     if not words:
         return []
     spaced = literal(" ") + func.coalesce(Supplier.normalised_name, "") + literal(" ")
     lowered = func.lower(Supplier.name)
-    return [case((and_(*(spaced.contains(f" {w} ", autoescape=True) for w in words)), 0),
-                 (and_(*(lowered.contains(w, autoescape=True) for w in words)), 1), else_=2)]
+    description = _spaced_words(Supplier.description)
+    said = []  # each typed word as a word of the name, the description or a contract won
+    for word in typed:
+        name_word, as_words = normalise_name(word), _as_words(word)
+        ways = [spaced.contains(f" {name_word} ", autoescape=True)] if name_word else []
+        if as_words.strip():
+            ways += [description.contains(as_words, autoescape=True),
+                     Supplier.id.in_(_winners_of(
+                         _spaced_words(Tender.title).contains(as_words, autoescape=True)))]
+        if ways:
+            said.append(or_(*ways))
+    return [case(
+        (and_(*(spaced.contains(f" {w} ", autoescape=True) for w in words)), 0),
+        (and_(*said), 1),
+        (and_(*(lowered.contains(w, autoescape=True) for w in words)), 2), else_=3)]
+
+
+# What separates words in a description or title, for telling a word from part of one.
+_SEPARATORS = ",.;:()[]/\\-&'\"!?\n\r\t"
+
+
+def _as_words(word: str) -> str:
+    """A typed word as `_spaced_words` writes it: lower case, separators as spaces, with a
+    space either side (" co op " for "Co-op")."""
+    lowered = word.lower()
+    for separator in _SEPARATORS:
+        lowered = lowered.replace(separator, " ")
+    return f" {' '.join(lowered.split())} "
+
+
+def _spaced_words(column):
+    """A text column in lower case with its separators as spaces and a space either side, so
+    that " art " is found only where "art" is a word (SQL, for ordering a search)."""
+    lowered = func.lower(func.coalesce(column, ""))
+    for separator in _SEPARATORS:
+        lowered = func.replace(lowered, separator, " ")
+    return literal(" ") + lowered + literal(" ")
 
 
 def _winners_of(condition):

@@ -120,16 +120,28 @@ def test_register_list_filters(client, session, ref):
     assert "Manchester Builders" in body and "Preston Cleaning" not in body
     body = client.get("/suppliers/?q=building").get_data(as_text=True)
     assert "Manchester Builders" in body and "Preston Cleaning" not in body
-    # Firms named for the words come first, then those that only say them.
+    # Firms named for the words come first, then those that say them as words, then those
+    # whose names hold them inside other words, then those that say them inside other words.
     create_supplier(session, ref, name="Acme Facilities Ltd", postcode="PR1 3NN",
                     description="Office cleaning and caretaking.")
     create_supplier(session, ref, name="Zenith Cleaning Services", postcode="PR1 3NN")
-    create_supplier(session, ref, name="Aardvark Drycleaning", postcode="PR1 3NN")
+    create_supplier(session, ref, name="Aardvark Drycleaning", postcode="PR1 3NN",
+                    description="Dry cleaners.")
+    create_supplier(session, ref, name="Abbey Laundry", postcode="PR1 3NN",
+                    description="Drycleaning and laundry.")
     body = client.get("/suppliers/?q=cleaning").get_data(as_text=True)
     found = [name for name in ("Preston Cleaning", "Zenith Cleaning", "Aardvark Drycleaning",
-                               "Acme Facilities") if name in body]
+                               "Acme Facilities", "Abbey Laundry") if name in body]
     assert sorted(found, key=body.index) == ["Preston Cleaning", "Zenith Cleaning",
-                                             "Aardvark Drycleaning", "Acme Facilities"]
+                                             "Acme Facilities", "Aardvark Drycleaning",
+                                             "Abbey Laundry"]
+    # A short word inside a name ("art" in "Partnership") comes after firms that do art.
+    create_supplier(session, ref, name="Apex Partnership Ltd", postcode="PR1 3NN",
+                    description="Department store.")
+    create_supplier(session, ref, name="Zed Studio", postcode="PR1 3NN",
+                    description="Public art, murals (and art-workshops) for schools.")
+    body = client.get("/suppliers/?q=Art").get_data(as_text=True)
+    assert "Zed Studio" in body and body.index("Zed Studio") < body.index("Apex Partnership")
     body = client.get("/suppliers/?area=PR1").get_data(as_text=True)
     assert "Preston Cleaning" in body
     # A supplier known only from contract awards is found by the work it has won.
@@ -151,6 +163,11 @@ def test_register_list_filters(client, session, ref):
         body = html.unescape(client.get(f"/suppliers/{query}").get_data(as_text=True))
         assert "Lakeland Dinners" in body and "Manchester Builders" not in body, query
         assert "Won 2 public contracts, latest “Holiday lunch clubs”" in body
+    # A word of a contract won counts as a word the firm says ("lunch" before "Lunchbox").
+    create_supplier(session, ref, name="Aaron Lunchboxes", postcode="PR1 3NN",
+                    description="Packed lunches.")
+    body = client.get("/suppliers/?q=lunch").get_data(as_text=True)
+    assert body.index("Lakeland Dinners") < body.index("Aaron Lunchboxes")
     assert "Lakeland Dinners" not in client.get("/suppliers/?q=building").get_data(as_text=True)
     body = client.get("/suppliers/?area=greater+manchester").get_data(as_text=True)
     assert "Manchester Builders" in body and "Preston Cleaning" not in body

@@ -236,6 +236,39 @@ def _without_initials(words: list[str]) -> list[str]:
     return words
 
 
+_ON_BEHALF = re.compile(
+    r"^(?P<agent>.+?)[\s,(-]+(?:acting |procuring |tendering )?(?:for and )?on behalf of "
+    r"(?:the )?(?P<principal>.+?)[\s).]*$", re.IGNORECASE)
+_SEVERAL_BODIES = re.compile(r"\b(?:councils|trusts|authorities|boards|members|partners)\b|,")
+
+
+def principal_buyer(name: str | None) -> str:
+    """Return the body a notice's buyer buys for, where the buyer is named "A on behalf of B":
+    B when it names one public body ("Muse Developments Limited on behalf of Blackpool Borough
+    Council" is Blackpool's notice), else A when A is one (a council buying for one of its
+    departments, or for several councils, leads the procurement), else the name as given. A
+    name without "on behalf of" is returned as it is."""
+    text = clean_text(name)
+    found = _ON_BEHALF.match(text)
+    if found is None:
+        return text
+    agent, principal = found["agent"].strip(" ,-("), found["principal"].strip()
+    if _one_public_body(principal):
+        return principal
+    if _one_public_body(agent):
+        return agent
+    return text
+
+
+def _one_public_body(name: str) -> bool:
+    """A public body's name that does not list several ("Chorley and South Ribble Borough
+    Councils", "Lancashire County Council and Blackpool Council", "its members")."""
+    if not is_public_body_name(name) or _SEVERAL_BODIES.search(name.lower()):
+        return False
+    parts = re.split(r"\s+(?:and|&)\s+", name, flags=re.IGNORECASE)
+    return sum(is_public_body_name(part) for part in parts) < 2
+
+
 def registration_key(number: str | None) -> str:
     """Return a registration number in one form: Companies House numbers are 8 characters."""
     text = re.sub(r"\s+", "", (number or "").upper())
@@ -249,6 +282,7 @@ def registration_key(number: str | None) -> str:
 # Services") is one.
 _PUBLIC_BODY = re.compile(
     r"(?:^[\w-]+ council(?:$| (?!for\b|of\b|on\b))|^city of .+ council\b"
+    r"|^(?:the )?(?:london|royal) borough of \w"
     r"|\b(?:borough|county|city|district|town|parish|metropolitan|unitary) council\b"
     r"|\bpolice (?:and crime commissioner|service|force|authority)\b|\bconstabulary$"
     r"|\bfire (?:and|&) rescue (?:service|authority)$|\bfire authority$"

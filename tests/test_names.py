@@ -211,3 +211,34 @@ def test_a_winner_named_as_the_tender_abandoned_says_it_was_given_up():
     for name in ("NOT AWARDED TO SUPPLIER", "Multiple Providers", "Abandoned Cart Solutions Ltd",
                  "", None):
         assert not names_abandonment(name), name
+
+
+@pytest.mark.parametrize("given, buyer", [
+    # The body bought for, where it is one public body.
+    ("Muse Developments Limited on behalf of Blackpool Borough Council",
+     "Blackpool Borough Council"),
+    ("YPO on behalf of Lancashire County Council", "Lancashire County Council"),
+    ("ESPO for and on behalf of Leicestershire County Council",
+     "Leicestershire County Council"),
+    ("Blackpool Council (on behalf of Lancashire County Council)", "Lancashire County Council"),
+    # Else the public body that leads: for its own department, or for several bodies.
+    ("Ribble Valley Borough Council on behalf of the Waste Management Department",
+     "Ribble Valley Borough Council"),
+    ("Preston City Council, acting on behalf of Burnley Borough Council, Chorley Borough "
+     "Council", "Preston City Council"),
+    ("Chorley Council on behalf of Chorley and South Ribble Borough Councils", "Chorley Council"),
+    ("Lancashire County Council on behalf of Lancashire County Council and Blackpool Council",
+     "Lancashire County Council"),
+    ("The London Borough of Hillingdon on behalf of The Park Federation Academy Trust",
+     "The London Borough of Hillingdon"),
+    # Else the name as given: neither side is one public body.
+    ("Acme Ltd on behalf of its members", "Acme Ltd on behalf of its members"),
+    ("Business Services Organisation on behalf of the Belfast HSC Trust, Northern HSC Trust",
+     "Business Services Organisation on behalf of the Belfast HSC Trust, Northern HSC Trust"),
+    ("Chorley Council", "Chorley Council"),
+    ("  Removal of Bodies Ltd ", "Removal of Bodies Ltd"),
+])
+def test_a_buyer_named_on_behalf_of_another_is_the_body_bought_for(given, buyer):
+    from coopmatch.names import principal_buyer
+
+    assert principal_buyer(given) == buyer

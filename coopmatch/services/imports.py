@@ -44,6 +44,7 @@ from coopmatch.names import (
     is_public_body_name,
     names_no_supplier,
     normalise_name,
+    principal_buyer,
     registration_key,
 )
 from coopmatch.reference import Reference
@@ -454,11 +455,17 @@ class Importer:
             self.summary.count("suppliers", outcome)
 
     def buyer(self, record: BuyerRecord) -> Organisation:
-        name = clean_text(record.name) or "Unknown buyer"
+        given = clean_text(record.name) or "Unknown buyer"
+        # "Muse Developments Limited on behalf of Blackpool Borough Council" buys for Blackpool.
+        name = principal_buyer(given)
         key = buyer_key(name)
         organisation = self.register.organisations.get(key)
-        # No postcode: a council is placed at the centre of the area its name names.
-        place = self._place(record.postcode) or self.ref.geo.place_of_buyer(name)
+        # No postcode: a council is placed at the centre of the area its name names. A body
+        # bought for is placed by its name first: the postcode given may be its agent's.
+        if name != given:
+            place = self.ref.geo.place_of_buyer(name) or self._place(record.postcode)
+        else:
+            place = self._place(record.postcode) or self.ref.geo.place_of_buyer(name)
         if organisation is None:
             organisation = Organisation(name=name, normalised_name=normalise_name(name),
                                         kind=record.kind or guess_kind(name))
@@ -477,8 +484,10 @@ class Importer:
         restrict = self.options.restrict_to_buyer
         if restrict is None:
             return
-        name = normalise_name(clean_text(record.buyer.name))
-        if fuzz.ratio(name, restrict.normalised_name) < NEAR_MISS_SCORE:
+        given = principal_buyer(record.buyer.name)
+        if buyer_key(given) in {buyer_key(n) for n in restrict.names}:
+            return  # one of its names ("Blackpool Borough Council" is "Blackpool Council")
+        if fuzz.ratio(normalise_name(given), restrict.normalised_name) < NEAR_MISS_SCORE:
             raise _RowRejected(RowError(
                 record.line, "buyer",
                 f"this notice's buyer is {clean_text(record.buyer.name)}, not "

@@ -89,6 +89,15 @@ def test_councils_notices_without_a_buyer_postcode_are_placed_in_the_council_are
     chorley = session.exec(select(Organisation).where(
         Organisation.normalised_name.like("%chorley%"))).first()
     assert chorley.postcode is None and chorley.local_authority_code == "E07000118"
+    # "Muse Developments Limited on behalf of Blackpool Borough Council" is Blackpool's notice,
+    # not the developer's: no organisation is named "... on behalf of ...".
+    names = [o.name for o in session.exec(select(Organisation))]
+    assert not [n for n in names if "behalf" in n.lower()], names
+    muse = session.exec(select(Tender).where(Tender.title.like(
+        "Procurement of Contractor to complete the design and construction of a new office%"))
+    ).all()
+    assert muse and {session.get(Organisation, t.buyer_id).name for t in muse} == {
+        "BLACKPOOL COUNCIL"}  # as the council's own notices name it
     tenders = session.exec(select(Tender)).all()
     placed = [t for t in tenders if t.latitude is not None]
     assert len(placed) > 0.9 * len(tenders)
@@ -333,6 +342,16 @@ def test_buyer_may_import_only_their_own_notices(session, ref, data_dir):
     assert not path.with_name(path.name + ".rejected.csv").exists()
     buyers = {t.buyer_id for t in session.exec(select(Tender))}
     assert buyers == {preston.id}
+    # A notice bought for the council by its developer ("Muse Developments Limited on behalf
+    # of Blackpool Borough Council") is the council's own, to import with the rest.
+    blackpool = create_organisation(session, ref, name="Blackpool Council")
+    others = run_import(session, ref, data_dir, "lancashire-csv", path,
+                        restrict_to_buyer=blackpool, skip_invalid=True).rejected_file
+    Path(others).unlink()  # the other councils' rows
+    muse = session.exec(select(Tender).where(Tender.title.like(
+        "Procurement of Contractor to complete the design and construction of a new office%"))
+    ).one()
+    assert muse.buyer_id == blackpool.id
 
 
 def test_killing_an_import_part_way_leaves_the_database_as_it_was(tmp_path, data_dir,

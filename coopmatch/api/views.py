@@ -215,8 +215,9 @@ def spend_figures():
 @signed_in
 def gap_report():
     """The gap report: ?area=GSS code or name, or ?radius_km=N&postcode=PC, &from= &to=
-    (YYYY-MM-DD), &division= &min_value= &route= &sort= &threshold= ; &without_public_bodies=1
-    counts only firms as local supply (settings.public_bodies is then false)."""
+    (YYYY-MM-DD), &division= &min_value= &route= &threshold= ; &sort= (gbp_a_year, anchors,
+    notices, next_window, sector or name); &without_public_bodies=1 counts only firms as local
+    supply (settings.public_bodies is then false)."""
     from coopmatch.web.gaps.asking import asked_report, chosen_gaps
 
     if not permissions.can_read_reports(current_user):

@@ -20,7 +20,7 @@ from coopmatch.models import (
     User,
     utcnow,
 )
-from coopmatch.names import buyer_key, normalise_name
+from coopmatch.names import buyer_key, normalise_name, principal_buyer
 from coopmatch.reference import Reference
 from coopmatch.services import audit
 from coopmatch.services.geography import PLACE_FIELDS, apply_place, locate, name_places
@@ -132,11 +132,14 @@ def duplicate_candidates(*, session: Session, user: User | None, geo: GeoReferen
                          limit: int = 50) -> list[OrganisationPair]:
     """Organisations probably listed twice, as imports from different sources name one body
     ("Department for Work and Pensions (DWP)"), for an administrator to merge. The one kept
-    is the one with more on it (tenders, accounts, payments), else the older."""
+    is the one named as itself rather than "... on behalf of" it, then the one with more on
+    it (tenders, accounts, payments), else the older."""
     if user is not None and not is_admin(user):
         raise Forbidden("Only administrators can merge organisations.")
     found = list(session.exec(select(Organisation)))
-    pairs = likely_same_bodies([Entry(o.id, buyer_key(o.name)) for o in found],
+    # Named for the body bought for ("Muse Developments Limited on behalf of Blackpool Borough
+    # Council", as imports before `principal_buyer` made it): the same body as Blackpool's.
+    pairs = likely_same_bodies([Entry(o.id, buyer_key(principal_buyer(o.name))) for o in found],
                                name_places(geo), limit=limit)
     if not pairs:
         return []
@@ -149,7 +152,8 @@ def duplicate_candidates(*, session: Session, user: User | None, geo: GeoReferen
     result = []
     for pair in pairs:
         a, b = by_id[pair.first], by_id[pair.second]
-        keep, other = sorted((a, b), key=lambda o: (-weight[o.id], o.id))
+        keep, other = sorted((a, b), key=lambda o: (principal_buyer(o.name) != o.name,
+                                                     -weight[o.id], o.id))
         result.append(OrganisationPair(keep, other, pair.score))
     return result
 

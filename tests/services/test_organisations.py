@@ -140,6 +140,27 @@ def test_bodies_named_for_two_counties_are_not_offered_as_one(session, ref):
          "Police and Crime Commissioner for Lancashire"]]
 
 
+def test_a_body_named_as_bought_for_is_offered_as_the_same_body(session, ref):
+    """An organisation imported as "Muse Developments Limited on behalf of Blackpool Borough
+    Council" (before notices were put under the body bought for) is offered for merging into
+    Blackpool Council; one buying for a department or for several bodies is not."""
+    blackpool = create_organisation(session, ref, name="Blackpool Council", kind="council",
+                                    postcode=None)
+    agent = create_organisation(
+        session, ref, name="Muse Developments Limited on behalf of Blackpool Borough Council",
+        kind="council", postcode=None)
+    create_organisation(session, ref, name="Acme Ltd on behalf of its members",
+                        kind="other_public", postcode=None)
+    admin = create_user(session, role="admin")
+    pairs = organisations.duplicate_candidates(session=session, user=admin, geo=ref.geo)
+    assert [(p.keep.id, p.other.id) for p in pairs] == [(blackpool.id, agent.id)]
+    # The council is kept, under its own name, though its agent's has more notices on it.
+    officer = create_user(session, role="procurement", organisation=agent)
+    create_tender(session, ref, officer, title="Office development")
+    pairs = organisations.duplicate_candidates(session=session, user=admin, geo=ref.geo)
+    assert [(p.keep.id, p.other.id) for p in pairs] == [(blackpool.id, agent.id)]
+
+
 @pytest.mark.parametrize("name, kind", [
     # Buyer names as award notices give them.
     ("Chorley Council", "council"),

@@ -19,6 +19,7 @@ from coopmatch.names import (  # noqa: E402
     clean_text,
     names_no_supplier,
     normalise_name,
+    principal_buyer,
 )
 
 LABELLED = Path("procurement-data") / "labelled" / "award_supplier_pairs_uk.csv"
@@ -85,10 +86,16 @@ def buyer_place(geo, postcode: str | None, name: str, text: str = "") -> dict:
     site = locate(geo, find_postcode(text))
     if site["latitude"] is not None:
         return site
+    buyer = principal_buyer(name)
+    # A body bought for by another is placed by its name first: the postcode given may be its
+    # agent's (a council's department, named after it, gives the council's own).
+    found = geo.place_of_buyer(buyer) if not clean_text(name).startswith(buyer) else None
+    if found is not None:
+        return _where(found)
     place = locate(geo, postcode)
     if place["latitude"] is not None or place["region_code"] is not None:
         return place
-    found = geo.place_of_buyer(name)
+    found = geo.place_of_buyer(buyer)
     return place if found is None else _where(found)
 
 
@@ -131,7 +138,7 @@ def supplier_names(row: dict) -> list[str]:
 def buyer_identity(notice: Notice) -> str:
     """A notice's buyer as the importer identifies it (its buyer_key); a notice that names no
     buyer is a buyer of its own, never the same as another's."""
-    return buyer_key(notice.buyer_name) or f"unnamed:{notice.record_id}"
+    return buyer_key(principal_buyer(notice.buyer_name)) or f"unnamed:{notice.record_id}"
 
 
 def supplier_key(name: str) -> str:

@@ -243,21 +243,44 @@ _SEVERAL_BODIES = re.compile(r"\b(?:councils|trusts|authorities|boards|members|p
 
 
 def principal_buyer(name: str | None) -> str:
-    """Return the body a notice's buyer buys for, where the buyer is named "A on behalf of B":
-    B when it names one public body ("Muse Developments Limited on behalf of Blackpool Borough
-    Council" is Blackpool's notice), else A when A is one (a council buying for one of its
-    departments, or for several councils, leads the procurement), else the name as given. A
-    name without "on behalf of" is returned as it is."""
+    """Return the body a notice's buyer buys for: the anchor institution its name stands for.
+
+    Named "A on behalf of B": B when it names one public body ("Muse Developments Limited on
+    behalf of Blackpool Borough Council" is Blackpool's notice), else A when A is one (a
+    council buying for one of its departments, or for several councils, leads the
+    procurement), else the name as given. A council's department or team is the council
+    ("Hyndburn Borough Council Environmental Services", "Staffordshire County Council- Health
+    and Care", "Dundee City Council, Contracts Team"); councils buying together ("Chorley
+    Council and South Ribble Borough Council") are left as named. Any other name is returned
+    as it is."""
     text = clean_text(name)
     found = _ON_BEHALF.match(text)
-    if found is None:
+    if found is not None:
+        agent, principal = found["agent"].strip(" ,-("), found["principal"].strip()
+        if _one_public_body(principal):
+            return principal
+        if _one_public_body(agent):
+            return _council_of(agent)
         return text
-    agent, principal = found["agent"].strip(" ,-("), found["principal"].strip()
-    if _one_public_body(principal):
-        return principal
-    if _one_public_body(agent):
-        return agent
-    return text
+    return _council_of(text)
+
+
+def _council_of(name: str) -> str:
+    """The council a department's name begins with, or the name as it is."""
+    for found in _COUNCIL_WORD.finditer(name):
+        council, rest = name[:found.end()], name[found.end():].strip(" ,-\u2013\u2014:(")
+        if not rest or _JOINED.match(rest):
+            return name  # the council itself, or councils buying together
+        if _one_public_body(council) and not council.lower().startswith(("the council",
+                                                                          "council")):
+            return council
+    return name
+
+
+_COUNCIL_WORD = re.compile(r"\bcouncil\b", re.IGNORECASE)
+# What follows a council's name when it is not one of its departments: another body
+# ("... and Wyre Council") or what the council is for ("... Council for Voluntary Service").
+_JOINED = re.compile(r"(?:and|for|of|on)\b|&|\+", re.IGNORECASE)
 
 
 def _one_public_body(name: str) -> bool:

@@ -461,8 +461,9 @@ class Importer:
         key = buyer_key(name)
         organisation = self.register.organisations.get(key)
         # No postcode: a council is placed at the centre of the area its name names. A body
-        # bought for is placed by its name first: the postcode given may be its agent's.
-        if name != given:
+        # bought for by another is placed by its name first: the postcode given may be its
+        # agent's (a council's department, named after it, gives the council's own).
+        if not given.startswith(name):
             place = self.ref.geo.place_of_buyer(name) or self._place(record.postcode)
         else:
             place = self._place(record.postcode) or self.ref.geo.place_of_buyer(name)
@@ -484,10 +485,10 @@ class Importer:
         restrict = self.options.restrict_to_buyer
         if restrict is None:
             return
-        given = principal_buyer(record.buyer.name)
-        if buyer_key(given) in {buyer_key(n) for n in restrict.names}:
+        buyer = principal_buyer(record.buyer.name)
+        if buyer_key(buyer) in {buyer_key(n) for n in restrict.names}:
             return  # one of its names ("Blackpool Borough Council" is "Blackpool Council")
-        if fuzz.ratio(normalise_name(given), restrict.normalised_name) < NEAR_MISS_SCORE:
+        if fuzz.ratio(normalise_name(buyer), restrict.normalised_name) < NEAR_MISS_SCORE:
             raise _RowRejected(RowError(
                 record.line, "buyer",
                 f"this notice's buyer is {clean_text(record.buyer.name)}, not "

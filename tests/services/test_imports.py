@@ -90,9 +90,14 @@ def test_councils_notices_without_a_buyer_postcode_are_placed_in_the_council_are
         Organisation.normalised_name.like("%chorley%"))).first()
     assert chorley.postcode is None and chorley.local_authority_code == "E07000118"
     # "Muse Developments Limited on behalf of Blackpool Borough Council" is Blackpool's notice,
-    # not the developer's: no organisation is named "... on behalf of ...".
+    # not the developer's, and "Hyndburn Borough Council Environmental Services" is Hyndburn's:
+    # each council is one anchor.
     names = [o.name for o in session.exec(select(Organisation))]
-    assert not [n for n in names if "behalf" in n.lower()], names
+    assert not [n for n in names if "behalf" in n.lower() or "services" in n.lower()
+                or "standards" in n.lower()], names
+    hyndburn = session.exec(select(Organisation).where(
+        Organisation.normalised_name.like("%hyndburn%"))).one()
+    assert len([t for t in session.exec(select(Tender)) if t.buyer_id == hyndburn.id]) == 33
     muse = session.exec(select(Tender).where(Tender.title.like(
         "Procurement of Contractor to complete the design and construction of a new office%"))
     ).all()

@@ -49,11 +49,11 @@ def match(tender_id, all_tenders, top_k, local_only, area, radius_km, ownership,
         matching.check_search(ref, search)  # before the index is prepared: a typo is quick
         if tender_id:
             results = [matching.matches_for_tender(session, tender_id=tender_id, search=search,
-                                                   ref=ref, settings=settings)]
+                                                   ref=ref, settings=settings, operator=True)]
         else:
             click.echo("Preparing the match index ...", err=True)
             results = matching.matches_for_all(session, search=search, ref=ref,
-                                               settings=settings)
+                                               settings=settings, operator=True)
     except CoopmatchError as error:
         raise click.ClickException(error.message) from None
     writer = SafeWriter(sys.stdout) if output == "csv" else None

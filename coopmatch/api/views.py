@@ -13,6 +13,7 @@ from coopmatch.services import (
     suppliers,
     tenders,
 )
+from coopmatch.web.access import signed_in_user
 from coopmatch.web.matching import (
     bounded_arg,
     flag_arg,
@@ -157,7 +158,7 @@ def tender_matches(tender_id: int):
     session = get_session()
     tender, found = matching.matches_for_tender(
         session, tender_id=tender_id, search=search_from_args(request.args), ref=reference(),
-        settings=match_settings())
+        settings=match_settings(), viewer=signed_in_user())
     return jsonify({"tender_id": tender.id, "ocid": tender.ocid, "title": tender.title,
                     "matches": matching.match_rows(session, found, reference())})
 

@@ -666,6 +666,20 @@ def track_record_reasons(
     return reasons
 
 
+def paid_by_buyer_reason(buyer_name: str | None, pence: int, first_year: int, last_year: int,
+                         paid_for: list[tuple[str, int]]) -> Reason:
+    """Work done for this buyer as its own books record it: what its payment ledgers paid the
+    supplier, when, and for what (their largest expense types)."""
+    who = buyer_name or "this buyer"
+    years = str(first_year) if first_year == last_year else f"{first_year}\u2013{last_year}"
+    text = f"Paid {money(pence / 100)} by {who} in {years} (its payment ledgers)"
+    if paid_for:
+        text += ", for " + "; ".join(kind for kind, _ in paid_for)
+    return Reason("buyer", text + ".", {
+        "paid_gbp": round(pence / 100, 2), "first_year": first_year, "last_year": last_year,
+        "paid_for": [kind for kind, _ in paid_for], "source": "payment ledgers"})
+
+
 # The association is given as a reason when it is at least this ... On real awards
 # (bench/match_quality.py, seed 0) the median supplier scores 0.50 for a notice and one in ten
 # 0.75 or more, while half of the real winners score 0.84 or more: at 0.5 the reason was given

@@ -18,7 +18,7 @@ import shutil
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +40,7 @@ from coopmatch.matching import (
     SupplierProfile,
     TenderQuery,
 )
+from coopmatch.matching.reasons import paid_by_buyer_reason
 from coopmatch.matching.signals import how_bought
 from coopmatch.matching.types import PUBLIC_BODY, fit_label
 from coopmatch.models import (
@@ -48,10 +49,13 @@ from coopmatch.models import (
     STALE_AFTER_DAYS,
     Award,
     Lot,
+    Payment,
     Supplier,
     Tender,
+    User,
 )
 from coopmatch.reference import Reference
+from coopmatch.services import spend
 from coopmatch.services.geography import area_lad_codes, name_places
 from coopmatch.services.suppliers import get_supplier
 from coopmatch.services.tenders import get_tender
@@ -603,14 +607,35 @@ def match_options(ref: Reference, tender: Tender, search: Search) -> MatchOption
 
 
 def matches_for_tender(session: Session, *, tender_id: int, search: Search, ref: Reference,
-                       settings: MatchSettings) -> tuple[Tender, list[Match]]:
-    """Rank suppliers for a tender (and its lots), best first, with reasons."""
+                       settings: MatchSettings, viewer: User | None = None,
+                       operator: bool = False) -> tuple[Tender, list[Match]]:
+    """Rank suppliers for a tender (and its lots), best first, with reasons; with what the
+    buyer's payment ledgers paid each of them where the viewer may read the buyer's spend (or
+    for the command line's `operator`): see `with_ledger_reasons`."""
     check_search(ref, search)
     tender = get_tender(session=session, tender_id=tender_id)
     index = indexes_for(settings, ref).supplier_index(session)
     if index is None:
         return tender, []
-    return tender, index.match(tender_query(tender), match_options(ref, tender, search))
+    found = index.match(tender_query(tender), match_options(ref, tender, search))
+    if operator or spend.may_read(viewer, [tender.buyer_id]):
+        found = with_ledger_reasons(session, tender, found)
+    return tender, found
+
+
+def with_ledger_reasons(session: Session, tender: Tender, matches: list[Match]) -> list[Match]:
+    """The matches, each that the tender's buyer has paid (a payee of its ledgers resolved to
+    it) with one more reason: how much, in which years, for what. Work done for this buyer as
+    its own books record it, for the officer to weigh; evidence only, the score is the
+    engine's (ledgers are not in the award data the ranking is measured on)."""
+    paid = spend.paid_by_anchor(session, anchor_id=tender.buyer_id,
+                                supplier_ids=(m.supplier_id for m in matches))
+    if not paid:
+        return matches
+    buyer = tender.buyer.name if tender.buyer else None
+    return [replace(m, reasons=[*m.reasons, paid_by_buyer_reason(
+        buyer, found.pence, found.first.year, found.last.year, found.paid_for)])
+        if (found := paid.get(m.supplier_id)) else m for m in matches]
 
 
 def fit_for_supplier(session: Session, *, tender_id: int, supplier_id: int, ref: Reference,
@@ -627,11 +652,17 @@ def fit_for_supplier(session: Session, *, tender_id: int, supplier_id: int, ref:
 
 def matches_for_all(session: Session, *, search: Search, ref: Reference,
                     settings: MatchSettings, tender_ids: list[int] | None = None,
-                    batch: int = 256):
+                    batch: int = 256, operator: bool = False):
     """Return an iterator of (tender, matches) for every tender, in batches for speed (the
-    search is checked first, before any is matched)."""
+    search is checked first, before any is matched); for the command line's `operator`, with
+    what each buyer's payment ledgers paid its matches (`with_ledger_reasons`)."""
     check_search(ref, search)
-    return _matches_for_all(session, search, ref, settings, tender_ids, batch)
+    matched = _matches_for_all(session, search, ref, settings, tender_ids, batch)
+    if not operator:
+        return matched
+    paying = set(session.exec(select(Payment.anchor_id).distinct()))
+    return ((tender, with_ledger_reasons(session, tender, found)
+             if tender.buyer_id in paying else found) for tender, found in matched)
 
 
 def _matches_for_all(session, search, ref, settings, tender_ids, batch):

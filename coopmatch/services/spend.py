@@ -330,17 +330,77 @@ def _paid_for(session: Session, statuses: tuple[str, ...], *, ids: list[int] | N
         query = query.where(Payment.ledger_name_id.in_(ids))
     else:
         return {}
+    return _largest_kinds(session.exec(query), top)
+
+
+def _largest_kinds(rows, top: int) -> dict[int, list[tuple[str, int]]]:
+    """From (owner, expense type, pence) rows, each owner's largest expense types, net of
+    credits, however a ledger capitalises them, each shown as its most-spent spelling."""
     found: dict[int, Counter] = {}
     shown: dict[tuple[int, str], tuple[int, str]] = {}  # each kind's most-spent spelling
-    for name_id, kind, pence in session.exec(query):
-        if not (pence and pence > 0 and kind.strip()):
+    for owner, kind, pence in rows:
+        if not (pence and kind.strip()):
             continue
         tidy = _tidy_kind(kind)
         key = tidy.casefold()  # "TREE SURGERY", "Tree Surgery" and "Tree surgery" are one
-        found.setdefault(name_id, Counter())[key] += int(pence)
-        shown[name_id, key] = max(shown.get((name_id, key), (0, tidy)), (int(pence), tidy))
-    return {name_id: [(shown[name_id, key][1], pence) for key, pence in kinds.most_common(top)]
-            for name_id, kinds in found.items()}
+        found.setdefault(owner, Counter())[key] += int(pence)
+        shown[owner, key] = max(shown.get((owner, key), (0, tidy)), (int(pence), tidy))
+    return {owner: [(shown[owner, key][1], pence) for key, pence in kinds.most_common(top)
+                    if pence > 0]
+            for owner, kinds in found.items()}
+
+
+@dataclass(frozen=True)
+class PaidByAnchor:
+    """What an anchor's payment ledgers have paid one supplier (its payees resolved to it)."""
+
+    pence: int  # net of credits
+    first: date
+    last: date
+    paid_for: list[tuple[str, int]]  # its largest expense types, (type, pence)
+
+
+def paid_by_anchor(session: Session, *, anchor_id: int, supplier_ids: Iterable[int],
+                   top: int = 2) -> dict[int, PaidByAnchor]:
+    """What one anchor's ledgers paid each of these suppliers, by the payees resolved to them
+    (auto or confirmed; redacted lines left out); suppliers paid nothing net are left out."""
+    ids = sorted(set(supplier_ids))
+    if not ids:
+        return {}
+    paid = (select(LedgerName.supplier_id, func.sum(Payment.amount_pence),
+                   func.min(Payment.payment_date), func.max(Payment.payment_date))
+            .join(LedgerName, LedgerName.id == Payment.ledger_name_id)
+            .where(Payment.anchor_id == anchor_id, LedgerName.supplier_id.in_(ids),
+                   LedgerName.status.in_(RESOLVED_STATUSES), Payment.redacted.is_(False))
+            .group_by(LedgerName.supplier_id))
+    totals = {supplier_id: (int(pence), first, last)
+              for supplier_id, pence, first, last in session.exec(paid)
+              if pence and pence > 0 and first is not None}
+    if not totals:
+        return {}
+    kinds = _largest_kinds(session.exec(
+        select(LedgerName.supplier_id, Payment.expense_type, func.sum(Payment.amount_pence))
+        .join(LedgerName, LedgerName.id == Payment.ledger_name_id)
+        .where(Payment.anchor_id == anchor_id, LedgerName.supplier_id.in_(sorted(totals)),
+               LedgerName.status.in_(RESOLVED_STATUSES), Payment.redacted.is_(False),
+               Payment.expense_type != "")
+        .group_by(LedgerName.supplier_id, Payment.expense_type)), top)
+    return {supplier_id: PaidByAnchor(pence, _day(first), _day(last), kinds.get(supplier_id, []))
+            for supplier_id, (pence, first, last) in totals.items()}
+
+
+def _day(value) -> date:
+    """A payment date as the database returns it (SQLite's min() gives text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def may_read(user: User | None, anchor_ids: Iterable[int]) -> bool:
+    """Whether a user may read these anchors' spend (check_may_read, as a yes or no)."""
+    try:
+        check_may_read(user, anchor_ids)
+    except Forbidden:
+        return False
+    return True
 
 
 def add_payee(session: Session, *, user: User, ledger_name_id: int, name: str, postcode: str,

@@ -606,7 +606,8 @@ def test_a_supplier_sees_how_it_fits_a_tender_as_the_buyer_sees_it(client, sessi
 
 
 def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):
-    tender, caterer, *_ = _setup(session, ref)
+    tender, caterer, cleaner, _ = _setup(session, ref)
+    _ledgers_pay(session, tender.buyer, caterer, cleaner)
     env = dict(os.environ, DATABASE_URL=database_url, COOPMATCH_DATA_DIR=str(data_dir),
                COOPMATCH_INDEX_DIR=str(tmp_path / "index"))
     result = subprocess.run(
@@ -620,6 +621,8 @@ def test_match_cli_jsonl(app, session, ref, database_url, data_dir, tmp_path):
     assert row["matches"][0]["supplier_name"] == "Ribble Catering Co-operative"
     assert {"supplier_id", "supplier_name", "score", "distance_km", "reasons"} <= set(
         row["matches"][0])
+    # Whoever runs the command line may read the buyer's ledgers.
+    assert PAID in [r["text"] for r in row["matches"][0]["reasons"]]
     table = subprocess.run(
         [str(Path(sys.executable).with_name("coopmatch")), "match", "--tender", str(tender.id),
          "--local-only"], env=env, capture_output=True, text=True, timeout=300)
@@ -953,3 +956,81 @@ def test_one_shared_word_is_no_sign_of_another_divisions_work_for_a_newcomer(app
     fitting, others = page.split('id="other-open-tenders"')
     assert "School bus services" in others and "School bus services" not in fitting
     assert "School meals for primary schools" in fitting
+
+
+def _ledgers_pay(session, council, caterer, cleaner):
+    """The council's ledgers: the caterer paid for school meals over two years (a credit
+    note nets off); the cleaner's name waits for review; a redacted line does not count."""
+    from datetime import date
+
+    from coopmatch.models import LedgerName, Payment
+
+    paid = LedgerName(key="ribble catering", name="RIBBLE CATERING", supplier_id=caterer.id,
+                      status="auto")
+    waiting = LedgerName(key="preston cleaning", name="Preston Cleaning",
+                         supplier_id=cleaner.id, status="review")
+    session.add_all([paid, waiting])
+    session.flush()
+    rows = [(paid, date(2022, 5, 1), 4_000_000, "SCHOOL MEALS", False),
+            (paid, date(2023, 9, 1), 2_500_000, "School meals", False),
+            (paid, date(2023, 10, 1), -500_000, "School meals", False),
+            (paid, date(2023, 11, 1), 300_000, "Hospitality", False),
+            (paid, date(2024, 1, 1), 9_900_000, "Withheld", True),
+            (waiting, date(2023, 1, 1), 800_000, "Cleaning", False)]
+    session.add_all([Payment(anchor_id=council.id, ledger_name_id=name.id, payment_date=day,
+                             amount_pence=pence, expense_type=kind, redacted=redacted,
+                             row_key=f"row{i}")
+                     for i, (name, day, pence, kind, redacted) in enumerate(rows)])
+    session.commit()
+
+
+PAID = ("Paid £63,000 by Preston City Council in 2022\u20132023 (its payment ledgers), for "
+        "School meals; Hospitality.")
+
+
+def test_what_the_buyers_ledgers_paid_a_supplier_is_a_reason_for_those_who_may_read_them(
+        app, client, session, ref):
+    tender, caterer, cleaner, _ = _setup(session, ref)
+    council = tender.buyer
+    _ledgers_pay(session, council, caterer, cleaner)
+    with app.app_context():
+        settings = match_settings()
+    search = matching.Search()
+
+    def reasons(**who) -> dict[int, list[str]]:
+        _, found = matching.matches_for_tender(session, tender_id=tender.id, search=search,
+                                               ref=ref, settings=settings, **who)
+        return {m.supplier_id: [r.text for r in m.reasons] for m in found}
+
+    officer = council.users[0]
+    agency = create_user(session, role="agency")
+    elsewhere = create_user(session, role="procurement", organisation=create_organisation(
+        session, ref, name="Wyre Council", postcode="FY6 7PU"))
+    for who in ({"viewer": officer}, {"viewer": agency}, {"operator": True}):
+        found = reasons(**who)
+        # Net of the credit note, redacted lines left out, types however capitalised.
+        assert PAID in found[caterer.id], who
+        assert not any("payment ledgers" in r for r in found[cleaner.id]), who  # in review
+    for who in ({"viewer": None}, {"viewer": elsewhere}, {"viewer": caterer.users[0]}, {}):
+        assert not any("payment ledgers" in r for rs in reasons(**who).values() for r in rs)
+    # Evidence only: the ranking and scores are the engine's, whoever reads them.
+    _, seen = matching.matches_for_tender(session, tender_id=tender.id, search=search,
+                                          ref=ref, settings=settings, viewer=officer)
+    _, unseen = matching.matches_for_tender(session, tender_id=tender.id, search=search,
+                                            ref=ref, settings=settings)
+    assert [(m.supplier_id, m.score) for m in seen] == [(m.supplier_id, m.score) for m in unseen]
+    caterer_match = next(m for m in seen if m.supplier_id == caterer.id)
+    assert caterer_match.reasons[-1].data == {
+        "paid_gbp": 63000.0, "first_year": 2022, "last_year": 2023,
+        "paid_for": ["School meals", "Hospitality"], "source": "payment ledgers"}
+    # Through the page, the API and the shortlist: the council's officer sees it, a visitor
+    # does not.
+    def shown() -> list[bool]:
+        api = client.get(f"/api/tenders/{tender.id}/matches").get_json()["matches"]
+        return [PAID in html.unescape(client.get(f"/tenders/{tender.id}").get_data(as_text=True)),
+                PAID in [r["text"] for m in api for r in m["reasons"]]]
+
+    assert shown() == [False, False]
+    client.sign_in(officer.email)
+    assert shown() == [True, True]
+    assert PAID in client.get(f"/tenders/{tender.id}/shortlist.csv").get_data(as_text=True)

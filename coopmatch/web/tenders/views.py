@@ -54,7 +54,8 @@ def detail(tender_id: int):
     try:
         search = search_from_args(request.args)
         _, found = matching.matches_for_tender(session, tender_id=tender.id, search=search,
-                                               ref=reference(), settings=match_settings())
+                                               ref=reference(), settings=match_settings(),
+                                               viewer=signed_in_user())
     except CoopmatchError as error:
         if error.status_code != 400:
             raise
@@ -83,7 +84,8 @@ def shortlist(tender_id: int):
     try:
         search = search_from_args(request.args)
         tender, found = matching.matches_for_tender(session, tender_id=tender_id, search=search,
-                                                    ref=reference(), settings=match_settings())
+                                                    ref=reference(), settings=match_settings(),
+                                                    viewer=current_user)
     except CoopmatchError as error:
         if error.status_code != 400:
             raise

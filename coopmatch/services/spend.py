@@ -6,6 +6,7 @@ lives there, so it changes every figure at once and survives re-imports.
 """
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -249,8 +250,28 @@ def paid_for_text(kinds: Iterable[str]) -> str:
 
 
 def _tidy_kind(kind: str) -> str:
-    kind = " ".join(kind.split())
-    return kind.capitalize() if kind.isupper() else kind  # "HIRED VEHICLE" -> "Hired vehicle"
+    """An expense type as a person reads it: "HIRED VEHICLE" -> "Hired vehicle"; a code's
+    path by its last two levels ("LFRS.EXPENDITURE.PREMISES.ELECTRICITY" -> "Premises:
+    electricity"); "R&M" kept as written."""
+    kind = " ".join(kind.replace("_", " ").split())
+    if _CODE_PATH.fullmatch(kind):
+        levels = [level.strip() for level in kind.split(".")]
+        levels = [level for i, level in enumerate(levels)  # "TRAINING.TRAINING.SERVICE"
+                  if i == 0 or level.casefold() != levels[i - 1].casefold()]
+        kind = ": ".join(levels[-2:])
+    return _sentence(kind) if kind.isupper() else kind
+
+
+# A category code's path, levels joined by dots with no space ("A.B.C"; not "Misc. items").
+_CODE_PATH = re.compile(r"[^.\s][^.]*(?:\.[^.\s][^.]*){2,}")
+_AMPERSAND_ABBREVIATION = re.compile(r"[A-Z]&[A-Z]")  # "R&M": repairs and maintenance
+
+
+def _sentence(kind: str) -> str:
+    """Upper case as a sentence, "R&M" kept: "ASSET MAINT R&M" -> "Asset maint R&M"."""
+    words = [word if _AMPERSAND_ABBREVIATION.fullmatch(word) else word.lower()
+             for word in kind.split(" ")]
+    return words[0][:1].upper() + words[0][1:] + "".join(" " + w for w in words[1:])
 
 
 def review_queue(session: Session, *, user: User, limit: int = 100) -> list[ReviewItem]:

@@ -1091,3 +1091,19 @@ def test_a_payee_is_added_with_what_the_anchors_paid_it_for_and_is_matched_to_th
     # Added without it, nothing is known of what the other does: no shared terms to go on.
     (unknown,) = [m for m in found if m.supplier_id == silent.id]
     assert not any(r.kind == "text" for r in unknown.reasons)
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("HIRED VEHICLE", "Hired vehicle"),
+    ("ASSET MAINT R&M", "Asset maint R&M"),
+    # A category code's path is read by its last two levels (Lancashire Fire's ledgers).
+    ("LFRS.EXPENDITURE.PREMISES.ELECTRICITY", "Premises: electricity"),
+    ("LFRS.EXPENDITURE.TRANSPORT.VEHICLE_&_PLANT_R&M", "Transport: vehicle & plant R&M"),
+    ("HUMAN RESOURCES.TRAINING & CONFERENCES.TRAINING & CONFERENCES.SERVICE",
+     "Training & conferences: service"),
+    # Written by a person: left as it is, its spaces tidied.
+    ("Misc. expenses. Other", "Misc. expenses. Other"),
+    ("  Tree  Surgery ", "Tree Surgery"),
+])
+def test_expense_types_are_shown_as_a_person_reads_them(written, shown):
+    assert spend._tidy_kind(written) == shown

@@ -456,8 +456,11 @@ class Importer:
 
     def buyer(self, record: BuyerRecord) -> Organisation:
         given = clean_text(record.name) or "Unknown buyer"
-        # "Muse Developments Limited on behalf of Blackpool Borough Council" buys for Blackpool.
-        name = principal_buyer(given)
+        # "Muse Developments Limited on behalf of Blackpool Borough Council" buys for Blackpool,
+        # unless an organisation goes by the name as given (one an administrator added for a
+        # council's department, or imported so before and not yet merged).
+        name = (given if buyer_key(given) in self.register.organisations
+                else principal_buyer(given))
         key = buyer_key(name)
         organisation = self.register.organisations.get(key)
         # No postcode: a council is placed at the centre of the area its name names. A body
@@ -485,10 +488,12 @@ class Importer:
         restrict = self.options.restrict_to_buyer
         if restrict is None:
             return
-        buyer = principal_buyer(record.buyer.name)
-        if buyer_key(buyer) in {buyer_key(n) for n in restrict.names}:
+        given = clean_text(record.buyer.name)
+        buyers = {given, principal_buyer(given)}  # as named, and the body it buys for
+        if {buyer_key(b) for b in buyers} & {buyer_key(n) for n in restrict.names}:
             return  # one of its names ("Blackpool Borough Council" is "Blackpool Council")
-        if fuzz.ratio(normalise_name(buyer), restrict.normalised_name) < NEAR_MISS_SCORE:
+        if max(fuzz.ratio(normalise_name(b), restrict.normalised_name)
+               for b in buyers) < NEAR_MISS_SCORE:
             raise _RowRejected(RowError(
                 record.line, "buyer",
                 f"this notice's buyer is {clean_text(record.buyer.name)}, not "

@@ -359,6 +359,28 @@ def test_buyer_may_import_only_their_own_notices(session, ref, data_dir):
     assert muse.buyer_id == blackpool.id
 
 
+def test_an_organisation_added_for_a_councils_department_keeps_its_own_notices(
+        session, ref, data_dir):
+    """Notices of a council's department go to the council, unless an administrator has added
+    the department as an organisation of its own: then they are its, and its officers may
+    import them."""
+    from tests.factories import create_organisation
+
+    standards = create_organisation(session, ref, name="Blackpool Borough Council Trading "
+                                                      "Standards", postcode=None)
+    path = data_dir / PROCUREMENT / "lancashire-contracts-finder/lancashire_councils_cf_notices.csv"
+    run_import(session, ref, data_dir, "lancashire-csv", path)
+    theirs = session.exec(select(Tender).where(Tender.buyer_id == standards.id)).all()
+    assert len(theirs) == 6
+    summary = run_import(session, ref, data_dir, "lancashire-csv", path,
+                         restrict_to_buyer=standards, skip_invalid=True)
+    Path(summary.rejected_file).unlink()  # the other buyers' rows
+    assert summary.rejected == 1223 - 6
+    # Hyndburn's department, which no one added, is Hyndburn's.
+    assert not session.exec(select(Organisation).where(
+        Organisation.name.like("%Environmental Services%"))).all()
+
+
 def test_killing_an_import_part_way_leaves_the_database_as_it_was(tmp_path, data_dir,
                                                                   cache_dir):
     """The whole import is one transaction: a killed process has written nothing."""

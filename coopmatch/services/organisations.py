@@ -138,9 +138,12 @@ def duplicate_candidates(*, session: Session, user: User | None, geo: GeoReferen
         raise Forbidden("Only administrators can merge organisations.")
     found = list(session.exec(select(Organisation)))
     # Named for the body bought for ("Muse Developments Limited on behalf of Blackpool Borough
-    # Council", as imports before `principal_buyer` made it): the same body as Blackpool's.
-    pairs = likely_same_bodies([Entry(o.id, buyer_key(principal_buyer(o.name))) for o in found],
-                               name_places(geo), limit=limit)
+    # Council", or a council's department, as imports before `principal_buyer` made them): the
+    # same body as Blackpool's. Not one with accounts of its own: that was set up as itself.
+    with_accounts = set(session.exec(select(User.organisation_id).distinct()))
+    pairs = likely_same_bodies(
+        [Entry(o.id, buyer_key(o.name if o.id in with_accounts else principal_buyer(o.name)))
+         for o in found], name_places(geo), limit=limit)
     if not pairs:
         return []
     weight = {o.id: 0 for o in found}

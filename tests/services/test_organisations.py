@@ -155,8 +155,14 @@ def test_a_body_named_as_bought_for_is_offered_as_the_same_body(session, ref):
     pairs = organisations.duplicate_candidates(session=session, user=admin, geo=ref.geo)
     assert [(p.keep.id, p.other.id) for p in pairs] == [(blackpool.id, agent.id)]
     # The council is kept, under its own name, though its agent's has more notices on it.
-    officer = create_user(session, role="procurement", organisation=agent)
-    create_tender(session, ref, officer, title="Office development")
+    for title in ("Office development", "Office fit-out"):
+        create_tender(session, ref, admin, title=title, buyer_id=agent.id)
+    pairs = organisations.duplicate_candidates(session=session, user=admin, geo=ref.geo)
+    assert [(p.keep.id, p.other.id) for p in pairs] == [(blackpool.id, agent.id)]
+    # A department an administrator set up with accounts of its own is not offered.
+    trading = create_organisation(session, ref, name="Blackpool Council Trading Standards",
+                                  kind="council", postcode=None)
+    create_user(session, role="procurement", organisation=trading)
     pairs = organisations.duplicate_candidates(session=session, user=admin, geo=ref.geo)
     assert [(p.keep.id, p.other.id) for p in pairs] == [(blackpool.id, agent.id)]
 

@@ -267,8 +267,19 @@ _CODE_PATH = re.compile(r"[^.\s][^.]*(?:\.[^.\s][^.]*){2,}")
 _AMPERSAND_ABBREVIATION = re.compile(r"[A-Z]&[A-Z]")  # "R&M": repairs and maintenance
 
 
+# A ledger's cost-centre code before its description: "CAC - PARKS & CEMETERIES".
+_CODED = re.compile(r"([A-Z0-9]{2,4}) - (.+)")
+
+
 def _sentence(kind: str) -> str:
-    """Upper case as a sentence, "R&M" kept: "ASSET MAINT R&M" -> "Asset maint R&M"."""
+    """Upper case as a sentence, "R&M" kept: "ASSET MAINT R&M" -> "Asset maint R&M"; a code
+    before " - " kept, and a description that is one short word taken for initials ("CAC -
+    Parks & cemeteries", "AAD - ICT")."""
+    coded = _CODED.fullmatch(kind)
+    if coded:
+        code, rest = coded.groups()
+        short = " " not in rest and len(rest) <= 4
+        return f"{code} - {rest if short else _sentence(rest)}"
     words = [word if _AMPERSAND_ABBREVIATION.fullmatch(word) else word.lower()
              for word in kind.split(" ")]
     return words[0][:1].upper() + words[0][1:] + "".join(" " + w for w in words[1:])

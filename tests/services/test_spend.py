@@ -1096,6 +1096,10 @@ def test_a_payee_is_added_with_what_the_anchors_paid_it_for_and_is_matched_to_th
 @pytest.mark.parametrize("written, shown", [
     ("HIRED VEHICLE", "Hired vehicle"),
     ("ASSET MAINT R&M", "Asset maint R&M"),
+    # A cost centre's code before its description is kept as a code.
+    ("CAC - PARKS & CEMETERIES", "CAC - Parks & cemeteries"),
+    ("AAD - ICT", "AAD - ICT"),
+    ("MATERIALS - DIRECT", "Materials - direct"),
     # A category code's path is read by its last two levels (Lancashire Fire's ledgers).
     ("LFRS.EXPENDITURE.PREMISES.ELECTRICITY", "Premises: electricity"),
     ("LFRS.EXPENDITURE.TRANSPORT.VEHICLE_&_PLANT_R&M", "Transport: vehicle & plant R&M"),

@@ -399,23 +399,24 @@ def paid_by_anchor(session: Session, *, anchor_id: int, supplier_ids: Iterable[i
     ids = sorted(set(supplier_ids))
     if not ids:
         return {}
-    paid = (select(LedgerName.supplier_id, func.sum(Payment.amount_pence),
-                   func.min(Payment.payment_date), func.max(Payment.payment_date))
-            .join(LedgerName, LedgerName.id == Payment.ledger_name_id)
-            .where(Payment.anchor_id == anchor_id, LedgerName.supplier_id.in_(ids),
-                   LedgerName.status.in_(RESOLVED_STATUSES), Payment.redacted.is_(False))
-            .group_by(LedgerName.supplier_id))
+
+    def paid_to(ids: list[int], *columns):
+        """These suppliers' payments from the anchor, by the columns (a select())."""
+        return (select(LedgerName.supplier_id, *columns)
+                .join(LedgerName, LedgerName.id == Payment.ledger_name_id)
+                .where(Payment.anchor_id == anchor_id, LedgerName.supplier_id.in_(ids),
+                       LedgerName.status.in_(RESOLVED_STATUSES), Payment.redacted.is_(False)))
+
     totals = {supplier_id: (int(pence), first, last)
-              for supplier_id, pence, first, last in session.exec(paid)
+              for supplier_id, pence, first, last in session.exec(
+                  paid_to(ids, func.sum(Payment.amount_pence), func.min(Payment.payment_date),
+                          func.max(Payment.payment_date)).group_by(LedgerName.supplier_id))
               if pence and pence > 0 and first is not None}
     if not totals:
         return {}
     kinds = _largest_kinds(session.exec(
-        select(LedgerName.supplier_id, Payment.expense_type, func.sum(Payment.amount_pence))
-        .join(LedgerName, LedgerName.id == Payment.ledger_name_id)
-        .where(Payment.anchor_id == anchor_id, LedgerName.supplier_id.in_(sorted(totals)),
-               LedgerName.status.in_(RESOLVED_STATUSES), Payment.redacted.is_(False),
-               Payment.expense_type != "")
+        paid_to(sorted(totals), Payment.expense_type, func.sum(Payment.amount_pence))
+        .where(Payment.expense_type != "")
         .group_by(LedgerName.supplier_id, Payment.expense_type)), top)
     return {supplier_id: PaidByAnchor(pence, _day(first), _day(last), kinds.get(supplier_id, []))
             for supplier_id, (pence, first, last) in totals.items()}

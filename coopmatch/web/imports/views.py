@@ -22,9 +22,10 @@ def job_settings() -> jobs.JobSettings:
         match_weights=dict(config["MATCH_WEIGHTS"]))
 
 
-def _job_or_abort(job_id: int):
+def _job_or_abort(job_id: int, find=jobs.get_job, **kwargs):
+    """The job (as `find` returns it) if the user may see it, else the error's status."""
     try:
-        return jobs.get_job(get_session(), user=current_user, job_id=job_id)
+        return find(get_session(), user=current_user, job_id=job_id, **kwargs)
     except CoopmatchError as error:
         abort(error.status_code)
 
@@ -57,11 +58,8 @@ def index():
 @bp.route("/<int:job_id>", methods=["GET"])
 @roles_required("procurement", "agency")
 def detail(job_id: int):
-    try:
-        job, progress = jobs.follow_job(get_session(), user=current_user, job_id=job_id,
-                                        redis_url=current_app.config.get("REDIS_URL", ""))
-    except CoopmatchError as error:
-        abort(error.status_code)
+    job, progress = _job_or_abort(job_id, jobs.follow_job,
+                                  redis_url=current_app.config.get("REDIS_URL", ""))
     records, errors, problem = [], [], None
     # A payment ledger was read through at upload and its preview kept on the job.
     if job.status == "uploaded" and job.format != jobs.LEDGER:

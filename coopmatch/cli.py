@@ -277,6 +277,37 @@ def merge_organisations(keep_id: int, other_id: int):
                f"goes by: {'; '.join(kept.names[1:])}.")
 
 
+@organisations_group.command("distinct")
+@click.argument("first_id", type=click.IntRange(1, MAX_ID))
+@click.argument("second_id", type=click.IntRange(1, MAX_ID))
+@click.option("--undo", is_flag=True, help="Take the mark off: they may be listed again.")
+@with_appcontext
+def organisations_distinct(first_id: int, second_id: int, undo: bool):
+    """Mark organisations FIRST_ID and SECOND_ID as two bodies, not one listed twice:
+    `duplicates` no longer lists them."""
+    _judge_distinct("organisation", first_id, second_id, undo)
+
+
+def _judge_distinct(kind: str, first_id: int, second_id: int, undo: bool) -> None:
+    """Mark two suppliers or organisations as two (or undo that), for the `distinct` commands."""
+    from coopmatch.errors import CoopmatchError
+    from coopmatch.services import distinct
+
+    session = get_session()
+    change = distinct.unmark_distinct if undo else distinct.mark_distinct
+    try:
+        pair = change(session, user=None, kind=kind, first_id=first_id, second_id=second_id)
+    except CoopmatchError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from None
+    if undo:
+        click.echo(f"{pair.first_name} and {pair.second_name} may be listed as duplicates "
+                   "again.")
+    else:
+        click.echo(f"Marked {pair.first_name} and {pair.second_name} as two {kind}s: "
+                   "`duplicates` no longer lists them (undo with --undo).")
+
+
 suppliers_group = click.Group("suppliers", help="Keep the supplier register clean.")
 
 
@@ -316,6 +347,17 @@ def supplier_merge(keep_id: int, other_id: int):
         raise click.ClickException(error.message) from None
     click.echo(f"Merged supplier {other_id} into {kept.name} (id {kept.id}); "
                "`coopmatch suppliers merges` lists merges to undo.")
+
+
+@suppliers_group.command("distinct")
+@click.argument("first_id", type=click.IntRange(1, MAX_ID))
+@click.argument("second_id", type=click.IntRange(1, MAX_ID))
+@click.option("--undo", is_flag=True, help="Take the mark off: they may be listed again.")
+@with_appcontext
+def suppliers_distinct(first_id: int, second_id: int, undo: bool):
+    """Mark suppliers FIRST_ID and SECOND_ID as two firms, not one listed twice: `duplicates`
+    no longer lists them."""
+    _judge_distinct("supplier", first_id, second_id, undo)
 
 
 @suppliers_group.command("locate")

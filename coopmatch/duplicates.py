@@ -9,7 +9,7 @@ Pure: plain entries in, pairs out; a person decides.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -196,12 +196,12 @@ def same_words(first: str, second: str) -> bool:
     return not own or not other or fuzz.ratio(own, other) >= SAME_WORDS_SCORE
 
 
-def repeats(ranked: list[Entry], places: Callable[[str], set[str]] | None = None
-            ) -> dict[int, int]:
+def repeats(ranked: list[Entry], places: Callable[[str], set[str]] | None = None,
+            apart: Collection[tuple[int, int]] = ()) -> dict[int, int]:
     """In a ranked list, map each entry that probably lists an earlier one again (the test of
     likely_duplicates, with `places` if given) to the first entry of that firm: "NI
     Constructions (NW) Ltd" ranked fifth to "NI Construction (NW) Ltd" ranked second, until a
-    person merges them."""
+    person merges them. Pairs of ids in `apart` (smaller id first) a person judged to be two."""
     order: dict[int, int] = {}
     unique = []
     for entry in ranked:  # a supplier ranked for two lots is one entry
@@ -210,6 +210,8 @@ def repeats(ranked: list[Entry], places: Callable[[str], set[str]] | None = None
             unique.append(entry)
     earlier_of: dict[int, int] = {}
     for pair in likely_duplicates(unique, limit=len(unique) ** 2, places=places):
+        if (min(pair.first, pair.second), max(pair.first, pair.second)) in apart:
+            continue
         first, later = sorted((pair.first, pair.second), key=order.__getitem__)
         if later not in earlier_of or order[first] < order[earlier_of[later]]:
             earlier_of[later] = first

@@ -440,6 +440,24 @@ class SupplierRemoval(SQLModel, table=True):
     undone_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
+class DistinctPair(SQLModel, table=True):
+    """Two suppliers, or two organisations, that an administrator judged to be two, not one
+    listed twice: the duplicate lists no longer offer them for merging. `first_id` is the
+    smaller id; the names are as they were when marked."""
+
+    __tablename__ = "distinct_pair"
+    __table_args__ = (sa.UniqueConstraint("kind", "first_id", "second_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _timestamp(index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    kind: str = Field(max_length=20)  # "supplier" or "organisation"
+    first_id: int
+    first_name: str = Field(max_length=300)
+    second_id: int
+    second_name: str = Field(max_length=300)
+
+
 # --- input shapes for services (validated by forms, API and imports) --------------------------
 
 

@@ -467,3 +467,36 @@ def test_an_export_to_a_folder_that_does_not_exist_says_so_without_a_traceback(t
         assert result.returncode == 1, result.stderr
         assert f"Error: Cannot write {target}: No such file or directory." in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_suppliers_and_organisations_are_marked_as_two_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    run("db", "upgrade", database_url=url)
+    register = tmp_path / "register.csv"
+    register.write_text("name,postcode\nMotus Commercials,\nMotus Commercials Derby,\n")
+    run("import", "suppliers", str(register), "--no-index", database_url=url)
+    assert "Motus Commercials" in run("suppliers", "duplicates", database_url=url).stdout
+    marked = run("suppliers", "distinct", "2", "1", database_url=url)
+    assert ("Marked Motus Commercials and Motus Commercials Derby as two suppliers"
+            in marked.stdout)
+    assert run("suppliers", "duplicates", database_url=url).stdout.strip() == (
+        "No supplier looks listed twice.")
+    same = run("suppliers", "distinct", "1", "1", database_url=url, check=False)
+    assert same.returncode != 0 and "Choose two different ones" in same.stderr
+    missing = run("suppliers", "distinct", "1", "3", database_url=url, check=False)
+    assert missing.returncode != 0 and "There is no supplier numbered 3." in missing.stderr
+    assert count(url, "distinct_pair") == 1
+    undone = run("suppliers", "distinct", "--undo", "1", "2", database_url=url)
+    assert "may be listed as duplicates again" in undone.stdout
+    assert "Motus Commercials" in run("suppliers", "duplicates", database_url=url).stdout
+
+    run("organisations", "add", "West Hampshire Clinical Commissioning Group", "--kind", "nhs",
+        database_url=url)
+    run("organisations", "add", "West Hampshire Clinical Commisioning Group", "--kind", "nhs",
+        database_url=url)
+    run("organisations", "distinct", "1", "2", database_url=url)
+    assert run("organisations", "duplicates", database_url=url).stdout.strip() == (
+        "No organisation looks listed twice.")
+    again = run("organisations", "distinct", "--undo", "1", "2", database_url=url)
+    assert again.returncode == 0
+    assert "West Hampshire" in run("organisations", "duplicates", database_url=url).stdout

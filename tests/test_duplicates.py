@@ -98,6 +98,10 @@ def test_a_ranking_points_each_repeat_to_the_first_listing_of_its_firm():
     ]
     assert repeats(ranked) == {3: 2, 4: 2, 5: 1}
     assert repeats(ranked[:1]) == {} and repeats([]) == {}
+    # Pairs a person judged to be two are not repeats; the others stand.
+    assert repeats(ranked, apart={(1, 5), (2, 3)}) == {4: 2}
+    assert repeats(ranked, apart={(1, 5), (2, 3), (2, 4)}) == {4: 3}
+    assert repeats(ranked, apart={(1, 5), (2, 3), (2, 4), (3, 4)}) == {}
 
 
 def test_a_typo_in_every_word_pairs_in_a_ranking_and_in_a_large_register():

@@ -55,7 +55,7 @@ from coopmatch.models import (
     User,
 )
 from coopmatch.reference import Reference
-from coopmatch.services import spend
+from coopmatch.services import distinct, spend
 from coopmatch.services.geography import area_lad_codes, name_places
 from coopmatch.services.suppliers import get_supplier
 from coopmatch.services.tenders import get_tender
@@ -784,7 +784,7 @@ def same_firms(session: Session, matches: list[Match], ref: Reference) -> dict[i
     """Suppliers in a ranking that probably list a firm ranked above them again (names spelt
     differently on award notices, until an administrator merges them): its id -> that firm's
     first id in the ranking. Names of two places are two ("Police and Crime Commissioner for
-    Bedfordshire", "... for Hertfordshire")."""
+    Bedfordshire", "... for Hertfordshire"), as are pairs an administrator marked as two."""
     ids = list(dict.fromkeys(m.supplier_id for m in matches))
     if len(ids) < 2:
         return {}
@@ -792,7 +792,8 @@ def same_firms(session: Session, matches: list[Match], ref: Reference) -> dict[i
         select(Supplier.id, Supplier.normalised_name, Supplier.postcode,
                Supplier.registration_number).where(Supplier.id.in_(ids))).all()}
     return repeats([Entry(i, rows[i][1] or "", rows[i][2], rows[i][3]) for i in ids
-                    if i in rows], places=name_places(ref.geo))
+                    if i in rows], places=name_places(ref.geo),
+                   apart=distinct.marked(session, "supplier"))
 
 
 def match_rows(session: Session, matches: list[Match], ref: Reference) -> list[dict]:

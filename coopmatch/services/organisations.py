@@ -22,7 +22,7 @@ from coopmatch.models import (
 )
 from coopmatch.names import buyer_key, normalise_name, principal_buyer
 from coopmatch.reference import Reference
-from coopmatch.services import audit
+from coopmatch.services import audit, distinct
 from coopmatch.services.geography import PLACE_FIELDS, apply_place, locate, name_places
 from coopmatch.services.permissions import is_admin
 
@@ -141,9 +141,11 @@ def duplicate_candidates(*, session: Session, user: User | None, geo: GeoReferen
     # Council", or a council's department, as imports before `principal_buyer` made them): the
     # same body as Blackpool's. Not one with accounts of its own: that was set up as itself.
     with_accounts = set(session.exec(select(User.organisation_id).distinct()))
-    pairs = likely_same_bodies(
+    judged = distinct.marked(session, "organisation")
+    pairs = [p for p in likely_same_bodies(
         [Entry(o.id, buyer_key(o.name if o.id in with_accounts else principal_buyer(o.name)))
-         for o in found], name_places(geo), limit=limit)
+         for o in found], name_places(geo), limit=limit + len(judged))
+        if (min(p.first, p.second), max(p.first, p.second)) not in judged][:limit]
     if not pairs:
         return []
     weight = {o.id: 0 for o in found}
@@ -217,6 +219,7 @@ def merge_organisations(session: Session, *, user: User | None, keep_id: int,
                + (f" ({dropped} listed under both dropped)" if dropped else ""))
     session.flush()
     session.expire(other)  # its relationships as they are now: nothing left on it
+    distinct.forget(session, "organisation", other.id)
     session.delete(other)
     audit.record(session, user=user, action="merge", entity="organisation", entity_id=keep.id,
                  summary=summary)

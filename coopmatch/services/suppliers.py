@@ -34,7 +34,7 @@ from coopmatch.names import (
     normalise_name,
 )
 from coopmatch.reference import Reference
-from coopmatch.services import audit, ledger_names, merges, removals
+from coopmatch.services import audit, distinct, ledger_names, merges, removals
 from coopmatch.services.geography import (
     apply_place,
     area_lad_codes,
@@ -265,6 +265,7 @@ def _delete(session: Session, supplier: Supplier, *, user: User | None, why: str
                  summary=f"'{supplier.name}' {why}, with its "
                          f"{audit.counted(len(awards), 'award')}; "
                          f"{audit.counted(len(names), 'ledger name')} unresolved again")
+    distinct.forget(session, "supplier", supplier.id)
     session.delete(supplier)
 
 
@@ -499,9 +500,11 @@ def duplicate_candidates(*, session: Session, user: User | None, geo: GeoReferen
     rows = session.exec(select(Supplier.id, Supplier.normalised_name, Supplier.postcode,
                                Supplier.registration_number)
                         .where(Supplier.status != "dissolved")).all()
-    pairs = likely_duplicates(
+    judged = distinct.marked(session, "supplier")
+    pairs = [p for p in likely_duplicates(
         [Entry(i, name or "", postcode, number) for i, name, postcode, number in rows],
-        limit=limit, places=name_places(geo))
+        limit=limit + len(judged), places=name_places(geo))
+        if (min(p.first, p.second), max(p.first, p.second)) not in judged][:limit]
     ids = {i for p in pairs for i in (p.first, p.second)}
     if not ids:
         return []
@@ -574,6 +577,7 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
                               removed_name=other.name, record=record.to_json()))
     session.flush()
     session.expire(other)  # its relationships as they are now: nothing left on it
+    distinct.forget(session, "supplier", other.id)
     session.delete(other)
     audit.record(session, user=user, action="merge", entity="supplier", entity_id=keep.id,
                  summary=summary)

@@ -349,6 +349,27 @@ def test_admin_merges_a_supplier_listed_twice(page, session, ref):
     assert session.get(Supplier, twice_id) is not None
 
 
+def test_admin_marks_two_firms_that_only_look_alike_as_two(page, session, ref):
+    from coopmatch.models import DistinctPair
+
+    create_supplier(session, ref, name="Motus Commercials", postcode=None)
+    create_supplier(session, ref, name="Motus Commercials Derby", postcode=None)
+    admin = create_user(session, role="admin")
+    sign_in(page, admin.email)
+    page.goto("/admin/duplicates")
+    row = page.locator("#duplicates tbody tr", has_text="Motus Commercials Derby")
+    row.get_by_role("button", name="Not the same").click()
+    page.get_by_text("as two suppliers: they are no longer offered for merging").wait_for()
+    assert page.get_by_text("No supplier looks listed twice.").is_visible()
+    assert session.exec(select(DistinctPair)).one().kind == "supplier"
+    page.locator("#distinct-pairs tbody tr", has_text="Motus Commercials Derby").get_by_role(
+        "button", name="Undo").click()
+    page.get_by_text("may be offered for merging again").wait_for()
+    assert page.locator("#duplicates tbody tr", has_text="Motus Commercials Derby").count() == 1
+    session.expire_all()
+    assert session.exec(select(DistinctPair)).all() == []
+
+
 def _unplaced_winner_and_notices(session, tmp_path):
     """A winner with no address, and a file of notices that gives its company's postcode:
     (its id, the file)."""

@@ -562,6 +562,15 @@ def test_a_firm_the_register_lists_twice_is_marked_where_it_is_ranked_again(
     line = next(line for line in table.stdout.splitlines()
                 if "Ribble Catering Cooperative Ltd" in line)
     assert line.endswith(f"(probably the same firm as no. {ranks[caterer.id]})"), table.stdout
+    # Judged to be two by an administrator, neither is marked again.
+    from coopmatch.services import distinct
+
+    distinct.mark_distinct(session, user=admin, kind="supplier", first_id=caterer.id,
+                           second_id=again.id)
+    listed = client.get(f"/api/tenders/{tender.id}/matches?top=10").get_json()["matches"]
+    assert [m["same_firm_as"] for m in listed] == [None] * len(listed)
+    assert "Probably the same firm" not in client.get(f"/tenders/{tender.id}").get_data(
+        as_text=True)
 
 
 def test_bodies_of_one_title_for_two_places_are_not_marked_as_one_firm(client, session, ref):

@@ -385,3 +385,65 @@ def test_placing_suppliers_refuses_a_bad_file_and_other_roles(client, session, r
     assert "Choose a file of notices or suppliers." in html.unescape(empty.get_data(as_text=True))
     session.refresh(coating)
     assert coating.postcode is None
+
+
+def test_admin_marks_a_pair_as_two_and_undoes_it_and_nobody_else_may(client, session, ref):
+    from coopmatch.models import DistinctPair
+
+    first, second = _listed_twice(session, ref)
+    ids = {"keep_id": str(first.id), "other_id": str(second.id)}
+    council = create_organisation(session, ref)
+    for role in ("supplier", "procurement", "agency"):
+        client.sign_in(create_user(session, role=role, organisation=council).email)
+        assert client.post("/admin/duplicates/distinct", ids).status_code == 403
+        assert client.post("/admin/organisations/distinct", ids).status_code == 403
+        client.sign_out()
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    assert client.post("/admin/duplicates/distinct", ids, csrf=False).status_code == 400
+    assert session.exec(select(DistinctPair)).all() == []
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    assert 'action="/admin/duplicates/distinct"' in page and "Not the same" in page
+    assert "Marked as two" not in page
+
+    assert client.post("/admin/duplicates/distinct", ids).status_code == 303
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    assert ("Marked Paydale Playgrounds Ltd and Playdale Playgrounds Ltd as two suppliers: "
+            "they are no longer offered for merging.") in page
+    assert "No supplier looks listed twice." in page
+    marks = page[page.index('id="distinct-pairs"'):]
+    assert "Paydale Playgrounds Ltd" in marks and 'action="/admin/duplicates/distinct/undo"' \
+        in marks
+
+    assert client.post("/admin/duplicates/distinct/undo", ids).status_code == 303
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    assert "may be offered for merging again" in page
+    assert 'id="duplicates"' in page and 'id="distinct-pairs"' not in page
+    client.post("/admin/duplicates/distinct/undo", ids)
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    assert f"Suppliers {first.id} and {second.id} are not marked as two." in page
+    client.post("/admin/duplicates/distinct", {"keep_id": str(first.id), "other_id": "0"})
+    page = html.unescape(client.get("/admin/duplicates").get_data(as_text=True))
+    assert "Choose the two suppliers." in page
+    assert session.exec(select(DistinctPair)).all() == []
+
+
+def test_admin_marks_organisations_as_two_on_the_organisations_page(client, session, ref):
+    east = create_organisation(session, ref, name="NHS East Lancashire Clinical Commissioning "
+                               "Group", kind="nhs", postcode=None)
+    typo = create_organisation(session, ref, name="NHS East Lancashire Clinical Commisioning "
+                               "Group", kind="nhs", postcode=None)
+    admin = create_user(session, role="admin")
+    client.sign_in(admin.email)
+    page = html.unescape(client.get("/admin/organisations").get_data(as_text=True))
+    assert 'id="organisation-duplicates"' in page
+    assert 'action="/admin/organisations/distinct"' in page
+    ids = {"keep_id": str(east.id), "other_id": str(typo.id)}
+    assert client.post("/admin/organisations/distinct", ids).status_code == 303
+    page = html.unescape(client.get("/admin/organisations").get_data(as_text=True))
+    assert "as two organisations" in page
+    assert 'id="organisation-duplicates"' not in page and 'id="distinct-pairs"' in page
+    assert 'action="/admin/organisations/distinct/undo"' in page
+    assert client.post("/admin/organisations/distinct/undo", ids).status_code == 303
+    page = html.unescape(client.get("/admin/organisations").get_data(as_text=True))
+    assert 'id="organisation-duplicates"' in page and 'id="distinct-pairs"' not in page

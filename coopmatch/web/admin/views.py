@@ -4,7 +4,16 @@ from flask_login import current_user
 from coopmatch.db import get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.reference import current as reference
-from coopmatch.services import accounts, audit, jobs, merges, organisations, removals, suppliers
+from coopmatch.services import (
+    accounts,
+    audit,
+    distinct,
+    jobs,
+    merges,
+    organisations,
+    removals,
+    suppliers,
+)
 from coopmatch.web.admin import bp
 from coopmatch.web.admin.forms import (
     LocateForm,
@@ -30,7 +39,8 @@ def organisation_list():
         "admin/organisations.html",
         organisations=organisations.list_organisations(session=session),
         pairs=organisations.duplicate_candidates(session=session, user=current_user,
-                                                 geo=reference().geo))
+                                                 geo=reference().geo),
+        distinct=distinct.recent(session, user=current_user, kind="organisation"))
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -161,6 +171,8 @@ def duplicates():
     removed = removals.recent_removals(session, user=current_user)
     return render_template("admin/duplicates.html", pairs=pairs, form=MergeForm(),
                            merges=merges.recent_merges(session, user=current_user),
+                           distinct=distinct.recent(session, user=current_user,
+                                                    kind="supplier"),
                            removals=removed, returned=removals.returned_since(session, removed))
 
 
@@ -181,6 +193,41 @@ def merge():
     flash(f"Merged into {kept.name}. If that was a mistake, undo it under Recent merges.",
           "success")
     return redirect(url_for("admin.duplicates")), 303
+
+
+@bp.post("/duplicates/distinct", endpoint="suppliers_distinct",
+         defaults={"kind": "supplier", "undo": False})
+@bp.post("/duplicates/distinct/undo", endpoint="suppliers_not_distinct",
+         defaults={"kind": "supplier", "undo": True})
+@bp.post("/organisations/distinct", endpoint="organisations_distinct",
+         defaults={"kind": "organisation", "undo": False})
+@bp.post("/organisations/distinct/undo", endpoint="organisations_not_distinct",
+         defaults={"kind": "organisation", "undo": True})
+def judge_distinct(kind: str, undo: bool):
+    """Mark a pair the duplicate list offers as two, not one listed twice; or undo that."""
+    back = redirect(url_for("admin.duplicates" if kind == "supplier"
+                            else "admin.organisation_list")), 303
+    form = MergeForm()
+    if not form.validate_on_submit():
+        flash(f"Choose the two {kind}s.", "error")
+        return back
+    session = get_session()
+    change = distinct.unmark_distinct if undo else distinct.mark_distinct
+    try:
+        pair = change(session, user=current_user, kind=kind, first_id=form.keep_id.data,
+                      second_id=form.other_id.data)
+    except CoopmatchError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return back
+    if undo:
+        flash(f"{pair.first_name} and {pair.second_name} may be offered for merging again.",
+              "success")
+    else:
+        flash(f"Marked {pair.first_name} and {pair.second_name} as two {kind}s: they are no "
+              "longer offered for merging. If that was a mistake, undo it under Marked as two.",
+              "success")
+    return back
 
 
 @bp.post("/duplicates/merges/<int:merge_id>/undo")

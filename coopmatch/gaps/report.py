@@ -3,7 +3,7 @@
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -475,6 +475,7 @@ def gap_report(
     cpv_names: Mapping[str, str] | None = None,
     cpv_bridge: Mapping[str, list[str]] | None = None,
     places: Callable[[str], set[str]] | None = None,
+    apart: Collection[tuple[int, int]] = (),
 ) -> GapReport:
     """Find, size and explain the gaps in an area's demand, and suggest how to fill each.
 
@@ -483,7 +484,8 @@ def gap_report(
     (a notice missing from it has no local candidate). `suppliers` is the register the routes
     draw on: at least the area's suppliers, with their SIC codes and succession signals.
     `places` gives a supplier name's place words, so that two bodies of one title for two
-    places are not taken for one firm listed twice (`duplicates.repeats`).
+    places are not taken for one firm listed twice (`duplicates.repeats`); nor are the pairs
+    of supplier ids in `apart` (smaller first), judged to be two by an administrator.
     """
     settings = settings or GapSettings()
     cpv_names = cpv_names or {}
@@ -517,7 +519,7 @@ def gap_report(
             )
         )
     context = _Context(settings, found, suppliers, area, annuals, shares, stream_of, lad_of,
-                       places)
+                       places, apart)
     near = [n for notice in notices for n in context.near_misses(notice)]
     gaps = context.cards(notices, near, cpv_names, bridge)
     report = GapReport(
@@ -555,9 +557,10 @@ class _Context:
     """What every card of one report shares."""
 
     def __init__(self, settings, found, suppliers, area, annuals, shares, stream_of, lad_of,
-                 places=None):
+                 places=None, apart=()):
         self.settings = settings
         self.places = places
+        self.apart = apart
         self.found = found
         self.suppliers = suppliers
         self.area = area
@@ -760,7 +763,7 @@ class _Context:
         candidates = [Candidate.of(m, self.suppliers) for m in ranked]
         # A firm listed twice in the register (award notices spell it two ways) is named once.
         again = repeats([Entry(c.supplier_id, normalise_name(c.name)) for c in candidates],
-                        places=self.places)
+                        places=self.places, apart=self.apart)
         return [c for c in candidates if c.supplier_id not in again][: self.settings.wider_k]
 
     def _is_local(self, match: Match) -> bool:

@@ -31,7 +31,7 @@ from coopmatch.geo import normalise_postcode
 from coopmatch.matching.signals import looks_like_framework
 from coopmatch.models import Award, Supplier, Tender
 from coopmatch.reference import Reference
-from coopmatch.services import matching
+from coopmatch.services import distinct, matching
 from coopmatch.services.geography import area_lad_codes, name_places
 
 CACHE_SIZE = 16
@@ -176,7 +176,8 @@ def report(session: Session, *, query: GapQuery, ref: Reference,
     """The gap report for an area and period (cached until the data change)."""
     area = resolve_area(ref, query)
     fingerprint = (str(matching.register_fingerprint(session)),
-                   str(matching.tender_fingerprint(session)))
+                   str(matching.tender_fingerprint(session)),
+                   str(sorted(distinct.marked(session, "supplier"))))
     key = (settings.database_url, query, repr(gap_config), fingerprint)
     with _cache_lock:
         if key in _cache:
@@ -217,7 +218,8 @@ def _compute(session: Session, *, area: Area, query: GapQuery, ref: Reference,
     suppliers = local_suppliers(session, candidate_ids)
     return gap_report(items, found, suppliers, area, gap_config, start=query.start,
                       end=query.end, cpv_names=_names(ref.data_dir),
-                      cpv_bridge=ref.cpv.sic_bridge, places=name_places(ref.geo))
+                      cpv_bridge=ref.cpv.sic_bridge, places=name_places(ref.geo),
+                      apart=distinct.marked(session, "supplier"))
 
 
 _reference_cache: dict = {}

@@ -154,12 +154,14 @@ def test_firms_of_one_name_for_two_places_outside_are_both_named(demand, area, s
     found = coverage(index, select_demand(demand, area, settings=settings), area, settings)
     register = register_of([GREENSPACE, PENNINE_IT, beds, herts] + OTHERS)
 
-    def named(places):
-        report = gap_report(demand, found, register, area, settings, places=places)
+    def named(places, apart=()):
+        report = gap_report(demand, found, register, area, settings, places=places,
+                            apart=apart)
         gap = next(g for g in report.gaps if g.id == "group-983")
         return sorted(c.name for c in gap.outside if c.name.startswith("Linen Hire"))
 
     assert len(named(None)) == 1  # taken for one firm listed twice
+    assert len(named(None, apart={(7, 9)})) == 2  # unless an administrator said they are two
     shires = {"bedfordshire", "hertfordshire"}
     assert named(lambda name: {w for w in name.split() if w in shires}) == [
         "Linen Hire Services Bedfordshire", "Linen Hire Services Hertfordshire"]

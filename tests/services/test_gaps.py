@@ -409,3 +409,24 @@ def test_a_local_firm_known_only_by_what_it_says_it_does_closes_a_gap(app, sessi
     create_supplier(session, ref, name="Preston Wash Co-op", postcode="PR1 3NN",
                     description="Paid by anchors for: Laundry; Linen washing.", cpv_codes="")
     assert _laundry(_report(app, session, ref)) == []
+
+
+def test_two_firms_outside_an_administrator_marked_as_two_are_both_named(app, session, ref):
+    from coopmatch.services import distinct
+
+    _area_with_laundry_demand(session, ref)
+    leeds = create_supplier(session, ref, name="Yorkshire Linen Hire", postcode="LS1 4AP",
+                            description=LAUNDRY, cpv_codes="98310000",
+                            max_contract_value=5_000_000.0)
+    again = create_supplier(session, ref, name="Yorkshire Linen Hire Ltd",
+                                postcode="LS1 4AP", description=LAUNDRY,
+                                cpv_codes="98310000", max_contract_value=5_000_000.0)
+
+    def outside():
+        (gap,) = _laundry(_report(app, session, ref))
+        return sorted(c.supplier_id for c in gap.outside)
+
+    assert outside() == [leeds.id]  # taken for one firm listed twice
+    distinct.mark_distinct(session, user=None, kind="supplier", first_id=leeds.id,
+                           second_id=again.id)
+    assert outside() == [leeds.id, again.id]  # the cached report is not kept

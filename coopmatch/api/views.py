@@ -82,13 +82,13 @@ def sic_search():
 
 @bp.get("/tenders")
 def tender_list():
-    """Tenders, newest first: ?q= (words) &status= (open by default; empty for any) &cpv=
-    (division) &area= (GSS code or name, or a postcode district) &page= &page_size= (up to
-    200)."""
+    """Tenders: ?q= (words) &status= (open by default; empty for any) &cpv= (division)
+    &area= (GSS code or name, or a postcode district) &sort= (newest, the default; closing;
+    value) &page= &page_size= (up to 200)."""
     page = tenders.search_tenders(
         session=get_session(), ref=reference(), text=request.args.get("q", ""),
         status=request.args.get("status", "open"), cpv_division=request.args.get("cpv", ""),
-        area=request.args.get("area", ""),
+        area=request.args.get("area", ""), sort=request.args.get("sort") or "newest",
         page=bounded_arg(request.args, "page", 1, 1, 1_000_000),
         page_size=bounded_arg(request.args, "page_size", 50, 1, 200),
     )

@@ -1,6 +1,8 @@
 """Tenders: posting, editing, closing and search."""
 
-from sqlalchemy import func, or_
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
@@ -24,6 +26,13 @@ from coopmatch.services.permissions import can_edit_tender, can_post_tenders
 from coopmatch.services.suppliers import area_clause, cpv_division_clause
 
 FIELDS = tuple(name for name in TenderCreate.model_fields if name not in {"lots", "buyer_id"})
+
+# How a tender list can be ordered, the first by default.
+TENDER_SORTS = {
+    "newest": "Newest first",
+    "closing": "Closing soonest",
+    "value": "Largest value first",
+}
 
 
 class TenderError(CoopmatchError):
@@ -140,13 +149,32 @@ def search_tenders(
     cpv_division: str = "",
     buyer_id: int | None = None,
     area: str = "",
+    sort: str = "newest",
     page: int = 1,
     page_size: int = 25,
 ) -> Page[Tender]:
-    """Search tenders by words, status, CPV division, buyer and area; newest first."""
+    """Search tenders by words, status, CPV division, buyer and area, ordered by `sort`
+    (TENDER_SORTS): newest first; closing soonest (open or planned with a deadline to come,
+    soonest first; then open or planned giving none; then the rest, passed, closed or
+    awarded, latest deadline first); or largest value first (those giving none last). Ties
+    go newest first."""
+    if sort not in TENDER_SORTS:
+        raise CoopmatchError(f"'{sort}' is not a way to order tenders; use one of: "
+                             f"{', '.join(TENDER_SORTS)}.", field="sort")
     query = _filtered(select(Tender).options(selectinload(Tender.buyer)), ref=ref, text=text,
                       status=status, cpv_division=cpv_division, buyer_id=buyer_id, area=area)
-    query = query.order_by(Tender.published_date.desc().nulls_last(), Tender.id.desc())
+    newest = (Tender.published_date.desc().nulls_last(), Tender.id.desc())
+    if sort == "closing":
+        biddable = Tender.status.in_(("open", "planned"))
+        to_come = and_(biddable, Tender.deadline >= date.today())
+        query = query.order_by(
+            case((to_come, 0), (and_(biddable, Tender.deadline.is_(None)), 1), else_=2),
+            case((to_come, Tender.deadline), else_=None).asc(),
+            Tender.deadline.desc().nulls_last(), *newest)
+    elif sort == "value":
+        query = query.order_by(Tender.value.desc().nulls_last(), *newest)
+    else:
+        query = query.order_by(*newest)
     return paginate(session, query, page=page, page_size=page_size)
 
 

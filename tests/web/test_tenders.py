@@ -1,4 +1,5 @@
 import html
+import re
 
 import pytest
 from sqlmodel import select
@@ -290,3 +291,50 @@ def test_tender_search_reads_percent_and_underscore_as_typed(client, session, re
     assert "100% renewable" in body and "1000 school uniforms" not in body
     body = client.get("/tenders/?q=cctv_02").get_data(as_text=True)
     assert "CCTV_02 cameras" in body and "CCTV 02 maintenance" not in body
+
+
+def test_tenders_are_listed_in_the_order_asked_for_on_the_page_and_through_the_api(
+        client, session, ref):
+    from datetime import date, timedelta
+
+    _, officer = _buyer(session, ref)
+    today = date.today()
+    for title, days, value, published in [
+        ("Laundry", 30, 50_000.0, 5),             # closes in a month
+        ("Catering", 3, 900_000.0, 20),           # closes in three days
+        ("Grounds", None, None, 1),               # gives no deadline, nor a value
+        ("Cleaning", -2, 120_000.0, 40),          # passed two days ago
+        ("Printing", -60, 10_000.0, 90),          # passed two months ago
+        ("Transport", 400, 20_000.0, 100),        # awarded: its deadline is not to come
+    ]:
+        create_tender(session, ref, officer, title=f"{title} services", value=value,
+                      deadline=today + timedelta(days=days) if days is not None else None,
+                      published_date=today - timedelta(days=published),
+                      status="awarded" if title == "Transport" else "open")
+
+    def listed(sort):
+        page = html.unescape(client.get(f"/tenders/?status=&sort={sort}").get_data(
+            as_text=True))
+        rows = page.split("<tbody>")[1].split("</tbody>")[0]
+        titles = re.findall(r'<a href="/tenders/\d+">(\w+) services</a>', rows)
+        api = client.get(f"/api/tenders?status=&sort={sort}").get_json()["tenders"]
+        assert [t["title"].split()[0] for t in api] == titles
+        return titles
+
+    assert listed("newest") == ["Grounds", "Laundry", "Catering", "Cleaning", "Printing",
+                                "Transport"]
+    assert listed("closing") == ["Catering", "Laundry", "Grounds", "Transport", "Cleaning",
+                                 "Printing"]
+    assert listed("value") == ["Catering", "Cleaning", "Laundry", "Transport", "Printing",
+                               "Grounds"]
+    page = client.get("/tenders/?sort=closing").get_data(as_text=True)
+    assert '<option selected value="closing">Closing soonest</option>' in page
+    # Newest first unless asked; an order there is none of is refused, naming the field.
+    assert client.get("/tenders/?status=").get_data(as_text=True).index("Grounds services") < \
+        client.get("/tenders/?status=").get_data(as_text=True).index("Laundry services")
+    refused = client.get("/tenders/?sort=cheapest")
+    assert refused.status_code == 400
+    assert "'cheapest' is not a way to order tenders; use one of: newest, closing, value." \
+        in html.unescape(refused.get_data(as_text=True))
+    api = client.get("/api/tenders?sort=cheapest")
+    assert api.status_code == 400 and api.get_json()["field"] == "sort"

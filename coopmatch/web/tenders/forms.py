@@ -94,3 +94,4 @@ class FilterForm(Form):
     cpv = SelectField("CPV division", validate_choice=False)
     buyer = SelectField("Buyer", validate_choice=False)
     area = StringField("Area")
+    sort = SelectField("Order", validate_choice=False)

@@ -639,14 +639,19 @@ def with_ledger_reasons(session: Session, tender: Tender, matches: list[Match]) 
 
 
 def fit_for_supplier(session: Session, *, tender_id: int, supplier_id: int, ref: Reference,
-                     settings: MatchSettings) -> Match | None:
+                     settings: MatchSettings, viewer: User | None = None) -> Match | None:
     """How one supplier fits a tender, scored and explained exactly as in the tender's list
-    (whether or not it is in it); None when it is not in the match index (dissolved)."""
+    (whether or not it is in it); None when it is not in the match index (dissolved). With
+    what the buyer's ledgers paid it, as the buyer sees it, where the viewer is the supplier's
+    own or may read the buyer's spend."""
     tender = get_tender(session=session, tender_id=tender_id)
     index = indexes_for(settings, ref).supplier_index(session)
     if index is None or supplier_id not in index.row_of:
         return None
     found = index.restrict([supplier_id]).match(tender_query(tender), MatchOptions(top_k=1))
+    if found and viewer is not None and (viewer.supplier_id == supplier_id
+                                         or spend.may_read(viewer, [tender.buyer_id])):
+        found = with_ledger_reasons(session, tender, found)
     return found[0] if found else None
 
 

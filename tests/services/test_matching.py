@@ -1040,6 +1040,16 @@ def test_what_the_buyers_ledgers_paid_a_supplier_is_a_reason_for_those_who_may_r
                 PAID in [r["text"] for m in api for r in m["reasons"]]]
 
     assert shown() == [False, False]
+    # The caterer reads what the council paid it where its own fit is shown, and nowhere
+    # else: not what it paid others, in the list.
+    client.sign_in(caterer.users[0].email)
+    page = html.unescape(client.get(f"/tenders/{tender.id}").get_data(as_text=True))
+    own, listed = page.split('id="own-fit-heading"')[1].split("</section>", 1)
+    assert PAID in own and "payment ledgers" not in listed
+    assert matching.fit_for_supplier(session, tender_id=tender.id, supplier_id=caterer.id,
+                                     ref=ref, settings=settings,
+                                     viewer=cleaner.users[0]).reasons[-1].text != PAID
+    client.sign_out()
     client.sign_in(officer.email)
     assert shown() == [True, True]
     assert PAID in client.get(f"/tenders/{tender.id}/shortlist.csv").get_data(as_text=True)

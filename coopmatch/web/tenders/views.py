@@ -67,7 +67,7 @@ def detail(tender_id: int):
     if user is not None and user.role == "supplier" and user.supplier_id:
         own = matching.fit_for_supplier(session, tender_id=tender.id,
                                         supplier_id=user.supplier_id, ref=reference(),
-                                        settings=match_settings())
+                                        settings=match_settings(), viewer=user)
     return render_template(
         "tenders/detail.html", tender=tender, search=search, matches=found, problem=problem,
         own=own, own_rank=next((i for i, m in enumerate(found, start=1)

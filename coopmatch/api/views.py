@@ -170,7 +170,7 @@ def supplier_opportunities(supplier_id: int):
     supplier, found = matching.opportunities_for_supplier(
         get_session(), supplier_id=supplier_id,
         top_k=bounded_arg(request.args, "top", 10, 1, 100), ref=reference(),
-        settings=match_settings())
+        settings=match_settings(), viewer=signed_in_user())
     return jsonify({"supplier_id": supplier.id, "supplier_name": supplier.name,
                     "opportunities": [dict(o.to_dict(), title=t.title, buyer=t.buyer.name,
                                            deadline=t.deadline.isoformat() if t.deadline

@@ -694,9 +694,12 @@ def _matches_for_all(session, search, ref, settings, tender_ids, batch):
 
 
 def opportunities_for_supplier(session: Session, *, supplier_id: int, top_k: int,
-                               ref: Reference, settings: MatchSettings
+                               ref: Reference, settings: MatchSettings,
+                               viewer: User | None = None
                                ) -> tuple[Supplier, list[tuple[Opportunity, Tender]]]:
-    """Open tenders (or lots) that fit a supplier, best first."""
+    """Open tenders (or lots) that fit a supplier, best first; each with what its buyer's
+    payment ledgers paid the supplier, where the viewer is the supplier's own or may read
+    that buyer's spend (`with_ledger_reasons`)."""
     supplier = get_supplier(session=session, supplier_id=supplier_id)
     (profile,) = supplier_profiles(session, [supplier_id]) or [None]
     if profile is None:
@@ -716,8 +719,21 @@ def opportunities_for_supplier(session: Session, *, supplier_id: int, top_k: int
         # The score and reasons a buyer sees on the tender's page for this pair.
         queries = {tender_id: tender_query(t) for tender_id, t in tenders.items()}
         found = as_buyers_see_them(found, queries, suppliers.restrict([supplier_id]))
-    shown = [(o, tenders[o.tender_id]) for o in found if o.tender_id in tenders]
-    return supplier, shown[:top_k]
+    shown = [(o, tenders[o.tender_id]) for o in found if o.tender_id in tenders][:top_k]
+    return supplier, _with_payments_from_buyers(session, supplier_id, shown, viewer)
+
+
+def _with_payments_from_buyers(session, supplier_id, shown, viewer):
+    """Opportunities, each whose buyer's ledgers paid the supplier with one more reason, for
+    a viewer who may read it: the supplier's own people, or those who may read the spend."""
+    if viewer is None or not shown:
+        return shown
+    own = viewer.supplier_id == supplier_id
+    readable = {t.buyer_id for _, t in shown if own or spend.may_read(viewer, [t.buyer_id])}
+    paid = spend.paid_to_supplier(session, supplier_id=supplier_id, anchor_ids=readable)
+    return [(replace(o, reasons=[*o.reasons, paid_by_buyer_reason(
+        t.buyer.name if t.buyer else None, found.pence, found.first.year, found.last.year,
+        found.paid_for)]) if (found := paid.get(t.buyer_id)) else o, t) for o, t in shown]
 
 
 def suggest_cpv(session: Session, *, text: str, k: int, ref: Reference,

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import Integer, case, cast, extract, func, insert
+from sqlalchemy import Integer, and_, case, cast, extract, func, insert
 from sqlmodel import Session, select
 
 from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
@@ -399,27 +399,44 @@ def paid_by_anchor(session: Session, *, anchor_id: int, supplier_ids: Iterable[i
     ids = sorted(set(supplier_ids))
     if not ids:
         return {}
+    return _paid(session, LedgerName.supplier_id,
+                 and_(Payment.anchor_id == anchor_id, LedgerName.supplier_id.in_(ids)), top)
 
-    def paid_to(ids: list[int], *columns):
-        """These suppliers' payments from the anchor, by the columns (a select())."""
-        return (select(LedgerName.supplier_id, *columns)
+
+def paid_to_supplier(session: Session, *, supplier_id: int, anchor_ids: Iterable[int],
+                     top: int = 2) -> dict[int, PaidByAnchor]:
+    """What each of these anchors' ledgers paid one supplier, as `paid_by_anchor` counts it,
+    by anchor id; anchors that paid it nothing net are left out."""
+    ids = sorted(set(anchor_ids))
+    if not ids:
+        return {}
+    return _paid(session, Payment.anchor_id,
+                 and_(LedgerName.supplier_id == supplier_id, Payment.anchor_id.in_(ids)), top)
+
+
+def _paid(session: Session, owner, condition, top: int) -> dict[int, PaidByAnchor]:
+    """Payments meeting `condition` to payees resolved to a supplier, by `owner` (the
+    supplier's or the anchor's id): net totals, first and last dates, largest types."""
+
+    def paid(*columns):
+        return (select(owner, *columns)
                 .join(LedgerName, LedgerName.id == Payment.ledger_name_id)
-                .where(Payment.anchor_id == anchor_id, LedgerName.supplier_id.in_(ids),
-                       LedgerName.status.in_(RESOLVED_STATUSES), Payment.redacted.is_(False)))
+                .where(condition, LedgerName.status.in_(RESOLVED_STATUSES),
+                       Payment.redacted.is_(False)))
 
-    totals = {supplier_id: (int(pence), first, last)
-              for supplier_id, pence, first, last in session.exec(
-                  paid_to(ids, func.sum(Payment.amount_pence), func.min(Payment.payment_date),
-                          func.max(Payment.payment_date)).group_by(LedgerName.supplier_id))
+    totals = {key: (int(pence), first, last)
+              for key, pence, first, last in session.exec(
+                  paid(func.sum(Payment.amount_pence), func.min(Payment.payment_date),
+                       func.max(Payment.payment_date)).group_by(owner))
               if pence and pence > 0 and first is not None}
     if not totals:
         return {}
     kinds = _largest_kinds(session.exec(
-        paid_to(sorted(totals), Payment.expense_type, func.sum(Payment.amount_pence))
-        .where(Payment.expense_type != "")
-        .group_by(LedgerName.supplier_id, Payment.expense_type)), top)
-    return {supplier_id: PaidByAnchor(pence, _day(first), _day(last), kinds.get(supplier_id, []))
-            for supplier_id, (pence, first, last) in totals.items()}
+        paid(Payment.expense_type, func.sum(Payment.amount_pence))
+        .where(owner.in_(sorted(totals)), Payment.expense_type != "")
+        .group_by(owner, Payment.expense_type)), top)
+    return {key: PaidByAnchor(pence, _day(first), _day(last), kinds.get(key, []))
+            for key, (pence, first, last) in totals.items()}
 
 
 def _day(value) -> date:

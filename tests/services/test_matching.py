@@ -1049,7 +1049,21 @@ def test_what_the_buyers_ledgers_paid_a_supplier_is_a_reason_for_those_who_may_r
     assert matching.fit_for_supplier(session, tender_id=tender.id, supplier_id=caterer.id,
                                      ref=ref, settings=settings,
                                      viewer=cleaner.users[0]).reasons[-1].text != PAID
+
+    def opportunity() -> list[bool]:
+        """Whether the caterer's opportunities say it, on its page and through the API."""
+        page = html.unescape(client.get(f"/suppliers/{caterer.id}").get_data(as_text=True))
+        api = client.get(f"/api/suppliers/{caterer.id}/opportunities").get_json()
+        (school_meals,) = [o for o in api["opportunities"] if o["tender_id"] == tender.id]
+        return [PAID in page, PAID in [r["text"] for r in school_meals["reasons"]]]
+
+    assert opportunity() == [True, True]
     client.sign_out()
+    assert opportunity() == [False, False]
+    for who in (cleaner.users[0], elsewhere, agency):
+        client.sign_in(who.email)
+        assert opportunity() == ([True, True] if who is agency else [False, False]), who.role
+        client.sign_out()
     client.sign_in(officer.email)
     assert shown() == [True, True]
     assert PAID in client.get(f"/tenders/{tender.id}/shortlist.csv").get_data(as_text=True)

@@ -63,7 +63,8 @@ def detail(supplier_id: int):
         .order_by(Award.award_date.desc().nulls_last()).limit(20)
     ).all()
     _, opportunities = matching.opportunities_for_supplier(
-        session, supplier_id=supplier.id, top_k=10, ref=reference(), settings=match_settings())
+        session, supplier_id=supplier.id, top_k=10, ref=reference(), settings=match_settings(),
+        viewer=signed_in_user())
     won_codes = suppliers.won_cpv_codes(session=session, supplier=supplier)
     return render_template("suppliers/detail.html", supplier=supplier, awards=awards,
                            opportunities=opportunities, won_codes=won_codes,

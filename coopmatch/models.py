@@ -563,7 +563,10 @@ class LedgerName(SQLModel, table=True):
 class Payment(SQLModel, table=True):
     """One line of an anchor's published payments ledger."""
 
-    __table_args__ = (sa.UniqueConstraint("anchor_id", "row_key"),)
+    # A payee's payments from one anchor (what it paid a supplier: spend.paid_by_anchor).
+    __table_args__ = (sa.UniqueConstraint("anchor_id", "row_key"),
+                      sa.Index("ix_payment_anchor_id_ledger_name_id", "anchor_id",
+                               "ledger_name_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     anchor_id: int = Field(foreign_key="organisation.id", index=True)

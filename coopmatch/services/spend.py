@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import Integer, and_, case, cast, extract, func, insert
+from sqlalchemy import Integer, case, cast, extract, func, insert
 from sqlmodel import Session, select
 
 from coopmatch.errors import Conflict, CoopmatchError, Forbidden, NotFound
@@ -399,8 +399,8 @@ def paid_by_anchor(session: Session, *, anchor_id: int, supplier_ids: Iterable[i
     ids = sorted(set(supplier_ids))
     if not ids:
         return {}
-    return _paid(session, LedgerName.supplier_id,
-                 and_(Payment.anchor_id == anchor_id, LedgerName.supplier_id.in_(ids)), top)
+    return _paid(session, LedgerName.supplier_id, names=LedgerName.supplier_id.in_(ids),
+                 payments=Payment.anchor_id == anchor_id, top=top)
 
 
 def paid_to_supplier(session: Session, *, supplier_id: int, anchor_ids: Iterable[int],
@@ -410,18 +410,21 @@ def paid_to_supplier(session: Session, *, supplier_id: int, anchor_ids: Iterable
     ids = sorted(set(anchor_ids))
     if not ids:
         return {}
-    return _paid(session, Payment.anchor_id,
-                 and_(LedgerName.supplier_id == supplier_id, Payment.anchor_id.in_(ids)), top)
+    return _paid(session, Payment.anchor_id, names=LedgerName.supplier_id == supplier_id,
+                 payments=Payment.anchor_id.in_(ids), top=top)
 
 
-def _paid(session: Session, owner, condition, top: int) -> dict[int, PaidByAnchor]:
-    """Payments meeting `condition` to payees resolved to a supplier, by `owner` (the
-    supplier's or the anchor's id): net totals, first and last dates, largest types."""
+def _paid(session: Session, owner, *, names, payments, top: int) -> dict[int, PaidByAnchor]:
+    """Payments meeting `payments` to payees meeting `names` resolved to a supplier, by `owner`
+    (the supplier's or the anchor's id): net totals, first and last dates, largest types.
+    The payees are found first, then their payments by the (anchor, payee) index: a buyer's
+    ledgers hold tens of thousands of lines, a few suppliers' hundreds."""
+    payees = select(LedgerName.id).where(names, LedgerName.status.in_(RESOLVED_STATUSES))
 
     def paid(*columns):
         return (select(owner, *columns)
                 .join(LedgerName, LedgerName.id == Payment.ledger_name_id)
-                .where(condition, LedgerName.status.in_(RESOLVED_STATUSES),
+                .where(Payment.ledger_name_id.in_(payees), payments,
                        Payment.redacted.is_(False)))
 
     totals = {key: (int(pence), first, last)

@@ -3,8 +3,7 @@ engine, gaps sized and explained with routes to fill them. Results are cached pe
 and settings, and recomputed when the register or the tenders change.
 """
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -32,6 +31,7 @@ from coopmatch.matching.signals import looks_like_framework
 from coopmatch.models import Award, Supplier, Tender
 from coopmatch.reference import Reference
 from coopmatch.services import distinct, matching
+from coopmatch.services.caching import ResultCache
 from coopmatch.services.geography import area_lad_codes, name_places
 
 CACHE_SIZE = 16
@@ -160,8 +160,7 @@ def _area_supplier_ids(session: Session, area: Area) -> set[int]:
 
 # --- the report, cached -------------------------------------------------------------------------
 
-_cache: OrderedDict = OrderedDict()
-_cache_lock = threading.Lock()
+_cache: ResultCache[GapReport] = ResultCache(CACHE_SIZE)
 
 
 def gap_settings(config: dict) -> GapSettings:
@@ -179,17 +178,8 @@ def report(session: Session, *, query: GapQuery, ref: Reference,
                    str(matching.tender_fingerprint(session)),
                    str(sorted(distinct.marked(session, "supplier"))))
     key = (settings.database_url, query, repr(gap_config), fingerprint)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    found = _compute(session, area=area, query=query, ref=ref, settings=settings,
-                     gap_config=gap_config)
-    with _cache_lock:
-        _cache[key] = found
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return found
+    return _cache.get_or_compute(key, lambda: _compute(
+        session, area=area, query=query, ref=ref, settings=settings, gap_config=gap_config))
 
 
 def _compute(session: Session, *, area: Area, query: GapQuery, ref: Reference,

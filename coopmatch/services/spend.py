@@ -32,6 +32,7 @@ from coopmatch.models import (
 from coopmatch.names import normalise_name
 from coopmatch.reference import Reference
 from coopmatch.services import audit, ledger_names, organisations
+from coopmatch.services.caching import ResultCache
 from coopmatch.services.geography import apply_place, locate, unknown_area_message
 from coopmatch.services.imports import (
     all_or_nothing,
@@ -693,12 +694,45 @@ def anchor_report(session: Session, *, anchor: Organisation, ref: Reference,
     return reports[0] if reports else None
 
 
+# Reports computed, until the payments, payees or register under them change.
+_reports: ResultCache[list[AnchorReport]] = ResultCache(32)
+
+
+def spend_fingerprint(session: Session, anchor_ids: list[int]) -> tuple:
+    """What anchors' figures depend on in the database: their payments (how many, the
+    latest), the payees' resolution (a change stamps updated_at; a merge moves supplier ids)
+    and the register (its suppliers' places, ownership and codes)."""
+    payments = tuple(session.exec(
+        select(Payment.anchor_id, func.count(), func.max(Payment.id))
+        .where(Payment.anchor_id.in_(anchor_ids)).group_by(Payment.anchor_id)
+        .order_by(Payment.anchor_id)).all())
+    names = session.exec(select(func.count(LedgerName.id), func.max(LedgerName.updated_at),
+                                func.sum(LedgerName.supplier_id))).one()
+    register = session.exec(select(func.count(Supplier.id),
+                                   func.max(Supplier.updated_at))).one()
+    return payments, tuple(str(v) for v in names), tuple(str(v) for v in register)
+
+
 def anchor_reports(session: Session, *, anchors: list[Organisation], ref: Reference,
                    year: int | None = None, top: int = 20, public_bodies: bool = True,
                    group_area: AnchorArea | None = None, group_name: str | None = None
                    ) -> list[AnchorReport]:
     """Each anchor's report (those with payments), and with `group_area` the anchors
-    together against that place last; each anchor's payments are read once for both."""
+    together against that place last; each anchor's payments are read once for both.
+    Kept between requests until the data under them change (`spend_fingerprint`)."""
+    ids = [a.id for a in anchors]
+    key = (str(session.get_bind().url), tuple((a.id, a.name, anchor_area(ref, a))
+                                              for a in anchors),
+           year, top, public_bodies, group_area, group_name, spend_fingerprint(session, ids))
+    return _reports.get_or_compute(key, lambda: _anchor_reports(
+        session, anchors=anchors, ref=ref, year=year, top=top, public_bodies=public_bodies,
+        group_area=group_area, group_name=group_name))
+
+
+def _anchor_reports(session: Session, *, anchors: list[Organisation], ref: Reference,
+                    year: int | None, top: int, public_bodies: bool,
+                    group_area: AnchorArea | None, group_name: str | None
+                    ) -> list[AnchorReport]:
     reports, tables = [], []
     for anchor in anchors:
         table = payment_table(session, [anchor.id], year=year)

@@ -1111,3 +1111,51 @@ def test_a_payee_is_added_with_what_the_anchors_paid_it_for_and_is_matched_to_th
 ])
 def test_expense_types_are_shown_as_a_person_reads_them(written, shown):
     assert spend._tidy_kind(written) == shown
+
+
+def test_figures_are_kept_between_requests_until_the_data_under_them_change(
+        session, ref, tmp_path, anchor_and_register):
+    from coopmatch.models import SupplierCreate
+    from coopmatch.services import organisations
+    from coopmatch.services import suppliers as register
+
+    hyndburn, firms = anchor_and_register
+    _import(session, hyndburn, tmp_path)
+
+    def local_2019() -> int:
+        return spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split \
+            .tiers["local_authority"]
+
+    first = spend.anchor_report(session, anchor=hyndburn, ref=ref)
+    assert spend.anchor_report(session, anchor=hyndburn, ref=ref) is first  # kept
+    assert local_2019() == 80_000  # the joinery, in Hyndburn
+    # A payee confirmed as a supplier: Manchester Cleaning's £2,000 is placed (in Manchester).
+    agency = create_user(session, role="agency")
+    (waiting,) = spend.review_queue(session, user=agency)
+    spend.decide(session, user=agency, ledger_name_id=waiting.name.id,
+                 supplier_id=firms["cleaning"].id)
+    assert spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split \
+        .unresolved == 0
+    # The supplier moves: its spend is placed where it is now.
+    joinery = firms["joinery"]
+    register.update_supplier(session, user=joinery.users[0], supplier_id=joinery.id, ref=ref,
+                             data=SupplierCreate(**dict(
+                                 joinery.model_dump(include=set(SupplierCreate.model_fields)),
+                                 postcode="LS1 1BA")))
+    assert local_2019() == 0
+    # More payments imported: counted.
+    header = LEDGER.split("\n")[0]
+    _import(session, hyndburn, tmp_path, name="more.csv", text=header + "\n"
+            "Comms,Printing,Posters,B2,Pendle Print Co-op,21/05/2019,300.00\n")
+    assert spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split \
+        .total == 550_000
+    # The anchor merged with its other name: the payments listed under that come too.
+    admin = create_user(session, role="admin")
+    other = create_organisation(session, ref, name="HBC", postcode=None)
+    session.add(Payment(anchor_id=other.id, payment_date=Payment.payment_date.type.python_type(
+        2019, 6, 1), amount_pence=10_000, row_key="hbc-only"))
+    session.commit()
+    organisations.merge_organisations(session, user=admin, keep_id=hyndburn.id,
+                                      other_id=other.id)
+    assert spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split \
+        .total == 560_000

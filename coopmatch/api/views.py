@@ -83,12 +83,13 @@ def sic_search():
 @bp.get("/tenders")
 def tender_list():
     """Tenders: ?q= (words) &status= (open by default; empty for any) &cpv= (division)
-    &area= (GSS code or name, or a postcode district) &sort= (newest, the default; closing;
-    value) &page= &page_size= (up to 200)."""
+    &area= (GSS code or name, or a postcode district) &sort= (newest; match, the best match
+    for the words, the default when q is given; closing; value) &page= &page_size= (up to
+    200)."""
     page = tenders.search_tenders(
         session=get_session(), ref=reference(), text=request.args.get("q", ""),
         status=request.args.get("status", "open"), cpv_division=request.args.get("cpv", ""),
-        area=request.args.get("area", ""), sort=request.args.get("sort") or "newest",
+        area=request.args.get("area", ""), sort=request.args.get("sort", ""),
         page=bounded_arg(request.args, "page", 1, 1, 1_000_000),
         page_size=bounded_arg(request.args, "page_size", 50, 1, 200),
     )

@@ -390,15 +390,15 @@ def _named_first(text: str) -> list:
         return []
     spaced = literal(" ") + func.coalesce(Supplier.normalised_name, "") + literal(" ")
     lowered = func.lower(Supplier.name)
-    description = _spaced_words(Supplier.description)
+    description = spaced_words(Supplier.description)
     said = []  # each typed word as a word of the name, the description or a contract won
     for word in typed:
-        name_word, as_words = normalise_name(word), _as_words(word)
+        name_word, spelt = normalise_name(word), as_words(word)
         ways = [spaced.contains(f" {name_word} ", autoescape=True)] if name_word else []
-        if as_words.strip():
-            ways += [description.contains(as_words, autoescape=True),
+        if spelt.strip():
+            ways += [description.contains(spelt, autoescape=True),
                      Supplier.id.in_(_winners_of(
-                         _spaced_words(Tender.title).contains(as_words, autoescape=True)))]
+                         spaced_words(Tender.title).contains(spelt, autoescape=True)))]
         if ways:
             said.append(or_(*ways))
     return [case(
@@ -411,8 +411,8 @@ def _named_first(text: str) -> list:
 _SEPARATORS = ",.;:()[]/\\-&'\"!?\n\r\t"
 
 
-def _as_words(word: str) -> str:
-    """A typed word as `_spaced_words` writes it: lower case, separators as spaces, with a
+def as_words(word: str) -> str:
+    """A typed word as `spaced_words` writes it: lower case, separators as spaces, with a
     space either side (" co op " for "Co-op")."""
     lowered = word.lower()
     for separator in _SEPARATORS:
@@ -420,7 +420,7 @@ def _as_words(word: str) -> str:
     return f" {' '.join(lowered.split())} "
 
 
-def _spaced_words(column):
+def spaced_words(column):
     """A text column in lower case with its separators as spaces and a space either side, so
     that " art " is found only where "art" is a word (SQL, for ordering a search)."""
     lowered = func.lower(func.coalesce(column, ""))

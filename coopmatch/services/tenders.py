@@ -23,16 +23,28 @@ from coopmatch.services import audit
 from coopmatch.services.geography import apply_place, locate
 from coopmatch.services.pagination import Page, paginate
 from coopmatch.services.permissions import can_edit_tender, can_post_tenders
-from coopmatch.services.suppliers import area_clause, cpv_division_clause
+from coopmatch.services.suppliers import (
+    area_clause,
+    as_words,
+    cpv_division_clause,
+    spaced_words,
+)
 
 FIELDS = tuple(name for name in TenderCreate.model_fields if name not in {"lots", "buyer_id"})
 
-# How a tender list can be ordered, the first by default.
+# How a tender list can be ordered: newest first unless words are searched for, then the
+# best match for them first.
 TENDER_SORTS = {
     "newest": "Newest first",
+    "match": "Best match for the words",
     "closing": "Closing soonest",
     "value": "Largest value first",
 }
+
+
+def default_sort(text: str) -> str:
+    """The order a list takes when none is chosen: the best match for words searched for."""
+    return "match" if text.split() else "newest"
 
 
 class TenderError(CoopmatchError):
@@ -149,15 +161,17 @@ def search_tenders(
     cpv_division: str = "",
     buyer_id: int | None = None,
     area: str = "",
-    sort: str = "newest",
+    sort: str = "",
     page: int = 1,
     page_size: int = 25,
 ) -> Page[Tender]:
     """Search tenders by words, status, CPV division, buyer and area, ordered by `sort`
-    (TENDER_SORTS): newest first; closing soonest (open or planned with a deadline to come,
-    soonest first; then open or planned giving none; then the rest, passed, closed or
-    awarded, latest deadline first); or largest value first (those giving none last). Ties
-    go newest first."""
+    (TENDER_SORTS; by default `default_sort`): newest first; the best match for the words
+    (`_best_match`); closing soonest (open or planned with a deadline to come, soonest first;
+    then open or planned giving none; then the rest, passed, closed or awarded, latest
+    deadline first); or largest value first (those giving none last). Ties go newest
+    first."""
+    sort = sort or default_sort(text)
     if sort not in TENDER_SORTS:
         raise CoopmatchError(f"'{sort}' is not a way to order tenders; use one of: "
                              f"{', '.join(TENDER_SORTS)}.", field="sort")
@@ -173,9 +187,28 @@ def search_tenders(
             Tender.deadline.desc().nulls_last(), *newest)
     elif sort == "value":
         query = query.order_by(Tender.value.desc().nulls_last(), *newest)
+    elif sort == "match":
+        query = query.order_by(*_best_match(text), *newest)
     else:
         query = query.order_by(*newest)
     return paginate(session, query, page=page, page_size=page_size)
+
+
+def _best_match(text: str) -> list:
+    """Searching by words, the tenders whose titles have them all as words come first
+    ("Bus shelters" for "bus"), then titles holding them inside other words ("Business
+    support"), then descriptions with them all as words, then the rest (every tender found
+    holds each word somewhere)."""
+    typed = [as_words(word) for word in text.split()[:8]]
+    typed = [word for word in typed if word.strip()]
+    if not typed:
+        return []
+    title, description = spaced_words(Tender.title), spaced_words(Tender.description)
+    lowered = func.lower(Tender.title)
+    return [case(
+        (and_(*(title.contains(w, autoescape=True) for w in typed)), 0),
+        (and_(*(lowered.contains(w.strip(), autoescape=True) for w in typed)), 1),
+        (and_(*(description.contains(w, autoescape=True) for w in typed)), 2), else_=3)]
 
 
 def in_other_statuses(*, session: Session, ref: Reference, status: str, text: str = "",

@@ -334,7 +334,41 @@ def test_tenders_are_listed_in_the_order_asked_for_on_the_page_and_through_the_a
         client.get("/tenders/?status=").get_data(as_text=True).index("Laundry services")
     refused = client.get("/tenders/?sort=cheapest")
     assert refused.status_code == 400
-    assert "'cheapest' is not a way to order tenders; use one of: newest, closing, value." \
+    assert "'cheapest' is not a way to order tenders; use one of: newest, match, closing, value." \
         in html.unescape(refused.get_data(as_text=True))
     api = client.get("/api/tenders?sort=cheapest")
     assert api.status_code == 400 and api.get_json()["field"] == "sort"
+
+
+def test_a_search_by_words_lists_the_best_match_first_unless_another_order_is_chosen(
+        client, session, ref):
+    from datetime import date, timedelta
+
+    _, officer = _buyer(session, ref)
+    today = date.today()
+    for title, description, age in [
+        ("Business rates advice", "Advice on business rates appeals.", 1),
+        ("Minibus hire", "Hire of minibuses with drivers.", 2),
+        ("School transport", "Home to school bus routes for pupils.", 3),
+        ("Bus shelter repairs", "Repairs to shelters across the borough.", 4),
+        ("Office cleaning", "Cleaning of council offices.", 5),
+    ]:
+        create_tender(session, ref, officer, title=title, description=description,
+                      published_date=today - timedelta(days=age))
+
+    def titles(url):
+        page = html.unescape(client.get(url).get_data(as_text=True))
+        return re.findall(r'<a href="/tenders/\d+">([^<]+)</a>', page.split("<tbody>")[1])
+
+    # "bus" as a word of the title first, then inside a title's word, then in a description.
+    best = ["Bus shelter repairs", "Business rates advice", "Minibus hire", "School transport"]
+    assert titles("/tenders/?q=bus") == best
+    assert [t["title"] for t in client.get("/api/tenders?q=bus").get_json()["tenders"]] == best
+    page = client.get("/tenders/?q=bus").get_data(as_text=True)
+    assert '<option selected value="match">Best match for the words</option>' in page
+    assert titles("/tenders/?q=bus&sort=newest") == [
+        "Business rates advice", "Minibus hire", "School transport", "Bus shelter repairs"]
+    # Without words the list is newest first.
+    assert titles("/tenders/")[0] == "Business rates advice"
+    assert '<option selected value="newest">Newest first</option>' in client.get(
+        "/tenders/").get_data(as_text=True)

@@ -28,11 +28,13 @@ def index():
     buyers = tenders.buyers_with_tenders(session=session)
     form.buyer.choices = [("", "Any buyer")] + [(str(b.id), b.name) for b in buyers]
     form.sort.choices = list(tenders.TENDER_SORTS.items())
+    if not form.sort.data:
+        form.sort.data = tenders.default_sort(form.q.data or "")
     filters = dict(text=form.q.data or "", cpv_division=form.cpv.data or "",
                    buyer_id=request.args.get("buyer", type=int), area=form.area.data or "")
     results, area_error = filtered_page(lambda: tenders.search_tenders(
         session=session, ref=ref, status=form.status.data or "",
-        sort=form.sort.data or "newest",
+        sort=form.sort.data,
         page=request.args.get("page", 1, type=int), page_size=page_size(), **filters,
     ))
     # Narrowed to one status (open, unless chosen): say what the others hold, so a search

@@ -73,7 +73,8 @@ def _keys(name: str) -> set[str]:
 
 
 def likely_duplicates(entries: list[Entry], *, limit: int = 200, extended: bool = True,
-                      places: Callable[[str], set[str]] | None = None) -> list[Pair]:
+                      places: Callable[[str], set[str]] | None = None,
+                      apart: Collection[tuple[int, int]] = ()) -> list[Pair]:
     """Return pairs of entries that are probably one supplier, most alike first.
 
     Two entries pair when their names are nearly the same (SAME_NAME_SCORE, spaces aside),
@@ -81,7 +82,8 @@ def likely_duplicates(entries: list[Entry], *, limit: int = 200, extended: bool 
     and nothing tells them apart: not two different registration numbers, not two different
     postcodes, unless the names are the same (a Royal British Legion club in each of two
     towns are two clubs; one firm's name at two addresses may be one firm), and not (given
-    `places`, a name's place words) two places named (`different_places`).
+    `places`, a name's place words) two places named (`different_places`), and not a pair
+    of ids in `apart` (smaller id first), judged by a person to be two.
     """
     usable = [e for e in entries if len(e.normalised_name.replace(" ", "")) >= 4]
     blocks: dict[str, list[Entry]] = defaultdict(list)
@@ -112,7 +114,7 @@ def likely_duplicates(entries: list[Entry], *, limit: int = 200, extended: bool 
         names = {e.id: e.normalised_name for e in usable}
         best = {key: score for key, score in best.items()
                 if not different_places(names[key[0]], names[key[1]], places)}
-    pairs = [Pair(a, b, score) for (a, b), score in best.items()]
+    pairs = [Pair(a, b, score) for (a, b), score in best.items() if (a, b) not in apart]
     pairs.sort(key=lambda p: (-p.score, p.first, p.second))
     return pairs[:limit]
 
@@ -143,7 +145,8 @@ def extended_names(entries: list[Entry]) -> list[tuple[Entry, Entry]]:
 
 
 def likely_same_bodies(entries: list[Entry], places: Callable[[str], set[str]], *,
-                       limit: int = 200) -> list[Pair]:
+                       limit: int = 200, apart: Collection[tuple[int, int]] = ()
+                       ) -> list[Pair]:
     """Return pairs of organisations that are probably one body named two ways, most alike
     first: "Department for Work and Pensions" and "... (DWP)", "NHS West Hampshire Clinical
     Commissioning Group" and "West Hampshire Clinical Commisioning Group".
@@ -156,7 +159,7 @@ def likely_same_bodies(entries: list[Entry], places: Callable[[str], set[str]], 
     """
     bare = [Entry(e.id, e.normalised_name) for e in entries]
     # Not names with words added: "NHS England" and "NHS England North West" are two teams.
-    return likely_duplicates(bare, limit=limit, extended=False, places=places)
+    return likely_duplicates(bare, limit=limit, extended=False, places=places, apart=apart)
 
 
 # Words that tell two branches or bodies of one name apart as places do: "Police and Crime
@@ -209,9 +212,7 @@ def repeats(ranked: list[Entry], places: Callable[[str], set[str]] | None = None
             order[entry.id] = len(order)
             unique.append(entry)
     earlier_of: dict[int, int] = {}
-    for pair in likely_duplicates(unique, limit=len(unique) ** 2, places=places):
-        if (min(pair.first, pair.second), max(pair.first, pair.second)) in apart:
-            continue
+    for pair in likely_duplicates(unique, limit=len(unique) ** 2, places=places, apart=apart):
         first, later = sorted((pair.first, pair.second), key=order.__getitem__)
         if later not in earlier_of or order[first] < order[earlier_of[later]]:
             earlier_of[later] = first

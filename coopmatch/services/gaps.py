@@ -174,16 +174,18 @@ def report(session: Session, *, query: GapQuery, ref: Reference,
            settings: matching.MatchSettings, gap_config: GapSettings) -> GapReport:
     """The gap report for an area and period (cached until the data change)."""
     area = resolve_area(ref, query)
+    apart = frozenset(distinct.marked(session, "supplier"))
     fingerprint = (str(matching.register_fingerprint(session)),
-                   str(matching.tender_fingerprint(session)),
-                   str(sorted(distinct.marked(session, "supplier"))))
+                   str(matching.tender_fingerprint(session)), apart)
     key = (settings.database_url, query, repr(gap_config), fingerprint)
     return _cache.get_or_compute(key, lambda: _compute(
-        session, area=area, query=query, ref=ref, settings=settings, gap_config=gap_config))
+        session, area=area, query=query, ref=ref, settings=settings, gap_config=gap_config,
+        apart=apart))
 
 
 def _compute(session: Session, *, area: Area, query: GapQuery, ref: Reference,
-             settings: matching.MatchSettings, gap_config: GapSettings) -> GapReport:
+             settings: matching.MatchSettings, gap_config: GapSettings,
+             apart: frozenset[tuple[int, int]]) -> GapReport:
     items = demand_items(session)
     indexes = matching.indexes_for(settings, ref)
     index = indexes.supplier_index(session)
@@ -209,7 +211,7 @@ def _compute(session: Session, *, area: Area, query: GapQuery, ref: Reference,
     return gap_report(items, found, suppliers, area, gap_config, start=query.start,
                       end=query.end, cpv_names=_names(ref.data_dir),
                       cpv_bridge=ref.cpv.sic_bridge, places=name_places(ref.geo),
-                      apart=distinct.marked(session, "supplier"))
+                      apart=apart)
 
 
 _reference_cache: dict = {}

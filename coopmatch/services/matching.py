@@ -632,10 +632,22 @@ def with_ledger_reasons(session: Session, tender: Tender, matches: list[Match]) 
                                 supplier_ids=(m.supplier_id for m in matches))
     if not paid:
         return matches
-    buyer = tender.buyer.name if tender.buyer else None
-    return [replace(m, reasons=[*m.reasons, paid_by_buyer_reason(
-        buyer, found.pence, found.first.year, found.last.year, found.paid_for)])
-        if (found := paid.get(m.supplier_id)) else m for m in matches]
+    return [_with_paid(m, tender, found) if (found := paid.get(m.supplier_id)) else m
+            for m in matches]
+
+
+def _with_paid(fit, tender: Tender, paid: spend.PaidByAnchor):
+    """A match or opportunity with the reason what the tender's buyer paid the supplier."""
+    return replace(fit, reasons=[*fit.reasons, paid_by_buyer_reason(
+        tender.buyer.name if tender.buyer else None, paid.pence, paid.first.year,
+        paid.last.year, paid.paid_for)])
+
+
+def _may_see_paid(viewer: User | None, supplier_id: int, buyer_id: int) -> bool:
+    """Whether a viewer may read what a buyer's ledgers paid a supplier: the supplier's own
+    people, and those who may read the buyer's spend."""
+    return viewer is not None and (viewer.supplier_id == supplier_id
+                                   or spend.may_read(viewer, [buyer_id]))
 
 
 def fit_for_supplier(session: Session, *, tender_id: int, supplier_id: int, ref: Reference,
@@ -649,8 +661,7 @@ def fit_for_supplier(session: Session, *, tender_id: int, supplier_id: int, ref:
     if index is None or supplier_id not in index.row_of:
         return None
     found = index.restrict([supplier_id]).match(tender_query(tender), MatchOptions(top_k=1))
-    if found and viewer is not None and (viewer.supplier_id == supplier_id
-                                         or spend.may_read(viewer, [tender.buyer_id])):
+    if found and _may_see_paid(viewer, supplier_id, tender.buyer_id):
         found = with_ledger_reasons(session, tender, found)
     return found[0] if found else None
 
@@ -726,14 +737,10 @@ def opportunities_for_supplier(session: Session, *, supplier_id: int, top_k: int
 def _with_payments_from_buyers(session, supplier_id, shown, viewer):
     """Opportunities, each whose buyer's ledgers paid the supplier with one more reason, for
     a viewer who may read it: the supplier's own people, or those who may read the spend."""
-    if viewer is None or not shown:
-        return shown
-    own = viewer.supplier_id == supplier_id
-    readable = {t.buyer_id for _, t in shown if own or spend.may_read(viewer, [t.buyer_id])}
+    readable = {t.buyer_id for _, t in shown if _may_see_paid(viewer, supplier_id, t.buyer_id)}
     paid = spend.paid_to_supplier(session, supplier_id=supplier_id, anchor_ids=readable)
-    return [(replace(o, reasons=[*o.reasons, paid_by_buyer_reason(
-        t.buyer.name if t.buyer else None, found.pence, found.first.year, found.last.year,
-        found.paid_for)]) if (found := paid.get(t.buyer_id)) else o, t) for o, t in shown]
+    return [(_with_paid(o, t, found) if (found := paid.get(t.buyer_id)) else o, t)
+            for o, t in shown]
 
 
 def suggest_cpv(session: Session, *, text: str, k: int, ref: Reference,

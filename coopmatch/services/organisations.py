@@ -141,11 +141,10 @@ def duplicate_candidates(*, session: Session, user: User | None, geo: GeoReferen
     # Council", or a council's department, as imports before `principal_buyer` made them): the
     # same body as Blackpool's. Not one with accounts of its own: that was set up as itself.
     with_accounts = set(session.exec(select(User.organisation_id).distinct()))
-    judged = distinct.marked(session, "organisation")
-    pairs = [p for p in likely_same_bodies(
+    pairs = likely_same_bodies(
         [Entry(o.id, buyer_key(o.name if o.id in with_accounts else principal_buyer(o.name)))
-         for o in found], name_places(geo), limit=limit + len(judged))
-        if (min(p.first, p.second), max(p.first, p.second)) not in judged][:limit]
+         for o in found], name_places(geo), limit=limit,
+        apart=distinct.marked(session, "organisation"))
     if not pairs:
         return []
     weight = {o.id: 0 for o in found}

@@ -720,30 +720,29 @@ def anchor_reports(session: Session, *, anchors: list[Organisation], ref: Refere
     """Each anchor's report (those with payments), and with `group_area` the anchors
     together against that place last; each anchor's payments are read once for both.
     Kept between requests until the data under them change (`spend_fingerprint`)."""
-    ids = [a.id for a in anchors]
-    key = (str(session.get_bind().url), tuple((a.id, a.name, anchor_area(ref, a))
-                                              for a in anchors),
-           year, top, public_bodies, group_area, group_name, spend_fingerprint(session, ids))
+    measured = tuple((a.id, a.name, anchor_area(ref, a)) for a in anchors)
+    key = (str(session.get_bind().url), measured, year, top, public_bodies, group_area,
+           group_name, spend_fingerprint(session, [a.id for a in anchors]))
     return _reports.get_or_compute(key, lambda: _anchor_reports(
-        session, anchors=anchors, ref=ref, year=year, top=top, public_bodies=public_bodies,
+        session, measured=measured, ref=ref, year=year, top=top, public_bodies=public_bodies,
         group_area=group_area, group_name=group_name))
 
 
-def _anchor_reports(session: Session, *, anchors: list[Organisation], ref: Reference,
-                    year: int | None, top: int, public_bodies: bool,
-                    group_area: AnchorArea | None, group_name: str | None
-                    ) -> list[AnchorReport]:
+def _anchor_reports(session: Session, *, measured: tuple, ref: Reference, year: int | None,
+                    top: int, public_bodies: bool, group_area: AnchorArea | None,
+                    group_name: str | None) -> list[AnchorReport]:
+    """`anchor_reports` computed: `measured` is each anchor's (id, name, area)."""
     reports, tables = [], []
-    for anchor in anchors:
-        table = payment_table(session, [anchor.id], year=year)
+    for anchor_id, name, area in measured:
+        table = payment_table(session, [anchor_id], year=year)
         if table is not None:
             tables.append(table)
-            reports.append(AnchorReport(anchor.name, anchor.id, _figures(
-                session, table, anchor_area(ref, anchor), ref, top, public_bodies)))
+            reports.append(AnchorReport(name, anchor_id, _figures(
+                session, table, area, ref, top, public_bodies)))
     if group_area is not None and tables:
         figures = _figures(session, concat_tables(tables), group_area, ref, top, public_bodies)
         reports.append(AnchorReport(
-            group_name or f"{len(anchors)} anchor(s) together in {group_area.name}", None,
+            group_name or f"{len(measured)} anchor(s) together in {group_area.name}", None,
             figures))
     return reports
 

@@ -500,11 +500,9 @@ def duplicate_candidates(*, session: Session, user: User | None, geo: GeoReferen
     rows = session.exec(select(Supplier.id, Supplier.normalised_name, Supplier.postcode,
                                Supplier.registration_number)
                         .where(Supplier.status != "dissolved")).all()
-    judged = distinct.marked(session, "supplier")
-    pairs = [p for p in likely_duplicates(
+    pairs = likely_duplicates(
         [Entry(i, name or "", postcode, number) for i, name, postcode, number in rows],
-        limit=limit + len(judged), places=name_places(geo))
-        if (min(p.first, p.second), max(p.first, p.second)) not in judged][:limit]
+        limit=limit, places=name_places(geo), apart=distinct.marked(session, "supplier"))
     ids = {i for p in pairs for i in (p.first, p.second)}
     if not ids:
         return []

@@ -530,6 +530,7 @@ LEDGER_NAME_STATUSES = {
     "auto": "Matched automatically",
     "confirmed": "Confirmed by a person",
     "review": "Waiting for review",
+    "disputed": "Said not to be this supplier: waiting for review",
     "rejected": "Rejected: no supplier in the register",
     "unresolved": "Not resolved",
     "redacted": "Redacted by the publisher",

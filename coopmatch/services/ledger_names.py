@@ -27,8 +27,11 @@ from coopmatch.spend import (
     resolve_suppliers,
 )
 
-# Names a person decided, or that are redacted: never resolved again.
-SETTLED = ("confirmed", "rejected", "redacted")
+# Names a person decided (a reviewer, or the supplier saying a name is not it: "disputed",
+# until a reviewer decides): never resolved again.
+DECIDED = ("confirmed", "rejected", "disputed")
+# Those, and names that are redacted.
+SETTLED = (*DECIDED, "redacted")
 ID_CHUNK = 500
 # Up to this many changed suppliers, names are screened by one rapidfuzz pass (about 10 ms
 # for 50,000 names); more (an import) are resolved in full against them, which blocks by words.
@@ -64,7 +67,7 @@ def _decisions(session: Session) -> dict[str, int | str]:
 
 
 def _apply_resolution(row: LedgerName, resolution) -> None:
-    if row.status in ("confirmed", "rejected"):
+    if row.status in DECIDED:
         return  # a person's decision stands
     status = resolution.status
     if resolution.reason == "redacted":
@@ -82,7 +85,7 @@ def resolve_names(session: Session, rows: list[LedgerName],
                   thresholds: Thresholds | None = None) -> Counter:
     """Resolve ledger names against the register (people's decisions are kept)."""
     outcome: Counter = Counter()
-    pending = [r for r in rows if r.status not in ("confirmed", "rejected")]
+    pending = [r for r in rows if r.status not in DECIDED]
     if pending:
         register = supplier_register(session)
         found = resolve_suppliers([r.name for r in pending], register, _decisions(session),

@@ -238,6 +238,8 @@ class ReviewItem:
     candidates: list[dict]
     # What the anchors paid it for: its largest expense types, with their spend (pence).
     paid_for: list[tuple[str, int]] = field(default_factory=list)
+    # For a name said not to be the supplier it was matched to: who said so.
+    disputed_by: str = ""
 
     @property
     def paid_for_text(self) -> str:
@@ -287,10 +289,24 @@ def _sentence(kind: str) -> str:
 
 
 def review_queue(session: Session, *, user: User, limit: int = 100) -> list[ReviewItem]:
-    """Names waiting for a person, largest spend first."""
+    """Names waiting for a person, largest spend first: those not sure enough to count, and
+    those a supplier has said are not it (`dispute_payee`)."""
     if not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators review supplier names.")
-    return _names_by_spend(session, ("review",), limit)
+    items = _names_by_spend(session, ("review", "disputed"), limit)
+    for item in (i for i in items if i.name.status == "disputed"):
+        supplier = session.get(Supplier, item.name.supplier_id)
+        if supplier is None:
+            continue
+        # The reviewer may still find the name is that supplier: it stays a choice.
+        if not any(c.get("supplier_id") == supplier.id for c in item.candidates):
+            item.candidates.insert(0, {"supplier_id": supplier.id, "name": supplier.name,
+                                       "postcode": supplier.postcode, "confidence": 0.0})
+        who = session.get(User, item.name.decided_by_id) if item.name.decided_by_id else None
+        item.disputed_by = (f"{supplier.name} says this is not them." if who is None
+                            or who.supplier_id == supplier.id else
+                            f"{who.name or who.email} says this is not {supplier.name}.")
+    return items
 
 
 def unplaced_payees(session: Session, *, user: User, limit: int = 50) -> list[ReviewItem]:
@@ -575,6 +591,95 @@ def decide(session: Session, *, user: User, ledger_name_id: int,
     row.decided_by_id, row.decided_at, row.updated_at = user.id, utcnow(), utcnow()
     audit.record(session, user=user, action="decide", entity="ledger_name", entity_id=row.id,
                  summary=f"'{row.name}': {before} -> {row.status} {supplier_id or ''}".strip())
+    session.commit()
+    return row
+
+
+@dataclass
+class MatchedPayee:
+    """A ledger name matched to a supplier: what the anchors' books paid under it."""
+
+    name: LedgerName
+    pence: int
+    payments: int
+    first: date | None
+    last: date | None
+    anchors: list[str]
+
+    @property
+    def disputed(self) -> bool:
+        return self.name.status == "disputed"
+
+
+def may_see_payees(user: User | None, supplier_id: int) -> bool:
+    """A supplier's own people, agencies and administrators see the ledger names matched to
+    it; others do not (a buyer reads only its own ledgers, on its spend pages)."""
+    return bool(user and user.is_authenticated
+                and (user.supplier_id == supplier_id or can_read_reports(user)
+                     or is_admin(user)))
+
+
+def payees_of_supplier(session: Session, *, user: User | None, supplier_id: int
+                       ) -> list[MatchedPayee]:
+    """The ledger names matched to a supplier (automatically or by a person), and those it has
+    said are not it that wait for a reviewer, largest spend first, with what the anchors paid
+    under each (redacted lines left out)."""
+    if not may_see_payees(user, supplier_id):
+        raise Forbidden("Only the supplier's own people, development agencies and "
+                        "administrators see the payments matched to it.")
+    get_supplier(session=session, supplier_id=supplier_id)
+    statuses = (*RESOLVED_STATUSES, "disputed")
+    names = {row.id: row for row in session.exec(select(LedgerName).where(
+        LedgerName.supplier_id == supplier_id, LedgerName.status.in_(statuses)))}
+    if not names:
+        return []
+    rows = session.exec(
+        select(Payment.ledger_name_id, Payment.anchor_id, func.sum(Payment.amount_pence),
+               func.count(Payment.id), func.min(Payment.payment_date),
+               func.max(Payment.payment_date))
+        .where(Payment.ledger_name_id.in_(sorted(names)), Payment.redacted.is_(False))
+        .group_by(Payment.ledger_name_id, Payment.anchor_id)).all()
+    anchors = dict(session.exec(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(sorted({anchor_id for _, anchor_id, *_ in rows})))).all())
+    found: dict[int, MatchedPayee] = {}
+    for name_id, anchor_id, pence, count, first, last in rows:
+        item = found.setdefault(name_id, MatchedPayee(names[name_id], 0, 0, None, None, []))
+        item.pence += int(pence or 0)  # PostgreSQL sums a bigint as a Decimal
+        item.payments += int(count or 0)
+        dates = [d for d in (item.first, item.last, first and _day(first), last and _day(last))
+                 if d]
+        item.first, item.last = (min(dates), max(dates)) if dates else (None, None)
+        item.anchors.append(anchors.get(anchor_id, "An anchor"))
+    for item in found.values():
+        item.anchors.sort()
+    return sorted(found.values(), key=lambda i: (i.disputed, -i.pence, i.name.name))
+
+
+def dispute_payee(session: Session, *, user: User, supplier_id: int,
+                  ledger_name_id: int) -> LedgerName:
+    """A supplier says a ledger name matched to it is not it (or an agency or administrator
+    says so of it). The name's payments stop counting as the supplier's (in the figures and
+    the reasons shown beside its matches) and wait in the review queue, where a reviewer
+    chooses the supplier it is, none, or this one after all; re-imports do not match it again
+    meanwhile."""
+    supplier = get_supplier(session=session, supplier_id=supplier_id)
+    if not may_see_payees(user, supplier.id):
+        raise Forbidden("Only the supplier's own people, development agencies and "
+                        "administrators say which payments are not the supplier's.")
+    row = session.get(LedgerName, ledger_name_id)
+    if row is None:
+        raise NotFound("There is no such supplier name.")
+    if row.supplier_id != supplier.id or row.status not in RESOLVED_STATUSES:
+        if row.supplier_id == supplier.id and row.status == "disputed":
+            raise Conflict(f"'{row.name}' has already been said not to be {supplier.name}; "
+                           "a reviewer will decide.", field="ledger_name_id")
+        raise CoopmatchError(f"'{row.name}' is not matched to {supplier.name}.",
+                             field="ledger_name_id")
+    before = row.status
+    row.status, row.confidence = "disputed", 0.0
+    row.decided_by_id, row.decided_at, row.updated_at = user.id, utcnow(), utcnow()
+    audit.record(session, user=user, action="dispute", entity="ledger_name", entity_id=row.id,
+                 summary=f"'{row.name}' is not {supplier.name} ({before} -> disputed)")
     session.commit()
     return row
 

@@ -89,6 +89,7 @@ def init_app(app: Flask) -> None:
             "RECURRENCE": models.RECURRENCE,
             "ARRANGEMENTS": models.ARRANGEMENTS,
             "SUPPLIER_SOURCES": models.SUPPLIER_SOURCES,
+            "LEDGER_NAME_STATUSES": models.LEDGER_NAME_STATUSES,
             "reference": current_reference(),
             "can": permissions,
             "me": current_user if current_user.is_authenticated else None,

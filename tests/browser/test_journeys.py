@@ -634,6 +634,34 @@ def test_a_reviewer_must_choose_before_a_ledger_name_is_decided(page, session, r
     assert row.status == "confirmed"
 
 
+def test_a_supplier_says_a_ledger_name_matched_to_it_is_not_it(page, session, ref, tmp_path):
+    from coopmatch.models import LedgerName
+    from coopmatch.services import spend
+
+    council = create_organisation(session, ref, name="Hyndburn Borough Council",
+                                  postcode="BB5 1LA")
+    joinery = create_supplier(session, ref, name="Accrington Joinery Ltd", postcode="BB5 1AA")
+    ledger = tmp_path / "spend.csv"
+    ledger.write_text("Name,Payment date,Net Amount,Account Detail\n"
+                      "ACCRINGTON JOINERY LTD,20/04/2024,1500.00,Repairs\n")
+    spend.import_ledgers(session, anchor=council, paths=[ledger], ref=ref)
+    row = session.exec(select(LedgerName)).one()
+    assert (row.status, row.supplier_id) == ("auto", joinery.id)
+    sign_in(page, joinery.users[0].email)
+    page.goto(f"/suppliers/{joinery.id}")
+    payees = page.locator("#payees")
+    payees.get_by_role("heading", name="Payments matched to you").wait_for()
+    line = payees.locator("tr", has_text="ACCRINGTON JOINERY LTD")
+    assert "£1,500" in line.inner_text() and "Hyndburn Borough Council" in line.inner_text()
+    line.get_by_role("button", name="ACCRINGTON JOINERY LTD is not us").click()
+    page.get_by_text("'ACCRINGTON JOINERY LTD' no longer counts as yours").wait_for()
+    line = payees.locator("tr", has_text="ACCRINGTON")
+    assert "Said not to be this supplier" in line.inner_text()
+    assert payees.get_by_role("button").count() == 0
+    session.refresh(row)
+    assert row.status == "disputed"
+
+
 def test_pages_fit_a_phone_screen(page, session, ref):
     """At 375 px wide (a small phone) nothing runs off the side: labels sit above their values,
     tables fit, and menus wrap."""

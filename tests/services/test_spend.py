@@ -1159,3 +1159,140 @@ def test_figures_are_kept_between_requests_until_the_data_under_them_change(
                                       other_id=other.id)
     assert spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split \
         .total == 560_000
+
+
+def test_a_supplier_says_a_name_matched_to_it_is_not_it(session, ref, tmp_path,
+                                                        anchor_and_register):
+    # "Accrington Joinery Ltd" was matched automatically. The firm says the ledgers' name is
+    # another firm's: its payments stop counting as its own, the name waits for a reviewer,
+    # and re-imports and re-resolving do not match it again.
+    hyndburn, suppliers = anchor_and_register
+    joinery = suppliers["joinery"]
+    _import(session, hyndburn, tmp_path)
+    owner = joinery.users[0]
+    [payee] = spend.payees_of_supplier(session, user=owner, supplier_id=joinery.id)
+    assert (payee.name.status, payee.pence, payee.payments, payee.anchors) == (
+        "auto", 280_000, 3, ["Hyndburn Borough Council"])
+    assert (str(payee.first), str(payee.last)) == ("2019-04-15", "2020-04-01")
+    assert spend.paid_to_supplier(session, supplier_id=joinery.id, anchor_ids=[hyndburn.id])
+    before = spend.anchor_report(session, anchor=hyndburn, ref=ref, year=2019).figures
+
+    row = spend.dispute_payee(session, user=owner, supplier_id=joinery.id,
+                              ledger_name_id=payee.name.id)
+    assert (row.status, row.supplier_id, row.decided_by_id) == ("disputed", joinery.id, owner.id)
+    assert spend.paid_to_supplier(session, supplier_id=joinery.id,
+                                  anchor_ids=[hyndburn.id]) == {}
+    split = spend.anchor_report(session, anchor=hyndburn, ref=ref, year=2019).figures.years[0]
+    assert split.split.tiers["local_authority"] == before.years[0].split.tiers[
+        "local_authority"] - 80_000
+    assert split.split.unresolved == before.years[0].split.unresolved + 80_000
+    # Still listed for the firm, as disputed and last; the reviewer is told who said so.
+    assert [(p.name.id, p.disputed) for p in spend.payees_of_supplier(
+        session, user=owner, supplier_id=joinery.id)] == [(row.id, True)]
+    agency = create_user(session, role="agency")
+    queue = spend.review_queue(session, user=agency)
+    disputed = next(item for item in queue if item.name.id == row.id)
+    assert joinery.id in [c["supplier_id"] for c in disputed.candidates]
+    assert disputed.disputed_by == "Accrington Joinery Ltd says this is not them."
+
+    _import(session, hyndburn, tmp_path, name="again.csv")
+    ledger_names.resolve_again(session)
+    ledger_names.resolve_for_suppliers(session, [joinery.id])
+    session.refresh(row)
+    assert row.status == "disputed"
+    # Saying it twice is refused, and changes nothing.
+    with pytest.raises(spend.Conflict, match="already been said"):
+        spend.dispute_payee(session, user=owner, supplier_id=joinery.id, ledger_name_id=row.id)
+    # A reviewer may find it is the firm after all.
+    spend.decide(session, user=agency, ledger_name_id=row.id, supplier_id=joinery.id)
+    session.refresh(row)
+    assert row.status == "confirmed"
+    assert spend.paid_to_supplier(session, supplier_id=joinery.id, anchor_ids=[hyndburn.id])
+
+
+def test_only_a_suppliers_own_people_say_a_name_is_not_theirs(session, ref, tmp_path,
+                                                              anchor_and_register):
+    hyndburn, suppliers = anchor_and_register
+    _import(session, hyndburn, tmp_path)
+    joinery, printer = suppliers["joinery"], suppliers["print"]
+    [payee] = spend.payees_of_supplier(session, user=joinery.users[0], supplier_id=joinery.id)
+    buyer = create_user(session, role="procurement", organisation=hyndburn)
+    for intruder in (printer.users[0], buyer):
+        with pytest.raises(spend.Forbidden):
+            spend.dispute_payee(session, user=intruder, supplier_id=joinery.id,
+                                ledger_name_id=payee.name.id)
+    # The list is for the firm's people, agencies and administrators.
+    for outsider in (printer.users[0], buyer, None):
+        assert not spend.may_see_payees(outsider, joinery.id)
+        with pytest.raises(spend.Forbidden):
+            spend.payees_of_supplier(session, user=outsider, supplier_id=joinery.id)
+    # An agency (or an administrator) may send a wrong match to the review queue too.
+    agency = create_user(session, role="agency")
+    assert spend.may_see_payees(agency, joinery.id)
+    # A name matched to another firm, or waiting for review, is not the firm's to dispute.
+    printing = session.exec(select(LedgerName).where(
+        LedgerName.supplier_id == printer.id)).one()
+    waiting = session.exec(select(LedgerName).where(LedgerName.status == "review")).one()
+    for other in (printing, waiting):
+        with pytest.raises(spend.CoopmatchError, match="is not matched to Accrington") as error:
+            spend.dispute_payee(session, user=joinery.users[0], supplier_id=joinery.id,
+                                ledger_name_id=other.id)
+        assert error.value.field == "ledger_name_id"
+    with pytest.raises(spend.NotFound):
+        spend.dispute_payee(session, user=joinery.users[0], supplier_id=joinery.id,
+                            ledger_name_id=999_999)
+    session.refresh(payee.name)
+    assert payee.name.status == "auto" and printing.status == "auto"
+    assert waiting.status == "review"
+    spend.dispute_payee(session, user=agency, supplier_id=printer.id,
+                        ledger_name_id=printing.id)
+    [item] = [i for i in spend.review_queue(session, user=agency) if i.name.id == printing.id]
+    assert item.disputed_by == f"{agency.name} says this is not Pendle Print Co-operative Ltd."
+
+
+def test_not_us_on_the_suppliers_page(client, session, ref, tmp_path, anchor_and_register):
+    hyndburn, suppliers = anchor_and_register
+    _import(session, hyndburn, tmp_path)
+    joinery, printer = suppliers["joinery"], suppliers["print"]
+    row = session.exec(select(LedgerName).where(LedgerName.supplier_id == joinery.id)).one()
+    url = f"/suppliers/{joinery.id}/payees/{row.id}/not-ours"
+    # Visitors and other firms see no list, and cannot dispute.
+    page = client.get(f"/suppliers/{joinery.id}").get_data(as_text=True)
+    assert 'id="payees"' not in page
+    assert client.post(url).status_code == 302 and "/sign-in" in client.post(url).location
+    client.sign_in(printer.users[0].email)
+    assert 'id="payees"' not in client.get(f"/suppliers/{joinery.id}").get_data(as_text=True)
+    assert client.post(url).status_code == 403
+    client.sign_out()
+    session.refresh(row)
+    assert row.status == "auto"
+
+    client.sign_in(joinery.users[0].email)
+    page = html.unescape(client.get(f"/suppliers/{joinery.id}").get_data(as_text=True))
+    mine = page.split('id="payees"')[1].split("</section>")[0]
+    assert "Payments matched to you" in mine and "ACCRINGTON JOINERY LIMITED" in mine
+    assert "Hyndburn Borough Council" in mine and "£2,800" in mine and "3 payments" in mine
+    assert "Matched automatically" in mine and ">Not us</button>" in mine
+    # Without its CSRF token the form is refused.
+    assert client.post(url, csrf=False).status_code == 400
+    session.refresh(row)
+    assert row.status == "auto"
+    response = client.post(url)
+    assert response.status_code == 303 and response.location.endswith(
+        f"/suppliers/{joinery.id}#payees")
+    session.refresh(row)
+    assert row.status == "disputed"
+    page = html.unescape(client.get(f"/suppliers/{joinery.id}").get_data(as_text=True))
+    assert "no longer counts as yours" in page
+    mine = page.split('id="payees"')[1].split("</section>")[0]
+    assert "Said not to be this supplier: waiting for review" in mine and "Not us" not in mine
+    # Again: told, not an error page.
+    client.post(url)
+    assert "has already been said not to be" in html.unescape(
+        client.get(f"/suppliers/{joinery.id}").get_data(as_text=True))
+    client.sign_out()
+
+    client.sign_in(create_user(session, role="agency").email)
+    review = html.unescape(client.get("/spend/review").get_data(as_text=True))
+    assert "Accrington Joinery Ltd says this is not them." in review
+    assert f'value="{joinery.id}"' in review

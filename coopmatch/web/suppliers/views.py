@@ -1,5 +1,5 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlmodel import select
 
@@ -7,7 +7,7 @@ from coopmatch.db import get_engine, get_session
 from coopmatch.errors import CoopmatchError
 from coopmatch.models import OWNERSHIP_MODELS, Award, Tender
 from coopmatch.reference import current as reference
-from coopmatch.services import matching, permissions, suppliers
+from coopmatch.services import matching, permissions, spend, suppliers
 from coopmatch.web.access import roles_required, signed_in_user
 from coopmatch.web.forms import filtered_page, page_size
 from coopmatch.web.matching import match_settings
@@ -66,10 +66,37 @@ def detail(supplier_id: int):
         session, supplier_id=supplier.id, top_k=10, ref=reference(), settings=match_settings(),
         viewer=signed_in_user())
     won_codes = suppliers.won_cpv_codes(session=session, supplier=supplier)
+    viewer = signed_in_user()
+    payees = (spend.payees_of_supplier(session, user=viewer, supplier_id=supplier.id)
+              if spend.may_see_payees(viewer, supplier.id) else [])
     return render_template("suppliers/detail.html", supplier=supplier, awards=awards,
                            opportunities=opportunities, won_codes=won_codes,
-                           can_edit=permissions.can_edit_supplier(signed_in_user(), supplier),
-                           remove_form=_remove_form(supplier))
+                           can_edit=permissions.can_edit_supplier(viewer, supplier),
+                           remove_form=_remove_form(supplier), payees=payees)
+
+
+@bp.post("/<int:supplier_id>/payees/<int:ledger_name_id>/not-ours")
+@login_required
+def not_ours(supplier_id: int, ledger_name_id: int):
+    """The supplier (or an agency or administrator) says a name in the anchors' ledgers
+    matched to it is not it."""
+    session = get_session()
+    try:
+        row = spend.dispute_payee(session, user=current_user, supplier_id=supplier_id,
+                                  ledger_name_id=ledger_name_id)
+    except CoopmatchError as error:
+        session.rollback()
+        if error.status_code in (403, 404):
+            abort(error.status_code)
+        flash(error.message, "error")
+    else:
+        whose = "yours" if current_user.supplier_id == supplier_id else "this supplier's"
+        then = ("A development agency will review it." if whose == "yours" else
+                "It waits in the review queue for the supplier it is, or none.")
+        flash(f"'{row.name}' no longer counts as {whose}: its payments are left out of the "
+              f"track record shown beside matches and of the local-spend figures. {then}",
+              "success")
+    return redirect(url_for("suppliers.detail", supplier_id=supplier_id) + "#payees"), 303
 
 
 def _remove_form(supplier) -> RemoveForm | None:

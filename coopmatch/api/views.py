@@ -178,6 +178,22 @@ def supplier_opportunities(supplier_id: int):
                                            else None) for o, t in found]})
 
 
+@bp.get("/suppliers/<int:supplier_id>/payees")
+@signed_in
+def supplier_payees(supplier_id: int):
+    """The names in anchors' payment ledgers matched to a supplier, largest first, with what
+    was paid under each (pounds, net of credits; redacted lines left out), by whom and when;
+    `status` "disputed" for one said not to be it, waiting for review. For the supplier's own
+    people, agencies and administrators."""
+    found = spend.payees_of_supplier(get_session(), user=current_user,
+                                     supplier_id=supplier_id)
+    return jsonify({"supplier_id": supplier_id, "payees": [{
+        "ledger_name_id": p.name.id, "name": p.name.name, "status": p.name.status,
+        "paid_gbp": p.pence / 100, "payments": p.payments, "anchors": p.anchors,
+        "first_payment": p.first.isoformat() if p.first else None,
+        "last_payment": p.last.isoformat() if p.last else None} for p in found]})
+
+
 @bp.get("/cpv/suggest")
 def cpv_suggest():
     """Suggest CPV codes for free text, such as a tender's description: ?text= &k= (up to

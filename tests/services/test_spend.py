@@ -1267,7 +1267,16 @@ def test_not_us_on_the_suppliers_page(client, session, ref, tmp_path, anchor_and
     session.refresh(row)
     assert row.status == "auto"
 
+    assert client.get(f"/api/suppliers/{joinery.id}/payees").status_code == 401
+    client.sign_in(printer.users[0].email)
+    assert client.get(f"/api/suppliers/{joinery.id}/payees").status_code == 403
+    client.sign_out()
     client.sign_in(joinery.users[0].email)
+    assert client.get(f"/api/suppliers/{joinery.id}/payees").get_json() == {
+        "supplier_id": joinery.id, "payees": [{
+            "ledger_name_id": row.id, "name": "ACCRINGTON JOINERY LIMITED", "status": "auto",
+            "paid_gbp": 2800.0, "payments": 3, "anchors": ["Hyndburn Borough Council"],
+            "first_payment": "2019-04-15", "last_payment": "2020-04-01"}]}
     page = html.unescape(client.get(f"/suppliers/{joinery.id}").get_data(as_text=True))
     mine = page.split('id="payees"')[1].split("</section>")[0]
     assert "Payments matched to you" in mine and "ACCRINGTON JOINERY LIMITED" in mine
@@ -1282,6 +1291,8 @@ def test_not_us_on_the_suppliers_page(client, session, ref, tmp_path, anchor_and
         f"/suppliers/{joinery.id}#payees")
     session.refresh(row)
     assert row.status == "disputed"
+    assert [p["status"] for p in client.get(
+        f"/api/suppliers/{joinery.id}/payees").get_json()["payees"]] == ["disputed"]
     page = html.unescape(client.get(f"/suppliers/{joinery.id}").get_data(as_text=True))
     assert "no longer counts as yours" in page
     mine = page.split('id="payees"')[1].split("</section>")[0]

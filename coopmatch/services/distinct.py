@@ -4,8 +4,11 @@ The duplicate lists (`suppliers.duplicate_candidates`, `organisations.duplicate_
 pair names that are nearly the same. Some are two bodies ("Motus Commercials" and "Motus
 Commercials Derby", two dealers). Marking such a pair as two takes it off the list for good,
 until the mark is undone; the mark goes when either of the two is deleted (merged into a third,
-or removed). Administrators only, or the command line (user None). Recorded in the audit log.
+or removed), and comes back if that is undone. Administrators only, or the command line (user
+None). Recorded in the audit log.
 """
+
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -96,9 +99,39 @@ def recent(session: Session, *, user: User | None, kind: str,
                              .limit(limit)))
 
 
-def forget(session: Session, kind: str, deleted_id: int) -> None:
-    """Drop the marks on a supplier or organisation being deleted (the caller commits)."""
+def forget(session: Session, kind: str, deleted_id: int) -> list[dict]:
+    """Drop the marks on a supplier or organisation being deleted (the caller commits); return
+    them as the other record of each pair, who marked it and when, for `restore` should the
+    deletion be undone."""
+    dropped = []
     for pair in session.exec(select(DistinctPair).where(
             DistinctPair.kind == kind, (DistinctPair.first_id == deleted_id)
             | (DistinctPair.second_id == deleted_id))):
+        other_id = pair.second_id if pair.first_id == deleted_id else pair.first_id
+        dropped.append({"other_id": other_id, "user_id": pair.user_id,
+                        "at": pair.at.isoformat()})
         session.delete(pair)
+    return dropped
+
+
+def restore(session: Session, kind: str, marks: list[dict], record_id: int) -> int:
+    """Put back on a record brought back (an undone merge or removal) the marks `forget`
+    dropped, as they were, but those whose other record has gone since or that hold already;
+    return how many. The caller commits."""
+    model, _ = KINDS[kind]
+    back = 0
+    for mark in marks:
+        if mark["other_id"] == record_id:
+            continue  # brought back as the other record itself: no pair
+        first_id, second_id = _ordered(record_id, mark["other_id"])
+        rows = {row.id: row for row in session.exec(select(model).where(
+            model.id.in_([first_id, second_id])))}
+        if len(rows) < 2 or _find(session, kind, first_id, second_id):
+            continue
+        session.add(DistinctPair(user_id=mark.get("user_id"), kind=kind,
+                                 at=datetime.fromisoformat(mark["at"]), first_id=first_id,
+                                 first_name=rows[first_id].name[:300], second_id=second_id,
+                                 second_name=rows[second_id].name[:300]))
+        session.flush()
+        back += 1
+    return back

@@ -26,7 +26,7 @@ from coopmatch.models import (
     join_codes,
     utcnow,
 )
-from coopmatch.services import audit, ledger_names
+from coopmatch.services import audit, distinct, ledger_names
 from coopmatch.services.geography import PLACE_FIELDS, apply_place, locate
 from coopmatch.services.permissions import is_admin
 
@@ -119,6 +119,8 @@ class MergeRecord(JsonRecord):
     dropped_awards: list[dict] = field(default_factory=list)
     ledger_names: list[int] = field(default_factory=list)
     accounts: list[int] = field(default_factory=list)
+    # The pairs the removed supplier was marked as two with (`distinct.forget`).
+    distinct: list[dict] = field(default_factory=list)
 
 
 def recent_merges(session: Session, *, user: User | None, limit: int = 20
@@ -159,6 +161,7 @@ def undo_merge(session: Session, *, user: User | None, merge_id: int) -> Supplie
     put_back = put_back_awards(session, record.dropped_awards, restored.id)
     names = _move_back(session, LedgerName, record.ledger_names, keep.id, restored.id)
     accounts = _move_back(session, User, record.accounts, keep.id, restored.id)
+    marks = distinct.restore(session, "supplier", record.distinct, restored.id)
     now = fields_of(keep)
     for group in FIELD_GROUPS:
         if all(now[f] == record.kept_after.get(f) for f in group):
@@ -170,7 +173,8 @@ def undo_merge(session: Session, *, user: User | None, merge_id: int) -> Supplie
     audit.record(session, user=user, action="unmerge", entity="supplier", entity_id=restored.id,
                  summary=f"Undid the merge of '{restored.name}' into '{keep.name}': "
                  f"{moved + put_back} contract(s), {names} ledger name(s) and {accounts} "
-                 "account(s) back")
+                 "account(s) back"
+                 + (f"; {audit.counted(marks, 'mark')} as two put back" if marks else ""))
     session.commit()
     ledger_names.resolve_for_suppliers(session, [keep.id, restored.id], user=user)
     return restored

@@ -16,7 +16,7 @@ from coopmatch.errors import Conflict, Forbidden, NotFound
 from coopmatch.geo import GeoReference
 from coopmatch.models import Award, LedgerName, Supplier, SupplierRemoval, User, utcnow
 from coopmatch.names import normalise_name, registration_key
-from coopmatch.services import audit, ledger_names
+from coopmatch.services import audit, distinct, ledger_names
 from coopmatch.services.imports import same_firm_by_name
 from coopmatch.services.merges import (
     JsonRecord,
@@ -37,6 +37,8 @@ class RemovalRecord(JsonRecord):
     awards: list[dict] = field(default_factory=list)
     # Each ledger name matched to it as it was: {"id", "status", "confidence"}.
     ledger_names: list[dict] = field(default_factory=list)
+    # The pairs it was marked as two with (`distinct.forget`).
+    distinct: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -49,12 +51,13 @@ class Undone:
 
 
 def record_removal(session: Session, supplier: Supplier, *, awards: list[Award],
-                   names: list[LedgerName], user: User | None, why: str) -> None:
+                   names: list[LedgerName], marks: list[dict], user: User | None,
+                   why: str) -> None:
     """Keep what removing a supplier deletes, before it is deleted; the caller commits."""
     record = RemovalRecord(
         supplier=snapshot(supplier), awards=[snapshot(a) for a in awards],
         ledger_names=[{"id": n.id, "status": n.status, "confidence": n.confidence}
-                      for n in names])
+                      for n in names], distinct=marks)
     session.add(SupplierRemoval(user_id=user.id if user else None, removed_id=supplier.id,
                                 removed_name=supplier.name[:300], why=why[:200],
                                 record=record.to_json()))
@@ -141,13 +144,16 @@ def undo_removal(session: Session, *, user: User | None, removal_id: int,
             restored.id, data["status"], data["confidence"])
         row.updated_at = utcnow()
         names += 1
+    marks = distinct.restore(session, "supplier", record.distinct, restored.id)
     removal.undone_at = utcnow()
     onto = "" if returned is None else f" onto supplier {restored.id}, which it came back as"
     audit.record(session, user=user, action="restore", entity="supplier",
                  entity_id=restored.id,
                  summary=f"Undid the removal of '{removal.removed_name}'{onto}: "
                          f"{audit.counted(put_back, 'award')} and "
-                         f"{audit.counted(names, 'ledger name')} back")
+                         f"{audit.counted(names, 'ledger name')} back"
+                         + (f"; {audit.counted(marks, 'mark')} as two put back" if marks
+                            else ""))
     session.commit()
     ledger_names.resolve_for_suppliers(session, [restored.id], user=user)
     return Undone(restored, came_back=returned is not None)

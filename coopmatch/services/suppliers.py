@@ -254,7 +254,9 @@ def _delete(session: Session, supplier: Supplier, *, user: User | None, why: str
     (`removals.undo_removal`); the caller commits."""
     awards = session.exec(select(Award).where(Award.supplier_id == supplier.id)).all()
     names = session.exec(select(LedgerName).where(LedgerName.supplier_id == supplier.id)).all()
-    removals.record_removal(session, supplier, awards=awards, names=names, user=user, why=why)
+    marks = distinct.forget(session, "supplier", supplier.id)
+    removals.record_removal(session, supplier, awards=awards, names=names, marks=marks,
+                            user=user, why=why)
     for award in awards:
         session.delete(award)
     now = utcnow()
@@ -265,7 +267,6 @@ def _delete(session: Session, supplier: Supplier, *, user: User | None, why: str
                  summary=f"'{supplier.name}' {why}, with its "
                          f"{audit.counted(len(awards), 'award')}; "
                          f"{audit.counted(len(names), 'ledger name')} unresolved again")
-    distinct.forget(session, "supplier", supplier.id)
     session.delete(supplier)
 
 
@@ -565,6 +566,7 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
         record.accounts.append(account.id)
     merges.fill_gaps(keep, other, ref.geo)
     record.kept_after = merges.fields_of(keep)
+    record.distinct = distinct.forget(session, "supplier", other.id)
     summary = (f"Merged '{other.name}' (no. {other.id}) into '{keep.name}': "
                f"{audit.counted(len(record.awards), 'contract')} moved "
                f"({len(record.dropped_awards)} listed on both), "
@@ -575,7 +577,6 @@ def merge_suppliers(session: Session, *, user: User | None, keep_id: int, other_
                               removed_name=other.name, record=record.to_json()))
     session.flush()
     session.expire(other)  # its relationships as they are now: nothing left on it
-    distinct.forget(session, "supplier", other.id)
     session.delete(other)
     audit.record(session, user=user, action="merge", entity="supplier", entity_id=keep.id,
                  summary=summary)

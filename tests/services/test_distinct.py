@@ -124,6 +124,46 @@ def test_a_mark_goes_with_a_supplier_merged_away_or_removed(session, ref, dealer
     assert session.exec(select(DistinctPair)).all() == []
 
 
+def test_a_mark_comes_back_when_the_merge_or_removal_is_undone(session, ref, dealers):
+    from coopmatch.models import SupplierMerge, SupplierRemoval
+    from coopmatch.services import merges, removals
+
+    derby, motus, apf, apf_again = dealers
+    admin = create_user(session, role="admin")
+
+    def marks() -> set[tuple[int, int]]:
+        return {(m.first_id, m.second_id) for m in session.exec(select(DistinctPair))}
+
+    mark = distinct.mark_distinct(session, user=admin, kind="supplier", first_id=derby.id,
+                                  second_id=motus.id)
+    marked_at = mark.at
+    distinct.mark_distinct(session, user=admin, kind="supplier", first_id=motus.id,
+                           second_id=apf_again.id)
+    suppliers.merge_suppliers(session, user=admin, keep_id=apf.id, other_id=motus.id, ref=ref)
+    assert marks() == set()
+    merge = session.exec(select(SupplierMerge)).one()
+    merges.undo_merge(session, user=admin, merge_id=merge.id)
+    assert marks() == {(derby.id, motus.id), (motus.id, apf_again.id)}
+    back = session.exec(select(DistinctPair).where(DistinctPair.first_id == derby.id)).one()
+    assert (back.user_id, back.first_name, back.second_name) == (
+        admin.id, "Motus Commercials Derby", "Motus Commercials")
+    assert back.at.replace(tzinfo=None) == marked_at.replace(tzinfo=None)  # as it was
+    assert "; 2 marks as two put back" in session.exec(select(AuditEntry).where(
+        AuditEntry.action == "unmerge")).one().summary
+
+    # Removed, and the other of one pair removed too meanwhile: only the pair whose two are
+    # both back comes back.
+    suppliers.remove_supplier(session, user=admin, supplier_id=motus.id)
+    suppliers.remove_supplier(session, user=admin, supplier_id=apf_again.id)
+    assert marks() == set()
+    removal = session.exec(select(SupplierRemoval).where(
+        SupplierRemoval.removed_id == motus.id)).one()
+    removals.undo_removal(session, user=admin, removal_id=removal.id, geo=ref.geo)
+    assert marks() == {(derby.id, motus.id)}
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "restore")).one(
+    ).summary.endswith("back; 1 mark as two put back")
+
+
 def test_organisations_marked_as_two_are_no_longer_offered(session, ref):
     admin = create_user(session, role="admin")
     east = create_organisation(session, ref, name="NHS East Lancashire Clinical "

@@ -309,6 +309,14 @@ def review_queue(session: Session, *, user: User, limit: int = 100) -> list[Revi
     return items
 
 
+def waiting_for_review(session: Session) -> dict[str, int]:
+    """How many names the review queue holds, by status ("review", "disputed")."""
+    counts = dict(session.exec(select(LedgerName.status, func.count(LedgerName.id))
+                               .where(LedgerName.status.in_(("review", "disputed")))
+                               .group_by(LedgerName.status)).all())
+    return {status: int(counts.get(status, 0)) for status in ("review", "disputed")}
+
+
 def unplaced_payees(session: Session, *, user: User, limit: int = 50) -> list[ReviewItem]:
     """Ledger names no register supplier is, largest spend first: unresolved, or rejected by a
     reviewer. Their spend counts as "location not known" until they are added to the register

@@ -1304,6 +1304,10 @@ def test_not_us_on_the_suppliers_page(client, session, ref, tmp_path, anchor_and
     client.sign_out()
 
     client.sign_in(create_user(session, role="agency").email)
+    # The Spend page says how many wait, and that one was said not to be its supplier.
+    assert spend.waiting_for_review(session) == {"review": 1, "disputed": 1}
+    assert ("Review supplier names waiting for a decision</a> (2, 1 said not to be the "
+            "supplier matched)") in html.unescape(client.get("/spend/").get_data(as_text=True))
     review = html.unescape(client.get("/spend/review").get_data(as_text=True))
     assert "Accrington Joinery Ltd says this is not them." in review
     assert f'value="{joinery.id}"' in review

@@ -53,8 +53,10 @@ def index():
         session, anchors=anchors, ref=ref, top=5, public_bodies=public_bodies,
         group_area=area,
         group_name=f"All {len(anchors)} together, in {area.name}" if area else None)
+    waiting = (spend.waiting_for_review(session) if current_user.role in ("agency", "admin")
+               else None)
     return render_template("spend/index.html", reports=reports, group_area=group_area,
-                           problem=problem, public_bodies=public_bodies
+                           problem=problem, public_bodies=public_bodies, waiting=waiting
                            ), 400 if problem else 200
 
 

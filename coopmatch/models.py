@@ -558,6 +558,10 @@ class LedgerName(SQLModel, table=True):
     candidates: str = Field(default="[]", sa_type=sa.Text)
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # Said not to be its supplier (status "disputed"): by whom, and its status before, to
+    # which an undo returns it.
+    disputed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    disputed_from: str | None = Field(default=None, max_length=20)
     updated_at: datetime = _timestamp()
 
 

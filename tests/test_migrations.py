@@ -77,6 +77,19 @@ def _old_organisation(session, name: str) -> int:
         created_at=datetime.now(UTC)).returning(table.c.id)).scalar_one()
 
 
+def _old_ledger_name(session, **values) -> int:
+    """Add a ledger name as the schema before 0016 holds it (the model now has columns more),
+    and return its id."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    values = {"status": "unresolved", "confidence": 0.0, "candidates": "[]",
+              "updated_at": datetime.now(UTC), **values}
+    table = sa.table("ledger_name", sa.column("id"), *(sa.column(name) for name in values))
+    return session.execute(sa.insert(table).values(**values).returning(table.c.id)).scalar_one()
+
+
 def _old_tender(session, title: str, buyer_id: int) -> int:
     """Add a tender as the schema before 0010 holds it (the model now has a column more), and
     return its id."""
@@ -120,16 +133,16 @@ def test_migration_0006_fixes_names_and_removes_winners_that_name_no_supplier(
                                   normalised_name="preston cleaning cooperative")])
         session.flush()
         session.add_all([Award(tender_id=tender_id, supplier_id=placeholder.id),
-                         Award(tender_id=tender_id, supplier_id=firm.id),
-                         LedgerName(key="", name="T/A Plumbing Ltd"),
-                         LedgerName(key="not applicable", name="Not Applicable",
-                                    supplier_id=in_a_ledger.id)])
+                         Award(tender_id=tender_id, supplier_id=firm.id)])
+        _old_ledger_name(session, key="", name="T/A Plumbing Ltd")
+        _old_ledger_name(session, key="not applicable", name="Not Applicable",
+                         supplier_id=in_a_ledger.id)
         session.commit()
         firm_id = firm.id
     upgrade(url, "0006")
     with Session(engine) as session:
         names = {s.name: s.normalised_name for s in session.exec(select(Supplier))}
-        keys = sorted(row.key for row in session.exec(select(LedgerName)))
+        keys = sorted(session.exec(select(LedgerName.key)).all())
         awarded = [a.supplier_id for a in session.exec(select(Award))]
     engine.dispose()
     assert names == {"TA Browne Contract Services Ltd": "ta browne contract services",
@@ -161,27 +174,24 @@ def test_migration_0007_drops_notes_from_names_and_merges_ledger_names(empty_dat
         session.add_all([reviewer, water, ford])
         session.flush()
         decided = datetime(2026, 11, 2, tzinfo=UTC)
-        rows = [
-            LedgerName(key="water plus 6000325944 car park union rd",
-                       name="Water Plus Ltd - 6000325944 - Car Park, Union Rd",
-                       status="auto", supplier_id=water.id, confidence=0.9),
-            LedgerName(key="water plus 6000354158 holgate st car park",
-                       name="Water Plus Ltd - 6000354158 - Holgate St Car Park",
-                       status="confirmed", supplier_id=water.id, decided_by_id=reviewer.id,
-                       decided_at=decided),
-            LedgerName(key="water plus", name="WATER PLUS LTD", status="unresolved"),
-            LedgerName(key="pct healthcare bolt", name="Pct Healthcare Ltd (Bolt)",
-                       status="review"),
-            LedgerName(key="tesco", name="Tesco PLC", status="unresolved"),
-        ]
-        session.add_all(rows)
-        session.flush()
-        for number, row in enumerate(rows):
-            session.add(Payment(anchor_id=council_id, ledger_name_id=row.id,
+        ids = [_old_ledger_name(session, **row) for row in (
+            dict(key="water plus 6000325944 car park union rd",
+                 name="Water Plus Ltd - 6000325944 - Car Park, Union Rd",
+                 status="auto", supplier_id=water.id, confidence=0.9),
+            dict(key="water plus 6000354158 holgate st car park",
+                 name="Water Plus Ltd - 6000354158 - Holgate St Car Park",
+                 status="confirmed", supplier_id=water.id, decided_by_id=reviewer.id,
+                 decided_at=decided),
+            dict(key="water plus", name="WATER PLUS LTD", status="unresolved"),
+            dict(key="pct healthcare bolt", name="Pct Healthcare Ltd (Bolt)", status="review"),
+            dict(key="tesco", name="Tesco PLC", status="unresolved"),
+        )]
+        for number, row_id in enumerate(ids):
+            session.add(Payment(anchor_id=council_id, ledger_name_id=row_id,
                                 payment_date=date(2024, 4, 1), amount_pence=100 * (number + 1),
                                 row_key=f"row-{number}"))
         session.commit()
-        confirmed_id, pct_id, reviewer_id = rows[1].id, rows[3].id, reviewer.id
+        confirmed_id, pct_id, reviewer_id = ids[1], ids[3], reviewer.id
     upgrade(url)
     with Session(engine) as session:
         names = {s.name: s.normalised_name for s in session.exec(select(Supplier))}

@@ -302,7 +302,7 @@ def review_queue(session: Session, *, user: User, limit: int = 100) -> list[Revi
         if not any(c.get("supplier_id") == supplier.id for c in item.candidates):
             item.candidates.insert(0, {"supplier_id": supplier.id, "name": supplier.name,
                                        "postcode": supplier.postcode, "confidence": 0.0})
-        who = session.get(User, item.name.decided_by_id) if item.name.decided_by_id else None
+        who = session.get(User, item.name.disputed_by_id) if item.name.disputed_by_id else None
         item.disputed_by = (f"{supplier.name} says this is not them." if who is None
                             or who.supplier_id == supplier.id else
                             f"{who.name or who.email} says this is not {supplier.name}.")
@@ -594,6 +594,7 @@ def decide(session: Session, *, user: User, ledger_name_id: int,
         raise CoopmatchError("Choose a supplier from the register.", field="supplier_id")
     before = f"{row.status} {row.supplier_id or ''}".strip()
     row.status = "confirmed" if supplier_id is not None else "rejected"
+    row.disputed_from = row.disputed_by_id = None
     row.supplier_id = supplier_id
     row.confidence = 1.0 if supplier_id is not None else 0.0
     row.decided_by_id, row.decided_at, row.updated_at = user.id, utcnow(), utcnow()
@@ -623,8 +624,7 @@ def may_see_payees(user: User | None, supplier_id: int) -> bool:
     """A supplier's own people, agencies and administrators see the ledger names matched to
     it; others do not (a buyer reads only its own ledgers, on its spend pages)."""
     return bool(user and user.is_authenticated
-                and (user.supplier_id == supplier_id or can_read_reports(user)
-                     or is_admin(user)))
+                and (user.supplier_id == supplier_id or can_read_reports(user)))
 
 
 def payees_of_supplier(session: Session, *, user: User | None, supplier_id: int
@@ -684,10 +684,34 @@ def dispute_payee(session: Session, *, user: User, supplier_id: int,
         raise CoopmatchError(f"'{row.name}' is not matched to {supplier.name}.",
                              field="ledger_name_id")
     before = row.status
-    row.status, row.confidence = "disputed", 0.0
-    row.decided_by_id, row.decided_at, row.updated_at = user.id, utcnow(), utcnow()
+    row.status, row.disputed_from, row.disputed_by_id = "disputed", before, user.id
+    row.updated_at = utcnow()
     audit.record(session, user=user, action="dispute", entity="ledger_name", entity_id=row.id,
                  summary=f"'{row.name}' is not {supplier.name} ({before} -> disputed)")
+    session.commit()
+    return row
+
+
+def undo_dispute(session: Session, *, user: User, supplier_id: int,
+                 ledger_name_id: int) -> LedgerName:
+    """Take back saying a ledger name is not its supplier, before a reviewer has decided: the
+    name is matched as it was (automatically, or as a reviewer confirmed it) and its payments
+    count again."""
+    supplier = get_supplier(session=session, supplier_id=supplier_id)
+    if not may_see_payees(user, supplier.id):
+        raise Forbidden("Only the supplier's own people, development agencies and "
+                        "administrators say which payments are not the supplier's.")
+    row = session.get(LedgerName, ledger_name_id)
+    if row is None:
+        raise NotFound("There is no such supplier name.")
+    if row.supplier_id != supplier.id or row.status != "disputed":
+        raise Conflict(f"'{row.name}' is not waiting for review as not {supplier.name}: "
+                       "a reviewer may have decided it already.", field="ledger_name_id")
+    row.status = row.disputed_from if row.disputed_from in RESOLVED_STATUSES else "auto"
+    row.disputed_from, row.disputed_by_id, row.updated_at = None, None, utcnow()
+    audit.record(session, user=user, action="undo_dispute", entity="ledger_name",
+                 entity_id=row.id,
+                 summary=f"'{row.name}' is {supplier.name} after all (disputed -> {row.status})")
     session.commit()
     return row
 

@@ -1179,7 +1179,8 @@ def test_a_supplier_says_a_name_matched_to_it_is_not_it(session, ref, tmp_path,
 
     row = spend.dispute_payee(session, user=owner, supplier_id=joinery.id,
                               ledger_name_id=payee.name.id)
-    assert (row.status, row.supplier_id, row.decided_by_id) == ("disputed", joinery.id, owner.id)
+    assert (row.status, row.supplier_id, row.disputed_by_id, row.disputed_from) == (
+        "disputed", joinery.id, owner.id, "auto")
     assert spend.paid_to_supplier(session, supplier_id=joinery.id,
                                   anchor_ids=[hyndburn.id]) == {}
     split = spend.anchor_report(session, anchor=hyndburn, ref=ref, year=2019).figures.years[0]
@@ -1206,8 +1207,23 @@ def test_a_supplier_says_a_name_matched_to_it_is_not_it(session, ref, tmp_path,
     # A reviewer may find it is the firm after all.
     spend.decide(session, user=agency, ledger_name_id=row.id, supplier_id=joinery.id)
     session.refresh(row)
-    assert row.status == "confirmed"
+    assert (row.status, row.decided_by_id, row.disputed_by_id) == ("confirmed", agency.id, None)
     assert spend.paid_to_supplier(session, supplier_id=joinery.id, anchor_ids=[hyndburn.id])
+
+    # Said again, of the confirmed name, and taken back before a reviewer decides: it is as
+    # the reviewer left it.
+    spend.dispute_payee(session, user=owner, supplier_id=joinery.id, ledger_name_id=row.id)
+    assert spend.paid_to_supplier(session, supplier_id=joinery.id,
+                                  anchor_ids=[hyndburn.id]) == {}
+    back = spend.undo_dispute(session, user=owner, supplier_id=joinery.id,
+                              ledger_name_id=row.id)
+    assert (back.status, back.decided_by_id, back.disputed_by_id, back.disputed_from) == (
+        "confirmed", agency.id, None, None)
+    assert spend.paid_to_supplier(session, supplier_id=joinery.id, anchor_ids=[hyndburn.id])
+    assert all(item.name.id != row.id for item in spend.review_queue(session, user=agency))
+    # Nothing to take back now.
+    with pytest.raises(spend.Conflict, match="not waiting for review"):
+        spend.undo_dispute(session, user=owner, supplier_id=joinery.id, ledger_name_id=row.id)
 
 
 def test_only_a_suppliers_own_people_say_a_name_is_not_theirs(session, ref, tmp_path,
@@ -1248,6 +1264,13 @@ def test_only_a_suppliers_own_people_say_a_name_is_not_theirs(session, ref, tmp_
                         ledger_name_id=printing.id)
     [item] = [i for i in spend.review_queue(session, user=agency) if i.name.id == printing.id]
     assert item.disputed_by == f"{agency.name} says this is not Pendle Print Co-operative Ltd."
+    # Taking it back is for the same people: not another firm, nor a buyer.
+    for intruder in (joinery.users[0], buyer):
+        with pytest.raises(spend.Forbidden):
+            spend.undo_dispute(session, user=intruder, supplier_id=printer.id,
+                               ledger_name_id=printing.id)
+    session.refresh(printing)
+    assert printing.status == "disputed"
 
 
 def test_not_us_on_the_suppliers_page(client, session, ref, tmp_path, anchor_and_register):
@@ -1297,6 +1320,7 @@ def test_not_us_on_the_suppliers_page(client, session, ref, tmp_path, anchor_and
     assert "no longer counts as yours" in page
     mine = page.split('id="payees"')[1].split("</section>")[0]
     assert "Said not to be this supplier: waiting for review" in mine and "Not us" not in mine
+    assert ">Undo</button>" in mine
     # Again: told, not an error page.
     client.post(url)
     assert "has already been said not to be" in html.unescape(

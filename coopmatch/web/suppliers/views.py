@@ -99,6 +99,25 @@ def not_ours(supplier_id: int, ledger_name_id: int):
     return redirect(url_for("suppliers.detail", supplier_id=supplier_id) + "#payees"), 303
 
 
+@bp.post("/<int:supplier_id>/payees/<int:ledger_name_id>/ours-after-all")
+@login_required
+def ours_after_all(supplier_id: int, ledger_name_id: int):
+    """Take back "Not us", before a reviewer has decided."""
+    session = get_session()
+    try:
+        row = spend.undo_dispute(session, user=current_user, supplier_id=supplier_id,
+                                 ledger_name_id=ledger_name_id)
+    except CoopmatchError as error:
+        session.rollback()
+        if error.status_code in (403, 404):
+            abort(error.status_code)
+        flash(error.message, "error")
+    else:
+        whose = "yours" if current_user.supplier_id == supplier_id else "this supplier's"
+        flash(f"'{row.name}' counts as {whose} again.", "success")
+    return redirect(url_for("suppliers.detail", supplier_id=supplier_id) + "#payees"), 303
+
+
 def _remove_form(supplier) -> RemoveForm | None:
     """The form to remove a supplier, for an administrator, where it has no account."""
     if not permissions.is_admin(signed_in_user()) or supplier.users:

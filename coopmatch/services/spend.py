@@ -663,13 +663,9 @@ def payees_of_supplier(session: Session, *, user: User | None, supplier_id: int
     return sorted(found.values(), key=lambda i: (i.disputed, -i.pence, i.name.name))
 
 
-def dispute_payee(session: Session, *, user: User, supplier_id: int,
-                  ledger_name_id: int) -> LedgerName:
-    """A supplier says a ledger name matched to it is not it (or an agency or administrator
-    says so of it). The name's payments stop counting as the supplier's (in the figures and
-    the reasons shown beside its matches) and wait in the review queue, where a reviewer
-    chooses the supplier it is, none, or this one after all; re-imports do not match it again
-    meanwhile."""
+def _payee_of(session: Session, user: User, supplier_id: int, ledger_name_id: int
+              ) -> tuple[Supplier, LedgerName]:
+    """The supplier and the ledger name a user says is (or is not) it, where the user may."""
     supplier = get_supplier(session=session, supplier_id=supplier_id)
     if not may_see_payees(user, supplier.id):
         raise Forbidden("Only the supplier's own people, development agencies and "
@@ -677,6 +673,17 @@ def dispute_payee(session: Session, *, user: User, supplier_id: int,
     row = session.get(LedgerName, ledger_name_id)
     if row is None:
         raise NotFound("There is no such supplier name.")
+    return supplier, row
+
+
+def dispute_payee(session: Session, *, user: User, supplier_id: int,
+                  ledger_name_id: int) -> LedgerName:
+    """A supplier says a ledger name matched to it is not it (or an agency or administrator
+    says so of it). The name's payments stop counting as the supplier's (in the figures and
+    the reasons shown beside its matches) and wait in the review queue, where a reviewer
+    chooses the supplier it is, none, or this one after all; re-imports do not match it again
+    meanwhile."""
+    supplier, row = _payee_of(session, user, supplier_id, ledger_name_id)
     if row.supplier_id != supplier.id or row.status not in RESOLVED_STATUSES:
         if row.supplier_id == supplier.id and row.status == "disputed":
             raise Conflict(f"'{row.name}' has already been said not to be {supplier.name}; "
@@ -697,13 +704,7 @@ def undo_dispute(session: Session, *, user: User, supplier_id: int,
     """Take back saying a ledger name is not its supplier, before a reviewer has decided: the
     name is matched as it was (automatically, or as a reviewer confirmed it) and its payments
     count again."""
-    supplier = get_supplier(session=session, supplier_id=supplier_id)
-    if not may_see_payees(user, supplier.id):
-        raise Forbidden("Only the supplier's own people, development agencies and "
-                        "administrators say which payments are not the supplier's.")
-    row = session.get(LedgerName, ledger_name_id)
-    if row is None:
-        raise NotFound("There is no such supplier name.")
+    supplier, row = _payee_of(session, user, supplier_id, ledger_name_id)
     if row.supplier_id != supplier.id or row.status != "disputed":
         raise Conflict(f"'{row.name}' is not waiting for review as not {supplier.name}: "
                        "a reviewer may have decided it already.", field="ledger_name_id")

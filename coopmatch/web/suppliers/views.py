@@ -80,33 +80,30 @@ def detail(supplier_id: int):
 def not_ours(supplier_id: int, ledger_name_id: int):
     """The supplier (or an agency or administrator) says a name in the anchors' ledgers
     matched to it is not it."""
-    session = get_session()
-    try:
-        row = spend.dispute_payee(session, user=current_user, supplier_id=supplier_id,
-                                  ledger_name_id=ledger_name_id)
-    except CoopmatchError as error:
-        session.rollback()
-        if error.status_code in (403, 404):
-            abort(error.status_code)
-        flash(error.message, "error")
-    else:
-        whose = "yours" if current_user.supplier_id == supplier_id else "this supplier's"
+    def told(name: str, whose: str) -> str:
         then = ("A development agency will review it." if whose == "yours" else
                 "It waits in the review queue for the supplier it is, or none.")
-        flash(f"'{row.name}' no longer counts as {whose}: its payments are left out of the "
-              f"track record shown beside matches and of the local-spend figures. {then}",
-              "success")
-    return redirect(url_for("suppliers.detail", supplier_id=supplier_id) + "#payees"), 303
+        return (f"'{name}' no longer counts as {whose}: its payments are left out of the "
+                f"track record shown beside matches and of the local-spend figures. {then}")
+
+    return _payee_changed(spend.dispute_payee, supplier_id, ledger_name_id, told)
 
 
 @bp.post("/<int:supplier_id>/payees/<int:ledger_name_id>/ours-after-all")
 @login_required
 def ours_after_all(supplier_id: int, ledger_name_id: int):
     """Take back "Not us", before a reviewer has decided."""
+    return _payee_changed(spend.undo_dispute, supplier_id, ledger_name_id,
+                          lambda name, whose: f"'{name}' counts as {whose} again.")
+
+
+def _payee_changed(change, supplier_id: int, ledger_name_id: int, told):
+    """Make a change to a ledger name matched to a supplier, and say so (told(name, whose))
+    or why not, back on the supplier's page."""
     session = get_session()
     try:
-        row = spend.undo_dispute(session, user=current_user, supplier_id=supplier_id,
-                                 ledger_name_id=ledger_name_id)
+        row = change(session, user=current_user, supplier_id=supplier_id,
+                     ledger_name_id=ledger_name_id)
     except CoopmatchError as error:
         session.rollback()
         if error.status_code in (403, 404):
@@ -114,7 +111,7 @@ def ours_after_all(supplier_id: int, ledger_name_id: int):
         flash(error.message, "error")
     else:
         whose = "yours" if current_user.supplier_id == supplier_id else "this supplier's"
-        flash(f"'{row.name}' counts as {whose} again.", "success")
+        flash(told(row.name, whose), "success")
     return redirect(url_for("suppliers.detail", supplier_id=supplier_id) + "#payees"), 303
 
 

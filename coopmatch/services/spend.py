@@ -289,11 +289,11 @@ def _sentence(kind: str) -> str:
 
 
 def review_queue(session: Session, *, user: User, limit: int = 100) -> list[ReviewItem]:
-    """Names waiting for a person, largest spend first: those not sure enough to count, and
-    those a supplier has said are not it (`dispute_payee`)."""
+    """Names waiting for a person: first those said not to be the supplier they were matched
+    to (`dispute_payee`), then those not sure enough to count; each largest spend first."""
     if not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators review supplier names.")
-    items = _names_by_spend(session, ("review", "disputed"), limit)
+    items = _names_by_spend(session, ("review", "disputed"), limit, first="disputed")
     for item in (i for i in items if i.name.status == "disputed"):
         supplier = session.get(Supplier, item.name.supplier_id)
         if supplier is None:
@@ -353,15 +353,17 @@ def write_payees_csv(session: Session, out: TextIO, *, user: User | None) -> int
     return len(items)
 
 
-def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int | None
-                    ) -> list[ReviewItem]:
+def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int | None, *,
+                    first: str | None = None) -> list[ReviewItem]:
+    """Names in these statuses, largest spend first (those in status `first` before all)."""
     spend = (select(Payment.ledger_name_id, func.sum(Payment.amount_pence).label("pence"),
                     func.count(Payment.id).label("payments"))
              .group_by(Payment.ledger_name_id).subquery())
     query = (select(LedgerName, spend.c.pence, spend.c.payments)
              .join(spend, spend.c.ledger_name_id == LedgerName.id)
              .where(LedgerName.status.in_(statuses))
-             .order_by(spend.c.pence.desc(), LedgerName.id).limit(limit))
+             .order_by(case((LedgerName.status == first, 0), else_=1),
+                       spend.c.pence.desc(), LedgerName.id).limit(limit))
     items = [ReviewItem(row, int(pence or 0), int(payments or 0), json.loads(row.candidates))
              for row, pence, payments in session.exec(query)]
     # A page's names are looked up by id; a whole file's, by status.

@@ -1262,8 +1262,12 @@ def test_only_a_suppliers_own_people_say_a_name_is_not_theirs(session, ref, tmp_
     assert waiting.status == "review"
     spend.dispute_payee(session, user=agency, supplier_id=printer.id,
                         ledger_name_id=printing.id)
-    [item] = [i for i in spend.review_queue(session, user=agency) if i.name.id == printing.id]
-    assert item.disputed_by == f"{agency.name} says this is not Pendle Print Co-operative Ltd."
+    # Disputed names come first, however small: "Manchester Cleaning" (£2,000) only waits.
+    queue = spend.review_queue(session, user=agency)
+    assert [(i.name.name, i.pence) for i in queue] == [("Pendle Print Co-op", 50_000),
+                                                       ("Manchester Cleaning", 200_000)]
+    assert queue[0].disputed_by == (f"{agency.name} says this is not Pendle Print "
+                                    "Co-operative Ltd.")
     # Taking it back is for the same people: not another firm, nor a buyer.
     for intruder in (joinery.users[0], buyer):
         with pytest.raises(spend.Forbidden):

@@ -114,6 +114,11 @@ def forget(session: Session, kind: str, deleted_id: int) -> list[dict]:
     return dropped
 
 
+def put_back_note(count: int) -> str:
+    """What an undo's audit entry adds about the marks `restore` put back ("" for none)."""
+    return f"; {audit.counted(count, 'mark')} as two put back" if count else ""
+
+
 def restore(session: Session, kind: str, marks: list[dict], record_id: int) -> int:
     """Put back on a record brought back (an undone merge or removal) the marks `forget`
     dropped, as they were, but those whose other record has gone since or that hold already;

@@ -173,8 +173,7 @@ def undo_merge(session: Session, *, user: User | None, merge_id: int) -> Supplie
     audit.record(session, user=user, action="unmerge", entity="supplier", entity_id=restored.id,
                  summary=f"Undid the merge of '{restored.name}' into '{keep.name}': "
                  f"{moved + put_back} contract(s), {names} ledger name(s) and {accounts} "
-                 "account(s) back"
-                 + (f"; {audit.counted(marks, 'mark')} as two put back" if marks else ""))
+                 f"account(s) back{distinct.put_back_note(marks)}")
     session.commit()
     ledger_names.resolve_for_suppliers(session, [keep.id, restored.id], user=user)
     return restored

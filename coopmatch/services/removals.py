@@ -152,8 +152,7 @@ def undo_removal(session: Session, *, user: User | None, removal_id: int,
                  summary=f"Undid the removal of '{removal.removed_name}'{onto}: "
                          f"{audit.counted(put_back, 'award')} and "
                          f"{audit.counted(names, 'ledger name')} back"
-                         + (f"; {audit.counted(marks, 'mark')} as two put back" if marks
-                            else ""))
+                         f"{distinct.put_back_note(marks)}")
     session.commit()
     ledger_names.resolve_for_suppliers(session, [restored.id], user=user)
     return Undone(restored, came_back=returned is not None)

@@ -288,12 +288,16 @@ def _sentence(kind: str) -> str:
     return words[0][:1].upper() + words[0][1:] + "".join(" " + w for w in words[1:])
 
 
+# Names the review queue holds: not sure enough to count, or said not to be their supplier.
+WAITING_STATUSES = ("review", "disputed")
+
+
 def review_queue(session: Session, *, user: User, limit: int = 100) -> list[ReviewItem]:
     """Names waiting for a person: first those said not to be the supplier they were matched
     to (`dispute_payee`), then those not sure enough to count; each largest spend first."""
     if not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators review supplier names.")
-    items = _names_by_spend(session, ("review", "disputed"), limit, first="disputed")
+    items = _names_by_spend(session, WAITING_STATUSES, limit, first="disputed")
     for item in (i for i in items if i.name.status == "disputed"):
         supplier = session.get(Supplier, item.name.supplier_id)
         if supplier is None:
@@ -310,11 +314,11 @@ def review_queue(session: Session, *, user: User, limit: int = 100) -> list[Revi
 
 
 def waiting_for_review(session: Session) -> dict[str, int]:
-    """How many names the review queue holds, by status ("review", "disputed")."""
+    """How many names the review queue holds, by status (WAITING_STATUSES)."""
     counts = dict(session.exec(select(LedgerName.status, func.count(LedgerName.id))
-                               .where(LedgerName.status.in_(("review", "disputed")))
+                               .where(LedgerName.status.in_(WAITING_STATUSES))
                                .group_by(LedgerName.status)).all())
-    return {status: int(counts.get(status, 0)) for status in ("review", "disputed")}
+    return {status: int(counts.get(status, 0)) for status in WAITING_STATUSES}
 
 
 def unplaced_payees(session: Session, *, user: User, limit: int = 50) -> list[ReviewItem]:
@@ -656,9 +660,9 @@ def payees_of_supplier(session: Session, *, user: User | None, supplier_id: int
         item = found.setdefault(name_id, MatchedPayee(names[name_id], 0, 0, None, None, []))
         item.pence += int(pence or 0)  # PostgreSQL sums a bigint as a Decimal
         item.payments += int(count or 0)
-        dates = [d for d in (item.first, item.last, first and _day(first), last and _day(last))
-                 if d]
-        item.first, item.last = (min(dates), max(dates)) if dates else (None, None)
+        if first is not None:
+            item.first = min(filter(None, (item.first, _day(first))))
+            item.last = max(filter(None, (item.last, _day(last))))
         item.anchors.append(anchors.get(anchor_id, "An anchor"))
     for item in found.values():
         item.anchors.sort()
@@ -686,10 +690,11 @@ def dispute_payee(session: Session, *, user: User, supplier_id: int,
     chooses the supplier it is, none, or this one after all; re-imports do not match it again
     meanwhile."""
     supplier, row = _payee_of(session, user, supplier_id, ledger_name_id)
-    if row.supplier_id != supplier.id or row.status not in RESOLVED_STATUSES:
-        if row.supplier_id == supplier.id and row.status == "disputed":
-            raise Conflict(f"'{row.name}' has already been said not to be {supplier.name}; "
-                           "a reviewer will decide.", field="ledger_name_id")
+    ours = row.supplier_id == supplier.id
+    if ours and row.status == "disputed":
+        raise Conflict(f"'{row.name}' has already been said not to be {supplier.name}; "
+                       "a reviewer will decide.", field="ledger_name_id")
+    if not ours or row.status not in RESOLVED_STATUSES:
         raise CoopmatchError(f"'{row.name}' is not matched to {supplier.name}.",
                              field="ledger_name_id")
     before = row.status

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from coopmatch.db import schema_behind
@@ -59,6 +59,15 @@ def init_app(app: Flask) -> None:
             return jsonify({"error": "ServiceUnavailable", "message": message}), 503
         return render_template("errors/error.html", title="This service is not ready yet",
                                message=message, error=None), 503
+
+
+def refused(error: CoopmatchError) -> None:
+    """After a service refused a change: roll this request's session back, and end the request
+    where the user may not make it or the record is not there (403, 404). Other refusals are
+    the caller's to show (a flash, a field's error)."""
+    _roll_back()
+    if error.status_code in (403, 404):
+        abort(error.status_code)
 
 
 def _roll_back() -> None:

@@ -21,6 +21,7 @@ from coopmatch.spend.tiers import TIER_LABELS, TIERS
 from coopmatch.spreadsheets import SafeDictWriter
 from coopmatch.web.access import roles_required
 from coopmatch.web.charts import bar_chart, share_chart
+from coopmatch.web.errors import refused
 from coopmatch.web.matching import match_settings, public_bodies_arg
 from coopmatch.web.spend import bp
 from coopmatch.web.spend.forms import AddPayeeForm, LedgerUploadForm, PlaceSupplierForm
@@ -153,9 +154,7 @@ def review():
                                ledger_name_id=request.form.get("ledger_name_id", type=int),
                                supplier_id=int(choice) if choice.isdigit() else None)
         except CoopmatchError as error:
-            session.rollback()
-            if error.status_code in (403, 404):
-                abort(error.status_code)
+            refused(error)
             flash(error.message, "error")
         else:
             verb = "confirmed" if row.supplier_id else "rejected"
@@ -191,9 +190,7 @@ def payees():
                     ownership=form.ownership.data, description=form.description.data or "",
                     ref=reference())
             except CoopmatchError as error:
-                session.rollback()
-                if error.status_code in (403, 404):
-                    abort(error.status_code)
+                refused(error)
                 field = getattr(form, error.field or "", None) or form.name
                 field.errors = [*field.errors, error.message]
             else:
@@ -226,9 +223,7 @@ def place():
                                             supplier_id=int(form.supplier_id.data),
                                             postcode=form.postcode.data, ref=reference())
         except CoopmatchError as error:
-            session.rollback()
-            if error.status_code in (403, 404):
-                abort(error.status_code)
+            refused(error)
             form.postcode.errors = [*form.postcode.errors, error.message]
         else:
             flash(f"{supplier.name} placed at {supplier.postcode}: its spend is placed in the "

@@ -9,6 +9,7 @@ from coopmatch.models import OWNERSHIP_MODELS, Award, Tender
 from coopmatch.reference import current as reference
 from coopmatch.services import matching, permissions, spend, suppliers
 from coopmatch.web.access import roles_required, signed_in_user
+from coopmatch.web.errors import refused
 from coopmatch.web.forms import filtered_page, page_size
 from coopmatch.web.matching import match_settings
 from coopmatch.web.suppliers import bp
@@ -105,9 +106,7 @@ def _payee_changed(change, supplier_id: int, ledger_name_id: int, told):
         row = change(session, user=current_user, supplier_id=supplier_id,
                      ledger_name_id=ledger_name_id)
     except CoopmatchError as error:
-        session.rollback()
-        if error.status_code in (403, 404):
-            abort(error.status_code)
+        refused(error)
         flash(error.message, "error")
     else:
         whose = "yours" if current_user.supplier_id == supplier_id else "this supplier's"

@@ -10,6 +10,7 @@ from coopmatch.models import TENDER_STATUSES
 from coopmatch.reference import current as reference
 from coopmatch.services import matching, organisations, permissions, tenders
 from coopmatch.web.access import roles_required, signed_in_user
+from coopmatch.web.errors import refused
 from coopmatch.web.forms import filtered_page, page_size
 from coopmatch.web.matching import match_settings, search_from_args
 from coopmatch.web.tenders import bp
@@ -184,9 +185,7 @@ def close(tender_id: int):
     try:
         tenders.close_tender(get_session(), user=current_user, tender_id=tender_id)
     except CoopmatchError as error:
-        get_session().rollback()
-        if error.status_code in (403, 404):
-            abort(error.status_code)
+        refused(error)
         flash(error.message, "error")
     else:
         flash("The tender is closed to new bids.", "success")

@@ -6,6 +6,7 @@ lives there, so it changes every figure at once and survives re-imports.
 """
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -40,6 +41,7 @@ from coopmatch.services.imports import (
     rows_with_problems,
 )
 from coopmatch.services.ledger_names import resolve_names
+from coopmatch.services.pagination import Page
 from coopmatch.services.permissions import can_read_reports, is_admin
 from coopmatch.services.suppliers import get_supplier
 from coopmatch.spend import (
@@ -292,13 +294,15 @@ def _sentence(kind: str) -> str:
 WAITING_STATUSES = ("review", "disputed")
 
 
-def review_queue(session: Session, *, user: User, limit: int = 100) -> list[ReviewItem]:
-    """Names waiting for a person: first those said not to be the supplier they were matched
-    to (`dispute_payee`), then those not sure enough to count; each largest spend first."""
+def review_queue(session: Session, *, user: User, page: int = 1,
+                 page_size: int = 100) -> Page[ReviewItem]:
+    """One page of the names waiting for a person: first those said not to be the supplier
+    they were matched to (`dispute_payee`), then those not sure enough to count; each largest
+    spend first."""
     if not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators review supplier names.")
-    items = _names_by_spend(session, WAITING_STATUSES, limit, first="disputed")
-    for item in (i for i in items if i.name.status == "disputed"):
+    found = _page_of_names(session, WAITING_STATUSES, page, page_size, first="disputed")
+    for item in (i for i in found.items if i.name.status == "disputed"):
         supplier = session.get(Supplier, item.name.supplier_id)
         if supplier is None:
             continue
@@ -310,7 +314,7 @@ def review_queue(session: Session, *, user: User, limit: int = 100) -> list[Revi
         item.disputed_by = (f"{supplier.name} says this is not them." if who is None
                             or who.supplier_id == supplier.id else
                             f"{who.name or who.email} says this is not {supplier.name}.")
-    return items
+    return found
 
 
 def waiting_for_review(session: Session) -> dict[str, int]:
@@ -321,14 +325,15 @@ def waiting_for_review(session: Session) -> dict[str, int]:
     return {status: int(counts.get(status, 0)) for status in WAITING_STATUSES}
 
 
-def unplaced_payees(session: Session, *, user: User, limit: int = 50) -> list[ReviewItem]:
-    """Ledger names no register supplier is, largest spend first: unresolved, or rejected by a
-    reviewer. Their spend counts as "location not known" until they are added to the register
-    (`add_payee`)."""
+def unplaced_payees(session: Session, *, user: User, page: int = 1,
+                    page_size: int = 50) -> Page[ReviewItem]:
+    """One page of the ledger names no register supplier is, largest spend first: unresolved,
+    or rejected by a reviewer. Their spend counts as "location not known" until they are
+    added to the register (`add_payee`)."""
     if not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators add payees to the "
                         "register.")
-    return _names_by_spend(session, ("unresolved", "rejected"), limit)
+    return _page_of_names(session, ("unresolved", "rejected"), page, page_size)
 
 
 # What a payees file adds to the supplier register's columns (the importer ignores them).
@@ -357,9 +362,23 @@ def write_payees_csv(session: Session, out: TextIO, *, user: User | None) -> int
     return len(items)
 
 
+def _page_of_names(session: Session, statuses: tuple[str, ...], page: int, page_size: int, *,
+                   first: str | None = None) -> Page[ReviewItem]:
+    """One page of `_names_by_spend`, with how many there are in all (a page past the last
+    is the last)."""
+    total = session.exec(select(func.count(LedgerName.id)).where(
+        LedgerName.status.in_(statuses),
+        select(Payment.id).where(Payment.ledger_name_id == LedgerName.id).exists())).one()
+    page = max(1, min(page, math.ceil(total / page_size) or 1))
+    items = _names_by_spend(session, statuses, page_size, first=first,
+                            offset=(page - 1) * page_size)
+    return Page(items=items, total=total, page=page, page_size=page_size)
+
+
 def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int | None, *,
-                    first: str | None = None) -> list[ReviewItem]:
-    """Names in these statuses, largest spend first (those in status `first` before all)."""
+                    first: str | None = None, offset: int = 0) -> list[ReviewItem]:
+    """Names in these statuses with payments, largest spend first (those in status `first`
+    before all)."""
     spend = (select(Payment.ledger_name_id, func.sum(Payment.amount_pence).label("pence"),
                     func.count(Payment.id).label("payments"))
              .group_by(Payment.ledger_name_id).subquery())
@@ -367,7 +386,7 @@ def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int | No
              .join(spend, spend.c.ledger_name_id == LedgerName.id)
              .where(LedgerName.status.in_(statuses))
              .order_by(case((LedgerName.status == first, 0), else_=1),
-                       spend.c.pence.desc(), LedgerName.id).limit(limit))
+                       spend.c.pence.desc(), LedgerName.id).offset(offset).limit(limit))
     items = [ReviewItem(row, int(pence or 0), int(payments or 0), json.loads(row.candidates))
              for row, pence, payments in session.exec(query)]
     # A page's names are looked up by id; a whole file's, by status.

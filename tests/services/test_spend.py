@@ -113,7 +113,7 @@ def test_confirming_a_name_changes_the_figures_and_survives_reimport(
     hyndburn, suppliers = anchor_and_register
     _import(session, hyndburn, tmp_path)
     agency = create_user(session, role="agency")
-    queue = spend.review_queue(session, user=agency)
+    queue = spend.review_queue(session, user=agency).items
     assert [item.name.name for item in queue] == ["Manchester Cleaning"]
     assert queue[0].candidates[0]["supplier_id"] == suppliers["cleaning"].id
     spend.decide(session, user=agency, ledger_name_id=queue[0].name.id,
@@ -125,7 +125,7 @@ def test_confirming_a_name_changes_the_figures_and_survives_reimport(
     assert session.exec(select(func.count()).select_from(Payment)).one() == 7
     split = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
     assert split.tiers["region"] == 200_000
-    assert spend.review_queue(session, user=agency) == []
+    assert spend.review_queue(session, user=agency).items == []
 
 
 def test_a_firms_site_accounts_are_one_payee_and_its_spend_is_placed(
@@ -313,7 +313,7 @@ def test_a_rejected_name_stays_unresolved(session, ref, tmp_path, anchor_and_reg
     hyndburn, _ = anchor_and_register
     _import(session, hyndburn, tmp_path)
     agency = create_user(session, role="agency")
-    (item,) = spend.review_queue(session, user=agency)
+    (item,) = spend.review_queue(session, user=agency).items
     spend.decide(session, user=agency, ledger_name_id=item.name.id, supplier_id=None)
     ledger_names.resolve_again(session)
     row = session.exec(select(LedgerName).where(LedgerName.name == "Manchester Cleaning")).one()
@@ -412,10 +412,10 @@ def test_adding_a_payee_places_its_spend_and_matches_its_other_spellings(
     hyndburn, suppliers = anchor_and_register
     _import(session, hyndburn, tmp_path, text=TREES)
     agency = create_user(session, role="agency")
-    listed = [item.name.name for item in spend.unplaced_payees(session, user=agency)]
+    listed = [item.name.name for item in spend.unplaced_payees(session, user=agency).items]
     assert listed == ["Rossendale Tree Surgeons", "ROSSENDALE TREE SURGEON"]  # most spend first
     before = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
-    (trees, _) = spend.unplaced_payees(session, user=agency)
+    (trees, _) = spend.unplaced_payees(session, user=agency).items
 
     added = spend.add_payee(session, user=agency, ledger_name_id=trees.name.id,
                             name=" Rossendale  Tree Surgeons ", postcode="bb5 1aa",
@@ -433,7 +433,68 @@ def test_adding_a_payee_places_its_spend_and_matches_its_other_spellings(
     after = spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split
     assert after.tiers["local_authority"] == before.tiers["local_authority"] + 40_000
     assert after.unresolved == before.unresolved - 40_000
-    assert spend.unplaced_payees(session, user=agency) == []
+    assert spend.unplaced_payees(session, user=agency).items == []
+
+
+def test_payees_not_in_the_register_come_a_page_at_a_time_largest_first(
+        session, ref, tmp_path, anchor_and_register):
+    hyndburn, _ = anchor_and_register
+    names = ["Darwen Bakery", "Oswaldtwistle Florist", "Haslingden Kennels",
+             "Rishton Upholstery", "Clayton Skips"]
+    _import(session, hyndburn, tmp_path, text=LEDGER + "".join(
+        f"Parks,Misc,Goods,B{20 + i},{name},0{i + 1}/09/2019,{100 * (i + 1)}.00\n"
+        for i, name in enumerate(names)))
+    agency = create_user(session, role="agency")
+    largest_first = names[::-1]
+
+    pages = [spend.unplaced_payees(session, user=agency, page=n, page_size=2)
+             for n in (1, 2, 3)]
+
+    assert [[item.name.name for item in page.items] for page in pages] == [
+        largest_first[:2], largest_first[2:4], largest_first[4:]]
+    assert {(page.total, page.pages) for page in pages} == {(5, 3)}
+    # A page past the last (a name added since the link was made) shows the last.
+    beyond = spend.unplaced_payees(session, user=agency, page=9, page_size=2)
+    assert (beyond.page, [item.name.name for item in beyond.items]) == (3, largest_first[4:])
+    assert spend.unplaced_payees(session, user=agency, page=0, page_size=2).page == 1
+
+
+def test_the_payees_and_review_pages_page_and_come_back_to_the_page_worked_on(
+        app, client, session, tmp_path, anchor_and_register):
+    from coopmatch.models import Supplier
+
+    hyndburn, suppliers = anchor_and_register
+    names = ["Darwen Bakery", "Oswaldtwistle Florist", "Haslingden Kennels"]
+    _import(session, hyndburn, tmp_path, text=LEDGER + "".join(
+        f"Parks,Misc,Goods,B{20 + i},{name},0{i + 1}/09/2019,{100 * (i + 1)}.00\n"
+        for i, name in enumerate(names)))
+    app.config["PAGE_SIZE"] = 2
+    client.sign_in(create_user(session, role="agency").email)
+
+    first = html.unescape(client.get("/spend/payees").get_data(as_text=True))
+    assert "3 payees not in the register, showing 1 to 2" in first
+    assert "Haslingden Kennels" in first and "Darwen Bakery" not in first
+    assert 'href="/spend/payees?page=2" rel="next"' in first
+    second = html.unescape(client.get("/spend/payees?page=2").get_data(as_text=True))
+    assert "Page 2 of 2" in second and "Darwen Bakery" in second
+    assert "Haslingden Kennels" not in second
+    bakery = session.exec(select(LedgerName).where(LedgerName.name == "Darwen Bakery")).one()
+    added = client.post("/spend/payees?page=2", {
+        "ledger_name_id": str(bakery.id), "name": "Darwen Bakery", "postcode": "BB5 1AA",
+        "ownership": "sme", "description": "Bread."})
+    assert added.status_code == 302 and added.location == "/spend/payees?page=2"
+    assert session.exec(select(Supplier).where(Supplier.name == "Darwen Bakery")).one()
+
+    # The review queue: one name waits; a decision made on a page returns to that page.
+    review = html.unescape(client.get("/spend/review").get_data(as_text=True))
+    assert "1 name waiting" in review and "Page 1 of" not in review
+    waiting = session.exec(select(LedgerName).where(LedgerName.status == "review")).one()
+    decided = client.post("/spend/review?page=3", {
+        "ledger_name_id": str(waiting.id), "supplier_id": str(suppliers["cleaning"].id)})
+    assert decided.status_code == 302 and decided.location == "/spend/review?page=3"
+    # The page asked for is past the last now: the last (here, the only) page is shown.
+    assert "Nothing is waiting for review." in client.get("/spend/review?page=3").get_data(
+        as_text=True)
 
 
 def test_a_payee_is_added_only_with_a_real_postcode_by_an_agency(
@@ -445,7 +506,7 @@ def test_a_payee_is_added_only_with_a_real_postcode_by_an_agency(
     _import(session, hyndburn, tmp_path, text=TREES)
     agency = create_user(session, role="agency")
     buyer = create_user(session, role="procurement", organisation=hyndburn)
-    (trees, _) = spend.unplaced_payees(session, user=agency)
+    (trees, _) = spend.unplaced_payees(session, user=agency).items
     suppliers_before = session.exec(select(func.count()).select_from(Supplier)).one()
     add = dict(ledger_name_id=trees.name.id, name="Rossendale Tree Surgeons", ownership="sme",
                ref=ref)
@@ -731,7 +792,7 @@ def test_leakage_appears_in_gap_reports_as_demand(session, ref, tmp_path, anchor
     hyndburn, suppliers = anchor_and_register
     _import(session, hyndburn, tmp_path)
     agency = create_user(session, role="agency")
-    (item,) = spend.review_queue(session, user=agency)
+    (item,) = spend.review_queue(session, user=agency).items
     spend.decide(session, user=agency, ledger_name_id=item.name.id,
                  supplier_id=suppliers["cleaning"].id)
     lancashire = Area(lad_codes=ref.geo.lad_codes_in("E10000017"), name="Lancashire")
@@ -1061,7 +1122,7 @@ def test_a_payee_is_added_with_what_the_anchors_paid_it_for_and_is_matched_to_th
     hyndburn, _ = anchor_and_register
     _import(session, hyndburn, tmp_path, text=TREE_WORK)
     agency = create_user(session, role="agency")
-    trees, arborists = spend.unplaced_payees(session, user=agency)
+    trees, arborists = spend.unplaced_payees(session, user=agency).items
     # Its largest expense types, net of credits, however the ledger capitalised them.
     assert trees.paid_for == [("Tree surgery", 46_000), ("Grounds maintenance", 5_000)]
     assert trees.paid_for_text == "Paid by anchors for: Tree surgery; Grounds maintenance."
@@ -1131,7 +1192,7 @@ def test_figures_are_kept_between_requests_until_the_data_under_them_change(
     assert local_2019() == 80_000  # the joinery, in Hyndburn
     # A payee confirmed as a supplier: Manchester Cleaning's £2,000 is placed (in Manchester).
     agency = create_user(session, role="agency")
-    (waiting,) = spend.review_queue(session, user=agency)
+    (waiting,) = spend.review_queue(session, user=agency).items
     spend.decide(session, user=agency, ledger_name_id=waiting.name.id,
                  supplier_id=firms["cleaning"].id)
     assert spend.anchor_report(session, anchor=hyndburn, ref=ref).figures.years[0].split \
@@ -1191,7 +1252,7 @@ def test_a_supplier_says_a_name_matched_to_it_is_not_it(session, ref, tmp_path,
     assert [(p.name.id, p.disputed) for p in spend.payees_of_supplier(
         session, user=owner, supplier_id=joinery.id)] == [(row.id, True)]
     agency = create_user(session, role="agency")
-    queue = spend.review_queue(session, user=agency)
+    queue = spend.review_queue(session, user=agency).items
     disputed = next(item for item in queue if item.name.id == row.id)
     assert joinery.id in [c["supplier_id"] for c in disputed.candidates]
     assert disputed.disputed_by == "Accrington Joinery Ltd says this is not them."
@@ -1220,7 +1281,7 @@ def test_a_supplier_says_a_name_matched_to_it_is_not_it(session, ref, tmp_path,
     assert (back.status, back.decided_by_id, back.disputed_by_id, back.disputed_from) == (
         "confirmed", agency.id, None, None)
     assert spend.paid_to_supplier(session, supplier_id=joinery.id, anchor_ids=[hyndburn.id])
-    assert all(item.name.id != row.id for item in spend.review_queue(session, user=agency))
+    assert all(item.name.id != row.id for item in spend.review_queue(session, user=agency).items)
     # Nothing to take back now.
     with pytest.raises(spend.Conflict, match="not waiting for review"):
         spend.undo_dispute(session, user=owner, supplier_id=joinery.id, ledger_name_id=row.id)
@@ -1263,11 +1324,16 @@ def test_only_a_suppliers_own_people_say_a_name_is_not_theirs(session, ref, tmp_
     spend.dispute_payee(session, user=agency, supplier_id=printer.id,
                         ledger_name_id=printing.id)
     # Disputed names come first, however small: "Manchester Cleaning" (£2,000) only waits.
-    queue = spend.review_queue(session, user=agency)
+    queue = spend.review_queue(session, user=agency).items
     assert [(i.name.name, i.pence) for i in queue] == [("Pendle Print Co-op", 50_000),
                                                        ("Manchester Cleaning", 200_000)]
     assert queue[0].disputed_by == (f"{agency.name} says this is not Pendle Print "
                                     "Co-operative Ltd.")
+    # The queue comes a page at a time, the disputed name first on the first.
+    pages = [spend.review_queue(session, user=agency, page=n, page_size=1) for n in (1, 2)]
+    assert [([i.name.name for i in page.items], page.total) for page in pages] == [
+        (["Pendle Print Co-op"], 2), (["Manchester Cleaning"], 2)]
+    assert pages[0].items[0].disputed_by == queue[0].disputed_by
     # Taking it back is for the same people: not another firm, nor a buyer.
     for intruder in (joinery.users[0], buyer):
         with pytest.raises(spend.Forbidden):

@@ -22,6 +22,7 @@ from coopmatch.spreadsheets import SafeDictWriter
 from coopmatch.web.access import roles_required
 from coopmatch.web.charts import bar_chart, share_chart
 from coopmatch.web.errors import refused
+from coopmatch.web.forms import page_size
 from coopmatch.web.matching import match_settings, public_bodies_arg
 from coopmatch.web.spend import bp
 from coopmatch.web.spend.forms import AddPayeeForm, LedgerUploadForm, PlaceSupplierForm
@@ -143,12 +144,14 @@ def export(anchor_id: int, fmt: str):
 @roles_required("agency")
 def review():
     session = get_session()
+    # A decision posts to the page it was made on, and comes back to it.
+    here = url_for("spend.review", page=request.args.get("page", type=int))
     if request.method == "POST":
         choice = request.form.get("supplier_id")
         if choice is None or not (choice == "" or choice.isdigit()):
             # Nothing is chosen for the reviewer: a decision stands for every later import.
             flash("Choose the supplier the name is, or “None of these”, then save.", "error")
-            return redirect(url_for("spend.review"))
+            return redirect(here)
         try:
             row = spend.decide(session, user=current_user,
                                ledger_name_id=request.form.get("ledger_name_id", type=int),
@@ -159,9 +162,10 @@ def review():
         else:
             verb = "confirmed" if row.supplier_id else "rejected"
             flash(f"'{row.name}' {verb}. The figures now use your decision.", "success")
-        return redirect(url_for("spend.review"))
-    return render_template("spend/review.html",
-                           items=spend.review_queue(session, user=current_user))
+        return redirect(here)
+    return render_template("spend/review.html", items=spend.review_queue(
+        session, user=current_user, page=request.args.get("page", 1, type=int),
+        page_size=page_size()))
 
 
 @bp.get("/payees.csv")
@@ -196,14 +200,16 @@ def payees():
             else:
                 flash(f"{supplier.name} ({supplier.postcode}) added to the register: its "
                       "spend is placed in the figures now.", "success")
-                return redirect(url_for("spend.payees"))
+                return redirect(url_for("spend.payees", page=request.args.get("page", type=int)))
     return _payees_page(form=form, failed=failed)
 
 
 def _payees_page(*, form=None, failed=None, place_form=None, place_failed=None):
     session = get_session()
     return render_template(
-        "spend/payees.html", items=spend.unplaced_payees(session, user=current_user),
+        "spend/payees.html", items=spend.unplaced_payees(
+            session, user=current_user, page=request.args.get("page", 1, type=int),
+            page_size=page_size()),
         form=form or AddPayeeForm(), failed=failed,
         unplaced=spend.matched_but_unplaced(session, user=current_user),
         place_form=place_form or PlaceSupplierForm(), place_failed=place_failed,
@@ -228,5 +234,6 @@ def place():
         else:
             flash(f"{supplier.name} placed at {supplier.postcode}: its spend is placed in the "
                   "figures now.", "success")
-            return redirect(url_for("spend.payees") + "#unplaced")
+            return redirect(url_for("spend.payees", page=request.args.get("page", type=int))
+                            + "#unplaced")
     return _payees_page(place_form=form, place_failed=failed)

@@ -41,7 +41,7 @@ from coopmatch.services.imports import (
     rows_with_problems,
 )
 from coopmatch.services.ledger_names import resolve_names
-from coopmatch.services.pagination import Page
+from coopmatch.services.pagination import Page, paginate
 from coopmatch.services.permissions import can_read_reports, is_admin
 from coopmatch.services.suppliers import get_supplier
 from coopmatch.spend import (
@@ -563,11 +563,12 @@ class UnplacedSupplier:
     payments: int
 
 
-def matched_but_unplaced(session: Session, *, user: User, limit: int = 50
-                         ) -> list[UnplacedSupplier]:
-    """Register suppliers that ledger names are matched to but whose location is not known
-    (winners known from award notices that give no address), largest spend first: their
-    spend counts as "location not known" until they are placed (`place_supplier`)."""
+def matched_but_unplaced(session: Session, *, user: User, page: int = 1,
+                         page_size: int = 50) -> Page[UnplacedSupplier]:
+    """One page of the register suppliers that ledger names are matched to but whose location
+    is not known (winners known from award notices that give no address), largest spend
+    first: their spend counts as "location not known" until they are placed
+    (`place_supplier`)."""
     if not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators place suppliers.")
     total = func.sum(Payment.amount_pence)
@@ -576,9 +577,11 @@ def matched_but_unplaced(session: Session, *, user: User, limit: int = 50
              .join(Payment, Payment.ledger_name_id == LedgerName.id)
              .where(LedgerName.status.in_(RESOLVED_STATUSES),
                     Supplier.local_authority_code.is_(None))
-             .group_by(Supplier.id).order_by(total.desc(), Supplier.id).limit(limit))
-    return [UnplacedSupplier(supplier, int(pence or 0), int(payments or 0))
-            for supplier, pence, payments in session.exec(query)]
+             .group_by(Supplier.id).order_by(total.desc(), Supplier.id))
+    found = paginate(session, query, page=page, page_size=page_size)
+    found.items = [UnplacedSupplier(supplier, int(pence or 0), int(payments or 0))
+                   for supplier, pence, payments in found.items]
+    return found
 
 
 def place_supplier(session: Session, *, user: User, supplier_id: int, postcode: str,

@@ -465,9 +465,15 @@ def test_the_payees_and_review_pages_page_and_come_back_to_the_page_worked_on(
 
     hyndburn, suppliers = anchor_and_register
     names = ["Darwen Bakery", "Oswaldtwistle Florist", "Haslingden Kennels"]
+    # Winners known from award notices alone: matched by the ledgers, placed nowhere.
+    winners = ["Nowhere Supplies Ltd", "Elsewhere Haulage Ltd", "Somewhere Catering Ltd"]
+    for name in winners:
+        session.add(Supplier(name=name, normalised_name=name.lower().removesuffix(" ltd"),
+                             source="award"))
+    session.commit()
     _import(session, hyndburn, tmp_path, text=LEDGER + "".join(
         f"Parks,Misc,Goods,B{20 + i},{name},0{i + 1}/09/2019,{100 * (i + 1)}.00\n"
-        for i, name in enumerate(names)))
+        for i, name in enumerate(names + winners)))
     app.config["PAGE_SIZE"] = 2
     client.sign_in(create_user(session, role="agency").email)
 
@@ -475,15 +481,30 @@ def test_the_payees_and_review_pages_page_and_come_back_to_the_page_worked_on(
     assert "3 payees not in the register, showing 1 to 2" in first
     assert "Haslingden Kennels" in first and "Darwen Bakery" not in first
     assert 'href="/spend/payees?page=2" rel="next"' in first
-    second = html.unescape(client.get("/spend/payees?page=2").get_data(as_text=True))
-    assert "Page 2 of 2" in second and "Darwen Bakery" in second
-    assert "Haslingden Kennels" not in second
+    # The suppliers to place are a list of their own, paged on their own.
+    assert "3 suppliers not placed, showing 1 to 2" in first
+    assert "Somewhere Catering Ltd" in first and "Nowhere Supplies Ltd" not in first
+    assert 'href="/spend/payees?placing=2#unplaced" rel="next"' in first
+    second = html.unescape(client.get("/spend/payees?page=2&placing=2").get_data(
+        as_text=True))
+    assert second.count("Page 2 of 2") == 2
+    assert "Darwen Bakery" in second and "Haslingden Kennels" not in second
+    assert "Nowhere Supplies Ltd" in second and "Somewhere Catering Ltd" not in second
     bakery = session.exec(select(LedgerName).where(LedgerName.name == "Darwen Bakery")).one()
-    added = client.post("/spend/payees?page=2", {
+    added = client.post("/spend/payees?page=2&placing=2", {
         "ledger_name_id": str(bakery.id), "name": "Darwen Bakery", "postcode": "BB5 1AA",
         "ownership": "sme", "description": "Bread."})
-    assert added.status_code == 302 and added.location == "/spend/payees?page=2"
+    assert added.status_code == 302
+    assert added.location == "/spend/payees?page=2&placing=2"
     assert session.exec(select(Supplier).where(Supplier.name == "Darwen Bakery")).one()
+    nowhere = session.exec(select(Supplier).where(Supplier.name == winners[0])).one()
+    assert 'action="/spend/place?page=2&placing=2"' in second
+    placed = client.post("/spend/place?page=2&placing=2", {
+        "supplier_id": str(nowhere.id), "postcode": "BB5 1AA"})
+    assert placed.status_code == 302
+    assert placed.location == "/spend/payees?page=2&placing=2#unplaced"
+    session.refresh(nowhere)
+    assert nowhere.postcode == "BB5 1AA"
 
     # The review queue: one name waits; a decision made on a page returns to that page.
     review = html.unescape(client.get("/spend/review").get_data(as_text=True))
@@ -670,7 +691,7 @@ def test_a_matched_supplier_with_no_known_place_is_placed_by_an_agency_only(
     assert winner.postcode is None
 
     agency = create_user(session, role="agency")
-    listed = spend.matched_but_unplaced(session, user=agency)
+    listed = spend.matched_but_unplaced(session, user=agency).items
     assert [(u.supplier.id, u.pence, u.payments) for u in listed] == [(winner.id, 10_000, 1)]
     client.sign_in(agency.email)
     page = client.get("/spend/payees").get_data(as_text=True)
@@ -692,7 +713,7 @@ def test_a_matched_supplier_with_no_known_place_is_placed_by_an_agency_only(
     after = spend.anchor_report(session, anchor=hyndburn, ref=ref, year=2019)
     split, was = after.figures.years[0].split, before.figures.years[0].split
     assert split.unplaced == 0 and split.local == was.local + 10_000
-    assert spend.matched_but_unplaced(session, user=agency) == []
+    assert spend.matched_but_unplaced(session, user=agency).items == []
     # A supplier already placed, or one with an account of its own, is not the agency's to move.
     with pytest.raises(Conflict, match="already placed"):
         spend.place_supplier(session, user=agency, supplier_id=winner.id, postcode="PR1 2HE",

@@ -200,18 +200,24 @@ def payees():
             else:
                 flash(f"{supplier.name} ({supplier.postcode}) added to the register: its "
                       "spend is placed in the figures now.", "success")
-                return redirect(url_for("spend.payees", page=request.args.get("page", type=int)))
+                return redirect(url_for("spend.payees", **_payees_pages()))
     return _payees_page(form=form, failed=failed)
 
 
+def _payees_pages() -> dict[str, int | None]:
+    """The pages of its two lists the payees page is on: `page` of the payees, `placing` of
+    the suppliers to place. A change posts from them, and comes back to them."""
+    return {name: request.args.get(name, type=int) for name in ("page", "placing")}
+
+
 def _payees_page(*, form=None, failed=None, place_form=None, place_failed=None):
-    session = get_session()
+    session, pages = get_session(), _payees_pages()
     return render_template(
         "spend/payees.html", items=spend.unplaced_payees(
-            session, user=current_user, page=request.args.get("page", 1, type=int),
-            page_size=page_size()),
+            session, user=current_user, page=pages["page"] or 1, page_size=page_size()),
         form=form or AddPayeeForm(), failed=failed,
-        unplaced=spend.matched_but_unplaced(session, user=current_user),
+        unplaced=spend.matched_but_unplaced(session, user=current_user,
+                                            page=pages["placing"] or 1, page_size=page_size()),
         place_form=place_form or PlaceSupplierForm(), place_failed=place_failed,
     ), 400 if failed is not None or place_failed is not None else 200
 
@@ -234,6 +240,5 @@ def place():
         else:
             flash(f"{supplier.name} placed at {supplier.postcode}: its spend is placed in the "
                   "figures now.", "success")
-            return redirect(url_for("spend.payees", page=request.args.get("page", type=int))
-                            + "#unplaced")
+            return redirect(url_for("spend.payees", **_payees_pages()) + "#unplaced")
     return _payees_page(place_form=form, place_failed=failed)

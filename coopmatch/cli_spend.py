@@ -145,15 +145,23 @@ def _no_payments(organisations, year: int | None) -> str:
 @spend_group.command("payees")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to this file (default: standard output).")
+@click.option("--anchor", help="Only the payees of this anchor (id or name), with its spend.")
+@click.option("--name", "words", default="", help="Only payees whose name holds these words.")
 @with_appcontext
-def payees(output):
+def payees(output, anchor, words):
     """Payees not yet matched to a supplier, largest spend first, as a supplier register CSV:
     fill in where each is based and import it with `coopmatch import suppliers`."""
-    if output is None:
-        count = spend.write_payees_csv(get_session(), sys.stdout, user=None)
-    else:
+    session = get_session()
+    try:
+        only = spend.PayeeFilter(anchor_id=spend.find_anchor(session, anchor).id
+                                 if anchor else None, words=words)
         handle = io.StringIO()  # written whole: no half-written file if the listing fails
-        count = spend.write_payees_csv(get_session(), handle, user=None)
+        count = spend.write_payees_csv(session, handle, user=None, only=only)
+    except CoopmatchError as error:
+        raise click.ClickException(error.message) from None
+    if output is None:
+        sys.stdout.write(handle.getvalue())
+    else:
         write_output(Path(output), handle.getvalue())
     click.echo(f"{count} payee(s) not yet matched; fill in each one's postcode and ownership, "
                "then `coopmatch import suppliers FILE`.", err=True)

@@ -325,36 +325,70 @@ def waiting_for_review(session: Session) -> dict[str, int]:
     return {status: int(counts.get(status, 0)) for status in WAITING_STATUSES}
 
 
-def unplaced_payees(session: Session, *, user: User, page: int = 1,
-                    page_size: int = 50) -> Page[ReviewItem]:
+@dataclass(frozen=True)
+class PayeeFilter:
+    """Which ledger names a list holds: those paid by one anchor (their spend, payments and
+    what they were paid for then that anchor's alone), and those whose name holds these
+    words (as names are compared: "Smith & Sons Ltd" finds "SMITH AND SONS LIMITED")."""
+
+    anchor_id: int | None = None
+    words: str = ""
+
+    def payments(self) -> list:
+        """Conditions on the payments counted."""
+        return [] if self.anchor_id is None else [Payment.anchor_id == self.anchor_id]
+
+    def names(self) -> list:
+        """Conditions on the names listed."""
+        words = " ".join(self.words.split())
+        if not words:
+            return []
+        key = normalise_name(words)
+        # Words that normalise to nothing ("Ltd") are looked for as written.
+        return [LedgerName.key.contains(key, autoescape=True) if key else
+                func.lower(LedgerName.name).contains(words.lower(), autoescape=True)]
+
+    def check(self, session: Session) -> None:
+        """Refuse an anchor there is none of (a link kept after a merge, an id mistyped)."""
+        if self.anchor_id is not None and session.get(Organisation, self.anchor_id) is None:
+            raise NotFound(f"There is no organisation with id {self.anchor_id}: choose an "
+                           "anchor from the list.", field="anchor")
+
+
+def unplaced_payees(session: Session, *, user: User, page: int = 1, page_size: int = 50,
+                    only: PayeeFilter = PayeeFilter()) -> Page[ReviewItem]:
     """One page of the ledger names no register supplier is, largest spend first: unresolved,
     or rejected by a reviewer. Their spend counts as "location not known" until they are
-    added to the register (`add_payee`)."""
+    added to the register (`add_payee`). `only`: those paid by one anchor, or so named."""
     if not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators add payees to the "
                         "register.")
-    return _page_of_names(session, ("unresolved", "rejected"), page, page_size)
+    only.check(session)
+    return _page_of_names(session, ("unresolved", "rejected"), page, page_size, only=only)
 
 
 # What a payees file adds to the supplier register's columns (the importer ignores them).
 PAYEE_COLUMNS = ("ledger_spend_gbp", "ledger_payments")
 
 
-def write_payees_csv(session: Session, out: TextIO, *, user: User | None) -> int:
+def write_payees_csv(session: Session, out: TextIO, *, user: User | None,
+                     only: PayeeFilter = PayeeFilter()) -> int:
     """Write the payees no register supplier is (unresolved), largest spend first, as a
     supplier register CSV with each name filled in; return how many. Filled in with where
     each is based (postcode, ownership) and imported as a supplier register, their names in
     the ledgers are matched to the new suppliers and their spend is placed. user None: the
-    command line (whoever runs the server).
+    command line (whoever runs the server). `only`: the payees of one anchor (with that
+    anchor's spend), or so named.
 
     Names a reviewer said are none of the suppliers suggested are left out: a decision
     stands, so an import would not place them; `add_payee` adds them one at a time."""
     if user is not None and not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators add payees to the "
                         "register.")
+    only.check(session)
     writer = SafeDictWriter(out, fieldnames=[*REGISTER_COLUMNS, *PAYEE_COLUMNS], restval="")
     writer.writeheader()
-    items = _names_by_spend(session, ("unresolved",), None)
+    items = _names_by_spend(session, ("unresolved",), None, only=only)
     for item in items:
         writer.writerow({"name": item.name.name, "description": item.paid_for_text,
                          "ledger_spend_gbp": f"{item.pence / 100:.2f}",
@@ -363,34 +397,36 @@ def write_payees_csv(session: Session, out: TextIO, *, user: User | None) -> int
 
 
 def _page_of_names(session: Session, statuses: tuple[str, ...], page: int, page_size: int, *,
-                   first: str | None = None) -> Page[ReviewItem]:
+                   first: str | None = None, only: PayeeFilter = PayeeFilter()
+                   ) -> Page[ReviewItem]:
     """One page of `_names_by_spend`, with how many there are in all (a page past the last
     is the last)."""
+    paid = select(Payment.id).where(Payment.ledger_name_id == LedgerName.id, *only.payments())
     total = session.exec(select(func.count(LedgerName.id)).where(
-        LedgerName.status.in_(statuses),
-        select(Payment.id).where(Payment.ledger_name_id == LedgerName.id).exists())).one()
+        LedgerName.status.in_(statuses), paid.exists(), *only.names())).one()
     page = max(1, min(page, math.ceil(total / page_size) or 1))
     items = _names_by_spend(session, statuses, page_size, first=first,
-                            offset=(page - 1) * page_size)
+                            offset=(page - 1) * page_size, only=only)
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 
 def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int | None, *,
-                    first: str | None = None, offset: int = 0) -> list[ReviewItem]:
+                    first: str | None = None, offset: int = 0,
+                    only: PayeeFilter = PayeeFilter()) -> list[ReviewItem]:
     """Names in these statuses with payments, largest spend first (those in status `first`
     before all)."""
     spend = (select(Payment.ledger_name_id, func.sum(Payment.amount_pence).label("pence"),
                     func.count(Payment.id).label("payments"))
-             .group_by(Payment.ledger_name_id).subquery())
+             .where(*only.payments()).group_by(Payment.ledger_name_id).subquery())
     query = (select(LedgerName, spend.c.pence, spend.c.payments)
              .join(spend, spend.c.ledger_name_id == LedgerName.id)
-             .where(LedgerName.status.in_(statuses))
+             .where(LedgerName.status.in_(statuses), *only.names())
              .order_by(case((LedgerName.status == first, 0), else_=1),
                        spend.c.pence.desc(), LedgerName.id).offset(offset).limit(limit))
     items = [ReviewItem(row, int(pence or 0), int(payments or 0), json.loads(row.candidates))
              for row, pence, payments in session.exec(query)]
     # A page's names are looked up by id; a whole file's, by status.
-    paid_for = _paid_for(session, statuses,
+    paid_for = _paid_for(session, statuses, only=only,
                          ids=[item.name.id for item in items] if limit is not None else None)
     for item in items:
         item.paid_for = paid_for.get(item.name.id, [])
@@ -398,16 +434,17 @@ def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int | No
 
 
 def _paid_for(session: Session, statuses: tuple[str, ...], *, ids: list[int] | None,
-              top: int = 3) -> dict[int, list[tuple[str, int]]]:
+              only: PayeeFilter = PayeeFilter(), top: int = 3
+              ) -> dict[int, list[tuple[str, int]]]:
     """Each ledger name's largest expense types (net of credits): of the names with these ids,
     or (ids None) of every name in statuses."""
     query = (select(Payment.ledger_name_id, Payment.expense_type,
                     func.sum(Payment.amount_pence))
-             .where(Payment.expense_type != "")
+             .where(Payment.expense_type != "", *only.payments())
              .group_by(Payment.ledger_name_id, Payment.expense_type))
     if ids is None:
         query = query.join(LedgerName, LedgerName.id == Payment.ledger_name_id).where(
-            LedgerName.status.in_(statuses))
+            LedgerName.status.in_(statuses), *only.names())
     elif ids:
         query = query.where(Payment.ledger_name_id.in_(ids))
     else:
@@ -564,19 +601,21 @@ class UnplacedSupplier:
 
 
 def matched_but_unplaced(session: Session, *, user: User, page: int = 1,
-                         page_size: int = 50) -> Page[UnplacedSupplier]:
+                         page_size: int = 50, only: PayeeFilter = PayeeFilter()
+                         ) -> Page[UnplacedSupplier]:
     """One page of the register suppliers that ledger names are matched to but whose location
     is not known (winners known from award notices that give no address), largest spend
     first: their spend counts as "location not known" until they are placed
-    (`place_supplier`)."""
+    (`place_supplier`). `only`: those paid by one anchor, or paid under such a name."""
     if not can_read_reports(user):
         raise Forbidden("Only development agencies and administrators place suppliers.")
+    only.check(session)
     total = func.sum(Payment.amount_pence)
     query = (select(Supplier, total, func.count(Payment.id))
              .join(LedgerName, LedgerName.supplier_id == Supplier.id)
              .join(Payment, Payment.ledger_name_id == LedgerName.id)
              .where(LedgerName.status.in_(RESOLVED_STATUSES),
-                    Supplier.local_authority_code.is_(None))
+                    Supplier.local_authority_code.is_(None), *only.payments(), *only.names())
              .group_by(Supplier.id).order_by(total.desc(), Supplier.id))
     found = paginate(session, query, page=page, page_size=page_size)
     found.items = [UnplacedSupplier(supplier, int(pence or 0), int(payments or 0))

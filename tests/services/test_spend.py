@@ -1,6 +1,8 @@
 """Spend analysis through the database: exact figures, the review queue, re-imports, access."""
 
+import csv
 import html
+import io
 import json
 import os
 import subprocess
@@ -459,6 +461,129 @@ def test_payees_not_in_the_register_come_a_page_at_a_time_largest_first(
     assert spend.unplaced_payees(session, user=agency, page=0, page_size=2).page == 1
 
 
+PENDLE_LEDGER = (LEDGER.split("\n")[0] + "\n"
+                 "Parks,Trees,Felling,P1,Rossendale Tree Surgeons,03/08/2019,900.00\n"
+                 "Parks,Misc,Goods,P2,Darwen Bakery & Sons Ltd,04/08/2019,80.00\n"
+                 "Parks,Misc,Goods,P3,100% Signs,05/08/2019,60.00\n"
+                 "Parks,Misc,Goods,P4,Ltd Editions,06/08/2019,40.00\n")
+
+
+def test_payees_are_found_by_the_anchor_that_paid_them_and_words_in_their_name(
+        session, ref, tmp_path, anchor_and_register):
+    hyndburn, _ = anchor_and_register
+    pendle = create_organisation(session, ref, name="Pendle Borough Council",
+                                 postcode="BB9 7LG")
+    _import(session, hyndburn, tmp_path, text=TREES)
+    _import(session, pendle, tmp_path, text=PENDLE_LEDGER, name="pendle.csv")
+    agency = create_user(session, role="agency")
+
+    def listed(**only):
+        return [(item.name.name, item.pence, [k for k, _ in item.paid_for]) for item in
+                spend.unplaced_payees(session, user=agency, only=spend.PayeeFilter(**only))
+                .items]
+
+    # Paid by both: each anchor's list counts its own spend and says what it paid for.
+    assert listed(anchor_id=hyndburn.id) == [
+        ("Rossendale Tree Surgeons", 30_000, ["Trees"]),
+        ("ROSSENDALE TREE SURGEON", 10_000, ["Trees"])]
+    assert listed(anchor_id=pendle.id)[0] == ("Rossendale Tree Surgeons", 90_000, ["Trees"])
+    assert len(listed(anchor_id=pendle.id)) == 4
+    assert [name for name, _, _ in listed()][:2] == ["Rossendale Tree Surgeons",
+                                                     "ROSSENDALE TREE SURGEON"]
+    assert listed()[0][1] == 120_000
+    # Words are compared as names are: case, "&" and "Ltd" do not matter.
+    assert [n for n, _, _ in listed(words="darwen bakery and sons limited")] == [
+        "Darwen Bakery & Sons Ltd"]
+    assert [n for n, _, _ in listed(words="tree surgeon")] == [
+        "Rossendale Tree Surgeons", "ROSSENDALE TREE SURGEON"]
+    assert [n for n, _, _ in listed(anchor_id=hyndburn.id, words="bakery")] == []
+    # Words that normalise to nothing are looked for as written; "%" is only a character.
+    assert [n for n, _, _ in listed(words="Ltd")] == ["Darwen Bakery & Sons Ltd",
+                                                     "Ltd Editions"]
+    assert [n for n, _, _ in listed(words="100%")] == ["100% Signs"]
+    assert [n for n, _, _ in listed(words="%")] == ["100% Signs"]
+    # The file to fill in holds the same names, with the anchor's spend.
+    out = io.StringIO()
+    assert spend.write_payees_csv(session, out, user=agency,
+                                  only=spend.PayeeFilter(anchor_id=hyndburn.id)) == 2
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [(r["name"], r["ledger_spend_gbp"]) for r in rows] == [
+        ("Rossendale Tree Surgeons", "300.00"), ("ROSSENDALE TREE SURGEON", "100.00")]
+    # An anchor there is none of is said, at the field.
+    with pytest.raises(spend.NotFound) as missing:
+        spend.unplaced_payees(session, user=agency, only=spend.PayeeFilter(anchor_id=999_999))
+    assert missing.value.field == "anchor" and "999999" in missing.value.message
+
+
+def test_suppliers_to_place_are_found_by_the_anchor_that_paid_them(
+        session, ref, tmp_path, anchor_and_register):
+    from coopmatch.models import Supplier
+
+    hyndburn, _ = anchor_and_register
+    pendle = create_organisation(session, ref, name="Pendle Borough Council",
+                                 postcode="BB9 7LG")
+    for name in ("Nowhere Supplies Ltd", "Elsewhere Haulage Ltd"):
+        session.add(Supplier(name=name, normalised_name=name.lower().removesuffix(" ltd"),
+                             source="award"))
+    session.commit()
+    _import(session, hyndburn, tmp_path, text=LEDGER
+            + "Depot,Sundries,Goods,B13,Nowhere Supplies Ltd,08/08/2019,100.00\n")
+    _import(session, pendle, tmp_path, name="pendle.csv", text=LEDGER.split("\n")[0] + "\n"
+            + "Depot,Sundries,Goods,P13,Nowhere Supplies Ltd,08/08/2019,500.00\n"
+            + "Depot,Haulage,Lorries,P14,Elsewhere Haulage Ltd,09/08/2019,50.00\n")
+    agency = create_user(session, role="agency")
+
+    def listed(**only):
+        return [(u.supplier.name, u.pence) for u in spend.matched_but_unplaced(
+            session, user=agency, only=spend.PayeeFilter(**only)).items]
+
+    assert listed() == [("Nowhere Supplies Ltd", 60_000), ("Elsewhere Haulage Ltd", 5_000)]
+    assert listed(anchor_id=hyndburn.id) == [("Nowhere Supplies Ltd", 10_000)]
+    assert listed(words="haulage") == [("Elsewhere Haulage Ltd", 5_000)]
+
+
+def test_the_payees_page_finds_payees_by_anchor_and_name_and_keeps_them_found(
+        client, session, ref, tmp_path, anchor_and_register):
+    hyndburn, _ = anchor_and_register
+    pendle = create_organisation(session, ref, name="Pendle Borough Council",
+                                 postcode="BB9 7LG")
+    _import(session, hyndburn, tmp_path, text=TREES)
+    _import(session, pendle, tmp_path, text=PENDLE_LEDGER, name="pendle.csv")
+    client.sign_in(create_user(session, role="agency").email)
+
+    page = html.unescape(client.get(f"/spend/payees?anchor={hyndburn.id}&q=").get_data(
+        as_text=True))
+    assert "2 payees not in the register paid by Hyndburn Borough Council" in page
+    assert f'<option selected value="{hyndburn.id}">Hyndburn Borough Council</option>' in page
+    assert "Darwen Bakery" not in page
+    assert f'href="/spend/payees.csv?anchor={hyndburn.id}" download' in page
+    found = html.unescape(client.get(f"/spend/payees?anchor={pendle.id}&q=bakery").get_data(
+        as_text=True))
+    assert ("1 payee not in the register paid by Pendle Borough Council named like "
+            "“bakery”") in found
+    assert "Show every payee" in found
+    none = client.get(f"/spend/payees?anchor={hyndburn.id}&q=bakery").get_data(as_text=True)
+    assert "No payee that is not in the register is paid by that anchor" in none
+    # Its file holds the same payees, with that anchor's spend.
+    got = client.get(f"/spend/payees.csv?anchor={hyndburn.id}").get_data(as_text=True)
+    assert [line.split(",")[0] for line in got.splitlines()] == [
+        "name", "Rossendale Tree Surgeons", "ROSSENDALE TREE SURGEON"]
+    assert got.splitlines()[1].endswith(",300.00,1")
+    # A payee added from the found list comes back to it.
+    bakery = session.exec(select(LedgerName).where(LedgerName.name.startswith("Darwen"))).one()
+    added = client.post(f"/spend/payees?anchor={pendle.id}&q=bakery", {
+        "ledger_name_id": str(bakery.id), "name": "Darwen Bakery", "postcode": "BB5 1AA",
+        "ownership": "sme", "description": "Bread."})
+    assert added.status_code == 302
+    assert added.location == f"/spend/payees?anchor={pendle.id}&q=bakery"
+    # An anchor there is none of (a link kept after a merge) is said at the field.
+    wrong = client.get("/spend/payees?anchor=999999")
+    assert wrong.status_code == 400
+    text = wrong.get_data(as_text=True)
+    assert 'id="anchor-error"' in text and "There is no organisation with id 999999" in text
+    assert client.get("/spend/payees.csv?anchor=999999").status_code == 404
+
+
 def test_the_payees_and_review_pages_page_and_come_back_to_the_page_worked_on(
         app, client, session, tmp_path, anchor_and_register):
     from coopmatch.models import Supplier
@@ -784,6 +909,17 @@ def test_spend_cli(session, ref, tmp_path, anchor_and_register, database_url, da
     written = (tmp_path / "payees.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in written] == [
         "name", "Rossendale Tree Surgeons", "ROSSENDALE TREE SURGEON"]
+    named = subprocess.run([coopmatch, "spend", "payees", "--anchor", "Hyndburn Council",
+                            "--name", "surgeons"], env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert [line.split(",")[0] for line in named.stdout.splitlines()] == [
+        "name", "Rossendale Tree Surgeons"]
+    nowhere = subprocess.run([coopmatch, "spend", "payees", "--anchor", "Nowhere Council",
+                              "-o", str(tmp_path / "nowhere.csv")], env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert nowhere.returncode == 1 and "no organisation called 'Nowhere Council'" in (
+        nowhere.stderr)
+    assert not (tmp_path / "nowhere.csv").exists()
     odd = tmp_path / "odd.csv"
     odd.write_text("Paid On,Value,Payee\n01/04/2020,10.00,Pendle Print\n")
 

@@ -1,5 +1,5 @@
 from flask_wtf.file import FileRequired, MultipleFileField
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import Form, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from coopmatch.models import OWNERSHIP_MODELS
@@ -72,3 +72,10 @@ class PlaceSupplierForm(CoopmatchForm):
     supplier_id = HiddenField(validators=[DataRequired()])
     postcode = StringField("Postcode where it is based", validators=[
         DataRequired("Give the postcode where the supplier is based."), MaxLength(10)])
+
+
+class PayeeFilterForm(Form):
+    """Which payees the payees page lists (GET, so no CSRF token)."""
+
+    anchor = SelectField("Paid by", validate_choice=False)
+    q = StringField("Name")

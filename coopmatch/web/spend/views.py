@@ -22,10 +22,15 @@ from coopmatch.spreadsheets import SafeDictWriter
 from coopmatch.web.access import roles_required
 from coopmatch.web.charts import bar_chart, share_chart
 from coopmatch.web.errors import refused
-from coopmatch.web.forms import page_size
+from coopmatch.web.forms import filtered_page, page_size
 from coopmatch.web.matching import match_settings, public_bodies_arg
 from coopmatch.web.spend import bp
-from coopmatch.web.spend.forms import AddPayeeForm, LedgerUploadForm, PlaceSupplierForm
+from coopmatch.web.spend.forms import (
+    AddPayeeForm,
+    LedgerUploadForm,
+    PayeeFilterForm,
+    PlaceSupplierForm,
+)
 
 
 def _anchor(anchor_id: int):
@@ -171,9 +176,12 @@ def review():
 @bp.get("/payees.csv")
 @roles_required("agency")
 def payees_csv():
-    """Every payee not yet matched, as a supplier register CSV to fill in and import."""
+    """Every payee not yet matched (?anchor=: of one anchor; ?q=: so named), as a supplier
+    register CSV to fill in and import."""
     out = io.StringIO()
-    spend.write_payees_csv(get_session(), out, user=current_user)
+    # An anchor there is none of is refused with a page that says so (404).
+    spend.write_payees_csv(get_session(), out, user=current_user,
+                           only=_payee_filter(request.args))
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="payees-to-place.csv"'})
 
@@ -204,22 +212,37 @@ def payees():
     return _payees_page(form=form, failed=failed)
 
 
-def _payees_pages() -> dict[str, int | None]:
-    """The pages of its two lists the payees page is on: `page` of the payees, `placing` of
-    the suppliers to place. A change posts from them, and comes back to them."""
-    return {name: request.args.get(name, type=int) for name in ("page", "placing")}
+def _payees_pages() -> dict[str, int | str | None]:
+    """Where on the payees page a change was made: the payees shown (`anchor`, `q`), the
+    page of them (`page`) and of the suppliers to place (`placing`). A change posts from
+    there, and comes back to it."""
+    return {**{name: request.args.get(name, type=int) for name in ("page", "placing")},
+            **{name: request.args.get(name) or None for name in ("anchor", "q")}}
+
+
+def _payee_filter(args) -> spend.PayeeFilter:
+    """The payees asked for: paid by ?anchor= (an organisation id), named like ?q=."""
+    return spend.PayeeFilter(anchor_id=args.get("anchor", type=int),
+                             words=args.get("q", "").strip())
 
 
 def _payees_page(*, form=None, failed=None, place_form=None, place_failed=None):
     session, pages = get_session(), _payees_pages()
+    shown = PayeeFilterForm(request.args)
+    shown.anchor.choices = [("", "Any anchor")] + [
+        (str(a.id), a.name) for a in spend.anchors_with_spend(session)]
+    only = _payee_filter(request.args)
+    items, filter_error = filtered_page(lambda: spend.unplaced_payees(
+        session, user=current_user, page=pages["page"] or 1, page_size=page_size(),
+        only=only), field="anchor")
+    unplaced, _ = filtered_page(lambda: spend.matched_but_unplaced(
+        session, user=current_user, page=pages["placing"] or 1, page_size=page_size(),
+        only=only), field="anchor")
     return render_template(
-        "spend/payees.html", items=spend.unplaced_payees(
-            session, user=current_user, page=pages["page"] or 1, page_size=page_size()),
-        form=form or AddPayeeForm(), failed=failed,
-        unplaced=spend.matched_but_unplaced(session, user=current_user,
-                                            page=pages["placing"] or 1, page_size=page_size()),
+        "spend/payees.html", items=items, shown=shown, filter_error=filter_error,
+        form=form or AddPayeeForm(), failed=failed, unplaced=unplaced,
         place_form=place_form or PlaceSupplierForm(), place_failed=place_failed,
-    ), 400 if failed is not None or place_failed is not None else 200
+    ), 400 if failed is not None or place_failed is not None or filter_error else 200
 
 
 @bp.post("/place")

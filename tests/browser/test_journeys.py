@@ -545,8 +545,10 @@ def test_agency_places_a_matched_supplier_from_its_anchors_spend(page, session, 
     row.get_by_label("Postcode where it is based").fill("BB5 1AA")
     row.get_by_role("button", name="Place it").click()
     page.get_by_text("Schofield and Sons Ltd placed at BB5 1AA").wait_for()
-    assert page.get_by_text("Every supplier the ledgers are matched to has a known location"
+    # Back on the list it was placed from: the council's.
+    assert page.get_by_text("No suppliers not placed paid by Hyndburn Borough Council."
                             ).is_visible()
+    assert page.get_by_label("Paid by").input_value() == str(council.id)
     page.goto(f"/spend/anchors/{council.id}")
     assert page.locator(".stats li", has_text="with local suppliers").inner_text().startswith(
         "100.0%")  # all of it is now with a supplier in Hyndburn

@@ -550,6 +550,11 @@ def test_the_payees_page_finds_payees_by_anchor_and_name_and_keeps_them_found(
     _import(session, hyndburn, tmp_path, text=TREES)
     _import(session, pendle, tmp_path, text=PENDLE_LEDGER, name="pendle.csv")
     client.sign_in(create_user(session, role="agency").email)
+    # The anchor's page leads to its payees.
+    report = html.unescape(client.get(f"/spend/anchors/{hyndburn.id}?year=2019").get_data(
+        as_text=True))
+    assert (f'<a href="/spend/payees?anchor={hyndburn.id}">Add Hyndburn Borough Council’s '
+            'payees to the register</a>') in report
 
     page = html.unescape(client.get(f"/spend/payees?anchor={hyndburn.id}&q=").get_data(
         as_text=True))
@@ -563,7 +568,8 @@ def test_the_payees_page_finds_payees_by_anchor_and_name_and_keeps_them_found(
             "“bakery”") in found
     assert "Show every payee" in found
     none = client.get(f"/spend/payees?anchor={hyndburn.id}&q=bakery").get_data(as_text=True)
-    assert "No payee that is not in the register is paid by that anchor" in none
+    assert ("No payees not in the register paid by Hyndburn Borough Council named like "
+            "“bakery”.") in html.unescape(none)
     # Its file holds the same payees, with that anchor's spend.
     got = client.get(f"/spend/payees.csv?anchor={hyndburn.id}").get_data(as_text=True)
     assert [line.split(",")[0] for line in got.splitlines()] == [

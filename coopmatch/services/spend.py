@@ -290,41 +290,6 @@ def _sentence(kind: str) -> str:
     return words[0][:1].upper() + words[0][1:] + "".join(" " + w for w in words[1:])
 
 
-# Names the review queue holds: not sure enough to count, or said not to be their supplier.
-WAITING_STATUSES = ("review", "disputed")
-
-
-def review_queue(session: Session, *, user: User, page: int = 1,
-                 page_size: int = 100) -> Page[ReviewItem]:
-    """One page of the names waiting for a person: first those said not to be the supplier
-    they were matched to (`dispute_payee`), then those not sure enough to count; each largest
-    spend first."""
-    if not can_read_reports(user):
-        raise Forbidden("Only development agencies and administrators review supplier names.")
-    found = _page_of_names(session, WAITING_STATUSES, page, page_size, first="disputed")
-    for item in (i for i in found.items if i.name.status == "disputed"):
-        supplier = session.get(Supplier, item.name.supplier_id)
-        if supplier is None:
-            continue
-        # The reviewer may still find the name is that supplier: it stays a choice.
-        if not any(c.get("supplier_id") == supplier.id for c in item.candidates):
-            item.candidates.insert(0, {"supplier_id": supplier.id, "name": supplier.name,
-                                       "postcode": supplier.postcode, "confidence": 0.0})
-        who = session.get(User, item.name.disputed_by_id) if item.name.disputed_by_id else None
-        item.disputed_by = (f"{supplier.name} says this is not them." if who is None
-                            or who.supplier_id == supplier.id else
-                            f"{who.name or who.email} says this is not {supplier.name}.")
-    return found
-
-
-def waiting_for_review(session: Session) -> dict[str, int]:
-    """How many names the review queue holds, by status (WAITING_STATUSES)."""
-    counts = dict(session.exec(select(LedgerName.status, func.count(LedgerName.id))
-                               .where(LedgerName.status.in_(WAITING_STATUSES))
-                               .group_by(LedgerName.status)).all())
-    return {status: int(counts.get(status, 0)) for status in WAITING_STATUSES}
-
-
 @dataclass(frozen=True)
 class PayeeFilter:
     """Which ledger names a list holds: those paid by one anchor (their spend, payments and
@@ -353,6 +318,43 @@ class PayeeFilter:
         if self.anchor_id is not None and session.get(Organisation, self.anchor_id) is None:
             raise NotFound(f"There is no organisation with id {self.anchor_id}: choose an "
                            "anchor from the list.", field="anchor")
+
+
+# Names the review queue holds: not sure enough to count, or said not to be their supplier.
+WAITING_STATUSES = ("review", "disputed")
+
+
+def review_queue(session: Session, *, user: User, page: int = 1, page_size: int = 100,
+                 only: PayeeFilter = PayeeFilter()) -> Page[ReviewItem]:
+    """One page of the names waiting for a person: first those said not to be the supplier
+    they were matched to (`dispute_payee`), then those not sure enough to count; each largest
+    spend first. `only`: those paid by one anchor (with its spend), or so named."""
+    if not can_read_reports(user):
+        raise Forbidden("Only development agencies and administrators review supplier names.")
+    only.check(session)
+    found = _page_of_names(session, WAITING_STATUSES, page, page_size, first="disputed",
+                           only=only)
+    for item in (i for i in found.items if i.name.status == "disputed"):
+        supplier = session.get(Supplier, item.name.supplier_id)
+        if supplier is None:
+            continue
+        # The reviewer may still find the name is that supplier: it stays a choice.
+        if not any(c.get("supplier_id") == supplier.id for c in item.candidates):
+            item.candidates.insert(0, {"supplier_id": supplier.id, "name": supplier.name,
+                                       "postcode": supplier.postcode, "confidence": 0.0})
+        who = session.get(User, item.name.disputed_by_id) if item.name.disputed_by_id else None
+        item.disputed_by = (f"{supplier.name} says this is not them." if who is None
+                            or who.supplier_id == supplier.id else
+                            f"{who.name or who.email} says this is not {supplier.name}.")
+    return found
+
+
+def waiting_for_review(session: Session) -> dict[str, int]:
+    """How many names the review queue holds, by status (WAITING_STATUSES)."""
+    counts = dict(session.exec(select(LedgerName.status, func.count(LedgerName.id))
+                               .where(LedgerName.status.in_(WAITING_STATUSES))
+                               .group_by(LedgerName.status)).all())
+    return {status: int(counts.get(status, 0)) for status in WAITING_STATUSES}
 
 
 def unplaced_payees(session: Session, *, user: User, page: int = 1, page_size: int = 50,

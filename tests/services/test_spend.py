@@ -590,6 +590,37 @@ def test_the_payees_page_finds_payees_by_anchor_and_name_and_keeps_them_found(
     assert client.get("/spend/payees.csv?anchor=999999").status_code == 404
 
 
+def test_the_review_queue_finds_names_by_anchor_and_name_and_keeps_them_found(
+        client, session, ref, tmp_path, anchor_and_register):
+    hyndburn, suppliers = anchor_and_register
+    pendle = create_organisation(session, ref, name="Pendle Borough Council",
+                                 postcode="BB9 7LG")
+    _import(session, hyndburn, tmp_path)  # "Manchester Cleaning" (£2,000) waits for review
+    _import(session, pendle, tmp_path, name="pendle.csv", text=LEDGER.split("\n")[0] + "\n"
+            + "Town Hall,Cleaning,Cleaning,P1,Manchester Cleaning,01/06/2019,300.00\n")
+    agency = create_user(session, role="agency")
+    (waiting,) = spend.review_queue(session, user=agency,
+                                    only=spend.PayeeFilter(anchor_id=pendle.id)).items
+    assert (waiting.name.name, waiting.pence) == ("Manchester Cleaning", 30_000)
+    assert spend.review_queue(session, user=agency,
+                              only=spend.PayeeFilter(words="joinery")).items == []
+    client.sign_in(agency.email)
+
+    page = html.unescape(client.get(f"/spend/review?anchor={pendle.id}&q=cleaning").get_data(
+        as_text=True))
+    assert ("1 name waiting paid by Pendle Borough Council named like “cleaning”") in page
+    assert "£300" in page and "Show every name waiting" in page
+    none = html.unescape(client.get("/spend/review?q=joinery").get_data(as_text=True))
+    assert "No names waiting named like “joinery”." in none
+    decided = client.post(f"/spend/review?anchor={pendle.id}&q=cleaning", {
+        "ledger_name_id": str(waiting.name.id), "supplier_id": str(suppliers["cleaning"].id)})
+    assert decided.status_code == 302
+    assert decided.location == f"/spend/review?anchor={pendle.id}&q=cleaning"
+    wrong = client.get("/spend/review?anchor=999999")
+    assert wrong.status_code == 400
+    assert "There is no organisation with id 999999" in wrong.get_data(as_text=True)
+
+
 def test_the_payees_and_review_pages_page_and_come_back_to_the_page_worked_on(
         app, client, session, tmp_path, anchor_and_register):
     from coopmatch.models import Supplier

@@ -149,8 +149,9 @@ def export(anchor_id: int, fmt: str):
 @roles_required("agency")
 def review():
     session = get_session()
-    # A decision posts to the page it was made on, and comes back to it.
-    here = url_for("spend.review", page=request.args.get("page", type=int))
+    # A decision posts from the names shown, and comes back to them.
+    here = url_for("spend.review", page=request.args.get("page", type=int),
+                   **{name: request.args.get(name) or None for name in ("anchor", "q")})
     if request.method == "POST":
         choice = request.form.get("supplier_id")
         if choice is None or not (choice == "" or choice.isdigit()):
@@ -168,9 +169,12 @@ def review():
             verb = "confirmed" if row.supplier_id else "rejected"
             flash(f"'{row.name}' {verb}. The figures now use your decision.", "success")
         return redirect(here)
-    return render_template("spend/review.html", items=spend.review_queue(
+    shown = _filter_form(session)
+    items, filter_error = filtered_page(lambda: spend.review_queue(
         session, user=current_user, page=request.args.get("page", 1, type=int),
-        page_size=page_size()))
+        page_size=page_size(), only=_payee_filter(request.args)), field="anchor")
+    return render_template("spend/review.html", items=items, shown=shown,
+                           filter_error=filter_error), 400 if filter_error else 200
 
 
 @bp.get("/payees.csv")
@@ -226,11 +230,17 @@ def _payee_filter(args) -> spend.PayeeFilter:
                              words=args.get("q", "").strip())
 
 
-def _payees_page(*, form=None, failed=None, place_form=None, place_failed=None):
-    session, pages = get_session(), _payees_pages()
+def _filter_form(session) -> PayeeFilterForm:
+    """The names asked for, as a form to change: which anchor paid them, and words."""
     shown = PayeeFilterForm(request.args)
     shown.anchor.choices = [("", "Any anchor")] + [
         (str(a.id), a.name) for a in spend.anchors_with_spend(session)]
+    return shown
+
+
+def _payees_page(*, form=None, failed=None, place_form=None, place_failed=None):
+    session, pages = get_session(), _payees_pages()
+    shown = _filter_form(session)
     only = _payee_filter(request.args)
     items, filter_error = filtered_page(lambda: spend.unplaced_payees(
         session, user=current_user, page=pages["page"] or 1, page_size=page_size(),

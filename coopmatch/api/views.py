@@ -229,6 +229,50 @@ def spend_figures():
                                  **spend.figures_dict(r.figures)} for r in reports]})
 
 
+@bp.get("/spend/payees")
+@signed_in
+def spend_payees():
+    """Payees no register supplier is (their spend counts as "location not known"), largest
+    spend first: ?anchor=ID (paid by that anchor, with its spend alone) &q= (words in the name)
+    &page= &page_size= (up to 200). For agencies and administrators."""
+    page = spend.unplaced_payees(get_session(), user=current_user, only=_payee_filter(),
+                                 **_page_args())
+    return jsonify({"total": page.total, "page": page.page, "pages": page.pages,
+                    "payees": [_ledger_name(item) for item in page.items]})
+
+
+@bp.get("/spend/review")
+@signed_in
+def spend_review():
+    """Ledger names waiting for a reviewer, those said not to be their supplier first, then
+    largest spend first, each with the register suppliers it might be: ?anchor=ID &q= &page=
+    &page_size= (up to 200), as for /spend/payees. For agencies and administrators."""
+    page = spend.review_queue(get_session(), user=current_user, only=_payee_filter(),
+                              **_page_args())
+    return jsonify({"total": page.total, "page": page.page, "pages": page.pages,
+                    "names": [{**_ledger_name(item), "disputed_by": item.disputed_by or None,
+                               "candidates": item.candidates} for item in page.items]})
+
+
+def _payee_filter() -> spend.PayeeFilter:
+    raw = request.args.get("anchor", "")
+    return spend.PayeeFilter(anchor_id=_whole_number("anchor", raw) if raw.strip() else None,
+                             words=request.args.get("q", "").strip())
+
+
+def _page_args() -> dict[str, int]:
+    return {"page": bounded_arg(request.args, "page", 1, 1, 1_000_000),
+            "page_size": bounded_arg(request.args, "page_size", 50, 1, 200)}
+
+
+def _ledger_name(item) -> dict:
+    """A ledger name as the spend lists give it: what was paid under it, and for what."""
+    return {"ledger_name_id": item.name.id, "name": item.name.name, "status": item.name.status,
+            "paid_gbp": item.pence / 100, "payments": item.payments,
+            "paid_for": [{"expense_type": kind, "paid_gbp": pence / 100}
+                         for kind, pence in item.paid_for]}
+
+
 @bp.get("/gaps")
 @signed_in
 def gap_report():

@@ -621,6 +621,42 @@ def test_the_review_queue_finds_names_by_anchor_and_name_and_keeps_them_found(
     assert "There is no organisation with id 999999" in wrong.get_data(as_text=True)
 
 
+def test_the_api_lists_payees_and_names_waiting_for_agencies_only(
+        client, session, ref, tmp_path, anchor_and_register):
+    hyndburn, suppliers = anchor_and_register
+    pendle = create_organisation(session, ref, name="Pendle Borough Council",
+                                 postcode="BB9 7LG")
+    _import(session, hyndburn, tmp_path, text=TREES)
+    _import(session, pendle, tmp_path, text=PENDLE_LEDGER, name="pendle.csv")
+    for path in ("/api/spend/payees", "/api/spend/review"):
+        assert client.get(path).status_code == 401
+        for intruder in (create_user(session, role="supplier"),
+                         create_user(session, role="procurement", organisation=hyndburn)):
+            client.sign_in(intruder.email)
+            assert client.get(path).status_code == 403, (path, intruder.role)
+            client.sign_out()
+    client.sign_in(create_user(session, role="agency").email)
+
+    body = client.get(f"/api/spend/payees?anchor={hyndburn.id}&page_size=1").get_json()
+    assert (body["total"], body["page"], body["pages"]) == (2, 1, 2)
+    assert body["payees"] == [{
+        "ledger_name_id": body["payees"][0]["ledger_name_id"],
+        "name": "Rossendale Tree Surgeons", "status": "unresolved", "paid_gbp": 300.0,
+        "payments": 1, "paid_for": [{"expense_type": "Trees", "paid_gbp": 300.0}]}]
+    named = client.get("/api/spend/payees?q=bakery").get_json()
+    assert [p["name"] for p in named["payees"]] == ["Darwen Bakery & Sons Ltd"]
+    (waiting,) = client.get("/api/spend/review").get_json()["names"]
+    assert (waiting["name"], waiting["status"], waiting["disputed_by"]) == (
+        "Manchester Cleaning", "review", None)
+    assert waiting["candidates"][0]["supplier_id"] == suppliers["cleaning"].id
+    assert client.get(f"/api/spend/review?anchor={pendle.id}").get_json()["names"] == []
+    # An anchor that is not a number, or not there, is refused naming it.
+    bad = client.get("/api/spend/payees?anchor=hyndburn")
+    assert bad.status_code == 400 and bad.get_json()["field"] == "anchor"
+    missing = client.get("/api/spend/review?anchor=999999")
+    assert missing.status_code == 404 and missing.get_json()["field"] == "anchor"
+
+
 def test_the_payees_and_review_pages_page_and_come_back_to_the_page_worked_on(
         app, client, session, tmp_path, anchor_and_register):
     from coopmatch.models import Supplier

@@ -75,7 +75,8 @@ class PlaceSupplierForm(CoopmatchForm):
 
 
 class PayeeFilterForm(Form):
-    """Which payees the payees page lists (GET, so no CSRF token)."""
+    """Which ledger names the payees page and the review queue list (GET, so no CSRF
+    token)."""
 
     anchor = SelectField("Paid by", validate_choice=False)
     q = StringField("Name")

@@ -149,9 +149,7 @@ def export(anchor_id: int, fmt: str):
 @roles_required("agency")
 def review():
     session = get_session()
-    # A decision posts from the names shown, and comes back to them.
-    here = url_for("spend.review", page=request.args.get("page", type=int),
-                   **{name: request.args.get(name) or None for name in ("anchor", "q")})
+    here = url_for("spend.review", **_where_shown("page"))
     if request.method == "POST":
         choice = request.form.get("supplier_id")
         if choice is None or not (choice == "" or choice.isdigit()):
@@ -212,15 +210,15 @@ def payees():
             else:
                 flash(f"{supplier.name} ({supplier.postcode}) added to the register: its "
                       "spend is placed in the figures now.", "success")
-                return redirect(url_for("spend.payees", **_payees_pages()))
+                return redirect(url_for("spend.payees", **_where_shown("page", "placing")))
     return _payees_page(form=form, failed=failed)
 
 
-def _payees_pages() -> dict[str, int | str | None]:
-    """Where on the payees page a change was made: the payees shown (`anchor`, `q`), the
-    page of them (`page`) and of the suppliers to place (`placing`). A change posts from
-    there, and comes back to it."""
-    return {**{name: request.args.get(name, type=int) for name in ("page", "placing")},
+def _where_shown(*pages: str) -> dict[str, int | str | None]:
+    """Where on a list page a change was made, from its query: the names asked for (`anchor`,
+    `q`) and the page of each of its lists (the payees page has two: `page` of the payees,
+    `placing` of the suppliers to place). A change posts from there, and comes back to it."""
+    return {**{name: request.args.get(name, type=int) for name in pages},
             **{name: request.args.get(name) or None for name in ("anchor", "q")}}
 
 
@@ -239,7 +237,7 @@ def _filter_form(session) -> PayeeFilterForm:
 
 
 def _payees_page(*, form=None, failed=None, place_form=None, place_failed=None):
-    session, pages = get_session(), _payees_pages()
+    session, pages = get_session(), _where_shown("page", "placing")
     shown = _filter_form(session)
     only = _payee_filter(request.args)
     items, filter_error = filtered_page(lambda: spend.unplaced_payees(
@@ -273,5 +271,6 @@ def place():
         else:
             flash(f"{supplier.name} placed at {supplier.postcode}: its spend is placed in the "
                   "figures now.", "success")
-            return redirect(url_for("spend.payees", **_payees_pages()) + "#unplaced")
+            return redirect(url_for("spend.payees", **_where_shown("page", "placing"))
+                            + "#unplaced")
     return _payees_page(place_form=form, place_failed=failed)

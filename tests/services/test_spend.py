@@ -657,6 +657,33 @@ def test_the_api_lists_payees_and_names_waiting_for_agencies_only(
     assert missing.status_code == 404 and missing.get_json()["field"] == "anchor"
 
 
+def test_the_home_page_tells_an_agency_of_names_waiting_and_disputed(
+        client, session, ref, tmp_path, anchor_and_register):
+    hyndburn, suppliers = anchor_and_register
+    agency = create_user(session, role="agency")
+    client.sign_in(agency.email)
+    assert "Waiting for you" not in client.get("/").get_data(as_text=True)  # nothing yet
+    _import(session, hyndburn, tmp_path)  # "Manchester Cleaning" waits for review
+    page = html.unescape(client.get("/").get_data(as_text=True))
+    assert ("1 supplier name in the ledgers waits for your review: its payments count for no "
+            "supplier until you decide.") in page
+    assert '<a href="/spend/review">Review it</a>' in page
+    printing = session.exec(select(LedgerName).where(
+        LedgerName.supplier_id == suppliers["print"].id)).one()
+    spend.dispute_payee(session, user=agency, supplier_id=suppliers["print"].id,
+                        ledger_name_id=printing.id)
+    page = html.unescape(client.get("/").get_data(as_text=True))
+    assert ("2 supplier names in the ledgers wait for your review, <strong>1 said not to be "
+            "the supplier matched</strong>: their payments count") in page
+    client.sign_out()
+    for other in (create_user(session, role="procurement", organisation=hyndburn),
+                  create_user(session, role="supplier")):
+        client.sign_in(other.email)
+        assert "Waiting for you" not in client.get("/").get_data(as_text=True), other.role
+        client.sign_out()
+    assert "Waiting for you" not in client.get("/").get_data(as_text=True)
+
+
 def test_the_payees_and_review_pages_page_and_come_back_to_the_page_worked_on(
         app, client, session, tmp_path, anchor_and_register):
     from coopmatch.models import Supplier

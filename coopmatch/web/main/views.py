@@ -5,6 +5,7 @@ from sqlmodel import select
 
 from coopmatch.db import get_session
 from coopmatch.models import Organisation, Supplier, Tender
+from coopmatch.services import spend
 from coopmatch.web.main import bp
 
 
@@ -20,7 +21,12 @@ def home():
             select(func.count()).select_from(Organisation)
             .where(Organisation.kind != "agency")).one(),
     }
-    return render_template("main/home.html", counts=counts)
+    # An agency's work waiting for it: names said not to be their supplier, and names to
+    # review (how it hears of a supplier's "Not us").
+    waiting = (spend.waiting_for_review(session)
+               if current_user.is_authenticated and current_user.role in ("agency", "admin")
+               else None)
+    return render_template("main/home.html", counts=counts, waiting=waiting)
 
 
 @bp.get("/about")

@@ -468,13 +468,24 @@ PENDLE_LEDGER = (LEDGER.split("\n")[0] + "\n"
                  "Parks,Misc,Goods,P4,Ltd Editions,06/08/2019,40.00\n")
 
 
-def test_payees_are_found_by_the_anchor_that_paid_them_and_words_in_their_name(
-        session, ref, tmp_path, anchor_and_register):
-    hyndburn, _ = anchor_and_register
-    pendle = create_organisation(session, ref, name="Pendle Borough Council",
-                                 postcode="BB9 7LG")
+def _pendle(session, ref):
+    return create_organisation(session, ref, name="Pendle Borough Council", postcode="BB9 7LG")
+
+
+@pytest.fixture
+def two_anchors_paying(session, ref, tmp_path, anchor_and_register):
+    """Hyndburn paying two spellings of a tree surgeon (TREES); Pendle paying the surgeon and
+    three firms no register supplier is (PENDLE_LEDGER)."""
+    hyndburn, suppliers = anchor_and_register
+    pendle = _pendle(session, ref)
     _import(session, hyndburn, tmp_path, text=TREES)
     _import(session, pendle, tmp_path, text=PENDLE_LEDGER, name="pendle.csv")
+    return hyndburn, pendle, suppliers
+
+
+def test_payees_are_found_by_the_anchor_that_paid_them_and_words_in_their_name(
+        session, two_anchors_paying):
+    hyndburn, pendle, _ = two_anchors_paying
     agency = create_user(session, role="agency")
 
     def listed(**only):
@@ -520,8 +531,7 @@ def test_suppliers_to_place_are_found_by_the_anchor_that_paid_them(
     from coopmatch.models import Supplier
 
     hyndburn, _ = anchor_and_register
-    pendle = create_organisation(session, ref, name="Pendle Borough Council",
-                                 postcode="BB9 7LG")
+    pendle = _pendle(session, ref)
     for name in ("Nowhere Supplies Ltd", "Elsewhere Haulage Ltd"):
         session.add(Supplier(name=name, normalised_name=name.lower().removesuffix(" ltd"),
                              source="award"))
@@ -543,12 +553,8 @@ def test_suppliers_to_place_are_found_by_the_anchor_that_paid_them(
 
 
 def test_the_payees_page_finds_payees_by_anchor_and_name_and_keeps_them_found(
-        client, session, ref, tmp_path, anchor_and_register):
-    hyndburn, _ = anchor_and_register
-    pendle = create_organisation(session, ref, name="Pendle Borough Council",
-                                 postcode="BB9 7LG")
-    _import(session, hyndburn, tmp_path, text=TREES)
-    _import(session, pendle, tmp_path, text=PENDLE_LEDGER, name="pendle.csv")
+        client, session, two_anchors_paying):
+    hyndburn, pendle, _ = two_anchors_paying
     client.sign_in(create_user(session, role="agency").email)
     # The anchor's page leads to its payees.
     report = html.unescape(client.get(f"/spend/anchors/{hyndburn.id}?year=2019").get_data(
@@ -593,8 +599,7 @@ def test_the_payees_page_finds_payees_by_anchor_and_name_and_keeps_them_found(
 def test_the_review_queue_finds_names_by_anchor_and_name_and_keeps_them_found(
         client, session, ref, tmp_path, anchor_and_register):
     hyndburn, suppliers = anchor_and_register
-    pendle = create_organisation(session, ref, name="Pendle Borough Council",
-                                 postcode="BB9 7LG")
+    pendle = _pendle(session, ref)
     _import(session, hyndburn, tmp_path)  # "Manchester Cleaning" (£2,000) waits for review
     _import(session, pendle, tmp_path, name="pendle.csv", text=LEDGER.split("\n")[0] + "\n"
             + "Town Hall,Cleaning,Cleaning,P1,Manchester Cleaning,01/06/2019,300.00\n")
@@ -622,12 +627,8 @@ def test_the_review_queue_finds_names_by_anchor_and_name_and_keeps_them_found(
 
 
 def test_the_api_lists_payees_and_names_waiting_for_agencies_only(
-        client, session, ref, tmp_path, anchor_and_register):
-    hyndburn, suppliers = anchor_and_register
-    pendle = create_organisation(session, ref, name="Pendle Borough Council",
-                                 postcode="BB9 7LG")
-    _import(session, hyndburn, tmp_path, text=TREES)
-    _import(session, pendle, tmp_path, text=PENDLE_LEDGER, name="pendle.csv")
+        client, session, two_anchors_paying):
+    hyndburn, pendle, suppliers = two_anchors_paying
     for path in ("/api/spend/payees", "/api/spend/review"):
         assert client.get(path).status_code == 401
         for intruder in (create_user(session, role="supplier"),

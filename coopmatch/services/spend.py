@@ -6,7 +6,6 @@ lives there, so it changes every figure at once and survives re-imports.
 """
 
 import json
-import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -390,7 +389,7 @@ def write_payees_csv(session: Session, out: TextIO, *, user: User | None,
     only.check(session)
     writer = SafeDictWriter(out, fieldnames=[*REGISTER_COLUMNS, *PAYEE_COLUMNS], restval="")
     writer.writeheader()
-    items = _names_by_spend(session, ("unresolved",), None, only=only)
+    items = _names_by_spend(session, ("unresolved",), only=only)
     for item in items:
         writer.writerow({"name": item.name.name, "description": item.paid_for_text,
                          "ledger_spend_gbp": f"{item.pence / 100:.2f}",
@@ -401,35 +400,47 @@ def write_payees_csv(session: Session, out: TextIO, *, user: User | None,
 def _page_of_names(session: Session, statuses: tuple[str, ...], page: int, page_size: int, *,
                    first: str | None = None, only: PayeeFilter = PayeeFilter()
                    ) -> Page[ReviewItem]:
-    """One page of `_names_by_spend`, with how many there are in all (a page past the last
-    is the last)."""
+    """One page of the names `_names_query` finds, as review items, with how many there are
+    in all."""
+    # Counted without summing each name's payments, which only the order needs.
     paid = select(Payment.id).where(Payment.ledger_name_id == LedgerName.id, *only.payments())
-    total = session.exec(select(func.count(LedgerName.id)).where(
-        LedgerName.status.in_(statuses), paid.exists(), *only.names())).one()
-    page = max(1, min(page, math.ceil(total / page_size) or 1))
-    items = _names_by_spend(session, statuses, page_size, first=first,
-                            offset=(page - 1) * page_size, only=only)
-    return Page(items=items, total=total, page=page, page_size=page_size)
+    count = select(func.count(LedgerName.id)).where(
+        LedgerName.status.in_(statuses), paid.exists(), *only.names())
+    found = paginate(session, _names_query(statuses, first=first, only=only), page=page,
+                     page_size=page_size, count=count)
+    found.items = _review_items(session, statuses, found.items, only=only, page=True)
+    return found
 
 
-def _names_by_spend(session: Session, statuses: tuple[str, ...], limit: int | None, *,
-                    first: str | None = None, offset: int = 0,
+def _names_by_spend(session: Session, statuses: tuple[str, ...], *,
                     only: PayeeFilter = PayeeFilter()) -> list[ReviewItem]:
-    """Names in these statuses with payments, largest spend first (those in status `first`
-    before all)."""
+    """Every name in these statuses with payments, largest spend first."""
+    rows = session.exec(_names_query(statuses, only=only)).all()
+    return _review_items(session, statuses, rows, only=only, page=False)
+
+
+def _names_query(statuses: tuple[str, ...], *, first: str | None = None,
+                 only: PayeeFilter = PayeeFilter()):
+    """Names in these statuses with payments, with their spend and payment count, largest
+    spend first (those in status `first` before all)."""
     spend = (select(Payment.ledger_name_id, func.sum(Payment.amount_pence).label("pence"),
                     func.count(Payment.id).label("payments"))
              .where(*only.payments()).group_by(Payment.ledger_name_id).subquery())
-    query = (select(LedgerName, spend.c.pence, spend.c.payments)
-             .join(spend, spend.c.ledger_name_id == LedgerName.id)
-             .where(LedgerName.status.in_(statuses), *only.names())
-             .order_by(case((LedgerName.status == first, 0), else_=1),
-                       spend.c.pence.desc(), LedgerName.id).offset(offset).limit(limit))
+    return (select(LedgerName, spend.c.pence, spend.c.payments)
+            .join(spend, spend.c.ledger_name_id == LedgerName.id)
+            .where(LedgerName.status.in_(statuses), *only.names())
+            .order_by(case((LedgerName.status == first, 0), else_=1),
+                      spend.c.pence.desc(), LedgerName.id))
+
+
+def _review_items(session: Session, statuses: tuple[str, ...], rows, *, only: PayeeFilter,
+                  page: bool) -> list[ReviewItem]:
+    """`_names_query`'s rows as review items, with what each was paid for."""
     items = [ReviewItem(row, int(pence or 0), int(payments or 0), json.loads(row.candidates))
-             for row, pence, payments in session.exec(query)]
+             for row, pence, payments in rows]
     # A page's names are looked up by id; a whole file's, by status.
     paid_for = _paid_for(session, statuses, only=only,
-                         ids=[item.name.id for item in items] if limit is not None else None)
+                         ids=[item.name.id for item in items] if page else None)
     for item in items:
         item.paid_for = paid_for.get(item.name.id, [])
     return items

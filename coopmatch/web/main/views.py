@@ -6,6 +6,7 @@ from sqlmodel import select
 from coopmatch.db import get_session
 from coopmatch.models import Organisation, Supplier, Tender
 from coopmatch.services import spend
+from coopmatch.services.permissions import can_read_reports
 from coopmatch.web.main import bp
 
 
@@ -23,9 +24,7 @@ def home():
     }
     # An agency's work waiting for it: names said not to be their supplier, and names to
     # review (how it hears of a supplier's "Not us").
-    waiting = (spend.waiting_for_review(session)
-               if current_user.is_authenticated and current_user.role in ("agency", "admin")
-               else None)
+    waiting = spend.waiting_for_review(session) if can_read_reports(current_user) else None
     return render_template("main/home.html", counts=counts, waiting=waiting)
 
 
